@@ -1,0 +1,45 @@
+/** Name and value rules shared by every URL form and response (PROTOCOL.md, "Common rules"). */
+
+/** Datapoint names, GUI variables and logger ids: dot-separated segments of `[A-Za-z0-9_-]`. */
+const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+/** GUI variables are `<object>.<attribute>`: at least two segments. */
+const GUI_NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+$/;
+/** A remote entry's name, the prefix of everything it brings into the hub. */
+const REMOTE_NAME = /^[a-z0-9_-]+$/;
+
+/** The largest value a write may carry, in UTF-8 bytes. */
+export const MAX_VALUE_BYTES = 4096;
+
+export function isValidName(name: string): boolean {
+  return NAME.test(name);
+}
+
+export function isValidGuiName(name: string): boolean {
+  return GUI_NAME.test(name);
+}
+
+export function isValidRemoteName(name: string): boolean {
+  return REMOTE_NAME.test(name);
+}
+
+/** UTF-8 length without allocating (the package also runs in browsers, so no Buffer). */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+export function isValidValue(value: string): boolean {
+  return utf8ByteLength(value) <= MAX_VALUE_BYTES;
+}

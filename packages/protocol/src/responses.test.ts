@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeLoggerList,
+  decodeLogResponse,
+  decodeState,
+  decodeTopology,
+  decodeWriteResult,
+  encodeLoggerList,
+  encodeLogPage,
+  encodeState,
+  encodeTopology,
+  encodeUnknownLogger,
+  encodeWriteResult,
+  writeResultStatus,
+  type HsycoState,
+  type WriteResult,
+} from './responses';
+
+describe('state', () => {
+  it('encodes the documented idle answer exactly', () => {
+    expect(encodeState({ timestamp: 1403628740123000, system: true, topotime: 1403171030000 })).toBe(
+      '{"hsycostate":{"timestamp":1403628740123000,"system":"system","topotime":1403171030000}}',
+    );
+  });
+
+  it('round-trips every section, with *, %, quotes, unicode and empty values', () => {
+    const state: HsycoState = {
+      timestamp: 1700000000000001,
+      system: true,
+      topotime: 1700000000000,
+      io: [['dummy.light.1', '1'], ['virtual.1', 'a*b%c "q" \\ ☃ 🏠'], ['virtual.2', '']],
+      ui: [['status.text', '3 lights on']],
+      clock: 1700000000123,
+      members: ['b6f0c2d4', 'a1'],
+    };
+    expect(decodeState(encodeState(state))).toEqual(state);
+  });
+
+  it('keeps __proto__ as an ordinary datapoint name', () => {
+    const decoded = decodeState('{"hsycostate":{"timestamp":5,"topotime":0,"io":{"__proto__":"1","a":"2"}}}');
+    expect(decoded.io).toEqual([['__proto__', '1'], ['a', '2']]);
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['not json', 'state: the response is not JSON'],
+    ['{"other":1}', 'state: hsycostate'],
+    ['{"hsycostate":{"timestamp":"5","topotime":0}}', 'state: hsycostate.timestamp'],
+    ['{"hsycostate":{"timestamp":0,"topotime":0}}', 'state: hsycostate.timestamp'],
+    ['{"hsycostate":{"timestamp":1.5,"topotime":0}}', 'state: hsycostate.timestamp'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"system":"yes"}}', 'state: hsycostate.system'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"io":[]}}', 'state: hsycostate.io'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"io":{"a b":"1"}}}', 'state io: bad name "a b"'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"io":{"a":1}}}', 'state io: value of "a" is not a string'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"ui":{"status":"x"}}}', 'state ui: bad name "status"'],
+  ])('refuses %s with a clear error', (body, error) => {
+    expect(() => decodeState(body)).toThrow(error);
+  });
+});
+
+describe('topology', () => {
+  it('round-trips locations and devices', () => {
+    const topology = {
+      topotime: 1403171030000,
+      locations: [['1p', 'FIRST FLOOR']] as const,
+      devices: [
+        ['dummy.light.1', ['LIGHT', 'LIGHT', 'DUMMY']],
+        ['dummy.autom.1', ['AUTOM', 'VSHUT', 'DUMMY']],
+      ] as const,
+    };
+    expect(decodeTopology(encodeTopology(topology))).toEqual(topology);
+  });
+
+  it('refuses a device with a bad id or parameters', () => {
+    expect(() => decodeTopology('{"hsycotopo":{"topotime":1,"devices":{"a b":[]}}}')).toThrow('bad device id');
+    expect(() => decodeTopology('{"hsycotopo":{"topotime":1,"devices":{"a":[1]}}}')).toThrow('parameters of "a"');
+  });
+});
+
+describe('write results', () => {
+  const cases: [WriteResult, number, string][] = [
+    [{ ok: true }, 200, '{"hsycoresult":{"ok":true}}'],
+    [{ ok: false, error: 'control disabled' }, 403, '{"hsycoresult":{"ok":false,"error":"control disabled"}}'],
+    [
+      { ok: false, error: 'unknown', names: ['x.y'] },
+      404,
+      '{"hsycoresult":{"ok":false,"error":"unknown","names":["x.y"]}}',
+    ],
+    [{ ok: false, error: 'odd number of fields' }, 400, '{"hsycoresult":{"ok":false,"error":"odd number of fields"}}'],
+  ];
+
+  it.each(cases)('encodes %j with status %i as documented', (result, status, body) => {
+    expect(writeResultStatus(result)).toBe(status);
+    expect(encodeWriteResult(result)).toBe(body);
+    expect(decodeWriteResult(body)).toEqual(result);
+  });
+});
+
+describe('data loggers', () => {
+  it('round-trips the logger list', () => {
+    const loggers = [
+      { id: 'energy', type: 'counter' as const, unit: 'kWh' },
+      { id: 'temperature', type: 'range' as const, unit: '°C' },
+    ];
+    expect(decodeLoggerList(encodeLoggerList(loggers))).toEqual(loggers);
+    expect(() => decodeLoggerList('{"hsycologs":[{"id":"x","type":"gauge","unit":""}]}')).toThrow('type');
+  });
+
+  it('round-trips a page of samples and the unknown-logger answer', () => {
+    const page = { id: 'energy', type: 'counter' as const, unit: 'kWh', samples: [[1, 0.5], [2, 0.75]] as const, more: true };
+    expect(decodeLogResponse(encodeLogPage(page))).toEqual({ ok: true, page });
+    expect(encodeUnknownLogger('nope')).toBe('{"hsycolog":{"error":"unknown","id":"nope"}}');
+    expect(decodeLogResponse(encodeUnknownLogger('nope'))).toEqual({ ok: false, error: 'unknown', id: 'nope' });
+  });
+
+  it('refuses samples out of time order', () => {
+    const body = '{"hsycolog":{"id":"e","type":"range","unit":"","samples":[[5,1],[5,2]],"more":false}}';
+    expect(() => decodeLogResponse(body)).toThrow('not in increasing time order');
+  });
+});

@@ -1,0 +1,238 @@
+/**
+ * Every response body of the Remote I/O API, encoded and decoded. Encoding writes keys in the
+ * documented order; decoding checks a remote's answer and says exactly what is wrong with it.
+ * Dictionaries travel as arrays of pairs: names such as `__proto__` are valid names, and arrays
+ * keep them from ever touching an object's prototype.
+ */
+import { z } from 'zod';
+import { ProtocolError } from './errors';
+import { isValidGuiName, isValidName } from './names';
+
+export type Entry = readonly [name: string, value: string];
+
+export interface HsycoState {
+  /** The server's change clock: microseconds since the epoch of its last change. */
+  timestamp: number;
+  /** `true` when the server runs a SYSTEM I/O server (`"system":"system"`). */
+  system: boolean;
+  /** Epoch milliseconds of the last topology change. */
+  topotime: number;
+  io?: readonly Entry[];
+  ui?: readonly Entry[];
+  /** Part B: the server's wall clock, epoch milliseconds, whenever `system` is set. */
+  clock?: number;
+  /** Part B: this server's instance id, then those of every server it concentrates. */
+  members?: readonly string[];
+}
+
+export function encodeState(state: HsycoState): string {
+  let body = `{"hsycostate":{"timestamp":${state.timestamp}`;
+  if (state.system) body += ',"system":"system"';
+  body += `,"topotime":${state.topotime}`;
+  if (state.io) body += `,"io":${encodeEntries(state.io)}`;
+  if (state.ui) body += `,"ui":${encodeEntries(state.ui)}`;
+  if (state.clock !== undefined) body += `,"clock":${state.clock}`;
+  if (state.members) body += `,"members":${JSON.stringify(state.members)}`;
+  return `${body}}}`;
+}
+
+function encodeEntries(entries: readonly Entry[]): string {
+  let body = '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [name, value] = entries[i] as Entry;
+    if (i > 0) body += ',';
+    body += `${JSON.stringify(name)}:${JSON.stringify(value)}`;
+  }
+  return `${body}}`;
+}
+
+const timeSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A JSON object passed through as it is: its keys are checked by hand (see the file header). */
+const dictionarySchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'expected an object',
+);
+
+const stateSchema = z.object({
+  hsycostate: z.object({
+    timestamp: timeSchema,
+    system: z.literal('system').optional(),
+    topotime: z.number().int().nonnegative(),
+    io: dictionarySchema.optional(),
+    ui: dictionarySchema.optional(),
+    clock: timeSchema.optional(),
+    members: z.array(z.string().min(1)).optional(),
+  }),
+});
+
+export function decodeState(body: string): HsycoState {
+  const { hsycostate: raw } = parseWith(stateSchema, body, 'state');
+  const state: HsycoState = { timestamp: raw.timestamp, system: raw.system === 'system', topotime: raw.topotime };
+  if (raw.io) state.io = decodeEntries(raw.io, isValidName, 'state io');
+  if (raw.ui) state.ui = decodeEntries(raw.ui, isValidGuiName, 'state ui');
+  if (raw.clock !== undefined) state.clock = raw.clock;
+  if (raw.members) state.members = raw.members;
+  return state;
+}
+
+function decodeEntries(
+  dictionary: Record<string, unknown>,
+  validName: (name: string) => boolean,
+  what: string,
+): Entry[] {
+  const entries: Entry[] = [];
+  for (const name of Object.keys(dictionary)) {
+    const value = dictionary[name];
+    if (!validName(name)) throw new ProtocolError(`${what}: bad name "${name}"`);
+    if (typeof value !== 'string') throw new ProtocolError(`${what}: value of "${name}" is not a string`);
+    entries.push([name, value]);
+  }
+  return entries;
+}
+
+export interface HsycoTopology {
+  topotime: number;
+  locations: readonly Entry[];
+  /** Device id (a datapoint name) and its parameters, e.g. `["LIGHT","DIMMER","DUMMY"]`. */
+  devices: readonly (readonly [name: string, params: readonly string[]])[];
+}
+
+export function encodeTopology(topology: HsycoTopology): string {
+  const devices = topology.devices.map(([name, params]) => `${JSON.stringify(name)}:${JSON.stringify(params)}`);
+  return (
+    `{"hsycotopo":{"topotime":${topology.topotime},"locations":${encodeEntries(topology.locations)},` +
+    `"devices":{${devices.join(',')}}}}`
+  );
+}
+
+const topologySchema = z.object({
+  hsycotopo: z.object({
+    topotime: z.number().int().nonnegative(),
+    locations: dictionarySchema.optional(),
+    devices: dictionarySchema,
+  }),
+});
+
+const deviceParamsSchema = z.array(z.string());
+
+export function decodeTopology(body: string): HsycoTopology {
+  const { hsycotopo: raw } = parseWith(topologySchema, body, 'topology');
+  const devices = Object.keys(raw.devices).map((name) => {
+    if (!isValidName(name)) throw new ProtocolError(`topology: bad device id "${name}"`);
+    const params = deviceParamsSchema.safeParse(raw.devices[name]);
+    if (!params.success) throw new ProtocolError(`topology: parameters of "${name}" are not a list of strings`);
+    return [name, params.data] as const;
+  });
+  const locations = decodeEntries(raw.locations ?? {}, () => true, 'topology locations');
+  return { topotime: raw.topotime, locations, devices };
+}
+
+/** The answer to `rioset` and `riouiset`. */
+export type WriteResult =
+  | { ok: true }
+  | { ok: false; error: 'control disabled' }
+  | { ok: false; error: 'unknown'; names: readonly string[] }
+  | { ok: false; error: string };
+
+/** The HTTP status that goes with a write result. */
+export function writeResultStatus(result: WriteResult): 200 | 400 | 403 | 404 {
+  if (result.ok) return 200;
+  if (result.error === 'control disabled') return 403;
+  if (result.error === 'unknown') return 404;
+  return 400;
+}
+
+export function encodeWriteResult(result: WriteResult): string {
+  return JSON.stringify({ hsycoresult: result });
+}
+
+const writeResultSchema = z.object({
+  hsycoresult: z.union([
+    z.object({ ok: z.literal(true) }),
+    z.object({ ok: z.literal(false), error: z.literal('unknown'), names: z.array(z.string()) }),
+    z.object({ ok: z.literal(false), error: z.string() }),
+  ]),
+});
+
+export function decodeWriteResult(body: string): WriteResult {
+  return parseWith(writeResultSchema, body, 'write result').hsycoresult;
+}
+
+export type LoggerType = 'counter' | 'range';
+
+export interface LoggerInfo {
+  id: string;
+  type: LoggerType;
+  unit: string;
+}
+
+/** `[epoch ms, value]` */
+export type Sample = readonly [time: number, value: number];
+
+export interface LogPage extends LoggerInfo {
+  samples: readonly Sample[];
+  /** More samples exist after the last one returned: ask again from its time. */
+  more: boolean;
+}
+
+const loggerInfoSchema = z.object({
+  id: z.string().refine(isValidName, 'bad logger id'),
+  type: z.enum(['counter', 'range']),
+  unit: z.string(),
+});
+
+export function encodeLoggerList(loggers: readonly LoggerInfo[]): string {
+  return JSON.stringify({ hsycologs: loggers.map(({ id, type, unit }) => ({ id, type, unit })) });
+}
+
+export function decodeLoggerList(body: string): LoggerInfo[] {
+  return parseWith(z.object({ hsycologs: z.array(loggerInfoSchema) }), body, 'logger list').hsycologs;
+}
+
+export function encodeLogPage(page: LogPage): string {
+  const { id, type, unit, samples, more } = page;
+  return JSON.stringify({ hsycolog: { id, type, unit, samples, more } });
+}
+
+export function encodeUnknownLogger(id: string): string {
+  return JSON.stringify({ hsycolog: { error: 'unknown', id } });
+}
+
+const logPageSchema = z.object({
+  hsycolog: z.union([
+    loggerInfoSchema.extend({
+      samples: z.array(z.tuple([timeSchema, z.number()])),
+      more: z.boolean(),
+    }),
+    z.object({ error: z.literal('unknown'), id: z.string() }),
+  ]),
+});
+
+export type LogResponse = { ok: true; page: LogPage } | { ok: false; error: 'unknown'; id: string };
+
+export function decodeLogResponse(body: string): LogResponse {
+  const { hsycolog } = parseWith(logPageSchema, body, 'log');
+  if ('error' in hsycolog) return { ok: false, error: hsycolog.error, id: hsycolog.id };
+  for (let i = 1; i < hsycolog.samples.length; i++) {
+    if ((hsycolog.samples[i] as Sample)[0] <= (hsycolog.samples[i - 1] as Sample)[0]) {
+      throw new ProtocolError(`log: samples of "${hsycolog.id}" are not in increasing time order`);
+    }
+  }
+  return { ok: true, page: hsycolog };
+}
+
+function parseWith<T>(schema: z.ZodType<T>, body: string, what: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ProtocolError(`${what}: the response is not JSON`);
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join('.') || '(top)';
+    throw new ProtocolError(`${what}: ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
