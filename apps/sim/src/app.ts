@@ -1,0 +1,43 @@
+/** Builds the simulator's Fastify app (never listens: see server.ts). */
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { redactUrl, rioServerPlugin, type RioServerSettings, type RioSource } from '@riohub/rio-server';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Certificate } from './data-folder';
+
+export interface SimAppOptions {
+  source: RioSource;
+  settings: RioServerSettings;
+  /** HTTPS with this certificate; `undefined`: plain HTTP. */
+  tls: Certificate | undefined;
+  logLevel?: string;
+}
+
+/** A write may carry several values of 4096 bytes, percent-encoded up to three times as long. */
+const MAX_REQUEST_LINE_BYTES = 256 * 1024;
+/** Clients keep their connection between polls; longer than any poll cycle. */
+const KEEP_ALIVE_MS = 75_000;
+
+export async function buildSimApp(options: SimAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    serverFactory: (handler: RequestListener): Server => {
+      const serverOptions = { maxHeaderSize: MAX_REQUEST_LINE_BYTES, keepAliveTimeout: KEEP_ALIVE_MS };
+      return options.tls
+        ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
+        : createHttpServer(serverOptions, handler);
+    },
+    // Only tells Fastify which scheme it serves (for its own logs); the factory makes the server.
+    https: options.tls ?? null,
+    forceCloseConnections: true,
+    // A poll every few milliseconds is no news; the API plugin logs what is (refusals, writes).
+    // The URL carries the password, so the request serializer leaves its query out everywhere.
+    logController: new LogController({ disableRequestLogging: true }),
+    logger: {
+      level: options.logLevel ?? 'info',
+      stream: process.stderr,
+      serializers: { req: (request) => ({ method: request.method, url: redactUrl(request.url) }) },
+    },
+  });
+  await app.register(rioServerPlugin, { source: options.source, settings: options.settings });
+  return app;
+}

@@ -1,0 +1,152 @@
+/** The simulator's command line, parsed and checked once into a typed config. */
+import { parseArgs } from 'node:util';
+import { compileAddressList, ProtocolError } from '@riohub/protocol';
+
+export interface SimConfig {
+  name: string;
+  host: string;
+  port: number;
+  http: boolean;
+  password: string;
+  address: string;
+  control: boolean;
+  ioFilter: string;
+  uiFilter: string;
+  api: 'extended' | 'public';
+  lights: number;
+  dimmers: number;
+  shutters: number;
+  sensors: number;
+  virtuals: number;
+  changesPerSecond: number;
+  system: boolean;
+  clockOffsetSeconds: number;
+  members: string[];
+  /** Where the certificate, instance id and logger history live; `undefined`: a temporary folder. */
+  data: string | undefined;
+}
+
+/** A bad command line: the message says what to fix; the process exits with code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `usage: riohub-sim --password <secret> [options]
+
+  --name <name>                 server name [sim]
+  --host <address>              address to listen on [127.0.0.1]
+  --port <port>                 port, 0 for any free one [9443]
+  --http                        plain HTTP instead of HTTPS
+  --password <secret>           the Remote API password (or env RIOHUB_SIM_PASSWORD); "" disables the API
+  --address <list>              client addresses allowed: addresses, CIDR ranges or * [127.0.0.1,::1]
+  --control <true|false>        clients may write [true]
+  --io-filter <patterns>        datapoints exposed, e.g. "dummy.*,!dummy.light.2" [all]
+  --ui-filter <patterns>        GUI variables exposed [all]
+  --api <extended|public>       public: answer part A only, as a stock HSYCO server [extended]
+  --lights <n>                  on/off lights [10]
+  --dimmers <n>                 dimmers [5]
+  --shutters <n>                shutters [3]
+  --sensors <n>                 temperature sensors [4]
+  --virtuals <n>                generic text datapoints [5]
+  --changes-per-second <n>      spontaneous changes; 0: values change only when written [0]
+  --system <true|false>         run a SYSTEM I/O server with its clock [true]
+  --clock-offset <seconds>      the system clock's offset from the real one [0]
+  --members <ids>               extra instance ids reported after its own (loop tests)
+  --data <dir>                  certificate, instance id and logger history [a temporary folder]
+  --help                        this text
+`;
+
+const MAX_COUNT = 1_000_000;
+
+export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SimConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        name: { type: 'string', default: 'sim' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '9443' },
+        http: { type: 'boolean', default: false },
+        password: { type: 'string' },
+        address: { type: 'string', default: '127.0.0.1,::1' },
+        control: { type: 'string', default: 'true' },
+        'io-filter': { type: 'string', default: '' },
+        'ui-filter': { type: 'string', default: '' },
+        api: { type: 'string', default: 'extended' },
+        lights: { type: 'string', default: '10' },
+        dimmers: { type: 'string', default: '5' },
+        shutters: { type: 'string', default: '3' },
+        sensors: { type: 'string', default: '4' },
+        virtuals: { type: 'string', default: '5' },
+        'changes-per-second': { type: 'string', default: '0' },
+        system: { type: 'string', default: 'true' },
+        'clock-offset': { type: 'string', default: '0' },
+        members: { type: 'string', default: '' },
+        data: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+
+  const password = values.password ?? env['RIOHUB_SIM_PASSWORD'];
+  if (password === undefined) throw new UsageError('a password is required: --password <secret> or RIOHUB_SIM_PASSWORD');
+  if (!/^[A-Za-z0-9_-]+$/.test(values.name)) throw new UsageError(`--name "${values.name}": use letters, digits, _ and -`);
+  try {
+    compileAddressList(values.address);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new UsageError(`--address: ${error.message}`);
+    throw error;
+  }
+  if (values.api !== 'extended' && values.api !== 'public') {
+    throw new UsageError(`--api "${values.api}": expected extended or public`);
+  }
+  const members = values.members.split(',').map((id) => id.trim()).filter((id) => id !== '');
+
+  return {
+    name: values.name,
+    host: values.host,
+    port: integer('port', values.port, 65_535),
+    http: values.http,
+    password,
+    address: values.address,
+    control: bool('control', values.control),
+    ioFilter: values['io-filter'],
+    uiFilter: values['ui-filter'],
+    api: values.api,
+    lights: integer('lights', values.lights, MAX_COUNT),
+    dimmers: integer('dimmers', values.dimmers, MAX_COUNT),
+    shutters: integer('shutters', values.shutters, MAX_COUNT),
+    sensors: integer('sensors', values.sensors, MAX_COUNT),
+    virtuals: integer('virtuals', values.virtuals, MAX_COUNT),
+    changesPerSecond: integer('changes-per-second', values['changes-per-second'], MAX_COUNT),
+    system: bool('system', values.system),
+    clockOffsetSeconds: seconds('clock-offset', values['clock-offset']),
+    members,
+    data: values.data,
+  };
+}
+
+function integer(flag: string, text: string, max: number): number {
+  if (!/^[0-9]+$/.test(text) || Number(text) > max) {
+    throw new UsageError(`--${flag} "${text}": expected a whole number from 0 to ${max}`);
+  }
+  return Number(text);
+}
+
+function bool(flag: string, text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new UsageError(`--${flag} "${text}": expected true or false`);
+}
+
+function seconds(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || Math.abs(value) > 100 * 365 * 86_400) {
+    throw new UsageError(`--${flag} "${text}": expected a number of seconds`);
+  }
+  return value;
+}

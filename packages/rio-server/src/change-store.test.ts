@@ -1,0 +1,84 @@
+import { compileNameFilter } from '@riohub/protocol';
+import { describe, expect, it } from 'vitest';
+import { ChangeStore } from './change-store';
+
+const all = compileNameFilter('');
+
+/** A clock that stands still, so every change must still get a strictly greater timestamp. */
+function frozenStore(): ChangeStore {
+  return new ChangeStore(() => 1_000_000);
+}
+
+describe('ChangeStore', () => {
+  it('gives every change a strictly greater timestamp, even when the clock stands still', () => {
+    const store = frozenStore();
+    const stamps: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      store.set('io', `p.${i}`, 'x');
+      stamps.push(store.timestamp);
+    }
+    expect(stamps).toEqual([1_000_001, 1_000_002, 1_000_003, 1_000_004, 1_000_005]);
+  });
+
+  it('ignores a write of the value a name already has', () => {
+    const store = frozenStore();
+    expect(store.set('io', 'a', '1')).toBe(true);
+    const before = store.timestamp;
+    expect(store.set('io', 'a', '1')).toBe(false);
+    expect(store.timestamp).toBe(before);
+  });
+
+  it('returns each name changed after a timestamp once, with its latest value, oldest first', () => {
+    const store = frozenStore();
+    store.set('io', 'a', '1');
+    store.set('io', 'b', '1');
+    const mark = store.timestamp;
+    store.set('io', 'c', '1');
+    store.set('io', 'a', '2');
+    store.set('io', 'c', '3');
+    expect(store.changesSince('io', mark, all)).toEqual([['a', '2'], ['c', '3']]);
+    expect(store.changesSince('io', store.timestamp, all)).toEqual([]);
+  });
+
+  it('keeps datapoints and GUI variables apart on one clock', () => {
+    const store = frozenStore();
+    store.set('io', 'a', '1');
+    const mark = store.timestamp;
+    store.set('ui', 'status.text', 'hi');
+    expect(store.changesSince('io', mark, all)).toEqual([]);
+    expect(store.changesSince('ui', mark, all)).toEqual([['status.text', 'hi']]);
+    expect(store.timestamp).toBeGreaterThan(mark);
+  });
+
+  it('applies the filter to changes and to the full state', () => {
+    const store = frozenStore();
+    store.set('io', 'dummy.light.1', '1');
+    store.set('io', 'secret.x', '1');
+    const filter = compileNameFilter('!secret.*');
+    expect(store.all('io', filter)).toEqual([['dummy.light.1', '1']]);
+    expect(store.changesSince('io', store.origin, filter)).toEqual([['dummy.light.1', '1']]);
+  });
+
+  it('knows only timestamps of its own run', () => {
+    const store = frozenStore();
+    store.set('io', 'a', '1');
+    expect(store.knows(store.origin)).toBe(true);
+    expect(store.knows(store.timestamp)).toBe(true);
+    expect(store.knows(store.origin - 1)).toBe(false);
+    expect(store.knows(store.timestamp + 1)).toBe(false);
+  });
+
+  it('walks only the changes it returns, however many names it holds', () => {
+    const store = frozenStore();
+    for (let i = 0; i < 100_000; i++) store.set('io', `p.${i}`, '0');
+    const mark = store.timestamp;
+    store.set('io', 'p.5', '1');
+    let calls = 0;
+    const counting = () => {
+      calls++;
+      return true;
+    };
+    expect(store.changesSince('io', mark, counting)).toEqual([['p.5', '1']]);
+    expect(calls).toBe(1);
+  });
+});

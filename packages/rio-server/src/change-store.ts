@@ -1,0 +1,118 @@
+/**
+ * The datapoints and GUI variables of a Remote I/O server on one change clock. Each kind keeps its
+ * names in a list ordered by last change, so "what changed after T" walks back from the newest
+ * change and costs work in proportion to the answer, never to the number of names.
+ */
+import type { Entry, NameFilter } from '@riohub/protocol';
+
+export type Kind = 'io' | 'ui';
+
+interface Node {
+  readonly name: string;
+  value: string;
+  /** The change clock value of this name's last change. */
+  time: number;
+  older: Node | undefined;
+  newer: Node | undefined;
+}
+
+class ChangeList {
+  readonly nodes = new Map<string, Node>();
+  newest: Node | undefined;
+  oldest: Node | undefined;
+
+  /** Moves an existing node to the newest end, or appends a new one. */
+  touch(node: Node): void {
+    if (this.newest === node) return;
+    if (node.older) node.older.newer = node.newer;
+    if (node.newer) node.newer.older = node.older;
+    if (this.oldest === node) this.oldest = node.newer;
+    node.older = this.newest;
+    node.newer = undefined;
+    if (this.newest) this.newest.newer = node;
+    this.newest = node;
+    this.oldest ??= node;
+  }
+}
+
+/** Microseconds since the epoch, from the wall clock. */
+function wallClockMicros(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+}
+
+export class ChangeStore {
+  private readonly lists: Record<Kind, ChangeList> = { io: new ChangeList(), ui: new ChangeList() };
+  private readonly listeners = new Set<() => void>();
+  /** Every change of this store is later than this; an older client timestamp is from another run. */
+  readonly origin: number;
+  private last: number;
+
+  constructor(private readonly clock: () => number = wallClockMicros) {
+    this.origin = clock();
+    this.last = this.origin;
+  }
+
+  /** The change clock: the time of the last change, strictly increasing. */
+  get timestamp(): number {
+    return this.last;
+  }
+
+  /** Whether a client's timestamp can be answered with changes (else it gets the full state). */
+  knows(timestamp: number): boolean {
+    return timestamp >= this.origin && timestamp <= this.last;
+  }
+
+  get(kind: Kind, name: string): string | undefined {
+    return this.lists[kind].nodes.get(name)?.value;
+  }
+
+  has(kind: Kind, name: string): boolean {
+    return this.lists[kind].nodes.has(name);
+  }
+
+  size(kind: Kind): number {
+    return this.lists[kind].nodes.size;
+  }
+
+  /** Sets a value; a value equal to the current one is no change. Returns whether it changed. */
+  set(kind: Kind, name: string, value: string): boolean {
+    const list = this.lists[kind];
+    let node = list.nodes.get(name);
+    if (node?.value === value) return false;
+    this.last = Math.max(this.last + 1, this.clock());
+    if (node) {
+      node.value = value;
+      node.time = this.last;
+    } else {
+      node = { name, value, time: this.last, older: undefined, newer: undefined };
+      list.nodes.set(name, node);
+    }
+    list.touch(node);
+    for (const listener of this.listeners) listener();
+    return true;
+  }
+
+  /** The names of a kind changed after `timestamp` that pass `filter`, oldest change first. */
+  changesSince(kind: Kind, timestamp: number, filter: NameFilter): Entry[] {
+    const changes: Entry[] = [];
+    for (let node = this.lists[kind].newest; node && node.time > timestamp; node = node.older) {
+      if (filter(node.name)) changes.push([node.name, node.value]);
+    }
+    return changes.reverse();
+  }
+
+  /** Every name of a kind that passes `filter`. */
+  all(kind: Kind, filter: NameFilter): Entry[] {
+    const entries: Entry[] = [];
+    for (const node of this.lists[kind].nodes.values()) {
+      if (filter(node.name)) entries.push([node.name, node.value]);
+    }
+    return entries;
+  }
+
+  /** Called after every change; returns the function that unsubscribes. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Pending `rioget` requests. A change wakes them once per turn of the event loop (so a burst of
+ * changes is answered together), and each is answered as soon as its own view has something new,
+ * or after the hold time with no data sections.
+ */
+import type { ChangeStore } from './change-store';
+
+/** How long a poll with nothing new is held (PROTOCOL.md part A: 10 seconds). */
+export const POLL_HOLD_MS = 10_000;
+
+export interface Poll {
+  /** Returns the answer body when there is something new for this poll, else `undefined`. */
+  tryAnswer(): string | undefined;
+  /** The answer when the hold time ran out. */
+  idleAnswer(): string;
+  send(body: string): void;
+}
+
+export class LongPolls {
+  private readonly waiting = new Map<Poll, NodeJS.Timeout>();
+  private flushScheduled = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(store: ChangeStore) {
+    this.unsubscribe = store.onChange(() => this.scheduleFlush());
+  }
+
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  /** Answers at once when there is something new, else holds the poll. */
+  add(poll: Poll): void {
+    const body = poll.tryAnswer();
+    if (body !== undefined) return poll.send(body);
+    const timer = setTimeout(() => {
+      this.waiting.delete(poll);
+      poll.send(poll.idleAnswer());
+    }, POLL_HOLD_MS);
+    this.waiting.set(poll, timer);
+  }
+
+  /** Forgets a poll whose client went away. */
+  remove(poll: Poll): void {
+    clearTimeout(this.waiting.get(poll));
+    this.waiting.delete(poll);
+  }
+
+  /** Answers every held poll at once (the server is closing). */
+  releaseAll(): void {
+    for (const poll of [...this.waiting.keys()]) {
+      this.remove(poll);
+      poll.send(poll.idleAnswer());
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    this.releaseAll();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.waiting.size === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const poll of [...this.waiting.keys()]) {
+        const body = poll.tryAnswer();
+        if (body === undefined) continue;
+        this.remove(poll);
+        poll.send(body);
+      }
+    });
+  }
+}

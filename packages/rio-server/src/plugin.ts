@@ -1,0 +1,153 @@
+/**
+ * Serves the Remote I/O API at `/x/<verb>` from a RioSource: authentication with the silent
+ * 10-second drop, long-polled reads, all-or-nothing writes, topology and data loggers.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
+import {
+  compileAddressList,
+  compileNameFilter,
+  encodeLoggerList,
+  encodeLogPage,
+  encodeTopology,
+  encodeUnknownLogger,
+  encodeWriteResult,
+  isPublicRequest,
+  parseRequestPath,
+  writeResultStatus,
+  type RioRequest,
+  type Write,
+  type WriteResult,
+} from '@riohub/protocol';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kind } from './change-store';
+import { LongPolls } from './long-poll';
+import type { RioServerSettings, RioSource } from './source';
+import { idleState, readChanges, type ExposedFilters, type StateQuery } from './state-reader';
+
+/** How long a refused request is held before its socket is destroyed (PROTOCOL.md). */
+export const REFUSAL_HOLD_MS = 10_000;
+
+export interface RioServerOptions {
+  source: RioSource;
+  settings: RioServerSettings;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fastify, { source, settings }) => {
+  const addresses = compileAddressList(settings.address);
+  const filters: ExposedFilters = { io: compileNameFilter(settings.ioFilter), ui: compileNameFilter(settings.uiFilter) };
+  const passwordDigest = digest(settings.password);
+  const polls = new LongPolls(source.store);
+  const heldSockets = new Map<Socket, NodeJS.Timeout>();
+
+  /** No answer at all: hold the connection, then destroy it. The reason goes to the log only. */
+  function refuse(request: FastifyRequest, reply: FastifyReply, reason: string): FastifyReply {
+    request.log.warn({ client: request.socket.remoteAddress, reason }, 'remote API request refused');
+    reply.hijack();
+    const socket = request.socket;
+    const timer = setTimeout(() => {
+      heldSockets.delete(socket);
+      socket.destroy();
+    }, REFUSAL_HOLD_MS);
+    heldSockets.set(socket, timer);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      heldSockets.delete(socket);
+    });
+    return reply;
+  }
+
+  function answer(reply: FastifyReply, status: number, body: string): FastifyReply {
+    return reply.code(status).header('content-type', JSON_TYPE).send(body);
+  }
+
+  fastify.addHook('preClose', async () => {
+    polls.stop();
+    for (const [socket, timer] of heldSockets) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
+    heldSockets.clear();
+  });
+
+  fastify.get('/x/:verb', async (request, reply) => {
+    const parsed = parseRequestPath(request.raw.url ?? '');
+    if (!parsed) return answer(reply, 404, JSON.stringify({ error: 'not found' }));
+    if (!addresses.allows(request.socket.remoteAddress ?? '')) return refuse(request, reply, 'address not allowed');
+    if (settings.password === '') return refuse(request, reply, 'remote API disabled (no password set)');
+    const password = parsed.ok ? parsed.request.password : parsed.password;
+    if (password === undefined) return refuse(request, reply, `unparseable request: ${parsed.ok ? '' : parsed.error}`);
+    if (!timingSafeEqual(digest(password), passwordDigest)) return refuse(request, reply, 'wrong password');
+    if (!parsed.ok) return answerMalformed(reply, request.url, parsed.error);
+    const rio = parsed.request;
+    if (settings.api === 'public' && !isPublicRequest(rio)) {
+      return refuse(request, reply, `${rio.verb} v2 refused: this server serves the public API only`);
+    }
+    return serve(rio, request, reply);
+  });
+
+  function answerMalformed(reply: FastifyReply, url: string, error: string): FastifyReply {
+    const verb = url.slice(3).split('?')[0];
+    if (verb === 'riolog' || verb === 'riologs') return answer(reply, 400, JSON.stringify({ hsycolog: { error } }));
+    return answer(reply, 400, encodeWriteResult({ ok: false, error }));
+  }
+
+  function serve(rio: RioRequest, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    switch (rio.verb) {
+      case 'rioget': {
+        const query: StateQuery = {
+          version: rio.version,
+          timestamp: rio.timestamp,
+          sections: rio.version === 1 ? { io: true, ui: false } : rio.sections,
+        };
+        const poll = {
+          tryAnswer: () => readChanges(source, filters, query),
+          idleAnswer: () => idleState(source, query),
+          send: (body: string) => void answer(reply, 200, body),
+        };
+        reply.raw.once('close', () => polls.remove(poll));
+        polls.add(poll);
+        return reply;
+      }
+      case 'riotopo': {
+        const topology = source.topology();
+        const devices = topology.devices.filter(([name]) => filters.io(name));
+        return answer(reply, 200, encodeTopology({ ...topology, devices }));
+      }
+      case 'rioset':
+      case 'riouiset': {
+        const kind: Kind = rio.verb === 'rioset' ? 'io' : 'ui';
+        const result = write(kind, rio.writes);
+        if (result.ok) request.log.info({ kind, names: rio.writes.map(([name]) => name) }, 'remote write applied');
+        return answer(reply, writeResultStatus(result), encodeWriteResult(result));
+      }
+      case 'riologs':
+        return answer(reply, 200, encodeLoggerList(source.loggers()));
+      case 'riolog': {
+        const page = source.readLog(rio.id, rio.after, rio.limit);
+        return page ? answer(reply, 200, encodeLogPage(page)) : answer(reply, 404, encodeUnknownLogger(rio.id));
+      }
+    }
+  }
+
+  function write(kind: Kind, writes: readonly Write[]): WriteResult {
+    if (!settings.control) return { ok: false, error: 'control disabled' };
+    const unknown = writes
+      .map(([name]) => name)
+      .filter((name) => !filters[kind](name) || !source.store.has(kind, name));
+    if (unknown.length > 0) return { ok: false, error: 'unknown', names: [...new Set(unknown)] };
+    return source.write(kind, writes);
+  }
+};
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** A request URL fit for logs: the query (which carries the password) is left out. */
+export function redactUrl(url: string): string {
+  const question = url.indexOf('?');
+  return question < 0 ? url : `${url.slice(0, question)}?…`;
+}

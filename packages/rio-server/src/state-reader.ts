@@ -1,0 +1,62 @@
+/** Builds `rioget` answers (versions 1 and 2) from a source, as its settings expose it. */
+import { encodeState, type Entry, type HsycoState, type NameFilter, type Sections } from '@riohub/protocol';
+import type { Kind } from './change-store';
+import type { RioSource } from './source';
+
+export interface ExposedFilters {
+  io: NameFilter;
+  ui: NameFilter;
+}
+
+export interface StateQuery {
+  version: 1 | 2;
+  timestamp: number;
+  sections: Sections;
+}
+
+const KINDS: Kind[] = ['io', 'ui'];
+
+/** The full state when the client's timestamp is 1 or unknown, else only what changed after it. */
+export function isFullStateQuery(source: RioSource, query: StateQuery): boolean {
+  return query.timestamp === 1 || !source.store.knows(query.timestamp);
+}
+
+/**
+ * The answer for a query, or `undefined` when nothing it asks for changed after its timestamp
+ * (the poll then waits). A full-state answer always carries its sections, even empty.
+ */
+export function readChanges(source: RioSource, filters: ExposedFilters, query: StateQuery): string | undefined {
+  const full = isFullStateQuery(source, query);
+  const sections: Partial<Record<Kind, Entry[]>> = {};
+  let changed = false;
+  for (const kind of KINDS) {
+    if (!query.sections[kind]) continue;
+    const entries = full
+      ? source.store.all(kind, filters[kind])
+      : source.store.changesSince(kind, query.timestamp, filters[kind]);
+    if (full || entries.length > 0) {
+      sections[kind] = entries;
+      changed = true;
+    }
+  }
+  return full || changed ? encodeState(stateHeader(source, query, sections)) : undefined;
+}
+
+/** The answer after a poll was held with nothing new: no data sections. */
+export function idleState(source: RioSource, query: StateQuery): string {
+  return encodeState(stateHeader(source, query, {}));
+}
+
+function stateHeader(source: RioSource, query: StateQuery, sections: Partial<Record<Kind, Entry[]>>): HsycoState {
+  const state: HsycoState = {
+    timestamp: source.store.timestamp,
+    system: source.systemClock !== undefined,
+    topotime: source.topology().topotime,
+    ...sections,
+  };
+  if (query.version === 2) {
+    if (source.systemClock) state.clock = source.systemClock();
+    state.members = source.members();
+  }
+  return state;
+}

@@ -1,0 +1,86 @@
+/** Starts the simulator as a real process, as an operator would, and stops it with a signal. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SIM_CLI = join(repoRoot, 'apps/sim/src/cli.ts');
+/** The tsx loader, resolved here so the simulator runs the same from any working directory. */
+const TSX_LOADER = import.meta.resolve('tsx');
+
+export interface SimProcess {
+  /** The URL from its "listening on" line. */
+  url: string;
+  /** The data folder it was given (certificate, instance id, logger history). */
+  dataDir: string;
+  /** Its certificate, to trust it by pinning (undefined with --http). */
+  certificate: string | undefined;
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnSimOptions {
+  /** Environment added to the current one. */
+  env?: Record<string, string>;
+  /** Keep this data folder (default: a new temporary one, removed on stop). */
+  dataDir?: string;
+}
+
+/** Runs `riohub-sim` with `args` (plus `--port 0` and a data folder unless given). */
+export async function spawnSim(args: readonly string[], options: SpawnSimOptions = {}): Promise<SimProcess> {
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-test-sim-'));
+  const fullArgs = [...args];
+  if (!fullArgs.includes('--port')) fullArgs.push('--port', '0');
+  if (!fullArgs.includes('--data')) fullArgs.push('--data', dataDir);
+  const child = runSimCli(fullArgs, options.env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start within 30 s:\n${stderr}`)), 30_000);
+    child.stdout?.on('data', () => {
+      const match = /riohub-sim listening on (\S+)\n/.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`simulator exited with code ${code} before listening:\n${stderr}`));
+    });
+  });
+
+  return {
+    url,
+    dataDir,
+    certificate: url.startsWith('https:') ? readFileSync(join(dataDir, 'cert.pem'), 'utf8') : undefined,
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const code = await exited;
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** Runs the simulator's command line as it is, for tests of the command line itself. */
+export function runSimCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX_LOADER, SIM_CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
