@@ -1,6 +1,4 @@
 /** Builds the simulator's Fastify app (never listens: see server.ts). */
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { redactUrl, rioServerPlugin, type RioServerSettings, type RioSource } from '@riohub/rio-server';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Certificate } from './data-folder';
@@ -19,15 +17,8 @@ const MAX_REQUEST_LINE_BYTES = 256 * 1024;
 const KEEP_ALIVE_MS = 75_000;
 
 export async function buildSimApp(options: SimAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    serverFactory: (handler: RequestListener): Server => {
-      const serverOptions = { maxHeaderSize: MAX_REQUEST_LINE_BYTES, keepAliveTimeout: KEEP_ALIVE_MS };
-      return options.tls
-        ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
-        : createHttpServer(serverOptions, handler);
-    },
-    // Only tells Fastify which scheme it serves (for its own logs); the factory makes the server.
-    https: options.tls ?? null,
+  const common = {
+    keepAliveTimeout: KEEP_ALIVE_MS,
     forceCloseConnections: true,
     // A poll every few milliseconds is no news; the API plugin logs what is (refusals, writes).
     // The URL carries the password, so the request serializer leaves its query out everywhere.
@@ -35,9 +26,15 @@ export async function buildSimApp(options: SimAppOptions): Promise<FastifyInstan
     logger: {
       level: options.logLevel ?? 'info',
       stream: process.stderr,
-      serializers: { req: (request) => ({ method: request.method, url: redactUrl(request.url) }) },
+      serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, url: redactUrl(request.url) }) },
     },
-  });
+  };
+  // Two calls because Fastify types its instance by server kind; the app only needs the common surface.
+  const app = (
+    options.tls
+      ? Fastify({ ...common, https: { ...options.tls, maxHeaderSize: MAX_REQUEST_LINE_BYTES } })
+      : Fastify({ ...common, http: { maxHeaderSize: MAX_REQUEST_LINE_BYTES } })
+  ) as unknown as FastifyInstance;
   await app.register(rioServerPlugin, { source: options.source, settings: options.settings });
   return app;
 }

@@ -50,7 +50,7 @@ export const USAGE = `usage: riohub-sim --password <secret> [options]
   --virtuals <n>                generic text datapoints [5]
   --changes-per-second <n>      spontaneous changes; 0: values change only when written [0]
   --system <true|false>         run a SYSTEM I/O server with its clock [true]
-  --clock-offset <seconds>      the system clock's offset from the real one [0]
+  --clock-offset <seconds>      the system clock's offset from the real one, e.g. --clock-offset=-30 [0]
   --members <ids>               extra instance ids reported after its own (loop tests)
   --data <dir>                  certificate, instance id and logger history [a temporary folder]
   --help                        this text
