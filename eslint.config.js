@@ -16,4 +16,9 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
+  {
+    // Command-line scripts and benchmarks report on stdout.
+    files: ['scripts/**', '**/bench/**'],
+    rules: { 'no-console': 'off' },
+  },
 );
