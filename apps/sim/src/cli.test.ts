@@ -12,7 +12,10 @@ async function runToExit(args: string[], env: Record<string, string> = {}) {
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // A command line that should have been refused but started a server would never exit: end it.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
   return { code, stdout, stderr };
 }
 
