@@ -1,3 +1,3 @@
 /** Helpers for integration and end-to-end tests. */
+export * from '@riohub/sim-launcher';
 export * from './rio-client';
-export * from './sim-process';

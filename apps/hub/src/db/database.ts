@@ -1,0 +1,66 @@
+/** The hub's SQLite file (`<data>/riohub.sqlite`): settings, users, sessions, the write log. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type HubDatabase = Database.Database;
+
+/** Each entry upgrades the schema by one version; entries are never edited once released. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE remotes (
+     name TEXT PRIMARY KEY,
+     settings TEXT NOT NULL,
+     password TEXT NOT NULL,
+     demo INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL);
+   CREATE TABLE users (
+     name TEXT PRIMARY KEY,
+     role TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL);
+   CREATE TABLE sessions (
+     token_hash TEXT PRIMARY KEY,
+     user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL);
+   CREATE TABLE writes (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     user TEXT NOT NULL,
+     remote TEXT NOT NULL,
+     name TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     old_value TEXT,
+     new_value TEXT NOT NULL,
+     status TEXT NOT NULL,
+     error TEXT);`,
+];
+
+export function openDatabase(dataDir: string): HubDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'riohub.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: HubDatabase): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next] as string);
+      db.pragma(`user_version = ${next + 1}`);
+    })();
+  }
+}
+
+export function readMeta(db: HubDatabase, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function writeMeta(db: HubDatabase, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+}

@@ -1,0 +1,153 @@
+/**
+ * HTTP(S) to one remote over undici with keep-alive: every request form of PROTOCOL.md, TLS
+ * verified against the system CAs, pinned to a SHA-256 fingerprint, or plain HTTP. A pinned
+ * connection is checked before any request is written, so a password never reaches an
+ * untrusted server.
+ */
+import type { TLSSocket } from 'node:tls';
+import { ERROR_CODES, type ErrorCode, type RemoteSettings } from '@riohub/hub-api';
+import {
+  buildRequestPath,
+  decodeState,
+  decodeTopology,
+  decodeWriteResult,
+  ProtocolError,
+  type HsycoState,
+  type HsycoTopology,
+  type RioRequest,
+  type Sections,
+  type Write,
+  type WriteResult,
+} from '@riohub/protocol';
+import { Agent, buildConnector, errors as undiciErrors, request } from 'undici';
+
+/** The server holds a poll for 10 s; past this it is not answering. */
+export const POLL_TIMEOUT_MS = 13_000;
+/** Non-poll requests are answered at once by a healthy remote; a refused one is held for 10 s. */
+export const REQUEST_TIMEOUT_MS = 12_000;
+
+/** Why a request to a remote failed, with a stable code. */
+export class LinkError extends Error {
+  override readonly name = 'LinkError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** With certificate errors: the fingerprint the remote presented. */
+    readonly offeredFingerprint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `AB:CD:…`, upper case: the form Node reports and the hub stores; `undefined` when malformed. */
+export function normalizeFingerprint(text: string): string | undefined {
+  const hex = text.replace(/[:\s]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
+  return hex.match(/../g)?.join(':');
+}
+
+export type ClientSettings = Pick<RemoteSettings, 'host' | 'port' | 'tls' | 'fingerprint'>;
+
+export class RemoteClient {
+  private readonly agent: Agent;
+  private readonly origin: string;
+
+  constructor(
+    settings: ClientSettings,
+    private readonly password: string,
+  ) {
+    const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+    this.origin = `${settings.tls === 'http' ? 'http' : 'https'}://${host}:${settings.port}`;
+    this.agent = new Agent({
+      connect: settings.tls === 'pin' ? pinnedConnector(settings.fingerprint) : undefined,
+      keepAliveTimeout: 30_000,
+      headersTimeout: POLL_TIMEOUT_MS,
+      bodyTimeout: POLL_TIMEOUT_MS,
+    });
+  }
+
+  async readState(timestamp: number, version: 1 | 2, sections: Sections, signal?: AbortSignal): Promise<HsycoState> {
+    const rio: RioRequest =
+      version === 1
+        ? { verb: 'rioget', version: 1, timestamp, password: this.password }
+        : { verb: 'rioget', version: 2, timestamp, password: this.password, sections };
+    const { body } = await this.send(rio, POLL_TIMEOUT_MS, signal, [200]);
+    return decode(() => decodeState(body));
+  }
+
+  async readTopology(signal?: AbortSignal): Promise<HsycoTopology> {
+    const { body } = await this.send({ verb: 'riotopo', password: this.password }, REQUEST_TIMEOUT_MS, signal, [200]);
+    return decode(() => decodeTopology(body));
+  }
+
+  async write(kind: 'io' | 'ui', writes: Write[], signal?: AbortSignal): Promise<WriteResult> {
+    const verb = kind === 'io' ? 'rioset' : 'riouiset';
+    const { body } = await this.send({ verb, password: this.password, writes }, REQUEST_TIMEOUT_MS, signal, [200, 400, 403, 404]);
+    return decode(() => decodeWriteResult(body));
+  }
+
+  close(): Promise<void> {
+    return this.agent.destroy();
+  }
+
+  private async send(rio: RioRequest, timeoutMs: number, signal: AbortSignal | undefined, expected: number[]) {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const response = await request(`${this.origin}${buildRequestPath(rio)}`, {
+        dispatcher: this.agent,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      const body = await response.body.text();
+      if (!expected.includes(response.statusCode)) {
+        throw new LinkError(ERROR_CODES.BAD_RESPONSE, `unexpected HTTP ${response.statusCode} from ${rio.verb}`);
+      }
+      return { status: response.statusCode, body };
+    } catch (error) {
+      throw toLinkError(error, timeout.aborted, timeoutMs);
+    }
+  }
+}
+
+function decode<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new LinkError(ERROR_CODES.BAD_RESPONSE, `bad response: ${error.message}`);
+    throw error;
+  }
+}
+
+function toLinkError(error: unknown, timedOut: boolean, timeoutMs: number): LinkError {
+  if (error instanceof LinkError) return error;
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof LinkError) return cause;
+  if (timedOut || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return new LinkError(
+      ERROR_CODES.NO_ANSWER,
+      `no answer within ${timeoutMs / 1000} s (a wrong password, a refused address and a disabled API all look like this)`,
+    );
+  }
+  if (error instanceof undiciErrors.SocketError) {
+    return new LinkError(ERROR_CODES.NO_ANSWER, 'the remote closed the connection without answering');
+  }
+  const message = (error as Error).message ?? String(error);
+  const code = (error as { code?: string }).code;
+  return new LinkError(ERROR_CODES.CONNECTION_FAILED, code ? `${code}: ${message}` : message);
+}
+
+/** A TLS connector that accepts exactly one certificate, by its SHA-256 fingerprint. */
+function pinnedConnector(fingerprint: string): buildConnector.connector {
+  const connect = buildConnector({ rejectUnauthorized: false });
+  const pinned = normalizeFingerprint(fingerprint);
+  return (options, callback) =>
+    connect(options, (error, socket) => {
+      if (error) return callback(error, null);
+      const offered = (socket as TLSSocket).getPeerCertificate().fingerprint256;
+      if (offered === pinned) return callback(null, socket);
+      socket.destroy();
+      const failure = pinned
+        ? new LinkError(ERROR_CODES.CERTIFICATE_CHANGED, `the remote's certificate changed (now ${offered}): not accepted`, offered)
+        : new LinkError(ERROR_CODES.CERTIFICATE_UNTRUSTED, `the remote's certificate ${offered} awaits confirmation`, offered);
+      callback(failure, null);
+    });
+}

@@ -1,0 +1,80 @@
+/** Validation of remote entries: every field with its range, every failure with a clear message. */
+import { isIP } from 'node:net';
+import { DEFAULT_REMOTE_OPTIONS, type RemoteInput, type RemoteSettings } from '@riohub/hub-api';
+import { isValidName, isValidRemoteName } from '@riohub/protocol';
+import { z } from 'zod';
+import { normalizeFingerprint } from '../links/remote-client';
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+const optionsSchema = z
+  .object({
+    discovery: z.boolean(),
+    startupevents: z.boolean(),
+    io: z.boolean(),
+    ui: z.boolean(),
+    drift: z.number().int('must be a whole number of seconds').min(0, 'must be 0 to 9999').max(9999, 'must be 0 to 9999'),
+    clocksync: z.boolean(),
+    dataloggers: z
+      .string()
+      .refine((ids) => ids === '' || ids.split(';').every((id) => isValidName(id.trim())), 'must be logger ids separated by ;'),
+    dataloggersnameprefix: z.boolean(),
+    dataloggerspollinterval: z.number().int('must be a whole number of seconds').min(1, 'must be 1 to 86400').max(86_400, 'must be 1 to 86400'),
+    shutdownWhenInactive: z.boolean(),
+    api: z.enum(['extended', 'public'], 'must be extended or public'),
+  })
+  .strict();
+
+const inputSchema = z
+  .object({
+    name: z.string().max(64, 'must be at most 64 characters').refine(isValidRemoteName, 'must be lower-case letters, digits, _ or -'),
+    enabled: z.boolean().optional(),
+    host: z.string().refine((host) => isIP(host) !== 0 || HOSTNAME.test(host), 'must be a host name or an IP address'),
+    port: z.number().int('must be a whole number').min(1, 'must be 1 to 65535').max(65_535, 'must be 1 to 65535').optional(),
+    tls: z.enum(['verify', 'pin', 'http'], 'must be verify, pin or http').optional(),
+    fingerprint: z
+      .string()
+      .refine((text) => text === '' || normalizeFingerprint(text) !== undefined, 'must be a SHA-256 fingerprint (64 hex digits)')
+      .optional(),
+    password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
+    options: optionsSchema.partial().optional(),
+  })
+  .strict();
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * Checks an input against the stored entry it changes (none for a create) and returns the full
+ * settings and the password to keep, or the message of every field that is wrong.
+ */
+export function validateRemote(
+  body: unknown,
+  existing: RemoteSettings | undefined,
+): { ok: true; settings: RemoteSettings; password: string | undefined } | { ok: false; fields: FieldErrors } {
+  const parsed = inputSchema.safeParse(body);
+  if (!parsed.success) {
+    const fields: FieldErrors = {};
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)');
+      fields[path] ??= issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+    }
+    return { ok: false, fields };
+  }
+  const input: RemoteInput = parsed.data;
+  if (!existing && input.password === undefined) return { ok: false, fields: { password: 'is required' } };
+  const tls = input.tls ?? existing?.tls ?? 'verify';
+  const settings: RemoteSettings = {
+    name: input.name,
+    enabled: input.enabled ?? existing?.enabled ?? true,
+    host: input.host,
+    port: input.port ?? existing?.port ?? 443,
+    tls,
+    fingerprint: tls === 'pin' ? normalizeFingerprint(input.fingerprint ?? existing?.fingerprint ?? '') ?? '' : '',
+    options: { ...DEFAULT_REMOTE_OPTIONS, ...existing?.options, ...stripUndefined(input.options ?? {}) },
+  };
+  return { ok: true, settings, password: input.password };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,7 @@
+/** The hub ↔ browser contract, imported by both sides. */
+export * from './messages';
+export * from './points';
+export * from './remotes';
+export * from './result';
+export * from './users';
+export * from './writes';

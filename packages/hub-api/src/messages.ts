@@ -1,0 +1,33 @@
+/**
+ * Every WebSocket message between hub and browser: a map from type to payload, one envelope.
+ * Neither side re-declares a name; a changed shape gets a new type beside the old one.
+ */
+import type { Point } from './points';
+import type { RemoteView } from './remotes';
+import type { Result } from './result';
+import type { WriteRecord } from './writes';
+
+export interface ServerMessages {
+  /** A chunk of the points under the subscribed prefixes; `last` ends the snapshot. */
+  snapshot: { points: Point[]; last: boolean };
+  /** Changes since the last message, the latest value per name. */
+  delta: { points: Point[] };
+  /** Points that no longer exist (their remote was deleted). */
+  removed: { names: string[] };
+  /** Remote entries whose settings or status changed. */
+  remotes: { remotes: RemoteView[] };
+  /** The answer to a `write`, then an update when it is confirmed. */
+  'write-result': { requestId: string; result: Result<WriteRecord> };
+  /** A message that could not be handled. */
+  error: { code: string; message: string };
+}
+
+export interface ClientMessages {
+  /** Replaces the subscription; answered with a fresh snapshot. `['']` is everything. */
+  subscribe: { prefixes: string[] };
+  write: { requestId: string; name: string; value: string; kind?: 'io' | 'ui' };
+}
+
+export type Envelope<M> = { [K in keyof M]: { type: K; payload: M[K] } }[keyof M];
+export type ServerMessage = Envelope<ServerMessages>;
+export type ClientMessage = Envelope<ClientMessages>;

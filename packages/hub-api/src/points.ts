@@ -1,0 +1,41 @@
+/** Datapoints and GUI variables as the hub shows them: every remote's, under its prefix, and its own. */
+
+/** `io`: a remote's datapoint; `ui`: a remote's GUI variable; `hub`: a datapoint the hub owns. */
+export type PointKind = 'io' | 'ui' | 'hub';
+
+/** `stale`: the remote is offline; the value is the last one it sent. */
+export type PointState = 'ok' | 'stale';
+
+export interface Point {
+  /** The full name, prefixed: `lobby.dummy.light.1`. */
+  name: string;
+  kind: PointKind;
+  value: string;
+  /** Epoch milliseconds of the last change seen by the hub. */
+  changedAt: number;
+  /** The remote it belongs to (the prefix). */
+  remote: string;
+  state: PointState;
+}
+
+export interface PointPage {
+  points: Point[];
+  /** How many points match the prefix in all. */
+  total: number;
+  offset: number;
+}
+
+/** A device of the merged topology: a remote's device under its prefix. */
+export interface Device {
+  name: string;
+  remote: string;
+  /** `[type, subtype, I/O server type]`, e.g. `["LIGHT","DIMMER","DUMMY"]`. */
+  params: string[];
+}
+
+/** Whether `name` falls under `prefix`: equal, or below it at a dot boundary; `''` matches all. */
+export function underPrefix(name: string, prefix: string): boolean {
+  if (prefix === '') return true;
+  if (!name.startsWith(prefix)) return false;
+  return name.length === prefix.length || prefix.endsWith('.') || name.charCodeAt(prefix.length) === 46;
+}

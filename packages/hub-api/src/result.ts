@@ -1,0 +1,74 @@
+/** One result shape for every answer, REST or WebSocket, and the catalog of error codes. */
+import type { WriteRecord } from './writes';
+
+export const ERROR_CODES = {
+  // Sign-in and roles
+  UNAUTHENTICATED: 'unauthenticated',
+  FORBIDDEN: 'forbidden',
+  BAD_CREDENTIALS: 'bad-credentials',
+  // Input
+  INVALID: 'invalid',
+  NOT_FOUND: 'not-found',
+  CONFLICT: 'conflict',
+  // Writes
+  REMOTE_OFFLINE: 'remote-offline',
+  REMOTE_REFUSED: 'remote-refused',
+  NOT_SUPPORTED: 'not-supported',
+  // Remote links
+  LOOP: 'loop',
+  CERTIFICATE_UNTRUSTED: 'certificate-untrusted',
+  CERTIFICATE_CHANGED: 'certificate-changed',
+  NO_ANSWER: 'no-answer',
+  BAD_RESPONSE: 'bad-response',
+  CONNECTION_FAILED: 'connection-failed',
+  INTERNAL: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  /** Per-field messages for `invalid`, keyed by the field's path (`options.drift`). */
+  fields?: Record<string, string>;
+  /** For a write that was refused or failed: how it went into the write log. */
+  record?: WriteRecord;
+}
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+export function ok<T>(data: T): Result<T> {
+  return { ok: true, data };
+}
+
+export function fail(
+  code: ErrorCode,
+  message: string,
+  fields?: Record<string, string>,
+  record?: WriteRecord,
+): { ok: false; error: ApiError } {
+  const error: ApiError = { code, message };
+  if (fields) error.fields = fields;
+  if (record) error.record = record;
+  return { ok: false, error };
+}
+
+/** The HTTP status that goes with an error code. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  'bad-credentials': 401,
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  'remote-offline': 503,
+  'remote-refused': 409,
+  'not-supported': 501,
+  loop: 508,
+  'certificate-untrusted': 502,
+  'certificate-changed': 502,
+  'no-answer': 504,
+  'bad-response': 502,
+  'connection-failed': 502,
+  internal: 500,
+};

@@ -1,0 +1,2 @@
+/** Starts riohub-sim as a real child process. */
+export * from './sim-process';
