@@ -7,6 +7,7 @@ import {
   ERROR_CODES,
   fail,
   ok,
+  type ConnectionTest,
   type Device,
   type RemoteStatus,
   type RemoteView,
@@ -16,6 +17,7 @@ import {
 } from '@riohub/hub-api';
 import { isValidName, isValidValue, MAX_VALUE_BYTES, type Entry, type HsycoTopology } from '@riohub/protocol';
 import { readMeta, writeMeta, type HubDatabase } from './db/database';
+import { LinkError, RemoteClient } from './links/remote-client';
 import { RemoteLink, type LinkSink } from './links/remote-link';
 import { RemoteRepo, type StoredRemote } from './remotes/remote-repo';
 import { validateRemote } from './remotes/remote-schema';
@@ -156,6 +158,40 @@ export class Hub extends EventEmitter<HubEvents> {
     if (removed.length > 0) this.emit('removed', removed);
     this.logger.info({ remote: name }, 'remote deleted');
     return ok({ name });
+  }
+
+  /** Checks a remote entry without saving it: reachable, trusted, answering with this password. */
+  async testConnection(body: unknown): Promise<Result<ConnectionTest>> {
+    const name = (body as { name?: unknown } | null)?.name;
+    const stored = typeof name === 'string' ? this.repo.get(name) : undefined;
+    const checked = validateRemote(body, stored?.settings);
+    if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
+    const password = checked.password ?? stored?.password ?? '';
+    const client = new RemoteClient(checked.settings, password);
+    try {
+      const extended = checked.settings.options.api === 'extended';
+      const state = await client.readState(1, extended ? 2 : 1, { io: true, ui: false });
+      const loop = state.members?.includes(this.instanceId);
+      return ok({
+        reachable: true,
+        trusted: true,
+        points: state.io?.length ?? 0,
+        system: state.system,
+        ...(state.members ? { members: [...state.members] } : {}),
+        ...(loop ? { error: { code: ERROR_CODES.LOOP, message: 'loop: this remote already concentrates this hub' } } : {}),
+      });
+    } catch (error) {
+      const failure = error instanceof LinkError ? error : new LinkError(ERROR_CODES.INTERNAL, String(error));
+      const tlsReached = failure.code === ERROR_CODES.CERTIFICATE_UNTRUSTED || failure.code === ERROR_CODES.CERTIFICATE_CHANGED;
+      return ok({
+        reachable: tlsReached,
+        trusted: false,
+        ...(failure.offeredFingerprint ? { fingerprint: failure.offeredFingerprint } : {}),
+        error: { code: failure.code, message: failure.message },
+      });
+    } finally {
+      await client.close();
+    }
   }
 
   /** An operator's write: sent to the owning remote at once, or failed at once; always recorded. */

@@ -1,7 +1,7 @@
 /** Builds the simulator's Fastify app (never listens: see server.ts). */
 import { redactUrl, rioServerPlugin, type RioServerSettings, type RioSource } from '@riohub/rio-server';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { Certificate } from './data-folder';
+import type { Certificate } from '@riohub/certificate';
 
 export interface SimAppOptions {
   source: RioSource;

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildSimApp } from './app';
 import type { SimConfig } from './config';
 import { createDataLoggers } from './data-loggers';
-import { loadCertificate, loadInstanceId, openDataFolder } from './data-folder';
+import { loadCertificate } from '@riohub/certificate';
+import { loadInstanceId, openDataFolder } from './data-folder';
 import { Simulation } from './simulation';
 
 export interface RunningSim {
@@ -16,7 +17,7 @@ export interface RunningSim {
 export async function startSim(config: SimConfig): Promise<RunningSim> {
   const folder = openDataFolder(config.data);
   try {
-    const tls = config.http ? undefined : await loadCertificate(folder.path, config.host);
+    const tls = config.http ? undefined : await loadCertificate(folder.path, config.host, 'riohub-sim');
     const warnings: string[] = [];
     const loggers = createDataLoggers(folder.path, (message) => warnings.push(message));
     const simulation = new Simulation(config, loadInstanceId(folder.path), loggers);

@@ -16,8 +16,10 @@ export interface ServerMessages {
   removed: { names: string[] };
   /** Remote entries whose settings or status changed. */
   remotes: { remotes: RemoteView[] };
-  /** The answer to a `write`, then an update when it is confirmed. */
+  /** The answer to a `write`. */
   'write-result': { requestId: string; result: Result<WriteRecord> };
+  /** An applied write whose value came back through the poll (sent to the user who wrote it). */
+  'write-confirmed': { record: WriteRecord };
   /** A message that could not be handled. */
   error: { code: string; message: string };
 }

@@ -137,7 +137,8 @@ function toLinkError(error: unknown, timedOut: boolean, timeoutMs: number): Link
 
 /** A TLS connector that accepts exactly one certificate, by its SHA-256 fingerprint. */
 function pinnedConnector(fingerprint: string): buildConnector.connector {
-  const connect = buildConnector({ rejectUnauthorized: false });
+  // No session resumption: a resumed TLS 1.3 session carries no certificate to check.
+  const connect = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0 });
   const pinned = normalizeFingerprint(fingerprint);
   return (options, callback) =>
     connect(options, (error, socket) => {

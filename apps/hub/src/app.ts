@@ -1,0 +1,55 @@
+/** Builds the hub's Fastify app from its services (never listens: see server.ts). */
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { SessionRepo } from './auth/session-repo';
+import { SignInThrottle } from './auth/sign-in-throttle';
+import { UserRepo } from './auth/user-repo';
+import type { HubDatabase } from './db/database';
+import type { Hub } from './hub';
+import authPlugin from './plugins/auth';
+import { hubRoutes } from './routes/hub-info';
+import { pointRoutes } from './routes/points';
+import { remoteRoutes } from './routes/remotes';
+import { sessionRoutes } from './routes/session';
+import { userRoutes } from './routes/users';
+import { writeRoutes } from './routes/writes';
+import { wsRoutes } from './routes/ws';
+
+export interface HubAppOptions {
+  hub: Hub;
+  db: HubDatabase;
+  /** Cookies marked Secure (the hub is served over HTTPS). */
+  secureCookies: boolean;
+  logger?: FastifyBaseLogger;
+  https?: { key: string; cert: string };
+}
+
+export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstance> {
+  const common = { ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), forceCloseConnections: true };
+  // Two calls because Fastify types its instance by server kind; the app only needs the common surface.
+  const app = (options.https ? Fastify({ ...common, https: options.https }) : Fastify(common)) as unknown as FastifyInstance;
+  const users = new UserRepo(options.db);
+  const sessions = new SessionRepo(options.db);
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const code = status === 404 ? ERROR_CODES.NOT_FOUND : status < 500 ? ERROR_CODES.INVALID : ERROR_CODES.INTERNAL;
+    return reply.code(status < 500 ? status : HTTP_STATUS.internal).send(fail(code, status < 500 ? error.message : 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(fail(ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url}`)));
+
+  await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 1 << 20 } });
+  await app.register(authPlugin, { sessions });
+  await app.register(sessionRoutes, { prefix: '/api/session', users, sessions, throttle: new SignInThrottle(), secureCookies: options.secureCookies });
+  await app.register(userRoutes, { prefix: '/api/users', users });
+  await app.register(pointRoutes, { prefix: '/api', hub: options.hub });
+  await app.register(remoteRoutes, { prefix: '/api/remotes', hub: options.hub });
+  await app.register(writeRoutes, { prefix: '/api/writes', hub: options.hub });
+  await app.register(hubRoutes, { prefix: '/api/hub', hub: options.hub });
+  await app.register(wsRoutes, { prefix: '/api', hub: options.hub });
+  return app;
+}

@@ -1,0 +1,150 @@
+/**
+ * One browser's WebSocket: its subscription, a snapshot in chunks, then deltas. Changes wait in a
+ * map keyed by name, so a slow browser holds at most one pending value per point: it falls behind
+ * in time, never in correctness. Nothing is sent while the socket's buffer is full.
+ */
+import {
+  ERROR_CODES,
+  fail,
+  roleAllows,
+  underPrefix,
+  type ClientMessage,
+  type Point,
+  type ServerMessage,
+  type User,
+} from '@riohub/hub-api';
+import type { WebSocket } from 'ws';
+import type { Hub } from '../hub';
+import { writeSchema } from '../routes/writes';
+
+/** Above this many bytes waiting in the socket, the session stops sending and lets changes coalesce. */
+const HIGH_WATER_BYTES = 1 << 20;
+/** Points per snapshot or delta message. */
+const CHUNK = 5_000;
+/** How often a backed-up session looks again. */
+const RETRY_MS = 20;
+
+export class BrowserSession {
+  private prefixes: string[] = [];
+  private readonly pending = new Map<string, Point>();
+  private snapshotting = false;
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly user: User,
+    private readonly hub: Hub,
+  ) {}
+
+  /** A change in the tree: kept if subscribed, sent with the next flush. */
+  offer(point: Point): void {
+    if (this.closed || !this.prefixes.some((prefix) => underPrefix(point.name, prefix))) return;
+    this.pending.set(`${point.kind}:${point.name}`, point);
+    this.scheduleFlush(0);
+  }
+
+  send(message: ServerMessage): void {
+    if (!this.closed) this.socket.send(JSON.stringify(message));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pending.clear();
+  }
+
+  async receive(raw: string): Promise<void> {
+    let message: ClientMessage;
+    try {
+      message = JSON.parse(raw) as ClientMessage;
+    } catch {
+      return this.send({ type: 'error', payload: { code: ERROR_CODES.INVALID, message: 'not JSON' } });
+    }
+    switch (message?.type) {
+      case 'subscribe': {
+        const prefixes = message.payload?.prefixes;
+        if (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string')) {
+          return this.send({ type: 'error', payload: { code: ERROR_CODES.INVALID, message: 'subscribe needs prefixes: string[]' } });
+        }
+        return this.subscribe(prefixes);
+      }
+      case 'write':
+        return this.write(message.payload);
+      default:
+        return this.send({ type: 'error', payload: { code: ERROR_CODES.INVALID, message: `unknown message type` } });
+    }
+  }
+
+  private async write(payload: unknown): Promise<void> {
+    const requestId = String((payload as { requestId?: unknown } | null)?.requestId ?? '');
+    if (!roleAllows(this.user.role, 'operator')) {
+      return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.FORBIDDEN, 'writing needs the operator role') } });
+    }
+    const { requestId: _, ...request } = (payload ?? {}) as Record<string, unknown>;
+    const input = writeSchema.safeParse(request);
+    if (!input.success) {
+      return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.INVALID, 'a write needs name and value') } });
+    }
+    const result = await this.hub.write(this.user.name, input.data);
+    this.send({ type: 'write-result', payload: { requestId, result } });
+  }
+
+  /** Replaces the subscription and streams a fresh snapshot, then the changes made meanwhile. */
+  private async subscribe(prefixes: string[]): Promise<void> {
+    this.prefixes = prefixes;
+    this.pending.clear();
+    this.snapshotting = true;
+    let chunk: Point[] = [];
+    for (const point of this.hub.tree.under(prefixes)) {
+      chunk.push(point);
+      if (chunk.length < CHUNK) continue;
+      this.send({ type: 'snapshot', payload: { points: chunk, last: false } });
+      chunk = [];
+      await this.drained();
+      if (this.closed) return;
+    }
+    this.send({ type: 'snapshot', payload: { points: chunk, last: true } });
+    this.snapshotting = false;
+    this.scheduleFlush(0);
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (this.closed || this.socket.bufferedAmount < HIGH_WATER_BYTES ? resolve() : setTimeout(check, RETRY_MS));
+      check();
+    });
+  }
+
+  private scheduleFlush(delay: number): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = () => {
+      this.flushScheduled = false;
+      this.flush();
+    };
+    if (delay === 0) setImmediate(run);
+    else setTimeout(run, delay);
+  }
+
+  private flush(): void {
+    if (this.closed || this.snapshotting || this.pending.size === 0) return;
+    if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) return this.scheduleFlush(RETRY_MS);
+    let points: Point[] = [];
+    for (const [key, point] of this.pending) {
+      this.pending.delete(key);
+      points.push(point);
+      if (points.length === CHUNK) {
+        this.send({ type: 'delta', payload: { points } });
+        points = [];
+        if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) break;
+      }
+    }
+    if (points.length > 0) this.send({ type: 'delta', payload: { points } });
+    if (this.pending.size > 0) this.scheduleFlush(RETRY_MS);
+  }
+
+  /** For `write-result` updates of this user's confirmed writes. */
+  get userName(): string {
+    return this.user.name;
+  }
+}

@@ -1,0 +1,85 @@
+/** The hub's command line, parsed and checked once into a typed config. */
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+
+export interface HubConfig {
+  host: string;
+  port: number;
+  data: string;
+  demo: boolean;
+  /** Serve plain HTTP on a non-loopback address (refused without it). */
+  insecureHttp: boolean;
+  /** Serve HTTPS with a self-signed certificate kept in the data folder. */
+  tls: boolean;
+  cert: string | undefined;
+  key: string | undefined;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `usage: riohub [options]
+
+  --host <address>     address to listen on [127.0.0.1]
+  --port <port>        port, 0 for any free one [8080]
+  --data <dir>         settings, users and history (SQLite) [./data]
+  --demo               start two simulators (lobby, floor2) and connect them when no remote is configured
+  --tls                serve HTTPS with a self-signed certificate kept in --data
+  --cert <file>        serve HTTPS with this certificate (PEM), with --key
+  --key <file>         the certificate's private key (PEM)
+  --insecure-http      allow plain HTTP on an address that is not loopback
+  --help               this text
+
+  The first start creates the user "admin" with the password in RIOHUB_ADMIN_PASSWORD, or a generated
+  one printed once.
+`;
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export function parseHubArgs(argv: readonly string[]): HubConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8080' },
+        data: { type: 'string', default: './data' },
+        demo: { type: 'boolean', default: false },
+        tls: { type: 'boolean', default: false },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'insecure-http': { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!/^[0-9]+$/.test(values.port) || Number(values.port) > 65_535) {
+    throw new UsageError(`--port "${values.port}": expected a whole number from 0 to 65535`);
+  }
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
+  const https = values.tls || values.cert !== undefined;
+  if (!https && !isLoopback(values.host) && !values['insecure-http']) {
+    throw new UsageError(
+      `--host ${values.host} is not loopback: serve it over HTTPS (--tls, or --cert and --key), or accept plain HTTP with --insecure-http`,
+    );
+  }
+  return {
+    host: values.host,
+    port: Number(values.port),
+    data: values.data,
+    demo: values.demo,
+    insecureHttp: values['insecure-http'],
+    tls: values.tls,
+    cert: values.cert,
+    key: values.key,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * `--demo`: two simulators as child processes on free loopback ports, `lobby` (small) and `floor2`
+ * (larger), connected as remotes when no remote is configured yet. Their certificates and the
+ * shared password are kept, so later starts find them again; ports change and are followed.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DEFAULT_REMOTE_OPTIONS, type RemoteSettings } from '@riohub/hub-api';
+import { fingerprintOf } from '@riohub/certificate';
+import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
+import { readMeta, writeMeta, type HubDatabase } from './db/database';
+import type { RemoteRepo } from './remotes/remote-repo';
+
+const DEMO_SIMULATORS = [
+  { name: 'lobby', args: ['--lights', '8', '--dimmers', '4', '--shutters', '2', '--sensors', '3', '--changes-per-second', '1'] },
+  { name: 'floor2', args: ['--lights', '40', '--dimmers', '20', '--shutters', '10', '--sensors', '12', '--changes-per-second', '4'] },
+];
+
+export interface Demo {
+  stop(): Promise<void>;
+}
+
+export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: string): Promise<Demo> {
+  let password = readMeta(db, 'demo_password');
+  if (!password) {
+    password = randomBytes(18).toString('base64url');
+    writeMeta(db, 'demo_password', password);
+  }
+  const sims: SimProcess[] = [];
+  try {
+    for (const { name, args } of DEMO_SIMULATORS) {
+      sims.push(
+        await spawnSim(['--name', name, ...args], {
+          dataDir: join(dataDir, 'demo', name),
+          // The password travels in the environment, not on a command line that `ps` shows.
+          env: { RIOHUB_SIM_PASSWORD: password },
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(sims.map((sim) => sim.stop()));
+    throw error;
+  }
+
+  const configureNew = repo.list().length === 0;
+  DEMO_SIMULATORS.forEach(({ name }, index) => {
+    const sim = sims[index] as SimProcess;
+    const settings: RemoteSettings = {
+      name,
+      enabled: true,
+      host: '127.0.0.1',
+      port: Number(new URL(sim.url).port),
+      tls: 'pin',
+      fingerprint: fingerprintOf(sim.certificate ?? ''),
+      options: { ...DEFAULT_REMOTE_OPTIONS, ui: true },
+    };
+    const stored = repo.get(name);
+    if (stored?.demo) repo.update({ ...stored.settings, port: settings.port, fingerprint: settings.fingerprint }, password);
+    else if (!stored && configureNew) repo.insert(settings, password as string, true);
+  });
+
+  return {
+    async stop() {
+      await Promise.all(sims.map((sim) => sim.stop()));
+    },
+  };
+}

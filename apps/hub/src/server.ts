@@ -1,0 +1,63 @@
+/** Starts the hub from its config: database, first admin, demo simulators, links, listening app. */
+import { readFileSync } from 'node:fs';
+import { loadCertificate } from '@riohub/certificate';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildHubApp } from './app';
+import { UserRepo } from './auth/user-repo';
+import type { HubConfig } from './config';
+import { openDatabase } from './db/database';
+import { startDemo, type Demo } from './demo';
+import { Hub } from './hub';
+
+export interface RunningHub {
+  url: string;
+  app: FastifyInstance;
+  hub: Hub;
+  /** The first admin's generated password, on the first start only. */
+  generatedAdminPassword: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningHub> {
+  const logger = pino({ level: env['RIOHUB_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+  const db = openDatabase(config.data);
+  const hub = new Hub(db, logger.child({ component: 'hub' }));
+  let demo: Demo | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    const generatedAdminPassword = await new UserRepo(db).ensureFirstAdmin(env['RIOHUB_ADMIN_PASSWORD']);
+    const https =
+      config.cert && config.key
+        ? { cert: readFileSync(config.cert, 'utf8'), key: readFileSync(config.key, 'utf8') }
+        : config.tls
+          ? await loadCertificate(config.data, config.host, 'riohub')
+          : undefined;
+    if (config.demo) demo = await startDemo(db, hub.repo, config.data);
+    app = await buildHubApp({ hub, db, secureCookies: https !== undefined, logger, https });
+    hub.start();
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const running = app;
+    return {
+      url: `${https ? 'https' : 'http'}://${host}:${port}`,
+      app: running,
+      hub,
+      generatedAdminPassword,
+      async close() {
+        await running.close();
+        await hub.stop();
+        await demo?.stop();
+        db.close();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await hub.stop();
+    await demo?.stop();
+    db.close();
+    throw error;
+  }
+}
