@@ -80,8 +80,8 @@ export class BrowserSession {
     if (!roleAllows(this.user.role, 'operator')) {
       return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.FORBIDDEN, 'writing needs the operator role') } });
     }
-    const { requestId: _, ...request } = (payload ?? {}) as Record<string, unknown>;
-    const input = writeSchema.safeParse(request);
+    const { name, value, kind } = (payload ?? {}) as Record<string, unknown>;
+    const input = writeSchema.safeParse(kind === undefined ? { name, value } : { name, value, kind });
     if (!input.success) {
       return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.INVALID, 'a write needs name and value') } });
     }
