@@ -1,0 +1,158 @@
+// Remote entries managed over the API take effect at once, against real simulators.
+import type { ConnectionTest, RemoteView } from '@riohub/hub-api';
+import { fingerprintOf } from '@riohub/certificate';
+import { spawnSim, type SimProcess } from '@riohub/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
+
+const PASSWORD = 'remote-pw';
+const SMALL = ['--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0'];
+
+describe('remote settings', () => {
+  let hub: TestHub;
+  let sim: SimProcess;
+  let looping: SimProcess;
+  let publicOnly: SimProcess;
+  let skewed: SimProcess;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    const instanceId = hub.running.hub.instanceId;
+    [sim, looping, publicOnly, skewed] = await Promise.all([
+      spawnSim(['--password', PASSWORD, ...SMALL]),
+      spawnSim(['--password', PASSWORD, ...SMALL, '--members', `other,${instanceId}`]),
+      spawnSim(['--password', PASSWORD, ...SMALL, '--api', 'public']),
+      spawnSim(['--password', PASSWORD, ...SMALL, '--clock-offset=30']),
+    ]);
+  });
+  afterAll(async () => {
+    await hub.close();
+    await Promise.all([sim, looping, publicOnly, skewed].map((s) => s.stop()));
+  });
+
+  it('validates every field with a clear message', async () => {
+    const { status, body } = await hub.admin.call('POST', '/api/remotes', {
+      name: 'Bad Name',
+      host: 'not a host',
+      port: 70000,
+      tls: 'maybe',
+      password: '',
+      options: { drift: 10000, api: 'private', dataloggerspollinterval: 0, bogus: true },
+    });
+    expect(status).toBe(400);
+    expect(body.ok === false && body.error.fields).toEqual({
+      name: 'must be lower-case letters, digits, _ or -',
+      host: 'must be a host name or an IP address',
+      port: 'must be 1 to 65535',
+      tls: 'must be verify, pin or http',
+      password: 'must not be empty',
+      'options.drift': 'must be 0 to 9999',
+      'options.api': 'must be extended or public',
+      'options.dataloggerspollinterval': 'must be 1 to 86400',
+      options: 'unknown field',
+    });
+    const noPassword = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1' });
+    expect(noPassword.body.ok === false && noPassword.body.error.fields).toEqual({ password: 'is required' });
+  });
+
+  it('creates, changes, disables and deletes a remote at once, never returning its password', async () => {
+    const created = await hub.admin.addSim('live', sim, PASSWORD);
+    expect(created).toMatchObject({ name: 'live', port: Number(new URL(sim.url).port), hasPassword: true });
+    expect(JSON.stringify(created)).not.toContain(PASSWORD);
+    await eventually(() => hub.admin.point('live.connection', 'hub'), (p) => p.value === 'online');
+    expect((await hub.admin.call('GET', '/api/points/live.status.text?kind=ui')).status).toBe(404);
+    const duplicate = await hub.admin.call('POST', '/api/remotes', { name: 'live', host: '127.0.0.1', password: 'x' });
+    expect(duplicate.status).toBe(409);
+
+    await hub.admin.data('PUT', '/api/remotes/live', { host: '127.0.0.1', options: { ui: true } });
+    await eventually(() => hub.admin.call('GET', '/api/points/live.status.text?kind=ui'), (r) => r.status === 200);
+
+    const disabled = await hub.admin.data<RemoteView>('PUT', '/api/remotes/live', { host: '127.0.0.1', enabled: false });
+    expect(disabled.status.connection).toBe('disabled');
+    expect(await hub.admin.point('live.dummy.light.1')).toMatchObject({ state: 'stale' });
+
+    const all = await hub.admin.call('GET', '/api/remotes');
+    expect(JSON.stringify(all.body)).not.toContain(PASSWORD);
+
+    await hub.admin.data('DELETE', '/api/remotes/live');
+    expect((await hub.admin.call('GET', '/api/points/live.dummy.light.1')).status).toBe(404);
+    expect((await hub.admin.call('GET', '/api/remotes/live')).status).toBe(404);
+  });
+
+  it('keeps settings in SQLite across a restart of the hub', async () => {
+    await hub.admin.addSim('kept', sim, PASSWORD, { drift: 7 });
+    await hub.running.close();
+    hub = await startTestHub(hub.dataDir);
+    const remote = await hub.admin.remote('kept');
+    expect(remote.options.drift).toBe(7);
+    await eventually(() => hub.admin.point('kept.connection', 'hub'), (p) => p.value === 'online');
+    await hub.admin.data('DELETE', '/api/remotes/kept');
+  });
+
+  it('refuses a remote whose members include this hub as a loop', async () => {
+    await hub.admin.addSim('looped', looping, PASSWORD);
+    const remote = await eventually(() => hub.admin.remote('looped'), (r) => r.status.error?.code === 'loop');
+    expect(remote.status.connection).toBe('offline');
+    expect(remote.status.error?.message).toMatch(/^loop/);
+    expect((await hub.admin.call('GET', '/api/points/looped.dummy.light.1')).status).toBe(404);
+    await hub.admin.data('DELETE', '/api/remotes/looped');
+  });
+
+  it('trusts a certificate on first use only after an admin confirms it', async () => {
+    const url = new URL(sim.url);
+    const test = await hub.admin.data<ConnectionTest>('POST', '/api/remotes/test', {
+      name: 'tofu', host: url.hostname, port: Number(url.port), tls: 'pin', password: PASSWORD,
+    });
+    expect(test).toMatchObject({ reachable: true, trusted: false, fingerprint: fingerprintOf(sim.certificate ?? '') });
+
+    await hub.admin.data('POST', '/api/remotes', { name: 'tofu', host: url.hostname, port: Number(url.port), tls: 'pin', password: PASSWORD });
+    const waiting = await eventually(() => hub.admin.remote('tofu'), (r) => r.status.error?.code === 'certificate-untrusted');
+    expect(waiting.status.offeredFingerprint).toBe(fingerprintOf(sim.certificate ?? ''));
+    expect((await hub.admin.call('POST', '/api/remotes/tofu/trust', { fingerprint: 'AA:BB' })).status).toBe(409);
+    await hub.admin.data('POST', '/api/remotes/tofu/trust', { fingerprint: waiting.status.offeredFingerprint });
+    await eventually(() => hub.admin.point('tofu.connection', 'hub'), (p) => p.value === 'online');
+    await hub.admin.data('DELETE', '/api/remotes/tofu');
+  });
+
+  it('tests a connection before saving: a good one, and a wrong password', async () => {
+    const url = new URL(sim.url);
+    const entry = { name: 'probe', host: url.hostname, port: Number(url.port), tls: 'pin', fingerprint: fingerprintOf(sim.certificate ?? '') };
+    expect(await hub.admin.data<ConnectionTest>('POST', '/api/remotes/test', { ...entry, password: PASSWORD })).toMatchObject({
+      reachable: true,
+      trusted: true,
+      points: expect.any(Number),
+      system: true,
+    });
+    const wrong = await hub.admin.data<ConnectionTest>('POST', '/api/remotes/test', { ...entry, password: 'wrong' });
+    expect(wrong).toMatchObject({ reachable: false, error: { code: 'no-answer' } });
+  }, 30_000);
+
+  it('reads a public-API remote with rioget v1 and says what it does not support', async () => {
+    await hub.admin.addSim('stock', publicOnly, PASSWORD, { api: 'public' });
+    await eventually(() => hub.admin.point('stock.connection', 'hub'), (p) => p.value === 'online');
+    expect((await hub.admin.point('stock.dummy.light.1')).value).toBe('0');
+    expect((await hub.admin.remote('stock')).status.unsupported).toEqual(['writes', 'topology', 'gui variables', 'clock', 'data loggers']);
+    const write = await hub.admin.call('POST', '/api/writes', { name: 'stock.dummy.light.1', value: '1' });
+    expect(write.body).toMatchObject({ ok: false, error: { code: 'not-supported' } });
+  });
+
+  it('reports the clock difference, raises the alarm past drift, and syncs the clock when asked', async () => {
+    await hub.admin.addSim('clock', skewed, PASSWORD, { drift: 4 });
+    const delta = await eventually(() => hub.admin.point('clock.time.delta', 'hub'), (p) => Math.abs(Number(p.value) - 30) <= 2);
+    expect(delta.kind).toBe('hub');
+    expect((await hub.admin.point('clock.time.alarm', 'hub')).value).toBe('1');
+    await hub.admin.data('PUT', '/api/remotes/clock', { host: '127.0.0.1', options: { clocksync: true } });
+    await eventually(() => hub.admin.point('clock.time.alarm', 'hub'), (p) => p.value === '0');
+    expect(Math.abs(Number((await hub.admin.point('clock.time.delta', 'hub')).value))).toBeLessThanOrEqual(1);
+  });
+
+  it('stops polling remotes marked shutdownWhenInactive while the hub is inactive', async () => {
+    await hub.admin.addSim('standby', sim, PASSWORD, { shutdownWhenInactive: true });
+    await eventually(() => hub.admin.point('standby.connection', 'hub'), (p) => p.value === 'online');
+    await hub.admin.data('PUT', '/api/hub/role', { role: 'inactive' });
+    expect((await hub.admin.remote('standby')).status.connection).toBe('inactive');
+    expect((await hub.admin.point('standby.connection', 'hub')).value).toBe('offline');
+    await hub.admin.data('PUT', '/api/hub/role', { role: 'active' });
+    await eventually(() => hub.admin.point('standby.connection', 'hub'), (p) => p.value === 'online');
+  });
+});

@@ -1,0 +1,163 @@
+/** A real hub for tests: in this process, on a free loopback port, with its own SQLite folder. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Point, RemoteView, Result, ServerMessage } from '@riohub/hub-api';
+import { fingerprintOf } from '@riohub/certificate';
+import type { SimProcess } from '@riohub/sim-launcher';
+import { request } from 'undici';
+import { WebSocket } from 'ws';
+import { startHub, type RunningHub } from '../server';
+
+export const ADMIN_PASSWORD = 'test-admin-pw';
+
+export interface TestHub {
+  running: RunningHub;
+  url: string;
+  dataDir: string;
+  /** Signed in as admin. */
+  admin: HubClient;
+  signIn(name: string, password: string): Promise<HubClient>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-'))): Promise<TestHub> {
+  const running = await startHub(
+    { host: '127.0.0.1', port: 0, data: dataDir, demo: false, insecureHttp: false, tls: false, cert: undefined, key: undefined },
+    { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn' },
+  );
+  const signIn = async (name: string, password: string) => {
+    const client = new HubClient(running.url);
+    const result = await client.call('POST', '/api/session', { name, password });
+    if (!result.body.ok) throw new Error(`sign-in failed: ${result.body.error.message}`);
+    return client;
+  };
+  return {
+    running,
+    url: running.url,
+    dataDir,
+    admin: await signIn('admin', ADMIN_PASSWORD),
+    signIn,
+    async close() {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export class HubClient {
+  cookie: string | undefined;
+
+  constructor(readonly url: string) {}
+
+  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: Result<T>; setCookie?: string }> {
+    const response = await request(`${this.url}${path}`, {
+      method: method as 'GET',
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = response.headers['set-cookie'];
+    const first = Array.isArray(setCookie) ? setCookie[0] : setCookie;
+    if (first) this.cookie = first.split(';')[0];
+    return { status: response.statusCode, body: (await response.body.json()) as Result<T>, ...(first ? { setCookie: first } : {}) };
+  }
+
+  async data<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const { body: result } = await this.call<T>(method, path, body);
+    if (!result.ok) throw new Error(`${method} ${path}: ${result.error.code}: ${result.error.message}`);
+    return result.data;
+  }
+
+  remote(name: string): Promise<RemoteView> {
+    return this.data<RemoteView>('GET', `/api/remotes/${name}`);
+  }
+
+  point(name: string, kind?: string): Promise<Point> {
+    return this.data<Point>('GET', `/api/points/${name}${kind ? `?kind=${kind}` : ''}`);
+  }
+
+  /** Adds a simulator as a remote, its certificate pinned. */
+  addSim(name: string, sim: SimProcess, password: string, options: object = {}, extra: object = {}): Promise<RemoteView> {
+    const url = new URL(sim.url);
+    return this.data<RemoteView>('POST', '/api/remotes', {
+      name,
+      host: url.hostname,
+      port: Number(url.port),
+      tls: url.protocol === 'http:' ? 'http' : 'pin',
+      fingerprint: sim.certificate ? fingerprintOf(sim.certificate) : '',
+      password,
+      options,
+      ...extra,
+    });
+  }
+
+  /** A WebSocket to `/api/ws`, with every message it receives kept in order. */
+  async socket(): Promise<HubSocket> {
+    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/api/ws`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+    const socket = new HubSocket(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    });
+    return socket;
+  }
+}
+
+export class HubSocket {
+  readonly messages: ServerMessage[] = [];
+  /** The latest value of every point seen through snapshots and deltas. */
+  readonly state = new Map<string, Point>();
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      this.messages.push(message);
+      if (message.type === 'snapshot' || message.type === 'delta') {
+        for (const point of message.payload.points) this.state.set(`${point.kind}:${point.name}`, point);
+      }
+      if (message.type === 'removed') for (const name of message.payload.names) for (const k of ['io', 'ui', 'hub']) this.state.delete(`${k}:${name}`);
+      const waiting = this.waiters;
+      this.waiters = [];
+      waiting.forEach((wake) => wake());
+    });
+  }
+
+  send(message: object): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  /** Resolves once `test` holds, checked after every message. */
+  async until(test: () => boolean, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!test()) {
+      if (Date.now() > deadline) throw new Error('timed out waiting on the socket');
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Polls `read` until `test` accepts its value; a read that throws (not there yet) is retried. */
+export async function eventually<T>(read: () => Promise<T>, test: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await read();
+      if (test(value)) return value;
+      last = value;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
