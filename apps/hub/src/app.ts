@@ -17,6 +17,19 @@ import { userRoutes } from './routes/users';
 import { writeRoutes } from './routes/writes';
 import { wsRoutes } from './routes/ws';
 
+/** A registered route and the role it needs: the table the sign-in guard enforces. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  role: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
+
 export interface HubAppOptions {
   hub: Hub;
   db: HubDatabase;
@@ -30,6 +43,12 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   const common = { ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), forceCloseConnections: true };
   // Two calls because Fastify types its instance by server kind; the app only needs the common surface.
   const app = (options.https ? Fastify({ ...common, https: options.https }) : Fastify(common)) as unknown as FastifyInstance;
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, role: route.config?.role ?? 'admin' });
+  });
   const users = new UserRepo(options.db);
   const sessions = new SessionRepo(options.db);
 

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { PointTree, type PointChange } from './point-tree';
+
+describe('PointTree', () => {
+  it('keeps datapoints and GUI variables of the same name apart', () => {
+    const tree = new PointTree();
+    tree.set('io', 'lobby.status.text', 'a', 'lobby');
+    tree.set('ui', 'lobby.status.text', 'b', 'lobby');
+    expect(tree.get('io', 'lobby.status.text')?.value).toBe('a');
+    expect(tree.get('ui', 'lobby.status.text')?.value).toBe('b');
+    expect(tree.size).toBe(2);
+  });
+
+  it('reports a change only when the value changes, with its event flag', () => {
+    const tree = new PointTree();
+    const changes: PointChange[] = [];
+    tree.onChange((change) => changes.push(change));
+    expect(tree.set('io', 'a.x', '1', 'a', false)).toBe(true);
+    expect(tree.set('io', 'a.x', '1', 'a')).toBe(false);
+    expect(tree.set('io', 'a.x', '2', 'a')).toBe(true);
+    expect(changes.map((c) => [c.point.value, c.event])).toEqual([['1', false], ['2', true]]);
+  });
+
+  it('marks a remote stale without losing values, and ok again', () => {
+    const tree = new PointTree();
+    tree.set('io', 'a.x', '1', 'a');
+    tree.set('hub', 'a.connection', 'online', 'a');
+    tree.set('io', 'b.x', '1', 'b');
+    const flipped: string[] = [];
+    tree.onChange(({ point }) => flipped.push(`${point.name}:${point.state}`));
+    tree.setOnline('a', false);
+    expect(tree.get('io', 'a.x')).toMatchObject({ value: '1', state: 'stale' });
+    expect(tree.get('hub', 'a.connection')?.state).toBe('ok');
+    expect(tree.get('io', 'b.x')?.state).toBe('ok');
+    tree.setOnline('a', true);
+    expect(flipped).toEqual(['a.x:stale', 'a.x:ok']);
+  });
+
+  it('selects by prefix at dot boundaries and removes a whole remote', () => {
+    const tree = new PointTree();
+    tree.set('io', 'lobby.dummy.light.1', '1', 'lobby');
+    tree.set('io', 'lobby2.dummy.light.1', '1', 'lobby2');
+    expect([...tree.under(['lobby'])].map((p) => p.name)).toEqual(['lobby.dummy.light.1']);
+    expect([...tree.under(['lobby.dummy.'])].map((p) => p.name)).toEqual(['lobby.dummy.light.1']);
+    expect([...tree.under([''])]).toHaveLength(2);
+    expect(tree.removeRemote('lobby')).toEqual(['lobby.dummy.light.1']);
+    expect(tree.find('lobby.dummy.light.1')).toBeUndefined();
+    expect(tree.countOf('lobby2')).toBe(1);
+  });
+});
