@@ -1,0 +1,193 @@
+// Benchmark: simulators → hub → WebSocket clients, all on this machine. Prints end-to-end change
+// rates, change-to-browser latency at 1,000 and 10,000 changes/s, first full sync of 100,000 and
+// 1,000,000 datapoints, and the hub's resident memory per datapoint. Run with `pnpm bench`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
+import { HubClient, type HubSocket } from '../src/testing/test-hub';
+
+const ADMIN_PASSWORD = 'bench-admin';
+const SIM_PASSWORD = 'bench';
+const HUB_CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../src/cli.ts');
+
+function residentMiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startHubProcess(): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const data = mkdtempSync(join(tmpdir(), 'riohub-bench-'));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data], {
+    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /riohub listening on (\S+)/.exec(out);
+      if (match?.[1]) resolveUrl(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPoints(admin: HubClient, count: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await admin.data<{ points: number }>('GET', '/api/hub')).points < count) {
+    if (Date.now() > deadline) throw new Error(`the hub did not reach ${count} points`);
+    await sleep(50);
+  }
+}
+
+async function snapshot(socket: HubSocket, prefixes: string[]): Promise<number> {
+  const started = performance.now();
+  const before = socket.messages.length;
+  socket.send({ type: 'subscribe', payload: { prefixes } });
+  await socket.until(() => socket.messages.slice(before).some((m) => m.type === 'snapshot' && m.payload.last), 600_000);
+  return performance.now() - started;
+}
+
+/** Writes the send time into a datapoint every few ms and measures its arrival at the browser. */
+async function latencyAt(admin: HubClient, changesPerSecond: number): Promise<string> {
+  const name = `lat${changesPerSecond}`;
+  const sim = await spawnSim(['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(changesPerSecond)]);
+  try {
+    await admin.addSim(name, sim, SIM_PASSWORD);
+    await waitForPoints(admin, 20_000);
+    const socket = await admin.socket();
+    await snapshot(socket, [`${name}.`]);
+    const latencies: number[] = [];
+    let received = 0;
+    socket.ws.on('message', (data) => {
+      const arrived = performance.timeOrigin + performance.now();
+      const message = JSON.parse(data.toString()) as { type: string; payload: { points: { name: string; value: string }[] } };
+      if (message.type !== 'delta') return;
+      received += message.payload.points.length;
+      for (const point of message.payload.points) {
+        if (point.name === `${name}.virtual.1` && point.value !== '') latencies.push(arrived - Number(point.value));
+      }
+    });
+    const direct = new RioTestClient(sim.url, sim.certificate);
+    const started = performance.now();
+    const startReceived = received;
+    while (performance.now() - started < 8_000) {
+      await direct.get(`/x/rioset?1*${SIM_PASSWORD}*virtual.1*${(performance.timeOrigin + performance.now()).toFixed(3)}`);
+      await sleep(10);
+    }
+    await sleep(200);
+    const rate = (received - startReceived) / ((performance.now() - started) / 1000);
+    await direct.close();
+    socket.close();
+    await admin.data('DELETE', `/api/remotes/${name}`);
+    latencies.sort((a, b) => a - b);
+    return (
+      `latency at ${changesPerSecond} changes/s: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, ` +
+      `p99 ${percentile(latencies, 0.99).toFixed(1)} ms over ${latencies.length} probes (target p99 ≤ 20 ms at 10,000/s); ` +
+      `the browser received ${rate.toFixed(0)} point updates/s`
+    );
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** Several busy simulators at once: what reaches one browser subscribed to everything. */
+async function sustained(admin: HubClient): Promise<string> {
+  const sims = await Promise.all(
+    [0, 1, 2, 3].map(() => spawnSim(['--password', SIM_PASSWORD, '--lights', '50000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--changes-per-second', '40000'])),
+  );
+  try {
+    for (const [i, sim] of sims.entries()) await admin.addSim(`load${i}`, sim, SIM_PASSWORD);
+    await waitForPoints(admin, 200_000);
+    const socket = await admin.socket();
+    await snapshot(socket, ['']);
+    let received = 0;
+    socket.ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { type: string; payload: { points: unknown[] } };
+      if (message.type === 'delta') received += message.payload.points.length;
+    });
+    await sleep(10_000);
+    socket.close();
+    for (let i = 0; i < sims.length; i++) await admin.data('DELETE', `/api/remotes/load${i}`);
+    return `sustained: 4 simulators offering 160,000 changes/s in all → ${(received / 10).toFixed(0)} point updates/s delivered to a browser (target ≥ 100,000/s)`;
+  } finally {
+    await Promise.all(sims.map((sim) => sim.stop()));
+  }
+}
+
+/**
+ * First full sync of `remotes` × `perRemote` datapoints into a fresh hub, and the hub's memory for
+ * them (resident set growth after the sync has settled, so it includes not-yet-collected garbage).
+ */
+async function fullSync(remotes: number, perRemote: number): Promise<string[]> {
+  const sims: SimProcess[] = [];
+  const hub = await startHubProcess();
+  try {
+    const admin = new HubClient(hub.url);
+    await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
+    const hubPid = hub.child.pid as number;
+    // Started four at a time: two cores, and each start compiles the simulator's TypeScript.
+    for (let i = 0; i < remotes; i += 4) {
+      const batch = Math.min(4, remotes - i);
+      sims.push(
+        ...(await Promise.all(
+          Array.from({ length: batch }, () =>
+            spawnSim(['--password', SIM_PASSWORD, '--lights', String(perRemote), '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0', '--system', 'false']),
+          ),
+        )),
+      );
+    }
+    await sleep(2_000);
+    const before = (await admin.data<{ points: number }>('GET', '/api/hub')).points;
+    const rssBefore = residentMiB(hubPid);
+    const started = performance.now();
+    for (const [i, sim] of sims.entries()) await admin.addSim(`sync${remotes}x${i}`, sim, SIM_PASSWORD, { discovery: false });
+    const total = remotes * perRemote;
+    await waitForPoints(admin, before + total);
+    const syncMs = performance.now() - started;
+    await sleep(5_000);
+    const rssAfter = residentMiB(hubPid);
+    const socket = await admin.socket();
+    const snapshotMs = await snapshot(socket, ['']);
+    socket.close();
+    return [
+      `first full sync of ${total.toLocaleString('en')} datapoints from ${remotes} remote(s): ${(syncMs / 1000).toFixed(1)} s`,
+      `hub resident memory: ${rssBefore.toFixed(0)} MiB → ${rssAfter.toFixed(0)} MiB, ${(((rssAfter - rssBefore) * 1024 * 1024) / total).toFixed(0)} bytes per datapoint`,
+      `snapshot of ${total.toLocaleString('en')} points to a new browser: ${(snapshotMs / 1000).toFixed(1)} s`,
+    ];
+  } finally {
+    await hub.stop();
+    await Promise.all(sims.map((sim) => sim.stop()));
+  }
+}
+
+const hub = await startHubProcess();
+try {
+  const admin = new HubClient(hub.url);
+  await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
+  console.log(`hub end to end (simulators, hub and browser client on one machine):`);
+  console.log(await latencyAt(admin, 1_000));
+  console.log(await latencyAt(admin, 10_000));
+  console.log(await sustained(admin));
+} finally {
+  await hub.stop();
+}
+for (const line of await fullSync(1, 100_000)) console.log(line);
+for (const line of await fullSync(100, 10_000)) console.log(line);
