@@ -1,5 +1,6 @@
 // The WebSocket channel with real sockets: snapshot, deltas, subscriptions, removals, and a slow
 // browser that still ends with the exact final state.
+import type { Socket } from 'node:net';
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
@@ -63,7 +64,7 @@ describe('browser WebSocket', () => {
     slow.send({ type: 'subscribe', payload: { prefixes: ['busy.'] } });
     await slow.until(() => slow.messages.some((m) => m.type === 'snapshot' && m.payload.last));
     // Stop reading: the hub's socket buffer fills while thousands of changes a second go on.
-    const raw = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const raw = (slow.ws as unknown as { _socket: Socket })._socket;
     raw.pause();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     // Freeze the source so there is a final state to compare with, then read again.

@@ -19,7 +19,7 @@ export class RemoteRepo {
   constructor(private readonly db: HubDatabase) {}
 
   list(): StoredRemote[] {
-    const rows = this.db.prepare('SELECT settings, password, demo FROM remotes ORDER BY created_at, name').all() as Row[];
+    const rows = this.db.prepare('SELECT settings, password, demo FROM remotes ORDER BY created_at, rowid').all() as Row[];
     return rows.map(fromRow);
   }
 

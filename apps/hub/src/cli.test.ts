@@ -1,0 +1,91 @@
+// The hub's command line, run as a real process: bad flags, the loopback rule, demo mode.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RemoteView } from '@riohub/hub-api';
+import { describe, expect, it } from 'vitest';
+import { eventually, HubClient } from './testing/test-hub';
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
+
+function runHub(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], {
+    env: { ...process.env, RIOHUB_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // A command line that should have been refused but started a server would never exit: end it.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    }),
+  );
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+describe('riohub command line', () => {
+  it.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--port', 'eighty'], '--port "eighty"'],
+    [['--host', '0.0.0.0'], '--host 0.0.0.0 is not loopback: serve it over HTTPS'],
+    [['--cert', 'a.pem'], '--cert and --key go together'],
+  ])('refuses %j with a clear message and exit code 2', async (args, message) => {
+    const run = runHub(args);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain(message);
+    expect(run.stdout()).toBe('');
+  });
+
+  it('runs in demo mode with two simulators connected, prints the admin password once, stops cleanly', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
+    try {
+      const run = runHub(['--demo', '--port', '0', '--data', data]);
+      const url = await eventually(
+        async () => /riohub listening on (\S+)\n/.exec(run.stdout())?.[1],
+        (found) => found !== undefined,
+        60_000,
+      );
+      const password = /user "admin", password (\S+) /.exec(run.stdout())?.[1] as string;
+      expect(password).toMatch(/^[\w-]{20}$/);
+      expect(run.stderr()).not.toContain(password);
+
+      const admin = new HubClient(url as string);
+      await admin.data('POST', '/api/session', { name: 'admin', password });
+      const remotes = await eventually(
+        () => admin.data<RemoteView[]>('GET', '/api/remotes'),
+        (list) => list.length === 2 && list.every((remote) => remote.status.connection === 'online'),
+        30_000,
+      );
+      expect(remotes.map((remote) => remote.name)).toEqual(['lobby', 'floor2']);
+      expect(remotes[1]?.status.points).toBeGreaterThan(remotes[0]?.status.points ?? 0);
+
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      // Its simulators went with it: nothing answers on their ports any more.
+      await expect(fetch(`https://127.0.0.1:${remotes[0]?.port}/`)).rejects.toThrow();
+
+      // A second start finds the same remotes (new ports followed) and prints no password.
+      const again = runHub(['--demo', '--port', '0', '--data', data]);
+      const url2 = await eventually(async () => /riohub listening on (\S+)\n/.exec(again.stdout())?.[1], (f) => f !== undefined, 60_000);
+      expect(again.stdout()).not.toContain('password');
+      const admin2 = new HubClient(url2 as string);
+      await admin2.data('POST', '/api/session', { name: 'admin', password });
+      await eventually(
+        () => admin2.data<RemoteView[]>('GET', '/api/remotes'),
+        (list) => list.length === 2 && list.every((remote) => remote.status.connection === 'online'),
+        30_000,
+      );
+      again.child.kill('SIGINT');
+      expect(await again.exited).toBe(0);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
