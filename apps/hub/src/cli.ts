@@ -18,19 +18,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const running = await startHub(config);
-  if (running.generatedAdminPassword) {
-    // Shown once, on the terminal only: it is never logged.
-    process.stdout.write(`riohub: first start: user "admin", password ${running.generatedAdminPassword} (shown only now)\n`);
-  }
-  process.stdout.write(`riohub listening on ${running.url}\n`);
-
+  // Signals are handled from the start: with no handler, a signal that arrives between the ready
+  // line and the handler's registration would kill the process uncleanly.
   let stopping = false;
+  let signalWhileStarting: NodeJS.Signals | undefined;
+  let started: Awaited<ReturnType<typeof startHub>> | undefined = undefined;
   const stop = (signal: NodeJS.Signals) => {
+    if (!started) {
+      signalWhileStarting ??= signal; // still starting: it stops as soon as it is up
+      return;
+    }
     if (stopping) return;
     stopping = true;
-    running.app.log.info({ signal }, 'stopping');
-    running.close().then(
+    started.app.log.info({ signal }, 'stopping');
+    started.close().then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('riohub: error while stopping:', error);
@@ -38,8 +39,17 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const running = await startHub(config);
+  started = running;
+  if (signalWhileStarting) return stop(signalWhileStarting);
+  if (running.generatedAdminPassword) {
+    // Shown once, on the terminal only: it is never logged.
+    process.stdout.write(`riohub: first start: user "admin", password ${running.generatedAdminPassword} (shown only now)\n`);
+  }
+  process.stdout.write(`riohub listening on ${running.url}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -18,15 +18,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const sim = await startSim(config);
-  process.stdout.write(`riohub-sim listening on ${sim.url}\n`);
-
+  // Signals are handled from the start: with no handler, a signal that arrives between the ready
+  // line and the handler's registration would kill the process uncleanly.
   let stopping = false;
+  let signalWhileStarting: NodeJS.Signals | undefined;
+  let started: Awaited<ReturnType<typeof startSim>> | undefined = undefined;
   const stop = (signal: NodeJS.Signals) => {
+    if (!started) {
+      signalWhileStarting ??= signal; // still starting: it stops as soon as it is up
+      return;
+    }
     if (stopping) return;
     stopping = true;
-    sim.app.log.info({ signal }, 'stopping');
-    sim.close().then(
+    started.app.log.info({ signal }, 'stopping');
+    started.close().then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('riohub-sim: error while stopping:', error);
@@ -34,8 +39,13 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const sim = await startSim(config);
+  started = sim;
+  if (signalWhileStarting) return stop(signalWhileStarting);
+  process.stdout.write(`riohub-sim listening on ${sim.url}\n`);
 }
 
 main().catch((error: unknown) => {
