@@ -69,6 +69,6 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(remoteRoutes, { prefix: '/api/remotes', hub: options.hub });
   await app.register(writeRoutes, { prefix: '/api/writes', hub: options.hub });
   await app.register(hubRoutes, { prefix: '/api/hub', hub: options.hub });
-  await app.register(wsRoutes, { prefix: '/api', hub: options.hub });
+  await app.register(wsRoutes, { prefix: '/api', hub: options.hub, sessions });
   return app;
 }

@@ -7,24 +7,39 @@ import {
   ERROR_CODES,
   fail,
   ok,
+  type ApiError,
   type ConnectionTest,
   type Device,
+  type PointRef,
+  type RemoteSettings,
   type RemoteStatus,
   type RemoteView,
   type Result,
   type WriteRecord,
   type WriteRequest,
 } from '@riohub/hub-api';
-import { isValidName, isValidValue, MAX_VALUE_BYTES, type Entry, type HsycoTopology } from '@riohub/protocol';
+import { isValidName, isValidValue, MAX_VALUE_BYTES, type HsycoTopology } from '@riohub/protocol';
 import { readMeta, writeMeta, type HubDatabase } from './db/database';
-import { LinkError, RemoteClient } from './links/remote-client';
-import { RemoteLink, type LinkSink } from './links/remote-link';
+import { asLinkError, RemoteClient } from './links/remote-client';
+import { RemoteLink, stateQuery, type LinkSink } from './links/remote-link';
 import { RemoteRepo, type StoredRemote } from './remotes/remote-repo';
 import { validateRemote } from './remotes/remote-schema';
 import { PointTree } from './tree/point-tree';
 import { WriteLog } from './writes/write-log';
 
 export type HubRole = 'active' | 'inactive';
+
+/** The status of a remote nothing is known of yet (`points` is counted when a view is made). */
+const NO_STATUS: RemoteStatus = { connection: 'offline', points: 0, unsupported: [] };
+
+/** Whether two entries point at the same server, so that a stored password may go to it. */
+function sameServer(a: RemoteSettings, b: RemoteSettings): boolean {
+  return a.host === b.host && a.port === b.port && a.tls === b.tls && (a.tls !== 'pin' || a.fingerprint === b.fingerprint || a.fingerprint === '');
+}
+
+function passwordAgain(): { ok: false; error: ApiError } {
+  return fail(ERROR_CODES.INVALID, 'the address or security changed: enter the password again', { password: 'is required for a new server' });
+}
 
 /** How long an applied write waits for its value to come back before it stays "applied". */
 const CONFIRM_TIMEOUT_MS = 30_000;
@@ -33,7 +48,7 @@ export interface HubEvents {
   /** Remote entries whose settings or status changed. */
   remotes: [views: RemoteView[]];
   /** Points that no longer exist. */
-  removed: [names: string[]];
+  removed: [points: PointRef[]];
   /** A write whose value came back through the poll. */
   confirmed: [record: WriteRecord];
 }
@@ -59,6 +74,8 @@ export class Hub extends EventEmitter<HubEvents> {
   /** Applied writes waiting for their value, by kind and full name. */
   private readonly pending = new Map<string, PendingWrite>();
   private readonly sink: LinkSink;
+  /** Per remote, the tail of its settings changes: one at a time, so links never overlap. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     db: HubDatabase,
@@ -114,7 +131,35 @@ export class Hub extends EventEmitter<HubEvents> {
     return [...this.topologies.values()].flat();
   }
 
-  async createRemote(body: unknown): Promise<Result<RemoteView>> {
+  /** Runs changes to one remote one after another, in the order they were asked for. */
+  private serialize<T>(name: string, change: () => Promise<T>): Promise<T> {
+    const next = (this.queues.get(name) ?? Promise.resolve()).then(change, change);
+    const tail = next.catch(() => undefined);
+    this.queues.set(name, tail);
+    void tail.then(() => {
+      if (this.queues.get(name) === tail) this.queues.delete(name);
+    });
+    return next;
+  }
+
+  createRemote(body: unknown): Promise<Result<RemoteView>> {
+    const name = (body as { name?: unknown } | null)?.name;
+    return this.serialize(typeof name === 'string' ? name : '', () => this.create(body));
+  }
+
+  updateRemote(name: string, body: unknown): Promise<Result<RemoteView>> {
+    return this.serialize(name, () => this.update(name, body));
+  }
+
+  trustCertificate(name: string, fingerprint: string): Promise<Result<RemoteView>> {
+    return this.serialize(name, () => this.trust(name, fingerprint));
+  }
+
+  deleteRemote(name: string): Promise<Result<{ name: string }>> {
+    return this.serialize(name, () => this.remove(name));
+  }
+
+  private async create(body: unknown): Promise<Result<RemoteView>> {
     const checked = validateRemote(body, undefined);
     if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
     if (this.repo.get(checked.settings.name)) {
@@ -125,19 +170,20 @@ export class Hub extends EventEmitter<HubEvents> {
     return ok(this.remote(checked.settings.name) as RemoteView);
   }
 
-  async updateRemote(name: string, body: unknown): Promise<Result<RemoteView>> {
+  private async update(name: string, body: unknown): Promise<Result<RemoteView>> {
     const stored = this.repo.get(name);
     if (!stored) return fail(ERROR_CODES.NOT_FOUND, `no remote named ${name}`);
     const checked = validateRemote({ name, ...(body as object) }, stored.settings);
     if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
     if (checked.settings.name !== name) return fail(ERROR_CODES.INVALID, 'a remote cannot be renamed', { name: 'cannot change' });
+    if (checked.password === undefined && !sameServer(stored.settings, checked.settings)) return passwordAgain();
     this.repo.update(checked.settings, checked.password);
     await this.reopen(name);
     return ok(this.remote(name) as RemoteView);
   }
 
   /** Trusts the certificate a pinned remote offered (trust on first use, or a renewed one). */
-  async trustCertificate(name: string, fingerprint: string): Promise<Result<RemoteView>> {
+  private async trust(name: string, fingerprint: string): Promise<Result<RemoteView>> {
     const stored = this.repo.get(name);
     if (!stored) return fail(ERROR_CODES.NOT_FOUND, `no remote named ${name}`);
     const offered = this.statuses.get(name)?.offeredFingerprint;
@@ -149,7 +195,7 @@ export class Hub extends EventEmitter<HubEvents> {
     return ok(this.remote(name) as RemoteView);
   }
 
-  async deleteRemote(name: string): Promise<Result<{ name: string }>> {
+  private async remove(name: string): Promise<Result<{ name: string }>> {
     if (!this.repo.delete(name)) return fail(ERROR_CODES.NOT_FOUND, `no remote named ${name}`);
     await this.close(name);
     this.statuses.delete(name);
@@ -166,11 +212,13 @@ export class Hub extends EventEmitter<HubEvents> {
     const stored = typeof name === 'string' ? this.repo.get(name) : undefined;
     const checked = validateRemote(body, stored?.settings);
     if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
+    // The stored password goes only to the server it was stored for.
+    if (checked.password === undefined && !(stored && sameServer(stored.settings, checked.settings))) return passwordAgain();
     const password = checked.password ?? stored?.password ?? '';
     const client = new RemoteClient(checked.settings, password);
     try {
-      const extended = checked.settings.options.api === 'extended';
-      const state = await client.readState(1, extended ? 2 : 1, { io: true, ui: false });
+      const { version } = stateQuery(checked.settings);
+      const state = await client.readState(1, version, { io: true, ui: false });
       const loop = state.members?.includes(this.instanceId);
       return ok({
         reachable: true,
@@ -181,7 +229,7 @@ export class Hub extends EventEmitter<HubEvents> {
         ...(loop ? { error: { code: ERROR_CODES.LOOP, message: 'loop: this remote already concentrates this hub' } } : {}),
       });
     } catch (error) {
-      const failure = error instanceof LinkError ? error : new LinkError(ERROR_CODES.INTERNAL, String(error));
+      const failure = asLinkError(error);
       const tlsReached = failure.code === ERROR_CODES.CERTIFICATE_UNTRUSTED || failure.code === ERROR_CODES.CERTIFICATE_CHANGED;
       return ok({
         reachable: tlsReached,
@@ -202,14 +250,15 @@ export class Hub extends EventEmitter<HubEvents> {
       return fail(ERROR_CODES.INVALID, `the value is over ${MAX_VALUE_BYTES} bytes`, { value: 'is too long' });
     }
     const point = this.tree.get(kind, request.name);
-    const remote = request.name.slice(0, request.name.indexOf('.'));
+    const remote = point?.remote;
+    if (!point || !remote || !this.repo.get(remote)) {
+      return fail(ERROR_CODES.NOT_FOUND, `no ${kind === 'ui' ? 'GUI variable' : 'datapoint'} ${request.name}`);
+    }
     const link = this.links.get(remote);
-    if (!point || !this.repo.get(remote)) return fail(ERROR_CODES.NOT_FOUND, `no ${kind === 'ui' ? 'GUI variable' : 'datapoint'} ${request.name}`);
-
     const base = { at: Date.now(), user, remote, name: request.name, kind, oldValue: point.value, newValue: request.value };
     const result = link
       ? await link.write(kind, [[request.name.slice(remote.length + 1), request.value]])
-      : fail(ERROR_CODES.REMOTE_OFFLINE, `${remote} is disabled: nothing was sent`);
+      : fail(ERROR_CODES.REMOTE_OFFLINE, `${remote} is ${this.statuses.get(remote)?.connection ?? 'offline'}: nothing was sent`);
     if (!result.ok) {
       const record = this.writeLog.record({ ...base, status: 'failed', error: result.error.message });
       this.logger.warn({ remote, name: request.name, user, error: result.error.code }, 'write failed');
@@ -242,8 +291,13 @@ export class Hub extends EventEmitter<HubEvents> {
 
   private createSink(): LinkSink {
     return {
-      applyState: (remote: string, kind: 'io' | 'ui', entries: readonly Entry[], silent: boolean) => {
+      applyState: (remote, kind, entries, { full, silent }) => {
         const prefix = `${remote}.`;
+        if (full) {
+          const present = new Set(entries.map(([name]) => prefix + name));
+          const gone = this.tree.removeMissing(remote, kind, (name) => present.has(name));
+          if (gone.length > 0) this.emit('removed', gone);
+        }
         for (const [name, value] of entries) {
           const fullName = prefix + name;
           this.tree.set(kind, fullName, value, remote, !silent);
@@ -272,7 +326,7 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   private updateStatus(remote: string, change: Partial<RemoteStatus>): void {
-    const before = this.statuses.get(remote) ?? { connection: 'offline', points: 0, unsupported: [] };
+    const before = this.statuses.get(remote) ?? NO_STATUS;
     const after: RemoteStatus = { ...before, ...change };
     for (const key of Object.keys(after) as (keyof RemoteStatus)[]) if (after[key] === undefined) delete after[key];
     this.statuses.set(remote, after);
@@ -289,7 +343,7 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   private view(stored: StoredRemote): RemoteView {
-    const status = this.statuses.get(stored.settings.name) ?? { connection: 'offline', points: 0, unsupported: [] };
+    const status = this.statuses.get(stored.settings.name) ?? NO_STATUS;
     return {
       ...stored.settings,
       hasPassword: stored.password !== '',
@@ -308,14 +362,23 @@ export class Hub extends EventEmitter<HubEvents> {
 
   private open(stored: StoredRemote): void {
     const { settings } = stored;
+    const { name } = settings;
+    // Until the link proves otherwise: offline, its points stale, and none of a kind it no longer brings.
+    this.tree.setOnline(name, false);
+    this.tree.set('hub', `${name}.connection`, 'offline', name);
+    const dropped = [
+      ...(settings.options.io ? [] : this.tree.removeMissing(name, 'io', () => false)),
+      ...(settings.options.ui && settings.options.api === 'extended' ? [] : this.tree.removeMissing(name, 'ui', () => false)),
+    ];
+    if (dropped.length > 0) this.emit('removed', dropped);
     if (!settings.enabled || (settings.options.shutdownWhenInactive && this.role === 'inactive')) {
-      const connection = settings.enabled ? 'inactive' : 'disabled';
-      this.statuses.set(settings.name, { connection, points: 0, unsupported: [] });
-      this.tree.setOnline(settings.name, false);
-      this.tree.set('hub', `${settings.name}.connection`, 'offline', settings.name);
+      this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled' });
+      // Nothing is measured while it is not polled.
+      this.topologies.delete(name);
+      for (const suffix of ['time.delta', 'time.alarm']) this.tree.delete('hub', `${name}.${suffix}`);
       return;
     }
-    this.statuses.delete(settings.name);
+    this.statuses.delete(name);
     const link = new RemoteLink(settings, stored.password, { instanceId: this.instanceId, sink: this.sink });
     this.links.set(settings.name, link);
     link.start();

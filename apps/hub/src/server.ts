@@ -9,6 +9,7 @@ import type { HubConfig } from './config';
 import { openDatabase } from './db/database';
 import { startDemo, type Demo } from './demo';
 import { Hub } from './hub';
+import { hostPort } from './links/remote-client';
 
 export interface RunningHub {
   url: string;
@@ -39,10 +40,9 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const running = app;
     return {
-      url: `${https ? 'https' : 'http'}://${host}:${port}`,
+      url: `${https ? 'https' : 'http'}://${hostPort(config.host, port)}`,
       app: running,
       hub,
       generatedAdminPassword,

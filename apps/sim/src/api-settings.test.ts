@@ -105,6 +105,9 @@ describe('simulator, server settings', () => {
       publicOnly.client.expectDropped('/x/rioget?2*1*pw*io'),
       publicOnly.client.expectDropped('/x/riotopo?1*pw'),
       publicOnly.client.expectDropped('/x/riologs?1*pw'),
+      // Even a malformed part-B request with the right password reveals nothing.
+      publicOnly.client.expectDropped('/x/riotopo?1*pw*extra'),
+      publicOnly.client.expectDropped('/x/rioget?2*1*pw*bogus'),
     ]);
     for (const ms of held) expect(ms).toBeGreaterThanOrEqual(9_900);
   });

@@ -2,7 +2,7 @@
  * Every WebSocket message between hub and browser: a map from type to payload, one envelope.
  * Neither side re-declares a name; a changed shape gets a new type beside the old one.
  */
-import type { Point } from './points';
+import type { Point, PointRef } from './points';
 import type { RemoteView } from './remotes';
 import type { Result } from './result';
 import type { WriteRecord } from './writes';
@@ -12,8 +12,8 @@ export interface ServerMessages {
   snapshot: { points: Point[]; last: boolean };
   /** Changes since the last message, the latest value per name. */
   delta: { points: Point[] };
-  /** Points that no longer exist (their remote was deleted). */
-  removed: { names: string[] };
+  /** Points that no longer exist (their remote was deleted, or it no longer has them). */
+  removed: { points: PointRef[] };
   /** Remote entries whose settings or status changed. */
   remotes: { remotes: RemoteView[] };
   /** The answer to a `write`. */

@@ -18,6 +18,12 @@ export interface Point {
   state: PointState;
 }
 
+/** Names a point: the name alone is not unique across kinds. */
+export interface PointRef {
+  kind: PointKind;
+  name: string;
+}
+
 export interface PointPage {
   points: Point[];
   /** How many points match the prefix in all. */

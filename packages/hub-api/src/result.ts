@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 'unauthenticated',
   FORBIDDEN: 'forbidden',
   BAD_CREDENTIALS: 'bad-credentials',
+  BUSY: 'busy',
   // Input
   INVALID: 'invalid',
   NOT_FOUND: 'not-found',
@@ -58,6 +59,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   'bad-credentials': 401,
+  busy: 429,
   invalid: 400,
   'not-found': 404,
   conflict: 409,

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import {
+  API_PATH_PREFIX,
   compileAddressList,
   compileNameFilter,
   encodeLoggerList,
@@ -78,18 +79,19 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     if (!addresses.allows(request.socket.remoteAddress ?? '')) return refuse(request, reply, 'address not allowed');
     if (settings.password === '') return refuse(request, reply, 'remote API disabled (no password set)');
     const password = parsed.ok ? parsed.request.password : parsed.password;
-    if (password === undefined) return refuse(request, reply, `unparseable request: ${parsed.ok ? '' : parsed.error}`);
+    // The parser's message may quote an argument, which may be the password: never logged.
+    if (password === undefined) return refuse(request, reply, 'unparseable request');
     if (!timingSafeEqual(digest(password), passwordDigest)) return refuse(request, reply, 'wrong password');
-    if (!parsed.ok) return answerMalformed(reply, request.url, parsed.error);
-    const rio = parsed.request;
-    if (settings.api === 'public' && !isPublicRequest(rio)) {
-      return refuse(request, reply, `${rio.verb} v2 refused: this server serves the public API only`);
+    const verb = verbOf(request.url);
+    // Decided before any 400, so that a public-only server reveals nothing of part B.
+    if (settings.api === 'public' && !(parsed.ok ? isPublicRequest(parsed.request) : verb === 'rioget' && request.url.includes('?1*'))) {
+      return refuse(request, reply, `${verb} refused: this server serves the public API only`);
     }
-    return serve(rio, request, reply);
+    if (!parsed.ok) return answerMalformed(reply, verb, parsed.error);
+    return serve(parsed.request, request, reply);
   });
 
-  function answerMalformed(reply: FastifyReply, url: string, error: string): FastifyReply {
-    const verb = url.slice(3).split('?')[0];
+  function answerMalformed(reply: FastifyReply, verb: string, error: string): FastifyReply {
     if (verb === 'riolog' || verb === 'riologs') return answer(reply, 400, JSON.stringify({ hsycolog: { error } }));
     return answer(reply, 400, encodeWriteResult({ ok: false, error }));
   }
@@ -141,6 +143,11 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     return source.write(kind, writes);
   }
 };
+
+/** `rioget` from `/x/rioget?…`. */
+function verbOf(url: string): string {
+  return url.slice(API_PATH_PREFIX.length).split('?')[0] ?? '';
+}
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();

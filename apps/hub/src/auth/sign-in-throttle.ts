@@ -1,6 +1,7 @@
 /**
  * Slows down guessing: after failed sign-ins for a name from an address, every further attempt
- * for it waits longer (1 s, 2 s, 4 s … up to 30 s) before it is answered, right or wrong.
+ * for it waits longer (1 s, 2 s, 4 s … up to 30 s) before it is answered, right or wrong. One
+ * attempt per name and address at a time, so parallel guesses cannot share one delay.
  */
 const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 30_000;
@@ -11,9 +12,21 @@ const FREE_FAILURES = 2;
 
 export class SignInThrottle {
   private readonly failures = new Map<string, { count: number; last: number }>();
+  private readonly inFlight = new Set<string>();
 
-  /** How long to hold this attempt before answering it. */
-  delayFor(name: string, address: string): number {
+  /** Starts an attempt: how long to hold it, or `undefined` while another one is being checked. */
+  begin(name: string, address: string): number | undefined {
+    const key = `${address}\u0000${name}`;
+    if (this.inFlight.has(key)) return undefined;
+    this.inFlight.add(key);
+    return this.delayFor(name, address);
+  }
+
+  end(name: string, address: string): void {
+    this.inFlight.delete(`${address}\u0000${name}`);
+  }
+
+  private delayFor(name: string, address: string): number {
     const entry = this.failures.get(`${address}\u0000${name}`);
     if (!entry || Date.now() - entry.last > MEMORY_MS || entry.count < FREE_FAILURES) return 0;
     return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (entry.count - FREE_FAILURES));

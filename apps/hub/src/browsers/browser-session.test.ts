@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
+import { eventually, HubClient, startTestHub, type TestHub } from '../testing/test-hub';
 
 const PASSWORD = 'remote-pw';
 
@@ -27,9 +27,11 @@ describe('browser WebSocket', () => {
     await Promise.all([busy.stop(), quiet.stop()]);
   });
 
-  it('refuses a socket without a session', async () => {
-    const { HubClient } = await import('../testing/test-hub');
+  it('refuses a socket without a session, and one opened from another origin', async () => {
     await expect(new HubClient(hub.url).socket()).rejects.toThrow('HTTP 401');
+    await expect(hub.admin.socket({ origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    const sameOrigin = await hub.admin.socket({ origin: hub.url });
+    sameOrigin.close();
   });
 
   it('sends a snapshot of the subscribed prefixes, then deltas of changes under them only', async () => {
@@ -108,7 +110,8 @@ describe('browser WebSocket', () => {
     const socket = await hub.admin.socket();
     socket.ws.send('not json');
     socket.send({ type: 'subscribe', payload: { prefixes: 'busy' } });
-    await socket.until(() => socket.messages.filter((m) => m.type === 'error').length === 2);
+    socket.send({ type: 'subscribe', payload: { prefixes: Array.from({ length: 101 }, (_, i) => `p${i}.`) } });
+    await socket.until(() => socket.messages.filter((m) => m.type === 'error').length === 3);
     socket.send({ type: 'subscribe', payload: { prefixes: ['nothing.'] } });
     await socket.until(() => socket.messages.some((m) => m.type === 'snapshot'));
     socket.close();

@@ -15,7 +15,7 @@ import {
 } from '@riohub/hub-api';
 import type { WebSocket } from 'ws';
 import type { Hub } from '../hub';
-import { writeSchema } from '../routes/writes';
+import { writeSchema } from '../writes/write-schema';
 
 /** Above this many bytes waiting in the socket, the session stops sending and lets changes coalesce. */
 const HIGH_WATER_BYTES = 1 << 20;
@@ -23,18 +23,25 @@ const HIGH_WATER_BYTES = 1 << 20;
 const CHUNK = 5_000;
 /** How often a backed-up session looks again. */
 const RETRY_MS = 20;
+/** Limits on a subscription: it is checked against every change. */
+const MAX_PREFIXES = 100;
+const MAX_PREFIX_LENGTH = 1000;
 
 export class BrowserSession {
   private prefixes: string[] = [];
   private readonly pending = new Map<string, Point>();
   private snapshotting = false;
+  /** Bumped by every subscribe, so an older snapshot still streaming gives up. */
+  private generation = 0;
   private flushScheduled = false;
   private closed = false;
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly user: User,
+    private user: User,
     private readonly hub: Hub,
+    /** The session's user as it is now: signed out, deleted or demoted since the socket opened. */
+    private readonly currentUser: () => User | undefined,
   ) {}
 
   /** A change in the tree: kept if subscribed, sent with the next flush. */
@@ -63,8 +70,13 @@ export class BrowserSession {
     switch (message?.type) {
       case 'subscribe': {
         const prefixes = message.payload?.prefixes;
-        if (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string')) {
-          return this.send({ type: 'error', payload: { code: ERROR_CODES.INVALID, message: 'subscribe needs prefixes: string[]' } });
+        const valid =
+          Array.isArray(prefixes) &&
+          prefixes.length <= MAX_PREFIXES &&
+          prefixes.every((prefix) => typeof prefix === 'string' && prefix.length <= MAX_PREFIX_LENGTH);
+        if (!valid) {
+          const message = `subscribe needs prefixes: at most ${MAX_PREFIXES} strings of at most ${MAX_PREFIX_LENGTH} characters`;
+          return this.send({ type: 'error', payload: { code: ERROR_CODES.INVALID, message } });
         }
         return this.subscribe(prefixes);
       }
@@ -77,6 +89,13 @@ export class BrowserSession {
 
   private async write(payload: unknown): Promise<void> {
     const requestId = String((payload as { requestId?: unknown } | null)?.requestId ?? '');
+    const user = this.currentUser();
+    if (!user) {
+      this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.UNAUTHENTICATED, 'the session has ended: sign in again') } });
+      this.socket.close(4401, 'session ended');
+      return;
+    }
+    this.user = user;
     if (!roleAllows(this.user.role, 'operator')) {
       return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.FORBIDDEN, 'writing needs the operator role') } });
     }
@@ -91,6 +110,7 @@ export class BrowserSession {
 
   /** Replaces the subscription and streams a fresh snapshot, then the changes made meanwhile. */
   private async subscribe(prefixes: string[]): Promise<void> {
+    const generation = ++this.generation;
     this.prefixes = prefixes;
     this.pending.clear();
     this.snapshotting = true;
@@ -101,7 +121,7 @@ export class BrowserSession {
       this.send({ type: 'snapshot', payload: { points: chunk, last: false } });
       chunk = [];
       await this.drained();
-      if (this.closed) return;
+      if (this.closed || generation !== this.generation) return;
     }
     this.send({ type: 'snapshot', payload: { points: chunk, last: true } });
     this.snapshotting = false;

@@ -56,8 +56,7 @@ export class RemoteClient {
     settings: ClientSettings,
     private readonly password: string,
   ) {
-    const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-    this.origin = `${settings.tls === 'http' ? 'http' : 'https'}://${host}:${settings.port}`;
+    this.origin = `${settings.tls === 'http' ? 'http' : 'https'}://${hostPort(settings.host, settings.port)}`;
     this.agent = new Agent({
       connect: settings.tls === 'pin' ? pinnedConnector(settings.fingerprint) : undefined,
       keepAliveTimeout: 30_000,
@@ -71,18 +70,18 @@ export class RemoteClient {
       version === 1
         ? { verb: 'rioget', version: 1, timestamp, password: this.password }
         : { verb: 'rioget', version: 2, timestamp, password: this.password, sections };
-    const { body } = await this.send(rio, POLL_TIMEOUT_MS, signal, [200]);
+    const body = await this.send(rio, POLL_TIMEOUT_MS, signal, [200]);
     return decode(() => decodeState(body));
   }
 
   async readTopology(signal?: AbortSignal): Promise<HsycoTopology> {
-    const { body } = await this.send({ verb: 'riotopo', password: this.password }, REQUEST_TIMEOUT_MS, signal, [200]);
+    const body = await this.send({ verb: 'riotopo', password: this.password }, REQUEST_TIMEOUT_MS, signal, [200]);
     return decode(() => decodeTopology(body));
   }
 
   async write(kind: 'io' | 'ui', writes: Write[], signal?: AbortSignal): Promise<WriteResult> {
     const verb = kind === 'io' ? 'rioset' : 'riouiset';
-    const { body } = await this.send({ verb, password: this.password, writes }, REQUEST_TIMEOUT_MS, signal, [200, 400, 403, 404]);
+    const body = await this.send({ verb, password: this.password, writes }, REQUEST_TIMEOUT_MS, signal, [200, 400, 403, 404]);
     return decode(() => decodeWriteResult(body));
   }
 
@@ -91,19 +90,28 @@ export class RemoteClient {
   }
 
   private async send(rio: RioRequest, timeoutMs: number, signal: AbortSignal | undefined, expected: number[]) {
-    const timeout = AbortSignal.timeout(timeoutMs);
+    // One controller per request, fed by a timer and the caller's signal and let go afterwards:
+    // AbortSignal.any over a long-lived signal would keep every request's listener alive.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const forward = () => controller.abort();
+    signal?.addEventListener('abort', forward, { once: true });
     try {
-      const response = await request(`${this.origin}${buildRequestPath(rio)}`, {
-        dispatcher: this.agent,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      const response = await request(`${this.origin}${buildRequestPath(rio)}`, { dispatcher: this.agent, signal: controller.signal });
       const body = await response.body.text();
       if (!expected.includes(response.statusCode)) {
         throw new LinkError(ERROR_CODES.BAD_RESPONSE, `unexpected HTTP ${response.statusCode} from ${rio.verb}`);
       }
-      return { status: response.statusCode, body };
+      return body;
     } catch (error) {
-      throw toLinkError(error, timeout.aborted, timeoutMs);
+      throw toLinkError(error, timedOut, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
     }
   }
 }
@@ -115,6 +123,16 @@ function decode<T>(read: () => T): T {
     if (error instanceof ProtocolError) throw new LinkError(ERROR_CODES.BAD_RESPONSE, `bad response: ${error.message}`);
     throw error;
   }
+}
+
+/** Any failure as a LinkError: itself, or an internal error carrying its message. */
+export function asLinkError(error: unknown): LinkError {
+  return error instanceof LinkError ? error : new LinkError(ERROR_CODES.INTERNAL, error instanceof Error ? error.message : String(error));
+}
+
+/** `host:port`, with an IPv6 address in brackets. */
+export function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function toLinkError(error: unknown, timedOut: boolean, timeoutMs: number): LinkError {

@@ -39,8 +39,8 @@ describe('remote link recovery', () => {
     expect(stale).toMatchObject({ value: '1', state: 'stale' });
     expect((await hub.admin.remote('lobby')).status.connection).toBe('offline');
 
-    // The same remote comes back (same certificate, same port) with different values.
-    const second = await sim(['--port', port], first.dataDir);
+    // The same remote comes back (same certificate, same port) with different values and one light fewer.
+    const second = await sim(['--port', port, '--lights', '2'], first.dataDir);
     const client = new RioTestClient(second.url, second.certificate);
     await client.get(`/x/rioset?1*${PASSWORD}*dummy.light.2*1*dummy.dimmer.1*55`);
     await client.close();
@@ -48,6 +48,8 @@ describe('remote link recovery', () => {
     await eventually(() => hub.admin.point('lobby.dummy.dimmer.1'), (p) => p.value === '55');
     expect(await hub.admin.point('lobby.dummy.light.1')).toMatchObject({ value: '0', state: 'ok' });
     expect(await hub.admin.point('lobby.dummy.light.2')).toMatchObject({ value: '1', state: 'ok' });
+    // What the remote no longer has is gone from the tree, not left behind as if it were current.
+    expect((await hub.admin.call('GET', '/api/points/lobby.dummy.light.3')).status).toBe(404);
   });
 
   it('goes offline when a remote stops answering without closing the socket, and back online', async () => {

@@ -4,9 +4,10 @@
  * with stale points, discovery, the clock check and sync, loop refusal, and writes.
  * No Fastify here: the hub wires it to the tree and the browsers.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, fail, ok, type RemoteSettings, type RemoteStatus, type Result } from '@riohub/hub-api';
 import type { Entry, HsycoState, HsycoTopology, Write, WriteResult } from '@riohub/protocol';
-import { LinkError, RemoteClient } from './remote-client';
+import { asLinkError, LinkError, RemoteClient } from './remote-client';
 
 /** Backoff after failures: 0.5 s doubling to 30 s, each wait drawn between half and all of it. */
 const BACKOFF_BASE_MS = 500;
@@ -16,8 +17,11 @@ const CLOCK_SYNC_INTERVAL_MS = 60_000;
 
 /** What a link reports to; the hub implements it. */
 export interface LinkSink {
-  /** Datapoints (`io`) or GUI variables (`ui`) of the remote, unprefixed; `silent`: no events. */
-  applyState(remote: string, kind: 'io' | 'ui', entries: readonly Entry[], silent: boolean): void;
+  /**
+   * Datapoints (`io`) or GUI variables (`ui`) of the remote, unprefixed. `full`: the whole state of
+   * that kind (what is missing from it is gone); `silent`: an alignment that raises no events.
+   */
+  applyState(remote: string, kind: 'io' | 'ui', entries: readonly Entry[], how: { full: boolean; silent: boolean }): void;
   /** One of the remote entry's own points, e.g. `connection`, `time.delta`. */
   setOwnPoint(remote: string, suffix: string, value: string): void;
   setOnline(remote: string, online: boolean): void;
@@ -31,6 +35,12 @@ export interface LinkContext {
   sink: LinkSink;
 }
 
+/** Which `rioget` a remote entry speaks: v1 (part A only) or v2 with its sections. */
+export function stateQuery(settings: RemoteSettings): { version: 1 | 2; sections: { io: boolean; ui: boolean } } {
+  const { api, io, ui } = settings.options;
+  return api === 'public' ? { version: 1, sections: { io: true, ui: false } } : { version: 2, sections: { io, ui } };
+}
+
 export class RemoteLink {
   private readonly client: RemoteClient;
   private readonly abort = new AbortController();
@@ -38,6 +48,10 @@ export class RemoteLink {
   private online = false;
   private topotime: number | undefined;
   private lastClockSync = 0;
+  /** Set when the remote refused a clock sync (control disabled): not asked again. */
+  private clockSyncRefused = false;
+  /** The round trip of the last request the remote answered at once (a full state). */
+  private roundTripMs = 0;
   private lastFailure: string | undefined;
 
   constructor(
@@ -52,19 +66,13 @@ export class RemoteLink {
     return this.settings.name;
   }
 
-  get isOnline(): boolean {
-    return this.online;
-  }
-
   start(): void {
-    const { sink } = this.context;
-    sink.status(this.name, { connection: 'offline', unsupported: unsupportedBy(this.settings) });
-    sink.setOnline(this.name, false);
-    sink.setOwnPoint(this.name, 'connection', 'offline');
+    this.context.sink.status(this.name, { connection: 'offline', unsupported: unsupportedBy(this.settings) });
     this.running ??= this.run();
   }
 
   async stop(): Promise<void> {
+    this.online = false;
     this.abort.abort();
     await this.running;
     await this.client.close();
@@ -79,33 +87,34 @@ export class RemoteLink {
     try {
       return ok(await this.client.write(kind, writes, this.abort.signal));
     } catch (error) {
-      const failure = error instanceof LinkError ? error : new LinkError(ERROR_CODES.INTERNAL, String(error));
+      if (this.abort.signal.aborted) {
+        return fail(ERROR_CODES.CONNECTION_FAILED, `the link to ${this.name} closed while the write was on its way: it may have been applied`);
+      }
+      const failure = asLinkError(error);
       return fail(failure.code, failure.message);
     }
   }
 
   private async run(): Promise<void> {
     const { signal } = this.abort;
+    const { version, sections } = stateQuery(this.settings);
     let timestamp = 1;
     let failures = 0;
     let aligned = false;
     while (!signal.aborted) {
       try {
         const sentAt = Date.now();
-        const state = await this.readState(timestamp);
+        const state = await this.client.readState(timestamp, version, sections, signal);
         const answeredAt = Date.now();
         this.refuseLoop(state);
         const full = timestamp === 1;
+        if (full) this.roundTripMs = answeredAt - sentAt;
         // With startupevents off, the first full state after (re)connecting aligns silently.
-        const silent = full && !aligned && !this.settings.options.startupevents;
-        this.applyState(state, silent);
+        this.applyState(state, { full, silent: !aligned && !this.settings.options.startupevents });
         aligned = true;
         this.markOnline(answeredAt);
-        if (this.settings.options.discovery && this.settings.options.api === 'extended' && state.topotime !== this.topotime) {
-          this.context.sink.setTopology(this.name, await this.client.readTopology(signal));
-          this.topotime = state.topotime;
-        }
-        if (state.system && state.clock !== undefined) await this.checkClock(state.clock, sentAt, answeredAt);
+        await this.discover(state.topotime);
+        if (state.system && state.clock !== undefined) await this.checkClock(state.clock, answeredAt);
         timestamp = state.timestamp;
         failures = 0;
       } catch (error) {
@@ -114,16 +123,9 @@ export class RemoteLink {
         timestamp = 1;
         aligned = false;
         this.markOffline(error);
-        await sleep(backoff(failures), signal);
+        await sleep(backoff(failures), undefined, { signal }).catch(() => {});
       }
     }
-  }
-
-  private readState(timestamp: number): Promise<HsycoState> {
-    const { api, io, ui } = this.settings.options;
-    return api === 'public'
-      ? this.client.readState(timestamp, 1, { io: true, ui: false }, this.abort.signal)
-      : this.client.readState(timestamp, 2, { io, ui }, this.abort.signal);
   }
 
   private refuseLoop(state: HsycoState): void {
@@ -135,10 +137,21 @@ export class RemoteLink {
     }
   }
 
-  private applyState(state: HsycoState, silent: boolean): void {
+  private applyState(state: HsycoState, how: { full: boolean; silent: boolean }): void {
     const { sink } = this.context;
-    if (state.io && this.settings.options.io) sink.applyState(this.name, 'io', state.io, silent);
-    if (state.ui && this.settings.options.ui) sink.applyState(this.name, 'ui', state.ui, silent);
+    if (state.io && this.settings.options.io) sink.applyState(this.name, 'io', state.io, how);
+    if (state.ui && this.settings.options.ui) sink.applyState(this.name, 'ui', state.ui, how);
+  }
+
+  /** Reads the topology when it changed. A failure is reported and retried; the link stays up. */
+  private async discover(topotime: number): Promise<void> {
+    if (!this.settings.options.discovery || this.settings.options.api !== 'extended' || topotime === this.topotime) return;
+    try {
+      this.context.sink.setTopology(this.name, await this.client.readTopology(this.abort.signal));
+      this.topotime = topotime;
+    } catch (error) {
+      if (!this.abort.signal.aborted) this.context.sink.log('warn', this.name, `topology not read: ${asLinkError(error).message}`);
+    }
   }
 
   private markOnline(at: number): void {
@@ -155,7 +168,7 @@ export class RemoteLink {
 
   private markOffline(error: unknown): void {
     const { sink } = this.context;
-    const failure = error instanceof LinkError ? error : new LinkError(ERROR_CODES.INTERNAL, String(error));
+    const failure = asLinkError(error);
     sink.status(this.name, {
       connection: 'offline',
       error: { code: failure.code, message: failure.message },
@@ -170,27 +183,27 @@ export class RemoteLink {
     sink.setOwnPoint(this.name, 'connection', 'offline');
   }
 
-  /** `time.delta` and `time.alarm`, allowing for half the round trip; optionally sets the clock. */
-  private async checkClock(remoteClock: number, sentAt: number, answeredAt: number): Promise<void> {
+  /**
+   * `time.delta` and `time.alarm`. The remote writes `clock` as it answers, which for a held poll
+   * is long after the request left: compare with the arrival, less half a round trip (measured
+   * on the last answer that came at once).
+   */
+  private async checkClock(remoteClock: number, answeredAt: number): Promise<void> {
     const { sink } = this.context;
     const { drift, clocksync } = this.settings.options;
-    const deltaMs = remoteClock - (sentAt + answeredAt) / 2;
-    const deltaSeconds = Math.round(deltaMs / 1000);
-    const alarm = Math.abs(deltaMs) > drift * 1000;
+    const deltaSeconds = Math.round((remoteClock - (answeredAt - this.roundTripMs / 2)) / 1000);
+    const alarm = Math.abs(deltaSeconds) > drift;
     sink.setOwnPoint(this.name, 'time.delta', String(deltaSeconds));
     sink.setOwnPoint(this.name, 'time.alarm', alarm ? '1' : '0');
     sink.status(this.name, { clockDelta: deltaSeconds });
-    if (!alarm || !clocksync || Date.now() - this.lastClockSync < CLOCK_SYNC_INTERVAL_MS) return;
+    if (!alarm || !clocksync || this.clockSyncRefused || Date.now() - this.lastClockSync < CLOCK_SYNC_INTERVAL_MS) return;
     this.lastClockSync = Date.now();
-    const result = await this.write('io', [['system.time', String(Date.now())]]);
-    if (result.ok && result.data.ok) sink.log('info', this.name, `clock was ${deltaSeconds} s off: set to the hub's clock`);
-    else sink.log('warn', this.name, `clock is ${deltaSeconds} s off and could not be set: ${describe(result)}`);
+    const result = await this.write('io', [['system.time', String(Math.round(Date.now() + this.roundTripMs / 2))]]);
+    if (result.ok && result.data.ok) return sink.log('info', this.name, `clock was ${deltaSeconds} s off: set to the hub's clock`);
+    const reason = result.ok ? (result.data.ok ? '' : result.data.error) : result.error.message;
+    if (result.ok && !result.data.ok && result.data.error === 'control disabled') this.clockSyncRefused = true;
+    sink.log('warn', this.name, `clock is ${deltaSeconds} s off and could not be set: ${reason}`);
   }
-}
-
-function describe(result: Result<WriteResult>): string {
-  if (!result.ok) return result.error.message;
-  return result.data.ok ? 'ok' : result.data.error;
 }
 
 function unsupportedBy(settings: RemoteSettings): string[] {
@@ -200,14 +213,4 @@ function unsupportedBy(settings: RemoteSettings): string[] {
 function backoff(failures: number): number {
   const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
   return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -61,6 +61,26 @@ describe('sign-in and roles', () => {
     socket.close();
   });
 
+  it('stops a socket from writing once its session has ended', async () => {
+    const client = await hub.signIn('otto', 'operator-pass');
+    const socket = await client.socket();
+    await client.call('DELETE', '/api/session');
+    socket.send({ type: 'write', payload: { requestId: 'late', name: 'x.y', value: '1' } });
+    await socket.until(() => socket.messages.some((m) => m.type === 'write-result'));
+    expect(socket.messages.find((m) => m.type === 'write-result')).toMatchObject({
+      payload: { requestId: 'late', result: { ok: false, error: { code: 'unauthenticated' } } },
+    });
+    await new Promise((resolve) => socket.ws.once('close', resolve));
+  });
+
+  it('checks one sign-in per name at a time', async () => {
+    const client = new HubClient(hub.url);
+    const results = await Promise.all(
+      [1, 2, 3].map(() => client.call('POST', '/api/session', { name: 'vera', password: 'viewer-pass' })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+  });
+
   it('sets an httpOnly, SameSite=Strict session cookie and ends it on sign-out', async () => {
     const client = new HubClient(hub.url);
     const { setCookie } = await client.call('POST', '/api/session', { name: 'vera', password: 'viewer-pass' });

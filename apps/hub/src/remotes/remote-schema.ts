@@ -4,6 +4,7 @@ import { DEFAULT_REMOTE_OPTIONS, type RemoteInput, type RemoteSettings } from '@
 import { isValidName, isValidRemoteName } from '@riohub/protocol';
 import { z } from 'zod';
 import { normalizeFingerprint } from '../links/remote-client';
+import { fieldErrors, type FieldErrors } from '../validation';
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -41,8 +42,6 @@ const inputSchema = z
   })
   .strict();
 
-export type FieldErrors = Record<string, string>;
-
 /**
  * Checks an input against the stored entry it changes (none for a create) and returns the full
  * settings and the password to keep, or the message of every field that is wrong.
@@ -52,14 +51,7 @@ export function validateRemote(
   existing: RemoteSettings | undefined,
 ): { ok: true; settings: RemoteSettings; password: string | undefined } | { ok: false; fields: FieldErrors } {
   const parsed = inputSchema.safeParse(body);
-  if (!parsed.success) {
-    const fields: FieldErrors = {};
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)');
-      fields[path] ??= issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
-    }
-    return { ok: false, fields };
-  }
+  if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
   const input: RemoteInput = parsed.data;
   if (!existing && input.password === undefined) return { ok: false, fields: { password: 'is required' } };
   const tls = input.tls ?? existing?.tls ?? 'verify';
@@ -72,6 +64,8 @@ export function validateRemote(
     fingerprint: tls === 'pin' ? normalizeFingerprint(input.fingerprint ?? existing?.fingerprint ?? '') ?? '' : '',
     options: { ...DEFAULT_REMOTE_OPTIONS, ...existing?.options, ...stripUndefined(input.options ?? {}) },
   };
+  // A v2 read asks for at least one section; with neither there is nothing to replicate.
+  if (!settings.options.io && !settings.options.ui) return { ok: false, fields: { options: 'io or ui must be on' } };
   return { ok: true, settings, password: input.password };
 }
 

@@ -53,6 +53,8 @@ describe('remote settings', () => {
     });
     const noPassword = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1' });
     expect(noPassword.body.ok === false && noPassword.body.error.fields).toEqual({ password: 'is required' });
+    const nothing = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1', password: 'p', options: { io: false } });
+    expect(nothing.body.ok === false && nothing.body.error.fields).toEqual({ options: 'io or ui must be on' });
   });
 
   it('creates, changes, disables and deletes a remote at once, never returning its password', async () => {
@@ -63,6 +65,12 @@ describe('remote settings', () => {
     expect((await hub.admin.call('GET', '/api/points/live.status.text?kind=ui')).status).toBe(404);
     const duplicate = await hub.admin.call('POST', '/api/remotes', { name: 'live', host: '127.0.0.1', password: 'x' });
     expect(duplicate.status).toBe(409);
+
+    // The stored password goes to no other server: a new address needs it again.
+    const moved = await hub.admin.call('PUT', '/api/remotes/live', { host: '127.0.0.2' });
+    expect(moved.body).toMatchObject({ ok: false, error: { fields: { password: 'is required for a new server' } } });
+    const probe = await hub.admin.call('POST', '/api/remotes/test', { name: 'live', host: '127.0.0.3', port: 1 });
+    expect(probe.status).toBe(400);
 
     await hub.admin.data('PUT', '/api/remotes/live', { host: '127.0.0.1', options: { ui: true } });
     await eventually(() => hub.admin.call('GET', '/api/points/live.status.text?kind=ui'), (r) => r.status === 200);

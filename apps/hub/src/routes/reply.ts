@@ -2,6 +2,7 @@
 import { ERROR_CODES, fail, HTTP_STATUS, ok, type Result } from '@riohub/hub-api';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
+import { fieldErrors } from '../validation';
 
 export function send<T>(reply: FastifyReply, result: Result<T>, successStatus = 200): FastifyReply {
   return reply.code(result.ok ? successStatus : HTTP_STATUS[result.error.code]).send(result);
@@ -11,7 +12,5 @@ export function send<T>(reply: FastifyReply, result: Result<T>, successStatus = 
 export function parse<T>(schema: z.ZodType<T>, input: unknown): Result<T> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[issue.path.join('.') || '(body)'] ??= issue.message;
-  return fail(ERROR_CODES.INVALID, 'the request is not valid', fields);
+  return fail(ERROR_CODES.INVALID, 'the request is not valid', fieldErrors(parsed.error));
 }

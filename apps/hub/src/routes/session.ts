@@ -24,9 +24,15 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     const input = parse(signInSchema, request.body);
     if (!input.ok) return send(reply, input);
     const { name, password } = input.data;
-    const delay = throttle.delayFor(name, request.ip);
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    const user = await users.authenticate(name, password);
+    const delay = throttle.begin(name, request.ip);
+    if (delay === undefined) return send(reply, fail(ERROR_CODES.BUSY, 'a sign-in for this name is being checked: try again'));
+    let user;
+    try {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      user = await users.authenticate(name, password);
+    } finally {
+      throttle.end(name, request.ip);
+    }
     if (!user) {
       throttle.failed(name, request.ip);
       request.log.warn({ user: name, client: request.ip }, 'sign-in failed');

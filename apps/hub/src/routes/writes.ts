@@ -3,11 +3,8 @@ import { ok } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Hub } from '../hub';
+import { writeSchema } from '../writes/write-schema';
 import { parse, send } from './reply';
-
-export const writeSchema = z
-  .object({ name: z.string().min(1).max(1000), value: z.string(), kind: z.enum(['io', 'ui']).optional() })
-  .strict();
 
 const logQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),

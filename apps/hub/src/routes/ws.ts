@@ -1,11 +1,28 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree and the hub's events. */
-import type { RemoteView, WriteRecord } from '@riohub/hub-api';
-import type { FastifyPluginAsync } from 'fastify';
+import type { PointRef, RemoteView, WriteRecord } from '@riohub/hub-api';
+import { ERROR_CODES, fail } from '@riohub/hub-api';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
+import type { SessionRepo } from '../auth/session-repo';
 import { BrowserSession } from '../browsers/browser-session';
 import type { Hub } from '../hub';
+import { SESSION_COOKIE } from '../plugins/auth';
 
-export const wsRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+/** A socket that has not answered a ping by the next one is dead (half-open) and is dropped. */
+const HEARTBEAT_MS = 30_000;
+
+/** Only pages of this hub may open the socket: an Origin, when sent, must be this host. */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> = async (app, { hub, sessions: sessionRepo }) => {
   const sessions = new Set<BrowserSession>();
   const unsubscribe = hub.tree.onChange(({ point }) => {
     for (const session of sessions) session.offer(point);
@@ -13,8 +30,8 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) =
   const onRemotes = (remotes: RemoteView[]) => {
     for (const session of sessions) session.send({ type: 'remotes', payload: { remotes } });
   };
-  const onRemoved = (names: string[]) => {
-    for (const session of sessions) session.send({ type: 'removed', payload: { names } });
+  const onRemoved = (points: PointRef[]) => {
+    for (const session of sessions) session.send({ type: 'removed', payload: { points } });
   };
   const onConfirmed = (record: WriteRecord) => {
     for (const session of sessions) if (session.userName === record.user) session.send({ type: 'write-confirmed', payload: { record } });
@@ -29,16 +46,38 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) =
     hub.off('confirmed', onConfirmed);
   });
 
-  app.get('/ws', { websocket: true, config: { role: 'viewer' } }, (socket, request) => {
-    const session = new BrowserSession(socket, request.user as NonNullable<typeof request.user>, hub);
-    sessions.add(session);
-    session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
-    socket.on('message', (data) => {
-      session.receive(data.toString()).catch((error: unknown) => request.log.error({ err: error }, 'browser message failed'));
-    });
-    socket.on('close', () => {
-      sessions.delete(session);
-      session.close();
-    });
-  });
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      config: { role: 'viewer' },
+      preValidation: async (request, reply) => {
+        if (!sameOrigin(request)) return reply.code(403).send(fail(ERROR_CODES.FORBIDDEN, 'cross-origin socket refused'));
+      },
+    },
+    (socket, request) => {
+      const token = request.cookies[SESSION_COOKIE] ?? '';
+      const user = request.user as NonNullable<typeof request.user>;
+      const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
+      sessions.add(session);
+      session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
+
+      let alive = true;
+      socket.on('pong', () => (alive = true));
+      const heartbeat = setInterval(() => {
+        if (!alive) return socket.terminate();
+        alive = false;
+        socket.ping();
+      }, HEARTBEAT_MS);
+
+      socket.on('message', (data) => {
+        session.receive(data.toString()).catch((error: unknown) => request.log.error({ err: error }, 'browser message failed'));
+      });
+      socket.on('close', () => {
+        clearInterval(heartbeat);
+        sessions.delete(session);
+        session.close();
+      });
+    },
+  );
 };

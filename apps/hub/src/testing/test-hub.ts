@@ -92,8 +92,8 @@ export class HubClient {
   }
 
   /** A WebSocket to `/api/ws`, with every message it receives kept in order. */
-  async socket(): Promise<HubSocket> {
-    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/api/ws`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+  async socket(headers: Record<string, string> = {}): Promise<HubSocket> {
+    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/api/ws`, { headers: { ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) } });
     const socket = new HubSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -117,7 +117,7 @@ export class HubSocket {
       if (message.type === 'snapshot' || message.type === 'delta') {
         for (const point of message.payload.points) this.state.set(`${point.kind}:${point.name}`, point);
       }
-      if (message.type === 'removed') for (const name of message.payload.names) for (const k of ['io', 'ui', 'hub']) this.state.delete(`${k}:${name}`);
+      if (message.type === 'removed') for (const { kind, name } of message.payload.points) this.state.delete(`${kind}:${name}`);
       const waiting = this.waiters;
       this.waiters = [];
       waiting.forEach((wake) => wake());

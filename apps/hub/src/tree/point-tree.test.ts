@@ -43,7 +43,7 @@ describe('PointTree', () => {
     expect([...tree.under(['lobby'])].map((p) => p.name)).toEqual(['lobby.dummy.light.1']);
     expect([...tree.under(['lobby.dummy.'])].map((p) => p.name)).toEqual(['lobby.dummy.light.1']);
     expect([...tree.under([''])]).toHaveLength(2);
-    expect(tree.removeRemote('lobby')).toEqual(['lobby.dummy.light.1']);
+    expect(tree.removeRemote('lobby')).toEqual([{ kind: 'io', name: 'lobby.dummy.light.1' }]);
     expect(tree.find('lobby.dummy.light.1')).toBeUndefined();
     expect(tree.countOf('lobby2')).toBe(1);
   });

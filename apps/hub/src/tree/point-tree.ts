@@ -1,10 +1,10 @@
 /**
  * Every datapoint and GUI variable of every remote under its prefix, plus the hub's own points.
- * Two maps (datapoints and GUI variables may share a name), one small object per point, a change
- * applied in constant time. A point's state is derived from its remote's connection, so a remote
+ * One map per kind (a remote's datapoint `connection` and the hub's `<remote>.connection` must not
+ * meet), one small object per point, a change applied in constant time. A point's state is derived from its remote's connection, so a remote
  * going offline marks all its points stale without touching them.
  */
-import type { Point, PointKind } from '@riohub/hub-api';
+import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 import { underPrefix } from '@riohub/hub-api';
 
 interface Entry {
@@ -23,19 +23,20 @@ export interface PointChange {
 
 export type ChangeListener = (change: PointChange) => void;
 
+const KINDS: readonly PointKind[] = ['io', 'ui', 'hub'];
+
 export class PointTree {
-  private readonly points = new Map<string, Entry>();
-  private readonly gui = new Map<string, Entry>();
+  private readonly maps: Record<PointKind, Map<string, Entry>> = { io: new Map(), ui: new Map(), hub: new Map() };
   private readonly offlineRemotes = new Set<string>();
   private readonly listeners = new Set<ChangeListener>();
 
   get size(): number {
-    return this.points.size + this.gui.size;
+    return this.maps.io.size + this.maps.ui.size + this.maps.hub.size;
   }
 
   /** Sets a point; returns whether its value changed (an equal value is no change). */
   set(kind: PointKind, name: string, value: string, remote: string, event = true): boolean {
-    const map = kind === 'ui' ? this.gui : this.points;
+    const map = this.maps[kind];
     let entry = map.get(name);
     if (entry?.value === value) return false;
     const now = Date.now();
@@ -53,15 +54,34 @@ export class PointTree {
     return true;
   }
 
-  get(kind: 'io' | 'ui' | 'hub', name: string): Point | undefined {
-    const entry = (kind === 'ui' ? this.gui : this.points).get(name);
-    return entry && entry.kind === kind ? this.toPoint(name, entry) : undefined;
+  get(kind: PointKind, name: string): Point | undefined {
+    const entry = this.maps[kind].get(name);
+    return entry && this.toPoint(name, entry);
   }
 
-  /** A point by name, datapoints first, then GUI variables. */
+  /** A point by name: a datapoint, else a GUI variable, else one of the hub's own. */
   find(name: string): Point | undefined {
-    const entry = this.points.get(name) ?? this.gui.get(name);
-    return entry && this.toPoint(name, entry);
+    for (const kind of KINDS) {
+      const entry = this.maps[kind].get(name);
+      if (entry) return this.toPoint(name, entry);
+    }
+    return undefined;
+  }
+
+  delete(kind: PointKind, name: string): boolean {
+    return this.maps[kind].delete(name);
+  }
+
+  /** Forgets a remote's points of one kind that `present` (full names) does not hold; returns them. */
+  removeMissing(remote: string, kind: PointKind, present: (name: string) => boolean): PointRef[] {
+    const removed: PointRef[] = [];
+    for (const [name, entry] of this.maps[kind]) {
+      if (entry.remote === remote && !present(name)) {
+        this.maps[kind].delete(name);
+        removed.push({ kind, name });
+      }
+    }
+    return removed;
   }
 
   isOnline(remote: string): boolean {
@@ -80,38 +100,31 @@ export class PointTree {
     }
   }
 
-  /** Forgets a remote and all its points (the remote entry was deleted); returns their names. */
-  removeRemote(remote: string): string[] {
-    const removed: string[] = [];
-    for (const map of [this.points, this.gui]) {
-      for (const [name, entry] of map) {
-        if (entry.remote === remote) {
-          map.delete(name);
-          removed.push(name);
-        }
-      }
-    }
+  /** Forgets a remote and all its points (the remote entry was deleted); returns them. */
+  removeRemote(remote: string): PointRef[] {
+    const removed: PointRef[] = [];
+    for (const kind of KINDS) removed.push(...this.removeMissing(remote, kind, () => false));
     this.offlineRemotes.delete(remote);
     return removed;
   }
 
   /** Every point of a remote. */
   *ofRemote(remote: string): Generator<Point> {
-    for (const map of [this.points, this.gui]) {
-      for (const [name, entry] of map) if (entry.remote === remote) yield this.toPoint(name, entry);
+    for (const kind of KINDS) {
+      for (const [name, entry] of this.maps[kind]) if (entry.remote === remote) yield this.toPoint(name, entry);
     }
   }
 
   countOf(remote: string): number {
     let count = 0;
-    for (const map of [this.points, this.gui]) for (const entry of map.values()) if (entry.remote === remote) count++;
+    for (const kind of KINDS) for (const entry of this.maps[kind].values()) if (entry.remote === remote) count++;
     return count;
   }
 
-  /** Points under any of the prefixes, datapoints then GUI variables, in a stable order. */
+  /** Points under any of the prefixes, datapoints, GUI variables, then the hub's, in a stable order. */
   *under(prefixes: readonly string[]): Generator<Point> {
-    for (const map of [this.points, this.gui]) {
-      for (const [name, entry] of map) {
+    for (const kind of KINDS) {
+      for (const [name, entry] of this.maps[kind]) {
         if (prefixes.some((prefix) => underPrefix(name, prefix))) yield this.toPoint(name, entry);
       }
     }
