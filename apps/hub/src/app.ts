@@ -1,5 +1,8 @@
 /** Builds the hub's Fastify app from its services (never listens: see server.ts). */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -37,7 +40,12 @@ export interface HubAppOptions {
   secureCookies: boolean;
   logger?: FastifyBaseLogger;
   https?: { key: string; cert: string };
+  /** The built dashboard (apps/web/dist), served at `/` to anyone: its API calls need sign-in. */
+  webRoot?: string;
 }
+
+/** The dashboard's build, beside the hub in this repository. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstance> {
   const common = { ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), forceCloseConnections: true };
@@ -58,9 +66,17 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
     const code = status === 404 ? ERROR_CODES.NOT_FOUND : status < 500 ? ERROR_CODES.INVALID : ERROR_CODES.INTERNAL;
     return reply.code(status < 500 ? status : HTTP_STATUS.internal).send(fail(code, status < 500 ? error.message : 'internal error'));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(fail(ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url}`)));
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const dashboardBuilt = existsSync(`${webRoot}/index.html`);
+  app.setNotFoundHandler((request, reply) => {
+    // Any other page of the single-page dashboard is its index.html; the router takes it from there.
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && dashboardBuilt) return reply.sendFile('index.html');
+    return reply.code(404).send(fail(ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url}`));
+  });
 
   await app.register(cookie);
+  if (dashboardBuilt) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  else app.log.warn(`the dashboard is not built (${webRoot}): run pnpm --filter @riohub/web build`);
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
   await app.register(authPlugin, { sessions });
   await app.register(sessionRoutes, { prefix: '/api/session', users, sessions, throttle: new SignInThrottle(), secureCookies: options.secureCookies });

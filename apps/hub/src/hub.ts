@@ -51,6 +51,8 @@ export interface HubEvents {
   removed: [points: PointRef[]];
   /** A write whose value came back through the poll. */
   confirmed: [record: WriteRecord];
+  /** A remote entry that was deleted. */
+  deleted: [name: string];
 }
 
 export interface HubLogger {
@@ -202,6 +204,7 @@ export class Hub extends EventEmitter<HubEvents> {
     this.topologies.delete(name);
     const removed = this.tree.removeRemote(name);
     if (removed.length > 0) this.emit('removed', removed);
+    this.emit('deleted', name);
     this.logger.info({ remote: name }, 'remote deleted');
     return ok({ name });
   }

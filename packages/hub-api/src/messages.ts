@@ -14,8 +14,10 @@ export interface ServerMessages {
   delta: { points: Point[] };
   /** Points that no longer exist (their remote was deleted, or it no longer has them). */
   removed: { points: PointRef[] };
-  /** Remote entries whose settings or status changed. */
+  /** Remote entries whose settings or status changed; the first after connecting lists them all. */
   remotes: { remotes: RemoteView[] };
+  /** A remote entry that was deleted. */
+  'remote-deleted': { name: string };
   /** The answer to a `write`. */
   'write-result': { requestId: string; result: Result<WriteRecord> };
   /** An applied write whose value came back through the poll (sent to the user who wrote it). */

@@ -1,7 +1,8 @@
 /**
- * Sign-in and roles on every route, by construction: each route states the role it needs in its
- * config (`public` only for signing in); a route that states nothing needs `admin`. The session
- * cookie is read once per request, the WebSocket upgrade included.
+ * Sign-in and roles on every `/api` route, by construction: each route states the role it needs in
+ * its config (`public` only for signing in); a route that states nothing needs `admin`. The session
+ * cookie is read once per request, the WebSocket upgrade included. Outside `/api` are only the
+ * dashboard's static files, which anyone may load (the sign-in page is one of them).
  */
 import { ERROR_CODES, fail, HTTP_STATUS, roleAllows, type Role, type User } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
@@ -28,6 +29,7 @@ export interface AuthOptions {
 const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { sessions }) => {
   app.decorateRequest('user', undefined);
   app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/') && request.url !== '/api') return;
     const token = request.cookies[SESSION_COOKIE];
     request.user = token ? sessions.lookup(token) : undefined;
     const needed = request.routeOptions.config.role ?? 'admin';

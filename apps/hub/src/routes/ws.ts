@@ -36,14 +36,19 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
   const onConfirmed = (record: WriteRecord) => {
     for (const session of sessions) if (session.userName === record.user) session.send({ type: 'write-confirmed', payload: { record } });
   };
+  const onDeleted = (name: string) => {
+    for (const session of sessions) session.send({ type: 'remote-deleted', payload: { name } });
+  };
   hub.on('remotes', onRemotes);
   hub.on('removed', onRemoved);
   hub.on('confirmed', onConfirmed);
+  hub.on('deleted', onDeleted);
   app.addHook('onClose', async () => {
     unsubscribe();
     hub.off('remotes', onRemotes);
     hub.off('removed', onRemoved);
     hub.off('confirmed', onConfirmed);
+    hub.off('deleted', onDeleted);
   });
 
   app.get(

@@ -1,0 +1,46 @@
+/** Routes, the session check, and the socket's lifetime (open while someone is signed in). */
+import type { User } from '@riohub/hub-api';
+import { useEffect } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { api } from './api/http';
+import { Layout } from './components/Layout';
+import { socketClient } from './live/socket-client';
+import { DatapointsPage } from './pages/datapoints/DatapointsPage';
+import { GuiPanelsPage } from './pages/gui/GuiPanelsPage';
+import { LoggersPage } from './pages/loggers/LoggersPage';
+import { OverviewPage } from './pages/overview/OverviewPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+import { SignInPage } from './pages/sign-in/SignInPage';
+import { WriteLogPage } from './pages/write-log/WriteLogPage';
+import { useHub } from './store';
+
+export function App() {
+  const user = useHub((s) => s.user);
+
+  useEffect(() => {
+    void api<User>('GET', '/api/session').then((result) => useHub.getState().setUser(result.ok ? result.data : null));
+  }, []);
+
+  useEffect(() => {
+    if (!user) return;
+    socketClient.start();
+    return () => socketClient.stop();
+  }, [user]);
+
+  if (user === undefined) return <p className="p-6">Loading…</p>;
+  if (user === null) return <SignInPage />;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Navigate to="/overview" replace />} />
+        <Route path="overview" element={<OverviewPage />} />
+        <Route path="datapoints" element={<DatapointsPage />} />
+        <Route path="gui" element={<GuiPanelsPage />} />
+        <Route path="loggers" element={<LoggersPage />} />
+        <Route path="writes" element={<WriteLogPage />} />
+        <Route path="settings" element={user.role === 'admin' ? <SettingsPage /> : <p className="p-6">Settings are for admins.</p>} />
+        <Route path="*" element={<Navigate to="/overview" replace />} />
+      </Route>
+    </Routes>
+  );
+}

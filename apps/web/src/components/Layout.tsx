@@ -1,0 +1,58 @@
+/** Every page's frame: navigation, who is signed in, and a banner while the hub is unreachable. */
+import { NavLink, Outlet } from 'react-router';
+import { api } from '../api/http';
+import { useHub } from '../store';
+
+const LINKS = [
+  ['/overview', 'Overview'],
+  ['/datapoints', 'Datapoints'],
+  ['/gui', 'GUI panels'],
+  ['/loggers', 'Loggers'],
+  ['/writes', 'Write log'],
+  ['/settings', 'Settings'],
+] as const;
+
+export function Layout() {
+  const user = useHub((s) => s.user);
+  const connected = useHub((s) => s.connected);
+
+  async function signOut() {
+    await api('DELETE', '/api/session');
+    useHub.getState().setUser(null);
+  }
+
+  return (
+    <div className="min-h-screen">
+      <header className="flex flex-wrap items-center gap-4 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+        <span className="font-semibold">riohub</span>
+        <nav aria-label="Main" className="flex flex-wrap gap-1">
+          {LINKS.map(([to, label]) => (
+            <NavLink
+              key={to}
+              to={to}
+              className={({ isActive }) =>
+                `rounded px-2 py-1 text-sm ${isActive ? 'bg-slate-200 font-medium dark:bg-slate-800' : 'hover:bg-slate-100 dark:hover:bg-slate-900'}`
+              }
+            >
+              {label}
+            </NavLink>
+          ))}
+        </nav>
+        <span className="ml-auto text-sm text-slate-600 dark:text-slate-400">
+          {user?.name} ({user?.role})
+        </span>
+        <button type="button" onClick={() => void signOut()} className="rounded border border-slate-300 px-2 py-1 text-sm dark:border-slate-700">
+          Sign out
+        </button>
+      </header>
+      {!connected && (
+        <div role="alert" className="bg-amber-100 px-4 py-2 text-sm text-amber-900 dark:bg-amber-900 dark:text-amber-100">
+          Not connected to the hub: reconnecting… Values shown may be out of date.
+        </div>
+      )}
+      <main className="p-4">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

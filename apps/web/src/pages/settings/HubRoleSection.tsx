@@ -1,0 +1,62 @@
+/** This hub's instance id and its high-availability role. */
+import type { ApiError } from '@riohub/hub-api';
+import { useEffect, useState } from 'react';
+import { api } from '../../api/http';
+import { FormAlert } from './form-fields';
+import { ui } from './ui';
+
+/** What GET /api/hub answers (the role type lives in the hub, not in hub-api). */
+interface HubInfo {
+  instanceId: string;
+  role: 'active' | 'inactive';
+  points: number;
+}
+
+export function HubRoleSection() {
+  const [info, setInfo] = useState<HubInfo>();
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void api<HubInfo>('GET', '/api/hub').then((result) => (result.ok ? setInfo(result.data) : setError(result.error)));
+  }, []);
+
+  async function switchRole(role: HubInfo['role']) {
+    setBusy(true);
+    setError(undefined);
+    const result = await api<HubInfo>('PUT', '/api/hub/role', { role });
+    setBusy(false);
+    if (result.ok) setInfo(result.data);
+    else setError(result.error);
+  }
+
+  const next = info?.role === 'active' ? 'inactive' : 'active';
+  return (
+    <section aria-labelledby="settings-hub" className={ui.section}>
+      <h2 id="settings-hub" className={ui.sectionHeading}>
+        Hub
+      </h2>
+      <FormAlert error={error} />
+      {info ? (
+        <>
+          <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+            <dt className="font-medium">Instance id</dt>
+            <dd className={ui.mono}>{info.instanceId}</dd>
+            <dt className="font-medium">Role</dt>
+            <dd>{info.role}</dd>
+            <dt className="font-medium">Points</dt>
+            <dd className="tabular-nums">{info.points}</dd>
+          </dl>
+          <p className={ui.help}>An inactive hub stops polling the remotes marked shutdownWhenInactive.</p>
+          <div>
+            <button type="button" className={ui.button} disabled={busy} onClick={() => void switchRole(next)}>
+              {next === 'active' ? 'Make active' : 'Make inactive'}
+            </button>
+          </div>
+        </>
+      ) : (
+        !error && <p className="text-sm">Loading…</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+/** One remote entry in the list: its settings and live status, and what an admin can do with it. */
+import type { ApiError, RemoteView, Result } from '@riohub/hub-api';
+import { useState } from 'react';
+import { api } from '../../api/http';
+import { useHub } from '../../store';
+import { ConfirmDeleteButton } from './ConfirmDeleteButton';
+import { FormAlert } from './form-fields';
+import { ui } from './ui';
+
+const CERTIFICATE_ERRORS = new Set(['certificate-untrusted', 'certificate-changed']);
+
+const CONNECTION_COLORS: Record<string, string> = {
+  online: 'text-emerald-700 dark:text-emerald-400',
+  offline: 'text-red-700 dark:text-red-400',
+};
+
+/** IPv6 addresses are bracketed, so the port stays readable. */
+function address(remote: RemoteView): string {
+  return `${remote.host.includes(':') ? `[${remote.host}]` : remote.host}:${remote.port}`;
+}
+
+interface Props {
+  remote: RemoteView;
+  onEdit(remote: RemoteView): void;
+  /** How many columns the row spans, for the line that shows an error. */
+  columns: number;
+}
+
+export function RemoteRow({ remote, onEdit, columns }: Props) {
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const { name, status } = remote;
+  const path = `/api/remotes/${encodeURIComponent(name)}`;
+  const offered = status.error && CERTIFICATE_ERRORS.has(status.error.code) ? status.offeredFingerprint : undefined;
+
+  async function run<T>(request: Promise<Result<T>>, done: (data: T) => void) {
+    setBusy(true);
+    setError(undefined);
+    const result = await request;
+    setBusy(false);
+    if (result.ok) done(result.data);
+    else setError(result.error);
+  }
+
+  const changed = (view: RemoteView) => useHub.getState().mergeRemotes([view]);
+  // The socket reports changed entries but not deleted ones, so the list drops it here.
+  const deleted = () => useHub.getState().setRemotes(useHub.getState().remotes.filter((other) => other.name !== name));
+
+  return (
+    <>
+      <tr>
+        <th scope="row" className={`${ui.td} font-medium`}>
+          {name}
+        </th>
+        <td className={`${ui.td} font-mono text-xs`}>{address(remote)}</td>
+        <td className={ui.td}>{remote.tls}</td>
+        <td className={ui.td}>{remote.enabled ? 'yes' : 'no'}</td>
+        <td className={`${ui.td} font-medium ${CONNECTION_COLORS[status.connection] ?? 'text-slate-600 dark:text-slate-400'}`}>
+          {status.connection}
+        </td>
+        <td className={`${ui.td} tabular-nums`}>{status.points}</td>
+        <td className={`${ui.td} max-w-80`}>
+          {status.error && <p>{status.error.message}</p>}
+          {offered && (
+            <div className="mt-1 flex flex-col items-start gap-1">
+              <p className="text-xs">
+                Offered certificate: <span className={ui.mono}>{offered}</span>
+              </p>
+              <button
+                type="button"
+                className={ui.button}
+                disabled={busy}
+                onClick={() => void run(api<RemoteView>('POST', `${path}/trust`, { fingerprint: offered }), changed)}
+              >
+                Trust certificate of {name}
+              </button>
+            </div>
+          )}
+        </td>
+        <td className={ui.td}>
+          <div className="flex flex-wrap gap-1">
+            <button type="button" className={ui.button} onClick={() => onEdit(remote)}>
+              Edit {name}
+            </button>
+            <button
+              type="button"
+              className={ui.button}
+              disabled={busy}
+              onClick={() => void run(api<RemoteView>('PUT', path, { host: remote.host, enabled: !remote.enabled }), changed)}
+            >
+              {remote.enabled ? 'Disable' : 'Enable'} {name}
+            </button>
+            <ConfirmDeleteButton label={`Delete ${name}`} disabled={busy} onConfirm={() => run(api<{ name: string }>('DELETE', path), deleted)} />
+          </div>
+        </td>
+      </tr>
+      {error && (
+        <tr>
+          <td colSpan={columns} className={ui.td}>
+            <FormAlert error={error} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+/** The remote entries and the form that adds or changes one (one form open at a time). */
+import type { ApiError, RemoteView } from '@riohub/hub-api';
+import { useEffect, useState } from 'react';
+import { api } from '../../api/http';
+import { useHub } from '../../store';
+import { FormAlert } from './form-fields';
+import { RemoteForm } from './RemoteForm';
+import { RemoteList } from './RemoteList';
+import { ui } from './ui';
+
+export function RemotesSection() {
+  const remotes = useHub((s) => s.remotes);
+  // `{}`: a new entry; `{ remote }`: a change of that one; undefined: no form open.
+  const [editing, setEditing] = useState<{ remote?: RemoteView }>();
+  const [loadError, setLoadError] = useState<ApiError>();
+
+  // The socket only reports changes: the full list, with entries added elsewhere, comes from here.
+  useEffect(() => {
+    void api<RemoteView[]>('GET', '/api/remotes').then((result) => {
+      if (result.ok) useHub.getState().setRemotes(result.data);
+      else setLoadError(result.error);
+    });
+  }, []);
+
+  // An entry deleted while its form is open leaves nothing to change.
+  const editedGone = editing?.remote !== undefined && !remotes.some((remote) => remote.name === editing.remote?.name);
+
+  return (
+    <section aria-labelledby="settings-remotes" className={ui.section}>
+      <div className="flex items-center justify-between gap-2">
+        <h2 id="settings-remotes" className={ui.sectionHeading}>
+          Remotes
+        </h2>
+        <button type="button" className={ui.primaryButton} onClick={() => setEditing({})}>
+          Add remote
+        </button>
+      </div>
+      <FormAlert error={loadError} />
+      {editing && !editedGone && <RemoteForm key={editing.remote?.name ?? ''} remote={editing.remote} onClose={() => setEditing(undefined)} />}
+      <RemoteList remotes={remotes} onEdit={(remote) => setEditing({ remote })} />
+    </section>
+  );
+}

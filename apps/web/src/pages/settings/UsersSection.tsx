@@ -1,0 +1,62 @@
+/** The operators of the hub and their roles (the hub keeps at least one admin). */
+import type { ApiError, User } from '@riohub/hub-api';
+import { useEffect, useState } from 'react';
+import { api } from '../../api/http';
+import { AddUserForm } from './AddUserForm';
+import { FormAlert } from './form-fields';
+import { UserRow } from './UserRow';
+import { ui } from './ui';
+
+function byName(users: User[]): User[] {
+  return [...users].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function UsersSection() {
+  const [users, setUsers] = useState<User[]>();
+  const [loadError, setLoadError] = useState<ApiError>();
+
+  useEffect(() => {
+    void api<User[]>('GET', '/api/users').then((result) => {
+      if (result.ok) setUsers(byName(result.data));
+      else setLoadError(result.error);
+    });
+  }, []);
+
+  const changed = (user: User) => setUsers((current) => byName([...(current ?? []).filter((other) => other.name !== user.name), user]));
+  const deleted = (name: string) => setUsers((current) => current?.filter((other) => other.name !== name));
+
+  return (
+    <section aria-labelledby="settings-users" className={ui.section}>
+      <h2 id="settings-users" className={ui.sectionHeading}>
+        Users
+      </h2>
+      <FormAlert error={loadError} />
+      {users === undefined && !loadError && <p className="text-sm">Loading users…</p>}
+      {users && (
+        <div className="overflow-x-auto">
+          <table className={ui.table} aria-label="Users">
+            <thead>
+              <tr>
+                <th scope="col" className={ui.th}>
+                  Name
+                </th>
+                <th scope="col" className={ui.th}>
+                  Role
+                </th>
+                <th scope="col" className={ui.th}>
+                  Actions
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((user) => (
+                <UserRow key={user.name} user={user} onChanged={changed} onDeleted={deleted} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <AddUserForm onAdded={changed} />
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+/** Who is signed in, the socket's state, the remotes and the merged topology. */
+import type { RemoteView, User } from '@riohub/hub-api';
+import type { StateCreator } from 'zustand';
+
+export interface HubSlice {
+  /** `undefined` while unknown (the first session check), `null` when signed out. */
+  user: User | null | undefined;
+  connected: boolean;
+  /** Whether a first snapshot has arrived since the socket (re)connected. */
+  synced: boolean;
+  remotes: RemoteView[];
+  /** Device parameters by full name, from the topology: which control a point gets. */
+  devices: Map<string, string[]>;
+  setUser(user: User | null): void;
+  setConnected(connected: boolean): void;
+  setSynced(synced: boolean): void;
+  setRemotes(remotes: RemoteView[]): void;
+  mergeRemotes(changed: RemoteView[]): void;
+  removeRemote(name: string): void;
+  setDevices(devices: Map<string, string[]>): void;
+}
+
+export const createHubSlice: StateCreator<HubSlice, [], [], HubSlice> = (set, get) => ({
+  user: undefined,
+  connected: false,
+  synced: false,
+  remotes: [],
+  devices: new Map(),
+  setUser: (user) => set({ user }),
+  setConnected: (connected) => set({ connected }),
+  setSynced: (synced) => set({ synced }),
+  setRemotes: (remotes) => set({ remotes }),
+  mergeRemotes(changed) {
+    const byName = new Map(get().remotes.map((remote) => [remote.name, remote]));
+    for (const remote of changed) byName.set(remote.name, remote);
+    set({ remotes: [...byName.values()] });
+  },
+  removeRemote: (name) => set({ remotes: get().remotes.filter((remote) => remote.name !== name) }),
+  setDevices: (devices) => set({ devices }),
+});

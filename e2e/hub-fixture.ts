@@ -1,0 +1,142 @@
+/**
+ * A real hub process with real simulators for the dashboard tests: the hub serves the built
+ * dashboard, the simulators are its remotes (certificates pinned), and tests reach both directly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base } from '@playwright/test';
+import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
+import { fingerprintOf } from '@riohub/certificate';
+
+export const ADMIN = { name: 'admin', password: 'e2e-admin-pw' };
+export const OPERATOR = { name: 'otto', password: 'operator-pw' };
+export const VIEWER = { name: 'vera', password: 'viewer-pw' };
+export const SIM_PASSWORD = 'e2e-remote-pw';
+
+const HUB_CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../apps/hub/src/cli.ts');
+
+export interface HubProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startHubProcess(): Promise<HubProcess> {
+  const data = mkdtempSync(join(tmpdir(), 'riohub-e2e-'));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data], {
+    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: ADMIN.password, RIOHUB_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /riohub listening on (\S+)/.exec(out);
+      if (match?.[1]) resolveUrl(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the hub exited with code ${code}`)));
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/** REST calls to the hub as one user (a session cookie of its own). */
+export class HubApi {
+  private cookie = '';
+  constructor(readonly url: string) {}
+
+  static async signIn(url: string, user: { name: string; password: string }): Promise<HubApi> {
+    const client = new HubApi(url);
+    await client.call('POST', '/api/session', user);
+    return client;
+  }
+
+  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0] ?? '';
+    const result = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
+    if (!result.ok) throw new Error(`${method} ${path}: ${result.error?.message}`);
+    return result.data as T;
+  }
+
+  addSim(name: string, sim: SimProcess, options: object = {}): Promise<unknown> {
+    const url = new URL(sim.url);
+    return this.call('POST', '/api/remotes', {
+      name, host: url.hostname, port: Number(url.port), tls: 'pin', fingerprint: fingerprintOf(sim.certificate ?? ''), password: SIM_PASSWORD, options,
+    });
+  }
+}
+
+/** A simulator and a client that reads and writes it directly, bypassing the hub. */
+export interface Site {
+  sim: SimProcess;
+  direct: RioTestClient;
+  /** A datapoint's value as the simulator has it. */
+  value(name: string): Promise<string | undefined>;
+  write(name: string, value: string): Promise<void>;
+}
+
+export async function startSite(args: string[], dataDir?: string): Promise<Site> {
+  const sim = await spawnSim(['--password', SIM_PASSWORD, ...args], dataDir ? { dataDir } : {});
+  const direct = new RioTestClient(sim.url, sim.certificate);
+  return {
+    sim,
+    direct,
+    async value(name) {
+      const state = JSON.parse((await direct.get(`/x/rioget?1*1*${SIM_PASSWORD}`)).body) as { hsycostate: { io: Record<string, string> } };
+      return state.hsycostate.io[name];
+    },
+    async write(name, value) {
+      await direct.get(`/x/rioset?1*${SIM_PASSWORD}*${name}*${encodeURIComponent(value)}`);
+    },
+  };
+}
+
+export interface Deployment {
+  hub: HubProcess;
+  admin: HubApi;
+  lobby: Site;
+  floor2: Site;
+}
+
+export const test = base.extend<object, { deployment: Deployment }>({
+  deployment: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring; it needs none.
+    async ({}, use) => {
+      const [lobby, floor2] = await Promise.all([
+        startSite(['--name', 'lobby', '--lights', '4', '--dimmers', '2', '--shutters', '1', '--sensors', '2']),
+        startSite(['--name', 'floor2', '--lights', '12', '--dimmers', '6', '--shutters', '3', '--sensors', '4']),
+      ]);
+      const hub = await startHubProcess();
+      const admin = await HubApi.signIn(hub.url, ADMIN);
+      await admin.addSim('lobby', lobby.sim, { ui: true });
+      await admin.addSim('floor2', floor2.sim);
+      await admin.call('POST', '/api/users', { ...OPERATOR, role: 'operator' });
+      await admin.call('POST', '/api/users', { ...VIEWER, role: 'viewer' });
+      await use({ hub, admin, lobby, floor2 });
+      await hub.stop();
+      for (const site of [lobby, floor2]) {
+        await site.direct.close();
+        await site.sim.stop();
+      }
+    },
+    { scope: 'worker' },
+  ],
+});
+
+export { expect } from '@playwright/test';

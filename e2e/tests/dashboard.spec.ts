@@ -1,0 +1,147 @@
+// The dashboard in Chromium against a real hub with real simulators: sign-in, the overview,
+// controls that change the building, live updates, roles, settings, outages, a large tree.
+import { mkdirSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { ADMIN, expect, OPERATOR, SIM_PASSWORD, startSite, test, VIEWER } from '../hub-fixture';
+
+const SCREENSHOTS = 'test-results/screenshots';
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+async function signIn(page: Page, url: string, user: { name: string; password: string }): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(user.name);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}
+
+test('signs in, refusing a wrong password with a message', async ({ page, deployment }) => {
+  await page.goto(deployment.hub.url);
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('wrong name or password');
+  await signIn(page, deployment.hub.url, ADMIN);
+  for (const link of ['Overview', 'Datapoints', 'GUI panels', 'Loggers', 'Write log', 'Settings']) {
+    await expect(page.getByRole('link', { name: link })).toBeVisible();
+  }
+});
+
+test('the overview shows both remotes online', async ({ page, deployment }) => {
+  await signIn(page, deployment.hub.url, ADMIN);
+  await expect(page.getByText('2 of 2 remotes online')).toBeVisible();
+  for (const name of ['lobby', 'floor2']) await expect(page.getByRole('listitem', { name }).getByText('online', { exact: true })).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/overview.png`, fullPage: true });
+});
+
+test('a light switch changes the building, and a change in the building shows without reload', async ({ page, deployment }) => {
+  const { lobby } = deployment;
+  await signIn(page, deployment.hub.url, OPERATOR);
+  await page.getByRole('link', { name: 'Datapoints' }).click();
+  const light = page.getByRole('switch', { name: 'lobby.dummy.light.1' });
+  await expect(light).toHaveAttribute('aria-checked', 'false');
+  await light.click();
+  await expect(light).toHaveAttribute('aria-checked', 'true');
+  await expect.poll(() => lobby.value('dummy.light.1')).toBe('1');
+
+  await lobby.write('dummy.light.2', '1');
+  await expect(page.getByRole('switch', { name: 'lobby.dummy.light.2' })).toHaveAttribute('aria-checked', 'true');
+  await page.screenshot({ path: `${SCREENSHOTS}/datapoints.png`, fullPage: true });
+});
+
+test('a dimmer and a shutter', async ({ page, deployment }) => {
+  const { lobby } = deployment;
+  await signIn(page, deployment.hub.url, OPERATOR);
+  await page.goto(`${deployment.hub.url}/datapoints?q=lobby.dummy`);
+  await page.getByRole('slider', { name: 'lobby.dummy.dimmer.1' }).fill('40');
+  await expect.poll(() => lobby.value('dummy.dimmer.1')).toBe('40');
+  await page.getByRole('group', { name: 'lobby.dummy.autom.1' }).getByRole('button', { name: 'Up' }).click();
+  await expect.poll(() => lobby.value('dummy.autom.1')).toBe('up');
+  await expect(page.getByLabel('Value of lobby.dummy.autom.1.pos')).not.toHaveText('0');
+});
+
+test('a viewer sees values and no controls', async ({ page, deployment }) => {
+  await signIn(page, deployment.hub.url, VIEWER);
+  await page.getByRole('link', { name: 'Datapoints' }).click();
+  await expect(page.getByLabel('Value of lobby.dummy.light.3')).toBeVisible();
+  await expect(page.getByRole('switch')).toHaveCount(0);
+  await expect(page.getByRole('slider')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Set / })).toHaveCount(0);
+});
+
+test('GUI variables show as a live panel', async ({ page, deployment }) => {
+  await signIn(page, deployment.hub.url, OPERATOR);
+  await page.getByRole('link', { name: 'GUI panels' }).click();
+  const panel = page.getByRole('article', { name: 'GUI panel lobby' });
+  await expect(panel.getByLabel('Value of lobby.status.text')).toHaveText('Welcome to lobby');
+  await deployment.lobby.direct.get(`/x/riouiset?1*${SIM_PASSWORD}*status.text*Closed%20today`);
+  await expect(panel.getByLabel('Value of lobby.status.text')).toHaveText('Closed today');
+  await page.screenshot({ path: `${SCREENSHOTS}/gui-panels.png`, fullPage: true });
+});
+
+test('a remote added in the settings page brings its points', async ({ page, deployment }) => {
+  const annex = await startSite(['--name', 'annex', '--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0']);
+  try {
+    await signIn(page, deployment.hub.url, ADMIN);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Add remote' }).click();
+    const form = page.getByRole('form', { name: 'Remote' });
+    const url = new URL(annex.sim.url);
+    await form.getByLabel('Name').fill('annex');
+    await form.getByLabel('Address').fill(url.hostname);
+    await form.getByLabel('Port').fill(url.port);
+    await form.getByLabel('Password').fill(SIM_PASSWORD);
+    await form.getByRole('radio', { name: 'Pinned certificate' }).check();
+    await form.getByRole('button', { name: 'Test connection' }).click();
+    await form.getByRole('button', { name: 'Use this fingerprint' }).click();
+    await page.screenshot({ path: `${SCREENSHOTS}/settings.png`, fullPage: true });
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(form).toHaveCount(0);
+    await page.goto(`${deployment.hub.url}/datapoints?q=annex.`);
+    await expect(page.getByRole('switch', { name: 'annex.dummy.light.2' })).toBeVisible();
+  } finally {
+    await deployment.admin.call('DELETE', '/api/remotes/annex').catch(() => undefined);
+    await annex.direct.close();
+    await annex.sim.stop();
+  }
+});
+
+test('a stopped remote shows offline with stale points, refuses writes with a reason, and recovers', async ({ page, deployment }) => {
+  const { floor2 } = deployment;
+  await signIn(page, deployment.hub.url, OPERATOR);
+  const port = new URL(floor2.sim.url).port;
+  floor2.sim.child.kill('SIGKILL');
+  await expect(page.getByText('1 of 2 remotes online')).toBeVisible();
+  await expect(page.getByRole('listitem', { name: 'floor2' }).getByText('offline', { exact: true })).toBeVisible();
+
+  await page.goto(`${deployment.hub.url}/datapoints?q=floor2.dummy.light.1`);
+  const row = page.getByRole('listitem').filter({ has: page.getByRole('switch', { name: 'floor2.dummy.light.1' }) });
+  await expect(row.getByText('stale')).toBeVisible();
+  await page.getByRole('switch', { name: 'floor2.dummy.light.1' }).click();
+  await expect(row.getByRole('alert')).toContainText('floor2 is offline: nothing was sent');
+  await expect(page.getByRole('switch', { name: 'floor2.dummy.light.1' })).toHaveAttribute('aria-checked', 'false');
+
+  const revived = await startSite(['--name', 'floor2', '--lights', '12', '--dimmers', '6', '--shutters', '3', '--sensors', '4', '--port', port], floor2.sim.dataDir);
+  Object.assign(floor2, revived);
+  await expect(row.getByText('stale')).toHaveCount(0, { timeout: 30_000 });
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByText('2 of 2 remotes online')).toBeVisible();
+});
+
+test('lists 50,000 datapoints and finds one by search', async ({ page, deployment }) => {
+  const big = await startSite(['--name', 'big', '--lights', '50000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0']);
+  try {
+    await deployment.admin.addSim('big', big.sim, { discovery: true });
+    await signIn(page, deployment.hub.url, OPERATOR);
+    await page.getByRole('link', { name: 'Datapoints' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /datapoints$/ })).toHaveText(/^5\d{4} datapoints$/, { timeout: 30_000 });
+    await page.getByLabel('Search').fill('big.dummy.light.43210');
+    await expect(page.getByRole('switch', { name: 'big.dummy.light.43210' })).toBeVisible();
+    await expect(page).toHaveURL(/q=big.dummy.light.43210/);
+    await expect(page.getByRole('status').filter({ hasText: /datapoints$/ })).toHaveText('1 datapoints');
+  } finally {
+    await deployment.admin.call('DELETE', '/api/remotes/big');
+    await big.direct.close();
+    await big.sim.stop();
+  }
+});
