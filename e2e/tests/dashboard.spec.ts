@@ -38,14 +38,15 @@ test('a light switch changes the building, and a change in the building shows wi
   const { lobby } = deployment;
   await signIn(page, deployment.hub.url, OPERATOR);
   await page.getByRole('link', { name: 'Datapoints' }).click();
-  const light = page.getByRole('switch', { name: 'lobby.dummy.light.1' });
+  await page.getByLabel('Search').fill('lobby.dummy.light');
+  const light = page.getByRole('switch', { name: 'lobby.dummy.light.1', exact: true });
   await expect(light).toHaveAttribute('aria-checked', 'false');
   await light.click();
   await expect(light).toHaveAttribute('aria-checked', 'true');
   await expect.poll(() => lobby.value('dummy.light.1')).toBe('1');
 
   await lobby.write('dummy.light.2', '1');
-  await expect(page.getByRole('switch', { name: 'lobby.dummy.light.2' })).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByRole('switch', { name: 'lobby.dummy.light.2', exact: true })).toHaveAttribute('aria-checked', 'true');
   await page.screenshot({ path: `${SCREENSHOTS}/datapoints.png`, fullPage: true });
 });
 
@@ -53,17 +54,17 @@ test('a dimmer and a shutter', async ({ page, deployment }) => {
   const { lobby } = deployment;
   await signIn(page, deployment.hub.url, OPERATOR);
   await page.goto(`${deployment.hub.url}/datapoints?q=lobby.dummy`);
-  await page.getByRole('slider', { name: 'lobby.dummy.dimmer.1' }).fill('40');
+  await page.getByRole('slider', { name: 'lobby.dummy.dimmer.1', exact: true }).fill('40');
   await expect.poll(() => lobby.value('dummy.dimmer.1')).toBe('40');
-  await page.getByRole('group', { name: 'lobby.dummy.autom.1' }).getByRole('button', { name: 'Up' }).click();
+  await page.getByRole('group', { name: 'lobby.dummy.autom.1', exact: true }).getByRole('button', { name: 'Up' }).click();
   await expect.poll(() => lobby.value('dummy.autom.1')).toBe('up');
-  await expect(page.getByLabel('Value of lobby.dummy.autom.1.pos')).not.toHaveText('0');
+  await expect(page.getByLabel('Value of lobby.dummy.autom.1.pos', { exact: true })).not.toHaveText('0');
 });
 
 test('a viewer sees values and no controls', async ({ page, deployment }) => {
   await signIn(page, deployment.hub.url, VIEWER);
-  await page.getByRole('link', { name: 'Datapoints' }).click();
-  await expect(page.getByLabel('Value of lobby.dummy.light.3')).toBeVisible();
+  await page.goto(`${deployment.hub.url}/datapoints?q=lobby.dummy`);
+  await expect(page.getByLabel('Value of lobby.dummy.light.3', { exact: true })).toBeVisible();
   await expect(page.getByRole('switch')).toHaveCount(0);
   await expect(page.getByRole('slider')).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Set / })).toHaveCount(0);
@@ -73,9 +74,13 @@ test('GUI variables show as a live panel', async ({ page, deployment }) => {
   await signIn(page, deployment.hub.url, OPERATOR);
   await page.getByRole('link', { name: 'GUI panels' }).click();
   const panel = page.getByRole('article', { name: 'GUI panel lobby' });
-  await expect(panel.getByLabel('Value of lobby.status.text')).toHaveText('Welcome to lobby');
+  const text = panel.getByLabel('Value of lobby.status.text', { exact: true });
+  await expect(text).toHaveText('Welcome to lobby');
   await deployment.lobby.direct.get(`/x/riouiset?1*${SIM_PASSWORD}*status.text*Closed%20today`);
-  await expect(panel.getByLabel('Value of lobby.status.text')).toHaveText('Closed today');
+  await expect(text).toHaveText('Closed today');
+  await panel.getByRole('textbox', { name: 'New value of lobby.status.text' }).fill('Open at 9');
+  await panel.getByRole('button', { name: 'Set lobby.status.text' }).click();
+  await expect(text).toHaveText('Open at 9');
   await page.screenshot({ path: `${SCREENSHOTS}/gui-panels.png`, fullPage: true });
 });
 
@@ -87,10 +92,10 @@ test('a remote added in the settings page brings its points', async ({ page, dep
     await page.getByRole('button', { name: 'Add remote' }).click();
     const form = page.getByRole('form', { name: 'Remote' });
     const url = new URL(annex.sim.url);
-    await form.getByLabel('Name').fill('annex');
-    await form.getByLabel('Address').fill(url.hostname);
-    await form.getByLabel('Port').fill(url.port);
-    await form.getByLabel('Password').fill(SIM_PASSWORD);
+    await form.getByLabel('Name', { exact: true }).fill('annex');
+    await form.getByLabel('Address', { exact: true }).fill(url.hostname);
+    await form.getByLabel('Port', { exact: true }).fill(url.port);
+    await form.getByLabel('Password', { exact: true }).fill(SIM_PASSWORD);
     await form.getByRole('radio', { name: 'Pinned certificate' }).check();
     await form.getByRole('button', { name: 'Test connection' }).click();
     await form.getByRole('button', { name: 'Use this fingerprint' }).click();
@@ -98,7 +103,7 @@ test('a remote added in the settings page brings its points', async ({ page, dep
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(form).toHaveCount(0);
     await page.goto(`${deployment.hub.url}/datapoints?q=annex.`);
-    await expect(page.getByRole('switch', { name: 'annex.dummy.light.2' })).toBeVisible();
+    await expect(page.getByRole('switch', { name: 'annex.dummy.light.2', exact: true })).toBeVisible();
   } finally {
     await deployment.admin.call('DELETE', '/api/remotes/annex').catch(() => undefined);
     await annex.direct.close();
@@ -115,11 +120,12 @@ test('a stopped remote shows offline with stale points, refuses writes with a re
   await expect(page.getByRole('listitem', { name: 'floor2' }).getByText('offline', { exact: true })).toBeVisible();
 
   await page.goto(`${deployment.hub.url}/datapoints?q=floor2.dummy.light.1`);
-  const row = page.getByRole('listitem').filter({ has: page.getByRole('switch', { name: 'floor2.dummy.light.1' }) });
+  const light = page.getByRole('switch', { name: 'floor2.dummy.light.1', exact: true });
+  const row = page.getByRole('listitem').filter({ has: light });
   await expect(row.getByText('stale')).toBeVisible();
-  await page.getByRole('switch', { name: 'floor2.dummy.light.1' }).click();
+  await light.click();
   await expect(row.getByRole('alert')).toContainText('floor2 is offline: nothing was sent');
-  await expect(page.getByRole('switch', { name: 'floor2.dummy.light.1' })).toHaveAttribute('aria-checked', 'false');
+  await expect(light).toHaveAttribute('aria-checked', 'false');
 
   const revived = await startSite(['--name', 'floor2', '--lights', '12', '--dimmers', '6', '--shutters', '3', '--sensors', '4', '--port', port], floor2.sim.dataDir);
   Object.assign(floor2, revived);
@@ -136,7 +142,7 @@ test('lists 50,000 datapoints and finds one by search', async ({ page, deploymen
     await page.getByRole('link', { name: 'Datapoints' }).click();
     await expect(page.getByRole('status').filter({ hasText: /datapoints$/ })).toHaveText(/^5\d{4} datapoints$/, { timeout: 30_000 });
     await page.getByLabel('Search').fill('big.dummy.light.43210');
-    await expect(page.getByRole('switch', { name: 'big.dummy.light.43210' })).toBeVisible();
+    await expect(page.getByRole('switch', { name: 'big.dummy.light.43210', exact: true })).toBeVisible();
     await expect(page).toHaveURL(/q=big.dummy.light.43210/);
     await expect(page.getByRole('status').filter({ hasText: /datapoints$/ })).toHaveText('1 datapoints');
   } finally {
