@@ -125,6 +125,6 @@ describe('sign-in and roles', () => {
   });
 
   function routesNeeding(role: string) {
-    return hub.running.app.routeTable.filter((route) => route.role === role);
+    return hub.running.app.routeTable.filter((route) => route.url.startsWith('/api') && route.role === role);
   }
 });
