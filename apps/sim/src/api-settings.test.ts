@@ -1,27 +1,8 @@
 // The simulator's server settings and refusals, seen by a third-party client: a real process over
 // real HTTPS on loopback, its certificate pinned.
-import { decodeState, decodeTopology, type HsycoState } from '@riohub/protocol';
-import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
+import { decodeState, decodeTopology } from '@riohub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-interface Remote {
-  sim: SimProcess;
-  client: RioTestClient;
-}
-
-async function startRemote(args: string[]): Promise<Remote> {
-  const sim = await spawnSim(['--password', 'pw', ...args]);
-  return { sim, client: new RioTestClient(sim.url, sim.certificate) };
-}
-
-async function stopRemote(remote: Remote | undefined): Promise<void> {
-  await remote?.client.close();
-  await remote?.sim.stop();
-}
-
-function io(state: HsycoState): Record<string, string> {
-  return Object.fromEntries(state.io ?? []);
-}
+import { io, startRemote, stopRemote, type Remote } from './test-remote';
 
 describe('simulator, refusals', () => {
   let remote: Remote;
