@@ -2,53 +2,14 @@
  * A real hub process with real simulators for the dashboard tests: the hub serves the built
  * dashboard, the simulators are its remotes (certificates pinned), and tests reach both directly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test as base } from '@playwright/test';
-import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
+import { RioTestClient, spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
 import { fingerprintOf } from '@riohub/certificate';
 
 export const ADMIN = { name: 'admin', password: 'e2e-admin-pw' };
 export const OPERATOR = { name: 'otto', password: 'operator-pw' };
 export const VIEWER = { name: 'vera', password: 'viewer-pw' };
 export const SIM_PASSWORD = 'e2e-remote-pw';
-
-const HUB_CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../apps/hub/src/cli.ts');
-
-export interface HubProcess {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-export async function startHubProcess(): Promise<HubProcess> {
-  const data = mkdtempSync(join(tmpdir(), 'riohub-e2e-'));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data], {
-    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: ADMIN.password, RIOHUB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /riohub listening on (\S+)/.exec(out);
-      if (match?.[1]) resolveUrl(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the hub exited with code ${code}`)));
-  });
-  return {
-    url,
-    child,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(data, { recursive: true, force: true });
-    },
-  };
-}
 
 /** REST calls to the hub as one user (a session cookie of its own). */
 export class HubApi {
@@ -122,7 +83,7 @@ export const test = base.extend<object, { deployment: Deployment }>({
         startSite(['--name', 'lobby', '--lights', '4', '--dimmers', '2', '--shutters', '1', '--sensors', '2']),
         startSite(['--name', 'floor2', '--lights', '12', '--dimmers', '6', '--shutters', '3', '--sensors', '4']),
       ]);
-      const hub = await startHubProcess();
+      const hub = await spawnHub(ADMIN.password);
       const admin = await HubApi.signIn(hub.url, ADMIN);
       await admin.addSim('lobby', lobby.sim, { ui: true });
       await admin.addSim('floor2', floor2.sim);

@@ -1,17 +1,12 @@
 // Benchmark: simulators → hub → WebSocket clients, all on this machine. Prints end-to-end change
 // rates, change-to-browser latency at 1,000 and 10,000 changes/s, first full sync of 100,000 and
 // 1,000,000 datapoints, and the hub's resident memory per datapoint. Run with `pnpm bench`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
+import { readFileSync } from 'node:fs';
+import { RioTestClient, spawnHub, spawnSim, type SimProcess } from '@riohub/testkit';
 import { HubClient, type HubSocket } from '../src/testing/test-hub';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SIM_PASSWORD = 'bench';
-const HUB_CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../src/cli.ts');
 
 function residentMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
@@ -22,32 +17,6 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function startHubProcess(): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const data = mkdtempSync(join(tmpdir(), 'riohub-bench-'));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data], {
-    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /riohub listening on (\S+)/.exec(out);
-      if (match?.[1]) resolveUrl(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
-  });
-  return {
-    url,
-    child,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(data, { recursive: true, force: true });
-    },
-  };
-}
 
 async function waitForPoints(admin: HubClient, count: number, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -138,7 +107,7 @@ async function sustained(admin: HubClient): Promise<string> {
  */
 async function fullSync(remotes: number, perRemote: number): Promise<string[]> {
   const sims: SimProcess[] = [];
-  const hub = await startHubProcess();
+  const hub = await spawnHub(ADMIN_PASSWORD);
   try {
     const admin = new HubClient(hub.url);
     await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
@@ -178,7 +147,7 @@ async function fullSync(remotes: number, perRemote: number): Promise<string[]> {
   }
 }
 
-const hub = await startHubProcess();
+const hub = await spawnHub(ADMIN_PASSWORD);
 try {
   const admin = new HubClient(hub.url);
   await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });

@@ -1,2 +1,3 @@
-/** Starts riohub-sim as a real child process. */
+/** Starts riohub-sim and the hub as real child processes. */
+export * from './hub-process';
 export * from './sim-process';
