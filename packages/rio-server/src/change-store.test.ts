@@ -20,6 +20,21 @@ describe('ChangeStore', () => {
     expect(stamps).toEqual([1_000_001, 1_000_002, 1_000_003, 1_000_004, 1_000_005]);
   });
 
+  it('makes every earlier timestamp unknown when a name is deleted, so clients re-read the full state', () => {
+    const store = frozenStore();
+    store.set('io', 'a', '1');
+    store.set('io', 'b', '2');
+    const before = store.timestamp;
+    expect(store.knows(before)).toBe(true);
+    expect(store.delete('io', 'a')).toBe(true);
+    expect(store.delete('io', 'a')).toBe(false);
+    expect(store.knows(before)).toBe(false);
+    expect(store.all('io', all)).toEqual([['b', '2']]);
+    store.set('io', 'c', '3');
+    expect(store.changesSince('io', store.timestamp - 1, all)).toEqual([['c', '3']]);
+    expect(store.has('io', 'a')).toBe(false);
+  });
+
   it('ignores a write of the value a name already has', () => {
     const store = frozenStore();
     expect(store.set('io', 'a', '1')).toBe(true);

@@ -43,13 +43,22 @@ function wallClockMicros(): number {
 export class ChangeStore {
   private readonly lists: Record<Kind, ChangeList> = { io: new ChangeList(), ui: new ChangeList() };
   private readonly listeners = new Set<() => void>();
-  /** Every change of this store is later than this; an older client timestamp is from another run. */
-  readonly origin: number;
+  /**
+   * Every change of this store is later than this; an older client timestamp is from another run,
+   * or from before a name was deleted (a deletion cannot be sent as a change: such a client gets
+   * the full state, from which it learns what is gone).
+   */
+  private floor: number;
   private last: number;
 
   constructor(private readonly clock: () => number = wallClockMicros) {
-    this.origin = clock();
-    this.last = this.origin;
+    this.floor = clock();
+    this.last = this.floor;
+  }
+
+  /** The earliest timestamp this store can answer with changes. */
+  get origin(): number {
+    return this.floor;
   }
 
   /** The change clock: the time of the last change, strictly increasing. */
@@ -59,7 +68,7 @@ export class ChangeStore {
 
   /** Whether a client's timestamp can be answered with changes (else it gets the full state). */
   knows(timestamp: number): boolean {
-    return timestamp >= this.origin && timestamp <= this.last;
+    return timestamp >= this.floor && timestamp <= this.last;
   }
 
   get(kind: Kind, name: string): string | undefined {
@@ -88,6 +97,22 @@ export class ChangeStore {
       list.nodes.set(name, node);
     }
     list.touch(node);
+    for (const listener of this.listeners) listener();
+    return true;
+  }
+
+  /** Forgets a name; every client is then sent the full state once. Returns whether it existed. */
+  delete(kind: Kind, name: string): boolean {
+    const list = this.lists[kind];
+    const node = list.nodes.get(name);
+    if (!node) return false;
+    list.nodes.delete(name);
+    if (node.older) node.older.newer = node.newer;
+    if (node.newer) node.newer.older = node.older;
+    if (list.newest === node) list.newest = node.older;
+    if (list.oldest === node) list.oldest = node.newer;
+    this.last = Math.max(this.last + 1, this.clock());
+    this.floor = this.last;
     for (const listener of this.listeners) listener();
     return true;
   }

@@ -29,34 +29,79 @@ import { idleState, readChanges, type ExposedFilters, type StateQuery } from './
 /** How long a refused request is held before its socket is destroyed (PROTOCOL.md). */
 export const REFUSAL_HOLD_MS = 10_000;
 
+/**
+ * How many refused connections one client address may have held at once. Beyond it, a refused
+ * connection is destroyed at once: still no answer, but the hold cannot be used to pile up sockets.
+ */
+export const MAX_HELD_PER_ADDRESS = 16;
+
 export interface RioServerOptions {
   source: RioSource;
+  /** Read at every request, so a change applies at once (a new object is compiled once). */
+  settings: RioServerSettings | (() => RioServerSettings);
+  maxHeldPerAddress?: number;
+}
+
+interface CompiledSettings {
   settings: RioServerSettings;
+  addresses: ReturnType<typeof compileAddressList>;
+  filters: ExposedFilters;
+  passwordDigest: Buffer;
+}
+
+function compile(settings: RioServerSettings): CompiledSettings {
+  return {
+    settings,
+    addresses: compileAddressList(settings.address),
+    filters: { io: compileNameFilter(settings.ioFilter), ui: compileNameFilter(settings.uiFilter) },
+    passwordDigest: digest(settings.password),
+  };
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fastify, { source, settings }) => {
-  const addresses = compileAddressList(settings.address);
-  const filters: ExposedFilters = { io: compileNameFilter(settings.ioFilter), ui: compileNameFilter(settings.uiFilter) };
-  const passwordDigest = digest(settings.password);
+export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fastify, options) => {
+  const { source } = options;
+  const readSettings = typeof options.settings === 'function' ? options.settings : () => options.settings as RioServerSettings;
+  const maxHeldPerAddress = options.maxHeldPerAddress ?? MAX_HELD_PER_ADDRESS;
+  let compiled = compile(readSettings());
+  /** The settings in force, compiled again only when they were replaced. */
+  function current(): CompiledSettings {
+    const settings = readSettings();
+    if (settings !== compiled.settings) compiled = compile(settings);
+    return compiled;
+  }
   const polls = new LongPolls(source.store);
   const heldSockets = new Map<Socket, NodeJS.Timeout>();
+  const heldPerAddress = new Map<string, number>();
 
   /** No answer at all: hold the connection, then destroy it. The reason goes to the log only. */
   function refuse(request: FastifyRequest, reply: FastifyReply, reason: string): FastifyReply {
-    request.log.warn({ client: request.socket.remoteAddress, reason }, 'remote API request refused');
-    reply.hijack();
     const socket = request.socket;
+    const address = socket.remoteAddress ?? '';
+    const held = heldPerAddress.get(address) ?? 0;
+    reply.hijack();
+    if (heldSockets.has(socket)) return reply;
+    if (held >= maxHeldPerAddress) {
+      request.log.warn({ client: address, reason, held }, 'remote API request refused; too many held from this address: closed at once');
+      socket.destroy();
+      return reply;
+    }
+    request.log.warn({ client: address, reason }, 'remote API request refused');
+    heldPerAddress.set(address, held + 1);
+    const release = () => {
+      if (!heldSockets.delete(socket)) return;
+      clearTimeout(timer);
+      const left = (heldPerAddress.get(address) ?? 1) - 1;
+      if (left > 0) heldPerAddress.set(address, left);
+      else heldPerAddress.delete(address);
+    };
     const timer = setTimeout(() => {
-      heldSockets.delete(socket);
+      release();
       socket.destroy();
     }, REFUSAL_HOLD_MS);
     heldSockets.set(socket, timer);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      heldSockets.delete(socket);
-    });
+    socket.once('close', release);
     return reply;
   }
 
@@ -76,6 +121,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
   fastify.get('/x/:verb', async (request, reply) => {
     const parsed = parseRequestPath(request.raw.url ?? '');
     if (!parsed) return answer(reply, 404, JSON.stringify({ error: 'not found' }));
+    const { settings, addresses, passwordDigest, filters } = current();
     if (!addresses.allows(request.socket.remoteAddress ?? '')) return refuse(request, reply, 'address not allowed');
     if (settings.password === '') return refuse(request, reply, 'remote API disabled (no password set)');
     const password = parsed.ok ? parsed.request.password : parsed.password;
@@ -88,7 +134,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       return refuse(request, reply, `${verb} refused: this server serves the public API only`);
     }
     if (!parsed.ok) return answerMalformed(reply, verb, parsed.error);
-    return serve(parsed.request, request, reply);
+    return serve(parsed.request, request, reply, settings, filters);
   });
 
   function answerMalformed(reply: FastifyReply, verb: string, error: string): FastifyReply {
@@ -96,7 +142,13 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     return answer(reply, 400, encodeWriteResult({ ok: false, error }));
   }
 
-  function serve(rio: RioRequest, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  async function serve(
+    rio: RioRequest,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    settings: RioServerSettings,
+    filters: ExposedFilters,
+  ): Promise<FastifyReply> {
     switch (rio.verb) {
       case 'rioget': {
         const query: StateQuery = {
@@ -121,7 +173,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       case 'rioset':
       case 'riouiset': {
         const kind: Kind = rio.verb === 'rioset' ? 'io' : 'ui';
-        const result = write(kind, rio.writes);
+        const result = await write(kind, rio.writes, settings, filters, request.socket.remoteAddress ?? '');
         if (result.ok) request.log.info({ kind, names: rio.writes.map(([name]) => name) }, 'remote write applied');
         return answer(reply, writeResultStatus(result), encodeWriteResult(result));
       }
@@ -134,13 +186,19 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     }
   }
 
-  function write(kind: Kind, writes: readonly Write[]): WriteResult {
+  async function write(
+    kind: Kind,
+    writes: readonly Write[],
+    settings: RioServerSettings,
+    filters: ExposedFilters,
+    client: string,
+  ): Promise<WriteResult> {
     if (!settings.control) return { ok: false, error: 'control disabled' };
     const unknown = writes
       .map(([name]) => name)
       .filter((name) => !filters[kind](name) || !source.store.has(kind, name));
     if (unknown.length > 0) return { ok: false, error: 'unknown', names: [...new Set(unknown)] };
-    return source.write(kind, writes);
+    return source.write(kind, writes, client);
   }
 };
 

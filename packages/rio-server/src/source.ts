@@ -12,9 +12,10 @@ export interface RioSource {
   members(): readonly string[];
   /**
    * Checks the values of writes whose names all exist and are exposed, then applies them all or
-   * none. Returns `{ ok: true }` or the reason none was applied.
+   * none. Returns `{ ok: true }` or the reason none was applied. `client` is the requester's
+   * address, for the write log of a source that keeps one.
    */
-  write(kind: Kind, writes: readonly Write[]): WriteResult;
+  write(kind: Kind, writes: readonly Write[], client: string): WriteResult | Promise<WriteResult>;
   loggers(): readonly LoggerInfo[];
   /** Samples with time > `after`, oldest first, at most `limit`; `undefined` for an unknown id. */
   readLog(id: string, after: number, limit: number): LogPage | undefined;
