@@ -10,6 +10,8 @@ export const ADMIN = { name: 'admin', password: 'e2e-admin-pw' };
 export const OPERATOR = { name: 'otto', password: 'operator-pw' };
 export const VIEWER = { name: 'vera', password: 'viewer-pw' };
 export const SIM_PASSWORD = 'e2e-remote-pw';
+/** Both simulator loggers, polled every second so a new sample reaches the hub within a test. */
+export const REPLICATED_LOGGERS = { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 };
 
 /** REST calls to the hub as one user (a session cookie of its own). */
 export class HubApi {
@@ -85,8 +87,8 @@ export const test = base.extend<object, { deployment: Deployment }>({
       ]);
       const hub = await spawnHub(ADMIN.password);
       const admin = await HubApi.signIn(hub.url, ADMIN);
-      await admin.addSim('lobby', lobby.sim, { ui: true });
-      await admin.addSim('floor2', floor2.sim);
+      await admin.addSim('lobby', lobby.sim, { ui: true, ...REPLICATED_LOGGERS });
+      await admin.addSim('floor2', floor2.sim, REPLICATED_LOGGERS);
       await admin.call('POST', '/api/users', { ...OPERATOR, role: 'operator' });
       await admin.call('POST', '/api/users', { ...VIEWER, role: 'viewer' });
       await use({ hub, admin, lobby, floor2 });

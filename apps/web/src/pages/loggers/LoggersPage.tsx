@@ -1,11 +1,119 @@
-/** Data loggers: replication from the remotes is not built yet, and the page says so. */
+/**
+ * Replicated data loggers: a table of every logger (refreshed every few seconds), then one chart
+ * per logger. The interval is chosen once for the page, so every chart covers the same window and
+ * their time axes line up; the URL keeps the interval and the logger shown (`?logger=&interval=`).
+ */
+import type { LoggerView } from '@riohub/hub-api';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { api } from '../../api/http';
+import { ui } from '../settings/ui';
+import { LoggerChart } from './LoggerChart';
+import { LoggerTable } from './LoggerTable';
+import { CHART_INTERVALS, isChartInterval, windowEndingAt, type ChartInterval } from './logger-series';
+
+const LIST_REFRESH_MS = 5000;
+
 export function LoggersPage() {
+  const [loggers, setLoggers] = useState<LoggerView[]>();
+  const [error, setError] = useState<string>();
+  const [params, setParams] = useSearchParams();
+  const intervalParam = params.get('interval');
+  const interval: ChartInterval = isChartInterval(intervalParam) ? intervalParam : 'hour';
+  const selected = params.get('logger') ?? '';
+  // Windows end at the time of the last refresh, not at every render: a chart and its CSV link
+  // then ask for the same range until the operator refreshes.
+  const [windowEnd, setWindowEnd] = useState(() => Date.now());
+  const timeWindow = useMemo(() => windowEndingAt(interval, windowEnd), [interval, windowEnd]);
+
+  useEffect(() => {
+    const load = () =>
+      void api<LoggerView[]>('GET', '/api/loggers').then((result) => {
+        if (result.ok) {
+          setLoggers(result.data);
+          setError(undefined);
+        } else setError(result.error.message);
+      });
+    load();
+    const timer = setInterval(load, LIST_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  function update(changes: { interval?: ChartInterval; logger?: string }) {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    setParams(next, { replace: true });
+  }
+
+  const charted = (loggers ?? []).filter((logger) => !selected || logger.id === selected);
   return (
-    <section aria-labelledby="loggers-title">
-      <h1 id="loggers-title" className="mb-2 text-lg font-semibold">
-        Loggers
-      </h1>
-      <p className="text-sm">This hub does not replicate data loggers yet: no history is stored, so there is nothing to chart.</p>
+    <section aria-labelledby="loggers-title" className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 id="loggers-title" className="text-lg font-semibold">
+          Loggers
+        </h1>
+        {loggers && (
+          <span role="status" className="text-sm text-slate-600 dark:text-slate-400">
+            {loggers.length} loggers
+          </span>
+        )}
+      </div>
+      {error && (
+        <p role="alert" className={ui.alert}>
+          {error}
+        </p>
+      )}
+      {loggers?.length === 0 && <p>No remote replicates its data loggers: list their ids in a remote's dataloggers option in Settings.</p>}
+      {loggers && loggers.length > 0 && (
+        <>
+          <LoggerTable loggers={loggers} />
+          <div className="flex flex-wrap items-end gap-4">
+            <fieldset className="flex flex-wrap items-center gap-3">
+              <legend className={`${ui.label} mb-1`}>Interval</legend>
+              {CHART_INTERVALS.map((choice) => (
+                <label key={choice.value} className="flex items-center gap-1 text-sm">
+                  <input
+                    type="radio"
+                    name="interval"
+                    value={choice.value}
+                    checked={interval === choice.value}
+                    onChange={() => {
+                      setWindowEnd(Date.now());
+                      update({ interval: choice.value });
+                    }}
+                    className={ui.checkbox}
+                  />
+                  {choice.label}
+                </label>
+              ))}
+            </fieldset>
+            <label className="flex flex-col gap-1 text-sm">
+              <span className={ui.label}>Logger</span>
+              <select value={selected} onChange={(e) => update({ logger: e.target.value })} className={ui.input}>
+                <option value="">All loggers</option>
+                {loggers.map((logger) => (
+                  <option key={logger.id} value={logger.id}>
+                    {logger.id}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className={ui.button} onClick={() => setWindowEnd(Date.now())}>
+              Refresh
+            </button>
+            <p className={ui.help}>Drag across a chart to zoom in; times are UTC, as the hub's days and months are.</p>
+          </div>
+          {selected && charted.length === 0 && <p>No logger named {selected}.</p>}
+          <div className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,36rem),1fr))] gap-4">
+            {charted.map((logger) => (
+              <LoggerChart key={logger.id} logger={logger} interval={interval} timeWindow={timeWindow} />
+            ))}
+          </div>
+        </>
+      )}
     </section>
   );
 }
