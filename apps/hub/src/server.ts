@@ -1,6 +1,7 @@
 /** Starts the hub from its config: database, first admin, demo simulators, links, listening app. */
 import { readFileSync } from 'node:fs';
 import { loadCertificate } from '@riohub/certificate';
+import { redactUrl } from '@riohub/rio-server';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildHubApp } from './app';
@@ -17,11 +18,20 @@ export interface RunningHub {
   hub: Hub;
   /** The first admin's generated password, on the first start only. */
   generatedAdminPassword: string | undefined;
+  /** The certificate served, in PEM, when the hub serves HTTPS (for pinning it). */
+  certificate: string | undefined;
   close(): Promise<void>;
 }
 
 export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningHub> {
-  const logger = pino({ level: env['RIOHUB_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+  const logger = pino(
+    {
+      level: env['RIOHUB_LOG_LEVEL'] ?? 'info',
+      // A Remote I/O API URL carries the password: no request is logged with its query.
+      serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, url: redactUrl(request.url) }) },
+    },
+    pino.destination(2),
+  );
   const db = openDatabase(config.data);
   const hub = new Hub(db, logger.child({ component: 'hub' }));
   let demo: Demo | undefined;
@@ -46,6 +56,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       app: running,
       hub,
       generatedAdminPassword,
+      certificate: https?.cert,
       async close() {
         await running.close();
         await hub.stop();

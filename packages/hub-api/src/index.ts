@@ -4,5 +4,6 @@ export * from './messages';
 export * from './points';
 export * from './remotes';
 export * from './result';
+export * from './served-api';
 export * from './users';
 export * from './writes';

@@ -127,19 +127,46 @@ export function decodeTopology(body: string): HsycoTopology {
   return { topotime: raw.topotime, locations, devices };
 }
 
+/**
+ * A concentrator's refusal of names that exist but cannot be written now (their remote is offline,
+ * read only, refuses control): `not applied` when nothing was written, `partly applied` when a
+ * remote failed after another had applied its part. `reasons` says why, per name.
+ */
+export interface ForwardRefusal {
+  ok: false;
+  error: 'not applied' | 'partly applied';
+  names: readonly string[];
+  reasons: Readonly<Record<string, string>>;
+}
+
 /** The answer to `rioset` and `riouiset`. */
 export type WriteResult =
   | { ok: true }
   | { ok: false; error: 'control disabled' }
   | { ok: false; error: 'unknown'; names: readonly string[] }
+  | ForwardRefusal
   | { ok: false; error: string };
 
+export function isForwardRefusal(result: WriteResult): result is ForwardRefusal {
+  return !result.ok && (result.error === 'not applied' || result.error === 'partly applied') && 'reasons' in result;
+}
+
 /** The HTTP status that goes with a write result. */
-export function writeResultStatus(result: WriteResult): 200 | 400 | 403 | 404 {
+export function writeResultStatus(result: WriteResult): 200 | 400 | 403 | 404 | 409 {
   if (result.ok) return 200;
   if (result.error === 'control disabled') return 403;
   if (result.error === 'unknown') return 404;
+  if (isForwardRefusal(result)) return 409;
   return 400;
+}
+
+/** A refusal in one line, for logs and operators. */
+export function describeWriteRefusal(result: Exclude<WriteResult, { ok: true }>): string {
+  if (isForwardRefusal(result)) {
+    return `${result.error}: ${result.names.map((name) => `${name} (${result.reasons[name] ?? 'refused'})`).join(', ')}`;
+  }
+  if ('names' in result) return `unknown name: ${result.names.join(', ')}`;
+  return result.error;
 }
 
 export function encodeWriteResult(result: WriteResult): string {
@@ -150,6 +177,12 @@ const writeResultSchema = z.object({
   hsycoresult: z.union([
     z.object({ ok: z.literal(true) }),
     z.object({ ok: z.literal(false), error: z.literal('unknown'), names: z.array(z.string()) }),
+    z.object({
+      ok: z.literal(false),
+      error: z.enum(['not applied', 'partly applied']),
+      names: z.array(z.string()),
+      reasons: z.record(z.string(), z.string()),
+    }),
     z.object({ ok: z.literal(false), error: z.string() }),
   ]),
 });

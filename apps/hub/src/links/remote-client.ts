@@ -8,12 +8,16 @@ import type { TLSSocket } from 'node:tls';
 import { ERROR_CODES, type ErrorCode, type RemoteSettings } from '@riohub/hub-api';
 import {
   buildRequestPath,
+  decodeLoggerList,
+  decodeLogResponse,
   decodeState,
   decodeTopology,
   decodeWriteResult,
   ProtocolError,
   type HsycoState,
   type HsycoTopology,
+  type LoggerInfo,
+  type LogResponse,
   type RioRequest,
   type Sections,
   type Write,
@@ -81,8 +85,19 @@ export class RemoteClient {
 
   async write(kind: 'io' | 'ui', writes: Write[], signal?: AbortSignal): Promise<WriteResult> {
     const verb = kind === 'io' ? 'rioset' : 'riouiset';
-    const body = await this.send({ verb, password: this.password, writes }, REQUEST_TIMEOUT_MS, signal, [200, 400, 403, 404]);
+    const body = await this.send({ verb, password: this.password, writes }, REQUEST_TIMEOUT_MS, signal, [200, 400, 403, 404, 409]);
     return decode(() => decodeWriteResult(body));
+  }
+
+  async readLoggers(signal?: AbortSignal): Promise<LoggerInfo[]> {
+    const body = await this.send({ verb: 'riologs', password: this.password }, REQUEST_TIMEOUT_MS, signal, [200]);
+    return decode(() => decodeLoggerList(body));
+  }
+
+  /** One page of a logger's samples after `after`; an unknown id is an answer, not a failure. */
+  async readLog(id: string, after: number, limit: number, signal?: AbortSignal): Promise<LogResponse> {
+    const body = await this.send({ verb: 'riolog', password: this.password, id, after, limit }, REQUEST_TIMEOUT_MS, signal, [200, 404]);
+    return decode(() => decodeLogResponse(body));
   }
 
   close(): Promise<void> {

@@ -26,6 +26,8 @@ export interface LinkSink {
   setOwnPoint(remote: string, suffix: string, value: string): void;
   setOnline(remote: string, online: boolean): void;
   setTopology(remote: string, topology: HsycoTopology): void;
+  /** The instance ids the remote reports (`members`: its own, then those it concentrates). */
+  setMembers(remote: string, members: readonly string[]): void;
   status(remote: string, status: Partial<RemoteStatus>): void;
   log(level: 'info' | 'warn', remote: string, message: string): void;
 }
@@ -107,6 +109,7 @@ export class RemoteLink {
         const state = await this.client.readState(timestamp, version, sections, signal);
         const answeredAt = Date.now();
         this.refuseLoop(state);
+        if (state.members) this.context.sink.setMembers(this.name, state.members);
         const full = timestamp === 1;
         if (full) this.roundTripMs = answeredAt - sentAt;
         // With startupevents off, the first full state after (re)connecting aligns silently.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Point, RemoteView, Result, ServerMessage } from '@riohub/hub-api';
 import { fingerprintOf } from '@riohub/certificate';
 import type { SimProcess } from '@riohub/sim-launcher';
-import { request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { WebSocket } from 'ws';
 import { startHub, type RunningHub } from '../server';
 
@@ -18,19 +18,38 @@ export interface TestHub {
   /** Signed in as admin. */
   admin: HubClient;
   signIn(name: string, password: string): Promise<HubClient>;
+  /** Stops the hub and keeps its data folder, for a restart on the same folder and port. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-'))): Promise<TestHub> {
+export interface TestHubOptions {
+  /** Serve HTTPS with a self-signed certificate kept in the data folder (as `--tls`). */
+  tls?: boolean;
+  /** 0 (the default): any free port. A restarted hub passes its former port. */
+  port?: number;
+}
+
+export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-')), options: TestHubOptions = {}): Promise<TestHub> {
   const running = await startHub(
-    { host: '127.0.0.1', port: 0, data: dataDir, demo: false, insecureHttp: false, tls: false, cert: undefined, key: undefined },
+    { host: '127.0.0.1', port: options.port ?? 0, data: dataDir, demo: false, insecureHttp: false, tls: options.tls ?? false, cert: undefined, key: undefined },
     { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn' },
   );
+  let stopped: Promise<void> | undefined;
+  // The hub's own certificate is the only one trusted, and only for this hub.
+  const dispatcher = running.certificate ? new Agent({ connect: { ca: running.certificate } }) : undefined;
   const signIn = async (name: string, password: string) => {
-    const client = new HubClient(running.url);
+    const client = new HubClient(running.url, dispatcher);
     const result = await client.call('POST', '/api/session', { name, password });
     if (!result.body.ok) throw new Error(`sign-in failed: ${result.body.error.message}`);
     return client;
+  };
+  const stop = () => {
+    stopped ??= (async () => {
+      await running.close();
+      await dispatcher?.close();
+    })();
+    return stopped;
   };
   return {
     running,
@@ -38,8 +57,9 @@ export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-
     dataDir,
     admin: await signIn('admin', ADMIN_PASSWORD),
     signIn,
+    stop,
     async close() {
-      await running.close();
+      await stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -48,11 +68,16 @@ export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-
 export class HubClient {
   cookie: string | undefined;
 
-  constructor(readonly url: string) {}
+  /** `dispatcher`: for a hub served over HTTPS, an agent that trusts its certificate. */
+  constructor(
+    readonly url: string,
+    private readonly dispatcher?: Dispatcher,
+  ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: Result<T>; setCookie?: string }> {
     const response = await request(`${this.url}${path}`, {
       method: method as 'GET',
+      ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.cookie ? { cookie: this.cookie } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -76,8 +101,8 @@ export class HubClient {
     return this.data<Point>('GET', `/api/points/${name}${kind ? `?kind=${kind}` : ''}`);
   }
 
-  /** Adds a simulator as a remote, its certificate pinned. */
-  addSim(name: string, sim: SimProcess, password: string, options: object = {}, extra: object = {}): Promise<RemoteView> {
+  /** Adds a simulator (or any server with a URL and certificate, e.g. another hub) as a remote, its certificate pinned. */
+  addSim(name: string, sim: Pick<SimProcess, 'url' | 'certificate'>, password: string, options: object = {}, extra: object = {}): Promise<RemoteView> {
     const url = new URL(sim.url);
     return this.data<RemoteView>('POST', '/api/remotes', {
       name,

@@ -1,0 +1,99 @@
+/**
+ * The hub's merged tree as a Remote I/O API source, so the hub can be concentrated in turn.
+ * Datapoints are the remotes' datapoints under their prefixes plus the hub's own per-remote points
+ * (`<remote>.connection`, `<remote>.time.delta`, …); GUI variables are the remotes' GUI variables.
+ * A change store of its own mirrors the tree: it gives every change a place on one clock, so a
+ * long-poll costs work in proportion to what it returns, not to the size of the tree.
+ */
+import type { HsycoTopology, LoggerInfo, LogPage, Write, WriteResult } from '@riohub/protocol';
+import { ChangeStore, type Kind, type RioSource } from '@riohub/rio-server';
+import type { Point, PointKind, PointRef } from '@riohub/hub-api';
+import type { Hub } from '../hub';
+import type { LoggerStore } from '../loggers/logger-store';
+
+/** Replicated data loggers, as far as the served API needs them. */
+export interface ServedLoggers {
+  list(): LoggerInfo[];
+  /** Samples with time > `after`, oldest first, at most `limit`; `undefined` for an unknown id. */
+  read(id: string, after: number, limit: number): LogPage | undefined;
+}
+
+/** The replicated loggers of a store as the served API shows them: by local id, oldest first. */
+export function servedLoggersOf(store: LoggerStore): ServedLoggers {
+  return {
+    list: () => store.localLoggers(),
+    read(id, after, limit) {
+      const logger = store.get(id);
+      if (!logger) return undefined;
+      const { samples, more } = store.readAfter(id, after, limit);
+      return { id, type: logger.type, unit: logger.unit, samples, more };
+    },
+  };
+}
+
+/** Served kind of a tree kind: the hub's own points are datapoints like any other. */
+function servedKind(kind: PointKind): Kind {
+  return kind === 'ui' ? 'ui' : 'io';
+}
+
+export class HubSource implements RioSource {
+  readonly store = new ChangeStore();
+  private topotime = Date.now();
+  private readonly unsubscribe: () => void;
+  private readonly onRemoved = (points: PointRef[]) => {
+    for (const { kind, name } of points) {
+      // A remote's datapoint and the hub's own point of the same name are one served name.
+      if (kind !== 'ui' && this.hub.tree.get(kind === 'io' ? 'hub' : 'io', name)) continue;
+      this.store.delete(servedKind(kind), name);
+    }
+  };
+  private readonly onTopology = () => {
+    this.topotime = Math.max(Date.now(), this.topotime + 1);
+  };
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly servedLoggers: ServedLoggers,
+  ) {
+    for (const point of hub.tree.under([''])) this.mirror(point);
+    this.unsubscribe = hub.tree.onChange(({ point }) => this.mirror(point));
+    hub.on('removed', this.onRemoved);
+    hub.on('topology', this.onTopology);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.hub.off('removed', this.onRemoved);
+    this.hub.off('topology', this.onTopology);
+  }
+
+  private mirror(point: Point): void {
+    // The hub's own point wins over a remote's datapoint of the same name.
+    if (point.kind === 'io' && this.hub.tree.get('hub', point.name)) return;
+    this.store.set(servedKind(point.kind), point.name, point.value);
+  }
+
+  topology(): HsycoTopology {
+    return {
+      topotime: this.topotime,
+      locations: this.hub.topologyLocations(),
+      devices: this.hub.topology().map((device) => [device.name, device.params] as const),
+    };
+  }
+
+  members(): readonly string[] {
+    return this.hub.members();
+  }
+
+  write(kind: Kind, writes: readonly Write[], client: string): Promise<WriteResult> {
+    return this.hub.writeForwarded(kind, writes, `remote API client ${client}`);
+  }
+
+  loggers(): readonly LoggerInfo[] {
+    return this.servedLoggers.list();
+  }
+
+  readLog(id: string, after: number, limit: number): LogPage | undefined {
+    return this.servedLoggers.read(id, after, limit);
+  }
+}
