@@ -5,16 +5,22 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { API_PATH_PREFIX } from '@riohub/protocol';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { SessionRepo } from './auth/session-repo';
 import { SignInThrottle } from './auth/sign-in-throttle';
 import { UserRepo } from './auth/user-repo';
 import type { HubDatabase } from './db/database';
 import type { Hub } from './hub';
+import { rioServerPlugin } from '@riohub/rio-server';
+import { HubSource, servedLoggersOf } from './served/hub-source';
+import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin from './plugins/auth';
 import { hubRoutes } from './routes/hub-info';
+import { loggerRoutes } from './routes/loggers';
 import { pointRoutes } from './routes/points';
 import { remoteRoutes } from './routes/remotes';
+import { servedApiRoutes } from './routes/served-api';
 import { sessionRoutes } from './routes/session';
 import { userRoutes } from './routes/users';
 import { writeRoutes } from './routes/writes';
@@ -48,7 +54,13 @@ export interface HubAppOptions {
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstance> {
-  const common = { ...(options.logger ? { loggerInstance: options.logger } : { logger: false }), forceCloseConnections: true };
+  const common = {
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    forceCloseConnections: true,
+    // Remote I/O API requests carry the password in the URL, and a poll every few seconds is no
+    // news: the API plugin logs what is (refusals, writes), without the query.
+    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith(API_PATH_PREFIX) }),
+  };
   // Two calls because Fastify types its instance by server kind; the app only needs the common surface.
   const app = (options.https ? Fastify({ ...common, https: options.https }) : Fastify(common)) as unknown as FastifyInstance;
   const routeTable: RouteEntry[] = [];
@@ -85,6 +97,13 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(remoteRoutes, { prefix: '/api/remotes', hub: options.hub });
   await app.register(writeRoutes, { prefix: '/api/writes', hub: options.hub });
   await app.register(hubRoutes, { prefix: '/api/hub', hub: options.hub });
+  const servedSettings = new ServedApiSettings(options.db);
+  await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
+  // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.
+  const source = new HubSource(options.hub, servedLoggersOf(options.hub.loggers.store));
+  app.addHook('onClose', async () => source.close());
+  await app.register(rioServerPlugin, { source, settings: () => servedSettings.current() });
+  await app.register(loggerRoutes, { prefix: '/api/loggers', hub: options.hub });
   await app.register(wsRoutes, { prefix: '/api', hub: options.hub, sessions });
   return app;
 }

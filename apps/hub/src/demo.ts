@@ -52,7 +52,8 @@ export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: stri
       port: Number(new URL(sim.url).port),
       tls: 'pin',
       fingerprint: fingerprintOf(sim.certificate ?? ''),
-      options: { ...DEFAULT_REMOTE_OPTIONS, ui: true },
+      // Both simulators log `energy` and `temperature`: the dashboard shows loggers out of the box.
+      options: { ...DEFAULT_REMOTE_OPTIONS, ui: true, dataloggers: 'energy;temperature' },
     };
     const stored = repo.get(name);
     if (stored?.demo) repo.update({ ...stored.settings, port: settings.port, fingerprint: settings.fingerprint }, password);

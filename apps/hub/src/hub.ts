@@ -18,10 +18,19 @@ import {
   type WriteRecord,
   type WriteRequest,
 } from '@riohub/hub-api';
-import { isValidName, isValidValue, MAX_VALUE_BYTES, type HsycoTopology } from '@riohub/protocol';
+import {
+  describeWriteRefusal,
+  isValidName,
+  isValidValue,
+  MAX_VALUE_BYTES,
+  type HsycoTopology,
+  type Write,
+  type WriteResult,
+} from '@riohub/protocol';
 import { readMeta, writeMeta, type HubDatabase } from './db/database';
 import { asLinkError, RemoteClient } from './links/remote-client';
 import { RemoteLink, stateQuery, type LinkSink } from './links/remote-link';
+import { LoggerService } from './loggers/logger-service';
 import { RemoteRepo, type StoredRemote } from './remotes/remote-repo';
 import { validateRemote } from './remotes/remote-schema';
 import { PointTree } from './tree/point-tree';
@@ -43,6 +52,8 @@ function passwordAgain(): { ok: false; error: ApiError } {
 
 /** How long an applied write waits for its value to come back before it stays "applied". */
 const CONFIRM_TIMEOUT_MS = 30_000;
+/** How long a remote's `control disabled` answer is taken as its stand, before it is asked again. */
+const CONTROL_REFUSAL_MEMORY_MS = 60_000;
 
 export interface HubEvents {
   /** Remote entries whose settings or status changed. */
@@ -53,6 +64,8 @@ export interface HubEvents {
   confirmed: [record: WriteRecord];
   /** A remote entry that was deleted. */
   deleted: [name: string];
+  /** The merged topology changed: a remote's devices, or the set of remotes. */
+  topology: [];
 }
 
 export interface HubLogger {
@@ -69,10 +82,17 @@ export class Hub extends EventEmitter<HubEvents> {
   readonly tree = new PointTree();
   readonly repo: RemoteRepo;
   readonly writeLog: WriteLog;
+  /** Replicated data loggers: storage, replication per remote, queries. */
+  readonly loggers: LoggerService;
   readonly instanceId: string;
   private readonly links = new Map<string, RemoteLink>();
   private readonly statuses = new Map<string, RemoteStatus>();
   private readonly topologies = new Map<string, Device[]>();
+  private readonly locations = new Map<string, [string, string][]>();
+  /** Per remote, the instance ids it last reported: its own, then those below it. */
+  private readonly remoteMembers = new Map<string, readonly string[]>();
+  /** Remotes that answered a write with `control disabled`, and when: not asked again for a while. */
+  private readonly controlRefusedAt = new Map<string, number>();
   /** Applied writes waiting for their value, by kind and full name. */
   private readonly pending = new Map<string, PendingWrite>();
   private readonly sink: LinkSink;
@@ -86,6 +106,7 @@ export class Hub extends EventEmitter<HubEvents> {
     super();
     this.repo = new RemoteRepo(db);
     this.writeLog = new WriteLog(db);
+    this.loggers = new LoggerService(db, logger, () => this.repo.list().map((stored) => stored.settings));
     this.db = db;
     let instanceId = readMeta(db, 'instance_id');
     if (!instanceId) {
@@ -103,12 +124,14 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   start(): void {
+    this.loggers.start();
     for (const stored of this.repo.list()) this.open(stored);
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.links.values()].map((link) => link.stop()));
     this.links.clear();
+    await this.loggers.stop();
     for (const { timer } of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
   }
@@ -131,6 +154,22 @@ export class Hub extends EventEmitter<HubEvents> {
 
   topology(): Device[] {
     return [...this.topologies.values()].flat();
+  }
+
+  /** The locations of every remote's topology, their ids prefixed like its devices. */
+  topologyLocations(): [string, string][] {
+    return [...this.locations.values()].flat();
+  }
+
+  /** This hub's instance id, then every id its remotes report (PROTOCOL.md `members`). */
+  members(): string[] {
+    return [...new Set([this.instanceId, ...[...this.remoteMembers.values()].flat()])];
+  }
+
+  private forgetTopology(name: string): void {
+    const had = this.topologies.delete(name);
+    this.locations.delete(name);
+    if (had) this.emit('topology');
   }
 
   /** Runs changes to one remote one after another, in the order they were asked for. */
@@ -167,8 +206,11 @@ export class Hub extends EventEmitter<HubEvents> {
     if (this.repo.get(checked.settings.name)) {
       return fail(ERROR_CODES.CONFLICT, `a remote named ${checked.settings.name} exists already`, { name: 'is taken' });
     }
+    const loggerClashes = this.loggers.clashes(checked.settings);
+    if (loggerClashes) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', loggerClashes);
     this.repo.insert(checked.settings, checked.password ?? '');
     await this.reopen(checked.settings.name);
+    this.emit('topology');
     return ok(this.remote(checked.settings.name) as RemoteView);
   }
 
@@ -178,6 +220,8 @@ export class Hub extends EventEmitter<HubEvents> {
     const checked = validateRemote({ name, ...(body as object) }, stored.settings);
     if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
     if (checked.settings.name !== name) return fail(ERROR_CODES.INVALID, 'a remote cannot be renamed', { name: 'cannot change' });
+    const loggerClashes = this.loggers.clashes(checked.settings);
+    if (loggerClashes) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', loggerClashes);
     if (checked.password === undefined && !sameServer(stored.settings, checked.settings)) return passwordAgain();
     this.repo.update(checked.settings, checked.password);
     await this.reopen(name);
@@ -200,8 +244,12 @@ export class Hub extends EventEmitter<HubEvents> {
   private async remove(name: string): Promise<Result<{ name: string }>> {
     if (!this.repo.delete(name)) return fail(ERROR_CODES.NOT_FOUND, `no remote named ${name}`);
     await this.close(name);
+    await this.loggers.deleteRemote(name);
     this.statuses.delete(name);
-    this.topologies.delete(name);
+    this.remoteMembers.delete(name);
+    this.controlRefusedAt.delete(name);
+    this.forgetTopology(name);
+    this.emit('topology');
     const removed = this.tree.removeRemote(name);
     if (removed.length > 0) this.emit('removed', removed);
     this.emit('deleted', name);
@@ -268,7 +316,7 @@ export class Hub extends EventEmitter<HubEvents> {
       return fail(result.error.code, result.error.message, undefined, record);
     }
     if (!result.data.ok) {
-      const reason = 'names' in result.data ? `unknown name: ${result.data.names.join(', ')}` : result.data.error;
+      const reason = describeWriteRefusal(result.data);
       const record = this.writeLog.record({ ...base, status: 'refused', error: `${remote} refused: ${reason}` });
       return fail(ERROR_CODES.REMOTE_REFUSED, `${remote} refused the write: ${reason}`, undefined, record);
     }
@@ -277,6 +325,69 @@ export class Hub extends EventEmitter<HubEvents> {
     if (this.tree.get(kind, request.name)?.value === request.value) this.confirm(record);
     else this.awaitConfirmation(record);
     return ok(record);
+  }
+
+  /**
+   * A write through the hub's own Remote I/O API (`rioset`, `riouiset`), names as this hub serves
+   * them. All or nothing across remotes: every name is checked first (known, writable, its remote
+   * online and accepting control), and nothing is sent unless all pass. A remote can still refuse
+   * after another applied its part; the answer then says `partly applied` and which names failed.
+   * Every name goes to the write log under `client`.
+   */
+  async writeForwarded(kind: 'io' | 'ui', writes: readonly Write[], client: string): Promise<WriteResult> {
+    const reasons: Record<string, string> = {};
+    const byRemote = new Map<string, { link: RemoteLink; writes: Write[]; records: Omit<WriteRecord, 'id' | 'status'>[] }>();
+    const at = Date.now();
+    for (const [name, value] of writes) {
+      const point = this.tree.get(kind, name);
+      const remote = point?.remote;
+      if (!point || !remote) {
+        reasons[name] = kind === 'io' && this.tree.get('hub', name) ? 'read only: a datapoint of the hub itself' : 'unknown';
+        continue;
+      }
+      const link = this.links.get(remote);
+      const refusedAt = this.controlRefusedAt.get(remote);
+      if (!link || !this.tree.isOnline(remote)) reasons[name] = `${remote} is ${this.statuses.get(remote)?.connection ?? 'offline'}`;
+      else if (link.settings.options.api === 'public') reasons[name] = `${remote} serves the public API only: writes are not supported`;
+      else if (refusedAt !== undefined && at - refusedAt < CONTROL_REFUSAL_MEMORY_MS) reasons[name] = `${remote} refuses control`;
+      if (reasons[name] || !link) continue;
+      const group = byRemote.get(remote) ?? { link, writes: [], records: [] };
+      group.writes.push([name.slice(remote.length + 1), value]);
+      group.records.push({ at, user: client, remote, name, kind, oldValue: point.value, newValue: value });
+      byRemote.set(remote, group);
+    }
+    const refused = Object.keys(reasons);
+    if (refused.length > 0) {
+      for (const [name, value] of writes) {
+        const remote = this.tree.get(kind, name)?.remote ?? '';
+        const why = reasons[name] ?? 'not sent: other names of the same write were refused';
+        this.writeLog.record({ at, user: client, remote, name, kind, oldValue: this.tree.get(kind, name)?.value ?? null, newValue: value, status: 'refused', error: why });
+      }
+      return { ok: false, error: 'not applied', names: refused, reasons };
+    }
+    const groups = [...byRemote.entries()];
+    const outcomes = await Promise.all(groups.map(([, group]) => group.link.write(kind, group.writes)));
+    let applied = 0;
+    groups.forEach(([remote, group], index) => {
+      const outcome = outcomes[index] as Result<WriteResult>;
+      const why = !outcome.ok ? outcome.error.message : outcome.data.ok ? undefined : `${remote} refused: ${describeWriteRefusal(outcome.data)}`;
+      if (outcome.ok && !outcome.data.ok && outcome.data.error === 'control disabled') this.controlRefusedAt.set(remote, Date.now());
+      for (const base of group.records) {
+        if (why) {
+          reasons[base.name] = why;
+          this.writeLog.record({ ...base, status: outcome.ok ? 'refused' : 'failed', error: why });
+          continue;
+        }
+        applied++;
+        const record = this.writeLog.record({ ...base, status: 'applied' });
+        if (this.tree.get(kind, base.name)?.value === base.newValue) this.confirm(record);
+        else this.awaitConfirmation(record);
+      }
+    });
+    const failed = Object.keys(reasons);
+    if (failed.length === 0) return { ok: true };
+    this.logger.warn({ client, failed: failed.length, applied }, 'forwarded write refused');
+    return { ok: false, error: applied > 0 ? 'partly applied' : 'not applied', names: failed, reasons };
   }
 
   private awaitConfirmation(record: WriteRecord): void {
@@ -322,6 +433,12 @@ export class Hub extends EventEmitter<HubEvents> {
           remote,
           topology.devices.map(([name, params]) => ({ name: `${remote}.${name}`, remote, params: [...params] })),
         );
+        this.locations.set(remote, topology.locations.map(([id, label]) => [`${remote}.${id}`, label]));
+        this.emit('topology');
+      },
+      setMembers: (remote, members) => {
+        const known = this.remoteMembers.get(remote);
+        if (!known || known.length !== members.length || known.some((id, index) => id !== members[index])) this.remoteMembers.set(remote, [...members]);
       },
       status: (remote, change) => this.updateStatus(remote, change),
       log: (level, remote, message) => this.logger[level]({ remote }, message),
@@ -377,17 +494,24 @@ export class Hub extends EventEmitter<HubEvents> {
     if (!settings.enabled || (settings.options.shutdownWhenInactive && this.role === 'inactive')) {
       this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled' });
       // Nothing is measured while it is not polled.
-      this.topologies.delete(name);
-      for (const suffix of ['time.delta', 'time.alarm']) this.tree.delete('hub', `${name}.${suffix}`);
+      this.forgetTopology(name);
+      this.remoteMembers.delete(name);
+      const unmeasured = ['time.delta', 'time.alarm']
+        .map((suffix) => ({ kind: 'hub' as const, name: `${name}.${suffix}` }))
+        .filter((ref) => this.tree.delete(ref.kind, ref.name));
+      if (unmeasured.length > 0) this.emit('removed', unmeasured);
       return;
     }
     this.statuses.delete(name);
+    this.controlRefusedAt.delete(name);
     const link = new RemoteLink(settings, stored.password, { instanceId: this.instanceId, sink: this.sink });
     this.links.set(settings.name, link);
     link.start();
+    this.loggers.open(settings, stored.password);
   }
 
   private async close(name: string): Promise<void> {
+    await this.loggers.close(name);
     const link = this.links.get(name);
     if (!link) return;
     this.links.delete(name);

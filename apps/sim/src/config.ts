@@ -22,6 +22,11 @@ export interface SimConfig {
   system: boolean;
   clockOffsetSeconds: number;
   members: string[];
+  /** The logger history a first start fills: days back, seconds between samples. */
+  historyDays: number;
+  historyStepSeconds: number;
+  /** The sample number at which the `energy` meter restarts from zero; undefined: never. */
+  energyResetAt: number | undefined;
   /** Where the certificate, instance id and logger history live; `undefined`: a temporary folder. */
   data: string | undefined;
 }
@@ -52,11 +57,16 @@ export const USAGE = `usage: riohub-sim --password <secret> [options]
   --system <true|false>         run a SYSTEM I/O server with its clock [true]
   --clock-offset <seconds>      the system clock's offset from the real one, e.g. --clock-offset=-30 [0]
   --members <ids>               extra instance ids reported after its own (loop tests)
+  --history-days <n>            logger history a first start fills, in days [1]
+  --history-step <seconds>      seconds between two samples of that history [10]
+  --energy-reset-at <n>         the energy meter restarts from zero at sample n (0: the first) [never]
   --data <dir>                  certificate, instance id and logger history [a temporary folder]
   --help                        this text
 `;
 
 const MAX_COUNT = 1_000_000;
+/** Ten years: enough for any replication test, still generated in seconds at minute steps. */
+const MAX_HISTORY_DAYS = 3_660;
 
 export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SimConfig {
   let values;
@@ -85,6 +95,9 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         system: { type: 'string', default: 'true' },
         'clock-offset': { type: 'string', default: '0' },
         members: { type: 'string', default: '' },
+        'history-days': { type: 'string', default: '1' },
+        'history-step': { type: 'string', default: '10' },
+        'energy-reset-at': { type: 'string' },
         data: { type: 'string' },
       },
     }));
@@ -126,6 +139,9 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     system: bool('system', values.system),
     clockOffsetSeconds: seconds('clock-offset', values['clock-offset']),
     members,
+    historyDays: integer('history-days', values['history-days'], MAX_HISTORY_DAYS),
+    historyStepSeconds: positive('history-step', values['history-step'], 86_400),
+    energyResetAt: values['energy-reset-at'] === undefined ? undefined : integer('energy-reset-at', values['energy-reset-at'], Number.MAX_SAFE_INTEGER),
     data: values.data,
   };
 }
@@ -135,6 +151,12 @@ function integer(flag: string, text: string, max: number): number {
     throw new UsageError(`--${flag} "${text}": expected a whole number from 0 to ${max}`);
   }
   return Number(text);
+}
+
+function positive(flag: string, text: string, max: number): number {
+  const value = integer(flag, text, max);
+  if (value === 0) throw new UsageError(`--${flag} "${text}": expected a whole number from 1 to ${max}`);
+  return value;
 }
 
 function bool(flag: string, text: string): boolean {

@@ -1,15 +1,28 @@
 /**
  * The simulator's two data loggers, `energy` (a counter in kWh) and `temperature` (a range in °C).
  * They sample every ten seconds and keep every sample in memory and in a CSV file per logger, so
- * history survives a restart. A first start fills the last day, so there is history to replicate.
+ * history survives a restart. A first start fills the last day (or `--history-days` at
+ * `--history-step`), so there is history to replicate; `--energy-reset-at` makes the meter
+ * restart from zero at one sample, as a replaced meter does.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoggerInfo, LogPage, Sample } from '@riohub/protocol';
 
 export const SAMPLE_INTERVAL_MS = 10_000;
-const BACKFILL_MS = 24 * 3600_000;
 const DAY_MS = 24 * 3600_000;
+
+/** The history a first start fills, and the meter reset. */
+export interface HistoryOptions {
+  /** How far back the history reaches. */
+  days: number;
+  /** Seconds between two samples of the history (live samples stay ten seconds apart). */
+  stepSeconds: number;
+  /** The sample number (0: the first one ever) at which `energy` restarts from zero. */
+  energyResetAt?: number;
+}
+
+export const DEFAULT_HISTORY: HistoryOptions = { days: 1, stepSeconds: 10 };
 
 /** The next value of a logger, from its previous one (counters must only grow). */
 type NextValue = (time: number, previous: number | undefined) => number;
@@ -38,6 +51,7 @@ export class DataLogger {
     private readonly next: NextValue,
     private readonly file: string,
     warn: (message: string) => void,
+    private readonly history: HistoryOptions = DEFAULT_HISTORY,
   ) {
     if (existsSync(file)) this.load(warn);
   }
@@ -46,21 +60,33 @@ export class DataLogger {
   sample(time: number): void {
     const last = this.samples.at(-1);
     if (last && time <= last[0]) return;
-    const sample: Sample = [time, this.next(time, last?.[1])];
+    const sample: Sample = [time, this.nextValue(time)];
     this.samples.push(sample);
     appendFileSync(this.file, `${sample[0]},${sample[1]}\n`);
   }
 
-  /** Fills `[now - BACKFILL_MS, now]` when the logger has no history yet. */
+  /** Fills `[now - history days, now]` when the logger has no history yet. */
   backfill(now: number): void {
     if (this.samples.length > 0) return;
-    let body = '';
-    for (let time = now - BACKFILL_MS; time <= now; time += SAMPLE_INTERVAL_MS) {
-      const sample: Sample = [time, this.next(time, this.samples.at(-1)?.[1])];
+    const step = this.history.stepSeconds * 1000;
+    // Written in slices: a year of minute samples is half a million lines.
+    let lines: string[] = [];
+    for (let time = now - this.history.days * DAY_MS; time <= now; time += step) {
+      const sample: Sample = [time, this.nextValue(time)];
       this.samples.push(sample);
-      body += `${sample[0]},${sample[1]}\n`;
+      lines.push(`${sample[0]},${sample[1]}\n`);
+      if (lines.length === 50_000) {
+        appendFileSync(this.file, lines.join(''));
+        lines = [];
+      }
     }
-    appendFileSync(this.file, body);
+    appendFileSync(this.file, lines.join(''));
+  }
+
+  /** The value of the next sample: the model's, or zero and up at the meter reset. */
+  private nextValue(time: number): number {
+    const resetHere = this.info.type === 'counter' && this.samples.length === this.history.energyResetAt;
+    return this.next(time, resetHere ? 0 : this.samples.at(-1)?.[1]);
   }
 
   read(after: number, limit: number): LogPage {
@@ -95,8 +121,6 @@ export class DataLogger {
   }
 }
 
-export function createDataLoggers(folder: string, warn: (message: string) => void): DataLogger[] {
-  return Object.values(MODELS).map(
-    ({ info, next }) => new DataLogger(info, next, join(folder, `${info.id}.csv`), warn),
-  );
+export function createDataLoggers(folder: string, warn: (message: string) => void, history: HistoryOptions = DEFAULT_HISTORY): DataLogger[] {
+  return Object.values(MODELS).map(({ info, next }) => new DataLogger(info, next, join(folder, `${info.id}.csv`), warn, history));
 }

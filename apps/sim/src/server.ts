@@ -19,7 +19,11 @@ export async function startSim(config: SimConfig): Promise<RunningSim> {
   try {
     const tls = config.http ? undefined : await loadCertificate(folder.path, config.host, 'riohub-sim');
     const warnings: string[] = [];
-    const loggers = createDataLoggers(folder.path, (message) => warnings.push(message));
+    const loggers = createDataLoggers(folder.path, (message) => warnings.push(message), {
+      days: config.historyDays,
+      stepSeconds: config.historyStepSeconds,
+      ...(config.energyResetAt === undefined ? {} : { energyResetAt: config.energyResetAt }),
+    });
     const simulation = new Simulation(config, loadInstanceId(folder.path), loggers);
     const app = await buildSimApp({
       source: simulation,

@@ -1,4 +1,4 @@
-/** The hub's SQLite file (`<data>/riohub.sqlite`): settings, users, sessions, the write log. */
+/** The hub's SQLite file (`<data>/riohub.sqlite`): settings, users, sessions, the write log, logger samples. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -35,6 +35,28 @@ const MIGRATIONS: string[] = [
      new_value TEXT NOT NULL,
      status TEXT NOT NULL,
      error TEXT);`,
+  // Replicated data loggers (apps/hub/src/loggers). Samples are keyed by (logger, time) in a
+  // WITHOUT ROWID table: the rows are stored in key order, so one logger's time range is one
+  // contiguous B-tree range scan, with no separate index to keep or look through. The logger is
+  // a small integer rather than its text id, which keeps years of samples compact. `resume_after`
+  // is the time of the last sample replicated (written with each page in one transaction), and
+  // `sample_count` is kept with every insert and delete so listing loggers never counts rows.
+  `CREATE TABLE loggers (
+     key INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     remote TEXT NOT NULL,
+     remote_id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     unit TEXT NOT NULL,
+     resume_after INTEGER NOT NULL DEFAULT 0,
+     sample_count INTEGER NOT NULL DEFAULT 0,
+     retention_days INTEGER);
+   CREATE INDEX loggers_by_remote ON loggers (remote, remote_id);
+   CREATE TABLE logger_samples (
+     logger INTEGER NOT NULL,
+     time INTEGER NOT NULL,
+     value REAL NOT NULL,
+     PRIMARY KEY (logger, time)) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string): HubDatabase {

@@ -1,0 +1,146 @@
+/**
+ * One remote's logger replication (PROTOCOL.md "Data loggers"): every `dataloggerspollinterval`
+ * seconds at most, read the remote's logger list (`riologs`), then page through each logger with
+ * `riolog` from the last sample stored until `more` is false. Each page is stored with its resume
+ * point in one transaction, so a restart, an outage or a page cut short resumes without a gap or
+ * a duplicate. Failures are reported per logger and retried with backoff. No Fastify here.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ERROR_CODES, type RemoteSettings, type ReplicationState } from '@riohub/hub-api';
+import { MAX_LOG_SAMPLES } from '@riohub/protocol';
+import { asLinkError, RemoteClient } from '../links/remote-client';
+import type { LoggerStore } from './logger-store';
+
+const DAY_MS = 86_400_000;
+/** Backoff after a failed round, as the remote link's: 0.5 s doubling to 30 s, with jitter. */
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 30_000;
+
+/** A logger this replicator fills: its id on the remote and where it is stored here. */
+export interface ReplicationTarget {
+  id: string;
+  remoteId: string;
+}
+
+export interface LoggerState {
+  replication: ReplicationState;
+  error?: string;
+}
+
+export interface ReplicatorOptions {
+  settings: RemoteSettings;
+  password: string;
+  targets: readonly ReplicationTarget[];
+  store: LoggerStore;
+  log: (level: 'info' | 'warn', message: string) => void;
+  /** Samples asked for per page (the protocol's maximum by default). */
+  pageSize?: number;
+}
+
+export class LoggerReplicator {
+  private readonly client: RemoteClient;
+  private readonly abort = new AbortController();
+  private readonly states = new Map<string, LoggerState>();
+  private running: Promise<void> | undefined;
+  private lastFailure: string | undefined;
+
+  constructor(private readonly options: ReplicatorOptions) {
+    this.client = new RemoteClient(options.settings, options.password);
+    for (const target of options.targets) this.states.set(target.id, { replication: 'catching up' });
+  }
+
+  get remote(): string {
+    return this.options.settings.name;
+  }
+
+  /** The replication state of a logger by its local id; undefined when this replicator has no such logger. */
+  state(id: string): LoggerState | undefined {
+    return this.states.get(id);
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    await this.client.close();
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abort;
+    const intervalMs = this.options.settings.options.dataloggerspollinterval * 1000;
+    let failures = 0;
+    while (!signal.aborted) {
+      const startedAt = Date.now();
+      try {
+        await this.poll(signal);
+        failures = 0;
+        this.lastFailure = undefined;
+      } catch (error) {
+        if (signal.aborted) break;
+        failures++;
+        this.fail(error);
+      }
+      // A retry after a failure is a poll too: never sooner than the interval.
+      const wait = Math.max(intervalMs - (Date.now() - startedAt), failures > 0 ? backoff(failures) : 0);
+      await sleep(wait, undefined, { signal }).catch(() => {});
+    }
+  }
+
+  /** One round: the remote's logger list, then every logger paged until caught up. */
+  private async poll(signal: AbortSignal): Promise<void> {
+    const infos = await this.client.readLoggers(signal);
+    for (const target of this.options.targets) {
+      if (signal.aborted) return;
+      const info = infos.find((candidate) => candidate.id === target.remoteId);
+      if (!info) {
+        this.states.set(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
+        continue;
+      }
+      const ensured = this.options.store.ensure({ id: target.id, remote: this.remote, remoteId: target.remoteId, type: info.type, unit: info.unit });
+      if (!ensured.ok) {
+        const { owner } = ensured;
+        this.states.set(target.id, { replication: 'failing', error: `configuration error: ${target.id} holds the history of ${owner.remote}'s ${owner.remoteId}` });
+        continue;
+      }
+      await this.catchUp(target, ensured.logger.retentionDays, signal);
+    }
+  }
+
+  /** Pages through one logger until the remote says nothing more follows. */
+  private async catchUp(target: ReplicationTarget, retentionDays: number | null, signal: AbortSignal): Promise<void> {
+    const { store } = this.options;
+    // History the retention would delete at once is not fetched at all.
+    if (retentionDays !== null) store.skipTo(target.id, Date.now() - retentionDays * DAY_MS);
+    for (;;) {
+      const after = store.get(target.id)?.resumeAfter ?? 0;
+      const response = await this.client.readLog(target.remoteId, after, this.options.pageSize ?? MAX_LOG_SAMPLES, signal);
+      if (signal.aborted) return;
+      if (!response.ok) {
+        this.states.set(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
+        return;
+      }
+      store.appendPage(target.id, response.page.samples);
+      const more = response.page.more && response.page.samples.length > 0;
+      this.states.set(target.id, { replication: more ? 'catching up' : 'up to date' });
+      if (!more) return;
+    }
+  }
+
+  private fail(error: unknown): void {
+    const { code, message } = asLinkError(error);
+    const unreachable = code === ERROR_CODES.NO_ANSWER || code === ERROR_CODES.CONNECTION_FAILED || code.startsWith('certificate');
+    const reason = unreachable ? `${this.remote} is offline: ${message}` : `${this.remote}: ${message}`;
+    for (const target of this.options.targets) this.states.set(target.id, { replication: 'failing', error: reason });
+    // Logged when the reason changes, not at every retry.
+    if (message !== this.lastFailure) this.options.log('warn', `loggers not replicated: ${message}`);
+    this.lastFailure = message;
+  }
+}
+
+function backoff(failures: number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}

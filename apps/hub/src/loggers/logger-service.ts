@@ -1,0 +1,279 @@
+/**
+ * The hub's replicated loggers: one replicator per polled remote that lists loggers, the local ids
+ * each remote entry maps its loggers to (and the clashes between them, refused when saved), what
+ * the dashboard sees of each logger, its queries, and retention applied periodically.
+ */
+import {
+  ERROR_CODES,
+  fail,
+  ok,
+  type AggregateInterval,
+  type AggregateSeries,
+  type CounterBucket,
+  type LoggerType,
+  type LoggerView,
+  type RangeBucket,
+  type RawSeries,
+  type RemoteSettings,
+  type Result,
+} from '@riohub/hub-api';
+import type { LoggerInfo, LogPage } from '@riohub/protocol';
+import type { HubDatabase } from '../db/database';
+import { aggregate } from './logger-aggregates';
+import { LoggerReplicator, type LoggerState, type ReplicationTarget } from './logger-replicator';
+import { LoggerStore, type StoredLogger } from './logger-store';
+
+/** How often retention runs besides at start and on change. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+
+/** What a logger not yet seen on its remote is shown as until `riologs` says what it is. */
+const UNKNOWN_KIND: { type: LoggerType; unit: string } = { type: 'range', unit: '' };
+
+/** The remote logger ids an entry lists (`dataloggers`), trimmed and without repeats. */
+export function remoteLoggerIds(settings: RemoteSettings): string[] {
+  return [...new Set(settings.options.dataloggers.split(';').map((id) => id.trim()).filter((id) => id !== ''))];
+}
+
+/** The local id of one of a remote's loggers (`dataloggersnameprefix`). */
+export function localLoggerId(settings: RemoteSettings, remoteId: string): string {
+  return settings.options.dataloggersnameprefix ? `${settings.name}.${remoteId}` : remoteId;
+}
+
+/** A configured logger: which remote entry maps which of its loggers to which local id. */
+interface Claim {
+  id: string;
+  remote: string;
+  remoteId: string;
+}
+
+export interface LoggerServiceLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export class LoggerService {
+  readonly store: LoggerStore;
+  private readonly replicators = new Map<string, LoggerReplicator>();
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private retentionRun: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    db: HubDatabase,
+    private readonly log: LoggerServiceLog,
+    /** Every remote entry, in creation order. */
+    private readonly remotes: () => RemoteSettings[],
+    /** Samples per `riolog` page (tests use small pages). */
+    private readonly pageSize?: number,
+  ) {
+    this.store = new LoggerStore(db);
+  }
+
+  start(): void {
+    this.runRetention();
+    this.retentionTimer ??= setInterval(() => this.runRetention(), RETENTION_INTERVAL_MS);
+    this.retentionTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    this.retentionTimer = undefined;
+    await Promise.all([...this.replicators.keys()].map((name) => this.close(name)));
+    await this.retentionRun;
+  }
+
+  /** Starts replicating a polled remote's loggers (those whose local id is not in dispute). */
+  open(settings: RemoteSettings, password: string): void {
+    if (settings.options.api !== 'extended' || this.replicators.has(settings.name)) return;
+    const blocked = this.blockedClaims();
+    const targets: ReplicationTarget[] = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
+    if (targets.length === 0) return;
+    const replicator = new LoggerReplicator({
+      settings,
+      password,
+      targets,
+      store: this.store,
+      pageSize: this.pageSize,
+      log: (level, message) => this.log[level]({ remote: settings.name }, message),
+    });
+    this.replicators.set(settings.name, replicator);
+    replicator.start();
+  }
+
+  async close(name: string): Promise<void> {
+    const replicator = this.replicators.get(name);
+    if (!replicator) return;
+    this.replicators.delete(name);
+    await replicator.stop();
+  }
+
+  /** A remote entry was deleted: its loggers and their history go with it. */
+  async deleteRemote(name: string): Promise<void> {
+    await this.close(name);
+    await this.store.deleteRemote(name);
+  }
+
+  /**
+   * Why an entry's loggers cannot be saved: a local id another remote's logger maps to too (or
+   * whose history is stored here), as field errors; undefined when there is no clash.
+   */
+  clashes(settings: RemoteSettings): Record<string, string> | undefined {
+    const taken = new Map<string, Claim>();
+    for (const other of this.remotes()) {
+      if (other.name === settings.name) continue;
+      for (const claim of this.claimsOf(other)) if (!taken.has(claim.id)) taken.set(claim.id, claim);
+    }
+    for (const stored of this.store.list()) {
+      if (stored.remote !== settings.name && !taken.has(stored.id)) taken.set(stored.id, stored);
+    }
+    const clashing = this.claimsOf(settings).flatMap((claim) => {
+      const other = taken.get(claim.id);
+      return other ? [`${claim.id} is already ${other.remote}'s ${other.remoteId}`] : [];
+    });
+    if (clashing.length === 0) return undefined;
+    const message = `two loggers cannot share a local id: ${clashing.join('; ')}`;
+    return settings.options.dataloggersnameprefix
+      ? { 'options.dataloggers': message }
+      : { 'options.dataloggers': message, 'options.dataloggersnameprefix': `${message} (the name prefix keeps them apart)` };
+  }
+
+  /** Every logger: those the remote entries list, then stored ones no entry lists any more. */
+  views(): LoggerView[] {
+    const remotes = this.remotes();
+    const blocked = this.blockedClaims();
+    const views: LoggerView[] = [];
+    const shown = new Set<string>();
+    for (const settings of remotes) {
+      for (const claim of this.claimsOf(settings)) {
+        if (shown.has(claim.id)) continue;
+        shown.add(claim.id);
+        const stored = this.store.get(claim.id);
+        const own = stored && stored.remote === claim.remote && stored.remoteId === claim.remoteId ? stored : undefined;
+        const reason = blocked.get(claim.id);
+        const state: LoggerState = reason ? { replication: 'failing', error: reason } : this.stateOf(settings, claim.id);
+        views.push(this.view(claim, own, state));
+      }
+    }
+    for (const stored of this.store.list()) {
+      if (shown.has(stored.id)) continue;
+      const owner = remotes.find((settings) => settings.name === stored.remote);
+      const error = owner ? `not replicated: not in ${stored.remote}'s dataloggers` : `not replicated: no remote named ${stored.remote}`;
+      views.push(this.view(stored, stored, { replication: 'failing', error }));
+    }
+    return views;
+  }
+
+  /**
+   * The stored loggers as the hub's own Remote I/O API serves them on (`riologs`, `riolog`): by
+   * local id, samples with time > `after`, oldest first, at most `limit`.
+   */
+  served(): { list(): LoggerInfo[]; read(id: string, after: number, limit: number): LogPage | undefined } {
+    const { store } = this;
+    return {
+      list: () => store.localLoggers(),
+      read(id, after, limit) {
+        const logger = store.get(id);
+        if (!logger) return undefined;
+        const { samples, more } = store.readAfter(id, after, limit);
+        return { id, type: logger.type, unit: logger.unit, samples, more };
+      },
+    };
+  }
+
+  viewOf(id: string): LoggerView | undefined {
+    return this.views().find((view) => view.id === id);
+  }
+
+  async setRetention(id: string, retentionDays: number | null): Promise<Result<LoggerView>> {
+    const view = this.viewOf(id);
+    if (!view) return fail(ERROR_CODES.NOT_FOUND, `no logger ${id}`);
+    if (!this.store.get(id)) {
+      // Listed but not yet seen on its remote: recorded now, so the retention applies from the first page.
+      const ensured = this.store.ensure({ id, remote: view.remote, remoteId: view.remoteId, type: view.type, unit: view.unit });
+      if (!ensured.ok) return fail(ERROR_CODES.CONFLICT, `${id} is in dispute: ${view.error ?? ''}`);
+    }
+    this.store.setRetention(id, retentionDays);
+    await this.store.applyRetention(Date.now(), id);
+    this.log.info({ logger: id, retentionDays }, 'logger retention changed');
+    return ok(this.viewOf(id) as LoggerView);
+  }
+
+  samples(id: string, from: number, to: number, limit: number): Result<RawSeries> {
+    const view = this.viewOf(id);
+    if (!view) return fail(ERROR_CODES.NOT_FOUND, `no logger ${id}`);
+    const { samples, truncated } = this.store.range(id, from, to, limit);
+    return ok({ id, type: view.type, unit: view.unit, samples, truncated });
+  }
+
+  aggregates(id: string, interval: AggregateInterval, from: number, to: number): Result<AggregateSeries> {
+    const view = this.viewOf(id);
+    if (!view) return fail(ERROR_CODES.NOT_FOUND, `no logger ${id}`);
+    const key = this.store.keyOf(id);
+    const buckets = key === undefined ? [] : aggregate(this.store.db, key, view.type, interval, from, to);
+    const base = { id, unit: view.unit, interval };
+    return ok(view.type === 'counter' ? { ...base, type: 'counter', buckets: buckets as CounterBucket[] } : { ...base, type: 'range', buckets: buckets as RangeBucket[] });
+  }
+
+  private view(claim: Claim, stored: StoredLogger | undefined, state: LoggerState): LoggerView {
+    const first = stored && this.store.firstSample(stored.id);
+    const last = stored && this.store.lastSample(stored.id);
+    return {
+      id: claim.id,
+      remote: claim.remote,
+      remoteId: claim.remoteId,
+      type: stored?.type ?? UNKNOWN_KIND.type,
+      unit: stored?.unit ?? UNKNOWN_KIND.unit,
+      samples: stored?.samples ?? 0,
+      ...(first ? { firstSample: first } : {}),
+      ...(last ? { lastSample: last } : {}),
+      replication: state.replication,
+      ...(state.error ? { error: state.error } : {}),
+      retentionDays: stored?.retentionDays ?? null,
+    };
+  }
+
+  private stateOf(settings: RemoteSettings, id: string): LoggerState {
+    const live = this.replicators.get(settings.name)?.state(id);
+    if (live) return live;
+    if (settings.options.api !== 'extended') return { replication: 'failing', error: `data loggers are not supported by ${settings.name} (public API)` };
+    if (!settings.enabled) return { replication: 'failing', error: `${settings.name} is disabled` };
+    return { replication: 'failing', error: `${settings.name} is not polled while this hub is inactive` };
+  }
+
+  private claimsOf(settings: RemoteSettings): Claim[] {
+    return remoteLoggerIds(settings).map((remoteId) => ({ id: localLoggerId(settings, remoteId), remote: settings.name, remoteId }));
+  }
+
+  /**
+   * Local ids in dispute, with why: claimed by loggers of two remote entries (stored settings
+   * from before the check, or edited by hand), or holding another logger's stored history.
+   */
+  private blockedClaims(): Map<string, string> {
+    const claims = new Map<string, Claim[]>();
+    for (const settings of this.remotes()) {
+      for (const claim of this.claimsOf(settings)) claims.set(claim.id, [...(claims.get(claim.id) ?? []), claim]);
+    }
+    const blocked = new Map<string, string>();
+    for (const [id, claimants] of claims) {
+      if (claimants.length > 1) {
+        const who = claimants.map((claim) => `${claim.remote}'s ${claim.remoteId}`).join(' and ');
+        blocked.set(id, `configuration error: ${who} would both be stored as ${id}`);
+        continue;
+      }
+      const stored = this.store.get(id);
+      const [claim] = claimants as [Claim];
+      if (stored && (stored.remote !== claim.remote || stored.remoteId !== claim.remoteId)) {
+        blocked.set(id, `configuration error: ${id} holds the history of ${stored.remote}'s ${stored.remoteId}`);
+      }
+    }
+    return blocked;
+  }
+
+  private runRetention(): void {
+    this.retentionRun = this.retentionRun
+      .then(() => this.store.applyRetention(Date.now()))
+      .then((deleted) => {
+        if (deleted > 0) this.log.info({ deleted }, 'logger retention applied');
+      })
+      .catch((error: unknown) => this.log.warn({ err: error }, 'logger retention failed'));
+  }
+}

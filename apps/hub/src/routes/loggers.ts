@@ -1,0 +1,138 @@
+/**
+ * `/api/loggers` (packages/hub-api/src/loggers.ts): the replicated loggers, their raw samples and
+ * aggregates as JSON or CSV (viewer), and each logger's retention (admin).
+ */
+import { Readable } from 'node:stream';
+import {
+  AGGREGATE_INTERVALS,
+  ok,
+  RAW_SAMPLE_LIMIT,
+  type AggregateInterval,
+  type AggregateSeries,
+  type Result,
+} from '@riohub/hub-api';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Hub } from '../hub';
+import { bucketStartAtOrAfter } from '../loggers/logger-aggregates';
+import { parse, send } from './reply';
+
+/** Buckets one aggregate request may return: a narrower range or a longer interval beyond. */
+export const MAX_BUCKETS = 100_000;
+/** Rows per read while a CSV of raw samples streams, so a long range never blocks the hub. */
+const CSV_CHUNK = 10_000;
+
+/** A query parameter holding a time in epoch ms: digits only (no empty string taken for 0). */
+const time = (name: string) =>
+  z
+    .string(`${name} is required: a time in epoch milliseconds`)
+    .regex(/^[0-9]{1,16}$/, `${name} must be a time in epoch milliseconds (a whole number)`)
+    .transform(Number)
+    .refine(Number.isSafeInteger, `${name} is out of range`);
+
+const rangeSchema = z
+  .object({ from: time('from'), to: time('to') })
+  .strict()
+  .refine(({ from, to }) => from <= to, { message: 'from must not be after to', path: ['from'] });
+
+const aggregateSchema = z
+  .object({
+    interval: z.enum(AGGREGATE_INTERVALS as [AggregateInterval, ...AggregateInterval[]], `interval must be one of ${AGGREGATE_INTERVALS.join(', ')}`),
+    from: time('from'),
+    to: time('to'),
+  })
+  .strict()
+  .refine(({ from, to }) => from <= to, { message: 'from must not be after to', path: ['from'] })
+  .refine(({ interval, from, to }) => interval === 'month' || bucketCount(interval, from, to) <= MAX_BUCKETS, {
+    message: `more than ${MAX_BUCKETS} buckets: narrow the range or choose a longer interval`,
+    path: ['interval'],
+  });
+
+const retentionSchema = z
+  .object({
+    retentionDays: z
+      .number('retentionDays must be a number of days or null')
+      .int('retentionDays must be a whole number of days')
+      .min(1, 'retentionDays must be 1 to 36500, or null to keep everything')
+      .max(36_500, 'retentionDays must be 1 to 36500, or null to keep everything')
+      .nullable(),
+  })
+  .strict();
+
+function bucketCount(interval: Exclude<AggregateInterval, 'month'>, from: number, to: number): number {
+  const width = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[interval];
+  return (bucketStartAtOrAfter(interval, to) - bucketStartAtOrAfter(interval, from)) / width;
+}
+
+type IdParams = { Params: { id: string } };
+
+export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
+  const { loggers } = hub;
+
+  app.get('/', { config: { role: 'viewer' } }, async (_request, reply) => send(reply, ok(loggers.views())));
+
+  app.put<IdParams>('/:id', { config: { role: 'admin' } }, async (request, reply) => {
+    const input = parse(retentionSchema, request.body);
+    if (!input.ok) return send(reply, input);
+    const result = await loggers.setRetention(request.params.id, input.data.retentionDays);
+    if (result.ok) request.log.info({ logger: request.params.id, user: request.user?.name }, 'logger retention changed');
+    return send(reply, result);
+  });
+
+  app.get<IdParams>('/:id/samples', { config: { role: 'viewer' } }, async (request, reply) => {
+    const query = parse(rangeSchema, request.query);
+    if (!query.ok) return send(reply, query);
+    return send(reply, loggers.samples(request.params.id, query.data.from, query.data.to, RAW_SAMPLE_LIMIT));
+  });
+
+  app.get<IdParams>('/:id/aggregates', { config: { role: 'viewer' } }, async (request, reply) => {
+    const query = parse(aggregateSchema, request.query);
+    if (!query.ok) return send(reply, query);
+    return send(reply, loggers.aggregates(request.params.id, query.data.interval, query.data.from, query.data.to));
+  });
+
+  // The whole range, streamed a chunk at a time: an export is not cut at RAW_SAMPLE_LIMIT.
+  app.get<IdParams>('/:id/samples.csv', { config: { role: 'viewer' } }, async (request, reply) => {
+    const query = parse(rangeSchema, request.query);
+    if (!query.ok) return send(reply, query);
+    const { id } = request.params;
+    const first = loggers.samples(id, query.data.from, query.data.to, CSV_CHUNK);
+    if (!first.ok) return send(reply, first);
+    const { to } = query.data;
+    async function* rows(): AsyncGenerator<string> {
+      yield 'time,value\n';
+      let page = first.ok ? first.data : undefined;
+      while (page) {
+        yield page.samples.map(([at, value]) => `${new Date(at).toISOString()},${value}\n`).join('');
+        const last = page.samples.at(-1);
+        if (!page.truncated || !last) return;
+        await new Promise((resolve) => setImmediate(resolve));
+        const next = loggers.samples(id, last[0] + 1, to, CSV_CHUNK);
+        page = next.ok ? next.data : undefined;
+      }
+    }
+    return csv(reply, `${id}-samples.csv`).send(Readable.from(rows()));
+  });
+
+  app.get<IdParams>('/:id/aggregates.csv', { config: { role: 'viewer' } }, async (request, reply) => {
+    const query = parse(aggregateSchema, request.query);
+    if (!query.ok) return send(reply, query);
+    const { id } = request.params;
+    const result: Result<AggregateSeries> = loggers.aggregates(id, query.data.interval, query.data.from, query.data.to);
+    if (!result.ok) return send(reply, result);
+    return csv(reply, `${id}-${query.data.interval}.csv`).send(aggregateCsv(result.data));
+  });
+};
+
+function csv(reply: FastifyReply, filename: string): FastifyReply {
+  // The id is a logger name ([A-Za-z0-9_.-]), safe inside the quoted filename.
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`);
+}
+
+function aggregateCsv(series: AggregateSeries): string {
+  const iso = (at: number) => new Date(at).toISOString();
+  if (series.type === 'counter') {
+    return `start,consumption\n${series.buckets.map((bucket) => `${iso(bucket.start)},${bucket.consumption}\n`).join('')}`;
+  }
+  return `start,min,max,avg,count\n${series.buckets.map((b) => `${iso(b.start)},${b.min},${b.max},${b.avg},${b.count}\n`).join('')}`;
+}
