@@ -4,9 +4,10 @@
 // idle at the top and while scrolling. Run with `pnpm bench datapoints`. Exits non-zero only when
 // it cannot run; a missed target is printed as MISSED.
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page, type WebSocket } from '@playwright/test';
+import { chromium, type Browser, type CDPSession, type Page, type WebSocket } from '@playwright/test';
 import { spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium';
 import { ADMIN, HubApi, SIM_PASSWORD } from '../hub-fixture';
@@ -143,19 +144,33 @@ async function listedAtLeast(page: Page, count: number): Promise<number> {
   return (await handle.jsonValue()) as number;
 }
 
-async function measure(page: Page, deltas: DeltaCounter, during: (deadline: number) => Promise<void>): Promise<WindowFigures & { deltaPoints: number }> {
+/** The renderer's main-thread time so far, in seconds, by Chromium's own accounting. */
+async function mainThreadSeconds(cdp: CDPSession): Promise<{ task: number; script: number; layout: number; style: number }> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return { task: metric('TaskDuration'), script: metric('ScriptDuration'), layout: metric('LayoutDuration'), style: metric('RecalcStyleDuration') };
+}
+
+type Measured = WindowFigures & { deltaPoints: number; busy: { task: number; script: number; layout: number; style: number } };
+
+async function measure(page: Page, cdp: CDPSession, deltas: DeltaCounter, during: (deadline: number) => Promise<void>): Promise<Measured> {
   const deltasBefore = deltas.points;
+  const busyBefore = await mainThreadSeconds(cdp);
   await page.evaluate(() => (globalThis as unknown as Probes).riohubBench.begin());
   await during(Date.now() + WINDOW_MS);
   const figures = await page.evaluate(() => (globalThis as unknown as Probes).riohubBench.end());
-  return { ...figures, deltaPoints: deltas.points - deltasBefore };
+  const busyAfter = await mainThreadSeconds(cdp);
+  const share = (key: keyof typeof busyBefore) => (busyAfter[key] - busyBefore[key]) / figures.seconds;
+  return { ...figures, deltaPoints: deltas.points - deltasBefore, busy: { task: share('task'), script: share('script'), layout: share('layout'), style: share('style') } };
 }
+
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 function verdict(ok: boolean): string {
   return ok ? '' : '  MISSED';
 }
 
-function report(title: string, figures: WindowFigures & { deltaPoints: number }): string[] {
+function report(title: string, figures: Measured): string[] {
   const longest = figures.longTasksMs.length > 0 ? Math.max(...figures.longTasksMs) : undefined;
   const fps = figures.frames / figures.seconds;
   const taskLine =
@@ -167,6 +182,8 @@ function report(title: string, figures: WindowFigures & { deltaPoints: number })
     taskLine,
     `  longest gap between frames: ${figures.longestFrameGapMs.toFixed(0)} ms (cross-check)`,
     `  fps: ${fps.toFixed(1)} (target ≥ ${TARGET_FPS})${verdict(fps >= TARGET_FPS)}`,
+    // A long task on a busy machine may be the renderer waiting for a core: its own work tells.
+    `  main thread busy: ${percent(figures.busy.task)} of the time (script ${percent(figures.busy.script)}, style ${percent(figures.busy.style)}, layout ${percent(figures.busy.layout)})`,
     `  updates in the window: ${figures.deltaPoints.toLocaleString('en')} point changes reached the page (${(figures.deltaPoints / figures.seconds).toFixed(0)}/s), ` +
       `${figures.visibleValueChanges} value changes seen in rows on screen`,
   ];
@@ -218,11 +235,13 @@ try {
   // to the page still call: the page gets a do-nothing one.
   await page.addInitScript('globalThis.__name = (target) => target;');
   await page.addInitScript(installProbes);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
   const deltas = new DeltaCounter();
   page.on('websocket', (socket) => deltas.watch(socket));
   await signIn(page, hub.url);
 
-  console.log(`datapoints page in Chromium: ${POINTS.toLocaleString('en')} datapoints changing ${CHANGES_PER_SECOND.toLocaleString('en')} times a second, ${WINDOW_MS / 1000} s windows`);
+  console.log(`datapoints page in Chromium: ${POINTS.toLocaleString('en')} datapoints changing ${CHANGES_PER_SECOND.toLocaleString('en')} times a second, ${WINDOW_MS / 1000} s windows; machine load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`);
 
   // Usable: a fresh load of the page (snapshot of every point over the WebSocket), then a search.
   const navigated = performance.now();
@@ -247,13 +266,13 @@ try {
   await list.evaluate((element) => element.scrollTo(0, 0));
   await sleep(2_000);
 
-  const idle = await measure(page, deltas, (deadline) => sleep(deadline - Date.now()));
+  const idle = await measure(page, cdp, deltas, (deadline) => sleep(deadline - Date.now()));
   for (const line of report('idle at the top of the list', idle)) console.log(line);
 
   const box = await list.boundingBox();
   if (!box) throw new Error('the datapoints list is not on screen');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  const scrolling = await measure(page, deltas, async (deadline) => {
+  const scrolling = await measure(page, cdp, deltas, async (deadline) => {
     while (Date.now() < deadline) {
       await page.mouse.wheel(0, WHEEL_DELTA_PX);
       await sleep(WHEEL_INTERVAL_MS);

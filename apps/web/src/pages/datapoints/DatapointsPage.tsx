@@ -49,7 +49,8 @@ export function DatapointsPage() {
   const [params, setParams] = useSearchParams();
   const query = params.get('q') ?? '';
   const rows = useMemo(() => buildRows(keys, query), [keys, query]);
-  const shown = rows.reduce((n, row) => n + (row.type === 'point' ? 1 : 0), 0);
+  // Counted once per list: the page re-renders on every scroll event, and the list may be 50,000 rows.
+  const shown = useMemo(() => rows.reduce((n, row) => n + (row.type === 'point' ? 1 : 0), 0), [rows]);
   const scroller = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- its functions are used in this render only, never memoized
   const virtualizer = useVirtualizer({
