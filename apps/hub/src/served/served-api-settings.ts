@@ -28,7 +28,7 @@ function compiles(compile: (spec: string) => unknown): (spec: string) => boolean
 
 const inputSchema = z
   .object({
-    password: z.string().max(256, 'must be at most 256 characters').refine((text) => !/[\s*]/.test(text), 'must not contain spaces or *').optional(),
+    password: z.string().max(256, 'must be at most 256 characters').optional(),
     address: z
       .string()
       .max(4096, 'is too long')
