@@ -30,6 +30,8 @@ describe('riohub-sim command line', () => {
     [['--password', 'pw', '--clock-offset', 'soon'], '--clock-offset "soon"'],
     [['--password', 'pw', '--api', 'private'], '--api "private"'],
     [['--password', 'pw', 'stray'], 'Unexpected argument'],
+    [['--password', 'pw', '--history-step', '0'], '--history-step "0": expected a whole number from 1 to 86400'],
+    [['--password', 'pw', '--history-days', '5000'], '--history-days "5000": expected a whole number from 0 to 3660'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {
     const { code, stdout, stderr } = await runToExit(args);
     expect(code).toBe(2);
