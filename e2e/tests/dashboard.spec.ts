@@ -111,6 +111,32 @@ test('a remote added in the settings page brings its points', async ({ page, dep
   }
 });
 
+test("the hub's own Remote I/O API is switched on in the settings page and serves the merged tree at once", async ({ page, deployment }) => {
+  const password = 'served-by-the-hub';
+  await signIn(page, deployment.hub.url, ADMIN);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const form = page.getByRole('form', { name: 'Remote I/O API of this hub' });
+  await expect(form.getByText('Disabled: no password is set.')).toBeVisible();
+  await form.getByLabel('RemoteServerPassword').fill(password);
+  await form.getByLabel('RemoteServerAddress').fill('127.0.0.0/8, ::1');
+  await form.getByLabel('RemoteServerIOFilter').fill('lobby.*');
+  await form.getByRole('button', { name: 'Save API settings' }).click();
+  await expect(form.getByText('Enabled: a password is set.')).toBeVisible();
+  await expect(form.getByLabel('RemoteServerPassword')).toHaveValue('');
+  try {
+    // A third-party client, straight away: only what the filter exposes.
+    const response = await fetch(`${deployment.hub.url}/x/rioget?1*1*${password}`);
+    const state = (await response.json()) as { hsycostate: { io: Record<string, string> } };
+    expect(state.hsycostate.io['lobby.dummy.light.1']).toBeDefined();
+    expect(Object.keys(state.hsycostate.io).every((name) => name.startsWith('lobby.'))).toBe(true);
+    await form.getByLabel('RemoteServerAddress').fill('127.0.0.0/33');
+    await form.getByRole('button', { name: 'Save API settings' }).click();
+    await expect(form.getByText('must be addresses, CIDR ranges or *, separated by commas')).toBeVisible();
+  } finally {
+    await deployment.admin.call('PUT', '/api/hub/served-api', { password: '', ioFilter: '' });
+  }
+});
+
 test('a stopped remote shows offline with stale points, refuses writes with a reason, and recovers', async ({ page, deployment }) => {
   const { floor2 } = deployment;
   await signIn(page, deployment.hub.url, OPERATOR);

@@ -1,6 +1,7 @@
-/** Admin settings: remote entries, operators, and this hub's role. */
+/** Admin settings: remote entries, operators, this hub's own Remote I/O API, and its role. */
 import { HubRoleSection } from './HubRoleSection';
 import { RemotesSection } from './RemotesSection';
+import { ServedApiSection } from './ServedApiSection';
 import { UsersSection } from './UsersSection';
 
 export function SettingsPage() {
@@ -9,6 +10,7 @@ export function SettingsPage() {
       <h1 className="text-lg font-semibold">Settings</h1>
       <RemotesSection />
       <UsersSection />
+      <ServedApiSection />
       <HubRoleSection />
     </div>
   );

@@ -1,0 +1,143 @@
+/**
+ * The hub's own Remote I/O API (PROTOCOL.md "Server settings"): what scripts and other hubs may
+ * read and write of the merged tree. The password is write-only: the form shows whether one is set.
+ */
+import type { ApiError, ServedApiInput, ServedApiView } from '@riohub/hub-api';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../../api/http';
+import { CheckboxField, FormAlert, TextField } from './form-fields';
+import { ui } from './ui';
+
+const SHOWN_FIELDS = new Set(['password', 'address', 'control', 'ioFilter', 'uiFilter']);
+
+export function ServedApiSection() {
+  const [view, setView] = useState<ServedApiView>();
+  const [draft, setDraft] = useState<Required<Omit<ServedApiInput, 'password'>>>();
+  const [password, setPassword] = useState('');
+  const [disable, setDisable] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  function show(next: ServedApiView) {
+    setView(next);
+    setDraft({ address: next.address, control: next.control, ioFilter: next.ioFilter, uiFilter: next.uiFilter });
+    setPassword('');
+    setDisable(false);
+  }
+
+  useEffect(() => {
+    void api<ServedApiView>('GET', '/api/hub/served-api').then((result) => (result.ok ? show(result.data) : setError(result.error)));
+  }, []);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (!draft) return;
+    setBusy(true);
+    setError(undefined);
+    setSaved(false);
+    const body: ServedApiInput = { ...draft, ...(disable ? { password: '' } : password ? { password } : {}) };
+    const result = await api<ServedApiView>('PUT', '/api/hub/served-api', body);
+    setBusy(false);
+    if (!result.ok) return setError(result.error);
+    show(result.data);
+    setSaved(true);
+  }
+
+  const fields = error?.fields ?? {};
+  const change = (patch: Partial<NonNullable<typeof draft>>) => {
+    setSaved(false);
+    setDraft((current) => current && { ...current, ...patch });
+  };
+  return (
+    <section aria-labelledby="settings-served-api" className={ui.section}>
+      <h2 id="settings-served-api" className={ui.sectionHeading}>
+        Remote I/O API of this hub
+      </h2>
+      <p className={ui.help}>
+        Served at <span className="font-mono">/x/…</span> on this hub’s port, over the merged tree, so that scripts and other hubs can
+        concentrate it. Changes apply to the next request.
+      </p>
+      <FormAlert error={error} shownFields={SHOWN_FIELDS} />
+      {view && draft ? (
+        <form className="flex flex-col gap-3" aria-label="Remote I/O API of this hub" onSubmit={(event) => void save(event)}>
+          <p className="text-sm" role="status">
+            {view.hasPassword ? 'Enabled: a password is set.' : 'Disabled: no password is set.'}
+          </p>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <TextField
+              label="RemoteServerPassword"
+              monoLabel
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(value) => {
+                setSaved(false);
+                setPassword(value);
+              }}
+              placeholder={view.hasPassword ? 'unchanged' : 'not set'}
+              help="The password clients send; leave empty to keep the current one."
+              error={fields['password']}
+            />
+            <TextField
+              label="RemoteServerAddress"
+              monoLabel
+              value={draft.address}
+              onChange={(address) => change({ address })}
+              help="Clients allowed: addresses, CIDR ranges (10.0.0.0/8) or *, separated by commas."
+              error={fields['address']}
+            />
+            <TextField
+              label="RemoteServerIOFilter"
+              monoLabel
+              value={draft.ioFilter}
+              onChange={(ioFilter) => change({ ioFilter })}
+              placeholder="all datapoints"
+              help="Exposed datapoints: patterns with *, a leading ! excludes, later patterns win."
+              error={fields['ioFilter']}
+            />
+            <TextField
+              label="RemoteServerUIFilter"
+              monoLabel
+              value={draft.uiFilter}
+              onChange={(uiFilter) => change({ uiFilter })}
+              placeholder="all GUI variables"
+              help="Exposed GUI variables, the same way."
+              error={fields['uiFilter']}
+            />
+          </div>
+          <CheckboxField
+            label="RemoteServerControl"
+            monoLabel
+            checked={draft.control}
+            onChange={(control) => change({ control })}
+            help="Clients may write datapoints and GUI variables; each write goes to the remote that owns the name."
+            error={fields['control']}
+          />
+          {view.hasPassword && (
+            <CheckboxField
+              label="Disable the API (clear the password)"
+              checked={disable}
+              onChange={(checked) => {
+                setSaved(false);
+                setDisable(checked);
+              }}
+            />
+          )}
+          <div className="flex items-center gap-3">
+            <button type="submit" className={ui.primaryButton} disabled={busy}>
+              Save API settings
+            </button>
+            {saved && (
+              <span role="status" className="text-sm">
+                Saved.
+              </span>
+            )}
+          </div>
+        </form>
+      ) : (
+        !error && <p className="text-sm">Loading…</p>
+      )}
+    </section>
+  );
+}
