@@ -4,7 +4,7 @@
  * re-renders one row however many thousands are listed.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { useSearchParams } from 'react-router';
 import { controlKind, PointControl } from '../../components/PointControl';
 import { formatAge, useNow } from '../../components/use-now';
@@ -98,7 +98,9 @@ export function DatapointsPage() {
   );
 }
 
-function PointRow({ pointKey }: { pointKey: PointKey }) {
+// Memoized: the page re-renders its rows on every scroll event; a row itself re-renders only when
+// its point (or the user's role, or its device) changes.
+const PointRow = memo(function PointRow({ pointKey }: { pointKey: PointKey }) {
   const point = useHub((s) => s.points.get(pointKey));
   const role = useHub((s) => s.user?.role);
   const params = useHub((s) => (point ? deviceParams(s.devices, point.name) : undefined));
@@ -119,7 +121,7 @@ function PointRow({ pointKey }: { pointKey: PointKey }) {
       {control && <PointControl point={point} control={control} />}
     </div>
   );
-}
+});
 
 /** A shutter's position point (`….pos`) is not the shutter: only exact device names get controls. */
 function deviceParams(devices: Map<string, string[]>, name: string): string[] | undefined {
