@@ -1,5 +1,6 @@
 // Hubs of hubs, all real: simulators → two site hubs (HTTPS, certificates pinned) → one top hub.
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
+import type { LoggerView, RawSeries } from '@riohub/hub-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHub, type HubClient, type TestHub } from '../testing/test-hub';
 
@@ -128,6 +129,47 @@ describe('hubs of hubs', () => {
     ]);
     expect(atTop.get('site1.lobby.connection')).toBe('online');
     expect(await top.admin.point('site1.lobby.dummy.light.1')).toMatchObject({ state: 'ok' });
+  });
+
+  it('replicates a data logger up two levels, sample for sample (riologs and riolog over the site hub)', async () => {
+    const [site1] = sites as [Site];
+    const fast = { dataloggerspollinterval: 1 };
+    await site1.hub.admin.data('PUT', '/api/remotes/lobby', { host: '127.0.0.1', options: { dataloggers: 'energy', ...fast } });
+    await top.admin.data('PUT', '/api/remotes/site1', { host: '127.0.0.1', options: { dataloggers: 'lobby.energy', ...fast } });
+    const atTop = await eventually(
+      () => top.admin.data<LoggerView[]>('GET', '/api/loggers'),
+      (views) => views.some((view) => view.id === 'site1.lobby.energy' && view.replication === 'up to date' && view.samples > 8000),
+      30_000,
+    );
+    expect(atTop.find((view) => view.id === 'site1.lobby.energy')).toMatchObject({ remote: 'site1', remoteId: 'lobby.energy', type: 'counter', unit: 'kWh' });
+    const last = await eventually(
+      () => top.admin.data<LoggerView[]>('GET', '/api/loggers'),
+      (views) => views.find((view) => view.id === 'site1.lobby.energy')?.lastSample !== undefined,
+    );
+    const until = (last.find((view) => view.id === 'site1.lobby.energy')?.lastSample as [number, number])[0];
+    const replicated = await top.admin.data<RawSeries>('GET', `/api/loggers/site1.lobby.energy/samples?from=0&to=${until + 1}`);
+    const original: [number, number][] = [];
+    for (let after = 0, more = true; more; ) {
+      const page = JSON.parse((await site1.direct.get(`/x/riolog?1*${SIM_PASSWORD}*energy*${after}*5000`)).body) as {
+        hsycolog: { samples: [number, number][]; more: boolean };
+      };
+      original.push(...page.hsycolog.samples.filter(([time]) => time <= until));
+      more = page.hsycolog.more && (page.hsycolog.samples.at(-1)?.[0] ?? Infinity) < until;
+      after = page.hsycolog.samples.at(-1)?.[0] ?? after;
+    }
+    expect(replicated.samples.length).toBe(original.length);
+    expect(replicated.samples).toEqual(original);
+    // What the site hub serves of its loggers, as any client reads it.
+    const client = new RioTestClient(site1.hub.url, site1.hub.running.certificate);
+    try {
+      const logs = await client.get(`/x/riologs?1*${SITE_PASSWORD}`);
+      expect(JSON.parse(logs.body)).toEqual({ hsycologs: [{ id: 'lobby.energy', type: 'counter', unit: 'kWh' }] });
+      const unknown = await client.get(`/x/riolog?1*${SITE_PASSWORD}*energy*0`);
+      expect(unknown.status).toBe(404);
+      expect(JSON.parse(unknown.body)).toEqual({ hsycolog: { error: 'unknown', id: 'energy' } });
+    } finally {
+      await client.close();
+    }
   });
 
   it('reports every instance id below it in members, and a hub added below itself is refused as a loop', async () => {
