@@ -79,6 +79,11 @@ test('charts every replicated logger and downloads CSVs whose rows match the API
     await expect(chart.getByText(/^(Consumption in this window: [\d.,]+ kWh|In this window: minimum .* °C, maximum .* °C, average .* °C)\.$/)).toBeVisible();
   }
   await page.screenshot({ path: `${SCREENSHOTS}/loggers.png`, fullPage: true });
+  // The charts are canvases that Tailwind's dark: cannot reach: they redraw in the dark palette.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.screenshot({ path: `${SCREENSHOTS}/loggers-dark.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await page.getByRole('radio', { name: 'Month by day' }).check();
   await expect(page).toHaveURL(/interval=day/);
@@ -90,9 +95,13 @@ test('charts every replicated logger and downloads CSVs whose rows match the API
     expect(await expectCsvMatchesApi(page, chart, viewerApi)).toBeGreaterThan(0);
   }
 
+  await page.screenshot({ path: `${SCREENSHOTS}/loggers-month-by-day.png`, fullPage: true });
+
   await page.getByRole('radio', { name: 'Raw' }).check();
   const temperature = page.getByRole('article', { name: 'lobby.temperature', exact: true });
   await expect(temperature.getByRole('img', { name: 'lobby.temperature samples, °C', exact: true })).toBeVisible();
+  await expect(temperature.getByText(/^In this window: minimum/)).toBeVisible();
+  await page.screenshot({ path: `${SCREENSHOTS}/loggers-raw.png`, fullPage: true });
   // A day of samples every ten seconds.
   expect(await expectCsvMatchesApi(page, temperature, viewerApi)).toBeGreaterThan(8000);
 });

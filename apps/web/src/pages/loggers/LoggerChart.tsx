@@ -72,6 +72,11 @@ export function LoggerChart({ logger, interval, timeWindow }: { logger: LoggerVi
         </h2>
         <span className="text-sm text-slate-600 dark:text-slate-400">
           {type} on {logger.remote}, {unit}
+          {logger.lastSample && (
+            <>
+              ; last sample {formatValue(logger.lastSample[1])} {unit}
+            </>
+          )}
         </span>
         <div className="ml-auto flex gap-2">
           <button type="button" className={ui.button} disabled={!zoomed} onClick={() => setZoom(null)}>

@@ -5,22 +5,22 @@
  */
 import type { LoggerView } from '@riohub/hub-api';
 import { useEffect, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { api } from '../../api/http';
 import { ui } from '../settings/ui';
 import { LoggerChart } from './LoggerChart';
 import { LoggerTable } from './LoggerTable';
 import { CHART_INTERVALS, isChartInterval, windowEndingAt, type ChartInterval } from './logger-series';
+import { useSearchParam } from './use-search-param';
 
 const LIST_REFRESH_MS = 5000;
 
 export function LoggersPage() {
   const [loggers, setLoggers] = useState<LoggerView[]>();
   const [error, setError] = useState<string>();
-  const [params, setParams] = useSearchParams();
-  const intervalParam = params.get('interval');
+  const [intervalParam, setIntervalParam] = useSearchParam('interval');
   const interval: ChartInterval = isChartInterval(intervalParam) ? intervalParam : 'hour';
-  const selected = params.get('logger') ?? '';
+  const [selectedParam, setSelected] = useSearchParam('logger');
+  const selected = selectedParam ?? '';
   // Windows end at the time of the last refresh, not at every render: a chart and its CSV link
   // then ask for the same range until the operator refreshes.
   const [windowEnd, setWindowEnd] = useState(() => Date.now());
@@ -38,15 +38,6 @@ export function LoggersPage() {
     const timer = setInterval(load, LIST_REFRESH_MS);
     return () => clearInterval(timer);
   }, []);
-
-  function update(changes: { interval?: ChartInterval; logger?: string }) {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    setParams(next, { replace: true });
-  }
 
   const charted = (loggers ?? []).filter((logger) => !selected || logger.id === selected);
   return (
@@ -82,7 +73,7 @@ export function LoggersPage() {
                     checked={interval === choice.value}
                     onChange={() => {
                       setWindowEnd(Date.now());
-                      update({ interval: choice.value });
+                      setIntervalParam(choice.value);
                     }}
                     className={ui.checkbox}
                   />
@@ -92,7 +83,7 @@ export function LoggersPage() {
             </fieldset>
             <label className="flex flex-col gap-1 text-sm">
               <span className={ui.label}>Logger</span>
-              <select value={selected} onChange={(e) => update({ logger: e.target.value })} className={ui.input}>
+              <select value={selected} onChange={(e) => setSelected(e.target.value || null)} className={ui.input}>
                 <option value="">All loggers</option>
                 {loggers.map((logger) => (
                   <option key={logger.id} value={logger.id}>

@@ -82,8 +82,9 @@ function valueSeries(layout: SeriesLayout, palette: Palette, rawLabel: string): 
       ];
     case 'min-max-band':
       return [
-        { label: 'Minimum', stroke: palette.bandEdge, width: 1, value: formatLegendValue },
-        { label: 'Maximum', stroke: palette.bandEdge, width: 1, value: formatLegendValue },
+        // The band's edges stay faint lines without points: the band and the average carry the chart.
+        { label: 'Minimum', stroke: palette.bandEdge, width: 1, points: { show: false }, value: formatLegendValue },
+        { label: 'Maximum', stroke: palette.bandEdge, width: 1, points: { show: false }, value: formatLegendValue },
         { label: 'Average', stroke: palette.average, width: 2, value: formatLegendValue },
       ];
     case 'raw-line':
