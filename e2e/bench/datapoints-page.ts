@@ -151,7 +151,7 @@ async function mainThreadSeconds(cdp: CDPSession): Promise<{ task: number; scrip
   return { task: metric('TaskDuration'), script: metric('ScriptDuration'), layout: metric('LayoutDuration'), style: metric('RecalcStyleDuration') };
 }
 
-type Measured = WindowFigures & { deltaPoints: number; busy: { task: number; script: number; layout: number; style: number } };
+type Measured = WindowFigures & { deltaPoints: number; busy: { task: number; script: number; layout: number; style: number }; machineLoad: number };
 
 async function measure(page: Page, cdp: CDPSession, deltas: DeltaCounter, during: (deadline: number) => Promise<void>): Promise<Measured> {
   const deltasBefore = deltas.points;
@@ -161,7 +161,12 @@ async function measure(page: Page, cdp: CDPSession, deltas: DeltaCounter, during
   const figures = await page.evaluate(() => (globalThis as unknown as Probes).riohubBench.end());
   const busyAfter = await mainThreadSeconds(cdp);
   const share = (key: keyof typeof busyBefore) => (busyAfter[key] - busyBefore[key]) / figures.seconds;
-  return { ...figures, deltaPoints: deltas.points - deltasBefore, busy: { task: share('task'), script: share('script'), layout: share('layout'), style: share('style') } };
+  return {
+    ...figures,
+    deltaPoints: deltas.points - deltasBefore,
+    busy: { task: share('task'), script: share('script'), layout: share('layout'), style: share('style') },
+    machineLoad: loadavg()[0] ?? NaN,
+  };
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
@@ -178,7 +183,7 @@ function report(title: string, figures: Measured): string[] {
       ? `  longest task: under 50 ms, no long task reported (target ≤ ${TARGET_TASK_MS} ms)`
       : `  longest task: ${longest.toFixed(0)} ms (target ≤ ${TARGET_TASK_MS} ms), ${figures.longTasksMs.length} task(s) over 50 ms${verdict(longest <= TARGET_TASK_MS)}`;
   return [
-    `${title} (${figures.seconds.toFixed(1)} s):`,
+    `${title} (${figures.seconds.toFixed(1)} s, machine load average ${figures.machineLoad.toFixed(1)}):`,
     taskLine,
     `  longest gap between frames: ${figures.longestFrameGapMs.toFixed(0)} ms (cross-check)`,
     `  fps: ${fps.toFixed(1)} (target ≥ ${TARGET_FPS})${verdict(fps >= TARGET_FPS)}`,
