@@ -1,0 +1,170 @@
+// Benchmark: a change travelling up two levels, simulator → site hub (HTTPS) → top hub, each a
+// process of its own, while the simulator changes 1,000 other datapoints a second. A long-poll
+// client at every level (the simulator, the site hub's API, the top hub's API) notes when each
+// probe arrives; the extra latency of a level is its arrival minus the level below's. Then the
+// same with 100 more scripts long-polling the top hub's whole tree. Run with `pnpm bench chain`.
+import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
+import { fingerprintOf } from '@riohub/certificate';
+import { Agent, request } from 'undici';
+import { HubClient } from '../src/testing/test-hub';
+
+const ADMIN_PASSWORD = 'bench-admin';
+const SIM_PASSWORD = 'bench-sim';
+const API_PASSWORD = 'bench-api';
+const PROBE = 'virtual.1';
+const PROBE_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now();
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Level {
+  name: string;
+  url: string;
+  password: string;
+  /** The probe's name at this level. */
+  probe: string;
+  agent: Agent;
+}
+
+/** Long-polls a level until stopped; records when each probe value (a send time) first arrived. */
+function watch(level: Level, signal: AbortSignal): { arrivals: Map<string, number>; done: Promise<void> } {
+  const arrivals = new Map<string, number>();
+  const done = (async () => {
+    let timestamp = 1;
+    while (!signal.aborted) {
+      try {
+        const response = await request(`${level.url}/x/rioget?2*${timestamp}*${level.password}*io`, { dispatcher: level.agent, signal });
+        const body = (await response.body.json()) as { hsycostate: { timestamp: number; io?: Record<string, string> } };
+        const arrived = now();
+        const value = body.hsycostate.io?.[level.probe];
+        if (value && !arrivals.has(value)) arrivals.set(value, arrived);
+        timestamp = body.hsycostate.timestamp;
+      } catch {
+        if (!signal.aborted) await sleep(100);
+      }
+    }
+  })();
+  return { arrivals, done };
+}
+
+/** Scripts polling the top hub's whole tree, each answered with what changed since its last poll. */
+function pollers(level: Level, count: number, signal: AbortSignal): { answers: () => number; done: Promise<void[]> } {
+  let answers = 0;
+  const loops = Array.from({ length: count }, async () => {
+    let timestamp = 1;
+    while (!signal.aborted) {
+      try {
+        const response = await request(`${level.url}/x/rioget?1*${timestamp}*${level.password}`, { dispatcher: level.agent, signal });
+        const body = (await response.body.json()) as { hsycostate: { timestamp: number } };
+        timestamp = body.hsycostate.timestamp;
+        answers++;
+      } catch {
+        if (!signal.aborted) await sleep(100);
+      }
+    }
+  });
+  return { answers: () => answers, done: Promise.all(loops) };
+}
+
+async function measure(levels: Level[], sim: SimProcess, hubs: HubProcess[], extraPollers: number): Promise<void> {
+  const stop = new AbortController();
+  // One signal for every poller of the run: not a leak, so no listener cap.
+  setMaxListeners(0, stop.signal);
+  const watchers = levels.map((level) => watch(level, stop.signal));
+  const scripts = pollers(levels.at(-1) as Level, extraPollers, stop.signal);
+  await sleep(1_000);
+  const cpuBefore = hubs.map((hub) => cpuSeconds(hub.child.pid ?? 0));
+  const answersBefore = scripts.answers();
+  const writer = new Agent({ connect: { ca: sim.certificate } });
+  const sent: string[] = [];
+  const started = performance.now();
+  while (performance.now() - started < PROBE_MS) {
+    const value = now().toFixed(3);
+    sent.push(value);
+    await request(`${sim.url}/x/rioset?1*${SIM_PASSWORD}*${PROBE}*${value}`, { dispatcher: writer }).then((response) => response.body.dump());
+    await sleep(20);
+  }
+  await sleep(1_000);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = hubs.map((hub, index) => (cpuSeconds(hub.child.pid ?? 0) - (cpuBefore[index] ?? 0)) / seconds);
+  const answers = (scripts.answers() - answersBefore) / seconds;
+  stop.abort();
+  await Promise.all([...watchers.map((watcher) => watcher.done), scripts.done]);
+  await writer.close();
+
+  console.log(`\n${extraPollers} extra scripts long-polling the top hub (${answers.toFixed(0)} answers/s to them):`);
+  for (let index = 1; index < levels.length; index++) {
+    const below = watchers[index - 1]?.arrivals;
+    const here = watchers[index]?.arrivals;
+    const extra: number[] = [];
+    for (const value of sent) {
+      const at = here?.get(value);
+      const before = below?.get(value);
+      if (at !== undefined && before !== undefined) extra.push(at - before);
+    }
+    extra.sort((a, b) => a - b);
+    console.log(
+      `  level ${index} (${levels[index]?.name}): extra latency p50 ${percentile(extra, 0.5).toFixed(1)} ms, ` +
+        `p99 ${percentile(extra, 0.99).toFixed(1)} ms over ${extra.length} of ${sent.length} probes`,
+    );
+  }
+  const total = sent
+    .map((value) => (watchers.at(-1)?.arrivals.get(value) ?? NaN) - Number(value))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  console.log(`  simulator write → top hub's API: p50 ${percentile(total, 0.5).toFixed(1)} ms, p99 ${percentile(total, 0.99).toFixed(1)} ms`);
+  console.log(`  CPU: site hub ${(cpu[0] ?? 0).toFixed(2)} cores, top hub ${(cpu[1] ?? 0).toFixed(2)} cores`);
+}
+
+async function main(): Promise<void> {
+  const sim = await spawnSim([
+    '--password', SIM_PASSWORD, '--lights', '5000', '--dimmers', '0', '--shutters', '0', '--sensors', '0',
+    '--virtuals', '1', '--system', 'false', '--changes-per-second', '1000',
+  ]);
+  const site = await spawnHub(ADMIN_PASSWORD, ['--tls']);
+  const top = await spawnHub(ADMIN_PASSWORD);
+  const siteAgent = new Agent({ connect: { ca: site.certificate } });
+  const levels: Level[] = [
+    { name: 'simulator', url: sim.url, password: SIM_PASSWORD, probe: PROBE, agent: new Agent({ connect: { ca: sim.certificate } }) },
+    { name: 'site hub', url: site.url, password: API_PASSWORD, probe: `lobby.${PROBE}`, agent: siteAgent },
+    { name: 'top hub', url: top.url, password: API_PASSWORD, probe: `site1.lobby.${PROBE}`, agent: new Agent({ connections: 256 }) },
+  ];
+  try {
+    const siteAdmin = new HubClient(site.url, siteAgent);
+    const topAdmin = new HubClient(top.url);
+    for (const admin of [siteAdmin, topAdmin]) {
+      await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
+      await admin.data('PUT', '/api/hub/served-api', { password: API_PASSWORD, control: true });
+    }
+    await siteAdmin.addSim('lobby', sim, SIM_PASSWORD);
+    const siteUrl = new URL(site.url);
+    await topAdmin.data('POST', '/api/remotes', {
+      name: 'site1', host: siteUrl.hostname, port: Number(siteUrl.port), tls: 'pin', fingerprint: fingerprintOf(site.certificate ?? ''), password: API_PASSWORD,
+    });
+    for (let tries = 0; (await topAdmin.data<{ points: number }>('GET', '/api/hub')).points < 5000; tries++) {
+      if (tries > 600) throw new Error('the top hub did not get the simulator’s datapoints');
+      await sleep(100);
+    }
+    console.log('simulator (5,000 lights changing 1,000 times a second) → site hub (HTTPS) → top hub; a probe every 20 ms for 10 s');
+    await measure(levels, sim, [site, top], 0);
+    await measure(levels, sim, [site, top], 100);
+  } finally {
+    await Promise.all(levels.map((level) => level.agent.close()));
+    await top.stop();
+    await site.stop();
+    await sim.stop();
+  }
+}
+
+await main();
