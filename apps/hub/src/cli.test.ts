@@ -88,4 +88,30 @@ describe('riohub command line', () => {
       rmSync(data, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("logs requests to its own Remote I/O API without any password, right or wrong", async () => {
+    const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
+    const apiPassword = 'served-api-secret';
+    const wrongGuess = 'a-wrong-guess-secret';
+    const run = runHub(['--port', '0', '--data', data], { RIOHUB_ADMIN_PASSWORD: 'cli-admin-pw' });
+    try {
+      const url = await eventually(async () => /riohub listening on (\S+)\n/.exec(run.stdout())?.[1], (found) => found !== undefined, 60_000);
+      const admin = new HubClient(url as string);
+      await admin.data('POST', '/api/session', { name: 'admin', password: 'cli-admin-pw' });
+      await admin.data('PUT', '/api/hub/served-api', { password: apiPassword, control: true });
+      expect((await fetch(`${url}/x/rioget?1*1*${apiPassword}`)).status).toBe(200);
+      expect((await fetch(`${url}/x/rioset?1*${apiPassword}*nothing.here*1`)).status).toBe(404);
+      // Refused silently: the client gives up; the hub has logged the refusal at once.
+      const refused = new AbortController();
+      fetch(`${url}/x/rioget?1*1*${wrongGuess}`, { signal: refused.signal }).catch(() => undefined);
+      await eventually(async () => run.stderr(), (log) => log.includes('remote API request refused'));
+      refused.abort();
+      expect(run.stderr()).toContain('wrong password');
+      for (const secret of [apiPassword, wrongGuess, 'cli-admin-pw']) expect(run.stderr()).not.toContain(secret);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
