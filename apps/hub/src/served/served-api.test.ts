@@ -263,4 +263,27 @@ describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all
     expect(refused).toEqual({ status: 403, body: { hsycoresult: { ok: false, error: 'control disabled' } } });
     await hub.admin.data('PUT', '/api/hub/served-api', { control: true });
   });
+
+  it("changes topotime when the set of remotes changes, and a deleted remote's names leave every client's view", async () => {
+    const client = new RioTestClient(hub.url, undefined);
+    try {
+      const read = async (path: string) => JSON.parse((await client.get(path)).body) as Record<string, Record<string, unknown>>;
+      const before = await read(`/x/riotopo?1*${PASSWORD}`);
+      const devices = Object.keys(before['hsycotopo']?.['devices'] as object);
+      expect(devices).toContain('attic.dummy.light.1');
+      const state = await read(`/x/rioget?1*1*${PASSWORD}`);
+      const timestamp = state['hsycostate']?.['timestamp'] as number;
+      await hub.admin.data('DELETE', '/api/remotes/attic');
+      const after = await read(`/x/riotopo?1*${PASSWORD}`);
+      expect(after['hsycotopo']?.['topotime']).toBeGreaterThan(before['hsycotopo']?.['topotime'] as number);
+      expect(Object.keys(after['hsycotopo']?.['devices'] as object).some((name) => name.startsWith('attic.'))).toBe(false);
+      // Names cannot be sent as deleted: a client behind it gets the full state, without them.
+      const next = await read(`/x/rioget?1*${timestamp}*${PASSWORD}`);
+      const io = next['hsycostate']?.['io'] as Record<string, string>;
+      expect(io['lobby.dummy.light.1']).toBeDefined();
+      expect(Object.keys(io).some((name) => name.startsWith('attic.'))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
 });
