@@ -57,6 +57,24 @@ const MIGRATIONS: string[] = [
      time INTEGER NOT NULL,
      value REAL NOT NULL,
      PRIMARY KEY (logger, time)) WITHOUT ROWID;`,
+  // Hourly rollups of the logger samples, so that a year by month reads 8,760 rows, not 525,600.
+  // Each row is a pure function of the raw samples (recomputed for the hours a page or a deletion
+  // touches): min, max, sum and count for range loggers, and for counters the consumption, the
+  // steps whose later sample falls in the hour (a step down is a meter reset: the new reading).
+  `CREATE TABLE logger_hours (
+     logger INTEGER NOT NULL,
+     hour INTEGER NOT NULL,
+     min REAL NOT NULL,
+     max REAL NOT NULL,
+     total REAL NOT NULL,
+     count INTEGER NOT NULL,
+     consumption REAL NOT NULL,
+     PRIMARY KEY (logger, hour)) WITHOUT ROWID;
+   INSERT INTO logger_hours
+     SELECT logger, (time / 3600000) * 3600000, min(value), max(value), sum(value), count(*),
+            coalesce(sum(CASE WHEN previous IS NULL THEN 0 WHEN value >= previous THEN value - previous ELSE value END), 0)
+     FROM (SELECT logger, time, value, lag(value) OVER (PARTITION BY logger ORDER BY time) AS previous FROM logger_samples)
+     GROUP BY logger, time / 3600000;`,
 ];
 
 export function openDatabase(dataDir: string): HubDatabase {

@@ -2,15 +2,17 @@
  * Aggregates of a logger's samples per minute, hour, day or month (UTC), computed in SQLite:
  * a counter's consumption (the positive steps between consecutive samples, a step down being a
  * meter reset that counts the new reading from zero) and a range's min, max and average.
- * Minutes, hours and days are fixed widths, grouped by integer division of the time; months are
- * grouped from days, so the date function runs once per day, not once per sample.
+ * Minutes are grouped from the raw samples; hours, days and months from hourly rollups kept
+ * beside them, so a year by month reads 8,760 rows. Fixed widths are grouped by integer
+ * division of the time; months from days, so the date function runs once per day at most.
  */
 import type { AggregateInterval, CounterBucket, LoggerType, RangeBucket } from '@riohub/hub-api';
 import type { HubDatabase } from '../db/database';
 
+const HOUR_MS = 3_600_000;
 const WIDTH_MS: Record<Exclude<AggregateInterval, 'month'>, number> = {
   minute: 60_000,
-  hour: 3_600_000,
+  hour: HOUR_MS,
   day: 86_400_000,
 };
 
@@ -23,8 +25,33 @@ export function bucketStartAtOrAfter(interval: AggregateInterval, time: number):
 }
 
 /**
+ * Recomputes the hourly rollups (db/database.ts, `logger_hours`) of every hour from the one
+ * holding `first` to the one holding `last`, from the raw samples: after a page is stored, and
+ * after samples are deleted. An hour left without samples loses its row.
+ */
+export function rollUpHours(db: HubDatabase, key: number, first: number, last: number): void {
+  const start = Math.floor(first / HOUR_MS) * HOUR_MS;
+  const end = Math.floor(last / HOUR_MS) * HOUR_MS + HOUR_MS;
+  db.prepare('DELETE FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ?').run(key, start, end);
+  // A counter's first step in the range is from the last sample before it.
+  db.prepare(
+    `INSERT INTO logger_hours (logger, hour, min, max, total, count, consumption)
+     WITH ordered AS (
+       SELECT time, value, lag(value) OVER (ORDER BY time) AS previous
+       FROM logger_samples
+       WHERE logger = :key AND time < :end AND time >= coalesce(
+         (SELECT max(time) FROM logger_samples WHERE logger = :key AND time < :start), :start))
+     SELECT :key, (time / ${HOUR_MS}) * ${HOUR_MS}, min(value), max(value), sum(value), count(*),
+            coalesce(sum(CASE WHEN previous IS NULL THEN 0 WHEN value >= previous THEN value - previous ELSE value END), 0)
+     FROM ordered WHERE time >= :start
+     GROUP BY time / ${HOUR_MS}`,
+  ).run({ key, start, end });
+}
+
+/**
  * The buckets whose start is in `[from, to)`: the samples between the first bucket start at or
- * after `from` and the first at or after `to`.
+ * after `from` and the first at or after `to`. Minutes come from the raw samples; hours, days
+ * and months from the hourly rollups.
  */
 export function aggregate(
   db: HubDatabase,
@@ -37,49 +64,34 @@ export function aggregate(
   const start = bucketStartAtOrAfter(interval, from);
   const end = bucketStartAtOrAfter(interval, to);
   if (start >= end) return [];
-  // Grouped by day first for months; fixed widths are grouped directly.
-  const width = interval === 'month' ? WIDTH_MS.day : WIDTH_MS[interval];
-  // The width goes into the SQL as an integer literal: better-sqlite3 binds every number as REAL,
-  // and integer division needs integers on both sides.
   const params = { key, start, end };
-  if (type === 'counter') {
-    // Each step belongs to the bucket of its later sample, so the step from the last sample
-    // before `start` counts too: consecutive buckets add up to the whole consumption.
-    const steps = `
-      WITH ordered AS (
-        SELECT time, value, lag(value) OVER (ORDER BY time) AS previous
-        FROM logger_samples
-        WHERE logger = :key AND time < :end AND time >= coalesce(
-          (SELECT max(time) FROM logger_samples WHERE logger = :key AND time < :start), :start))
-      SELECT (time / ${width}) * ${width} AS start,
-             sum(CASE WHEN value >= previous THEN value - previous ELSE value END) AS consumption
-      FROM ordered WHERE previous IS NOT NULL AND time >= :start
-      GROUP BY time / ${width}`;
-    const sql =
-      interval === 'month'
-        ? `SELECT ${monthOf('start')} AS start, sum(consumption) AS consumption FROM (${steps}) GROUP BY 1 ORDER BY 1`
-        : `${steps} ORDER BY start`;
-    return (db.prepare(sql).all(params) as CounterBucket[]).map(({ start: at, consumption }) => ({
-      start: at,
-      consumption: tidy(consumption),
-    }));
-  }
-  const groups = `
-    SELECT (time / ${width}) * ${width} AS start, min(value) AS min, max(value) AS max, sum(value) AS total, count(*) AS count
-    FROM logger_samples WHERE logger = :key AND time >= :start AND time < :end
-    GROUP BY time / ${width}`;
+  // Widths go into the SQL as integer literals: better-sqlite3 binds every number as REAL, and
+  // integer division needs integers on both sides. Months are grouped from days.
+  const width = interval === 'minute' ? WIDTH_MS.minute : interval === 'hour' ? WIDTH_MS.hour : WIDTH_MS.day;
+  const groups =
+    interval === 'minute'
+      ? `WITH ordered AS (
+           SELECT time, value, lag(value) OVER (ORDER BY time) AS previous
+           FROM logger_samples
+           WHERE logger = :key AND time < :end AND time >= coalesce(
+             (SELECT max(time) FROM logger_samples WHERE logger = :key AND time < :start), :start))
+         SELECT (time / ${width}) * ${width} AS start, min(value) AS min, max(value) AS max, sum(value) AS total, count(*) AS count,
+                coalesce(sum(CASE WHEN previous IS NULL THEN 0 WHEN value >= previous THEN value - previous ELSE value END), 0) AS consumption
+         FROM ordered WHERE time >= :start
+         GROUP BY time / ${width}`
+      : `SELECT (hour / ${width}) * ${width} AS start, min(min) AS min, max(max) AS max, sum(total) AS total, sum(count) AS count,
+                sum(consumption) AS consumption
+         FROM logger_hours WHERE logger = :key AND hour >= :start AND hour < :end
+         GROUP BY hour / ${width}`;
   const sql =
     interval === 'month'
-      ? `SELECT ${monthOf('start')} AS start, min(min) AS min, max(max) AS max, sum(total) AS total, sum(count) AS count
+      ? `SELECT ${monthOf('start')} AS start, min(min) AS min, max(max) AS max, sum(total) AS total, sum(count) AS count,
+                sum(consumption) AS consumption
          FROM (${groups}) GROUP BY 1 ORDER BY 1`
       : `${groups} ORDER BY start`;
-  return (db.prepare(sql).all(params) as (Omit<RangeBucket, 'avg'> & { total: number })[]).map(({ start: at, min, max, total, count }) => ({
-    start: at,
-    min,
-    max,
-    avg: tidy(total / count),
-    count,
-  }));
+  const rows = db.prepare(sql).all(params) as (Omit<RangeBucket, 'avg'> & { total: number; consumption: number })[];
+  if (type === 'counter') return rows.map((row) => ({ start: row.start, consumption: tidy(row.consumption) }));
+  return rows.map(({ start: at, min, max, total, count }) => ({ start: at, min, max, avg: tidy(total / count), count }));
 }
 
 /** The epoch ms of the first of the month of an epoch-ms column, in SQL. */

@@ -114,6 +114,31 @@ describe('logger store', () => {
     ]);
   });
 
+  it('keeps hourly rollups equal to the raw samples across pages, resets and retention', async () => {
+    logger('energy');
+    // Samples 7 minutes apart over two days, in pages of 50 that split hours; resets every 300.
+    const samples = Array.from({ length: 412 }, (_, i): [number, number] => [T0 + i * 7 * 60_000, i % 300 === 299 ? 0.2 : (i % 300) * 0.7]);
+    for (let i = 0; i < samples.length; i += 50) store.appendPage('energy', samples.slice(i, i + 50));
+    const key = store.keyOf('energy') as number;
+    const fromRaw = (from: number, to: number) => {
+      const hours = new Map<number, number>();
+      for (const bucket of aggregate(db, key, 'counter', 'minute', from, to) as CounterBucket[]) {
+        const hour = Math.floor(bucket.start / HOUR) * HOUR;
+        hours.set(hour, (hours.get(hour) ?? 0) + bucket.consumption);
+      }
+      return [...hours].map(([start, consumption]) => ({ start, consumption: Number(consumption.toPrecision(12)) }));
+    };
+    expect(counterBuckets('energy', 'hour', T0, T0 + 2 * DAY)).toEqual(fromRaw(T0, T0 + 2 * DAY));
+    const ranged = aggregate(db, key, 'range', 'day', T0, T0 + 2 * DAY) as RangeBucket[];
+    expect(ranged.map((b) => b.count)).toEqual([206, 206]);
+
+    store.setRetention('energy', 1);
+    await store.applyRetention(T0 + DAY + 30 * 60_000);
+    const cutoff = T0 + 30 * 60_000;
+    expect(counterBuckets('energy', 'hour', T0, T0 + 2 * DAY)).toEqual(fromRaw(cutoff, T0 + 2 * DAY));
+    expect((aggregate(db, key, 'range', 'day', T0, T0 + 2 * DAY) as RangeBucket[])[0]?.count).toBe(206 - Math.ceil(30 / 7));
+  });
+
   it('deletes samples past the retention in chunks, keeping the count and the resume point', async () => {
     logger('energy');
     const now = T0 + 10 * DAY;

@@ -1,10 +1,12 @@
 /**
  * Replicated logger samples in SQLite: each page stored in one transaction with its resume point,
  * time-range reads, retention, and the public surface for re-serving the loggers (`localLoggers`,
- * `readAfter`). Aggregates are in logger-aggregates.ts. The table layout is in db/database.ts.
+ * `readAfter`), with the hourly rollups kept in step. Aggregates are in logger-aggregates.ts; the
+ * table layout is in db/database.ts.
  */
 import type { LoggerSample, LoggerType } from '@riohub/hub-api';
 import type { HubDatabase } from '../db/database';
+import { rollUpHours } from './logger-aggregates';
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement by retention and removal, so that the event loop breathes between. */
@@ -96,15 +98,17 @@ export class LoggerStore {
       if (!row) throw new Error(`no logger ${id}`);
       const insert = this.db.prepare('INSERT OR IGNORE INTO logger_samples (logger, time, value) VALUES (?, ?, ?)');
       let added = 0;
+      let first: number | undefined;
       let last = row.resume_after;
       for (const [time, value] of samples) {
         if (time <= last) continue;
         added += insert.run(row.key, time, value).changes;
+        first ??= time;
         last = time;
       }
-      if (last !== row.resume_after) {
-        this.db.prepare('UPDATE loggers SET resume_after = ?, sample_count = sample_count + ? WHERE key = ?').run(last, added, row.key);
-      }
+      if (first === undefined) return 0;
+      this.db.prepare('UPDATE loggers SET resume_after = ?, sample_count = sample_count + ? WHERE key = ?').run(last, added, row.key);
+      rollUpHours(this.db, row.key, first, last);
       return added;
     })();
   }
@@ -177,7 +181,12 @@ export class LoggerStore {
         const changes = this.db
           .prepare('DELETE FROM logger_samples WHERE logger = ? AND time < ?')
           .run(row.key, bound ?? cutoff).changes;
-        if (changes > 0) this.db.prepare('UPDATE loggers SET sample_count = sample_count - ? WHERE key = ?').run(changes, row.key);
+        if (changes === 0) return 0;
+        this.db.prepare('UPDATE loggers SET sample_count = sample_count - ? WHERE key = ?').run(changes, row.key);
+        // The rollups of the hours emptied go; the hour of the first sample left is recomputed.
+        const firstLeft = this.edgeSample(id, 'ASC')?.[0];
+        this.db.prepare('DELETE FROM logger_hours WHERE logger = ? AND hour < ?').run(row.key, firstLeft ?? Number.MAX_SAFE_INTEGER);
+        if (firstLeft !== undefined) rollUpHours(this.db, row.key, firstLeft, firstLeft);
         return changes;
       })();
       deleted += step;

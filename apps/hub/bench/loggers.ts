@@ -1,0 +1,107 @@
+// Benchmark: replicated data loggers. Prints the catch-up rate of a hub replicating a simulator
+// with a year of minute samples per logger (real HTTPS, real SQLite file), then the time of the
+// dashboard's aggregate queries over five years of minute samples per logger, filled directly
+// into the sample table. Run with `pnpm bench loggers`.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AggregateInterval, LoggerView } from '@riohub/hub-api';
+import { spawnSim } from '@riohub/testkit';
+import { openDatabase } from '../src/db/database';
+import { aggregate, rollUpHours } from '../src/loggers/logger-aggregates';
+import { LoggerStore } from '../src/loggers/logger-store';
+import { startTestHub } from '../src/testing/test-hub';
+
+const SIM_PASSWORD = 'bench';
+const MINUTE = 60_000;
+const DAY = 1440 * MINUTE;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const format = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** A hub catching up with a simulator's year of minute samples (two loggers). */
+async function catchUpRate(): Promise<void> {
+  const sim = await spawnSim(['--password', SIM_PASSWORD, '--history-days', '365', '--history-step', '60', '--lights', '1', '--dimmers', '0', '--shutters', '0', '--sensors', '0']);
+  const hub = await startTestHub();
+  try {
+    const started = performance.now();
+    await hub.admin.addSim('bench', sim, SIM_PASSWORD, { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 });
+    let views: LoggerView[] = [];
+    while (!(views.length === 2 && views.every((view) => view.replication === 'up to date'))) {
+      await sleep(50);
+      views = await hub.admin.data<LoggerView[]>('GET', '/api/loggers');
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const samples = views.reduce((sum, view) => sum + view.samples, 0);
+    console.log(`catch-up: ${format(samples)} samples (2 loggers, a year of minutes each) in ${seconds.toFixed(1)} s: ${format(samples / seconds)} samples/s`);
+  } finally {
+    await hub.close();
+    await sim.stop('SIGKILL');
+  }
+}
+
+/** Median milliseconds of a query run several times. */
+function timed(run: () => unknown, times = 5): number {
+  const durations: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    run();
+    durations.push(performance.now() - started);
+  }
+  return durations.sort((a, b) => a - b)[Math.floor(times / 2)] as number;
+}
+
+async function queryTimes(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'riohub-bench-loggers-'));
+  const db = openDatabase(dir);
+  try {
+    const store = new LoggerStore(db);
+    const end = Date.UTC(2026, 0, 1);
+    const start = end - 5 * 365 * DAY;
+    const count = (end - start) / MINUTE;
+    const fillStarted = performance.now();
+    for (const [id, type] of [['energy', 'counter'], ['temperature', 'range']] as const) {
+      store.ensure({ id, remote: 'bench', remoteId: id, type, unit: '' });
+      const key = store.keyOf(id) as number;
+      const insert = db.prepare('INSERT INTO logger_samples (logger, time, value) VALUES (?, ?, ?)');
+      const fill = db.transaction((from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          const time = start + i * MINUTE;
+          insert.run(key, time, type === 'counter' ? i * 0.01 : 21 + 2 * Math.sin((time / DAY) * 2 * Math.PI));
+        }
+      });
+      for (let i = 0; i < count; i += 100_000) fill(i, Math.min(count, i + 100_000));
+      db.prepare('UPDATE loggers SET sample_count = ?, resume_after = ? WHERE key = ?').run(count, end - MINUTE, key);
+      rollUpHours(db, key, start, end - MINUTE);
+    }
+    const fillSeconds = (performance.now() - fillStarted) / 1000;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes = statSync(join(dir, 'riohub.sqlite')).size;
+    console.log(`filled ${format(2 * count)} samples (2 loggers × 5 years of minutes, with their hourly rollups) in ${fillSeconds.toFixed(1)} s; file ${(bytes / 2 ** 20).toFixed(0)} MiB, ${(bytes / (2 * count)).toFixed(1)} bytes/sample`);
+
+    const lastYear = Date.UTC(2025, 0, 1);
+    const midDay = Date.UTC(2023, 5, 15);
+    const cases: [string, AggregateInterval, number, number][] = [
+      ['a year by month', 'month', lastYear, lastYear + 365 * DAY],
+      ['a day by hour', 'hour', midDay, midDay + DAY],
+      ['a month by day', 'day', Date.UTC(2024, 1, 1), Date.UTC(2024, 2, 1)],
+      ['a day by minute', 'minute', midDay, midDay + DAY],
+      ['five years by month', 'month', start, end],
+    ];
+    for (const [label, interval, from, to] of cases) {
+      for (const [id, type] of [['energy', 'counter'], ['temperature', 'range']] as const) {
+        const key = store.keyOf(id) as number;
+        let buckets = 0;
+        const ms = timed(() => (buckets = aggregate(db, key, type, interval, from, to).length));
+        console.log(`${label.padEnd(20)} ${type.padEnd(8)} ${String(buckets).padStart(3)} buckets: ${ms.toFixed(1)} ms`);
+      }
+    }
+    const rawMs = timed(() => store.range('temperature', midDay, midDay + DAY, 100_000));
+    console.log(`raw samples of a day (1,440): ${rawMs.toFixed(1)} ms`);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await catchUpRate();
+await queryTimes();
