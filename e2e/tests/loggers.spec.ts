@@ -2,7 +2,7 @@
 // logger listed and charted, the interval choice, zoom, and CSV downloads that match the API.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
-import { ADMIN, expect, HubApi, test, VIEWER } from '../hub-fixture';
+import { ADMIN, expect, HubApi, startSite, test, VIEWER } from '../hub-fixture';
 
 const SCREENSHOTS = 'test-results/screenshots';
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -14,6 +14,20 @@ const CHARTS = [
   { id: 'floor2.energy', hourly: 'floor2.energy consumption per hour, kWh', daily: 'floor2.energy consumption per day, kWh' },
   { id: 'floor2.temperature', hourly: 'floor2.temperature minimum, maximum and average per hour, °C', daily: 'floor2.temperature minimum, maximum and average per day, °C' },
 ];
+
+/** The fields of GET /api/loggers this spec reads (e2e does not depend on @riohub/hub-api). */
+interface LoggerFields {
+  id: string;
+  remote: string;
+  type: string;
+  unit: string;
+  replication: string;
+  error?: string;
+}
+
+function loggerRow(table: Locator, id: string): Locator {
+  return table.getByRole('row').filter({ has: table.page().getByRole('cell', { name: id, exact: true }) });
+}
 
 async function signIn(page: Page, url: string, user: { name: string; password: string }): Promise<void> {
   await page.goto(url);
@@ -59,18 +73,25 @@ async function expectCsvMatchesApi(page: Page, chart: Locator, api: HubApi): Pro
 
 test('charts every replicated logger and downloads CSVs whose rows match the API', async ({ page, deployment }) => {
   const viewerApi = await HubApi.signIn(deployment.hub.url, VIEWER);
-  await expect.poll(async () => (await viewerApi.call<{ replication: string }[]>('GET', '/api/loggers')).map((logger) => logger.replication), { timeout: 30_000 }).toEqual(CHARTS.map(() => 'up to date'));
+  const charted = async () => (await viewerApi.call<LoggerFields[]>('GET', '/api/loggers')).filter((logger) => CHARTS.some(({ id }) => id === logger.id));
+  await expect.poll(async () => (await charted()).map((logger) => logger.replication), { timeout: 30_000 }).toEqual(CHARTS.map(() => 'up to date'));
+  const listed = await viewerApi.call<LoggerFields[]>('GET', '/api/loggers');
 
   await signIn(page, deployment.hub.url, VIEWER);
   await page.getByRole('link', { name: 'Loggers' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /loggers$/ })).toHaveText(`${CHARTS.length} loggers`);
+  await expect(page.getByRole('status').filter({ hasText: /loggers$/ })).toHaveText(`${listed.length} loggers`);
   const table = page.getByRole('table', { name: 'Replicated loggers' });
-  for (const { id } of CHARTS) {
-    const row = table.getByRole('row').filter({ has: page.getByRole('cell', { name: id, exact: true }) });
-    await expect(row.getByText('up to date')).toBeVisible();
-    await expect(row.getByText(/ ago$/)).toBeVisible();
+  for (const logger of await charted()) {
+    await expect(loggerRow(table, logger.id).getByRole('cell')).toHaveText([
+      logger.id,
+      logger.remote,
+      logger.type,
+      logger.unit,
+      new RegExp(`^[\\d.,]+ ${logger.unit}, \\d+ (s|min) ago$`),
+      /^[\d,]+$/,
+      'up to date',
+    ]);
   }
-  await expect(table.getByRole('row').filter({ hasText: 'lobby.energy' }).getByRole('cell', { name: 'kWh', exact: true })).toBeVisible();
 
   for (const { id, hourly } of CHARTS) {
     const chart = page.getByRole('article', { name: id, exact: true });
@@ -137,4 +158,27 @@ test('a shared link shows one logger; dragging zooms in at a finer resolution, a
   await expect(plot).toBeVisible();
   await expect(chart.getByText(/^Zoomed to /)).toHaveCount(0);
   await expect(chart.getByRole('link', { name: 'Download CSV' })).toHaveAttribute('href', /interval=hour&/);
+});
+
+test('a logger the remote does not have shows failing with the reason, as an alert', async ({ page, deployment }) => {
+  const annex = await startSite(['--name', 'annex', '--lights', '1', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0']);
+  try {
+    await deployment.admin.addSim('annex', annex.sim, { dataloggers: 'energy;no-such-logger', dataloggerspollinterval: 1 });
+    const failing = async () => (await deployment.admin.call<LoggerFields[]>('GET', '/api/loggers')).find((logger) => logger.id === 'annex.no-such-logger');
+    await expect.poll(async () => (await failing())?.replication, { timeout: 30_000 }).toBe('failing');
+    const reason = (await failing())?.error ?? '';
+    expect(reason).not.toBe('');
+
+    await signIn(page, deployment.hub.url, VIEWER);
+    await page.goto(`${deployment.hub.url}/loggers`);
+    const table = page.getByRole('table', { name: 'Replicated loggers' });
+    await expect(loggerRow(table, 'annex.no-such-logger').getByRole('alert')).toHaveText(`failing: ${reason}`);
+    await expect(loggerRow(table, 'annex.energy').getByText('up to date')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('article', { name: 'annex.no-such-logger', exact: true }).getByText('No samples in this window.')).toBeVisible();
+    await page.screenshot({ path: `${SCREENSHOTS}/loggers-failing.png`, fullPage: true });
+  } finally {
+    await deployment.admin.call('DELETE', '/api/remotes/annex');
+    await annex.direct.close();
+    await annex.sim.stop();
+  }
 });

@@ -71,7 +71,8 @@ export function LoggerChart({ logger, interval, timeWindow }: { logger: LoggerVi
           {logger.id}
         </h2>
         <span className="text-sm text-slate-600 dark:text-slate-400">
-          {type} on {logger.remote}, {unit}
+          {type} on {logger.remote}
+          {unit && `, ${unit}`}
           {logger.lastSample && (
             <>
               ; last sample {formatValue(logger.lastSample[1])} {unit}

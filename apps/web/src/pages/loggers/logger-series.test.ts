@@ -92,5 +92,6 @@ describe('chart columns and words', () => {
     expect(chartDescription('lobby.energy', 'counter', 'kWh', 'hour')).toBe('lobby.energy consumption per hour, kWh');
     expect(chartDescription('lobby.temperature', 'range', '°C', 'day')).toBe('lobby.temperature minimum, maximum and average per day, °C');
     expect(chartDescription('lobby.energy', 'counter', 'kWh', 'raw')).toBe('lobby.energy meter readings, kWh');
+    expect(chartDescription('annex.unknown', 'range', '', 'hour')).toBe('annex.unknown minimum, maximum and average per hour');
   });
 });

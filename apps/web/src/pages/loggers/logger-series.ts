@@ -140,13 +140,14 @@ const PER: Record<AggregateInterval, string> = { minute: 'per minute', hour: 'pe
 
 /** The chart's accessible name: `lobby.energy consumption per hour, kWh`. */
 export function chartDescription(id: string, type: LoggerType, unit: string, resolution: Resolution): string {
-  if (resolution === 'raw') return `${id} ${type === 'counter' ? 'meter readings' : 'samples'}, ${unit}`;
-  return `${id} ${type === 'counter' ? 'consumption' : 'minimum, maximum and average'} ${PER[resolution]}, ${unit}`;
+  const what = resolution === 'raw' ? (type === 'counter' ? 'meter readings' : 'samples') : `${type === 'counter' ? 'consumption' : 'minimum, maximum and average'} ${PER[resolution]}`;
+  // A logger the remote never described has no unit yet.
+  return unit ? `${id} ${what}, ${unit}` : `${id} ${what}`;
 }
 
 /** The axis label of the values. */
 export function valueLabel(type: LoggerType, unit: string, resolution: Resolution): string {
-  return resolution !== 'raw' && type === 'counter' ? `${unit} ${PER[resolution]}` : unit;
+  return resolution !== 'raw' && type === 'counter' ? `${unit} ${PER[resolution]}`.trim() : unit;
 }
 
 /** The numbers of the window, for the text beside the chart. */
