@@ -13,7 +13,7 @@ import { UserRepo } from './auth/user-repo';
 import type { HubDatabase } from './db/database';
 import type { Hub } from './hub';
 import { rioServerPlugin } from '@riohub/rio-server';
-import { HubSource, servedLoggersOf } from './served/hub-source';
+import { HubSource } from './served/hub-source';
 import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin from './plugins/auth';
 import { hubRoutes } from './routes/hub-info';
@@ -100,7 +100,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   const servedSettings = new ServedApiSettings(options.db);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
   // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.
-  const source = new HubSource(options.hub, servedLoggersOf(options.hub.loggers.store));
+  const source = new HubSource(options.hub, options.hub.loggers.served());
   app.addHook('onClose', async () => source.close());
   await app.register(rioServerPlugin, { source, settings: () => servedSettings.current() });
   await app.register(loggerRoutes, { prefix: '/api/loggers', hub: options.hub });

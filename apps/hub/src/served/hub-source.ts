@@ -9,26 +9,12 @@ import type { HsycoTopology, LoggerInfo, LogPage, Write, WriteResult } from '@ri
 import { ChangeStore, type Kind, type RioSource } from '@riohub/rio-server';
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 import type { Hub } from '../hub';
-import type { LoggerStore } from '../loggers/logger-store';
 
 /** Replicated data loggers, as far as the served API needs them. */
 export interface ServedLoggers {
   list(): LoggerInfo[];
   /** Samples with time > `after`, oldest first, at most `limit`; `undefined` for an unknown id. */
   read(id: string, after: number, limit: number): LogPage | undefined;
-}
-
-/** The replicated loggers of a store as the served API shows them: by local id, oldest first. */
-export function servedLoggersOf(store: LoggerStore): ServedLoggers {
-  return {
-    list: () => store.localLoggers(),
-    read(id, after, limit) {
-      const logger = store.get(id);
-      if (!logger) return undefined;
-      const { samples, more } = store.readAfter(id, after, limit);
-      return { id, type: logger.type, unit: logger.unit, samples, more };
-    },
-  };
 }
 
 /** Served kind of a tree kind: the hub's own points are datapoints like any other. */

@@ -10,6 +10,22 @@ import { ui } from './ui';
 
 const SHOWN_FIELDS = new Set(['password', 'address', 'control', 'ioFilter', 'uiFilter']);
 
+/** The settings that are a line of text, by their PROTOCOL.md names. */
+const TEXT_SETTINGS: { key: 'address' | 'ioFilter' | 'uiFilter'; label: string; help: string; placeholder?: string }[] = [
+  {
+    key: 'address',
+    label: 'RemoteServerAddress',
+    help: 'Clients allowed: addresses, CIDR ranges (10.0.0.0/8) or *, separated by commas.',
+  },
+  {
+    key: 'ioFilter',
+    label: 'RemoteServerIOFilter',
+    help: 'Exposed datapoints: patterns with *, a leading ! excludes, later patterns win.',
+    placeholder: 'all datapoints',
+  },
+  { key: 'uiFilter', label: 'RemoteServerUIFilter', help: 'Exposed GUI variables, the same way.', placeholder: 'all GUI variables' },
+];
+
 export function ServedApiSection() {
   const [view, setView] = useState<ServedApiView>();
   const [draft, setDraft] = useState<Required<Omit<ServedApiInput, 'password'>>>();
@@ -79,32 +95,18 @@ export function ServedApiSection() {
               help="The password clients send; leave empty to keep the current one."
               error={fields['password']}
             />
-            <TextField
-              label="RemoteServerAddress"
-              monoLabel
-              value={draft.address}
-              onChange={(address) => change({ address })}
-              help="Clients allowed: addresses, CIDR ranges (10.0.0.0/8) or *, separated by commas."
-              error={fields['address']}
-            />
-            <TextField
-              label="RemoteServerIOFilter"
-              monoLabel
-              value={draft.ioFilter}
-              onChange={(ioFilter) => change({ ioFilter })}
-              placeholder="all datapoints"
-              help="Exposed datapoints: patterns with *, a leading ! excludes, later patterns win."
-              error={fields['ioFilter']}
-            />
-            <TextField
-              label="RemoteServerUIFilter"
-              monoLabel
-              value={draft.uiFilter}
-              onChange={(uiFilter) => change({ uiFilter })}
-              placeholder="all GUI variables"
-              help="Exposed GUI variables, the same way."
-              error={fields['uiFilter']}
-            />
+            {TEXT_SETTINGS.map(({ key, label, help, placeholder }) => (
+              <TextField
+                key={key}
+                label={label}
+                monoLabel
+                value={draft[key]}
+                onChange={(value) => change({ [key]: value })}
+                placeholder={placeholder}
+                help={help}
+                error={fields[key]}
+              />
+            ))}
           </div>
           <CheckboxField
             label="RemoteServerControl"
