@@ -158,6 +158,11 @@ test('a shared link shows one logger; dragging zooms in at a finer resolution, a
   await expect(plot).toBeVisible();
   await expect(chart.getByText(/^Zoomed to /)).toHaveCount(0);
   await expect(chart.getByRole('link', { name: 'Download CSV' })).toHaveAttribute('href', /interval=hour&/);
+
+  // Within the same hour the window is the same, yet Refresh asks again: the last bar grows.
+  const refetch = page.waitForRequest((request) => new URL(request.url()).pathname === '/api/loggers/lobby.energy/aggregates');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await refetch;
 });
 
 test('a logger the remote does not have shows failing with the reason, as an alert', async ({ page, deployment }) => {

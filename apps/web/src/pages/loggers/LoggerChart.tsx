@@ -30,7 +30,15 @@ import {
 
 type Loaded = { path: string; series: Series } | { path: string; error: string };
 
-export function LoggerChart({ logger, interval, timeWindow }: { logger: LoggerView; interval: ChartInterval; timeWindow: TimeWindow }) {
+interface LoggerChartProps {
+  logger: LoggerView;
+  interval: ChartInterval;
+  timeWindow: TimeWindow;
+  /** When the operator last asked for fresh data: the same path is fetched again (the last bucket grows). */
+  refreshedAt: number;
+}
+
+export function LoggerChart({ logger, interval, timeWindow, refreshedAt }: LoggerChartProps) {
   const headingId = useId();
   const scheme = useColorScheme();
   // A zoom belongs to the window it was made in: a new interval or a refresh drops it.
@@ -49,7 +57,7 @@ export function LoggerChart({ logger, interval, timeWindow }: { logger: LoggerVi
     return () => {
       current = false;
     };
-  }, [jsonPath]);
+  }, [jsonPath, refreshedAt]);
 
   const series = loaded && 'series' in loaded ? loaded.series : undefined;
   const { type, unit } = logger;
@@ -59,7 +67,8 @@ export function LoggerChart({ logger, interval, timeWindow }: { logger: LoggerVi
     () => loggerChartOptions(layout, palette, valueLabel(type, unit, resolution), type === 'counter' ? 'Reading' : 'Value'),
     [layout, palette, type, unit, resolution],
   );
-  // Until the series of this resolution arrives, the plot keeps an empty frame of the right shape.
+  // Until the series of this path arrives, the plot keeps an empty frame of the right shape; a
+  // refresh of the same path keeps showing the last answer until the new one lands.
   const loading = loaded?.path !== jsonPath;
   const data = useMemo(() => (series && !loading ? chartColumns(series) : emptyColumns(layout)), [series, loading, layout]);
   const description = chartDescription(logger.id, type, unit, resolution);

@@ -100,7 +100,7 @@ export function LoggersPage() {
           {selected && charted.length === 0 && <p>No logger named {selected}.</p>}
           <div className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,36rem),1fr))] gap-4">
             {charted.map((logger) => (
-              <LoggerChart key={logger.id} logger={logger} interval={interval} timeWindow={timeWindow} />
+              <LoggerChart key={logger.id} logger={logger} interval={interval} timeWindow={timeWindow} refreshedAt={windowEnd} />
             ))}
           </div>
         </>
