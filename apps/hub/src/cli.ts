@@ -1,58 +1,19 @@
 #!/usr/bin/env node
 /** riohub: prints one line when ready, logs to stderr, exits cleanly on SIGINT/SIGTERM. */
-import { parseHubArgs, USAGE, UsageError } from './config';
+import { runServerCli } from '@riohub/cli';
+import { parseHubArgs, USAGE } from './config';
 import { startHub } from './server';
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  let config;
-  try {
-    config = parseHubArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`riohub: ${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-
-  // Signals are handled from the start: with no handler, a signal that arrives between the ready
-  // line and the handler's registration would kill the process uncleanly.
-  let stopping = false;
-  let signalWhileStarting: NodeJS.Signals | undefined;
-  let started: Awaited<ReturnType<typeof startHub>> | undefined = undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    if (!started) {
-      signalWhileStarting ??= signal; // still starting: it stops as soon as it is up
-      return;
-    }
-    if (stopping) return;
-    stopping = true;
-    started.app.log.info({ signal }, 'stopping');
-    started.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('riohub: error while stopping:', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-
-  const running = await startHub(config);
-  started = running;
-  if (signalWhileStarting) return stop(signalWhileStarting);
-  if (running.generatedAdminPassword) {
+runServerCli({
+  program: 'riohub',
+  usage: USAGE,
+  parse: parseHubArgs,
+  start: (config) => startHub(config),
+  readyLines: (running) => [
     // Shown once, on the terminal only: it is never logged.
-    process.stdout.write(`riohub: first start: user "admin", password ${running.generatedAdminPassword} (shown only now)\n`);
-  }
-  process.stdout.write(`riohub listening on ${running.url}\n`);
-}
-
-main().catch((error: unknown) => {
-  console.error('riohub:', error instanceof Error ? error.message : error);
-  process.exit(1);
+    ...(running.generatedAdminPassword
+      ? [`riohub: first start: user "admin", password ${running.generatedAdminPassword} (shown only now)`]
+      : []),
+    `riohub listening on ${running.url}`,
+  ],
 });

@@ -1,6 +1,6 @@
 /** The hub's command line, parsed and checked once into a typed config. */
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
+import { parseFlags, port, UsageError } from '@riohub/cli';
 
 export interface HubConfig {
   host: string;
@@ -13,10 +13,6 @@ export interface HubConfig {
   tls: boolean;
   cert: string | undefined;
   key: string | undefined;
-}
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 export const USAGE = `usage: riohub [options]
@@ -42,29 +38,17 @@ export function isLoopback(host: string): boolean {
 }
 
 export function parseHubArgs(argv: readonly string[]): HubConfig {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8080' },
-        data: { type: 'string', default: './data' },
-        demo: { type: 'boolean', default: false },
-        tls: { type: 'boolean', default: false },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        'insecure-http': { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (!/^[0-9]+$/.test(values.port) || Number(values.port) > 65_535) {
-    throw new UsageError(`--port "${values.port}": expected a whole number from 0 to 65535`);
-  }
+  const values = parseFlags(argv, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8080' },
+    data: { type: 'string', default: './data' },
+    demo: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'insecure-http': { type: 'boolean', default: false },
+  });
+  const listenPort = port(values.port);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
   const https = values.tls || values.cert !== undefined;
   if (!https && !isLoopback(values.host) && !values['insecure-http']) {
@@ -74,7 +58,7 @@ export function parseHubArgs(argv: readonly string[]): HubConfig {
   }
   return {
     host: values.host,
-    port: Number(values.port),
+    port: listenPort,
     data: values.data,
     demo: values.demo,
     insecureHttp: values['insecure-http'],

@@ -1,5 +1,5 @@
 /** The simulator's command line, parsed and checked once into a typed config. */
-import { parseArgs } from 'node:util';
+import { parseFlags, port, trueOrFalse, UsageError, wholeNumber } from '@riohub/cli';
 import { compileAddressList, ProtocolError } from '@riohub/protocol';
 
 export interface SimConfig {
@@ -29,11 +29,6 @@ export interface SimConfig {
   energyResetAt: number | undefined;
   /** Where the certificate, instance id and logger history live; `undefined`: a temporary folder. */
   data: string | undefined;
-}
-
-/** A bad command line: the message says what to fix; the process exits with code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 export const USAGE = `usage: riohub-sim --password <secret> [options]
@@ -69,41 +64,31 @@ const MAX_COUNT = 1_000_000;
 const MAX_HISTORY_DAYS = 3_660;
 
 export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SimConfig {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        name: { type: 'string', default: 'sim' },
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '9443' },
-        http: { type: 'boolean', default: false },
-        password: { type: 'string' },
-        address: { type: 'string', default: '127.0.0.1,::1' },
-        control: { type: 'string', default: 'true' },
-        'io-filter': { type: 'string', default: '' },
-        'ui-filter': { type: 'string', default: '' },
-        api: { type: 'string', default: 'extended' },
-        lights: { type: 'string', default: '10' },
-        dimmers: { type: 'string', default: '5' },
-        shutters: { type: 'string', default: '3' },
-        sensors: { type: 'string', default: '4' },
-        virtuals: { type: 'string', default: '5' },
-        'changes-per-second': { type: 'string', default: '0' },
-        system: { type: 'string', default: 'true' },
-        'clock-offset': { type: 'string', default: '0' },
-        members: { type: 'string', default: '' },
-        'history-days': { type: 'string', default: '1' },
-        'history-step': { type: 'string', default: '10' },
-        'energy-reset-at': { type: 'string' },
-        data: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv, {
+    name: { type: 'string', default: 'sim' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '9443' },
+    http: { type: 'boolean', default: false },
+    password: { type: 'string' },
+    address: { type: 'string', default: '127.0.0.1,::1' },
+    control: { type: 'string', default: 'true' },
+    'io-filter': { type: 'string', default: '' },
+    'ui-filter': { type: 'string', default: '' },
+    api: { type: 'string', default: 'extended' },
+    lights: { type: 'string', default: '10' },
+    dimmers: { type: 'string', default: '5' },
+    shutters: { type: 'string', default: '3' },
+    sensors: { type: 'string', default: '4' },
+    virtuals: { type: 'string', default: '5' },
+    'changes-per-second': { type: 'string', default: '0' },
+    system: { type: 'string', default: 'true' },
+    'clock-offset': { type: 'string', default: '0' },
+    members: { type: 'string', default: '' },
+    'history-days': { type: 'string', default: '1' },
+    'history-step': { type: 'string', default: '10' },
+    'energy-reset-at': { type: 'string' },
+    data: { type: 'string' },
+  });
 
   const password = values.password ?? env['RIOHUB_SIM_PASSWORD'];
   if (password === undefined) throw new UsageError('a password is required: --password <secret> or RIOHUB_SIM_PASSWORD');
@@ -122,47 +107,28 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return {
     name: values.name,
     host: values.host,
-    port: integer('port', values.port, 65_535),
+    port: port(values.port),
     http: values.http,
     password,
     address: values.address,
-    control: bool('control', values.control),
+    control: trueOrFalse('control', values.control),
     ioFilter: values['io-filter'],
     uiFilter: values['ui-filter'],
     api: values.api,
-    lights: integer('lights', values.lights, MAX_COUNT),
-    dimmers: integer('dimmers', values.dimmers, MAX_COUNT),
-    shutters: integer('shutters', values.shutters, MAX_COUNT),
-    sensors: integer('sensors', values.sensors, MAX_COUNT),
-    virtuals: integer('virtuals', values.virtuals, MAX_COUNT),
-    changesPerSecond: integer('changes-per-second', values['changes-per-second'], MAX_COUNT),
-    system: bool('system', values.system),
+    lights: wholeNumber('lights', values.lights, MAX_COUNT),
+    dimmers: wholeNumber('dimmers', values.dimmers, MAX_COUNT),
+    shutters: wholeNumber('shutters', values.shutters, MAX_COUNT),
+    sensors: wholeNumber('sensors', values.sensors, MAX_COUNT),
+    virtuals: wholeNumber('virtuals', values.virtuals, MAX_COUNT),
+    changesPerSecond: wholeNumber('changes-per-second', values['changes-per-second'], MAX_COUNT),
+    system: trueOrFalse('system', values.system),
     clockOffsetSeconds: seconds('clock-offset', values['clock-offset']),
     members,
-    historyDays: integer('history-days', values['history-days'], MAX_HISTORY_DAYS),
-    historyStepSeconds: positive('history-step', values['history-step'], 86_400),
-    energyResetAt: values['energy-reset-at'] === undefined ? undefined : integer('energy-reset-at', values['energy-reset-at'], Number.MAX_SAFE_INTEGER),
+    historyDays: wholeNumber('history-days', values['history-days'], MAX_HISTORY_DAYS),
+    historyStepSeconds: wholeNumber('history-step', values['history-step'], 86_400, 1),
+    energyResetAt: values['energy-reset-at'] === undefined ? undefined : wholeNumber('energy-reset-at', values['energy-reset-at'], Number.MAX_SAFE_INTEGER),
     data: values.data,
   };
-}
-
-function integer(flag: string, text: string, max: number): number {
-  if (!/^[0-9]+$/.test(text) || Number(text) > max) {
-    throw new UsageError(`--${flag} "${text}": expected a whole number from 0 to ${max}`);
-  }
-  return Number(text);
-}
-
-function positive(flag: string, text: string, max: number): number {
-  const value = integer(flag, text, max);
-  if (value === 0) throw new UsageError(`--${flag} "${text}": expected a whole number from 1 to ${max}`);
-  return value;
-}
-
-function bool(flag: string, text: string): boolean {
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  throw new UsageError(`--${flag} "${text}": expected true or false`);
 }
 
 function seconds(flag: string, text: string): number {

@@ -1,0 +1,72 @@
+/**
+ * A server's life on the command line: `--help`, a usage error with exit code 2, the ready
+ * line(s) on stdout, logs on stderr, and a clean stop on SIGINT or SIGTERM (exit 0).
+ */
+import { UsageError } from './flags';
+
+export interface StartedServer {
+  app: { log: { info(fields: object, message: string): void } };
+  close(): Promise<void>;
+}
+
+export interface ServerCli<Config, Server extends StartedServer> {
+  /** The program's name, before every message. */
+  program: string;
+  usage: string;
+  parse(argv: readonly string[]): Config;
+  start(config: Config): Promise<Server>;
+  /** What it prints on stdout once it is up (the last line says where it listens). */
+  readyLines(server: Server): string[];
+}
+
+export function runServerCli<Config, Server extends StartedServer>(cli: ServerCli<Config, Server>): void {
+  main(cli).catch((error: unknown) => {
+    console.error(`${cli.program}:`, error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
+
+async function main<Config, Server extends StartedServer>(cli: ServerCli<Config, Server>): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    process.stdout.write(cli.usage);
+    return;
+  }
+  let config: Config;
+  try {
+    config = cli.parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${cli.program}: ${error.message}\n\n${cli.usage}`);
+    process.exit(2);
+  }
+
+  // Signals are handled from the start: with no handler, a signal that arrives between the ready
+  // line and the handler's registration would kill the process uncleanly.
+  let stopping = false;
+  let signalWhileStarting: NodeJS.Signals | undefined;
+  const running: { server?: Server } = {};
+  const stop = (signal: NodeJS.Signals) => {
+    const started = running.server;
+    if (!started) {
+      signalWhileStarting ??= signal; // still starting: it stops as soon as it is up
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    started.app.log.info({ signal }, 'stopping');
+    started.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`${cli.program}: error while stopping:`, error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  running.server = await cli.start(config);
+  if (signalWhileStarting) return stop(signalWhileStarting);
+  for (const line of cli.readyLines(running.server)) process.stdout.write(`${line}\n`);
+}
