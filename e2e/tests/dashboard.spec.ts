@@ -90,7 +90,7 @@ test('a remote added in the settings page brings its points', async ({ page, dep
     await signIn(page, deployment.hub.url, ADMIN);
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Add remote' }).click();
-    const form = page.getByRole('form', { name: 'Remote' });
+    const form = page.getByRole('form', { name: 'Remote', exact: true });
     const url = new URL(annex.sim.url);
     await form.getByLabel('Name', { exact: true }).fill('annex');
     await form.getByLabel('Address', { exact: true }).fill(url.hostname);
