@@ -174,4 +174,20 @@ describe('logger replication', () => {
     const unknown = await eventually(() => loggerView(hub.admin, 'lobby.heating'), (view) => view.replication === 'failing');
     expect(unknown).toMatchObject({ error: 'unknown logger on lobby', samples: 0 });
   });
+
+  it('shows loggers of a public-API remote as unsupported, and deletes a deleted remote\'s history', async () => {
+    const [stock, lobby] = await Promise.all([sim(['--api', 'public']), sim([])]);
+    await hub.admin.addSim('stock', stock, SIM_PASSWORD, { ...LOGGERS, api: 'public' });
+    expect(await loggerView(hub.admin, 'stock.energy')).toMatchObject({
+      replication: 'failing',
+      error: 'data loggers are not supported by stock (public API)',
+      samples: 0,
+    });
+    await hub.admin.addSim('lobby', lobby, SIM_PASSWORD, LOGGERS);
+    await untilUpToDate(hub.admin, 'lobby.energy');
+    await hub.admin.data('DELETE', '/api/remotes/lobby');
+    const views = await hub.admin.data<LoggerView[]>('GET', '/api/loggers');
+    expect(views.map((view) => view.id)).toEqual(['stock.energy', 'stock.temperature']);
+    expect(hub.running.hub.loggers.store.list()).toEqual([]);
+  });
 });
