@@ -5,7 +5,7 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef } from 'react';
-import { useSearchParams } from 'react-router';
+import { useSearchParam } from '../../components/use-search-param';
 import { controlKind, PointControl } from '../../components/PointControl';
 import { formatAge, useNow } from '../../components/use-now';
 import { useHub, type PointKey } from '../../store';
@@ -46,8 +46,8 @@ function buildRows(keys: PointKey[], query: string): Row[] {
 
 export function DatapointsPage() {
   const keys = useHub((s) => s.keys);
-  const [params, setParams] = useSearchParams();
-  const query = params.get('q') ?? '';
+  const [search, setSearch] = useSearchParam('q');
+  const query = search ?? '';
   const rows = useMemo(() => buildRows(keys, query), [keys, query]);
   // Counted once per list: the page re-renders on every scroll event, and the list may be 50,000 rows.
   const shown = useMemo(() => rows.reduce((n, row) => n + (row.type === 'point' ? 1 : 0), 0), [rows]);
@@ -71,7 +71,7 @@ export function DatapointsPage() {
           <input
             type="search"
             value={query}
-            onChange={(e) => setParams(e.target.value ? { q: e.target.value } : {}, { replace: true })}
+            onChange={(e) => setSearch(e.target.value || null)}
             placeholder="name contains…"
             className="w-72 rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-900"
           />

@@ -10,7 +10,7 @@ import { ui } from '../settings/ui';
 import { LoggerChart } from './LoggerChart';
 import { LoggerTable } from './LoggerTable';
 import { CHART_INTERVALS, isChartInterval, windowEndingAt, type ChartInterval } from './logger-series';
-import { useSearchParam } from './use-search-param';
+import { useSearchParam } from '../../components/use-search-param';
 
 const LIST_REFRESH_MS = 5000;
 

@@ -1,14 +1,14 @@
 /** Who wrote what, when, from which value to which, and how it went; filterable. */
 import type { WriteRecord } from '@riohub/hub-api';
 import { useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useSearchParam } from '../../components/use-search-param';
 import { api } from '../../api/http';
 
 export function WriteLogPage() {
   const [records, setRecords] = useState<WriteRecord[]>([]);
   const [error, setError] = useState<string>();
-  const [params, setParams] = useSearchParams();
-  const filter = (params.get('filter') ?? '').toLowerCase();
+  const [filterText, setFilterText] = useSearchParam('filter');
+  const filter = (filterText ?? '').toLowerCase();
 
   useEffect(() => {
     const load = () =>
@@ -27,7 +27,7 @@ export function WriteLogPage() {
         </h1>
         <label className="flex items-center gap-2 text-sm">
           Filter
-          <input value={params.get('filter') ?? ''} onChange={(e) => setParams(e.target.value ? { filter: e.target.value } : {}, { replace: true })} className="w-64 rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-900" />
+          <input value={filterText ?? ''} onChange={(e) => setFilterText(e.target.value || null)} className="w-64 rounded border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-900" />
         </label>
       </div>
       {error && <p role="alert">{error}</p>}
