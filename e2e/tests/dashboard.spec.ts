@@ -177,3 +177,29 @@ test('lists 50,000 datapoints and finds one by search', async ({ page, deploymen
     await big.sim.stop();
   }
 });
+
+test.describe('on a tablet in a dark plant room', () => {
+  test.use({ viewport: { width: 768, height: 1024 }, colorScheme: 'dark', hasTouch: true });
+
+  test('every page fits the width, in the dark theme, with the navigation at hand', async ({ page, deployment }) => {
+    await signIn(page, deployment.hub.url, ADMIN);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    // The theme follows the system: a dark background, not the light one.
+    const [red = 255, green = 255, blue = 255] = (background.match(/\d+/g) ?? []).map(Number);
+    expect(red + green + blue).toBeLessThan(200);
+    for (const [link, path] of [
+      ['Overview', 'overview'],
+      ['Datapoints', 'datapoints'],
+      ['GUI panels', 'gui'],
+      ['Loggers', 'loggers'],
+      ['Write log', 'write-log'],
+      ['Settings', 'settings'],
+    ] as const) {
+      await page.getByRole('link', { name: link }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${link} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${SCREENSHOTS}/tablet-dark-${path}.png` });
+    }
+  });
+});

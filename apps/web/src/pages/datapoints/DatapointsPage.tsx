@@ -18,7 +18,18 @@ function nameOf(key: PointKey): string {
   return key.slice(key.indexOf(':') + 1);
 }
 
-/** Headers before each new remote and device prefix (the name less its last segment). */
+/**
+ * The device class a name belongs to: the name up to its first numbered segment
+ * (`lobby.dummy.autom.1.pos` → `lobby.dummy.autom`), else the name less its last segment.
+ * So a device's sub-points (`.pos`) stay with their siblings, however deep hubs nest prefixes.
+ */
+function deviceGroup(name: string): string {
+  const segments = name.split('.');
+  const numbered = segments.findIndex((segment, index) => index > 0 && /^[0-9]+$/.test(segment));
+  return segments.slice(0, numbered > 0 ? numbered : -1).join('.');
+}
+
+/** Headers before each new remote and device class. */
 function buildRows(keys: PointKey[], query: string): Row[] {
   const needle = query.trim().toLowerCase();
   const rows: Row[] = [];
@@ -29,7 +40,7 @@ function buildRows(keys: PointKey[], query: string): Row[] {
     const name = nameOf(key);
     if (needle && !name.toLowerCase().includes(needle)) continue;
     const pointRemote = name.slice(0, name.indexOf('.'));
-    const pointGroup = name.slice(0, name.lastIndexOf('.'));
+    const pointGroup = deviceGroup(name);
     if (pointRemote !== remote) {
       rows.push({ type: 'remote', remote: pointRemote });
       remote = pointRemote;
@@ -110,15 +121,18 @@ const PointRow = memo(function PointRow({ pointKey }: { pointKey: PointKey }) {
   const stale = point.state === 'stale';
   return (
     <div className={`flex h-full items-center gap-3 border-b border-slate-100 px-3 text-sm dark:border-slate-900 ${stale ? 'opacity-60' : ''}`}>
-      <span className="w-96 truncate font-mono text-xs" title={point.name}>
+      {/* Fixed columns after a name that takes the rest: values and ages line up at any width. */}
+      <span className="max-w-96 min-w-0 flex-1 truncate font-mono text-xs" title={point.name}>
         {point.name}
       </span>
-      <span className="w-28 truncate tabular-nums" aria-label={`Value of ${point.name}`}>
+      <span className="w-28 shrink-0 truncate tabular-nums" aria-label={`Value of ${point.name}`}>
         {point.value === '' ? '""' : point.value}
       </span>
-      <span className="w-16 text-xs text-slate-500">{formatAge(now - point.changedAt)}</span>
-      {stale && <span className="rounded bg-amber-200 px-1 text-xs text-amber-900 dark:bg-amber-800 dark:text-amber-100">stale</span>}
-      {control && <PointControl point={point} control={control} />}
+      <span className="flex w-24 shrink-0 items-center gap-1 text-xs text-slate-500">
+        {formatAge(now - point.changedAt)}
+        {stale && <span className="rounded bg-amber-200 px-1 text-amber-900 dark:bg-amber-800 dark:text-amber-100">stale</span>}
+      </span>
+      {role !== 'viewer' && <div className="min-w-48 shrink-0">{control && <PointControl point={point} control={control} />}</div>}
     </div>
   );
 });
