@@ -78,6 +78,10 @@ export class Simulation implements RioSource {
     return this.topologySnapshot;
   }
 
+  topotime(): number {
+    return this.topologySnapshot.topotime;
+  }
+
   members(): readonly string[] {
     return [this.instanceId, ...this.config.members];
   }

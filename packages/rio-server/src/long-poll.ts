@@ -9,6 +9,12 @@ import type { ChangeStore } from './change-store';
 export const POLL_HOLD_MS = 10_000;
 
 export interface Poll {
+  /**
+   * Polls with the same key get the same answer while the store does not change (same timestamp,
+   * sections and exposed names): it is computed once for all of them. Clients answered together
+   * come back with the same timestamp, so many pollers cost little more than one.
+   */
+  readonly key?: string;
   /** Returns the answer body when there is something new for this poll, else `undefined`. */
   tryAnswer(): string | undefined;
   /** The answer when the hold time ran out. */
@@ -21,8 +27,22 @@ export class LongPolls {
   private flushScheduled = false;
   private readonly unsubscribe: () => void;
 
+  /** Answers by poll key, valid until the store's next change. */
+  private readonly answers = new Map<string, string | undefined>();
+
   constructor(store: ChangeStore) {
-    this.unsubscribe = store.onChange(() => this.scheduleFlush());
+    this.unsubscribe = store.onChange(() => {
+      this.answers.clear();
+      this.scheduleFlush();
+    });
+  }
+
+  private answer(poll: Poll): string | undefined {
+    if (poll.key === undefined) return poll.tryAnswer();
+    if (this.answers.has(poll.key)) return this.answers.get(poll.key);
+    const body = poll.tryAnswer();
+    this.answers.set(poll.key, body);
+    return body;
   }
 
   get size(): number {
@@ -31,7 +51,7 @@ export class LongPolls {
 
   /** Answers at once when there is something new, else holds the poll. */
   add(poll: Poll): void {
-    const body = poll.tryAnswer();
+    const body = this.answer(poll);
     if (body !== undefined) return poll.send(body);
     const timer = setTimeout(() => {
       this.waiting.delete(poll);
@@ -65,7 +85,7 @@ export class LongPolls {
     setImmediate(() => {
       this.flushScheduled = false;
       for (const poll of [...this.waiting.keys()]) {
-        const body = poll.tryAnswer();
+        const body = this.answer(poll);
         if (body === undefined) continue;
         this.remove(poll);
         poll.send(body);

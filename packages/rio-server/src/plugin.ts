@@ -65,10 +65,15 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
   const readSettings = typeof options.settings === 'function' ? options.settings : () => options.settings as RioServerSettings;
   const maxHeldPerAddress = options.maxHeldPerAddress ?? MAX_HELD_PER_ADDRESS;
   let compiled = compile(readSettings());
+  /** Counts recompilations: polls held under other filters never share an answer. */
+  let compiledGeneration = 0;
   /** The settings in force, compiled again only when they were replaced. */
   function current(): CompiledSettings {
     const settings = readSettings();
-    if (settings !== compiled.settings) compiled = compile(settings);
+    if (settings !== compiled.settings) {
+      compiled = compile(settings);
+      compiledGeneration++;
+    }
     return compiled;
   }
   const polls = new LongPolls(source.store);
@@ -156,7 +161,12 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
           timestamp: rio.timestamp,
           sections: rio.version === 1 ? { io: true, ui: false } : rio.sections,
         };
+        // An answer with the wall clock in it (v2 of a SYSTEM server) is never shared: it would age.
+        const shareable = !(query.version === 2 && source.systemClock);
         const poll = {
+          ...(shareable
+            ? { key: `${compiledGeneration}|${source.topotime()}|${query.version}|${query.timestamp}|${query.sections.io}|${query.sections.ui}` }
+            : {}),
           tryAnswer: () => readChanges(source, filters, query),
           idleAnswer: () => idleState(source, query),
           send: (body: string) => void answer(reply, 200, body),

@@ -6,6 +6,8 @@ import type { ChangeStore, Kind } from './change-store';
 export interface RioSource {
   readonly store: ChangeStore;
   topology(): HsycoTopology;
+  /** The topology's `topotime` alone: every `rioget` answer carries it, so it must come cheap. */
+  topotime(): number;
   /** The SYSTEM I/O server's wall clock in epoch milliseconds; absent when there is none. */
   readonly systemClock?: () => number;
   /** This server's instance id, then those of every server it concentrates. */

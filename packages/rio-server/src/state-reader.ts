@@ -51,7 +51,7 @@ function stateHeader(source: RioSource, query: StateQuery, sections: Partial<Rec
   const state: HsycoState = {
     timestamp: source.store.timestamp,
     system: source.systemClock !== undefined,
-    topotime: source.topology().topotime,
+    topotime: source.topotime(),
     ...sections,
   };
   if (query.version === 2) {

@@ -24,7 +24,7 @@ function servedKind(kind: PointKind): Kind {
 
 export class HubSource implements RioSource {
   readonly store = new ChangeStore();
-  private topotime = Date.now();
+  private topotimeValue = Date.now();
   private readonly unsubscribe: () => void;
   private readonly onRemoved = (points: PointRef[]) => {
     for (const { kind, name } of points) {
@@ -34,7 +34,7 @@ export class HubSource implements RioSource {
     }
   };
   private readonly onTopology = () => {
-    this.topotime = Math.max(Date.now(), this.topotime + 1);
+    this.topotimeValue = Math.max(Date.now(), this.topotimeValue + 1);
   };
 
   constructor(
@@ -61,10 +61,14 @@ export class HubSource implements RioSource {
 
   topology(): HsycoTopology {
     return {
-      topotime: this.topotime,
+      topotime: this.topotimeValue,
       locations: this.hub.topologyLocations(),
       devices: this.hub.topology().map((device) => [device.name, device.params] as const),
     };
+  }
+
+  topotime(): number {
+    return this.topotimeValue;
   }
 
   members(): readonly string[] {
