@@ -103,6 +103,7 @@ describe('hubs of hubs', () => {
   it('shows a restarted site hub offline at the top, then recovers the exact state', async () => {
     const [site1] = sites as [Site];
     const port = Number(new URL(site1.hub.url).port);
+    const instanceId = (await site1.hub.admin.data<{ instanceId: string }>('GET', '/api/hub')).instanceId;
     await site1.hub.stop();
     await eventually(() => top.admin.point('site1.connection', 'hub'), (point) => point.value === 'offline');
     expect(await top.admin.point('site1.lobby.dummy.light.1')).toMatchObject({ state: 'stale' });
@@ -110,6 +111,8 @@ describe('hubs of hubs', () => {
     await site1.direct.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.light.3*1*dummy.dimmer.1*81`);
 
     site1.hub = await startTestHub(site1.hub.dataDir, { tls: true, port });
+    // The same instance id after a restart: the top's members and loop checks stay true.
+    expect((await site1.hub.admin.data<{ instanceId: string }>('GET', '/api/hub')).instanceId).toBe(instanceId);
     await eventually(() => top.admin.point('site1.connection', 'hub'), (point) => point.value === 'online', 30_000);
     const expected = await simState(site1, 'site1.lobby.');
     const atTop = await eventually(
