@@ -2,7 +2,7 @@
  * A real hub process with real simulators for the dashboard tests: the hub serves the built
  * dashboard, the simulators are its remotes (certificates pinned), and tests reach both directly.
  */
-import { test as base } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
 import { RioTestClient, spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
 import { fingerprintOf } from '@riohub/certificate';
 
@@ -102,4 +102,13 @@ export const test = base.extend<object, { deployment: Deployment }>({
   ],
 });
 
-export { expect } from '@playwright/test';
+export { expect };
+
+/** Signs in through the sign-in page and waits for the main navigation. */
+export async function signIn(page: Page, url: string, user: { name: string; password: string }): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(user.name);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}

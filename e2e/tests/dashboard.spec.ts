@@ -1,19 +1,10 @@
 // The dashboard in Chromium against a real hub with real simulators: sign-in, the overview,
 // controls that change the building, live updates, roles, settings, outages, a large tree.
 import { mkdirSync } from 'node:fs';
-import type { Page } from '@playwright/test';
-import { ADMIN, expect, OPERATOR, SIM_PASSWORD, startSite, test, VIEWER } from '../hub-fixture';
+import { ADMIN, expect, OPERATOR, signIn, SIM_PASSWORD, startSite, test, VIEWER } from '../hub-fixture';
 
 const SCREENSHOTS = 'test-results/screenshots';
 mkdirSync(SCREENSHOTS, { recursive: true });
-
-async function signIn(page: Page, url: string, user: { name: string; password: string }): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Username').fill(user.name);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
 
 test('signs in, refusing a wrong password with a message', async ({ page, deployment }) => {
   await page.goto(deployment.hub.url);

@@ -2,7 +2,7 @@
 // logger listed and charted, the interval choice, zoom, and CSV downloads that match the API.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
-import { ADMIN, expect, HubApi, startSite, test, VIEWER } from '../hub-fixture';
+import { ADMIN, expect, HubApi, signIn, startSite, test, VIEWER } from '../hub-fixture';
 
 const SCREENSHOTS = 'test-results/screenshots';
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -27,14 +27,6 @@ interface LoggerFields {
 
 function loggerRow(table: Locator, id: string): Locator {
   return table.getByRole('row').filter({ has: table.page().getByRole('cell', { name: id, exact: true }) });
-}
-
-async function signIn(page: Page, url: string, user: { name: string; password: string }): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Username').fill(user.name);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 }
 
 /** A CSV download as records keyed by its header: the first column (a time) as epoch ms, the rest as numbers. */
@@ -90,6 +82,7 @@ test('charts every replicated logger and downloads CSVs whose rows match the API
       new RegExp(`^[\\d.,]+ ${logger.unit}, \\d+ (s|min) ago$`),
       /^[\d,]+$/,
       'up to date',
+      'forever',
     ]);
   }
 
@@ -185,5 +178,34 @@ test('a logger the remote does not have shows failing with the reason, as an ale
     await deployment.admin.call('DELETE', '/api/remotes/annex');
     await annex.direct.close();
     await annex.sim.stop();
+  }
+});
+
+test('an admin sets how long a logger keeps its samples; a viewer only reads it', async ({ page, deployment }) => {
+  const retention = async () =>
+    (await deployment.admin.call<(LoggerFields & { retentionDays: number | null })[]>('GET', '/api/loggers')).find((logger) => logger.id === 'floor2.temperature')
+      ?.retentionDays;
+  try {
+    await signIn(page, deployment.hub.url, ADMIN);
+    await page.goto(`${deployment.hub.url}/loggers`);
+    const row = loggerRow(page.getByRole('table', { name: 'Replicated loggers' }), 'floor2.temperature');
+    const days = row.getByLabel('Days of floor2.temperature to keep');
+    await days.fill('a week');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect(row.getByRole('alert')).toHaveText('a whole number of days, or empty to keep everything');
+    await days.fill('400');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect(row.getByRole('alert')).toHaveCount(0);
+    await expect.poll(retention).toBe(400);
+    await expect(days).toHaveValue('400');
+
+    await page.getByRole('button', { name: /Sign out/ }).click();
+    await signIn(page, deployment.hub.url, VIEWER);
+    await page.goto(`${deployment.hub.url}/loggers`);
+    const viewerRow = loggerRow(page.getByRole('table', { name: 'Replicated loggers' }), 'floor2.temperature');
+    await expect(viewerRow.getByRole('cell', { name: '400 days' })).toBeVisible();
+    await expect(viewerRow.getByRole('textbox')).toHaveCount(0);
+  } finally {
+    await deployment.admin.call('PUT', '/api/loggers/floor2.temperature', { retentionDays: null });
   }
 });

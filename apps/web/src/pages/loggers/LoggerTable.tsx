@@ -3,8 +3,9 @@ import type { LoggerView } from '@riohub/hub-api';
 import { formatAge, useNow } from '../../components/use-now';
 import { ui } from '../settings/ui';
 import { formatValue } from './logger-series';
+import { RetentionCell } from './RetentionCell';
 
-export function LoggerTable({ loggers }: { loggers: LoggerView[] }) {
+export function LoggerTable({ loggers, onChanged }: { loggers: LoggerView[]; onChanged(view: LoggerView): void }) {
   const now = useNow();
   return (
     <table className={ui.table} aria-label="Replicated loggers">
@@ -17,6 +18,7 @@ export function LoggerTable({ loggers }: { loggers: LoggerView[] }) {
           <th className={ui.th}>Last sample</th>
           <th className={ui.th}>Samples</th>
           <th className={ui.th}>Replication</th>
+          <th className={ui.th}>Kept</th>
         </tr>
       </thead>
       <tbody>
@@ -41,6 +43,9 @@ export function LoggerTable({ loggers }: { loggers: LoggerView[] }) {
             <td className={`${ui.td} tabular-nums`}>{logger.samples.toLocaleString()}</td>
             <td className={ui.td}>
               <ReplicationState logger={logger} />
+            </td>
+            <td className={ui.td}>
+              <RetentionCell logger={logger} onChanged={onChanged} />
             </td>
           </tr>
         ))}

@@ -60,7 +60,10 @@ export function LoggersPage() {
       {loggers?.length === 0 && <p>No remote replicates its data loggers: list their ids in a remote's dataloggers option in Settings.</p>}
       {loggers && loggers.length > 0 && (
         <>
-          <LoggerTable loggers={loggers} />
+          <LoggerTable
+            loggers={loggers}
+            onChanged={(changed) => setLoggers((list) => list?.map((logger) => (logger.id === changed.id ? changed : logger)))}
+          />
           <div className="flex flex-wrap items-end gap-4">
             <fieldset className="flex flex-wrap items-center gap-3">
               <legend className={`${ui.label} mb-1`}>Interval</legend>
