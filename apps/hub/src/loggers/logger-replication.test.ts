@@ -1,9 +1,8 @@
 // Logger replication against real simulator processes over real HTTPS, into the hub's SQLite file.
 import type { AggregateSeries, CounterBucket, LoggerView, RemoteView, Result } from '@riohub/hub-api';
 import { fingerprintOf } from '@riohub/certificate';
-import { spawnSim, type SimProcess } from '@riohub/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
+import { describe, expect, it } from 'vitest';
+import { eventually, hubPerTest, startTestHub } from '../testing/test-hub';
 import { expectSameSeries, loggerView, remoteSeries, SIM_PASSWORD, untilUpToDate } from './testing';
 
 const YEAR_OF_MINUTES = ['--history-days', '365', '--history-step', '60'];
@@ -11,91 +10,73 @@ const PAGE = 10_000;
 const LOGGERS = { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 };
 
 describe('logger replication', () => {
-  let hub: TestHub;
-  const sims: SimProcess[] = [];
-
-  beforeEach(async () => {
-    hub = await startTestHub();
-  });
-  afterEach(async () => {
-    await hub.close();
-    await Promise.all(sims.splice(0).map((sim) => sim.stop('SIGKILL')));
-  });
-
-  async function sim(args: string[], dataDir?: string): Promise<SimProcess> {
-    const started = await spawnSim(
-      ['--password', SIM_PASSWORD, '--lights', '1', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0', ...args],
-      dataDir ? { dataDir } : {},
-    );
-    sims.push(started);
-    return started;
-  }
+  const t = hubPerTest(['--password', SIM_PASSWORD, '--lights', '1', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0']);
 
   /** Waits until a logger is part way through its history: some pages stored, more to come. */
   function midway(id: string): Promise<LoggerView> {
-    return eventually(() => loggerView(hub.admin, id), (view) => view.replication === 'catching up' && view.samples >= PAGE, 60_000);
+    return eventually(() => loggerView(t.hub.admin, id), (view) => view.replication === 'catching up' && view.samples >= PAGE, 60_000);
   }
 
   it('catches up from a year of minute samples, page by page, with exactly the remote samples', async () => {
-    const remote = await sim(YEAR_OF_MINUTES);
-    await hub.admin.addSim('lobby', remote, SIM_PASSWORD, LOGGERS);
+    const remote = await t.sim(YEAR_OF_MINUTES);
+    await t.hub.admin.addSim('lobby', remote, SIM_PASSWORD, LOGGERS);
     const partial = await midway('lobby.energy');
     expect(partial.samples % PAGE).toBe(0);
-    const energy = await untilUpToDate(hub.admin, 'lobby.energy');
-    await untilUpToDate(hub.admin, 'lobby.temperature');
+    const energy = await untilUpToDate(t.hub.admin, 'lobby.energy');
+    await untilUpToDate(t.hub.admin, 'lobby.temperature');
     expect(energy).toMatchObject({ remote: 'lobby', remoteId: 'energy', type: 'counter', unit: 'kWh', retentionDays: null });
     expect(energy.samples).toBeGreaterThan(365 * 1440);
-    expect(await expectSameSeries(hub.admin, remote, 'lobby.energy', 'energy')).toBeGreaterThan(365 * 1440);
-    expect(await expectSameSeries(hub.admin, remote, 'lobby.temperature', 'temperature')).toBeGreaterThan(365 * 1440);
-    const temperature = await loggerView(hub.admin, 'lobby.temperature');
+    expect(await expectSameSeries(t.hub.admin, remote, 'lobby.energy', 'energy')).toBeGreaterThan(365 * 1440);
+    expect(await expectSameSeries(t.hub.admin, remote, 'lobby.temperature', 'temperature')).toBeGreaterThan(365 * 1440);
+    const temperature = await loggerView(t.hub.admin, 'lobby.temperature');
     expect(temperature).toMatchObject({ type: 'range', unit: '°C' });
     expect(temperature.firstSample?.[0]).toBeLessThan(temperature.lastSample?.[0] as number);
   }, 120_000);
 
   it('resumes after a hub restart mid-replication without a gap or a duplicate', async () => {
-    const remote = await sim(YEAR_OF_MINUTES);
-    await hub.admin.addSim('lobby', remote, SIM_PASSWORD, LOGGERS);
+    const remote = await t.sim(YEAR_OF_MINUTES);
+    await t.hub.admin.addSim('lobby', remote, SIM_PASSWORD, LOGGERS);
     const before = await midway('lobby.energy');
-    await hub.running.close();
-    hub = await startTestHub(hub.dataDir);
-    const resumed = await loggerView(hub.admin, 'lobby.energy');
+    await t.hub.running.close();
+    t.hub = await startTestHub(t.hub.dataDir);
+    const resumed = await loggerView(t.hub.admin, 'lobby.energy');
     // Nothing stored before the restart was lost with it (whole pages only).
     expect(resumed.samples).toBeGreaterThanOrEqual(before.samples);
     expect(resumed.samples % PAGE).toBe(0);
-    await untilUpToDate(hub.admin, 'lobby.energy');
-    await untilUpToDate(hub.admin, 'lobby.temperature');
-    await expectSameSeries(hub.admin, remote, 'lobby.energy', 'energy');
-    await expectSameSeries(hub.admin, remote, 'lobby.temperature', 'temperature');
+    await untilUpToDate(t.hub.admin, 'lobby.energy');
+    await untilUpToDate(t.hub.admin, 'lobby.temperature');
+    await expectSameSeries(t.hub.admin, remote, 'lobby.energy', 'energy');
+    await expectSameSeries(t.hub.admin, remote, 'lobby.temperature', 'temperature');
   }, 120_000);
 
   it('resumes after the remote is killed mid-page, with whole pages only in between', async () => {
-    const first = await sim(YEAR_OF_MINUTES);
-    await hub.admin.addSim('lobby', first, SIM_PASSWORD, LOGGERS);
+    const first = await t.sim(YEAR_OF_MINUTES);
+    await t.hub.admin.addSim('lobby', first, SIM_PASSWORD, LOGGERS);
     await midway('lobby.energy');
     first.child.kill('SIGKILL');
-    const failing = await eventually(() => loggerView(hub.admin, 'lobby.energy'), (view) => view.replication === 'failing', 30_000);
+    const failing = await eventually(() => loggerView(t.hub.admin, 'lobby.energy'), (view) => view.replication === 'failing', 30_000);
     expect(failing.error).toMatch(/^lobby is offline: /);
     // A page cut off by the kill stored nothing of itself.
     expect(failing.samples % PAGE).toBe(0);
 
-    const second = await sim(['--port', new URL(first.url).port], first.dataDir);
-    await untilUpToDate(hub.admin, 'lobby.energy', 90_000);
-    await untilUpToDate(hub.admin, 'lobby.temperature', 90_000);
-    await expectSameSeries(hub.admin, second, 'lobby.energy', 'energy');
-    await expectSameSeries(hub.admin, second, 'lobby.temperature', 'temperature');
+    const second = await t.sim(['--port', new URL(first.url).port], first.dataDir);
+    await untilUpToDate(t.hub.admin, 'lobby.energy', 90_000);
+    await untilUpToDate(t.hub.admin, 'lobby.temperature', 90_000);
+    await expectSameSeries(t.hub.admin, second, 'lobby.energy', 'energy');
+    await expectSameSeries(t.hub.admin, second, 'lobby.temperature', 'temperature');
   }, 150_000);
 
   it('counts a meter reset as the new reading from zero, never a negative consumption', async () => {
-    const remote = await sim(['--history-days', '1', '--history-step', '60', '--energy-reset-at', '600']);
-    await hub.admin.addSim('lobby', remote, SIM_PASSWORD, LOGGERS);
-    const view = await untilUpToDate(hub.admin, 'lobby.energy');
+    const remote = await t.sim(['--history-days', '1', '--history-step', '60', '--energy-reset-at', '600']);
+    await t.hub.admin.addSim('lobby', remote, SIM_PASSWORD, LOGGERS);
+    const view = await untilUpToDate(t.hub.admin, 'lobby.energy');
     const samples = await remoteSeries(remote, 'energy');
     const reset = samples[600] as [number, number];
     expect(reset[1]).toBeLessThan((samples[599] as [number, number])[1]);
 
     const last = view.lastSample?.[0] as number;
     const from = samples[0]?.[0] as number;
-    const series = await hub.admin.data<AggregateSeries>('GET', `/api/loggers/lobby.energy/aggregates?interval=hour&from=${from - 3_600_000}&to=${last + 1}`);
+    const series = await t.hub.admin.data<AggregateSeries>('GET', `/api/loggers/lobby.energy/aggregates?interval=hour&from=${from - 3_600_000}&to=${last + 1}`);
     const buckets = series.buckets as CounterBucket[];
     expect(buckets.length).toBeGreaterThan(20);
     for (const bucket of buckets) expect(bucket.consumption).toBeGreaterThanOrEqual(0);
@@ -116,78 +97,78 @@ describe('logger replication', () => {
   }, 60_000);
 
   it('stores loggers under <remote>.<id> or under their own id, as each entry says', async () => {
-    const [lobby, floor2] = await Promise.all([sim([]), sim([])]);
-    await hub.admin.addSim('lobby', lobby, SIM_PASSWORD, LOGGERS);
-    await hub.admin.addSim('floor2', floor2, SIM_PASSWORD, { ...LOGGERS, dataloggersnameprefix: false });
-    for (const id of ['lobby.energy', 'lobby.temperature', 'energy', 'temperature']) await untilUpToDate(hub.admin, id);
-    const views = await hub.admin.data<LoggerView[]>('GET', '/api/loggers');
+    const [lobby, floor2] = await Promise.all([t.sim([]), t.sim([])]);
+    await t.hub.admin.addSim('lobby', lobby, SIM_PASSWORD, LOGGERS);
+    await t.hub.admin.addSim('floor2', floor2, SIM_PASSWORD, { ...LOGGERS, dataloggersnameprefix: false });
+    for (const id of ['lobby.energy', 'lobby.temperature', 'energy', 'temperature']) await untilUpToDate(t.hub.admin, id);
+    const views = await t.hub.admin.data<LoggerView[]>('GET', '/api/loggers');
     expect(views.map(({ id, remote, remoteId }) => ({ id, remote, remoteId }))).toEqual([
       { id: 'lobby.energy', remote: 'lobby', remoteId: 'energy' },
       { id: 'lobby.temperature', remote: 'lobby', remoteId: 'temperature' },
       { id: 'energy', remote: 'floor2', remoteId: 'energy' },
       { id: 'temperature', remote: 'floor2', remoteId: 'temperature' },
     ]);
-    await expectSameSeries(hub.admin, lobby, 'lobby.energy', 'energy');
-    await expectSameSeries(hub.admin, floor2, 'energy', 'energy');
-    await expectSameSeries(hub.admin, floor2, 'temperature', 'temperature');
+    await expectSameSeries(t.hub.admin, lobby, 'lobby.energy', 'energy');
+    await expectSameSeries(t.hub.admin, floor2, 'energy', 'energy');
+    await expectSameSeries(t.hub.admin, floor2, 'temperature', 'temperature');
   }, 60_000);
 
   it('refuses two remotes that would store a logger under the same id, and flags it from stored settings', async () => {
-    const [lobby, floor2] = await Promise.all([sim([]), sim([])]);
-    await hub.admin.addSim('lobby', lobby, SIM_PASSWORD, { ...LOGGERS, dataloggersnameprefix: false });
-    await untilUpToDate(hub.admin, 'energy');
+    const [lobby, floor2] = await Promise.all([t.sim([]), t.sim([])]);
+    await t.hub.admin.addSim('lobby', lobby, SIM_PASSWORD, { ...LOGGERS, dataloggersnameprefix: false });
+    await untilUpToDate(t.hub.admin, 'energy');
 
     const url = new URL(floor2.url);
     const clash = { name: 'floor2', host: url.hostname, port: Number(url.port), tls: 'pin', fingerprint: fingerprintOf(floor2.certificate ?? '') };
-    const refused = await hub.admin.call<RemoteView>('POST', '/api/remotes', { ...clash, password: SIM_PASSWORD, options: { ...LOGGERS, dataloggersnameprefix: false } });
+    const refused = await t.hub.admin.call<RemoteView>('POST', '/api/remotes', { ...clash, password: SIM_PASSWORD, options: { ...LOGGERS, dataloggersnameprefix: false } });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ ok: false, error: { code: 'invalid' } });
     const fields = (refused.body as Extract<Result<RemoteView>, { ok: false }>).error.fields ?? {};
     expect(fields['options.dataloggers']).toContain("energy is already lobby's energy");
     expect(fields['options.dataloggersnameprefix']).toContain('name prefix');
-    expect((await hub.admin.call('GET', '/api/remotes/floor2')).status).toBe(404);
+    expect((await t.hub.admin.call('GET', '/api/remotes/floor2')).status).toBe(404);
 
     // With the prefix there is no clash; turning it off later is refused the same way.
-    await hub.admin.addSim('floor2', floor2, SIM_PASSWORD, LOGGERS);
-    const change = await hub.admin.call('PUT', '/api/remotes/floor2', { host: url.hostname, options: { dataloggersnameprefix: false } });
+    await t.hub.admin.addSim('floor2', floor2, SIM_PASSWORD, LOGGERS);
+    const change = await t.hub.admin.call('PUT', '/api/remotes/floor2', { host: url.hostname, options: { dataloggersnameprefix: false } });
     expect(change.status).toBe(400);
     expect(JSON.stringify(change.body)).toContain("energy is already lobby's energy");
 
     // Settings stored by other means (an older version, a hand edit) are flagged, never merged.
-    const running = hub.running.hub;
+    const running = t.hub.running.hub;
     const stored = running.repo.get('floor2');
     if (!stored) throw new Error('floor2 is not stored');
     running.repo.update({ ...stored.settings, options: { ...stored.settings.options, dataloggersnameprefix: false } }, undefined);
-    await hub.running.close();
-    hub = await startTestHub(hub.dataDir);
-    const energy = await loggerView(hub.admin, 'energy');
+    await t.hub.running.close();
+    t.hub = await startTestHub(t.hub.dataDir);
+    const energy = await loggerView(t.hub.admin, 'energy');
     expect(energy).toMatchObject({ replication: 'failing', remote: 'lobby' });
     expect(energy.error).toBe("configuration error: lobby's energy and floor2's energy would both be stored as energy");
     // Nothing of floor2 is written into lobby's series while the clash stands.
-    await expectSameSeries(hub.admin, lobby, 'energy', 'energy');
+    await expectSameSeries(t.hub.admin, lobby, 'energy', 'energy');
   }, 60_000);
 
   it('shows a logger the remote does not have as failing, and replicates the others', async () => {
-    const remote = await sim([]);
-    await hub.admin.addSim('lobby', remote, SIM_PASSWORD, { dataloggers: 'energy;heating', dataloggerspollinterval: 1 });
-    await untilUpToDate(hub.admin, 'lobby.energy');
-    const unknown = await eventually(() => loggerView(hub.admin, 'lobby.heating'), (view) => view.replication === 'failing');
+    const remote = await t.sim([]);
+    await t.hub.admin.addSim('lobby', remote, SIM_PASSWORD, { dataloggers: 'energy;heating', dataloggerspollinterval: 1 });
+    await untilUpToDate(t.hub.admin, 'lobby.energy');
+    const unknown = await eventually(() => loggerView(t.hub.admin, 'lobby.heating'), (view) => view.replication === 'failing');
     expect(unknown).toMatchObject({ error: 'unknown logger on lobby', samples: 0 });
   });
 
   it('shows loggers of a public-API remote as unsupported, and deletes a deleted remote\'s history', async () => {
-    const [stock, lobby] = await Promise.all([sim(['--api', 'public']), sim([])]);
-    await hub.admin.addSim('stock', stock, SIM_PASSWORD, { ...LOGGERS, api: 'public' });
-    expect(await loggerView(hub.admin, 'stock.energy')).toMatchObject({
+    const [stock, lobby] = await Promise.all([t.sim(['--api', 'public']), t.sim([])]);
+    await t.hub.admin.addSim('stock', stock, SIM_PASSWORD, { ...LOGGERS, api: 'public' });
+    expect(await loggerView(t.hub.admin, 'stock.energy')).toMatchObject({
       replication: 'failing',
       error: 'data loggers are not supported by stock (public API)',
       samples: 0,
     });
-    await hub.admin.addSim('lobby', lobby, SIM_PASSWORD, LOGGERS);
-    await untilUpToDate(hub.admin, 'lobby.energy');
-    await hub.admin.data('DELETE', '/api/remotes/lobby');
-    const views = await hub.admin.data<LoggerView[]>('GET', '/api/loggers');
+    await t.hub.admin.addSim('lobby', lobby, SIM_PASSWORD, LOGGERS);
+    await untilUpToDate(t.hub.admin, 'lobby.energy');
+    await t.hub.admin.data('DELETE', '/api/remotes/lobby');
+    const views = await t.hub.admin.data<LoggerView[]>('GET', '/api/loggers');
     expect(views.map((view) => view.id)).toEqual(['stock.energy', 'stock.temperature']);
-    expect(hub.running.hub.loggers.store.list()).toEqual([]);
+    expect(t.hub.running.hub.loggers.store.list()).toEqual([]);
   });
 });

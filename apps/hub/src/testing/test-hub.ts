@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Point, RemoteView, Result, ServerMessage } from '@riohub/hub-api';
 import { fingerprintOf } from '@riohub/certificate';
-import type { SimProcess } from '@riohub/sim-launcher';
+import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
+import { afterEach, beforeEach } from 'vitest';
 import { Agent, request, type Dispatcher } from 'undici';
 import { WebSocket } from 'ws';
 import { startHub, type RunningHub } from '../server';
@@ -28,6 +29,35 @@ export interface TestHubOptions {
   tls?: boolean;
   /** 0 (the default): any free port. A restarted hub passes its former port. */
   port?: number;
+}
+
+/** What `hubPerTest` gives a describe block. */
+export interface HubPerTest {
+  /** This test's hub; a test may replace it (a restart on the same folder). */
+  hub: TestHub;
+  /** A simulator with the block's arguments and more; killed after the test. */
+  sim(args: string[], dataDir?: string): Promise<SimProcess>;
+}
+
+/** For a describe block: a fresh hub before each test, and simulators that die with the test. */
+export function hubPerTest(simArgs: readonly string[]): HubPerTest {
+  const sims: SimProcess[] = [];
+  const context: HubPerTest = {
+    hub: undefined as unknown as TestHub,
+    async sim(args, dataDir) {
+      const started = await spawnSim([...simArgs, ...args], dataDir ? { dataDir } : {});
+      sims.push(started);
+      return started;
+    },
+  };
+  beforeEach(async () => {
+    context.hub = await startTestHub();
+  });
+  afterEach(async () => {
+    await context.hub.close();
+    await Promise.all(sims.splice(0).map((sim) => sim.stop('SIGKILL')));
+  });
+  return context;
 }
 
 export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-')), options: TestHubOptions = {}): Promise<TestHub> {
