@@ -77,8 +77,7 @@ test('charts every replicated logger and downloads CSVs whose rows match the API
     await expect(loggerRow(table, logger.id).getByRole('cell')).toHaveText([
       logger.id,
       logger.remote,
-      logger.type,
-      logger.unit,
+      `${logger.type}, ${logger.unit}`,
       new RegExp(`^[\\d.,]+ ${logger.unit}, \\d+ (s|min) ago$`),
       /^[\d,]+$/,
       'up to date',

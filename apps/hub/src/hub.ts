@@ -129,6 +129,8 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   async stop(): Promise<void> {
+    // Changes under way finish first, so that none opens a link after the others were stopped.
+    await Promise.all(this.queues.values());
     await Promise.all([...this.links.values()].map((link) => link.stop()));
     this.links.clear();
     await this.loggers.stop();
@@ -140,7 +142,7 @@ export class Hub extends EventEmitter<HubEvents> {
   async setRole(role: HubRole): Promise<void> {
     writeMeta(this.db, 'role', role);
     const affected = this.repo.list().filter((stored) => stored.settings.options.shutdownWhenInactive);
-    for (const stored of affected) await this.reopen(stored.settings.name);
+    for (const { settings } of affected) await this.serialize(settings.name, () => this.reopen(settings.name));
   }
 
   remotes(): RemoteView[] {
@@ -339,10 +341,15 @@ export class Hub extends EventEmitter<HubEvents> {
     const byRemote = new Map<string, { link: RemoteLink; writes: Write[]; records: Omit<WriteRecord, 'id' | 'status'>[] }>();
     const at = Date.now();
     for (const [name, value] of writes) {
+      // The served API shows the hub's own point where a remote's datapoint has the same name.
+      if (kind === 'io' && this.tree.get('hub', name)) {
+        reasons[name] = 'read only: a datapoint of the hub itself';
+        continue;
+      }
       const point = this.tree.get(kind, name);
       const remote = point?.remote;
       if (!point || !remote) {
-        reasons[name] = kind === 'io' && this.tree.get('hub', name) ? 'read only: a datapoint of the hub itself' : 'unknown';
+        reasons[name] = 'unknown';
         continue;
       }
       const link = this.links.get(remote);
@@ -511,10 +518,9 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   private async close(name: string): Promise<void> {
-    await this.loggers.close(name);
+    // Out of the map at once: nothing routes a write to a link that is stopping.
     const link = this.links.get(name);
-    if (!link) return;
     this.links.delete(name);
-    await link.stop();
+    await Promise.all([this.loggers.close(name), link?.stop()]);
   }
 }

@@ -8,6 +8,9 @@ import type { ChangeStore } from './change-store';
 /** How long a poll with nothing new is held (PROTOCOL.md part A: 10 seconds). */
 export const POLL_HOLD_MS = 10_000;
 
+/** Distinct shared answers kept between two changes of the store. */
+const MAX_SHARED_ANSWERS = 1_000;
+
 export interface Poll {
   /**
    * Polls with the same key get the same answer while the store does not change (same timestamp,
@@ -41,6 +44,9 @@ export class LongPolls {
     if (poll.key === undefined) return poll.tryAnswer();
     if (this.answers.has(poll.key)) return this.answers.get(poll.key);
     const body = poll.tryAnswer();
+    // Keys are bounded by the store's known timestamps; the cap only guards against a store that
+    // keeps a very long history being walked timestamp by timestamp between two changes.
+    if (this.answers.size >= MAX_SHARED_ANSWERS) this.answers.clear();
     this.answers.set(poll.key, body);
     return body;
   }

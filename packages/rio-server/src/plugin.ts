@@ -24,7 +24,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kind } from './change-store';
 import { LongPolls } from './long-poll';
 import type { RioServerSettings, RioSource } from './source';
-import { idleState, readChanges, type ExposedFilters, type StateQuery } from './state-reader';
+import { idleState, isFullStateQuery, readChanges, type ExposedFilters, type StateQuery } from './state-reader';
 
 /** How long a refused request is held before its socket is destroyed (PROTOCOL.md). */
 export const REFUSAL_HOLD_MS = 10_000;
@@ -163,9 +163,12 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
         };
         // An answer with the wall clock in it (v2 of a SYSTEM server) is never shared: it would age.
         const shareable = !(query.version === 2 && source.systemClock);
+        // Every full-state query reads the same answer, whatever timestamp it sent: keyed as one, so
+        // that clients sending made-up timestamps cannot fill the cache with copies of the state.
+        const since = isFullStateQuery(source, query) ? 'full' : query.timestamp;
         const poll = {
           ...(shareable
-            ? { key: `${compiledGeneration}|${source.topotime()}|${query.version}|${query.timestamp}|${query.sections.io}|${query.sections.ui}` }
+            ? { key: `${compiledGeneration}|${source.topotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}` }
             : {}),
           tryAnswer: () => readChanges(source, filters, query),
           idleAnswer: () => idleState(source, query),

@@ -146,6 +146,13 @@ describe('logger replication', () => {
     expect(energy.error).toBe("configuration error: lobby's energy and floor2's energy would both be stored as energy");
     // Nothing of floor2 is written into lobby's series while the clash stands.
     await expectSameSeries(t.hub.admin, lobby, 'energy', 'energy');
+
+    // Fixing floor2 lets lobby's loggers go on at once, without lobby being saved again.
+    await t.hub.admin.data('PUT', '/api/remotes/floor2', { host: url.hostname, options: { dataloggersnameprefix: true } });
+    await untilUpToDate(t.hub.admin, 'floor2.energy');
+    await untilUpToDate(t.hub.admin, 'energy');
+    await expectSameSeries(t.hub.admin, lobby, 'energy', 'energy');
+    await expectSameSeries(t.hub.admin, floor2, 'floor2.energy', 'energy');
   }, 60_000);
 
   it('shows a logger the remote does not have as failing, and replicates the others', async () => {

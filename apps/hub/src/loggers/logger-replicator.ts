@@ -53,6 +53,11 @@ export class LoggerReplicator {
     return this.options.settings.name;
   }
 
+  /** The local ids of the loggers this replicator copies. */
+  get targetIds(): string[] {
+    return this.options.targets.map((target) => target.id);
+  }
+
   /** The replication state of a logger by its local id; undefined when this replicator has no such logger. */
   state(id: string): LoggerState | undefined {
     return this.states.get(id);

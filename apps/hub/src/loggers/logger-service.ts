@@ -54,6 +54,10 @@ export interface LoggerServiceLog {
 export class LoggerService {
   readonly store: LoggerStore;
   private readonly replicators = new Map<string, LoggerReplicator>();
+  /** The polled remotes that list loggers, kept so that loggers a clash held back start once it is gone. */
+  private readonly polled = new Map<string, { settings: RemoteSettings; password: string }>();
+  /** Replicators restarted because a clash came or went, one after another. */
+  private restarts: Promise<void> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<unknown> = Promise.resolve();
 
@@ -77,14 +81,28 @@ export class LoggerService {
   async stop(): Promise<void> {
     clearInterval(this.retentionTimer);
     this.retentionTimer = undefined;
-    await Promise.all([...this.replicators.keys()].map((name) => this.close(name)));
+    await this.restarts;
+    await Promise.all([...new Set([...this.polled.keys(), ...this.replicators.keys()])].map((name) => this.close(name)));
     await this.retentionRun;
   }
 
   /** Starts replicating a polled remote's loggers (those whose local id is not in dispute). */
   open(settings: RemoteSettings, password: string): void {
-    if (settings.options.api !== 'extended' || this.replicators.has(settings.name)) return;
-    const blocked = this.blockedClaims();
+    if (settings.options.api !== 'extended' || this.polled.has(settings.name)) return;
+    this.polled.set(settings.name, { settings, password });
+    this.startReplicator(settings.name, this.blockedClaims());
+    this.followClashes();
+  }
+
+  async close(name: string): Promise<void> {
+    this.polled.delete(name);
+    await this.stopReplicator(name);
+  }
+
+  private startReplicator(name: string, blocked: Map<string, string>): void {
+    const polled = this.polled.get(name);
+    if (!polled || this.replicators.has(name)) return;
+    const { settings, password } = polled;
     const targets: ReplicationTarget[] = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
     if (targets.length === 0) return;
     const replicator = new LoggerReplicator({
@@ -95,21 +113,41 @@ export class LoggerService {
       pageSize: this.pageSize,
       log: (level, message) => this.log[level]({ remote: settings.name }, message),
     });
-    this.replicators.set(settings.name, replicator);
+    this.replicators.set(name, replicator);
     replicator.start();
   }
 
-  async close(name: string): Promise<void> {
+  private async stopReplicator(name: string): Promise<void> {
     const replicator = this.replicators.get(name);
     if (!replicator) return;
     this.replicators.delete(name);
     await replicator.stop();
   }
 
+  /**
+   * Restarts the replicators whose loggers in dispute changed: a clash edited or deleted away lets
+   * the loggers it held back start, without waiting for their own remote to be saved again.
+   */
+  private followClashes(): void {
+    const blocked = this.blockedClaims();
+    for (const [name, { settings }] of this.polled) {
+      const wanted = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
+      const replicator = this.replicators.get(name);
+      const running = replicator?.targetIds ?? [];
+      if (wanted.length === running.length && wanted.every((claim) => running.includes(claim.id))) continue;
+      this.restarts = this.restarts.then(async () => {
+        await this.stopReplicator(name);
+        this.startReplicator(name, this.blockedClaims());
+      });
+    }
+  }
+
   /** A remote entry was deleted: its loggers and their history go with it. */
   async deleteRemote(name: string): Promise<void> {
     await this.close(name);
     await this.store.deleteRemote(name);
+    this.followClashes();
+    await this.restarts;
   }
 
   /**
@@ -146,20 +184,37 @@ export class LoggerService {
       for (const claim of this.claimsOf(settings)) {
         if (shown.has(claim.id)) continue;
         shown.add(claim.id);
-        const stored = this.store.get(claim.id);
-        const own = stored && stored.remote === claim.remote && stored.remoteId === claim.remoteId ? stored : undefined;
-        const reason = blocked.get(claim.id);
-        const state: LoggerState = reason ? { replication: 'failing', error: reason } : this.stateOf(settings, claim.id);
-        views.push(this.view(claim, own, state));
+        views.push(this.listedView(settings, claim, blocked));
       }
     }
     for (const stored of this.store.list()) {
-      if (shown.has(stored.id)) continue;
-      const owner = remotes.find((settings) => settings.name === stored.remote);
-      const error = owner ? `not replicated: not in ${stored.remote}'s dataloggers` : `not replicated: no remote named ${stored.remote}`;
-      views.push(this.view(stored, stored, { replication: 'failing', error }));
+      if (!shown.has(stored.id)) views.push(this.unlistedView(stored, remotes));
     }
     return views;
+  }
+
+  /** One logger's view, as `views()` has it, without reading every other logger's samples. */
+  viewOf(id: string): LoggerView | undefined {
+    const remotes = this.remotes();
+    for (const settings of remotes) {
+      const claim = this.claimsOf(settings).find((candidate) => candidate.id === id);
+      if (claim) return this.listedView(settings, claim, this.blockedClaims());
+    }
+    const stored = this.store.get(id);
+    return stored && this.unlistedView(stored, remotes);
+  }
+
+  private listedView(settings: RemoteSettings, claim: Claim, blocked: Map<string, string>): LoggerView {
+    const stored = this.store.get(claim.id);
+    const own = stored && stored.remote === claim.remote && stored.remoteId === claim.remoteId ? stored : undefined;
+    const reason = blocked.get(claim.id);
+    return this.view(claim, own, reason ? { replication: 'failing', error: reason } : this.stateOf(settings, claim.id));
+  }
+
+  private unlistedView(stored: StoredLogger, remotes: RemoteSettings[]): LoggerView {
+    const owner = remotes.find((settings) => settings.name === stored.remote);
+    const error = owner ? `not replicated: not in ${stored.remote}'s dataloggers` : `not replicated: no remote named ${stored.remote}`;
+    return this.view(stored, stored, { replication: 'failing', error });
   }
 
   /**
@@ -179,13 +234,12 @@ export class LoggerService {
     };
   }
 
-  viewOf(id: string): LoggerView | undefined {
-    return this.views().find((view) => view.id === id);
-  }
-
   async setRetention(id: string, retentionDays: number | null): Promise<Result<LoggerView>> {
     const view = this.viewOf(id);
     if (!view) return fail(ERROR_CODES.NOT_FOUND, `no logger ${id}`);
+    // Whose history it would trim is the question in dispute: nothing changes until it is settled.
+    const dispute = this.blockedClaims().get(id);
+    if (dispute) return fail(ERROR_CODES.CONFLICT, `${id} is in dispute: ${dispute}`);
     if (!this.store.get(id)) {
       // Listed but not yet seen on its remote: recorded now, so the retention applies from the first page.
       const ensured = this.store.ensure({ id, remote: view.remote, remoteId: view.remoteId, type: view.type, unit: view.unit });
@@ -193,7 +247,6 @@ export class LoggerService {
     }
     this.store.setRetention(id, retentionDays);
     await this.store.applyRetention(Date.now(), id);
-    this.log.info({ logger: id, retentionDays }, 'logger retention changed');
     return ok(this.viewOf(id) as LoggerView);
   }
 
@@ -234,6 +287,7 @@ export class LoggerService {
   private stateOf(settings: RemoteSettings, id: string): LoggerState {
     const live = this.replicators.get(settings.name)?.state(id);
     if (live) return live;
+    if (this.polled.has(settings.name)) return { replication: 'catching up' };
     if (settings.options.api !== 'extended') return { replication: 'failing', error: `data loggers are not supported by ${settings.name} (public API)` };
     if (!settings.enabled) return { replication: 'failing', error: `${settings.name} is disabled` };
     return { replication: 'failing', error: `${settings.name} is not polled while this hub is inactive` };

@@ -74,6 +74,11 @@ describe('logger routes', () => {
     expect(days.type).toBe('range');
     expect(days.buckets).toHaveLength(3);
     expect(days.buckets[0]).toEqual({ start, min: 20, max: 25.9, avg: 22.95, count: 1440 });
+    // "Until the end of time", as clients write it, is every month there is.
+    const months = await viewer.data<AggregateSeries>('GET', `/api/loggers/lobby.temperature/aggregates?interval=month&from=0&to=${Number.MAX_SAFE_INTEGER}`);
+    expect(months.buckets.length).toBeGreaterThan(0);
+    const monthsCsv = await raw(viewer, `/api/loggers/lobby.temperature/aggregates.csv?interval=month&from=0&to=${Number.MAX_SAFE_INTEGER}`);
+    expect(monthsCsv.body.trimEnd().split('\n')).toHaveLength(months.buckets.length + 1);
   });
 
   it('exports raw samples and aggregates as CSV downloads', async () => {
@@ -106,6 +111,7 @@ describe('logger routes', () => {
       ['aggregates?interval=minute&from=0&to=31536000000', 'interval', 'more than 100000 buckets'],
       ['aggregates.csv?interval=day&from=9&to=1', 'from', 'from must not be after to'],
       ['samples.csv?from=x&to=1', 'from', 'must be a time in epoch milliseconds'],
+      ['aggregates?interval=month&from=0&to=9999999999999999', 'to', 'to is out of range'],
     ];
     for (const [path, field, message] of cases) {
       const { status, body } = await viewer.call('GET', `/api/loggers/lobby.energy/${path}`);

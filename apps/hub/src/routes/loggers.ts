@@ -22,13 +22,20 @@ export const MAX_BUCKETS = 100_000;
 /** Rows per read while a CSV of raw samples streams, so a long range never blocks the hub. */
 const CSV_CHUNK = 10_000;
 
-/** A query parameter holding a time in epoch ms: digits only (no empty string taken for 0). */
+/** The end of year 9999 UTC: SQLite's date functions, which group months, stop there. */
+const MAX_TIME = Date.UTC(10_000, 0, 1);
+
+/**
+ * A query parameter holding a time in epoch ms: digits only (no empty string taken for 0). Times
+ * past the last date, as clients send for "until the end", mean that last date.
+ */
 const time = (name: string) =>
   z
     .string(`${name} is required: a time in epoch milliseconds`)
     .regex(/^[0-9]{1,16}$/, `${name} must be a time in epoch milliseconds (a whole number)`)
     .transform(Number)
-    .refine(Number.isSafeInteger, `${name} is out of range`);
+    .refine(Number.isSafeInteger, `${name} is out of range`)
+    .transform((value) => Math.min(value, MAX_TIME));
 
 const rangeSchema = z
   .object({ from: time('from'), to: time('to') })
@@ -75,7 +82,7 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     const input = parse(retentionSchema, request.body);
     if (!input.ok) return send(reply, input);
     const result = await loggers.setRetention(request.params.id, input.data.retentionDays);
-    if (result.ok) request.log.info({ logger: request.params.id, user: request.user?.name }, 'logger retention changed');
+    if (result.ok) request.log.info({ logger: request.params.id, retentionDays: input.data.retentionDays, user: request.user?.name }, 'logger retention changed');
     return send(reply, result);
   });
 

@@ -28,9 +28,12 @@ export class HubSource implements RioSource {
   private readonly unsubscribe: () => void;
   private readonly onRemoved = (points: PointRef[]) => {
     for (const { kind, name } of points) {
-      // A remote's datapoint and the hub's own point of the same name are one served name.
-      if (kind !== 'ui' && this.hub.tree.get(kind === 'io' ? 'hub' : 'io', name)) continue;
-      this.store.delete(servedKind(kind), name);
+      // A remote's datapoint and the hub's own point of the same name are one served name: the
+      // hub's point gone, the datapoint it hid is served again.
+      if (kind === 'io' && this.hub.tree.get('hub', name)) continue;
+      const hidden = kind === 'hub' ? this.hub.tree.get('io', name) : undefined;
+      if (hidden) this.mirror(hidden);
+      else this.store.delete(servedKind(kind), name);
     }
   };
   private readonly onTopology = () => {

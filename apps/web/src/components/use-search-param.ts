@@ -2,7 +2,9 @@
  * One search parameter as state that changes at once. The router applies URL changes in a
  * transition, so an input controlled by the URL alone bounces back to its old value until the
  * transition lands; this state takes the new value at once, writes the URL, and still follows the
- * URL when it changes from outside (back, forward, a shared link).
+ * URL when it changes from outside (back, forward, a shared link). URLs it wrote itself land late
+ * and one by one while someone types: they are not taken back into the state, or they would undo
+ * the keystrokes typed since.
  */
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -12,13 +14,19 @@ export function useSearchParam(name: string): [string | null, (value: string | n
   const fromUrl = params.get(name);
   const [value, setValue] = useState(fromUrl);
   const [followed, setFollowed] = useState(fromUrl);
+  // What this hook wrote to the URL and has not seen land yet.
+  const [written, setWritten] = useState<(string | null)[]>([]);
   if (fromUrl !== followed) {
     setFollowed(fromUrl);
-    setValue(fromUrl);
+    const ours = written.includes(fromUrl);
+    if (!ours) setValue(fromUrl);
+    // Caught up with the last write, or moved on from outside: nothing of ours is still to land.
+    if (!ours || fromUrl === value) setWritten([]);
   }
 
   function change(next: string | null) {
     setValue(next);
+    setWritten((pending) => [...pending, next || null]);
     setParams(
       (previous) => {
         const updated = new URLSearchParams(previous);

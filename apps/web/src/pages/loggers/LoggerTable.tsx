@@ -8,49 +8,53 @@ import { RetentionCell } from './RetentionCell';
 export function LoggerTable({ loggers, onChanged }: { loggers: LoggerView[]; onChanged(view: LoggerView): void }) {
   const now = useNow();
   return (
-    <table className={ui.table} aria-label="Replicated loggers">
-      <thead>
-        <tr>
-          <th className={ui.th}>Logger</th>
-          <th className={ui.th}>Remote</th>
-          <th className={ui.th}>Type</th>
-          <th className={ui.th}>Unit</th>
-          <th className={ui.th}>Last sample</th>
-          <th className={ui.th}>Samples</th>
-          <th className={ui.th}>Replication</th>
-          <th className={ui.th}>Kept</th>
-        </tr>
-      </thead>
-      <tbody>
-        {loggers.map((logger) => (
-          <tr key={logger.id}>
-            <td className={`${ui.td} font-mono`}>{logger.id}</td>
-            <td className={ui.td}>{logger.remote}</td>
-            <td className={ui.td}>{logger.type}</td>
-            <td className={ui.td}>{logger.unit}</td>
-            <td className={`${ui.td} tabular-nums`}>
-              {logger.lastSample ? (
-                <>
-                  {formatValue(logger.lastSample[1])} {logger.unit},{' '}
-                  <time dateTime={new Date(logger.lastSample[0]).toISOString()} title={new Date(logger.lastSample[0]).toLocaleString()}>
-                    {formatAge(now - logger.lastSample[0])} ago
-                  </time>
-                </>
-              ) : (
-                'none yet'
-              )}
-            </td>
-            <td className={`${ui.td} tabular-nums`}>{logger.samples.toLocaleString()}</td>
-            <td className={ui.td}>
-              <ReplicationState logger={logger} />
-            </td>
-            <td className={ui.td}>
-              <RetentionCell logger={logger} onChanged={onChanged} />
-            </td>
+    // A narrow screen scrolls the table, not the page.
+    <div className="overflow-x-auto">
+      <table className={ui.table} aria-label="Replicated loggers">
+        <thead>
+          <tr>
+            <th className={ui.th}>Logger</th>
+            <th className={ui.th}>Remote</th>
+            <th className={ui.th}>Type, unit</th>
+            <th className={ui.th}>Last sample</th>
+            <th className={ui.th}>Samples</th>
+            <th className={ui.th}>Replication</th>
+            <th className={ui.th}>Kept</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {loggers.map((logger) => (
+            <tr key={logger.id}>
+              <td className={`${ui.td} font-mono`}>{logger.id}</td>
+              <td className={ui.td}>{logger.remote}</td>
+              <td className={ui.td}>
+                {logger.type}
+                {logger.unit && `, ${logger.unit}`}
+              </td>
+              <td className={`${ui.td} tabular-nums`}>
+                {logger.lastSample ? (
+                  <>
+                    {formatValue(logger.lastSample[1])} {logger.unit},{' '}
+                    <time dateTime={new Date(logger.lastSample[0]).toISOString()} title={new Date(logger.lastSample[0]).toLocaleString()}>
+                      {formatAge(now - logger.lastSample[0])} ago
+                    </time>
+                  </>
+                ) : (
+                  'none yet'
+                )}
+              </td>
+              <td className={`${ui.td} tabular-nums`}>{logger.samples.toLocaleString()}</td>
+              <td className={ui.td}>
+                <ReplicationState logger={logger} />
+              </td>
+              <td className={ui.td}>
+                <RetentionCell logger={logger} onChanged={onChanged} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
