@@ -30,16 +30,30 @@ for (const [name, command, args] of steps) {
 
 let passed = 0;
 let failed = 0;
+// Named again at the very end, where a CI log's tail shows them.
+const failedTests = [];
 if (existsSync(`${results}/vitest.json`)) {
   const vitest = JSON.parse(readFileSync(`${results}/vitest.json`, 'utf8'));
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
+  for (const file of vitest.testResults) {
+    const name = file.name.replace(`${process.cwd()}/`, '');
+    const tests = file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${name} › ${test.fullName}`);
+    // A file can fail outside any test (an import, a hook): its message says how.
+    failedTests.push(...(tests.length === 0 && file.status === 'failed' ? [`${name}: ${file.message}`] : tests));
+  }
 }
 if (existsSync(`${results}/e2e.json`)) {
-  const { stats } = JSON.parse(readFileSync(`${results}/e2e.json`, 'utf8'));
+  const { stats, suites } = JSON.parse(readFileSync(`${results}/e2e.json`, 'utf8'));
   passed += stats.expected + stats.flaky;
   failed += stats.unexpected;
+  const walk = (suite, path) => {
+    for (const spec of suite.specs ?? []) if (!spec.ok) failedTests.push(`${spec.file} › ${[...path, spec.title].join(' › ')}`);
+    for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
+  };
+  for (const suite of suites) walk(suite, []);
 }
+for (const test of failedTests) console.error(`failed: ${test}`);
 // Nothing ran at all is a failure, never a pass.
 if (passed + failed === 0) failedSteps.push('no test ran');
 
