@@ -114,4 +114,39 @@ describe('riohub command line', () => {
       rmSync(data, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('resets a lost password while the hub runs: printed once, old password and sessions gone', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
+    const run = runHub(['--port', '0', '--data', data], { RIOHUB_ADMIN_PASSWORD: 'forgotten-pw' });
+    try {
+      const url = (await eventually(async () => /riohub listening on (\S+)\n/.exec(run.stdout())?.[1], (found) => found !== undefined, 60_000)) as string;
+      const before = new HubClient(url);
+      await before.data('POST', '/api/session', { name: 'admin', password: 'forgotten-pw' });
+
+      const reset = runHub(['--reset-password', 'admin', '--data', data]);
+      expect(await reset.exited).toBe(0);
+      const password = /user "admin" has the new password (\S+) /.exec(reset.stdout())?.[1] as string;
+      expect(password).toMatch(/^[\w-]{20}$/);
+      expect(reset.stderr()).toBe('');
+
+      expect((await before.call('GET', '/api/remotes')).status).toBe(401);
+      expect((await new HubClient(url).call('POST', '/api/session', { name: 'admin', password: 'forgotten-pw' })).status).toBe(401);
+      await new HubClient(url).data('POST', '/api/session', { name: 'admin', password });
+      expect(run.stderr()).not.toContain(password);
+
+      const unknown = runHub(['--reset-password', 'nobody', '--data', data]);
+      expect(await unknown.exited).toBe(1);
+      expect(unknown.stderr()).toContain('no user named nobody (users: admin)');
+      const elsewhere = runHub(['--reset-password', 'admin', '--data', join(data, 'typo')]);
+      expect(await elsewhere.exited).toBe(1);
+      expect(elsewhere.stderr()).toContain("no hub data in");
+      const bare = runHub(['--reset-password']);
+      expect(await bare.exited).toBe(2);
+      expect(bare.stderr()).toContain("argument missing");
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -29,7 +29,30 @@ export const USAGE = `usage: riohub [options]
 
   The first start creates the user "admin" with the password in RIOHUB_ADMIN_PASSWORD, or a generated
   one printed once.
+
+usage: riohub --reset-password <user> [--data <dir>]
+
+  Gives the user a new generated password, printed once, and ends their sessions; then exits.
+  Works while the hub runs.
 `;
+
+/** `--reset-password <user>`: which user, in which data folder. */
+export interface ResetPasswordConfig {
+  data: string;
+  user: string;
+}
+
+/** The reset command line, when the arguments are one (`undefined` for a server's). */
+export function parseResetArgs(argv: readonly string[]): ResetPasswordConfig | undefined {
+  if (!argv.some((arg) => arg === '--reset-password' || arg.startsWith('--reset-password='))) return undefined;
+  const values = parseFlags(argv, {
+    'reset-password': { type: 'string' },
+    data: { type: 'string', default: './data' },
+  });
+  const user = values['reset-password'];
+  if (!user) throw new UsageError('--reset-password needs the name of a user');
+  return { data: values.data, user };
+}
 
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;

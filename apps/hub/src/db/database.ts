@@ -77,9 +77,12 @@ const MIGRATIONS: string[] = [
      GROUP BY logger, time / 3600000;`,
 ];
 
+/** The hub's SQLite file, in its data folder. */
+export const DATABASE_FILE = 'riohub.sqlite';
+
 export function openDatabase(dataDir: string): HubDatabase {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'riohub.sqlite'));
+  const db = new Database(join(dataDir, DATABASE_FILE));
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   migrate(db);

@@ -1,0 +1,32 @@
+/**
+ * `riohub --reset-password <user>`: the way back in when an admin's password is lost. It runs on
+ * the hub's machine against its data folder (whoever can read that folder owns the hub anyway),
+ * sets a generated password, ends the user's sessions, and is safe while the hub runs: sessions
+ * are checked in SQLite on every request.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATABASE_FILE, openDatabase } from '../db/database';
+import { generatePassword } from './passwords';
+import { UserRepo } from './user-repo';
+
+export class ResetPasswordError extends Error {}
+
+/** Returns the new password, to be shown once. */
+export async function resetPassword(dataDir: string, name: string): Promise<string> {
+  // Opening would create an empty database: a mistyped folder must say so instead.
+  if (!existsSync(join(dataDir, DATABASE_FILE))) throw new ResetPasswordError(`no hub data in ${dataDir} (give the hub's --data folder)`);
+  const db = openDatabase(dataDir);
+  try {
+    const users = new UserRepo(db);
+    if (!users.get(name)) {
+      const known = users.list().map((user) => user.name);
+      throw new ResetPasswordError(`no user named ${name} (users: ${known.join(', ') || 'none'})`);
+    }
+    const password = generatePassword();
+    await users.update(name, { password });
+    return password;
+  } finally {
+    db.close();
+  }
+}
