@@ -157,20 +157,24 @@ test('a shared link shows one logger; dragging zooms in at a finer resolution, a
   await refetch;
 });
 
-test('a logger the remote does not have shows failing with the reason, as an alert', async ({ page, deployment }) => {
+test('a remote added while the page is open brings its loggers live; one it does not have shows failing, as an alert', async ({ page, deployment }) => {
   const annex = await startSite(['--name', 'annex', '--lights', '1', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0']);
   try {
+    await signIn(page, deployment.hub.url, VIEWER);
+    await page.goto(`${deployment.hub.url}/loggers`);
+    const table = page.getByRole('table', { name: 'Replicated loggers' });
+    await expect(loggerRow(table, 'lobby.energy')).toBeVisible();
+
     await deployment.admin.addSim('annex', annex.sim, { dataloggers: 'energy;no-such-logger', dataloggerspollinterval: 1 });
     const failing = async () => (await deployment.admin.call<LoggerFields[]>('GET', '/api/loggers')).find((logger) => logger.id === 'annex.no-such-logger');
     await expect.poll(async () => (await failing())?.replication, { timeout: 30_000 }).toBe('failing');
     const reason = (await failing())?.error ?? '';
     expect(reason).not.toBe('');
 
-    await signIn(page, deployment.hub.url, VIEWER);
-    await page.goto(`${deployment.hub.url}/loggers`);
-    const table = page.getByRole('table', { name: 'Replicated loggers' });
     await expect(loggerRow(table, 'annex.no-such-logger').getByRole('alert')).toHaveText(`failing: ${reason}`);
     await expect(loggerRow(table, 'annex.energy').getByText('up to date')).toBeVisible({ timeout: 30_000 });
+    // Charted as soon as it has samples, without a refresh.
+    await expect(page.getByRole('article', { name: 'annex.energy', exact: true }).getByText(/^Consumption in this window: /)).toBeVisible();
     await expect(page.getByRole('article', { name: 'annex.no-such-logger', exact: true }).getByText('No samples in this window.')).toBeVisible();
     await page.screenshot({ path: `${SCREENSHOTS}/loggers-failing.png`, fullPage: true });
   } finally {

@@ -2,6 +2,7 @@
  * Every WebSocket message between hub and browser: a map from type to payload, one envelope.
  * Neither side re-declares a name; a changed shape gets a new type beside the old one.
  */
+import type { LoggerView } from './loggers';
 import type { Point, PointRef } from './points';
 import type { RemoteView } from './remotes';
 import type { Result } from './result';
@@ -18,6 +19,8 @@ export interface ServerMessages {
   remotes: { remotes: RemoteView[] };
   /** A remote entry that was deleted. */
   'remote-deleted': { name: string };
+  /** Every replicated logger, whole: on connecting, then at most once a second while any changes. */
+  loggers: { loggers: LoggerView[] };
   /** The answer to a `write`. */
   'write-result': { requestId: string; result: Result<WriteRecord> };
   /** An applied write whose value came back through the poll (sent to the user who wrote it). */

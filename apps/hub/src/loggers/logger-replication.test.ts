@@ -155,6 +155,34 @@ describe('logger replication', () => {
     await expectSameSeries(t.hub.admin, floor2, 'floor2.energy', 'energy');
   }, 60_000);
 
+  it('pushes the loggers to browsers over the socket as replication goes on', async () => {
+    const socket = await t.hub.admin.socket();
+    const lists = () => socket.messages.flatMap((message) => (message.type === 'loggers' ? [message.payload.loggers] : []));
+    const latest = () => lists().at(-1);
+    try {
+      await socket.until(() => latest() !== undefined);
+      expect(latest()).toEqual([]);
+      const remote = await t.sim(YEAR_OF_MINUTES);
+      await t.hub.admin.addSim('lobby', remote, SIM_PASSWORD, LOGGERS);
+      await socket.until(() => latest()?.length === 2 && latest()?.every((view) => view.replication === 'up to date') === true, 90_000);
+      // The progress showed while it caught up: counts that grew, page by page.
+      const counts = lists().flatMap((list) => list.filter((view) => view.id === 'lobby.energy' && view.replication === 'catching up').map((view) => view.samples));
+      expect(new Set(counts.filter((count) => count > 0)).size).toBeGreaterThan(1);
+      // What the socket shows is what the API answers (the remote keeps sampling: at least as many).
+      const pushed = latest()?.find((view) => view.id === 'lobby.energy');
+      const answered = await loggerView(t.hub.admin, 'lobby.energy');
+      expect(pushed?.samples).toBeGreaterThan(365 * 1440);
+      expect(answered.samples).toBeGreaterThanOrEqual(pushed?.samples ?? Infinity);
+      // Lists a second apart, not one per stored page.
+      expect(lists().length).toBeLessThan((2 * answered.samples) / PAGE);
+
+      await t.hub.admin.data('DELETE', '/api/remotes/lobby');
+      await socket.until(() => latest()?.length === 0);
+    } finally {
+      socket.close();
+    }
+  }, 120_000);
+
   it('shows a logger the remote does not have as failing, and replicates the others', async () => {
     const remote = await t.sim([]);
     await t.hub.admin.addSim('lobby', remote, SIM_PASSWORD, { dataloggers: 'energy;heating', dataloggerspollinterval: 1 });

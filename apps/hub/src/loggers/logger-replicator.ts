@@ -35,6 +35,8 @@ export interface ReplicatorOptions {
   log: (level: 'info' | 'warn', message: string) => void;
   /** Samples asked for per page (the protocol's maximum by default). */
   pageSize?: number;
+  /** Called when a logger's state changed or samples were stored. */
+  onChange?: () => void;
 }
 
 export class LoggerReplicator {
@@ -51,6 +53,12 @@ export class LoggerReplicator {
 
   get remote(): string {
     return this.options.settings.name;
+  }
+
+  private setState(id: string, state: LoggerState): void {
+    const previous = this.states.get(id);
+    this.states.set(id, state);
+    if (previous?.replication !== state.replication || previous.error !== state.error) this.options.onChange?.();
   }
 
   /** The local ids of the loggers this replicator copies. */
@@ -101,13 +109,13 @@ export class LoggerReplicator {
       if (signal.aborted) return;
       const info = infos.find((candidate) => candidate.id === target.remoteId);
       if (!info) {
-        this.states.set(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
+        this.setState(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
         continue;
       }
       const ensured = this.options.store.ensure({ id: target.id, remote: this.remote, remoteId: target.remoteId, type: info.type, unit: info.unit });
       if (!ensured.ok) {
         const { owner } = ensured;
-        this.states.set(target.id, { replication: 'failing', error: `configuration error: ${target.id} holds the history of ${owner.remote}'s ${owner.remoteId}` });
+        this.setState(target.id, { replication: 'failing', error: `configuration error: ${target.id} holds the history of ${owner.remote}'s ${owner.remoteId}` });
         continue;
       }
       await this.catchUp(target, ensured.logger.retentionDays, signal);
@@ -124,12 +132,13 @@ export class LoggerReplicator {
       const response = await this.client.readLog(target.remoteId, after, this.options.pageSize ?? MAX_LOG_SAMPLES, signal);
       if (signal.aborted) return;
       if (!response.ok) {
-        this.states.set(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
+        this.setState(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
         return;
       }
       store.appendPage(target.id, response.page.samples);
+      if (response.page.samples.length > 0) this.options.onChange?.();
       const more = response.page.more && response.page.samples.length > 0;
-      this.states.set(target.id, { replication: more ? 'catching up' : 'up to date' });
+      this.setState(target.id, { replication: more ? 'catching up' : 'up to date' });
       if (!more) return;
     }
   }
@@ -138,7 +147,7 @@ export class LoggerReplicator {
     const { code, message } = asLinkError(error);
     const unreachable = code === ERROR_CODES.NO_ANSWER || code === ERROR_CODES.CONNECTION_FAILED || code.startsWith('certificate');
     const reason = unreachable ? `${this.remote} is offline: ${message}` : `${this.remote}: ${message}`;
-    for (const target of this.options.targets) this.states.set(target.id, { replication: 'failing', error: reason });
+    for (const target of this.options.targets) this.setState(target.id, { replication: 'failing', error: reason });
     // Logged when the reason changes, not at every retry.
     if (message !== this.lastFailure) this.options.log('warn', `loggers not replicated: ${message}`);
     this.lastFailure = message;

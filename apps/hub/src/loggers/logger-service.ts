@@ -58,6 +58,7 @@ export class LoggerService {
   private readonly polled = new Map<string, { settings: RemoteSettings; password: string }>();
   /** Replicators restarted because a clash came or went, one after another. */
   private restarts: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<unknown> = Promise.resolve();
 
@@ -86,17 +87,33 @@ export class LoggerService {
     await this.retentionRun;
   }
 
+  /**
+   * Calls `listener` whenever what `views()` returns may have changed: a replication state, new
+   * samples, a retention, a remote's loggers started or stopped. Calls come in bursts while a
+   * logger catches up: listeners coalesce them. Returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
   /** Starts replicating a polled remote's loggers (those whose local id is not in dispute). */
   open(settings: RemoteSettings, password: string): void {
     if (settings.options.api !== 'extended' || this.polled.has(settings.name)) return;
     this.polled.set(settings.name, { settings, password });
     this.startReplicator(settings.name, this.blockedClaims());
     this.followClashes();
+    this.changed();
   }
 
   async close(name: string): Promise<void> {
     this.polled.delete(name);
     await this.stopReplicator(name);
+    this.changed();
   }
 
   private startReplicator(name: string, blocked: Map<string, string>): void {
@@ -112,6 +129,7 @@ export class LoggerService {
       store: this.store,
       pageSize: this.pageSize,
       log: (level, message) => this.log[level]({ remote: settings.name }, message),
+      onChange: () => this.changed(),
     });
     this.replicators.set(name, replicator);
     replicator.start();
@@ -138,6 +156,7 @@ export class LoggerService {
       this.restarts = this.restarts.then(async () => {
         await this.stopReplicator(name);
         this.startReplicator(name, this.blockedClaims());
+        this.changed();
       });
     }
   }
@@ -148,6 +167,7 @@ export class LoggerService {
     await this.store.deleteRemote(name);
     this.followClashes();
     await this.restarts;
+    this.changed();
   }
 
   /**
@@ -247,6 +267,7 @@ export class LoggerService {
     }
     this.store.setRetention(id, retentionDays);
     await this.store.applyRetention(Date.now(), id);
+    this.changed();
     return ok(this.viewOf(id) as LoggerView);
   }
 
@@ -326,7 +347,9 @@ export class LoggerService {
     this.retentionRun = this.retentionRun
       .then(() => this.store.applyRetention(Date.now()))
       .then((deleted) => {
-        if (deleted > 0) this.log.info({ deleted }, 'logger retention applied');
+        if (deleted === 0) return;
+        this.log.info({ deleted }, 'logger retention applied');
+        this.changed();
       })
       .catch((error: unknown) => this.log.warn({ err: error }, 'logger retention failed'));
   }

@@ -1,4 +1,4 @@
-/** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree and the hub's events. */
+/** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
 import type { PointRef, RemoteView, WriteRecord } from '@riohub/hub-api';
 import { ERROR_CODES, fail } from '@riohub/hub-api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -10,6 +10,11 @@ import { SESSION_COOKIE } from '../plugins/auth';
 
 /** A socket that has not answered a ping by the next one is dead (half-open) and is dropped. */
 const HEARTBEAT_MS = 30_000;
+/**
+ * The loggers' list goes out at most this often: a logger catching up stores pages many times a
+ * second, and the table shows counts and states, not each page.
+ */
+const LOGGERS_PUSH_MS = 1_000;
 
 /** Only pages of this hub may open the socket: an Origin, when sent, must be this host. */
 function sameOrigin(request: FastifyRequest): boolean {
@@ -39,12 +44,24 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
   const onDeleted = (name: string) => {
     for (const session of sessions) session.send({ type: 'remote-deleted', payload: { name } });
   };
+  // One list for every session, read once per push.
+  let loggersPush: NodeJS.Timeout | undefined;
+  const unsubscribeLoggers = hub.loggers.onChange(() => {
+    loggersPush ??= setTimeout(() => {
+      loggersPush = undefined;
+      if (sessions.size === 0) return;
+      const loggers = hub.loggers.views();
+      for (const session of sessions) session.send({ type: 'loggers', payload: { loggers } });
+    }, LOGGERS_PUSH_MS);
+  });
   hub.on('remotes', onRemotes);
   hub.on('removed', onRemoved);
   hub.on('confirmed', onConfirmed);
   hub.on('deleted', onDeleted);
   app.addHook('onClose', async () => {
     unsubscribe();
+    unsubscribeLoggers();
+    clearTimeout(loggersPush);
     hub.off('remotes', onRemotes);
     hub.off('removed', onRemoved);
     hub.off('confirmed', onConfirmed);
@@ -66,6 +83,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
       const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
       sessions.add(session);
       session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
+      session.send({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
 
       let alive = true;
       socket.on('pong', () => (alive = true));

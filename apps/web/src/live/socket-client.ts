@@ -115,6 +115,9 @@ export class SocketClient {
         if (message.payload.remotes.some((remote) => !known.has(remote.name))) void loadTopology();
         return;
       }
+      case 'loggers':
+        store.setLoggers(message.payload.loggers);
+        return;
       case 'write-result': {
         const { result, requestId } = message.payload;
         if (!result.ok) return store.failWrite(requestId, result.error.message);

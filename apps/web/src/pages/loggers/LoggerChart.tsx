@@ -49,6 +49,8 @@ export function LoggerChart({ logger, interval, timeWindow, refreshedAt }: Logge
   const jsonPath = seriesPath(logger.id, resolution, shown, 'json');
 
   const [loaded, setLoaded] = useState<Loaded>();
+  // A logger that had nothing stored when it was charted is charted again with its first samples.
+  const hasSamples = logger.samples > 0;
   useEffect(() => {
     let current = true;
     void api<Series>('GET', jsonPath).then((result) => {
@@ -57,7 +59,7 @@ export function LoggerChart({ logger, interval, timeWindow, refreshedAt }: Logge
     return () => {
       current = false;
     };
-  }, [jsonPath, refreshedAt]);
+  }, [jsonPath, refreshedAt, hasSamples]);
 
   const series = loaded && 'series' in loaded ? loaded.series : undefined;
   const { type, unit } = logger;

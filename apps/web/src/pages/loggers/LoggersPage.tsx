@@ -1,22 +1,19 @@
 /**
- * Replicated data loggers: a table of every logger (refreshed every few seconds), then one chart
+ * Replicated data loggers: a table of every logger (live, from the socket), then one chart
  * per logger. The interval is chosen once for the page, so every chart covers the same window and
  * their time axes line up; the URL keeps the interval and the logger shown (`?logger=&interval=`).
  */
-import type { LoggerView } from '@riohub/hub-api';
-import { useEffect, useMemo, useState } from 'react';
-import { api } from '../../api/http';
+import { useMemo, useState } from 'react';
+import { useHub } from '../../store';
 import { ui } from '../settings/ui';
 import { LoggerChart } from './LoggerChart';
 import { LoggerTable } from './LoggerTable';
 import { CHART_INTERVALS, isChartInterval, windowEndingAt, type ChartInterval } from './logger-series';
 import { useSearchParam } from '../../components/use-search-param';
 
-const LIST_REFRESH_MS = 5000;
-
 export function LoggersPage() {
-  const [loggers, setLoggers] = useState<LoggerView[]>();
-  const [error, setError] = useState<string>();
+  const loggers = useHub((s) => s.loggers);
+  const mergeLogger = useHub((s) => s.mergeLogger);
   const [intervalParam, setIntervalParam] = useSearchParam('interval');
   const interval: ChartInterval = isChartInterval(intervalParam) ? intervalParam : 'hour';
   const [selectedParam, setSelected] = useSearchParam('logger');
@@ -25,19 +22,6 @@ export function LoggersPage() {
   // then ask for the same range until the operator refreshes.
   const [windowEnd, setWindowEnd] = useState(() => Date.now());
   const timeWindow = useMemo(() => windowEndingAt(interval, windowEnd), [interval, windowEnd]);
-
-  useEffect(() => {
-    const load = () =>
-      void api<LoggerView[]>('GET', '/api/loggers').then((result) => {
-        if (result.ok) {
-          setLoggers(result.data);
-          setError(undefined);
-        } else setError(result.error.message);
-      });
-    load();
-    const timer = setInterval(load, LIST_REFRESH_MS);
-    return () => clearInterval(timer);
-  }, []);
 
   const charted = (loggers ?? []).filter((logger) => !selected || logger.id === selected);
   return (
@@ -52,18 +36,10 @@ export function LoggersPage() {
           </span>
         )}
       </div>
-      {error && (
-        <p role="alert" className={ui.alert}>
-          {error}
-        </p>
-      )}
       {loggers?.length === 0 && <p>No remote replicates its data loggers: list their ids in a remote's dataloggers option in Settings.</p>}
       {loggers && loggers.length > 0 && (
         <>
-          <LoggerTable
-            loggers={loggers}
-            onChanged={(changed) => setLoggers((list) => list?.map((logger) => (logger.id === changed.id ? changed : logger)))}
-          />
+          <LoggerTable loggers={loggers} onChanged={mergeLogger} />
           <div className="flex flex-wrap items-end gap-4">
             <fieldset className="flex flex-wrap items-center gap-3">
               <legend className={`${ui.label} mb-1`}>Interval</legend>
