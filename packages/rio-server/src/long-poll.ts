@@ -9,7 +9,7 @@ import type { ChangeStore } from './change-store';
 export const POLL_HOLD_MS = 10_000;
 
 /** Distinct shared answers kept between two changes of the store. */
-const MAX_SHARED_ANSWERS = 1_000;
+const MAX_SHARED_ANSWERS = 64;
 
 export interface Poll {
   /**
@@ -44,8 +44,8 @@ export class LongPolls {
     if (poll.key === undefined) return poll.tryAnswer();
     if (this.answers.has(poll.key)) return this.answers.get(poll.key);
     const body = poll.tryAnswer();
-    // Keys are bounded by the store's known timestamps; the cap only guards against a store that
-    // keeps a very long history being walked timestamp by timestamp between two changes.
+    // Keys vary only with the view asked for (filters, sections, version): few. The cap is a bound
+    // for what a caller's keys might still do.
     if (this.answers.size >= MAX_SHARED_ANSWERS) this.answers.clear();
     this.answers.set(poll.key, body);
     return body;

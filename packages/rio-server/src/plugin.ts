@@ -161,11 +161,12 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
           timestamp: rio.timestamp,
           sections: rio.version === 1 ? { io: true, ui: false } : rio.sections,
         };
+        // Shared: the full state (the same answer whatever timestamp was sent), and the changes after
+        // the latest timestamp, which every client answered together comes back with. Any other
+        // timestamp is read for its poll alone, so made-up ones cannot fill the cache with answers.
         // An answer with the wall clock in it (v2 of a SYSTEM server) is never shared: it would age.
-        const shareable = !(query.version === 2 && source.systemClock);
-        // Every full-state query reads the same answer, whatever timestamp it sent: keyed as one, so
-        // that clients sending made-up timestamps cannot fill the cache with copies of the state.
-        const since = isFullStateQuery(source, query) ? 'full' : query.timestamp;
+        const since = isFullStateQuery(source, query) ? 'full' : query.timestamp === source.store.timestamp ? `after ${query.timestamp}` : undefined;
+        const shareable = since !== undefined && !(query.version === 2 && source.systemClock);
         const poll = {
           ...(shareable
             ? { key: `${compiledGeneration}|${source.topotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}` }

@@ -58,6 +58,8 @@ export class LoggerService {
   private readonly polled = new Map<string, { settings: RemoteSettings; password: string }>();
   /** Replicators restarted because a clash came or went, one after another. */
   private restarts: Promise<void> = Promise.resolve();
+  /** Remotes with a restart queued in `restarts`. */
+  private readonly restarting = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<unknown> = Promise.resolve();
@@ -113,6 +115,8 @@ export class LoggerService {
   async close(name: string): Promise<void> {
     this.polled.delete(name);
     await this.stopReplicator(name);
+    // Its settings may have changed on the way (disabled, another prefix): a clash may be gone.
+    this.followClashes();
     this.changed();
   }
 
@@ -149,15 +153,19 @@ export class LoggerService {
   private followClashes(): void {
     const blocked = this.blockedClaims();
     for (const [name, { settings }] of this.polled) {
+      if (this.restarting.has(name)) continue;
       const wanted = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
-      const replicator = this.replicators.get(name);
-      const running = replicator?.targetIds ?? [];
+      const running = this.replicators.get(name)?.targetIds ?? [];
       if (wanted.length === running.length && wanted.every((claim) => running.includes(claim.id))) continue;
-      this.restarts = this.restarts.then(async () => {
-        await this.stopReplicator(name);
-        this.startReplicator(name, this.blockedClaims());
-        this.changed();
-      });
+      this.restarting.add(name);
+      this.restarts = this.restarts
+        .then(async () => {
+          this.restarting.delete(name);
+          await this.stopReplicator(name);
+          this.startReplicator(name, this.blockedClaims());
+          this.changed();
+        })
+        .catch((error: unknown) => this.log.warn({ err: error, remote: name }, 'loggers not restarted'));
     }
   }
 

@@ -11,6 +11,11 @@ import { SESSION_COOKIE } from '../plugins/auth';
 /** A socket that has not answered a ping by the next one is dead (half-open) and is dropped. */
 const HEARTBEAT_MS = 30_000;
 /**
+ * How often an open socket checks that its session still exists: a sign-out elsewhere, a new
+ * password or `riohub --reset-password` (another process, so no event reaches this one) end it.
+ */
+const SESSION_CHECK_MS = 5_000;
+/**
  * The loggers' list goes out at most this often: a logger catching up stores pages many times a
  * second, and the table shows counts and states, not each page.
  */
@@ -92,12 +97,16 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
         alive = false;
         socket.ping();
       }, HEARTBEAT_MS);
+      const sessionCheck = setInterval(() => {
+        if (!sessionRepo.lookup(token)) socket.close(4401, 'session ended');
+      }, SESSION_CHECK_MS);
 
       socket.on('message', (data) => {
         session.receive(data.toString()).catch((error: unknown) => request.log.error({ err: error }, 'browser message failed'));
       });
       socket.on('close', () => {
         clearInterval(heartbeat);
+        clearInterval(sessionCheck);
         sessions.delete(session);
         session.close();
       });

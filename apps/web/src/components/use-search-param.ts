@@ -18,19 +18,22 @@ export function useSearchParam(name: string): [string | null, (value: string | n
   const [written, setWritten] = useState<(string | null)[]>([]);
   if (fromUrl !== followed) {
     setFollowed(fromUrl);
-    const ours = written.includes(fromUrl);
-    if (!ours) setValue(fromUrl);
-    // Caught up with the last write, or moved on from outside: nothing of ours is still to land.
-    if (!ours || fromUrl === value) setWritten([]);
+    // Ours land in the order they were written: the ones before it will not come any more.
+    const ours = written.indexOf(fromUrl);
+    if (ours === -1) {
+      setValue(fromUrl);
+      setWritten([]);
+    } else setWritten(written.slice(ours + 1));
   }
 
   function change(next: string | null) {
-    setValue(next);
-    setWritten((pending) => [...pending, next || null]);
+    const normal = next || null;
+    setValue(normal);
+    setWritten((pending) => [...pending, normal]);
     setParams(
       (previous) => {
         const updated = new URLSearchParams(previous);
-        if (next) updated.set(name, next);
+        if (normal) updated.set(name, normal);
         else updated.delete(name);
         return updated;
       },

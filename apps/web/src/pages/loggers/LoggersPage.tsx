@@ -36,6 +36,7 @@ export function LoggersPage() {
           </span>
         )}
       </div>
+      {loggers === undefined && <p>Loading the loggers…</p>}
       {loggers?.length === 0 && <p>No remote replicates its data loggers: list their ids in a remote's dataloggers option in Settings.</p>}
       {loggers && loggers.length > 0 && (
         <>
