@@ -3,7 +3,7 @@
  * is marked invalid and described by both, so screen readers read the message with the field.
  */
 import type { ApiError } from '@riohub/hub-api';
-import { useId, type HTMLInputTypeAttribute } from 'react';
+import { useId, type HTMLInputTypeAttribute, type ReactNode } from 'react';
 import { ui } from './ui';
 
 /** Space-separated ids for aria-describedby, or nothing when no text describes the control. */
@@ -61,23 +61,15 @@ interface TextFieldProps extends FieldProps {
   className?: string;
 }
 
-export function TextField({ label, help, error, monoLabel, value, onChange, type = 'text', className, ...rest }: TextFieldProps) {
+/** A label above its control, the help and the error below; the control is given its ids. */
+function StackedField({ label, help, error, monoLabel, className, control }: FieldProps & { className?: string | undefined; control(ids: ControlIds): ReactNode }) {
   const id = useId();
   return (
     <div className={`flex flex-col gap-1 ${className ?? ''}`}>
       <label htmlFor={id} className={`${ui.label} ${monoLabel ? 'font-mono' : ''}`}>
         {label}
       </label>
-      <input
-        id={id}
-        type={type}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        className={ui.input}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(help && `${id}-help`, error && `${id}-error`)}
-        {...rest}
-      />
+      {control({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy(help && `${id}-help`, error && `${id}-error`) })}
       {help && (
         <p id={`${id}-help`} className={ui.help}>
           {help}
@@ -85,6 +77,21 @@ export function TextField({ label, help, error, monoLabel, value, onChange, type
       )}
       <FieldError id={`${id}-error`} message={error} />
     </div>
+  );
+}
+
+interface ControlIds {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+export function TextField({ label, help, error, monoLabel, value, onChange, type = 'text', className, ...rest }: TextFieldProps) {
+  return (
+    <StackedField
+      {...{ label, help, error, monoLabel, className }}
+      control={(ids) => <input {...ids} type={type} value={value} onChange={(event) => onChange(event.target.value)} className={ui.input} {...rest} />}
+    />
   );
 }
 
@@ -133,33 +140,18 @@ interface SelectFieldProps<T extends string> extends FieldProps {
 }
 
 export function SelectField<T extends string>({ label, help, error, monoLabel, value, options, onChange, disabled }: SelectFieldProps<T>) {
-  const id = useId();
   return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={id} className={`${ui.label} ${monoLabel ? 'font-mono' : ''}`}>
-        {label}
-      </label>
-      <select
-        id={id}
-        value={value}
-        disabled={disabled}
-        onChange={(event) => onChange(event.target.value as T)}
-        className={ui.input}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(help && `${id}-help`, error && `${id}-error`)}
-      >
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-      {help && (
-        <p id={`${id}-help`} className={ui.help}>
-          {help}
-        </p>
+    <StackedField
+      {...{ label, help, error, monoLabel }}
+      control={(ids) => (
+        <select {...ids} value={value} disabled={disabled} onChange={(event) => onChange(event.target.value as T)} className={ui.input}>
+          {options.map((option) => (
+            <option key={option} value={option}>
+              {option}
+            </option>
+          ))}
+        </select>
       )}
-      <FieldError id={`${id}-error`} message={error} />
-    </div>
+    />
   );
 }
