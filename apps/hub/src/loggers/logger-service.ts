@@ -85,7 +85,8 @@ export class LoggerService {
     clearInterval(this.retentionTimer);
     this.retentionTimer = undefined;
     await this.restarts;
-    await Promise.all([...new Set([...this.polled.keys(), ...this.replicators.keys()])].map((name) => this.close(name)));
+    // Every replicator belongs to a polled remote: closing those stops them all.
+    await Promise.all([...this.polled.keys()].map((name) => this.close(name)));
     await this.retentionRun;
   }
 
@@ -107,8 +108,9 @@ export class LoggerService {
   open(settings: RemoteSettings, password: string): void {
     if (settings.options.api !== 'extended' || this.polled.has(settings.name)) return;
     this.polled.set(settings.name, { settings, password });
-    this.startReplicator(settings.name, this.blockedClaims());
-    this.followClashes();
+    const blocked = this.blockedClaims();
+    this.startReplicator(settings.name, blocked);
+    this.followClashes(blocked);
     this.changed();
   }
 
@@ -150,8 +152,7 @@ export class LoggerService {
    * Restarts the replicators whose loggers in dispute changed: a clash edited or deleted away lets
    * the loggers it held back start, without waiting for their own remote to be saved again.
    */
-  private followClashes(): void {
-    const blocked = this.blockedClaims();
+  private followClashes(blocked = this.blockedClaims()): void {
     for (const [name, { settings }] of this.polled) {
       if (this.restarting.has(name)) continue;
       const wanted = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
