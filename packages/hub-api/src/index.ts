@@ -1,4 +1,5 @@
 /** The hub ↔ browser contract, imported by both sides. */
+export * from './audit';
 export * from './loggers';
 export * from './messages';
 export * from './points';

@@ -1,4 +1,4 @@
-/** The hub's SQLite file (`<data>/riohub.sqlite`): settings, users, sessions, the write log, logger samples. */
+/** The hub's SQLite file (`<data>/riohub.sqlite`): settings, users, sessions, the write log, the audit, logger samples. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -75,6 +75,20 @@ const MIGRATIONS: string[] = [
             coalesce(sum(CASE WHEN previous IS NULL THEN 0 WHEN value >= previous THEN value - previous ELSE value END), 0)
      FROM (SELECT logger, time, value, lag(value) OVER (PARTITION BY logger ORDER BY time) AS previous FROM logger_samples)
      GROUP BY logger, time / 3600000;`,
+  // The audit of admin actions (apps/hub/src/audit): who (`user`), from where (`address`), what
+  // (`action` on `target`), and the changes as JSON, never a secret's value. `summary` is those
+  // changes as text, kept so that a filter and a CSV export read one column. Paged by id.
+  `CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     user TEXT NOT NULL,
+     address TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     changes TEXT NOT NULL,
+     summary TEXT NOT NULL,
+     error TEXT);`,
 ];
 
 /** The hub's SQLite file, in its data folder. */

@@ -1,0 +1,86 @@
+/**
+ * The audit: every admin action, who did it, from where and what changed (never a secret's value).
+ *
+ * - `GET /api/audit?limit=&before=&filter=` (admin) → `Result<AuditRecord[]>`, the newest first;
+ *   `before` pages back by id, `filter` keeps records containing the text (any case) in who, from
+ *   where, action, target, outcome or what changed.
+ * - `GET /api/audit.csv?filter=` (admin): the same records as a CSV download, ISO 8601 times.
+ */
+
+/** Every action the audit records: `<what>.<verb>`. */
+export const AUDIT_ACTIONS = [
+  'user.create',
+  'user.update',
+  'user.delete',
+  /** `riohub --reset-password` on the hub's machine. */
+  'user.reset-password',
+  'remote.create',
+  'remote.update',
+  'remote.delete',
+  'remote.trust',
+  'served-api.update',
+  'hub.role',
+  'session.sign-in',
+  'session.sign-out',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** `done`: the change was made; `refused`: it was asked for and not made (see `error`). */
+export type AuditOutcome = 'done' | 'refused';
+
+export type AuditValue = string | number | boolean | null;
+
+/**
+ * One field's change. `from` absent: the field did not exist before (created); `to` absent: it
+ * no longer exists (deleted). A secret field has neither, only `secret`: that it was set, changed
+ * or cleared.
+ */
+export interface AuditChange {
+  /** The setting's path: `role`, `host`, `options.drift`. */
+  field: string;
+  from?: AuditValue;
+  to?: AuditValue;
+  secret?: 'set' | 'changed' | 'cleared';
+}
+
+export interface AuditRecord {
+  id: number;
+  /** Epoch ms. */
+  at: number;
+  /** The signed-in user, or the command line (`riohub --reset-password`) and the account it ran as. */
+  user: string;
+  /** The client's address, or `this machine` for the command line. */
+  address: string;
+  action: AuditAction;
+  /** What was acted on: a user's or a remote's name, `served-api`, `hub`. */
+  target: string;
+  outcome: AuditOutcome;
+  changes: AuditChange[];
+  /** Why a refused action was refused. */
+  error?: string;
+}
+
+/** Query limits of `GET /api/audit`. */
+export const AUDIT_PAGE_LIMIT = 1000;
+
+function shown(value: AuditValue): string {
+  if (typeof value === 'string') return value === '' ? '""' : value;
+  return String(value);
+}
+
+/** One change as a line of text: `role: viewer → admin`, `password changed`. */
+export function describeAuditChange(change: AuditChange): string {
+  if (change.secret) return `${change.field} ${change.secret}`;
+  const hasFrom = change.from !== undefined;
+  const hasTo = change.to !== undefined;
+  if (hasFrom && hasTo) return `${change.field}: ${shown(change.from as AuditValue)} → ${shown(change.to as AuditValue)}`;
+  if (hasTo) return `${change.field}: ${shown(change.to as AuditValue)}`;
+  if (hasFrom) return `${change.field} was ${shown(change.from as AuditValue)}`;
+  return change.field;
+}
+
+/** Every change of a record in one line, as the CSV and the filter see it. */
+export function describeAuditChanges(changes: readonly AuditChange[]): string {
+  return changes.map(describeAuditChange).join('; ');
+}
