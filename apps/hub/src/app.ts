@@ -1,12 +1,14 @@
 /** Builds the hub's Fastify app from its services (never listens: see server.ts). */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
 import { API_PATH_PREFIX } from '@riohub/protocol';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import auditPlugin from './audit/audit-plugin';
 import { SessionRepo } from './auth/session-repo';
 import { SignInThrottle } from './auth/sign-in-throttle';
 import { UserRepo } from './auth/user-repo';
@@ -16,6 +18,7 @@ import { rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
 import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin from './plugins/auth';
+import { auditRoutes } from './routes/audit';
 import { hubRoutes } from './routes/hub-info';
 import { loggerRoutes } from './routes/loggers';
 import { pointRoutes } from './routes/points';
@@ -67,7 +70,10 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, role: route.config?.role ?? 'admin' });
+    // Read when asked: a scope's own onRoute hook (registerPublic) may still set the role after this one.
+    for (const method of methods) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, get role() { return route.config?.role ?? 'admin'; } });
+    }
   });
   const users = new UserRepo(options.db);
   const sessions = new SessionRepo(options.db);
@@ -80,30 +86,50 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   });
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const dashboardBuilt = existsSync(`${webRoot}/index.html`);
-  app.setNotFoundHandler((request, reply) => {
-    // Any other page of the single-page dashboard is its index.html; the router takes it from there.
-    if (request.method === 'GET' && !request.url.startsWith('/api/') && dashboardBuilt) return reply.sendFile('index.html');
+  app.setNotFoundHandler(async (request, reply) => {
+    // A browser opening any other page of the single-page dashboard gets its index.html (the same
+    // decision as the sign-in guard's: by what is asked for, never by the URL's spelling).
+    const page = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+    if (page && dashboardBuilt) return reply.type('text/html; charset=utf-8').send(await readFile(`${webRoot}/index.html`));
     return reply.code(404).send(fail(ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url}`));
   });
 
   await app.register(cookie);
-  if (dashboardBuilt) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  if (dashboardBuilt) await registerPublic(app, fastifyStatic, { root: webRoot, wildcard: false });
   else app.log.warn(`the dashboard is not built (${webRoot}): run pnpm --filter @riohub/web build`);
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
   await app.register(authPlugin, { sessions });
+  // The audit of admin actions (`app.audit`), recorded by the routes that perform them.
+  await app.register(auditPlugin, { db: options.db });
   await app.register(sessionRoutes, { prefix: '/api/session', users, sessions, throttle: new SignInThrottle(), secureCookies: options.secureCookies });
   await app.register(userRoutes, { prefix: '/api/users', users });
   await app.register(pointRoutes, { prefix: '/api', hub: options.hub });
   await app.register(remoteRoutes, { prefix: '/api/remotes', hub: options.hub });
   await app.register(writeRoutes, { prefix: '/api/writes', hub: options.hub });
+  await app.register(auditRoutes, { prefix: '/api' });
   await app.register(hubRoutes, { prefix: '/api/hub', hub: options.hub });
   const servedSettings = new ServedApiSettings(options.db);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
   // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.
   const source = new HubSource(options.hub, options.hub.loggers.served());
   app.addHook('onClose', async () => source.close());
-  await app.register(rioServerPlugin, { source, settings: () => servedSettings.current() });
+  // Public to the sign-in guard: the Remote I/O API checks its own password and client address.
+  await registerPublic(app, rioServerPlugin, { source, settings: () => servedSettings.current() });
   await app.register(loggerRoutes, { prefix: '/api/loggers', hub: options.hub });
   await app.register(wsRoutes, { prefix: '/api', hub: options.hub, sessions });
   return app;
+}
+
+/**
+ * Registers a plugin whose routes are open to anyone as far as sessions go (the dashboard's files;
+ * the Remote I/O API, which authenticates by its own password), in a scope of its own so that
+ * every other route keeps the admin-only default.
+ */
+async function registerPublic<Options extends object>(app: FastifyInstance, plugin: FastifyPluginAsync<Options>, options: Options): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, role: 'public' };
+    });
+    await scope.register(plugin, options);
+  });
 }

@@ -3,6 +3,7 @@ import { ok } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Hub } from '../hub';
+import { signedInUser } from '../plugins/auth';
 import { writeSchema } from '../writes/write-schema';
 import { parse, send } from './reply';
 
@@ -15,7 +16,7 @@ export const writeRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
   app.post('/', { config: { role: 'operator' } }, async (request, reply) => {
     const input = parse(writeSchema, request.body);
     if (!input.ok) return send(reply, input);
-    return send(reply, await hub.write(request.user?.name ?? '?', input.data));
+    return send(reply, await hub.write(signedInUser(request).name, input.data));
   });
 
   app.get('/', { config: { role: 'viewer' } }, async (request, reply) => {

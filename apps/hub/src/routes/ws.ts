@@ -6,7 +6,7 @@ import type {} from '@fastify/websocket';
 import type { SessionRepo } from '../auth/session-repo';
 import { BrowserSession } from '../browsers/browser-session';
 import type { Hub } from '../hub';
-import { SESSION_COOKIE } from '../plugins/auth';
+import { SESSION_COOKIE, signedInUser } from '../plugins/auth';
 
 /** A socket that has not answered a ping by the next one is dead (half-open) and is dropped. */
 const HEARTBEAT_MS = 30_000;
@@ -84,7 +84,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     },
     (socket, request) => {
       const token = request.cookies[SESSION_COOKIE] ?? '';
-      const user = request.user as NonNullable<typeof request.user>;
+      const user = signedInUser(request);
       const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
       sessions.add(session);
       session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
