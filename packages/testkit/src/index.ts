@@ -1,3 +1,5 @@
 /** Helpers for integration and end-to-end tests. */
 export * from '@riohub/sim-launcher';
+export * from './convergence';
+export * from './fault-proxy';
 export * from './rio-client';
