@@ -18,6 +18,7 @@ import { rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
 import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin from './plugins/auth';
+import crossSitePlugin from './plugins/cross-site';
 import { auditRoutes } from './routes/audit';
 import { hubRoutes } from './routes/hub-info';
 import { loggerRoutes } from './routes/loggers';
@@ -94,6 +95,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
     return reply.code(404).send(fail(ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url}`));
   });
 
+  await app.register(crossSitePlugin, { https: options.https !== undefined });
   await app.register(cookie);
   if (dashboardBuilt) await registerPublic(app, fastifyStatic, { root: webRoot, wildcard: false });
   else app.log.warn(`the dashboard is not built (${webRoot}): run pnpm --filter @riohub/web build`);

@@ -2,10 +2,13 @@
  * `riohub --reset-password <user>`: the way back in when an admin's password is lost. It runs on
  * the hub's machine against its data folder (whoever can read that folder owns the hub anyway),
  * sets a generated password, ends the user's sessions, and is safe while the hub runs: sessions
- * are checked in SQLite on every request.
+ * are checked in SQLite on every request. It is in the audit as the command line, with the account
+ * it ran as (the password only as changed).
  */
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { AuditLog } from '../audit/audit-log';
 import { DATABASE_FILE, openDatabase } from '../db/database';
 import { generatePassword } from './passwords';
 import { UserRepo } from './user-repo';
@@ -25,8 +28,26 @@ export async function resetPassword(dataDir: string, name: string): Promise<stri
     }
     const password = generatePassword();
     await users.update(name, { password });
+    new AuditLog(db).record({
+      user: `command line (${osAccount()})`,
+      address: 'this machine',
+      action: 'user.reset-password',
+      target: name,
+      outcome: 'done',
+      changes: [{ field: 'password', secret: 'changed' }, { field: 'sessions', to: 'ended' }],
+    });
     return password;
   } finally {
     db.close();
+  }
+}
+
+/** Who ran the command: the operating system's account, when the system can name it. */
+function osAccount(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // A container may run under a user id with no account entry.
+    return `uid ${process.getuid?.() ?? '?'}`;
   }
 }

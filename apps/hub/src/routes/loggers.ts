@@ -11,10 +11,11 @@ import {
   type AggregateSeries,
   type Result,
 } from '@riohub/hub-api';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Hub } from '../hub';
 import { bucketStartAtOrAfter } from '../loggers/logger-aggregates';
+import { csvDownload } from './csv';
 import { parse, send } from './reply';
 
 /** Buckets one aggregate request may return: a narrower range or a longer interval beyond. */
@@ -118,7 +119,8 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
         page = next.ok ? next.data : undefined;
       }
     }
-    return csv(reply, `${id}-samples.csv`).send(Readable.from(rows()));
+    // The id is a logger name ([A-Za-z0-9_.-]), safe inside the quoted filename.
+    return csvDownload(reply, `${id}-samples.csv`).send(Readable.from(rows()));
   });
 
   app.get<IdParams>('/:id/aggregates.csv', { config: { role: 'viewer' } }, async (request, reply) => {
@@ -127,14 +129,9 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     const { id } = request.params;
     const result: Result<AggregateSeries> = loggers.aggregates(id, query.data.interval, query.data.from, query.data.to);
     if (!result.ok) return send(reply, result);
-    return csv(reply, `${id}-${query.data.interval}.csv`).send(aggregateCsv(result.data));
+    return csvDownload(reply, `${id}-${query.data.interval}.csv`).send(aggregateCsv(result.data));
   });
 };
-
-function csv(reply: FastifyReply, filename: string): FastifyReply {
-  // The id is a logger name ([A-Za-z0-9_.-]), safe inside the quoted filename.
-  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`);
-}
 
 function aggregateCsv(series: AggregateSeries): string {
   const iso = (at: number) => new Date(at).toISOString();

@@ -1,11 +1,32 @@
-/** `/api/remotes`: remote entries and their status (viewer); changes take effect at once (admin). */
-import { ERROR_CODES, fail, ok } from '@riohub/hub-api';
+/**
+ * `/api/remotes`: remote entries and their status (viewer); changes take effect at once (admin)
+ * and are in the audit: the settings before and after, the password only as set or changed.
+ */
+import { ERROR_CODES, fail, ok, type AuditChange, type RemoteView } from '@riohub/hub-api';
+import { isValidRemoteName } from '@riohub/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { secretChange, settingsChanges, without } from '../audit/audit-diff';
+import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
 import { parse, send } from './reply';
 
 const trustSchema = z.object({ fingerprint: z.string().min(1) }).strict();
+
+/** A remote's settings as the audit compares them: no live status, and its password apart. */
+function remoteChanges(before: RemoteView | undefined, after: RemoteView | undefined, body: unknown): AuditChange[] {
+  const passwordSent = typeof (body as { password?: unknown } | null)?.password === 'string';
+  return [
+    ...settingsChanges(without(before, 'status', 'hasPassword'), without(after, 'status', 'hasPassword')),
+    ...secretChange('password', passwordSent, before?.hasPassword ?? false, after?.hasPassword ?? false),
+  ];
+}
+
+/** The name a refused creation was for, when it is one. */
+function requestedName(body: unknown): string {
+  const name = (body as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.length <= 64 && isValidRemoteName(name) ? name : '(no valid name)';
+}
 
 export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
   app.get('/', { config: { role: 'viewer' } }, async (_request, reply) => send(reply, ok(hub.remotes())));
@@ -18,25 +39,36 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
   app.post('/', { config: { role: 'admin' } }, async (request, reply) => {
     const result = await hub.createRemote(request.body);
     if (result.ok) request.log.info({ remote: result.data.name, user: request.user?.name }, 'remote created');
+    const target = result.ok ? result.data.name : requestedName(request.body);
+    audited(request, 'remote.create', target, result, (after) => remoteChanges(undefined, after, request.body));
     return send(reply, result, 201);
   });
 
   app.put<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
+    // Read before the change is queued: a change to the same remote from elsewhere in between
+    // would show in this record's "before" (the hub runs them one after another, in order).
+    const before = hub.remote(request.params.name);
     const result = await hub.updateRemote(request.params.name, request.body);
     if (result.ok) request.log.info({ remote: request.params.name, user: request.user?.name }, 'remote changed');
+    audited(request, 'remote.update', request.params.name, result, (after) => remoteChanges(before, after, request.body));
     return send(reply, result);
   });
 
-  app.delete<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) =>
-    send(reply, await hub.deleteRemote(request.params.name)),
-  );
-
-  app.post<{ Params: { name: string } }>('/:name/trust', { config: { role: 'admin' } }, async (request, reply) => {
-    const input = parse(trustSchema, request.body);
-    if (!input.ok) return send(reply, input);
-    return send(reply, await hub.trustCertificate(request.params.name, input.data.fingerprint));
+  app.delete<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
+    const before = hub.remote(request.params.name);
+    const result = await hub.deleteRemote(request.params.name);
+    audited(request, 'remote.delete', request.params.name, result, () => remoteChanges(before, undefined, undefined));
+    return send(reply, result);
   });
 
-  /** Checks a remote entry (new, or an existing one changed) before it is saved. */
+  app.post<{ Params: { name: string } }>('/:name/trust', { config: { role: 'admin' } }, async (request, reply) => {
+    const before = hub.remote(request.params.name);
+    const input = parse(trustSchema, request.body);
+    const result = input.ok ? await hub.trustCertificate(request.params.name, input.data.fingerprint) : input;
+    audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
+    return send(reply, result);
+  });
+
+  /** Checks a remote entry (new, or an existing one changed) before it is saved: no change, not audited. */
   app.post('/test', { config: { role: 'admin' } }, async (request, reply) => send(reply, await hub.testConnection(request.body)));
 };

@@ -1,6 +1,11 @@
-/** `/api/hub/served-api` (admin): the settings of the hub's own Remote I/O API, applied at once. */
-import { ERROR_CODES, fail, ok } from '@riohub/hub-api';
+/**
+ * `/api/hub/served-api` (admin): the settings of the hub's own Remote I/O API, applied at once.
+ * Changes are in the audit, the password only as set, changed or cleared.
+ */
+import { ERROR_CODES, fail, ok, type Result, type ServedApiView } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
+import { secretChange, settingsChanges, without } from '../audit/audit-diff';
+import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
 import type { ServedApiSettings } from '../served/served-api-settings';
 import { send } from './reply';
@@ -9,11 +14,18 @@ export const servedApiRoutes: FastifyPluginAsync<{ hub: Hub; settings: ServedApi
   app.get('/', { config: { role: 'admin' } }, async (_request, reply) => send(reply, ok(settings.view(hub.instanceId))));
 
   app.put('/', { config: { role: 'admin' } }, async (request, reply) => {
+    const before = settings.view(hub.instanceId);
     const updated = settings.update(request.body);
-    if (!updated.ok) return send(reply, fail(ERROR_CODES.INVALID, 'the served API settings are not valid', updated.fields));
-    const view = settings.view(hub.instanceId);
+    const result: Result<ServedApiView> = updated.ok
+      ? ok(settings.view(hub.instanceId))
+      : fail(ERROR_CODES.INVALID, 'the served API settings are not valid', updated.fields);
+    const passwordSent = typeof (request.body as { password?: unknown } | null)?.password === 'string';
+    audited(request, 'served-api.update', 'served-api', result, (after) => [
+      ...settingsChanges(without(before, 'hasPassword', 'instanceId'), without(after, 'hasPassword', 'instanceId')),
+      ...secretChange('password', passwordSent, before.hasPassword, after.hasPassword),
+    ]);
     // The view carries no password; what changed is logged without it.
-    request.log.info({ user: request.user?.name, served: view }, 'served API settings changed');
-    return send(reply, ok(view));
+    if (result.ok) request.log.info({ user: request.user?.name, served: result.data }, 'served API settings changed');
+    return send(reply, result);
   });
 };

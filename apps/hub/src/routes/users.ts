@@ -1,47 +1,71 @@
-/** `/api/users` (admin): operators and their roles. */
-import { ERROR_CODES, fail, ok, ROLES, type Role } from '@riohub/hub-api';
+/** `/api/users` (admin): operators and their roles. Every change is in the audit, a password only as changed. */
+import { ERROR_CODES, fail, ok, ROLES, type Result, type Role, type User } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { UserRepo } from '../auth/user-repo';
+import { secretChange, settingsChanges } from '../audit/audit-diff';
+import { audited } from '../audit/audit-plugin';
 import { parse, send } from './reply';
 
+const NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 const roleSchema = z.enum(ROLES as [Role, ...Role[]], 'must be viewer, operator or admin');
 const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(256, 'must be at most 256 characters');
-const createSchema = z
-  .object({ name: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1 to 64 letters, digits or _ . @ -'), role: roleSchema, password: passwordSchema })
-  .strict();
+const createSchema = z.object({ name: z.string().regex(NAME, 'must be 1 to 64 letters, digits or _ . @ -'), role: roleSchema, password: passwordSchema }).strict();
 const updateSchema = z.object({ role: roleSchema.optional(), password: passwordSchema.optional() }).strict();
+
+/** The name a refused creation was for, when it is one (anything else typed there stays out of the audit). */
+function requestedName(body: unknown): string {
+  const name = (body as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && NAME.test(name) ? name : '(no valid name)';
+}
 
 export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, { users }) => {
   app.get('/', { config: { role: 'admin' } }, async (_request, reply) => send(reply, ok(users.list())));
 
   app.post('/', { config: { role: 'admin' } }, async (request, reply) => {
     const input = parse(createSchema, request.body);
-    if (!input.ok) return send(reply, input);
-    if (users.get(input.data.name)) return send(reply, fail(ERROR_CODES.CONFLICT, `a user named ${input.data.name} exists`, { name: 'is taken' }));
-    await users.create(input.data.name, input.data.role, input.data.password);
-    return send(reply, ok(users.get(input.data.name)), 201);
+    let result: Result<User | undefined>;
+    if (!input.ok) result = input;
+    else if (users.get(input.data.name)) result = fail(ERROR_CODES.CONFLICT, `a user named ${input.data.name} exists`, { name: 'is taken' });
+    else {
+      await users.create(input.data.name, input.data.role, input.data.password);
+      result = ok(users.get(input.data.name));
+    }
+    const target = input.ok ? input.data.name : requestedName(request.body);
+    audited(request, 'user.create', target, result, (user) => [...settingsChanges(undefined, { role: user?.role }), ...secretChange('password', true, false, true)]);
+    return send(reply, result, 201);
   });
 
   app.put<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
     const input = parse(updateSchema, request.body);
-    if (!input.ok) return send(reply, input);
-    const user = users.get(request.params.name);
-    if (!user) return send(reply, fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`));
-    if (user.role === 'admin' && input.data.role && input.data.role !== 'admin' && users.countAdmins() === 1) {
-      return send(reply, fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' }));
+    const before = users.get(request.params.name);
+    let result: Result<User | undefined>;
+    if (!input.ok) result = input;
+    else if (!before) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
+    else if (before.role === 'admin' && input.data.role && input.data.role !== 'admin' && users.countAdmins() === 1) {
+      result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
+    } else {
+      await users.update(before.name, input.data);
+      result = ok(users.get(before.name));
     }
-    await users.update(user.name, input.data);
-    return send(reply, ok(users.get(user.name)));
+    const passwordSent = input.ok && input.data.password !== undefined;
+    audited(request, 'user.update', request.params.name, result, (after) => [
+      ...settingsChanges({ role: before?.role }, { role: after?.role }),
+      ...secretChange('password', passwordSent, true, true),
+    ]);
+    return send(reply, result);
   });
 
   app.delete<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
     const user = users.get(request.params.name);
-    if (!user) return send(reply, fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`));
-    if (user.role === 'admin' && users.countAdmins() === 1) {
-      return send(reply, fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted'));
+    let result: Result<{ name: string }>;
+    if (!user) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
+    else if (user.role === 'admin' && users.countAdmins() === 1) result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted');
+    else {
+      users.delete(user.name);
+      result = ok({ name: user.name });
     }
-    users.delete(user.name);
-    return send(reply, ok({ name: user.name }));
+    audited(request, 'user.delete', request.params.name, result, () => settingsChanges({ role: user?.role }, undefined));
+    return send(reply, result);
   });
 };
