@@ -36,6 +36,29 @@ describe('state', () => {
     expect(decodeState(encodeState(state))).toEqual(state);
   });
 
+  it('writes the full flag and the quality of part B in the documented order, and reads them back', () => {
+    const state: HsycoState = {
+      timestamp: 7,
+      system: false,
+      topotime: 3,
+      io: [['a.dummy.light.1', '1']],
+      full: true,
+      quality: [['a.dummy.light.1', 'stale'], ['b.x', 'ok']],
+      members: ['id'],
+    };
+    const body = encodeState(state);
+    expect(body).toBe(
+      '{"hsycostate":{"timestamp":7,"topotime":3,"io":{"a.dummy.light.1":"1"},"full":true,' +
+        '"quality":{"a.dummy.light.1":"stale","b.x":"ok"},"members":["id"]}}',
+    );
+    expect(decodeState(body)).toEqual(state);
+  });
+
+  it('leaves the full flag out of an answer that carries changes only', () => {
+    expect(encodeState({ timestamp: 7, system: false, topotime: 3, io: [], full: false })).toBe('{"hsycostate":{"timestamp":7,"topotime":3,"io":{}}}');
+    expect(decodeState('{"hsycostate":{"timestamp":7,"topotime":3,"io":{}}}').full).toBeUndefined();
+  });
+
   it('keeps __proto__ as an ordinary datapoint name', () => {
     const decoded = decodeState('{"hsycostate":{"timestamp":5,"topotime":0,"io":{"__proto__":"1","a":"2"}}}');
     expect(decoded.io).toEqual([['__proto__', '1'], ['a', '2']]);
@@ -53,6 +76,10 @@ describe('state', () => {
     ['{"hsycostate":{"timestamp":5,"topotime":0,"io":{"a b":"1"}}}', 'state io: bad name "a b"'],
     ['{"hsycostate":{"timestamp":5,"topotime":0,"io":{"a":1}}}', 'state io: value of "a" is not a string'],
     ['{"hsycostate":{"timestamp":5,"topotime":0,"ui":{"status":"x"}}}', 'state ui: bad name "status"'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"full":false}}', 'state: hsycostate.full: must be true when present'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"full":"yes"}}', 'state: hsycostate.full'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"quality":{"a":"bad"}}}', 'state quality: "a" is neither "stale" nor "ok"'],
+    ['{"hsycostate":{"timestamp":5,"topotime":0,"quality":{"a b":"ok"}}}', 'state quality: bad name "a b"'],
   ])('refuses %s with a clear error', (body, error) => {
     expect(() => decodeState(body)).toThrow(error);
   });

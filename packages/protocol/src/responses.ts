@@ -10,6 +10,10 @@ import { isValidGuiName, isValidName } from './names';
 
 export type Entry = readonly [name: string, value: string];
 
+/** Part B: whether a datapoint's value is live (`ok`) or the last one known (`stale`). */
+export type Quality = 'stale' | 'ok';
+export type QualityEntry = readonly [name: string, quality: Quality];
+
 export interface HsycoState {
   /** The server's change clock: microseconds since the epoch of its last change. */
   timestamp: number;
@@ -21,6 +25,13 @@ export interface HsycoState {
   ui?: readonly Entry[];
   /** Part B: the server's wall clock, epoch milliseconds, whenever `system` is set. */
   clock?: number;
+  /**
+   * Part B (version 2 only): the answer is the server's whole state, so names absent from it are
+   * gone. Absent (never `false` on the wire): the answer carries changes only.
+   */
+  full?: boolean;
+  /** Part B: datapoints whose quality changed (with `full`: every stale one). */
+  quality?: readonly QualityEntry[];
   /** Part B: this server's instance id, then those of every server it concentrates. */
   members?: readonly string[];
 }
@@ -32,6 +43,8 @@ export function encodeState(state: HsycoState): string {
   if (state.io) body += `,"io":${encodeEntries(state.io)}`;
   if (state.ui) body += `,"ui":${encodeEntries(state.ui)}`;
   if (state.clock !== undefined) body += `,"clock":${state.clock}`;
+  if (state.full) body += ',"full":true';
+  if (state.quality) body += `,"quality":${encodeEntries(state.quality)}`;
   if (state.members) body += `,"members":${JSON.stringify(state.members)}`;
   return `${body}}}`;
 }
@@ -61,9 +74,15 @@ const stateSchema = z.object({
     io: dictionarySchema.optional(),
     ui: dictionarySchema.optional(),
     clock: timeSchema.optional(),
+    full: z.literal(true, 'must be true when present').optional(),
+    quality: dictionarySchema.optional(),
     members: z.array(z.string().min(1)).optional(),
   }),
 });
+
+function isQuality(value: unknown): value is Quality {
+  return value === 'stale' || value === 'ok';
+}
 
 export function decodeState(body: string): HsycoState {
   const { hsycostate: raw } = parseWith(stateSchema, body, 'state');
@@ -71,6 +90,8 @@ export function decodeState(body: string): HsycoState {
   if (raw.io) state.io = decodeEntries(raw.io, isValidName, 'state io');
   if (raw.ui) state.ui = decodeEntries(raw.ui, isValidGuiName, 'state ui');
   if (raw.clock !== undefined) state.clock = raw.clock;
+  if (raw.full) state.full = true;
+  if (raw.quality) state.quality = decodeQuality(raw.quality);
   if (raw.members) state.members = raw.members;
   return state;
 }
@@ -86,6 +107,17 @@ function decodeEntries(
     if (!validName(name)) throw new ProtocolError(`${what}: bad name "${name}"`);
     if (typeof value !== 'string') throw new ProtocolError(`${what}: value of "${name}" is not a string`);
     entries.push([name, value]);
+  }
+  return entries;
+}
+
+function decodeQuality(dictionary: Record<string, unknown>): QualityEntry[] {
+  const entries: QualityEntry[] = [];
+  for (const name of Object.keys(dictionary)) {
+    const quality = dictionary[name];
+    if (!isValidName(name)) throw new ProtocolError(`state quality: bad name "${name}"`);
+    if (!isQuality(quality)) throw new ProtocolError(`state quality: "${name}" is neither "stale" nor "ok"`);
+    entries.push([name, quality]);
   }
   return entries;
 }
