@@ -95,11 +95,12 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
     return reply.code(404).send(fail(ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url}`));
   });
 
-  await app.register(crossSitePlugin, { https: options.https !== undefined });
   await app.register(cookie);
   if (dashboardBuilt) await registerPublic(app, fastifyStatic, { root: webRoot, wildcard: false });
   else app.log.warn(`the dashboard is not built (${webRoot}): run pnpm --filter @riohub/web build`);
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
+  // After the WebSocket plugin, whose hook marks upgrades so that a refused one has its socket closed.
+  await app.register(crossSitePlugin, { https: options.https !== undefined });
   await app.register(authPlugin, { sessions });
   // The audit of admin actions (`app.audit`), recorded by the routes that perform them.
   await app.register(auditPlugin, { db: options.db });

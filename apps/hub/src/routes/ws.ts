@@ -1,7 +1,6 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
 import type { PointRef, RemoteView, WriteRecord } from '@riohub/hub-api';
-import { ERROR_CODES, fail } from '@riohub/hub-api';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { SessionRepo } from '../auth/session-repo';
 import { BrowserSession } from '../browsers/browser-session';
@@ -20,17 +19,6 @@ const SESSION_CHECK_MS = 5_000;
  * second, and the table shows counts and states, not each page.
  */
 const LOGGERS_PUSH_MS = 1_000;
-
-/** Only pages of this hub may open the socket: an Origin, when sent, must be this host. */
-function sameOrigin(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
 
 export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> = async (app, { hub, sessions: sessionRepo }) => {
   const sessions = new Set<BrowserSession>();
@@ -77,10 +65,8 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     '/ws',
     {
       websocket: true,
+      // Pages of other sites are refused before this, by the cross-site plugin.
       config: { role: 'viewer' },
-      preValidation: async (request, reply) => {
-        if (!sameOrigin(request)) return reply.code(403).send(fail(ERROR_CODES.FORBIDDEN, 'cross-origin socket refused'));
-      },
     },
     (socket, request) => {
       const token = request.cookies[SESSION_COOKIE] ?? '';
