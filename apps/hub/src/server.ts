@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadCertificate } from '@riohub/certificate';
 import { redactUrl } from '@riohub/rio-server';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import { buildHubApp } from './app';
 import { UserRepo } from './auth/user-repo';
 import type { HubConfig } from './config';
@@ -23,14 +23,19 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningHub> {
+export interface StartOptions {
+  /** Where the log goes (JSON lines); stderr by default. */
+  logStream?: DestinationStream;
+}
+
+export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<RunningHub> {
   const logger = pino(
     {
       level: env['RIOHUB_LOG_LEVEL'] ?? 'info',
       // A Remote I/O API URL carries the password: no request is logged with its query.
       serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, url: redactUrl(request.url) }) },
     },
-    pino.destination(2),
+    options.logStream ?? pino.destination(2),
   );
   const db = openDatabase(config.data);
   const hub = new Hub(db, logger.child({ component: 'hub' }));

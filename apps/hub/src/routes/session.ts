@@ -1,10 +1,10 @@
 /** `/api/session`: sign in, who am I, sign out. */
 import { ERROR_CODES, fail, ok } from '@riohub/hub-api';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/cookie';
 import { z } from 'zod';
 import type { SessionRepo } from '../auth/session-repo';
-import type { SignInThrottle } from '../auth/sign-in-throttle';
+import { REFILL_MS, type SignInThrottle } from '../auth/sign-in-throttle';
 import type { UserRepo } from '../auth/user-repo';
 import { SESSION_COOKIE } from '../plugins/auth';
 import { SESSION_TTL_MS } from '../auth/session-repo';
@@ -17,28 +17,51 @@ export interface SessionRoutesOptions {
   secureCookies: boolean;
 }
 
+/** How often ended attacks are looked for (and old entries forgotten). */
+const SWEEP_MS = 10_000;
+
+const REFUSALS: Record<'in-flight' | 'address' | 'account', (seconds: number) => string> = {
+  'in-flight': () => 'a sign-in for this name is being checked: try again',
+  address: (seconds) => `too many failed sign-ins for this name from this address: try again in ${seconds} s`,
+  account: (seconds) => `too many failed sign-ins for this name: try again in ${seconds} s`,
+};
+
 const signInSchema = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { users, sessions, throttle, secureCookies }) => {
+  // An attack that stopped is reported even when nobody tries its name again.
+  const sweeper = setInterval(() => {
+    throttle.sweep();
+    logReports(app.log, throttle);
+  }, SWEEP_MS);
+  sweeper.unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
+
   app.post('/', { config: { role: 'public' } }, async (request, reply) => {
     const input = parse(signInSchema, request.body);
     if (!input.ok) return send(reply, input);
     const { name, password } = input.data;
-    const delay = throttle.begin(name, request.ip);
-    if (delay === undefined) return send(reply, fail(ERROR_CODES.BUSY, 'a sign-in for this name is being checked: try again'));
+    const verdict = throttle.begin(name, request.ip);
+    if (!verdict.check) {
+      logReports(request.log, throttle);
+      // Answered at once, unchecked: a throttled guess holds no socket and costs no scrypt.
+      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      reply.header('retry-after', String(seconds));
+      return send(reply, fail(ERROR_CODES.BUSY, REFUSALS[verdict.why](seconds)));
+    }
     let user;
     try {
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       user = await users.authenticate(name, password);
-    } finally {
-      throttle.end(name, request.ip);
+    } catch (error) {
+      throttle.settle(name, request.ip, false);
+      throw error;
     }
+    const worthALine = throttle.settle(name, request.ip, user !== undefined);
+    logReports(request.log, throttle);
     if (!user) {
-      throttle.failed(name, request.ip);
-      request.log.warn({ user: name, client: request.ip }, 'sign-in failed');
+      if (worthALine) request.log.warn({ user: name, client: request.ip }, 'sign-in failed');
       return send(reply, fail(ERROR_CODES.BAD_CREDENTIALS, 'wrong name or password'));
     }
-    throttle.succeeded(name, request.ip);
     reply.setCookie(SESSION_COOKIE, sessions.create(user.name), {
       httpOnly: true,
       sameSite: 'strict',
@@ -59,3 +82,27 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     return send(reply, ok({ signedOut: true }));
   });
 };
+
+/** One line when an attack on a name starts, one when it ends: never one per guess. */
+function logReports(log: FastifyBaseLogger, throttle: SignInThrottle): void {
+  for (const report of throttle.takeReports()) {
+    const user = report.name ?? '(names beyond the tracked ones)';
+    if (report.kind === 'started') {
+      log.warn(
+        { user, perMinute: 60_000 / REFILL_MS },
+        'sign-in attack: too many failed sign-ins for this name; addresses where it has not signed in are throttled',
+      );
+    } else {
+      log.warn(
+        {
+          user,
+          refused: report.refused,
+          failed: report.failed,
+          addresses: report.addressesCapped ? `${report.addresses} or more` : report.addresses,
+          minutes: Math.round((report.at - report.startedAt) / 60_000),
+        },
+        'sign-in attack ended',
+      );
+    }
+  }
+}

@@ -7,6 +7,7 @@ import { fingerprintOf } from '@riohub/certificate';
 import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
 import { afterEach, beforeEach } from 'vitest';
 import { Agent, request, type Dispatcher } from 'undici';
+import type { DestinationStream } from 'pino';
 import { WebSocket } from 'ws';
 import { startHub, type RunningHub } from '../server';
 
@@ -29,6 +30,10 @@ export interface TestHubOptions {
   tls?: boolean;
   /** 0 (the default): any free port. A restarted hub passes its former port. */
   port?: number;
+  /** The hub's log (JSON lines), for tests of what it logs. */
+  logStream?: DestinationStream;
+  /** More environment for the hub (e.g. `RIOHUB_SECRET_KEY`). */
+  env?: Record<string, string>;
 }
 
 /** What `hubPerTest` gives a describe block. */
@@ -63,7 +68,8 @@ export function hubPerTest(simArgs: readonly string[]): HubPerTest {
 export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-')), options: TestHubOptions = {}): Promise<TestHub> {
   const running = await startHub(
     { host: '127.0.0.1', port: options.port ?? 0, data: dataDir, demo: false, insecureHttp: false, tls: options.tls ?? false, cert: undefined, key: undefined },
-    { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn' },
+    { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn', ...options.env },
+    options.logStream ? { logStream: options.logStream } : {},
   );
   let stopped: Promise<void> | undefined;
   // The hub's own certificate is the only one trusted, and only for this hub.

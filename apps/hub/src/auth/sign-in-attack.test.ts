@@ -1,0 +1,96 @@
+// A distributed password guesser against a real hub: 200 loopback source addresses, one name.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, request } from 'undici';
+import { ADMIN_PASSWORD, startTestHub, type TestHub } from '../testing/test-hub';
+import { accountBudget, BURST, REFILL_MS } from './sign-in-throttle';
+
+const ATTACKERS = Array.from({ length: 200 }, (_, index) => `127.0.0.${index + 2}`);
+const ROUNDS = 6;
+/** The admin's workstation: it signed in before the attack. */
+const ADMIN_DESK = '127.0.0.230';
+
+interface Answer {
+  status: number;
+  code: string | undefined;
+  retryAfter: string | undefined;
+}
+
+describe('sign-in under a distributed guessing attack', () => {
+  let hub: TestHub;
+  const log: { msg: string; user?: string }[] = [];
+  const agents = new Map<string, Agent>();
+
+  /** One sign-in from `address`, on connections from that source address. */
+  async function signIn(address: string, name: string, password: string): Promise<Answer> {
+    let agent = agents.get(address);
+    if (!agent) agents.set(address, (agent = new Agent({ localAddress: address })));
+    const response = await request(`${hub.url}/api/session`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+    });
+    const body = (await response.body.json()) as { ok: boolean; error?: { code: string } };
+    const retryAfter = response.headers['retry-after'];
+    return { status: response.statusCode, code: body.error?.code, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
+  }
+
+  beforeAll(async () => {
+    hub = await startTestHub(undefined, { logStream: { write: (line: string) => void log.push(JSON.parse(line) as { msg: string }) } });
+  });
+  afterAll(async () => {
+    await Promise.all([...agents.values()].map((agent) => agent.close()));
+    await hub.close();
+  });
+
+  it('checks at most the account budget, lets the admin in at once, and logs the attack once', async () => {
+    expect((await signIn(ADMIN_DESK, 'admin', ADMIN_PASSWORD)).status).toBe(200);
+    const started = Date.now();
+    // Every address guesses in turn, as fast as the hub answers; all addresses at once.
+    const answers = (
+      await Promise.all(
+        ATTACKERS.map(async (address) => {
+          const mine: Answer[] = [];
+          for (let round = 0; round < ROUNDS; round++) mine.push(await signIn(address, 'admin', `guess-${address}-${round}`));
+          return mine;
+        }),
+      )
+    ).flat();
+    // The window the hub could have refilled in: an upper bound, whatever the machine's speed.
+    const window = Date.now() - started;
+    const checked = answers.filter((answer) => answer.status === 401);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(answers).toHaveLength(ATTACKERS.length * ROUNDS);
+    expect(checked.length + refused.length).toBe(answers.length);
+    expect(checked.length).toBeGreaterThanOrEqual(BURST);
+    expect(checked.length).toBeLessThanOrEqual(accountBudget(window));
+    for (const answer of refused) {
+      expect(answer.code).toBe('busy');
+      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(answer.retryAfter)).toBeLessThanOrEqual(30);
+    }
+
+    // Meanwhile a new address is told to come back within one refill, not in 30 s …
+    const stranger = await signIn('127.0.0.240', 'admin', ADMIN_PASSWORD);
+    expect(stranger).toMatchObject({ status: 429, code: 'busy' });
+    expect(Number(stranger.retryAfter)).toBeLessThanOrEqual(REFILL_MS / 1000);
+    // … and the admin's own desk is checked at once: a typo, then the right password.
+    expect(await signIn(ADMIN_DESK, 'admin', 'typo')).toMatchObject({ status: 401, code: 'bad-credentials' });
+    expect((await signIn(ADMIN_DESK, 'admin', ADMIN_PASSWORD)).status).toBe(200);
+
+    const attackLines = log.filter((line) => line.msg.startsWith('sign-in attack'));
+    expect(attackLines).toEqual([expect.objectContaining({ user: 'admin', msg: expect.stringMatching(/^sign-in attack: /) })]);
+    expect(log.filter((line) => line.msg === 'sign-in failed').length).toBeLessThanOrEqual(BURST);
+  }, 60_000);
+
+  it('answers a third quick guess from one address at once with 429 and when to retry, for any name', async () => {
+    const address = '127.0.0.245';
+    const wrong = { status: 401, code: 'bad-credentials', retryAfter: undefined };
+    for (const name of ['admin-typo', 'nobody']) {
+      expect(await signIn(address, name, 'guess-1')).toEqual(wrong);
+      expect(await signIn(address, name, 'guess-2')).toEqual(wrong);
+      // Not held for a second and then checked: refused now, unchecked, with the wait it owes.
+      expect(await signIn(address, name, 'guess-3')).toEqual({ status: 429, code: 'busy', retryAfter: '1' });
+    }
+  });
+});
