@@ -7,11 +7,12 @@ const results = 'test-results';
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
+// The dashboard is built before the hub's tests, which check that it is served to anyone.
 const steps = [
   ['typecheck', 'tsc', ['-p', 'tsconfig.json']],
   ['lint', 'eslint', ['--max-warnings', '0', '.']],
-  ['unit and integration tests', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]],
   ['dashboard build', 'pnpm', ['--filter', '@riohub/web', 'build']],
+  ['unit and integration tests', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]],
   ['chromium', 'bash', ['scripts/ensure-chromium.sh']],
   ['end-to-end tests', 'e2e/node_modules/.bin/playwright', ['test', '-c', 'e2e/playwright.config.ts']],
 ];
