@@ -184,6 +184,7 @@ test.describe('on a tablet in a dark plant room', () => {
       ['GUI panels', 'gui'],
       ['Loggers', 'loggers'],
       ['Write log', 'write-log'],
+      ['Audit', 'audit'],
       ['Settings', 'settings'],
     ] as const) {
       await page.getByRole('link', { name: link }).click();

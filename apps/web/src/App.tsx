@@ -5,6 +5,7 @@ import { Navigate, Route, Routes } from 'react-router';
 import { api } from './api/http';
 import { Layout } from './components/Layout';
 import { socketClient } from './live/socket-client';
+import { AuditPage } from './pages/audit/AuditPage';
 import { DatapointsPage } from './pages/datapoints/DatapointsPage';
 import { GuiPanelsPage } from './pages/gui/GuiPanelsPage';
 import { LoggersPage } from './pages/loggers/LoggersPage';
@@ -38,6 +39,7 @@ export function App() {
         <Route path="gui" element={<GuiPanelsPage />} />
         <Route path="loggers" element={<LoggersPage />} />
         <Route path="writes" element={<WriteLogPage />} />
+        <Route path="audit" element={user.role === 'admin' ? <AuditPage /> : <p className="p-6">The audit is for admins.</p>} />
         <Route path="settings" element={user.role === 'admin' ? <SettingsPage /> : <p className="p-6">Settings are for admins.</p>} />
         <Route path="*" element={<Navigate to="/overview" replace />} />
       </Route>

@@ -1,16 +1,19 @@
 /** Every page's frame: navigation, who is signed in, and a banner while the hub is unreachable. */
+import { roleAllows, type Role } from '@riohub/hub-api';
 import { NavLink, Outlet } from 'react-router';
 import { api } from '../api/http';
 import { useHub } from '../store';
 
-const LINKS = [
-  ['/overview', 'Overview'],
-  ['/datapoints', 'Datapoints'],
-  ['/gui', 'GUI panels'],
-  ['/loggers', 'Loggers'],
-  ['/writes', 'Write log'],
-  ['/settings', 'Settings'],
-] as const;
+/** Every page, and the role its link needs (the pages check it too). */
+const LINKS: readonly (readonly [string, string, Role])[] = [
+  ['/overview', 'Overview', 'viewer'],
+  ['/datapoints', 'Datapoints', 'viewer'],
+  ['/gui', 'GUI panels', 'viewer'],
+  ['/loggers', 'Loggers', 'viewer'],
+  ['/writes', 'Write log', 'viewer'],
+  ['/audit', 'Audit', 'admin'],
+  ['/settings', 'Settings', 'viewer'],
+];
 
 export function Layout() {
   const user = useHub((s) => s.user);
@@ -26,7 +29,7 @@ export function Layout() {
       <header className="flex flex-wrap items-center gap-4 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
         <span className="font-semibold">riohub</span>
         <nav aria-label="Main" className="flex flex-wrap gap-1">
-          {LINKS.map(([to, label]) => (
+          {LINKS.filter(([, , role]) => user && roleAllows(user.role, role)).map(([to, label]) => (
             <NavLink
               key={to}
               to={to}
