@@ -431,8 +431,17 @@ export class Hub extends EventEmitter<HubEvents> {
           }
         }
       },
+      countNew: (remote, kind, entries) => {
+        let count = 0;
+        for (const [name] of entries) if (!this.tree.get(kind, `${remote}.${name}`)) count++;
+        return count;
+      },
       setOwnPoint: (remote, suffix, value) => {
         this.tree.set('hub', `${remote}.${suffix}`, value, remote);
+      },
+      removeOwnPoint: (remote, suffix) => {
+        const ref = { kind: 'hub' as const, name: `${remote}.${suffix}` };
+        if (this.tree.delete(ref.kind, ref.name)) this.emit('removed', [ref]);
       },
       setOnline: (remote, online) => this.tree.setOnline(remote, online),
       setTopology: (remote: string, topology: HsycoTopology) => {
@@ -498,6 +507,9 @@ export class Hub extends EventEmitter<HubEvents> {
       ...(settings.options.ui && settings.options.api === 'extended' ? [] : this.tree.removeMissing(name, 'ui', () => false)),
     ];
     if (dropped.length > 0) this.emit('removed', dropped);
+    // What the link will not read again must not linger: the devices, and a public remote's members.
+    if (!settings.options.discovery || settings.options.api !== 'extended') this.forgetTopology(name);
+    if (settings.options.api !== 'extended') this.remoteMembers.delete(name);
     if (!settings.enabled || (settings.options.shutdownWhenInactive && this.role === 'inactive')) {
       this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled' });
       // Nothing is measured while it is not polled.

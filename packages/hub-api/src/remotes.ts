@@ -17,7 +17,18 @@ export interface RemoteOptions {
   dataloggerspollinterval: number;
   shutdownWhenInactive: boolean;
   api: 'extended' | 'public';
+  /** The largest answer read from this remote, in MB (1..512): a larger one is cut off and refused. */
+  maxanswermb: number;
+  /** The most datapoints and GUI variables this remote may bring (1..100,000,000): past it, its state is refused. */
+  maxpoints: number;
 }
+
+/** Bounds of the answer-size and point-count caps, shared by the hub's validation and the dashboard. */
+export const REMOTE_LIMIT_BOUNDS = {
+  // V8 cannot make a string of more than about 512 MB, which a larger answer would need.
+  maxanswermb: { min: 1, max: 512 },
+  maxpoints: { min: 1, max: 100_000_000 },
+} as const;
 
 export const DEFAULT_REMOTE_OPTIONS: RemoteOptions = {
   discovery: true,
@@ -31,6 +42,8 @@ export const DEFAULT_REMOTE_OPTIONS: RemoteOptions = {
   dataloggerspollinterval: 60,
   shutdownWhenInactive: false,
   api: 'extended',
+  maxanswermb: 64,
+  maxpoints: 2_000_000,
 };
 
 /** What an admin sets. The password is write-only: it is never part of what the hub returns. */

@@ -35,6 +35,20 @@ describe('ChangeStore', () => {
     expect(store.has('io', 'a')).toBe(false);
   });
 
+  it('makes every earlier timestamp unknown when it forgets its history, and wakes the waiting polls', () => {
+    const store = frozenStore();
+    store.set('io', 'a', '1');
+    const before = store.timestamp;
+    let woken = 0;
+    store.onChange(() => woken++);
+    store.forgetHistory();
+    expect(store.knows(before)).toBe(false);
+    expect(store.knows(store.timestamp)).toBe(true);
+    expect(store.timestamp).toBeGreaterThan(before);
+    expect(woken).toBe(1);
+    expect(store.all('io', all)).toEqual([['a', '1']]);
+  });
+
   it('ignores a write of the value a name already has', () => {
     const store = frozenStore();
     expect(store.set('io', 'a', '1')).toBe(true);

@@ -111,10 +111,18 @@ export class ChangeStore {
     if (node.newer) node.newer.older = node.older;
     if (list.newest === node) list.newest = node.older;
     if (list.oldest === node) list.oldest = node.newer;
+    this.forgetHistory();
+    return true;
+  }
+
+  /**
+   * Makes every earlier timestamp unknown, so that every client is sent the full state once: for
+   * what cannot be sent as a change, such as names the server stopped exposing.
+   */
+  forgetHistory(): void {
     this.last = Math.max(this.last + 1, this.clock());
     this.floor = this.last;
     for (const listener of this.listeners) listener();
-    return true;
   }
 
   /** The names of a kind changed after `timestamp` that pass `filter`, oldest change first. */

@@ -15,9 +15,10 @@ export interface Poll {
   /**
    * Polls with the same key get the same answer while the store does not change (same timestamp,
    * sections and exposed names): it is computed once for all of them. Clients answered together
-   * come back with the same timestamp, so many pollers cost little more than one.
+   * come back with the same timestamp, so many pollers cost little more than one. Read when the
+   * poll is answered, so it may depend on the state at that moment.
    */
-  readonly key?: string;
+  readonly key?: string | undefined;
   /** Returns the answer body when there is something new for this poll, else `undefined`. */
   tryAnswer(): string | undefined;
   /** The answer when the hold time ran out. */
@@ -41,13 +42,15 @@ export class LongPolls {
   }
 
   private answer(poll: Poll): string | undefined {
-    if (poll.key === undefined) return poll.tryAnswer();
-    if (this.answers.has(poll.key)) return this.answers.get(poll.key);
+    // Read once: a key may be worked out when it is asked for.
+    const key = poll.key;
+    if (key === undefined) return poll.tryAnswer();
+    if (this.answers.has(key)) return this.answers.get(key);
     const body = poll.tryAnswer();
     // Keys vary only with the view asked for (filters, sections, version): few. The cap is a bound
     // for what a caller's keys might still do.
     if (this.answers.size >= MAX_SHARED_ANSWERS) this.answers.clear();
-    this.answers.set(poll.key, body);
+    this.answers.set(key, body);
     return body;
   }
 

@@ -22,7 +22,7 @@ import {
 } from '@riohub/protocol';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kind } from './change-store';
-import { LongPolls } from './long-poll';
+import { LongPolls, type Poll } from './long-poll';
 import type { RioServerSettings, RioSource } from './source';
 import { idleState, isFullStateQuery, readChanges, type ExposedFilters, type StateQuery } from './state-reader';
 
@@ -71,8 +71,12 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
   function current(): CompiledSettings {
     const settings = readSettings();
     if (settings !== compiled.settings) {
+      const before = compiled.settings;
       compiled = compile(settings);
       compiledGeneration++;
+      // A name the filters no longer expose cannot be sent as a change: every client is sent the
+      // full state once, so that it learns what is gone (and what is newly exposed).
+      if (settings.ioFilter !== before.ioFilter || settings.uiFilter !== before.uiFilter) source.store.forgetHistory();
     }
     return compiled;
   }
@@ -165,13 +169,20 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
         // the latest timestamp, which every client answered together comes back with. Any other
         // timestamp is read for its poll alone, so made-up ones cannot fill the cache with answers.
         // An answer with the wall clock in it (v2 of a SYSTEM server) is never shared: it would age.
-        const since = isFullStateQuery(source, query) ? 'full' : query.timestamp === source.store.timestamp ? `after ${query.timestamp}` : undefined;
-        const shareable = since !== undefined && !(query.version === 2 && source.systemClock);
-        const poll = {
-          ...(shareable
-            ? { key: `${compiledGeneration}|${source.topotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}` }
-            : {}),
-          tryAnswer: () => readChanges(source, filters, query),
+        // Key and answer are worked out when the poll is answered, under the settings in force then:
+        // a held poll must not answer with filters replaced meanwhile (nor as changes, since the
+        // replacement made its timestamp unknown).
+        const clocked = query.version === 2 && source.systemClock !== undefined;
+        // Polls held with the latest timestamp keep sharing their answer after the next change.
+        const changesAfter = query.timestamp === source.store.timestamp ? `after ${query.timestamp}` : undefined;
+        const poll: Poll = {
+          get key() {
+            current();
+            const since = isFullStateQuery(source, query) ? 'full' : changesAfter;
+            if (since === undefined || clocked) return undefined;
+            return `${compiledGeneration}|${source.topotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}`;
+          },
+          tryAnswer: () => readChanges(source, current().filters, query),
           idleAnswer: () => idleState(source, query),
           send: (body: string) => void answer(reply, 200, body),
         };

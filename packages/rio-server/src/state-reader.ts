@@ -39,23 +39,26 @@ export function readChanges(source: RioSource, filters: ExposedFilters, query: S
       changed = true;
     }
   }
-  return full || changed ? encodeState(stateHeader(source, query, sections)) : undefined;
+  return full || changed ? encodeState(stateHeader(source, query, sections, full)) : undefined;
 }
 
 /** The answer after a poll was held with nothing new: no data sections. */
 export function idleState(source: RioSource, query: StateQuery): string {
-  return encodeState(stateHeader(source, query, {}));
+  return encodeState(stateHeader(source, query, {}, false));
 }
 
-function stateHeader(source: RioSource, query: StateQuery, sections: Partial<Record<Kind, Entry[]>>): HsycoState {
+function stateHeader(source: RioSource, query: StateQuery, sections: Partial<Record<Kind, Entry[]>>, full: boolean): HsycoState {
   const state: HsycoState = {
     timestamp: source.store.timestamp,
     system: source.systemClock !== undefined,
     topotime: source.topotime(),
     ...sections,
   };
+  // Version 1 stays exactly part A: a stock client has no use for the flag, and a concentrator
+  // reading v1 learns of removals by reading the full state itself (PROTOCOL.md part B).
   if (query.version === 2) {
     if (source.systemClock) state.clock = source.systemClock();
+    if (full) state.full = true;
     state.members = source.members();
   }
   return state;

@@ -2,10 +2,11 @@
  * HTTP(S) to one remote over undici with keep-alive: every request form of PROTOCOL.md, TLS
  * verified against the system CAs, pinned to a SHA-256 fingerprint, or plain HTTP. A pinned
  * connection is checked before any request is written, so a password never reaches an
- * untrusted server.
+ * untrusted server. An answer is counted as it streams in and cut off past the remote's
+ * `maxanswermb`, so a remote can never make the hub hold more than that of one answer.
  */
 import type { TLSSocket } from 'node:tls';
-import { ERROR_CODES, type ErrorCode, type RemoteSettings } from '@riohub/hub-api';
+import { DEFAULT_REMOTE_OPTIONS, ERROR_CODES, type ErrorCode, type RemoteOptions, type RemoteSettings } from '@riohub/hub-api';
 import {
   buildRequestPath,
   decodeLoggerList,
@@ -23,7 +24,7 @@ import {
   type Write,
   type WriteResult,
 } from '@riohub/protocol';
-import { Agent, buildConnector, errors as undiciErrors, request } from 'undici';
+import { Agent, buildConnector, errors as undiciErrors, request, type Dispatcher } from 'undici';
 
 /** The server holds a poll for 10 s; past this it is not answering. */
 export const POLL_TIMEOUT_MS = 13_000;
@@ -50,17 +51,24 @@ export function normalizeFingerprint(text: string): string | undefined {
   return hex.match(/../g)?.join(':');
 }
 
-export type ClientSettings = Pick<RemoteSettings, 'host' | 'port' | 'tls' | 'fingerprint'>;
+/** Where the remote is and how it is trusted; without options, answers are capped at the default size. */
+export type ClientSettings = Pick<RemoteSettings, 'host' | 'port' | 'tls' | 'fingerprint'> & {
+  options?: Pick<RemoteOptions, 'maxanswermb'>;
+};
+
+const BYTES_PER_MB = 1024 * 1024;
 
 export class RemoteClient {
   private readonly agent: Agent;
   private readonly origin: string;
+  private readonly maxAnswerMb: number;
 
   constructor(
     settings: ClientSettings,
     private readonly password: string,
   ) {
     this.origin = `${settings.tls === 'http' ? 'http' : 'https'}://${hostPort(settings.host, settings.port)}`;
+    this.maxAnswerMb = settings.options?.maxanswermb ?? DEFAULT_REMOTE_OPTIONS.maxanswermb;
     this.agent = new Agent({
       connect: settings.tls === 'pin' ? pinnedConnector(settings.fingerprint) : undefined,
       keepAliveTimeout: 30_000,
@@ -117,7 +125,7 @@ export class RemoteClient {
     signal?.addEventListener('abort', forward, { once: true });
     try {
       const response = await request(`${this.origin}${buildRequestPath(rio)}`, { dispatcher: this.agent, signal: controller.signal });
-      const body = await response.body.text();
+      const body = await readCapped(response, this.maxAnswerMb, rio.verb);
       if (!expected.includes(response.statusCode)) {
         throw new LinkError(ERROR_CODES.BAD_RESPONSE, `unexpected HTTP ${response.statusCode} from ${rio.verb}`);
       }
@@ -129,6 +137,32 @@ export class RemoteClient {
       signal?.removeEventListener('abort', forward);
     }
   }
+}
+
+/**
+ * The body as text, read chunk by chunk: past `maxMb` (announced, or counted as it arrives) the
+ * response is destroyed, which closes its connection, and nothing more is read or kept.
+ */
+async function readCapped(response: Dispatcher.ResponseData, maxMb: number, verb: string): Promise<string> {
+  const maxBytes = maxMb * BYTES_PER_MB;
+  const tooLarge = () => new LinkError(ERROR_CODES.BAD_RESPONSE, `${verb} answer over ${maxMb} MB: refused (the remote's maxanswermb)`);
+  const announced = Number(response.headers['content-length']);
+  if (announced > maxBytes) {
+    response.body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      chunks.length = 0;
+      response.body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function decode<T>(read: () => T): T {

@@ -2,6 +2,8 @@
  * One remote's link (PROTOCOL.md "Client behaviour"): the long-poll loop with the returned
  * timestamp, the full state at start and after every failure, backoff with jitter, online/offline
  * with stale points, discovery, the clock check and sync, loop refusal, and writes.
+ * Every answer that is the remote's whole state replaces all the hub holds of it, so the mirror
+ * never keeps what the remote no longer has; a state past the remote's `maxpoints` is refused.
  * No Fastify here: the hub wires it to the tree and the browsers.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,8 +24,12 @@ export interface LinkSink {
    * that kind (what is missing from it is gone); `silent`: an alignment that raises no events.
    */
   applyState(remote: string, kind: 'io' | 'ui', entries: readonly Entry[], how: { full: boolean; silent: boolean }): void;
+  /** How many of `entries` (unprefixed) the hub does not hold yet for the remote. */
+  countNew(remote: string, kind: 'io' | 'ui', entries: readonly Entry[]): number;
   /** One of the remote entry's own points, e.g. `connection`, `time.delta`. */
   setOwnPoint(remote: string, suffix: string, value: string): void;
+  /** Forgets one of the remote entry's own points (what it measured no longer exists). */
+  removeOwnPoint(remote: string, suffix: string): void;
   setOnline(remote: string, online: boolean): void;
   setTopology(remote: string, topology: HsycoTopology): void;
   /** The instance ids the remote reports (`members`: its own, then those it concentrates). */
@@ -55,6 +61,13 @@ export class RemoteLink {
   /** The round trip of the last request the remote answered at once (a full state). */
   private roundTripMs = 0;
   private lastFailure: string | undefined;
+  /**
+   * Whether `time.delta` and `time.alarm` may be set: a remote that drops its SYSTEM clock loses
+   * them. True at first, since an earlier link of the same remote may have left them.
+   */
+  private clockMeasured = true;
+  /** How many points of each kind the hub holds of this remote, for the `maxpoints` cap. */
+  private readonly held = { io: 0, ui: 0 };
 
   constructor(
     readonly settings: RemoteSettings,
@@ -103,22 +116,29 @@ export class RemoteLink {
     let timestamp = 1;
     let failures = 0;
     let aligned = false;
+    let seenTopotime: number | undefined;
     while (!signal.aborted) {
       try {
         const sentAt = Date.now();
         const state = await this.client.readState(timestamp, version, sections, signal);
         const answeredAt = Date.now();
         this.refuseLoop(state);
+        const full = isFullState(state, timestamp);
+        this.refuseOverCap(state, sections, full);
         if (state.members) this.context.sink.setMembers(this.name, state.members);
-        const full = timestamp === 1;
-        if (full) this.roundTripMs = answeredAt - sentAt;
+        if (timestamp === 1) this.roundTripMs = answeredAt - sentAt;
         // With startupevents off, the first full state after (re)connecting aligns silently.
-        this.applyState(state, { full, silent: !aligned && !this.settings.options.startupevents });
+        this.applyState(state, sections, { full, silent: !aligned && !this.settings.options.startupevents });
         aligned = true;
         this.markOnline(answeredAt);
         await this.discover(state.topotime);
         if (state.system && state.clock !== undefined) await this.checkClock(state.clock, answeredAt);
-        timestamp = state.timestamp;
+        else if (!state.system) this.forgetClock();
+        // Version 1 has no `full` flag: what a stock server removed shows only in a full read, and
+        // its removals come with a topology change (PROTOCOL.md part B), so read it whole then.
+        const topologyChanged = seenTopotime !== undefined && state.topotime !== seenTopotime;
+        seenTopotime = state.topotime;
+        timestamp = version === 1 && topologyChanged && !full ? 1 : state.timestamp;
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;
@@ -131,6 +151,30 @@ export class RemoteLink {
     }
   }
 
+  /**
+   * Refuses, before anything of it is applied, a state that would leave the hub holding more than
+   * `maxpoints` of this remote's datapoints and GUI variables. Counts are kept per kind: a full
+   * state sets them, changes add the names the hub does not hold yet.
+   */
+  private refuseOverCap(state: HsycoState, sections: { io: boolean; ui: boolean }, full: boolean): void {
+    const { maxpoints } = this.settings.options;
+    const after = { io: 0, ui: 0 };
+    for (const kind of KINDS) {
+      if (!sections[kind]) continue;
+      const entries = state[kind] ?? [];
+      after[kind] = full ? entries.length : this.held[kind] + (entries.length === 0 ? 0 : this.context.sink.countNew(this.name, kind, entries));
+    }
+    const total = after.io + after.ui;
+    if (total > maxpoints) {
+      throw new LinkError(
+        ERROR_CODES.BAD_RESPONSE,
+        `${full ? 'state' : 'changes'} of ${total.toLocaleString('en-US')} points, over this remote's maxpoints of ${maxpoints.toLocaleString('en-US')}: refused`,
+      );
+    }
+    this.held.io = after.io;
+    this.held.ui = after.ui;
+  }
+
   private refuseLoop(state: HsycoState): void {
     if (state.members?.includes(this.context.instanceId)) {
       throw new LinkError(
@@ -140,10 +184,22 @@ export class RemoteLink {
     }
   }
 
-  private applyState(state: HsycoState, how: { full: boolean; silent: boolean }): void {
-    const { sink } = this.context;
-    if (state.io && this.settings.options.io) sink.applyState(this.name, 'io', state.io, how);
-    if (state.ui && this.settings.options.ui) sink.applyState(this.name, 'ui', state.ui, how);
+  /** A full state replaces each kind asked for: a section it lacks is that kind with nothing in it. */
+  private applyState(state: HsycoState, sections: { io: boolean; ui: boolean }, how: { full: boolean; silent: boolean }): void {
+    for (const kind of KINDS) {
+      if (!sections[kind]) continue;
+      const entries = state[kind] ?? (how.full ? [] : undefined);
+      if (entries) this.context.sink.applyState(this.name, kind, entries, how);
+    }
+  }
+
+  /** The remote no longer has a SYSTEM clock: nothing is measured, so nothing is shown. */
+  private forgetClock(): void {
+    if (!this.clockMeasured) return;
+    this.clockMeasured = false;
+    this.context.sink.removeOwnPoint(this.name, 'time.delta');
+    this.context.sink.removeOwnPoint(this.name, 'time.alarm');
+    this.context.sink.status(this.name, { clockDelta: undefined });
   }
 
   /** Reads the topology when it changed. A failure is reported and retried; the link stays up. */
@@ -196,6 +252,7 @@ export class RemoteLink {
     const { drift, clocksync } = this.settings.options;
     const deltaSeconds = Math.round((remoteClock - (answeredAt - this.roundTripMs / 2)) / 1000);
     const alarm = Math.abs(deltaSeconds) > drift;
+    this.clockMeasured = true;
     sink.setOwnPoint(this.name, 'time.delta', String(deltaSeconds));
     sink.setOwnPoint(this.name, 'time.alarm', alarm ? '1' : '0');
     sink.status(this.name, { clockDelta: deltaSeconds });
@@ -207,6 +264,17 @@ export class RemoteLink {
     if (result.ok && !result.data.ok && result.data.error === 'control disabled') this.clockSyncRefused = true;
     sink.log('warn', this.name, `clock is ${deltaSeconds} s off and could not be set: ${reason}`);
   }
+}
+
+const KINDS = ['io', 'ui'] as const;
+
+/**
+ * Whether an answer is the remote's whole state: asked for (timestamp 1), flagged (`full`, part B),
+ * or older than the timestamp sent, which a server answers only with its full state (part A: a
+ * timestamp it does not know, e.g. after a restart with its clock set back).
+ */
+export function isFullState(state: HsycoState, sentTimestamp: number): boolean {
+  return sentTimestamp === 1 || state.full === true || state.timestamp < sentTimestamp;
 }
 
 function unsupportedBy(settings: RemoteSettings): string[] {

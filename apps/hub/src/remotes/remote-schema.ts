@@ -1,6 +1,6 @@
 /** Validation of remote entries: every field with its range, every failure with a clear message. */
 import { isIP } from 'node:net';
-import { DEFAULT_REMOTE_OPTIONS, type RemoteInput, type RemoteSettings } from '@riohub/hub-api';
+import { DEFAULT_REMOTE_OPTIONS, REMOTE_LIMIT_BOUNDS, type RemoteInput, type RemoteSettings } from '@riohub/hub-api';
 import { isValidName, isValidRemoteName } from '@riohub/protocol';
 import { z } from 'zod';
 import { normalizeFingerprint } from '../links/remote-client';
@@ -23,8 +23,15 @@ const optionsSchema = z
     dataloggerspollinterval: z.number().int('must be a whole number of seconds').min(1, 'must be 1 to 86400').max(86_400, 'must be 1 to 86400'),
     shutdownWhenInactive: z.boolean(),
     api: z.enum(['extended', 'public'], 'must be extended or public'),
+    maxanswermb: wholeNumberIn(REMOTE_LIMIT_BOUNDS.maxanswermb, 'MB'),
+    maxpoints: wholeNumberIn(REMOTE_LIMIT_BOUNDS.maxpoints, 'points'),
   })
   .strict();
+
+function wholeNumberIn({ min, max }: { min: number; max: number }, unit: string) {
+  const range = `must be ${min} to ${max.toLocaleString('en-US')} ${unit}`;
+  return z.number(range).int(`must be a whole number of ${unit}`).min(min, range).max(max, range);
+}
 
 const inputSchema = z
   .object({

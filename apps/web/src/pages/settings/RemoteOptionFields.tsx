@@ -1,5 +1,6 @@
 /** Every remote option of PROTOCOL.md "Client behaviour", labelled by its id, with a one-line help. */
 import { useId } from 'react';
+import { REMOTE_LIMIT_BOUNDS } from '@riohub/hub-api';
 import type { OptionValues } from './remote-form-values';
 import { CheckboxField, FieldError, SelectField, TextField } from './form-fields';
 import { ui } from './ui';
@@ -78,6 +79,28 @@ export function RemoteOptionFields({ options, onChange, errorFor }: Props) {
           help="Remote logger ids to replicate, separated by ; (empty: none)."
           error={errorFor('options.dataloggers')}
         />
+        <TextField
+          label="maxanswermb"
+          monoLabel
+          type="number"
+          min={REMOTE_LIMIT_BOUNDS.maxanswermb.min}
+          max={REMOTE_LIMIT_BOUNDS.maxanswermb.max}
+          value={options.maxanswermb}
+          onChange={(value) => onChange('maxanswermb', value)}
+          help="Largest answer read from this remote, in MB (1 to 512); a larger one is cut off, and the remote shown failing."
+          error={errorFor('options.maxanswermb')}
+        />
+        <TextField
+          label="maxpoints"
+          monoLabel
+          type="number"
+          min={REMOTE_LIMIT_BOUNDS.maxpoints.min}
+          max={REMOTE_LIMIT_BOUNDS.maxpoints.max}
+          value={options.maxpoints}
+          onChange={(value) => onChange('maxpoints', value)}
+          help="Most datapoints and GUI variables taken from this remote; a state with more is refused, and the remote shown failing."
+          error={errorFor('options.maxpoints')}
+        />
         <SelectField
           label="api"
           monoLabel
@@ -100,4 +123,6 @@ export const OPTION_PATHS: readonly string[] = [
   'options.dataloggerspollinterval',
   'options.dataloggers',
   'options.api',
+  'options.maxanswermb',
+  'options.maxpoints',
 ];

@@ -16,7 +16,13 @@ export interface RemoteFormValues {
 }
 
 function optionValues(options: RemoteOptions): OptionValues {
-  return { ...options, drift: String(options.drift), dataloggerspollinterval: String(options.dataloggerspollinterval) };
+  return {
+    ...options,
+    drift: String(options.drift),
+    dataloggerspollinterval: String(options.dataloggerspollinterval),
+    maxanswermb: String(options.maxanswermb),
+    maxpoints: String(options.maxpoints),
+  };
 }
 
 export const NEW_REMOTE_VALUES: RemoteFormValues = {
@@ -62,6 +68,8 @@ export function toRemoteInput(values: RemoteFormValues, editing: boolean): Remot
       ...values.options,
       drift: toNumber(values.options.drift),
       dataloggerspollinterval: toNumber(values.options.dataloggerspollinterval),
+      maxanswermb: toNumber(values.options.maxanswermb),
+      maxpoints: toNumber(values.options.maxpoints),
     },
   };
   if (!editing || values.password !== '') input.password = values.password;
