@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'remote.trust',
   'served-api.update',
   'hub.role',
+  /** A replicated logger's retention (`retentionDays`, `null`: keep everything). */
+  'logger.retention',
   'session.sign-in',
   'session.sign-out',
 ] as const;
@@ -53,7 +55,7 @@ export interface AuditRecord {
   /** The client's address, or `this machine` for the command line. */
   address: string;
   action: AuditAction;
-  /** What was acted on: a user's or a remote's name, `served-api`, `hub`. */
+  /** What was acted on: a user's, a remote's or a logger's name, `served-api`, `hub`. */
   target: string;
   outcome: AuditOutcome;
   changes: AuditChange[];

@@ -138,6 +138,17 @@ describe('audit', () => {
     expect(active).toMatchObject({ action: 'hub.role', changes: [{ field: 'role', from: 'inactive', to: 'active' }] });
   });
 
+  it("records a logger's retention, before and after", async () => {
+    // Stored as replication stores it; no remote lists it, which retention does not need.
+    hub.running.hub.loggers.store.ensure({ id: 'attic.energy', remote: 'attic', remoteId: 'energy', type: 'counter', unit: 'kWh' });
+    await hub.admin.data('PUT', '/api/loggers/attic.energy', { retentionDays: 30 });
+    await hub.admin.data('PUT', '/api/loggers/attic.energy', { retentionDays: null });
+    const [kept, limited] = await recordsFor('attic.energy');
+    const who = { user: 'admin', address: LOOPBACK, action: 'logger.retention', target: 'attic.energy', outcome: 'done' };
+    expect(limited).toMatchObject({ ...who, changes: [{ field: 'retentionDays', from: null, to: 30 }] });
+    expect(kept).toMatchObject({ ...who, changes: [{ field: 'retentionDays', from: 30, to: null }] });
+  });
+
   it('records a refused action with why, and nothing of what was sent', async () => {
     const { status } = await hub.admin.call('POST', '/api/users', { name: 'shorty', role: 'viewer', password: 'short' });
     expect(status).toBe(400);

@@ -1,6 +1,6 @@
 /**
  * `/api/loggers` (packages/hub-api/src/loggers.ts): the replicated loggers, their raw samples and
- * aggregates as JSON or CSV (viewer), and each logger's retention (admin).
+ * aggregates as JSON or CSV (viewer), and each logger's retention (admin, in the audit).
  */
 import { Readable } from 'node:stream';
 import {
@@ -13,6 +13,8 @@ import {
 } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { settingsChanges } from '../audit/audit-diff';
+import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
 import { bucketStartAtOrAfter } from '../loggers/logger-aggregates';
 import { csvDownload } from './csv';
@@ -82,8 +84,10 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
   app.put<IdParams>('/:id', { config: { role: 'admin' } }, async (request, reply) => {
     const input = parse(retentionSchema, request.body);
     if (!input.ok) return send(reply, input);
+    const before = loggers.viewOf(request.params.id)?.retentionDays;
     const result = await loggers.setRetention(request.params.id, input.data.retentionDays);
     if (result.ok) request.log.info({ logger: request.params.id, retentionDays: input.data.retentionDays, user: request.user?.name }, 'logger retention changed');
+    audited(request, 'logger.retention', request.params.id, result, (after) => settingsChanges({ retentionDays: before }, { retentionDays: after.retentionDays }));
     return send(reply, result);
   });
 
