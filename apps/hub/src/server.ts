@@ -7,10 +7,13 @@ import { pino, type DestinationStream } from 'pino';
 import { buildHubApp } from './app';
 import { UserRepo } from './auth/user-repo';
 import type { HubConfig } from './config';
-import { openDatabase } from './db/database';
+import { ensureDataFolder, openDatabase, truncateLog, type HubDatabase } from './db/database';
+import { loadSecretKey, SecretBox } from './db/secret-box';
 import { startDemo, type Demo } from './demo';
 import { Hub } from './hub';
 import { hostPort } from './links/remote-client';
+import { RemoteRepo } from './remotes/remote-repo';
+import { ServedApiSettings } from './served/served-api-settings';
 
 export interface RunningHub {
   url: string;
@@ -37,7 +40,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     },
     options.logStream ?? pino.destination(2),
   );
-  const db = openDatabase(config.data);
+  const db = openSealedDatabase(config.data, env, logger);
   const hub = new Hub(db, logger.child({ component: 'hub' }));
   let demo: Demo | undefined;
   let app: FastifyInstance | undefined;
@@ -73,6 +76,38 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     await app?.close();
     await hub.stop();
     await demo?.stop();
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the database with the key that seals its secrets (`RIOHUB_SECRET_KEY`, else
+ * `<data>/secret.key`: see db/secret-box.ts), seals what an earlier version stored in plain text,
+ * and says which stored secrets this key cannot open. Throws, before anything is opened, when the
+ * key is missing or malformed.
+ */
+function openSealedDatabase(dataDir: string, env: NodeJS.ProcessEnv, logger: pino.Logger): HubDatabase {
+  ensureDataFolder(dataDir);
+  const { key, source } = loadSecretKey(dataDir, env);
+  const db = openDatabase(dataDir, new SecretBox(key));
+  try {
+    const remotes = new RemoteRepo(db);
+    const sealed = remotes.sealPlainPasswords();
+    const served = new ServedApiSettings(db);
+    if (sealed > 0) logger.info({ remotes: sealed }, 'sealed the remote passwords stored in plain text');
+    // No page image that held them in plain text stays behind in the write-ahead log.
+    truncateLog(db);
+    for (const remote of remotes.list()) {
+      if (remote.passwordError) {
+        logger.error({ remote: remote.settings.name, keyFrom: source }, `remote ${remote.settings.name}: ${remote.passwordError} (it was sealed with another key)`);
+      }
+    }
+    if (served.passwordUnreadable) {
+      logger.error({ keyFrom: source }, "the password of this hub's Remote I/O API cannot be decrypted (sealed with another key): the API is off until it is set again");
+    }
+    return db;
+  } catch (error) {
     db.close();
     throw error;
   }

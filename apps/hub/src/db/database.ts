@@ -1,7 +1,8 @@
 /** The hub's SQLite file (`<data>/riohub.sqlite`): settings, users, sessions, the write log, the audit, logger samples. */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { SecretBox } from './secret-box';
 
 export type HubDatabase = Database.Database;
 
@@ -94,13 +95,53 @@ const MIGRATIONS: string[] = [
 /** The hub's SQLite file, in its data folder. */
 export const DATABASE_FILE = 'riohub.sqlite';
 
-export function openDatabase(dataDir: string): HubDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
+/**
+ * The data folder, made (or tightened) to mode 0700: it holds the database, the secret key and
+ * the certificate's private key, which are nobody else's business on a shared machine.
+ */
+export function ensureDataFolder(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+}
+
+/** The secrets' box of each open database: its key belongs to that data folder, not to the process. */
+const boxes = new WeakMap<HubDatabase, SecretBox>();
+
+/**
+ * Opens (and migrates) the database in `dataDir`. `secrets` seals the passwords it stores; it may
+ * be left out by tools that never read them (a password reset, benchmarks).
+ */
+export function openDatabase(dataDir: string, secrets?: SecretBox): HubDatabase {
+  ensureDataFolder(dataDir);
+  const file = join(dataDir, DATABASE_FILE);
+  // Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+  closeSync(openSync(file, 'a', 0o600));
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
+  // What is deleted or overwritten within a page (a password sealed at start, a user's hash) is
+  // zeroed, not left in its free space; FAST skips zeroing whole free pages, which would double
+  // the writes of logger retention.
+  db.pragma('secure_delete = FAST');
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
   migrate(db);
+  if (secrets) boxes.set(db, secrets);
   return db;
+}
+
+/** The box that seals this database's secrets; throws when it was opened without one. */
+export function secretBoxOf(db: HubDatabase): SecretBox {
+  const box = boxes.get(db);
+  if (!box) throw new Error('the database was opened without its secret key');
+  return box;
+}
+
+/**
+ * Empties the write-ahead log into the database file: after secrets were sealed in place, no
+ * earlier page image that held them in plain text is left in the -wal file.
+ */
+export function truncateLog(db: HubDatabase): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function migrate(db: HubDatabase): void {

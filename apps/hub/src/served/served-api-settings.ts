@@ -1,16 +1,20 @@
 /**
- * The settings of the hub's own Remote I/O API, kept in the database's `meta` table. The password
- * is kept as given: clients send it in clear (PROTOCOL.md), so it is compared, not hashed; it is
- * never returned nor logged.
+ * The settings of the hub's own Remote I/O API, kept in the database's `meta` table. Clients send
+ * the password in clear (PROTOCOL.md), so the hub must compare it, not a hash: it is stored sealed
+ * (db/secret-box.ts), and never returned nor logged. One sealed under another key leaves the API
+ * disabled (no password) until an admin sets it again.
  */
 import type { ServedApiInput, ServedApiView } from '@riohub/hub-api';
 import { compileAddressList, compileNameFilter } from '@riohub/protocol';
 import type { RioServerSettings } from '@riohub/rio-server';
 import { z } from 'zod';
-import { readMeta, writeMeta, type HubDatabase } from '../db/database';
+import { readMeta, secretBoxOf, writeMeta, type HubDatabase } from '../db/database';
+import { SecretBox, SecretUnreadableError } from '../db/secret-box';
 import { fieldErrors, type FieldErrors } from '../validation';
 
 const META_KEY = 'served_api';
+/** The associated data its password is sealed with. */
+const PLACE = 'served-api';
 
 /** Disabled until an admin sets a password; then loopback only and read only, until widened. */
 const DEFAULTS: RioServerSettings = { password: '', address: '127.0.0.1,::1', control: false, ioFilter: '', uiFilter: '', api: 'extended' };
@@ -43,10 +47,23 @@ const inputSchema = z
 
 export class ServedApiSettings {
   private settings: RioServerSettings;
+  /** The stored password was sealed under another key: the API stays off until it is set again. */
+  readonly passwordUnreadable: boolean = false;
 
   constructor(private readonly db: HubDatabase) {
     const stored = readMeta(db, META_KEY);
-    this.settings = stored ? { ...DEFAULTS, ...(JSON.parse(stored) as Partial<RioServerSettings>), api: 'extended' } : DEFAULTS;
+    const parsed = stored ? (JSON.parse(stored) as Partial<RioServerSettings>) : {};
+    let password = parsed.password ?? '';
+    try {
+      if (SecretBox.isSealed(password)) password = secretBoxOf(db).open(password, PLACE);
+      // Stored in plain text by an earlier version: sealed now.
+      else if (password !== '') this.store({ ...DEFAULTS, ...parsed, password });
+    } catch (error) {
+      if (!(error instanceof SecretUnreadableError)) throw error;
+      password = '';
+      this.passwordUnreadable = true;
+    }
+    this.settings = stored ? { ...DEFAULTS, ...parsed, password, api: 'extended' } : DEFAULTS;
   }
 
   /** The settings in force: a new object after every change, so the server recompiles them once. */
@@ -64,8 +81,12 @@ export class ServedApiSettings {
     if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
     const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) as ServedApiInput;
     const next: RioServerSettings = { ...this.settings, ...changes };
-    writeMeta(this.db, META_KEY, JSON.stringify(next));
+    this.store(next);
     this.settings = next;
     return { ok: true };
+  }
+
+  private store(settings: RioServerSettings): void {
+    writeMeta(this.db, META_KEY, JSON.stringify({ ...settings, password: secretBoxOf(this.db).seal(settings.password, PLACE) }));
   }
 }
