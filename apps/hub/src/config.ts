@@ -30,6 +30,11 @@ export const USAGE = `usage: riohub [options]
   The first start creates the user "admin" with the password in RIOHUB_ADMIN_PASSWORD, or a generated
   one printed once.
 
+  Stored passwords (remotes, this hub's Remote I/O API) are encrypted with the key in
+  RIOHUB_SECRET_KEY (32 random bytes as 64 hex digits or base64: openssl rand -base64 32), or else
+  with <data>/secret.key, made (mode 0600) on the first start. Keep the key apart from backups of
+  the database; without it, stored passwords must be entered again.
+
 usage: riohub --reset-password <user> [--data <dir>]
 
   Gives the user a new generated password, printed once, and ends their sessions; then exits.
