@@ -125,6 +125,25 @@ describe('simulator, default settings', () => {
     expect(uiOnly.ui).toBeDefined();
   });
 
+  it('says "full":true on a version-2 answer exactly when it is the whole state, and never on version 1', async () => {
+    const whole = await read('/x/rioget?2*1*pw*io,ui');
+    expect(whole.full).toBe(true);
+    // A timestamp it does not know, from the future or from before its start: the whole state again.
+    for (const unknown of [whole.timestamp + 1_000_000, 2]) {
+      const state = await read(`/x/rioget?2*${unknown}*pw*io`);
+      expect(state.full).toBe(true);
+      expect(io(state)['dummy.light.1']).toBeDefined();
+    }
+    const poll = remote.client.get(`/x/rioget?2*${whole.timestamp}*pw*io`);
+    await remote.client.get('/x/rioset?1*pw*virtual.1*changed');
+    const changes = decodeState((await poll).body);
+    expect(changes.io).toEqual([['virtual.1', 'changed']]);
+    expect(changes.full).toBeUndefined();
+    for (const path of ['/x/rioget?1*1*pw', `/x/rioget?1*${whole.timestamp + 1_000_000}*pw`]) {
+      expect((await remote.client.get(path)).body).not.toContain('"full"');
+    }
+  });
+
   it('writes GUI variables and wakes a ui poll with them', async () => {
     const { timestamp } = await read('/x/rioget?2*1*pw*ui');
     const poll = remote.client.get(`/x/rioget?2*${timestamp}*pw*ui`);

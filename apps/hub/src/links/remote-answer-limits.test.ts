@@ -1,0 +1,164 @@
+// A remote cannot make the hub hold more than its caps allow: an answer past `maxanswermb` is cut
+// off as it streams, a state past `maxpoints` is refused before anything of it is applied, and
+// the remote shows failing with why, its points kept but stale. Real HTTPS on loopback throughout.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ServerResponse } from 'node:http';
+import { loadCertificate } from '@riohub/certificate';
+import type { RemoteView } from '@riohub/hub-api';
+import { describe, expect, it } from 'vitest';
+import { eventually, hubPerTest } from '../testing/test-hub';
+
+const PASSWORD = 'limits-pw';
+const MB = 1024 * 1024;
+/** What the oversized remote would send in all: a valid state of about 8.5 million datapoints. */
+const HUGE_BYTES = 256 * MB;
+const CAP_MB = 8;
+
+/**
+ * A remote that answers with a small state, holds the polls after it, and once `growHuge()` is
+ * called answers every poll with a valid state of HUGE_BYTES, generated only as fast as the
+ * client reads it (so this test's own memory stays small).
+ */
+async function startOversizedRemote(): Promise<{
+  url: string;
+  certificate: string;
+  growHuge(): void;
+  /** Bytes generated for each huge answer so far: at most what the client read, plus buffers. */
+  hugeAnswers: number[];
+  /** The largest resident set size of this process seen while a huge answer was being read. */
+  peakRss(): number;
+  close(): Promise<void>;
+}> {
+  const folder = mkdtempSync(join(tmpdir(), 'riohub-huge-remote-'));
+  const certificate = await loadCertificate(folder, '127.0.0.1', 'huge-remote');
+  const held: ServerResponse[] = [];
+  const hugeAnswers: number[] = [];
+  let huge = false;
+  let peak = 0;
+  const json = (response: ServerResponse, body: string) => response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+
+  function answerHuge(response: ServerResponse): void {
+    const index = hugeAnswers.push(0) - 1;
+    async function* body() {
+      const head = '{"hsycostate":{"timestamp":2000000000000000,"topotime":1,"full":true,"members":["huge-remote"],"io":{';
+      yield head;
+      let sent = head.length;
+      const value = 'x'.repeat(16);
+      for (let n = 0; sent < HUGE_BYTES; ) {
+        let chunk = '';
+        while (chunk.length < 64 * 1024) chunk += `${n++ === 0 ? '' : ','}"virtual.${n}":"${value}"`;
+        sent += chunk.length;
+        hugeAnswers[index] = sent;
+        if (n % 64 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+        yield chunk;
+      }
+      yield '}}}';
+    }
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    // The client cutting the answer off ends the pipeline with an error: that is the point.
+    pipeline(Readable.from(body()), response).catch(() => {});
+  }
+
+  const server: Server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
+    const url = request.url ?? '';
+    if (url.startsWith('/x/riotopo')) return json(response, '{"hsycotopo":{"topotime":1,"locations":{},"devices":{}}}');
+    if (!url.startsWith('/x/rioget')) return response.writeHead(404).end();
+    if (huge) return answerHuge(response);
+    if (url.startsWith('/x/rioget?2*1*')) {
+      return json(response, '{"hsycostate":{"timestamp":1000,"topotime":1,"io":{"virtual.1":"a","virtual.2":"b"},"full":true,"members":["huge-remote"]}}');
+    }
+    held.push(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    certificate: certificate.cert,
+    growHuge() {
+      huge = true;
+      peak = process.memoryUsage().rss;
+      for (const response of held.splice(0)) answerHuge(response);
+    },
+    hugeAnswers,
+    peakRss: () => Math.max(peak, process.memoryUsage().rss),
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('answer limits per remote', () => {
+  const t = hubPerTest(['--password', PASSWORD, '--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0']);
+
+  it('cuts off an answer past maxanswermb as it streams, shows the remote failing with why, keeps its points stale, and retries', async () => {
+    const remote = await startOversizedRemote();
+    try {
+      await t.hub.admin.addSim('huge', remote, 'any', { maxanswermb: CAP_MB });
+      await eventually(() => t.hub.admin.point('huge.virtual.1'), (point) => point.value === 'a' && point.state === 'ok');
+      const before = process.memoryUsage().rss;
+
+      remote.growHuge();
+      const failing = await eventually(
+        () => t.hub.admin.remote('huge'),
+        (view: RemoteView) => view.status.connection === 'offline' && view.status.error !== undefined,
+        60_000,
+      );
+      expect(failing.status.error?.message).toBe(`rioget answer over ${CAP_MB} MB: refused (the remote's maxanswermb)`);
+      expect(await t.hub.admin.point('huge.virtual.1')).toMatchObject({ value: 'a', state: 'stale' });
+      expect(await t.hub.admin.point('huge.connection', 'hub')).toMatchObject({ value: 'offline' });
+      // It keeps trying (after a backoff), and is cut off each time.
+      await eventually(async () => remote.hugeAnswers.length, (count) => count >= 2, 30_000);
+      expect((await t.hub.admin.remote('huge')).status.error?.message).toContain(`over ${CAP_MB} MB`);
+
+      // Not read to the end: what was generated is the cap plus what sockets buffer, far from all of it.
+      for (const generated of remote.hugeAnswers) expect(generated).toBeLessThan(HUGE_BYTES / 4);
+      const grewBy = remote.peakRss() - before;
+      expect(grewBy, `grew by ${Math.round(grewBy / MB)} MB`).toBeLessThan(HUGE_BYTES / 2);
+    } finally {
+      await remote.close();
+    }
+  }, 120_000);
+
+  it('refuses a state with more points than maxpoints, applying none of it, then takes it once the cap is raised', async () => {
+    const sim = await t.sim(['--virtuals', '3000']);
+    await t.hub.admin.addSim('big', sim, PASSWORD, { maxpoints: 1000 });
+    const failing = await eventually(() => t.hub.admin.remote('big'), (view) => view.status.error !== undefined, 30_000);
+    expect(failing.status.connection).toBe('offline');
+    expect(failing.status.error?.message).toMatch(/^state of 3,0\d\d points, over this remote's maxpoints of 1,000: refused$/);
+    expect((await t.hub.admin.call('GET', '/api/points/big.virtual.1')).status).toBe(404);
+    expect(failing.status.points).toBeLessThan(10);
+
+    await t.hub.admin.data('PUT', '/api/remotes/big', { host: '127.0.0.1', options: { maxpoints: 5000 } });
+    const online = await eventually(() => t.hub.admin.remote('big'), (view) => view.status.connection === 'online', 30_000);
+    expect(online.status.error).toBeUndefined();
+    expect(await t.hub.admin.point('big.virtual.3000')).toMatchObject({ state: 'ok' });
+  }, 60_000);
+
+  it('shows the caps with their defaults and refuses values out of bounds, field by field', async () => {
+    const sim = await t.sim([]);
+    const view = await t.hub.admin.addSim('lobby', sim, PASSWORD);
+    expect(view.options).toMatchObject({ maxanswermb: 64, maxpoints: 2_000_000 });
+    const refused = await t.hub.admin.call('PUT', '/api/remotes/lobby', {
+      host: '127.0.0.1',
+      options: { maxanswermb: 513, maxpoints: 0 },
+    });
+    expect(refused.body.ok === false && refused.body.error.fields).toEqual({
+      'options.maxanswermb': 'must be 1 to 512 MB',
+      'options.maxpoints': 'must be 1 to 100,000,000 points',
+    });
+    const notWhole = await t.hub.admin.call('PUT', '/api/remotes/lobby', { host: '127.0.0.1', options: { maxanswermb: 1.5, maxpoints: null } });
+    expect(notWhole.body.ok === false && notWhole.body.error.fields).toEqual({
+      'options.maxanswermb': 'must be a whole number of MB',
+      'options.maxpoints': 'must be 1 to 100,000,000 points',
+    });
+    expect((await t.hub.admin.remote('lobby')).options).toMatchObject({ maxanswermb: 64, maxpoints: 2_000_000 });
+  });
+});
