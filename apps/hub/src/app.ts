@@ -13,6 +13,7 @@ import { SessionRepo } from './auth/session-repo';
 import { SignInThrottle } from './auth/sign-in-throttle';
 import { UserRepo } from './auth/user-repo';
 import type { HubDatabase } from './db/database';
+import { describeStorageError, isStorageError } from './db/storage-health';
 import type { Hub } from './hub';
 import { rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
@@ -20,6 +21,7 @@ import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin from './plugins/auth';
 import crossSitePlugin from './plugins/cross-site';
 import { auditRoutes } from './routes/audit';
+import { healthRoutes } from './routes/health';
 import { hubRoutes } from './routes/hub-info';
 import { loggerRoutes } from './routes/loggers';
 import { pointRoutes } from './routes/points';
@@ -80,6 +82,11 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   const sessions = new SessionRepo(options.db);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    // Each statement is its own transaction, or part of one that rolled back: nothing half-saved.
+    if (isStorageError(error)) {
+      options.hub.storage.report(error);
+      return reply.code(HTTP_STATUS['storage-failed']).send(fail(ERROR_CODES.STORAGE_FAILED, `${describeStorageError(error)}: the change was not saved`));
+    }
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const code = status === 404 ? ERROR_CODES.NOT_FOUND : status < 500 ? ERROR_CODES.INVALID : ERROR_CODES.INTERNAL;
@@ -111,6 +118,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(writeRoutes, { prefix: '/api/writes', hub: options.hub });
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(hubRoutes, { prefix: '/api/hub', hub: options.hub });
+  await app.register(healthRoutes, { prefix: '/api/health', hub: options.hub });
   const servedSettings = new ServedApiSettings(options.db);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
   // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.

@@ -17,6 +17,7 @@ import {
   type Result,
   type WriteRecord,
   type WriteRequest,
+  type WriteStatus,
 } from '@riohub/hub-api';
 import {
   describeWriteRefusal,
@@ -28,6 +29,7 @@ import {
   type WriteResult,
 } from '@riohub/protocol';
 import { readMeta, writeMeta, type HubDatabase } from './db/database';
+import { describeStorageError, isStorageError, StorageHealth } from './db/storage-health';
 import { asLinkError, RemoteClient } from './links/remote-client';
 import { RemoteLink, stateQuery, type LinkSink } from './links/remote-link';
 import { LoggerService } from './loggers/logger-service';
@@ -71,6 +73,7 @@ export interface HubEvents {
 export interface HubLogger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 interface PendingWrite {
@@ -85,6 +88,8 @@ export class Hub extends EventEmitter<HubEvents> {
   /** Replicated data loggers: storage, replication per remote, queries. */
   readonly loggers: LoggerService;
   readonly instanceId: string;
+  /** Whether the database takes writes; reads and live values go on while it does not. */
+  readonly storage: StorageHealth;
   private readonly links = new Map<string, RemoteLink>();
   private readonly statuses = new Map<string, RemoteStatus>();
   private readonly topologies = new Map<string, Device[]>();
@@ -108,6 +113,7 @@ export class Hub extends EventEmitter<HubEvents> {
     this.writeLog = new WriteLog(db);
     this.loggers = new LoggerService(db, logger, () => this.repo.list().map((stored) => stored.settings));
     this.db = db;
+    this.storage = new StorageHealth(db, logger);
     let instanceId = readMeta(db, 'instance_id');
     if (!instanceId) {
       instanceId = crypto.randomUUID();
@@ -134,6 +140,7 @@ export class Hub extends EventEmitter<HubEvents> {
     await Promise.all([...this.links.values()].map((link) => link.stop()));
     this.links.clear();
     await this.loggers.stop();
+    this.storage.close();
     for (const { timer } of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
   }
@@ -295,7 +302,11 @@ export class Hub extends EventEmitter<HubEvents> {
     }
   }
 
-  /** An operator's write: sent to the owning remote at once, or failed at once; always recorded. */
+  /**
+   * An operator's write: sent to the owning remote at once, or failed at once. Recorded as
+   * `sending` before it goes out, and not sent when that cannot be recorded; its outcome is
+   * recorded after, or logged when the storage fails in between (the write did reach the remote).
+   */
   async write(user: string, request: WriteRequest): Promise<Result<WriteRecord>> {
     const kind = request.kind ?? 'io';
     if (!isValidName(request.name)) return fail(ERROR_CODES.INVALID, `bad name "${request.name}"`, { name: 'is not a valid name' });
@@ -308,25 +319,51 @@ export class Hub extends EventEmitter<HubEvents> {
       return fail(ERROR_CODES.NOT_FOUND, `no ${kind === 'ui' ? 'GUI variable' : 'datapoint'} ${request.name}`);
     }
     const link = this.links.get(remote);
-    const base = { at: Date.now(), user, remote, name: request.name, kind, oldValue: point.value, newValue: request.value };
+    const intent = this.recordIntent([{ at: Date.now(), user, remote, name: request.name, kind, oldValue: point.value, newValue: request.value }]);
+    if (!intent.ok) return intent;
+    const [sending] = intent.data as [WriteRecord];
     const result = link
       ? await link.write(kind, [[request.name.slice(remote.length + 1), request.value]])
       : fail(ERROR_CODES.REMOTE_OFFLINE, `${remote} is ${this.statuses.get(remote)?.connection ?? 'offline'}: nothing was sent`);
     if (!result.ok) {
-      const record = this.writeLog.record({ ...base, status: 'failed', error: result.error.message });
+      const record = this.settle(sending, 'failed', result.error.message);
       this.logger.warn({ remote, name: request.name, user, error: result.error.code }, 'write failed');
       return fail(result.error.code, result.error.message, undefined, record);
     }
     if (!result.data.ok) {
       const reason = describeWriteRefusal(result.data);
-      const record = this.writeLog.record({ ...base, status: 'refused', error: `${remote} refused: ${reason}` });
+      const record = this.settle(sending, 'refused', `${remote} refused: ${reason}`);
       return fail(ERROR_CODES.REMOTE_REFUSED, `${remote} refused the write: ${reason}`, undefined, record);
     }
-    const record = this.writeLog.record({ ...base, status: 'applied' });
+    const record = this.settle(sending, 'applied');
     this.logger.info({ remote, name: request.name, user }, 'write applied');
     if (this.tree.get(kind, request.name)?.value === request.value) this.confirm(record);
     else this.awaitConfirmation(record);
     return ok(record);
+  }
+
+  /** Records writes as `sending`, all or none; a storage failure refuses them before anything is sent. */
+  private recordIntent(writes: readonly Omit<WriteRecord, 'id' | 'status'>[]): Result<WriteRecord[]> {
+    try {
+      return ok(this.storage.write(() => this.db.transaction(() => writes.map((write) => this.writeLog.record({ ...write, status: 'sending' })))()));
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+      return fail(ERROR_CODES.STORAGE_FAILED, `${describeStorageError(error)}: the write cannot be recorded, so nothing was sent`);
+    }
+  }
+
+  /**
+   * Records a write's outcome. It has happened whatever the storage says: a failure to record
+   * it is logged with the whole write, so that the log holds what the write log could not.
+   */
+  private settle(record: WriteRecord, status: WriteStatus, error?: string): WriteRecord {
+    const settled: WriteRecord = { ...record, status, ...(error === undefined ? {} : { error }) };
+    try {
+      this.storage.write(() => this.writeLog.setStatus(record.id, status, error));
+    } catch (failure) {
+      this.logger.error({ write: settled, err: failure }, 'write outcome not recorded: the write log still says sending');
+    }
+    return settled;
   }
 
   /**
@@ -365,14 +402,25 @@ export class Hub extends EventEmitter<HubEvents> {
     }
     const refused = Object.keys(reasons);
     if (refused.length > 0) {
-      for (const [name, value] of writes) {
-        const remote = this.tree.get(kind, name)?.remote ?? '';
-        const why = reasons[name] ?? 'not sent: other names of the same write were refused';
-        this.writeLog.record({ at, user: client, remote, name, kind, oldValue: this.tree.get(kind, name)?.value ?? null, newValue: value, status: 'refused', error: why });
+      const records = writes.map(([name, value]) => ({
+        at, user: client, remote: this.tree.get(kind, name)?.remote ?? '', name, kind, oldValue: this.tree.get(kind, name)?.value ?? null, newValue: value,
+        status: 'refused' as const, error: reasons[name] ?? 'not sent: other names of the same write were refused',
+      }));
+      // Nothing was sent: a storage failure here loses no outcome, and the answer stands.
+      try {
+        this.storage.write(() => this.db.transaction(() => records.forEach((record) => this.writeLog.record(record)))());
+      } catch (error) {
+        if (!isStorageError(error)) throw error;
       }
       return { ok: false, error: 'not applied', names: refused, reasons };
     }
     const groups = [...byRemote.entries()];
+    const intent = this.recordIntent(groups.flatMap(([, group]) => group.records));
+    if (!intent.ok) {
+      const why = intent.error.message;
+      return { ok: false, error: 'not applied', names: writes.map(([name]) => name), reasons: Object.fromEntries(writes.map(([name]) => [name, why])) };
+    }
+    const sending = new Map(intent.data.map((record) => [record.name, record]));
     const outcomes = await Promise.all(groups.map(([, group]) => group.link.write(kind, group.writes)));
     let applied = 0;
     groups.forEach(([remote, group], index) => {
@@ -380,15 +428,16 @@ export class Hub extends EventEmitter<HubEvents> {
       const why = !outcome.ok ? outcome.error.message : outcome.data.ok ? undefined : `${remote} refused: ${describeWriteRefusal(outcome.data)}`;
       if (outcome.ok && !outcome.data.ok && outcome.data.error === 'control disabled') this.controlRefusedAt.set(remote, Date.now());
       for (const base of group.records) {
+        const record = sending.get(base.name) as WriteRecord;
         if (why) {
           reasons[base.name] = why;
-          this.writeLog.record({ ...base, status: outcome.ok ? 'refused' : 'failed', error: why });
+          this.settle(record, outcome.ok ? 'refused' : 'failed', why);
           continue;
         }
         applied++;
-        const record = this.writeLog.record({ ...base, status: 'applied' });
-        if (this.tree.get(kind, base.name)?.value === base.newValue) this.confirm(record);
-        else this.awaitConfirmation(record);
+        const settled = this.settle(record, 'applied');
+        if (this.tree.get(kind, base.name)?.value === base.newValue) this.confirm(settled);
+        else this.awaitConfirmation(settled);
       }
     });
     const failed = Object.keys(reasons);
@@ -405,9 +454,9 @@ export class Hub extends EventEmitter<HubEvents> {
     this.pending.set(key, { record, timer });
   }
 
+  /** Called from a link's poll, which a failure here must not take offline: the storage's is logged by settle. */
   private confirm(record: WriteRecord): void {
-    this.writeLog.setStatus(record.id, 'confirmed');
-    this.emit('confirmed', { ...record, status: 'confirmed' });
+    this.emit('confirmed', this.settle(record, 'confirmed'));
   }
 
   private createSink(): LinkSink {

@@ -1,5 +1,6 @@
 /** The hub ↔ browser contract, imported by both sides. */
 export * from './audit';
+export * from './health';
 export * from './loggers';
 export * from './messages';
 export * from './points';

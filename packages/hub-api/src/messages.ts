@@ -2,6 +2,7 @@
  * Every WebSocket message between hub and browser: a map from type to payload, one envelope.
  * Neither side re-declares a name; a changed shape gets a new type beside the old one.
  */
+import type { StorageStatus } from './health';
 import type { LoggerView } from './loggers';
 import type { Point, PointRef } from './points';
 import type { RemoteView } from './remotes';
@@ -25,6 +26,8 @@ export interface ServerMessages {
   'write-result': { requestId: string; result: Result<WriteRecord> };
   /** An applied write whose value came back through the poll (sent to the user who wrote it). */
   'write-confirmed': { record: WriteRecord };
+  /** Whether the hub can write its database: on connecting, then on every change. */
+  storage: StorageStatus;
   /** A message that could not be handled. */
   error: { code: string; message: string };
 }

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   NO_ANSWER: 'no-answer',
   BAD_RESPONSE: 'bad-response',
   CONNECTION_FAILED: 'connection-failed',
+  // The hub itself
+  STORAGE_FAILED: 'storage-failed',
   INTERNAL: 'internal',
 } as const;
 
@@ -72,5 +74,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   'no-answer': 504,
   'bad-response': 502,
   'connection-failed': 502,
+  'storage-failed': 503,
   internal: 500,
 };

@@ -1,11 +1,12 @@
 /** Operator writes and the write log. */
 
 /**
- * `applied`: the remote accepted it; `confirmed`: the new value came back through the poll;
- * `refused`: the remote said no (control disabled, unknown name, bad value); `failed`: it never
- * reached the remote (offline, no answer).
+ * `sending`: recorded before it goes out, until the remote answers (a write the hub stopped
+ * during stays so: its outcome is unknown); `applied`: the remote accepted it; `confirmed`: the
+ * new value came back through the poll; `refused`: the remote said no (control disabled, unknown
+ * name, bad value); `failed`: it never reached the remote (offline, no answer).
  */
-export type WriteStatus = 'applied' | 'confirmed' | 'refused' | 'failed';
+export type WriteStatus = 'sending' | 'applied' | 'confirmed' | 'refused' | 'failed';
 
 export interface WriteRequest {
   /** The full, prefixed name: `lobby.dummy.light.1`. */

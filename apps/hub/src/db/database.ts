@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SecretBox } from './secret-box';
+import { assertWritable } from './storage-health';
 
 export type HubDatabase = Database.Database;
 
@@ -113,6 +114,7 @@ const boxes = new WeakMap<HubDatabase, SecretBox>();
  */
 export function openDatabase(dataDir: string, secrets?: SecretBox): HubDatabase {
   ensureDataFolder(dataDir);
+  assertWritable(dataDir, [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]);
   const file = join(dataDir, DATABASE_FILE);
   // Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
   closeSync(openSync(file, 'a', 0o600));

@@ -49,7 +49,7 @@ describe('cross-site requests and framing', () => {
       { method: 'POST', path: '/api/session', body: { name: 'admin', password: ADMIN_PASSWORD } },
     ];
     for (const { method, path, body } of attempts) {
-      for (const headers of [{ origin: foreign }, { origin: 'null' }, { referer: `${foreign}/attack.html` }]) {
+      for (const headers of [{ origin: foreign }, { origin: 'null' }, { referer: `${foreign}/attack.html` }] as Record<string, string>[]) {
         const answer = await call(hub, method, path, headers, body);
         expect(answer.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
         expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { code: 'forbidden' } });

@@ -1,5 +1,5 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
-import type { PointRef, RemoteView, WriteRecord } from '@riohub/hub-api';
+import type { PointRef, RemoteView, StorageStatus, WriteRecord } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { SessionRepo } from '../auth/session-repo';
@@ -47,6 +47,10 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
       for (const session of sessions) session.send({ type: 'loggers', payload: { loggers } });
     }, LOGGERS_PUSH_MS);
   });
+  const onStorage = (storage: StorageStatus) => {
+    for (const session of sessions) session.send({ type: 'storage', payload: storage });
+  };
+  hub.storage.on('change', onStorage);
   hub.on('remotes', onRemotes);
   hub.on('removed', onRemoved);
   hub.on('confirmed', onConfirmed);
@@ -55,6 +59,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     unsubscribe();
     unsubscribeLoggers();
     clearTimeout(loggersPush);
+    hub.storage.off('change', onStorage);
     hub.off('remotes', onRemotes);
     hub.off('removed', onRemoved);
     hub.off('confirmed', onConfirmed);
@@ -75,6 +80,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
       sessions.add(session);
       session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
       session.send({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
+      session.send({ type: 'storage', payload: hub.storage.status() });
 
       let alive = true;
       socket.on('pong', () => (alive = true));

@@ -107,7 +107,7 @@ export class HubClient {
   /** `dispatcher`: for a hub served over HTTPS, an agent that trusts its certificate. */
   constructor(
     readonly url: string,
-    private readonly dispatcher?: Dispatcher,
+    readonly dispatcher?: Dispatcher,
   ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: Result<T>; setCookie?: string }> {

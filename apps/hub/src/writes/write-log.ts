@@ -27,8 +27,9 @@ export class WriteLog {
     return { id: Number(lastInsertRowid), ...entry };
   }
 
-  setStatus(id: number, status: WriteStatus): void {
-    this.db.prepare('UPDATE writes SET status = ? WHERE id = ?').run(status, id);
+  /** The outcome of a write recorded as `sending`, or its confirmation; `error` says why it did not apply. */
+  setStatus(id: number, status: WriteStatus, error?: string): void {
+    this.db.prepare('UPDATE writes SET status = ?, error = ? WHERE id = ?').run(status, error ?? null, id);
   }
 
   /** The newest first; `before` pages back by id. */

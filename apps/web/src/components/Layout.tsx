@@ -18,6 +18,7 @@ const LINKS: readonly (readonly [string, string, Role])[] = [
 export function Layout() {
   const user = useHub((s) => s.user);
   const connected = useHub((s) => s.connected);
+  const storage = useHub((s) => s.storage);
 
   async function signOut() {
     await api('DELETE', '/api/session');
@@ -51,6 +52,12 @@ export function Layout() {
       {!connected && (
         <div role="alert" className="bg-amber-100 px-4 py-2 text-sm text-amber-900 dark:bg-amber-900 dark:text-amber-100">
           Not connected to the hub: reconnecting… Values shown may be out of date.
+        </div>
+      )}
+      {!storage.ok && (
+        <div role="alert" aria-label="Storage failing" className="bg-red-100 px-4 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">
+          Storage failing since {new Date(storage.since).toLocaleTimeString()}: {storage.error}. Live values are shown; writes and
+          settings changes are refused until it is fixed.
         </div>
       )}
       <main className="p-4">

@@ -118,6 +118,9 @@ export class SocketClient {
       case 'loggers':
         store.setLoggers(message.payload.loggers);
         return;
+      case 'storage':
+        store.setStorage(message.payload);
+        return;
       case 'write-result': {
         const { result, requestId } = message.payload;
         if (!result.ok) return store.failWrite(requestId, result.error.message);

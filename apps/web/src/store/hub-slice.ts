@@ -1,5 +1,5 @@
 /** Who is signed in, the socket's state, the remotes and the merged topology. */
-import type { RemoteView, User } from '@riohub/hub-api';
+import type { RemoteView, StorageStatus, User } from '@riohub/hub-api';
 import type { StateCreator } from 'zustand';
 
 export interface HubSlice {
@@ -9,12 +9,15 @@ export interface HubSlice {
   /** Whether a first snapshot has arrived since the socket (re)connected. */
   synced: boolean;
   remotes: RemoteView[];
+  /** Whether the hub can write its database (changes are refused while it cannot). */
+  storage: StorageStatus;
   /** Device parameters by full name, from the topology: which control a point gets. */
   devices: Map<string, string[]>;
   setUser(user: User | null): void;
   setConnected(connected: boolean): void;
   setSynced(synced: boolean): void;
   setRemotes(remotes: RemoteView[]): void;
+  setStorage(storage: StorageStatus): void;
   mergeRemotes(changed: RemoteView[]): void;
   removeRemote(name: string): void;
   setDevices(devices: Map<string, string[]>): void;
@@ -25,11 +28,13 @@ export const createHubSlice: StateCreator<HubSlice, [], [], HubSlice> = (set, ge
   connected: false,
   synced: false,
   remotes: [],
+  storage: { ok: true },
   devices: new Map(),
   setUser: (user) => set({ user }),
   setConnected: (connected) => set({ connected }),
   setSynced: (synced) => set({ synced }),
   setRemotes: (remotes) => set({ remotes }),
+  setStorage: (storage) => set({ storage }),
   mergeRemotes(changed) {
     const byName = new Map(get().remotes.map((remote) => [remote.name, remote]));
     for (const remote of changed) byName.set(remote.name, remote);
