@@ -7,6 +7,7 @@ import type { ApiError, AuditAction, AuditChange, Result } from '@riohub/hub-api
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { HubDatabase } from '../db/database';
+import { signedInUser } from '../plugins/auth';
 import { AuditLog } from './audit-log';
 
 declare module 'fastify' {
@@ -34,7 +35,7 @@ export function audited<T>(
   changes: (data: T) => AuditChange[],
 ): Result<T> {
   request.server.audit.record({
-    user: request.user?.name ?? '?',
+    user: signedInUser(request).name,
     address: request.ip,
     action,
     target,

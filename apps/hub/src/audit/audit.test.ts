@@ -51,6 +51,15 @@ describe('audit', () => {
     expect(deleted?.at).toBeGreaterThanOrEqual(created?.at ?? Infinity);
   });
 
+  it('records signing in and out, by whom and from where', async () => {
+    await hub.admin.data('POST', '/api/users', { name: 'sina', role: 'viewer', password: 'sina-viewer-secret' });
+    const sina = await hub.signIn('sina', 'sina-viewer-secret');
+    await sina.data('DELETE', '/api/session');
+    const [signOut, signIn] = (await recordsFor('sina')).filter((record) => record.action.startsWith('session.'));
+    expect(signIn).toMatchObject({ user: 'sina', address: LOOPBACK, action: 'session.sign-in', outcome: 'done' });
+    expect(signOut).toMatchObject({ user: 'sina', address: LOOPBACK, action: 'session.sign-out', outcome: 'done' });
+  });
+
   it('records the user who acted, not only admin', async () => {
     await hub.admin.data('POST', '/api/users', { name: 'ada', role: 'admin', password: 'ada-admin-secret' });
     const ada = await hub.signIn('ada', 'ada-admin-secret');
