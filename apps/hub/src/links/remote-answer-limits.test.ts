@@ -12,7 +12,7 @@ import type { ServerResponse } from 'node:http';
 import { loadCertificate } from '@riohub/certificate';
 import type { RemoteView } from '@riohub/hub-api';
 import { describe, expect, it } from 'vitest';
-import { eventually, hubPerTest } from '../testing/test-hub';
+import { eventually, hubPerTest, startTestHub } from '../testing/test-hub';
 
 const PASSWORD = 'limits-pw';
 const MB = 1024 * 1024;
@@ -140,6 +140,27 @@ describe('answer limits per remote', () => {
     const online = await eventually(() => t.hub.admin.remote('big'), (view) => view.status.connection === 'online', 30_000);
     expect(online.status.error).toBeUndefined();
     expect(await t.hub.admin.point('big.virtual.3000')).toMatchObject({ state: 'ok' });
+  }, 60_000);
+
+  it('refuses changes that would take a remote past maxpoints, keeping what it had, stale', async () => {
+    const site = await startTestHub(undefined, { tls: true });
+    try {
+      await site.admin.data('PUT', '/api/hub/served-api', { password: 'site-pw', address: '127.0.0.1' });
+      await site.admin.addSim('s1', await t.sim([]), PASSWORD);
+      await t.hub.admin.addSim('a', { url: site.url, certificate: site.running.certificate }, 'site-pw', { maxpoints: 30 });
+      await eventually(() => t.hub.admin.point('a.s1.connection', 'io'), (point) => point.value === 'online');
+      expect((await t.hub.admin.remote('a')).status.points).toBeLessThan(30);
+
+      // The site hub grows by a remote: its new names reach the top as changes, past the cap.
+      await site.admin.addSim('s2', await t.sim(['--virtuals', '40']), PASSWORD);
+      const failing = await eventually(() => t.hub.admin.remote('a'), (view) => view.status.error !== undefined, 30_000);
+      expect(failing.status.connection).toBe('offline');
+      expect(failing.status.error?.message).toMatch(/^(changes|state) of \d\d points, over this remote's maxpoints of 30: refused$/);
+      expect((await t.hub.admin.call('GET', '/api/points/a.s2.virtual.1')).status).toBe(404);
+      expect(await t.hub.admin.point('a.s1.dummy.light.1')).toMatchObject({ state: 'stale' });
+    } finally {
+      await site.close();
+    }
   }, 60_000);
 
   it('shows the caps with their defaults and refuses values out of bounds, field by field', async () => {
