@@ -570,6 +570,11 @@ export class Hub extends EventEmitter<HubEvents> {
       if (unmeasured.length > 0) this.emit('removed', unmeasured);
       return;
     }
+    if (stored.passwordError) {
+      // Tried with no password it would only look unreachable: the status says what to do.
+      this.statuses.set(name, { ...NO_STATUS, error: { code: ERROR_CODES.INVALID, message: stored.passwordError } });
+      return;
+    }
     this.statuses.delete(name);
     this.controlRefusedAt.delete(name);
     const link = new RemoteLink(settings, stored.password, { instanceId: this.instanceId, sink: this.sink });

@@ -148,7 +148,10 @@ describe('secrets at rest', () => {
       expect.objectContaining({ msg: expect.stringContaining("Remote I/O API cannot be decrypted") }),
     ]);
     // It keeps running: the entries are there, without a password, and the served API is off.
-    expect(await hub.admin.remote('lobby')).toMatchObject({ hasPassword: false });
+    expect(await hub.admin.remote('lobby')).toMatchObject({
+      hasPassword: false,
+      status: { connection: 'offline', error: { message: expect.stringContaining('stored password cannot be decrypted: enter it again') } },
+    });
     expect(await hub.admin.data('GET', '/api/hub/served-api')).toMatchObject({ hasPassword: false });
     const url = new URL(sim.url);
     await hub.admin.data('PUT', '/api/remotes/lobby', {
