@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RemoteView } from '@riohub/hub-api';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { DATABASE_FILE, readMeta } from './db/database';
 import { eventually, HubClient } from './testing/test-hub';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
@@ -70,6 +72,10 @@ describe('riohub command line', () => {
       expect(await run.exited).toBe(0);
       // Its simulators went with it: nothing answers on their ports any more.
       await expect(fetch(`https://127.0.0.1:${remotes[0]?.port}/`)).rejects.toThrow();
+      // Their shared password is sealed like every other stored secret.
+      const db = new Database(join(data, DATABASE_FILE), { readonly: true });
+      expect(readMeta(db, 'demo_password')).toMatch(/^enc:v1:/);
+      db.close();
 
       // A second start finds the same remotes (new ports followed) and prints no password.
       const again = runHub(['--demo', '--port', '0', '--data', data]);

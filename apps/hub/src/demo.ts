@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { DEFAULT_REMOTE_OPTIONS, type RemoteSettings } from '@riohub/hub-api';
 import { fingerprintOf } from '@riohub/certificate';
 import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
-import { readMeta, writeMeta, type HubDatabase } from './db/database';
+import { readMeta, secretBoxOf, writeMeta, type HubDatabase } from './db/database';
+import { SecretBox } from './db/secret-box';
 import type { RemoteRepo } from './remotes/remote-repo';
 
 const DEMO_SIMULATORS = [
@@ -21,11 +22,7 @@ export interface Demo {
 }
 
 export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: string): Promise<Demo> {
-  let password = readMeta(db, 'demo_password');
-  if (!password) {
-    password = randomBytes(18).toString('base64url');
-    writeMeta(db, 'demo_password', password);
-  }
+  const password = demoPassword(db);
   const sims: SimProcess[] = [];
   try {
     for (const { name, args } of DEMO_SIMULATORS) {
@@ -65,4 +62,26 @@ export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: stri
       await Promise.all(sims.map((sim) => sim.stop()));
     },
   };
+}
+
+/**
+ * The simulators' shared password, sealed like every stored secret. One stored in plain text by
+ * an older hub is sealed now; one sealed under another key is replaced (the simulators take
+ * whatever they are started with, and the demo remotes' entries need entering again anyway).
+ */
+function demoPassword(db: HubDatabase): string {
+  const box = secretBoxOf(db);
+  const stored = readMeta(db, 'demo_password');
+  try {
+    if (stored) {
+      const password = box.open(stored, 'demo');
+      if (!SecretBox.isSealed(stored)) writeMeta(db, 'demo_password', box.seal(password, 'demo'));
+      return password;
+    }
+  } catch {
+    // Sealed under another key: a new one below.
+  }
+  const password = randomBytes(18).toString('base64url');
+  writeMeta(db, 'demo_password', box.seal(password, 'demo'));
+  return password;
 }
