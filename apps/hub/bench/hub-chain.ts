@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     '--password', SIM_PASSWORD, '--lights', '5000', '--dimmers', '0', '--shutters', '0', '--sensors', '0',
     '--virtuals', '1', '--system', 'false', '--changes-per-second', '1000',
   ]);
-  const site = await spawnHub(ADMIN_PASSWORD, ['--tls']);
+  const site = await spawnHub(ADMIN_PASSWORD, { args: ['--tls'] });
   const top = await spawnHub(ADMIN_PASSWORD);
   const siteAgent = new Agent({ connect: { ca: site.certificate } });
   const levels: Level[] = [

@@ -1,5 +1,5 @@
 /** Starts the hub as a real process on a free loopback port, with a data folder of its own. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,19 +12,45 @@ export interface HubProcess {
   child: ChildProcess;
   /** Its certificate in PEM, to trust it by pinning (with `--tls`; undefined over plain HTTP). */
   certificate: string | undefined;
+  /** Its log lines (JSON), when started with `captureLog`; otherwise its stderr is the test's. */
+  log: { level: number; msg: string }[];
+  /** With `diskMb`: fills the hub's disk to the last byte, and frees it again. */
+  fillDisk(): void;
+  freeDisk(): void;
   /** Stops it with SIGTERM and removes its data folder. */
   stop(): Promise<void>;
 }
 
-/**
- * A hub whose first admin has `adminPassword`; it logs warnings and errors only, to this stderr.
- * `args` are more command-line options, e.g. `--tls`.
- */
-export async function spawnHub(adminPassword: string, args: string[] = []): Promise<HubProcess> {
+export interface HubProcessOptions {
+  /** More command-line options, e.g. `--tls`. */
+  args?: string[];
+  /** Keep the log (at info level) in `log` instead of passing warnings on to this stderr. */
+  captureLog?: boolean;
+  /**
+   * Give the hub a disk of its own of this size: a tmpfs on its data folder, mounted in a mount
+   * namespace of the hub alone (a user namespace maps the caller to root there, so it needs no
+   * privilege and mounts nothing on the machine), which `fillDisk` fills from inside.
+   */
+  diskMb?: number;
+}
+
+/** A hub whose first admin has `adminPassword`. */
+export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = mkdtempSync(join(tmpdir(), 'riohub-hub-'));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data, ...args], {
-    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: adminPassword, RIOHUB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const node = [process.execPath, '--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data, ...(options.args ?? [])];
+  const [command, ...args] = options.diskMb
+    ? ['unshare', '--mount', '--map-root-user', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.diskMb}m tmpfs "$0" && exec "$@"`, data, ...node]
+    : node;
+  const child = spawn(command as string, args, {
+    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: adminPassword, RIOHUB_LOG_LEVEL: options.captureLog ? 'info' : 'warn' },
+    stdio: ['ignore', 'pipe', options.captureLog ? 'pipe' : 'inherit'],
+  });
+  const log: { level: number; msg: string }[] = [];
+  let partial = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('{')) log.push(JSON.parse(line) as { level: number; msg: string });
   });
   let out = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -35,10 +61,17 @@ export async function spawnHub(adminPassword: string, args: string[] = []): Prom
     });
     child.once('exit', (code) => reject(new Error(`the hub exited with code ${code}`)));
   });
+  const inside = (shell: string) => {
+    if (!options.diskMb) throw new Error('the hub was started without a disk of its own (diskMb)');
+    spawnSync('nsenter', ['--target', String(child.pid), '--mount', '--user', '--preserve-credentials', 'sh', '-c', shell]);
+  };
   return {
     url,
     child,
     certificate: url.startsWith('https:') ? readFileSync(join(data, 'cert.pem'), 'utf8') : undefined,
+    log,
+    fillDisk: () => inside(`cat /dev/zero > "${data}/filler" 2>/dev/null`),
+    freeDisk: () => inside(`rm -f "${data}/filler"`),
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -1,11 +1,11 @@
 // The hub's database fails under it: its disk full while it runs, or files it cannot write at start. A write never reaches a
 // remote unrecorded, the operator is told why, reads go on, and nothing dies without a word.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HealthView, ServerMessage, WriteRecord } from '@riohub/hub-api';
-import { RioTestClient } from '@riohub/testkit';
+import { RioTestClient, spawnHub } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from './database';
 import { eventually, HubClient, hubPerTest } from '../testing/test-hub';
@@ -13,65 +13,11 @@ import { eventually, HubClient, hubPerTest } from '../testing/test-hub';
 const PASSWORD = 'storage-pw';
 const HUB_CLI = resolve(import.meta.dirname, '../cli.ts');
 
-interface SmallDiskHub {
-  url: string;
-  /** The hub's log, JSON lines from its stderr. */
-  log: { level: number; msg: string }[];
-  /** Fills its disk to the last byte, and frees it again. */
-  fill(): void;
-  free(): void;
-  stop(): Promise<void>;
-}
-
-/**
- * A hub process whose data folder is a 16 MB disk of its own: a tmpfs mounted in a mount
- * namespace of the hub alone (a user namespace maps the caller to root there, so no privilege is
- * needed and nothing is mounted on the machine). The test fills that disk from inside the namespace.
- */
-async function spawnHubOnSmallDisk(adminPassword: string): Promise<SmallDiskHub> {
-  const data = mkdtempSync(join(tmpdir(), 'riohub-small-disk-'));
-  const child = spawn(
-    'unshare',
-    ['--mount', '--map-root-user', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=16m tmpfs "$0" && exec "$@"', data,
-      process.execPath, '--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data],
-    { env: { ...process.env, RIOHUB_ADMIN_PASSWORD: adminPassword, RIOHUB_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const log: { level: number; msg: string }[] = [];
-  let partial = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('{')) log.push(JSON.parse(line) as { level: number; msg: string });
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /riohub listening on (\S+)/.exec(out);
-      if (match?.[1]) resolveUrl(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the hub exited with code ${code}`)));
-  });
-  const inside = (command: string) =>
-    spawnSync('nsenter', ['--target', String(child.pid), '--mount', '--user', '--preserve-credentials', 'sh', '-c', command], { encoding: 'utf8' });
-  return {
-    url,
-    log,
-    fill: () => void inside(`cat /dev/zero > "${data}/filler" 2>/dev/null`),
-    free: () => void inside(`rm -f "${data}/filler"`),
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((done) => child.once('exit', done));
-      rmSync(data, { recursive: true, force: true });
-    },
-  };
-}
-
 describe('storage failures', () => {
   const t = hubPerTest(['--password', PASSWORD, '--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0']);
 
   it('refuses a write it cannot record before sending it, keeps the link and the reads going, says so everywhere, and recovers', async () => {
-    const hub = await spawnHubOnSmallDisk('small-disk-admin-pw');
+    const hub = await spawnHub('small-disk-admin-pw', { diskMb: 16, captureLog: true });
     const sim = await t.sim([]);
     const direct = new RioTestClient(sim.url, sim.certificate);
     try {
@@ -85,7 +31,7 @@ describe('storage failures', () => {
       await socket.until(() => socket.messages.some((m) => m.type === 'storage'));
       expect(socket.messages.find((m) => m.type === 'storage')?.payload).toEqual({ ok: true });
 
-      hub.fill();
+      hub.fillDisk();
       const refused = await admin.call<WriteRecord>('POST', '/api/writes', { name: 'site.dummy.light.2', value: '1' });
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ ok: false, error: { code: 'storage-failed' } });
@@ -111,7 +57,7 @@ describe('storage failures', () => {
       expect(hub.log.filter((line) => line.level >= 50 && line.msg.startsWith('storage failing'))).toHaveLength(1);
 
       // Space again: the probe finds the storage writable, and writes are recorded again.
-      hub.free();
+      hub.freeDisk();
       await eventually(() => admin.call<HealthView>('GET', '/api/health'), (answer) => answer.status === 200);
       await socket.until(() => {
         const last = socket.messages.filter((m): m is Extract<ServerMessage, { type: 'storage' }> => m.type === 'storage').at(-1);
