@@ -454,9 +454,17 @@ export class Hub extends EventEmitter<HubEvents> {
     this.pending.set(key, { record, timer });
   }
 
-  /** Called from a link's poll, which a failure here must not take offline: the storage's is logged by settle. */
+  /**
+   * Called from a link's poll, which a failure here must not take offline: the storage's is
+   * logged by settle, a listener's here.
+   */
   private confirm(record: WriteRecord): void {
-    this.emit('confirmed', this.settle(record, 'confirmed'));
+    const confirmed = this.settle(record, 'confirmed');
+    try {
+      this.emit('confirmed', confirmed);
+    } catch (error) {
+      this.logger.error({ err: error, write: confirmed.id }, 'a listener failed on a confirmed write');
+    }
   }
 
   private createSink(): LinkSink {
