@@ -25,6 +25,11 @@ async function pointsUnder(client: HubClient, prefix: string): Promise<Map<strin
   return new Map(points.map((point) => [`${point.kind}:${point.name}`, point.value]));
 }
 
+/** Every point a hub holds under a prefix, by `<kind>:<name>`: what a wait names when it times out. */
+async function namesUnder(client: HubClient, prefix: string): Promise<string[]> {
+  return [...(await pointsUnder(client, prefix)).keys()];
+}
+
 /** A simulator's own full state, as `io:<prefix><name>` → value. */
 async function simState(sim: SimProcess, prefix: string): Promise<Map<string, string>> {
   const client = new RioTestClient(sim.url, sim.certificate);
@@ -59,8 +64,8 @@ describe('a top hub converges on what a site hub has', () => {
     const built = { sims: { s1, s2 }, site, top };
     chains.push(built);
     await site.admin.data('PUT', '/api/hub/served-api', { password: SITE_PASSWORD, address: '127.0.0.1', control: true });
-    await site.admin.addSim('s1', s1, SIM_PASSWORD);
-    await site.admin.addSim('s2', s2, SIM_PASSWORD);
+    await site.admin.addSim('s1', s1, SIM_PASSWORD, { ui: true });
+    await site.admin.addSim('s2', s2, SIM_PASSWORD, { ui: true });
     await top.admin.addSim('a', { url: site.url, certificate: site.running.certificate }, SITE_PASSWORD, topOptions);
     for (const name of ['a.s1.connection', 'a.s2.connection']) {
       await eventually(() => top.admin.point(name, 'io'), (point) => point.value === 'online');
@@ -94,15 +99,16 @@ describe('a top hub converges on what a site hub has', () => {
     return atTop;
   }
 
-  it('forgets every point and device of a remote deleted at the site hub (a.s2.* gone, a.s2.connection too)', async () => {
-    const built = await chain();
+  it('forgets every point, GUI variable and device of a remote deleted at the site hub (a.s2.* gone, a.s2.connection too)', async () => {
+    const built = await chain({ ui: true });
     const { site, top } = built;
     expect((await pointsUnder(top.admin, 'a.s2.')).get('io:a.s2.connection')).toBe('online');
+    await eventually(() => pointsUnder(top.admin, 'a.s2.'), (state) => state.get('ui:a.s2.status.text') === 'Welcome to sim');
     await eventually(() => top.admin.data<Device[]>('GET', '/api/topology'), (devices) => devices.some((device) => device.name.startsWith('a.s2.')));
 
     await site.admin.data('DELETE', '/api/remotes/s2');
 
-    await eventually(() => pointsUnder(top.admin, 'a.s2.'), (state) => state.size === 0, 30_000);
+    await eventually(() => namesUnder(top.admin, 'a.s2.'), (names) => names.length === 0, 30_000);
     expect((await top.admin.call('GET', '/api/points/a.s2.connection')).status).toBe(404);
     const devices = await eventually(
       () => top.admin.data<Device[]>('GET', '/api/topology'),
@@ -117,7 +123,7 @@ describe('a top hub converges on what a site hub has', () => {
   it('forgets a remote deleted at the site hub when the top reads it with the public API (v1: a full read on every topotime change)', async () => {
     const built = await chain({ api: 'public' });
     await built.site.admin.data('DELETE', '/api/remotes/s2');
-    await eventually(() => pointsUnder(built.top.admin, 'a.s2.'), (state) => state.size === 0, 30_000);
+    await eventually(() => namesUnder(built.top.admin, 'a.s2.'), (names) => names.length === 0, 30_000);
     expect(await built.top.admin.point('a.s1.dummy.light.1')).toMatchObject({ state: 'ok' });
     await converged(built);
   }, 60_000);
@@ -144,7 +150,7 @@ describe('a top hub converges on what a site hub has', () => {
   it('forgets names the site hub stops serving when its served filter narrows', async () => {
     const built = await chain();
     await built.site.admin.data('PUT', '/api/hub/served-api', { ioFilter: '*,!s2.*' });
-    await eventually(() => pointsUnder(built.top.admin, 'a.s2.'), (state) => state.size === 0, 30_000);
+    await eventually(() => namesUnder(built.top.admin, 'a.s2.'), (names) => names.length === 0, 30_000);
     expect((await pointsUnder(built.top.admin, 'a.s1.')).get('io:a.s1.connection')).toBe('online');
   }, 60_000);
 });
