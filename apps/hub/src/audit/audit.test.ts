@@ -3,10 +3,9 @@
 import { fingerprintOf } from '@riohub/certificate';
 import type { AuditRecord, RemoteView } from '@riohub/hub-api';
 import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetPassword } from '../auth/reset-password';
-import { ADMIN_PASSWORD, eventually, startTestHub, type HubClient, type TestHub } from '../testing/test-hub';
+import { ADMIN_PASSWORD, eventually, startTestHub, type TestHub } from '../testing/test-hub';
 
 const SIM_PASSWORD = 'audit-sim-remote-pw';
 /** Where the test's requests come from, as the hub sees them. */
@@ -25,15 +24,6 @@ describe('audit', () => {
     return hub.admin.data<AuditRecord[]>('GET', `/api/audit?limit=1000&filter=${encodeURIComponent(target)}`).then((all) => all.filter((r) => r.target === target));
   }
 
-  async function download(client: HubClient, path: string): Promise<{ status: number; type: string; disposition: string; body: string }> {
-    const response = await request(`${hub.url}${path}`, { headers: client.cookie ? { cookie: client.cookie } : {} });
-    return {
-      status: response.statusCode,
-      type: String(response.headers['content-type']),
-      disposition: String(response.headers['content-disposition']),
-      body: await response.body.text(),
-    };
-  }
 
   it('records adding a user, a role change, a password change and the deletion: who, from where, what changed', async () => {
     await hub.admin.data('POST', '/api/users', { name: 'ulla', role: 'viewer', password: 'ulla-first-secret' });
@@ -202,7 +192,7 @@ describe('audit', () => {
     await hub.admin.data('DELETE', '/api/remotes/vault');
 
     const list = JSON.stringify(await hub.admin.data<AuditRecord[]>('GET', '/api/audit?limit=1000'));
-    const csv = (await download(hub.admin, '/api/audit.csv')).body;
+    const csv = (await hub.admin.download('/api/audit.csv')).body;
     expect(list).toContain('"secret":"changed"');
     expect(csv).toContain('password changed');
     for (const secret of [...secrets, ADMIN_PASSWORD, SIM_PASSWORD]) {
@@ -221,7 +211,7 @@ describe('audit', () => {
     expect(await hub.admin.data<AuditRecord[]>('GET', '/api/audit?filter=page_')).toEqual([]);
     expect(await hub.admin.data<AuditRecord[]>('GET', '/api/audit?filter=%25')).toEqual([]);
 
-    const csv = await download(hub.admin, '/api/audit.csv?filter=page.');
+    const csv = await hub.admin.download('/api/audit.csv?filter=page.');
     expect(csv.status).toBe(200);
     expect(csv.type).toBe('text/csv; charset=utf-8');
     expect(csv.disposition).toBe('attachment; filename="riohub-audit.csv"');
@@ -238,13 +228,13 @@ describe('audit', () => {
     for (const bad of ['limit=0', 'limit=1001', 'before=x', 'sort=asc']) {
       expect((await hub.admin.call('GET', `/api/audit?${bad}`)).status, bad).toBe(400);
     }
-    expect((await download(hub.admin, '/api/audit.csv?limit=5')).status).toBe(400);
+    expect((await hub.admin.download('/api/audit.csv?limit=5')).status).toBe(400);
   });
 
   it('quotes CSV fields that hold commas or quotes, and defuses what a spreadsheet would run', async () => {
     await hub.admin.data('PUT', '/api/hub/served-api', { ioFilter: 'a.*,b.*' });
     await hub.admin.data('POST', '/api/users', { name: '@formula', role: 'viewer', password: 'formula-secret' });
-    const csv = (await download(hub.admin, '/api/audit.csv')).body;
+    const csv = (await hub.admin.download('/api/audit.csv')).body;
     expect(csv).toContain(',served-api.update,served-api,done,"ioFilter: """" → a.*,b.*",');
     expect(csv).toContain(`,user.create,'@formula,done,`);
     await hub.admin.data('PUT', '/api/hub/served-api', { ioFilter: '' });
@@ -257,7 +247,7 @@ describe('audit', () => {
       const list = await client.call('GET', '/api/audit');
       expect(list.status).toBe(403);
       expect(list.body).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      const csv = await download(client, '/api/audit.csv');
+      const csv = await client.download('/api/audit.csv');
       expect(csv.status).toBe(403);
       expect(csv.body).not.toContain('user.create');
     }

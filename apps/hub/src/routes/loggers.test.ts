@@ -1,6 +1,5 @@
 // `/api/loggers` on a running hub: roles, bad input, JSON and CSV answers, retention.
 import { RAW_SAMPLE_LIMIT, type AggregateSeries, type LoggerView, type RawSeries } from '@riohub/hub-api';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type HubClient, type TestHub } from '../testing/test-hub';
 
@@ -28,15 +27,6 @@ describe('logger routes', () => {
   });
   afterAll(() => hub.close());
 
-  async function raw(client: HubClient, path: string): Promise<{ status: number; type: string; disposition: string; body: string }> {
-    const response = await request(`${hub.url}${path}`, { headers: client.cookie ? { cookie: client.cookie } : {} });
-    return {
-      status: response.statusCode,
-      type: String(response.headers['content-type']),
-      disposition: String(response.headers['content-disposition']),
-      body: await response.body.text(),
-    };
-  }
 
   it('lists the loggers to a viewer, with counts, first and last samples', async () => {
     const views = await viewer.data<LoggerView[]>('GET', '/api/loggers');
@@ -77,25 +67,25 @@ describe('logger routes', () => {
     // "Until the end of time", as clients write it, is every month there is.
     const months = await viewer.data<AggregateSeries>('GET', `/api/loggers/lobby.temperature/aggregates?interval=month&from=0&to=${Number.MAX_SAFE_INTEGER}`);
     expect(months.buckets.length).toBeGreaterThan(0);
-    const monthsCsv = await raw(viewer, `/api/loggers/lobby.temperature/aggregates.csv?interval=month&from=0&to=${Number.MAX_SAFE_INTEGER}`);
+    const monthsCsv = await viewer.download(`/api/loggers/lobby.temperature/aggregates.csv?interval=month&from=0&to=${Number.MAX_SAFE_INTEGER}`);
     expect(monthsCsv.body.trimEnd().split('\n')).toHaveLength(months.buckets.length + 1);
   });
 
   it('exports raw samples and aggregates as CSV downloads', async () => {
-    const samples = await raw(viewer, `/api/loggers/lobby.energy/samples.csv?from=${start}&to=${start + 3 * MINUTE}`);
+    const samples = await viewer.download(`/api/loggers/lobby.energy/samples.csv?from=${start}&to=${start + 3 * MINUTE}`);
     expect(samples.status).toBe(200);
     expect(samples.type).toBe('text/csv; charset=utf-8');
     expect(samples.disposition).toBe('attachment; filename="lobby.energy-samples.csv"');
     const iso = (time: number) => new Date(time).toISOString();
     expect(samples.body).toBe(`time,value\n${iso(start)},0\n${iso(start + MINUTE)},0.01\n${iso(start + 2 * MINUTE)},0.02\n`);
     // An export is the whole range, past what one JSON answer holds.
-    const everything = await raw(viewer, `/api/loggers/lobby.energy/samples.csv?from=0&to=${Date.now() + DAY}`);
+    const everything = await viewer.download(`/api/loggers/lobby.energy/samples.csv?from=0&to=${Date.now() + DAY}`);
     expect(everything.body.trimEnd().split('\n')).toHaveLength(COUNT + 1);
 
-    const hours = await raw(viewer, `/api/loggers/lobby.energy/aggregates.csv?interval=hour&from=${start}&to=${start + 2 * 3_600_000}`);
+    const hours = await viewer.download(`/api/loggers/lobby.energy/aggregates.csv?interval=hour&from=${start}&to=${start + 2 * 3_600_000}`);
     expect(hours.disposition).toBe('attachment; filename="lobby.energy-hour.csv"');
     expect(hours.body).toBe(`start,consumption\n${iso(start)},0.59\n${iso(start + 3_600_000)},0.6\n`);
-    const days = await raw(viewer, `/api/loggers/lobby.temperature/aggregates.csv?interval=day&from=${start}&to=${start + DAY}`);
+    const days = await viewer.download(`/api/loggers/lobby.temperature/aggregates.csv?interval=day&from=${start}&to=${start + DAY}`);
     expect(days.body).toBe(`start,min,max,avg,count\n${iso(start)},20,25.9,22.95,1440\n`);
   });
 

@@ -129,6 +129,20 @@ export class HubClient {
     return result.data;
   }
 
+  /** A download (a CSV): its status, type, disposition and text, whatever the content. */
+  async download(path: string): Promise<{ status: number; type: string; disposition: string; body: string }> {
+    const response = await request(`${this.url}${path}`, {
+      ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      headers: this.cookie ? { cookie: this.cookie } : {},
+    });
+    return {
+      status: response.statusCode,
+      type: String(response.headers['content-type']),
+      disposition: String(response.headers['content-disposition']),
+      body: await response.body.text(),
+    };
+  }
+
   remote(name: string): Promise<RemoteView> {
     return this.data<RemoteView>('GET', `/api/remotes/${name}`);
   }
