@@ -1,6 +1,6 @@
 /** The simulator's command line, parsed and checked once into a typed config. */
 import { parseFlags, port, trueOrFalse, UsageError, wholeNumber } from '@riohub/cli';
-import { compileAddressList, ProtocolError } from '@riohub/protocol';
+import { compileAddressList, compileNameFilter, ProtocolError } from '@riohub/protocol';
 
 export interface SimConfig {
   name: string;
@@ -22,6 +22,11 @@ export interface SimConfig {
   system: boolean;
   clockOffsetSeconds: number;
   members: string[];
+  /**
+   * Datapoints served as stale (PROTOCOL.md part B `quality`), as name patterns like the filters;
+   * empty: none. SIGUSR2 flips them between stale and ok while it runs.
+   */
+  stale: string;
   /** The logger history a first start fills: days back, seconds between samples. */
   historyDays: number;
   historyStepSeconds: number;
@@ -52,6 +57,8 @@ export const USAGE = `usage: riohub-sim --password <secret> [options]
   --system <true|false>         run a SYSTEM I/O server with its clock [true]
   --clock-offset <seconds>      the system clock's offset from the real one, e.g. --clock-offset=-30 [0]
   --members <ids>               extra instance ids reported after its own (loop tests)
+  --stale <patterns>            datapoints served as stale, e.g. "dummy.light.*" (tests of quality);
+                                SIGUSR2 flips them between stale and ok [none]
   --history-days <n>            logger history a first start fills, in days [1]
   --history-step <seconds>      seconds between two samples of that history [10]
   --energy-reset-at <n>         the energy meter restarts from zero at sample n (0: the first) [never]
@@ -84,6 +91,7 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     system: { type: 'string', default: 'true' },
     'clock-offset': { type: 'string', default: '0' },
     members: { type: 'string', default: '' },
+    stale: { type: 'string', default: '' },
     'history-days': { type: 'string', default: '1' },
     'history-step': { type: 'string', default: '10' },
     'energy-reset-at': { type: 'string' },
@@ -101,6 +109,12 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   if (values.api !== 'extended' && values.api !== 'public') {
     throw new UsageError(`--api "${values.api}": expected extended or public`);
+  }
+  try {
+    compileNameFilter(values.stale);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new UsageError(`--stale: ${error.message}`);
+    throw error;
   }
   const members = values.members.split(',').map((id) => id.trim()).filter((id) => id !== '');
 
@@ -124,6 +138,7 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     system: trueOrFalse('system', values.system),
     clockOffsetSeconds: seconds('clock-offset', values['clock-offset']),
     members,
+    stale: values.stale,
     historyDays: wholeNumber('history-days', values['history-days'], MAX_HISTORY_DAYS),
     historyStepSeconds: wholeNumber('history-step', values['history-step'], 86_400, 1),
     energyResetAt: values['energy-reset-at'] === undefined ? undefined : wholeNumber('energy-reset-at', values['energy-reset-at'], Number.MAX_SAFE_INTEGER),

@@ -42,6 +42,12 @@ export async function startSim(config: SimConfig): Promise<RunningSim> {
 
     await app.listen({ host: config.host, port: config.port });
     simulation.start();
+    // Tests flip quality at run time with a signal: the simulator has no control channel besides its API.
+    const flipStale = () => {
+      simulation.flipStale();
+      app.log.info('stale datapoints flipped');
+    };
+    if (config.stale !== '') process.on('SIGUSR2', flipStale);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -51,6 +57,7 @@ export async function startSim(config: SimConfig): Promise<RunningSim> {
       app,
       simulation,
       async close() {
+        process.off('SIGUSR2', flipStale);
         simulation.stop();
         await app.close();
         folder.dispose();

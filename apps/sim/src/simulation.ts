@@ -1,9 +1,10 @@
 /**
  * The simulated HSYCO server behind the API: its datapoints and GUI variables, what writes do to
  * them (shutters travel, labels follow the lights), spontaneous changes at a set rate, the SYSTEM
- * clock and the data loggers.
+ * clock, the data loggers, and datapoints marked stale (`--stale`) as a concentrator serves those
+ * of a server it cannot reach.
  */
-import type { HsycoTopology, LoggerInfo, LogPage, Write, WriteResult } from '@riohub/protocol';
+import { compileNameFilter, type HsycoTopology, type LoggerInfo, type LogPage, type Write, type WriteResult } from '@riohub/protocol';
 import { ChangeStore, type Kind, type RioSource } from '@riohub/rio-server';
 import type { SimConfig } from './config';
 import { SAMPLE_INTERVAL_MS, type DataLogger } from './data-loggers';
@@ -28,6 +29,8 @@ export class Simulation implements RioSource {
   private clockOffsetMs: number;
   private lightsOn = 0;
   private changeBudget = 0;
+  /** The datapoints `--stale` names: stale from the start, flipped by `flipStale()`. */
+  private readonly staleCandidates: string[];
 
   constructor(
     private readonly config: SimConfig,
@@ -49,6 +52,9 @@ export class Simulation implements RioSource {
     this.store.set('ui', 'status.visible', 'true');
     this.store.set('ui', 'alarm.visible', 'false');
     this.updateLabels();
+    const stale = config.stale === '' ? () => false : compileNameFilter(config.stale);
+    this.staleCandidates = [...this.points.keys()].filter(stale);
+    for (const name of this.staleCandidates) this.store.setQuality(name, 'stale');
     this.topologySnapshot = {
       topotime: Date.now(),
       locations: [['gf', 'GROUND FLOOR'], ['1p', 'FIRST FLOOR']],
@@ -94,8 +100,19 @@ export class Simulation implements RioSource {
     return this.dataLoggers.find((logger) => logger.info.id === id)?.read(after, limit);
   }
 
+  /** Flips the `--stale` datapoints between stale and ok, as their server going away or coming back. */
+  flipStale(): void {
+    for (const name of this.staleCandidates) this.store.setQuality(name, this.store.quality(name) === 'stale' ? 'ok' : 'stale');
+  }
+
   write(kind: Kind, writes: readonly Write[]): WriteResult {
     if (kind === 'io') {
+      // As a concentrator answers for a datapoint whose server it cannot reach: nothing is applied.
+      const stale = writes.map(([name]) => name).filter((name) => this.store.quality(name) === 'stale');
+      if (stale.length > 0) {
+        const reason = 'stale: the server that owns it is unreachable';
+        return { ok: false, error: 'not applied', names: stale, reasons: Object.fromEntries(stale.map((name) => [name, reason])) };
+      }
       // All or nothing: every value is checked before the first is applied.
       for (const [name, value] of writes) {
         const reason = refusal(this.kindOf(name), value);

@@ -110,4 +110,85 @@ describe('ChangeStore', () => {
     expect(store.changesSince('io', mark, counting)).toEqual([['p.5', '1']]);
     expect(calls).toBe(1);
   });
+
+  describe('quality (PROTOCOL.md part B)', () => {
+    it('puts a change of quality on the change clock, and answers it after an earlier timestamp only', () => {
+      const store = frozenStore();
+      store.set('io', 'a', '1');
+      store.set('io', 'b', '1');
+      const mark = store.timestamp;
+      expect(store.setQuality('a', 'stale')).toBe(true);
+      expect(store.timestamp).toBe(mark + 1);
+      expect(store.knows(store.timestamp)).toBe(true);
+      expect(store.qualityChangesSince(mark, all)).toEqual([['a', 'stale']]);
+      expect(store.qualityChangesSince(store.timestamp, all)).toEqual([]);
+      // A value change is no quality change, and the other way round.
+      expect(store.changesSince('io', mark, all)).toEqual([]);
+      store.set('io', 'a', '2');
+      expect(store.qualityChangesSince(mark, all)).toEqual([['a', 'stale']]);
+    });
+
+    it('is ok unless marked stale; marking it as it is is no change and wakes no poll', () => {
+      const store = frozenStore();
+      store.set('io', 'a', '1');
+      let woken = 0;
+      store.onChange(() => woken++);
+      expect(store.quality('a')).toBe('ok');
+      expect(store.setQuality('a', 'ok')).toBe(false);
+      expect(store.setQuality('a', 'stale')).toBe(true);
+      expect(store.setQuality('a', 'stale')).toBe(false);
+      expect(woken).toBe(1);
+      expect(store.quality('a')).toBe('stale');
+    });
+
+    it('reports a point back to ok as a change, and lists only the stale ones as the full state', () => {
+      const store = frozenStore();
+      for (const name of ['a', 'b', 'c']) store.set('io', name, '1');
+      store.setQuality('a', 'stale');
+      store.setQuality('b', 'stale');
+      const mark = store.timestamp;
+      store.setQuality('a', 'ok');
+      expect(store.qualityChangesSince(mark, all)).toEqual([['a', 'ok']]);
+      expect(store.staleNames(all)).toEqual([['b', 'stale']]);
+      expect(store.staleNames(compileNameFilter('!b'))).toEqual([]);
+    });
+
+    it('returns each name whose quality changed once, with its latest quality, oldest change first', () => {
+      const store = frozenStore();
+      for (const name of ['a', 'b']) store.set('io', name, '1');
+      const mark = store.timestamp;
+      store.setQuality('a', 'stale');
+      store.setQuality('b', 'stale');
+      store.setQuality('a', 'ok');
+      expect(store.qualityChangesSince(mark, all)).toEqual([['b', 'stale'], ['a', 'ok']]);
+    });
+
+    it('forgets the quality of a deleted datapoint', () => {
+      const store = frozenStore();
+      store.set('io', 'a', '1');
+      store.setQuality('a', 'stale');
+      store.delete('io', 'a');
+      expect(store.staleNames(all)).toEqual([]);
+      expect(store.quality('a')).toBe('ok');
+      store.set('io', 'a', '1');
+      expect(store.quality('a')).toBe('ok');
+    });
+
+    it('walks only the quality changes it returns, however many names are stale', () => {
+      const store = frozenStore();
+      for (let i = 0; i < 10_000; i++) {
+        store.set('io', `p.${i}`, '0');
+        store.setQuality(`p.${i}`, 'stale');
+      }
+      const mark = store.timestamp;
+      store.setQuality('p.5', 'ok');
+      let calls = 0;
+      const counting = () => {
+        calls++;
+        return true;
+      };
+      expect(store.qualityChangesSince(mark, counting)).toEqual([['p.5', 'ok']]);
+      expect(calls).toBe(1);
+    });
+  });
 });

@@ -1,9 +1,10 @@
 /**
- * The datapoints and GUI variables of a Remote I/O server on one change clock. Each kind keeps its
- * names in a list ordered by last change, so "what changed after T" walks back from the newest
- * change and costs work in proportion to the answer, never to the number of names.
+ * The datapoints and GUI variables of a Remote I/O server on one change clock, and the quality of
+ * its datapoints (PROTOCOL.md part B) on the same clock. Each keeps its names in a list ordered by
+ * last change, so "what changed after T" walks back from the newest change and costs work in
+ * proportion to the answer, never to the number of names.
  */
-import type { Entry, NameFilter } from '@riohub/protocol';
+import type { Entry, NameFilter, Quality, QualityEntry } from '@riohub/protocol';
 
 export type Kind = 'io' | 'ui';
 
@@ -35,6 +36,18 @@ class ChangeList {
   }
 }
 
+/** Takes a name's node out of a list; returns whether it was there. */
+function unlink(list: ChangeList, name: string): boolean {
+  const node = list.nodes.get(name);
+  if (!node) return false;
+  list.nodes.delete(name);
+  if (node.older) node.older.newer = node.newer;
+  if (node.newer) node.newer.older = node.older;
+  if (list.newest === node) list.newest = node.older;
+  if (list.oldest === node) list.oldest = node.newer;
+  return true;
+}
+
 /** Microseconds since the epoch, from the wall clock. */
 function wallClockMicros(): number {
   return Math.floor((performance.timeOrigin + performance.now()) * 1000);
@@ -42,6 +55,13 @@ function wallClockMicros(): number {
 
 export class ChangeStore {
   private readonly lists: Record<Kind, ChangeList> = { io: new ChangeList(), ui: new ChangeList() };
+  /**
+   * Datapoints whose quality ever changed, by last quality change; a name never marked is ok. An
+   * `ok` node is kept, so that a client learns of the return to ok as a change.
+   */
+  private readonly qualities = new ChangeList();
+  /** How many datapoints are stale now: a full state lists them, and none is the usual case. */
+  private staleCount = 0;
   private readonly listeners = new Set<() => void>();
   /**
    * Every change of this store is later than this; an older client timestamp is from another run,
@@ -101,16 +121,41 @@ export class ChangeStore {
     return true;
   }
 
+  /** A datapoint's quality: `ok` unless it was marked stale. */
+  quality(name: string): Quality {
+    return this.qualities.nodes.get(name)?.value === 'stale' ? 'stale' : 'ok';
+  }
+
+  /**
+   * Marks a datapoint stale (its value is the last one known) or ok again, as a change on the
+   * change clock. Marking it as it is is no change. Returns whether it changed.
+   */
+  setQuality(name: string, quality: Quality): boolean {
+    if (this.quality(name) === quality) return false;
+    this.last = Math.max(this.last + 1, this.clock());
+    let node = this.qualities.nodes.get(name);
+    if (node) {
+      node.value = quality;
+      node.time = this.last;
+    } else {
+      node = { name, value: quality, time: this.last, older: undefined, newer: undefined };
+      this.qualities.nodes.set(name, node);
+    }
+    this.staleCount += quality === 'stale' ? 1 : -1;
+    this.qualities.touch(node);
+    for (const listener of this.listeners) listener();
+    return true;
+  }
+
   /** Forgets a name; every client is then sent the full state once. Returns whether it existed. */
   delete(kind: Kind, name: string): boolean {
     const list = this.lists[kind];
-    const node = list.nodes.get(name);
-    if (!node) return false;
-    list.nodes.delete(name);
-    if (node.older) node.older.newer = node.newer;
-    if (node.newer) node.newer.older = node.older;
-    if (list.newest === node) list.newest = node.older;
-    if (list.oldest === node) list.oldest = node.newer;
+    if (!unlink(list, name)) return false;
+    // A datapoint's quality goes with it; a full state (which every client gets next) tells the rest.
+    if (kind === 'io') {
+      if (this.quality(name) === 'stale') this.staleCount--;
+      unlink(this.qualities, name);
+    }
     this.forgetHistory();
     return true;
   }
@@ -132,6 +177,25 @@ export class ChangeStore {
       if (filter(node.name)) changes.push([node.name, node.value]);
     }
     return changes.reverse();
+  }
+
+  /** The datapoints that pass `filter` whose quality changed after `timestamp`, oldest change first. */
+  qualityChangesSince(timestamp: number, filter: NameFilter): QualityEntry[] {
+    const changes: QualityEntry[] = [];
+    for (let node = this.qualities.newest; node && node.time > timestamp; node = node.older) {
+      if (filter(node.name)) changes.push([node.name, node.value as Quality]);
+    }
+    return changes.reverse();
+  }
+
+  /** Every stale datapoint that passes `filter`. */
+  staleNames(filter: NameFilter): QualityEntry[] {
+    const stale: QualityEntry[] = [];
+    if (this.staleCount === 0) return stale;
+    for (const node of this.qualities.nodes.values()) {
+      if (node.value === 'stale' && filter(node.name)) stale.push([node.name, 'stale']);
+    }
+    return stale;
   }
 
   /** Every name of a kind that passes `filter`. */

@@ -1,5 +1,5 @@
 /** Builds `rioget` answers (versions 1 and 2) from a source, as its settings expose it. */
-import { encodeState, type Entry, type HsycoState, type NameFilter, type Sections } from '@riohub/protocol';
+import { encodeState, type Entry, type HsycoState, type NameFilter, type QualityEntry, type Sections } from '@riohub/protocol';
 import type { Kind } from './change-store';
 import type { RioSource } from './source';
 
@@ -39,7 +39,20 @@ export function readChanges(source: RioSource, filters: ExposedFilters, query: S
       changed = true;
     }
   }
-  return full || changed ? encodeState(stateHeader(source, query, sections, full)) : undefined;
+  const quality = readQuality(source, filters, query, full);
+  if (quality) changed = true;
+  return full || changed ? encodeState({ ...stateHeader(source, query, sections, full), ...(quality ? { quality } : {}) }) : undefined;
+}
+
+/**
+ * Part B `quality`, for a version-2 read of datapoints: with the full state every stale datapoint,
+ * else those whose quality changed after the timestamp; `undefined` when there is none to send.
+ * Version 1 stays exactly part A, so a quality change alone never answers its poll.
+ */
+function readQuality(source: RioSource, filters: ExposedFilters, query: StateQuery, full: boolean): QualityEntry[] | undefined {
+  if (query.version !== 2 || !query.sections.io) return undefined;
+  const quality = full ? source.store.staleNames(filters.io) : source.store.qualityChangesSince(query.timestamp, filters.io);
+  return quality.length > 0 ? quality : undefined;
 }
 
 /** The answer after a poll was held with nothing new: no data sections. */
