@@ -146,7 +146,7 @@ function decodeOrRefuse<T>(decode: (body: string) => T, body: string): T | undef
   try {
     return decode(body);
   } catch (error) {
-    if (!(error instanceof ProtocolError)) throw new Error(`${decode.name} threw ${String(error)} for ${JSON.stringify(body)}`);
+    if (!(error instanceof ProtocolError)) throw new Error(`${decode.name} threw ${String(error)} for ${JSON.stringify(body)}`, { cause: error });
     return undefined;
   }
 }
