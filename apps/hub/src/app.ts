@@ -15,7 +15,7 @@ import { UserRepo } from './auth/user-repo';
 import type { HubDatabase } from './db/database';
 import { describeStorageError, isStorageError } from './db/storage-health';
 import type { Hub } from './hub';
-import { rioServerPlugin } from '@riohub/rio-server';
+import { MAX_REQUEST_LINE_BYTES, rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
 import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin from './plugins/auth';
@@ -68,7 +68,12 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith(API_PATH_PREFIX) }),
   };
   // Two calls because Fastify types its instance by server kind; the app only needs the common surface.
-  const app = (options.https ? Fastify({ ...common, https: options.https }) : Fastify(common)) as unknown as FastifyInstance;
+  // Its own Remote I/O API takes writes as long as any server of that API does.
+  const app = (
+    options.https
+      ? Fastify({ ...common, https: { ...options.https, maxHeaderSize: MAX_REQUEST_LINE_BYTES } })
+      : Fastify({ ...common, http: { maxHeaderSize: MAX_REQUEST_LINE_BYTES } })
+  ) as unknown as FastifyInstance;
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {

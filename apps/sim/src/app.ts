@@ -1,5 +1,5 @@
 /** Builds the simulator's Fastify app (never listens: see server.ts). */
-import { redactUrl, rioServerPlugin, type RioServerSettings, type RioSource } from '@riohub/rio-server';
+import { MAX_REQUEST_LINE_BYTES, redactUrl, rioServerPlugin, type RioServerSettings, type RioSource } from '@riohub/rio-server';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Certificate } from '@riohub/certificate';
 
@@ -11,8 +11,6 @@ export interface SimAppOptions {
   logLevel?: string;
 }
 
-/** A write may carry several values of 4096 bytes, percent-encoded up to three times as long. */
-const MAX_REQUEST_LINE_BYTES = 256 * 1024;
 /** Clients keep their connection between polls; longer than any poll cycle. */
 const KEEP_ALIVE_MS = 75_000;
 

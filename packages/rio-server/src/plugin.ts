@@ -30,6 +30,13 @@ import { idleState, isFullStateQuery, readChanges, type ExposedFilters, type Sta
 export const REFUSAL_HOLD_MS = 10_000;
 
 /**
+ * The request line a server of this API must accept (its HTTP server's `maxHeaderSize`): a write
+ * may carry several values of 4096 bytes, percent-encoded up to three times as long, past Node's
+ * default of 16 KB.
+ */
+export const MAX_REQUEST_LINE_BYTES = 256 * 1024;
+
+/**
  * How many refused connections one client address may have held at once. Beyond it, a refused
  * connection is destroyed at once: still no answer, but the hold cannot be used to pile up sockets.
  */

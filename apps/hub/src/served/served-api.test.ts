@@ -1,6 +1,7 @@
 // The hub's own Remote I/O API, driven by a client written only from PROTOCOL.md part A (plain
 // node:https, nothing of riohub's protocol package), then the part B writes a concentrator relies on.
 import { request as httpsRequest } from 'node:https';
+import { MAX_VALUE_BYTES } from '@riohub/protocol';
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
@@ -225,6 +226,15 @@ describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all
     const gui = await call(`/x/riouiset?1*${PASSWORD}*lobby.status.text*${encodeURIComponent('from the top')}`);
     expect(gui.status).toBe(200);
     await eventually(() => hub.admin.point('lobby.status.text', 'ui'), (point) => point.value === 'from the top');
+  });
+
+  it('takes a write of several values of the largest size, as the simulator does', async () => {
+    // 4096 bytes each, 12,288 characters once percent-encoded: past Node's default 16 KB request line.
+    const longest = 'é'.repeat(MAX_VALUE_BYTES / 2);
+    const written = await call(`/x/riouiset?1*${PASSWORD}*lobby.status.text*${encodeURIComponent(longest)}*lobby.status.visible*${encodeURIComponent(longest)}`);
+    expect(written).toEqual({ status: 200, body: { hsycoresult: { ok: true } } });
+    await eventually(() => hub.admin.point('lobby.status.visible', 'ui'), (point) => point.value === longest);
+    expect(await call(`/x/riouiset?1*${PASSWORD}*lobby.status.visible*true`)).toMatchObject({ status: 200 });
   });
 
   it('writes nothing when one name is on an offline remote, and says which and why', async () => {
