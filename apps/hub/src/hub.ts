@@ -18,6 +18,7 @@ import {
   type WriteRecord,
   type WriteRequest,
   type WriteStatus,
+  staleBelowReason,
 } from '@riohub/hub-api';
 import {
   describeWriteRefusal,
@@ -322,9 +323,12 @@ export class Hub extends EventEmitter<HubEvents> {
     const intent = this.recordIntent([{ at: Date.now(), user, remote, name: request.name, kind, oldValue: point.value, newValue: request.value }]);
     if (!intent.ok) return intent;
     const [sending] = intent.data as [WriteRecord];
-    const result = link
-      ? await link.write(kind, [[request.name.slice(remote.length + 1), request.value]])
-      : fail(ERROR_CODES.REMOTE_OFFLINE, `${remote} is ${this.statuses.get(remote)?.connection ?? 'offline'}: nothing was sent`);
+    // Stale from below: the level below would refuse it too, as would every level under that.
+    const result = this.isStaleBelow(kind, request.name, remote)
+      ? fail(ERROR_CODES.POINT_STALE, `${request.name} is stale: ${staleBelowReason(remote)}: nothing was sent`)
+      : link
+        ? await link.write(kind, [[request.name.slice(remote.length + 1), request.value]])
+        : fail(ERROR_CODES.REMOTE_OFFLINE, `${remote} is ${this.statuses.get(remote)?.connection ?? 'offline'}: nothing was sent`);
     if (!result.ok) {
       const record = this.settle(sending, 'failed', result.error.message);
       this.logger.warn({ remote, name: request.name, user, error: result.error.code }, 'write failed');
@@ -340,6 +344,11 @@ export class Hub extends EventEmitter<HubEvents> {
     if (this.tree.get(kind, request.name)?.value === request.value) this.confirm(record);
     else this.awaitConfirmation(record);
     return ok(record);
+  }
+
+  /** Whether a point of an online remote is stale because the remote serves it so (its owner below is unreachable). */
+  private isStaleBelow(kind: 'io' | 'ui', name: string, remote: string): boolean {
+    return this.tree.isOnline(remote) && this.tree.isStaleBelow(kind, name);
   }
 
   /** Records writes as `sending`, all or none; a storage failure refuses them before anything is sent. */
@@ -369,8 +378,9 @@ export class Hub extends EventEmitter<HubEvents> {
   /**
    * A write through the hub's own Remote I/O API (`rioset`, `riouiset`), names as this hub serves
    * them. All or nothing across remotes: every name is checked first (known, writable, its remote
-   * online and accepting control), and nothing is sent unless all pass. A remote can still refuse
-   * after another applied its part; the answer then says `partly applied` and which names failed.
+   * online and accepting control, not stale below it), and nothing is sent unless all pass. A
+   * remote can still refuse after another applied its part; the answer then says `partly applied`
+   * and which names failed.
    * Every name goes to the write log under `client`.
    */
   async writeForwarded(kind: 'io' | 'ui', writes: readonly Write[], client: string): Promise<WriteResult> {
@@ -392,6 +402,7 @@ export class Hub extends EventEmitter<HubEvents> {
       const link = this.links.get(remote);
       const refusedAt = this.controlRefusedAt.get(remote);
       if (!link || !this.tree.isOnline(remote)) reasons[name] = `${remote} is ${this.statuses.get(remote)?.connection ?? 'offline'}`;
+      else if (this.isStaleBelow(kind, name, remote)) reasons[name] = `${name} is stale: ${staleBelowReason(remote)}`;
       else if (link.settings.options.api === 'public') reasons[name] = `${remote} serves the public API only: writes are not supported`;
       else if (refusedAt !== undefined && at - refusedAt < CONTROL_REFUSAL_MEMORY_MS) reasons[name] = `${remote} refuses control`;
       if (reasons[name] || !link) continue;
@@ -487,6 +498,15 @@ export class Hub extends EventEmitter<HubEvents> {
             this.confirm(waiting.record);
           }
         }
+      },
+      applyQuality: (remote, quality, { full }) => {
+        const prefix = `${remote}.`;
+        if (full) {
+          const stale = new Set(quality.filter(([, value]) => value === 'stale').map(([name]) => prefix + name));
+          this.tree.replaceStaleBelow(remote, 'io', (name) => stale.has(name));
+          return;
+        }
+        for (const [name, value] of quality) this.tree.setStaleBelow('io', prefix + name, value === 'stale');
       },
       countNew: (remote, kind, entries) => {
         let count = 0;

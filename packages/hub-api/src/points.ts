@@ -3,8 +3,17 @@
 /** `io`: a remote's datapoint; `ui`: a remote's GUI variable; `hub`: a datapoint the hub owns. */
 export type PointKind = 'io' | 'ui' | 'hub';
 
-/** `stale`: the remote is offline; the value is the last one it sent. */
+/**
+ * `stale`: the value is the last one known, not live: the remote is offline, or the remote serves
+ * it as stale because the server that owns it, further below, is unreachable (PROTOCOL.md part B
+ * `quality`). A write to it is refused at once.
+ */
 export type PointState = 'ok' | 'stale';
+
+/** Why a point of an online remote is stale, in the words a refused write and the dashboard use. */
+export function staleBelowReason(remote: string): string {
+  return `the server that owns it, below ${remote}, is unreachable`;
+}
 
 export interface Point {
   /** The full name, prefixed: `lobby.dummy.light.1`. */

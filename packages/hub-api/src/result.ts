@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   CONFLICT: 'conflict',
   // Writes
   REMOTE_OFFLINE: 'remote-offline',
+  /** The point is stale from below its remote: the server that owns it, further down, is unreachable. */
+  POINT_STALE: 'point-stale',
   REMOTE_REFUSED: 'remote-refused',
   NOT_SUPPORTED: 'not-supported',
   // Remote links
@@ -66,6 +68,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   'not-found': 404,
   conflict: 409,
   'remote-offline': 503,
+  'point-stale': 503,
   'remote-refused': 409,
   'not-supported': 501,
   loop: 508,

@@ -17,7 +17,9 @@ export interface HubProcess {
   /** With `diskMb`: fills the hub's disk to the last byte, and frees it again. */
   fillDisk(): void;
   freeDisk(): void;
-  /** Stops it with SIGTERM and removes its data folder. */
+  /** The data folder it runs on (settings, certificate, instance id). */
+  dataDir: string;
+  /** Stops it with SIGTERM (unless it already exited) and removes its data folder, unless it was given one. */
   stop(): Promise<void>;
 }
 
@@ -32,12 +34,16 @@ export interface HubProcessOptions {
    * privilege and mounts nothing on the machine), which `fillDisk` fills from inside.
    */
   diskMb?: number;
+  /** Run on this data folder, kept on stop (a restart of a hub killed before); default: a new one, removed on stop. */
+  dataDir?: string;
+  /** Listen on this port (a restart where the hubs above expect it); default: any free one. */
+  port?: number;
 }
 
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
-  const data = mkdtempSync(join(tmpdir(), 'riohub-hub-'));
-  const node = [process.execPath, '--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data, ...(options.args ?? [])];
+  const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
+  const node = [process.execPath, '--import', import.meta.resolve('tsx'), HUB_CLI, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
   const [command, ...args] = options.diskMb
     ? ['unshare', '--mount', '--map-root-user', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.diskMb}m tmpfs "$0" && exec "$@"`, data, ...node]
     : node;
@@ -61,6 +67,7 @@ export async function spawnHub(adminPassword: string, options: HubProcessOptions
     });
     child.once('exit', (code) => reject(new Error(`the hub exited with code ${code}`)));
   });
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
   const inside = (shell: string) => {
     if (!options.diskMb) throw new Error('the hub was started without a disk of its own (diskMb)');
     spawnSync('nsenter', ['--target', String(child.pid), '--mount', '--user', '--preserve-credentials', 'sh', '-c', shell]);
@@ -68,14 +75,15 @@ export async function spawnHub(adminPassword: string, options: HubProcessOptions
   return {
     url,
     child,
+    dataDir: data,
     certificate: url.startsWith('https:') ? readFileSync(join(data, 'cert.pem'), 'utf8') : undefined,
     log,
     fillDisk: () => inside(`cat /dev/zero > "${data}/filler" 2>/dev/null`),
     freeDisk: () => inside(`rm -f "${data}/filler"`),
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(data, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      if (options.dataDir === undefined) rmSync(data, { recursive: true, force: true });
     },
   };
 }

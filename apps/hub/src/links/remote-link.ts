@@ -4,11 +4,13 @@
  * with stale points, discovery, the clock check and sync, loop refusal, and writes.
  * Every answer that is the remote's whole state replaces all the hub holds of it, so the mirror
  * never keeps what the remote no longer has; a state past the remote's `maxpoints` is refused.
+ * The remote's `quality` (part B) marks its datapoints stale or ok as it says, so a point is stale
+ * here exactly while it is stale below.
  * No Fastify here: the hub wires it to the tree and the browsers.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, fail, ok, type RemoteSettings, type RemoteStatus, type Result } from '@riohub/hub-api';
-import type { Entry, HsycoState, HsycoTopology, Write, WriteResult } from '@riohub/protocol';
+import type { Entry, HsycoState, HsycoTopology, QualityEntry, Write, WriteResult } from '@riohub/protocol';
 import { asLinkError, LinkError, RemoteClient } from './remote-client';
 
 /** Backoff after failures: 0.5 s doubling to 30 s, each wait drawn between half and all of it. */
@@ -24,6 +26,11 @@ export interface LinkSink {
    * that kind (what is missing from it is gone); `silent`: an alignment that raises no events.
    */
   applyState(remote: string, kind: 'io' | 'ui', entries: readonly Entry[], how: { full: boolean; silent: boolean }): void;
+  /**
+   * The remote's datapoints whose quality changed (unprefixed); with `full`, every stale one, and
+   * every datapoint it does not list is ok.
+   */
+  applyQuality(remote: string, quality: readonly QualityEntry[], how: { full: boolean }): void;
   /** How many of `entries` (unprefixed) the hub does not hold yet for the remote. */
   countNew(remote: string, kind: 'io' | 'ui', entries: readonly Entry[]): number;
   /** One of the remote entry's own points, e.g. `connection`, `time.delta`. */
@@ -184,13 +191,18 @@ export class RemoteLink {
     }
   }
 
-  /** A full state replaces each kind asked for: a section it lacks is that kind with nothing in it. */
+  /**
+   * A full state replaces each kind asked for: a section it lacks is that kind with nothing in it.
+   * Quality follows the values it qualifies: a full state without `quality` (every stock server's)
+   * has nothing stale.
+   */
   private applyState(state: HsycoState, sections: { io: boolean; ui: boolean }, how: { full: boolean; silent: boolean }): void {
     for (const kind of KINDS) {
       if (!sections[kind]) continue;
       const entries = state[kind] ?? (how.full ? [] : undefined);
       if (entries) this.context.sink.applyState(this.name, kind, entries, how);
     }
+    if (sections.io && (how.full || state.quality)) this.context.sink.applyQuality(this.name, state.quality ?? [], { full: how.full });
   }
 
   /** The remote no longer has a SYSTEM clock: nothing is measured, so nothing is shown. */

@@ -3,7 +3,9 @@
  * Datapoints are the remotes' datapoints under their prefixes plus the hub's own per-remote points
  * (`<remote>.connection`, `<remote>.time.delta`, …); GUI variables are the remotes' GUI variables.
  * A change store of its own mirrors the tree: it gives every change a place on one clock, so a
- * long-poll costs work in proportion to what it returns, not to the size of the tree.
+ * long-poll costs work in proportion to what it returns, not to the size of the tree. Each datapoint
+ * is served with its quality (PROTOCOL.md part B): stale while its remote is offline or stale below
+ * it, so the hubs above show it stale too; the hub's own points are always ok.
  */
 import type { HsycoTopology, LoggerInfo, LogPage, Write, WriteResult } from '@riohub/protocol';
 import { ChangeStore, type Kind, type RioSource } from '@riohub/rio-server';
@@ -59,7 +61,10 @@ export class HubSource implements RioSource {
   private mirror(point: Point): void {
     // The hub's own point wins over a remote's datapoint of the same name.
     if (point.kind === 'io' && this.hub.tree.get('hub', point.name)) return;
-    this.store.set(servedKind(point.kind), point.name, point.value);
+    const kind = servedKind(point.kind);
+    this.store.set(kind, point.name, point.value);
+    // GUI variables carry no quality: part B qualifies datapoints, by a name a GUI variable may share.
+    if (kind === 'io') this.store.setQuality(point.name, point.state);
   }
 
   topology(): HsycoTopology {

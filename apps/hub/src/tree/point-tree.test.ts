@@ -47,4 +47,38 @@ describe('PointTree', () => {
     expect(tree.find('lobby.dummy.light.1')).toBeUndefined();
     expect(tree.countOf('lobby2')).toBe(1);
   });
+
+  it('marks a point stale while its remote serves it stale, whatever the connection, and hears every flip', () => {
+    const tree = new PointTree();
+    tree.set('io', 'a.x', '1', 'a');
+    tree.set('io', 'a.y', '1', 'a');
+    tree.set('hub', 'a.connection', 'online', 'a');
+    const flipped: string[] = [];
+    tree.onChange(({ point, event }) => flipped.push(`${point.name}:${point.state}:${event}`));
+    expect(tree.setStaleBelow('io', 'a.x', true)).toBe(true);
+    expect(tree.setStaleBelow('io', 'a.x', true)).toBe(false);
+    expect(tree.setStaleBelow('hub', 'a.connection', true)).toBe(false);
+    expect(tree.setStaleBelow('io', 'a.unknown', true)).toBe(false);
+    expect(tree.get('io', 'a.x')).toMatchObject({ value: '1', state: 'stale' });
+    // Offline and back: a.x stays stale all along (no flip), a.y flips twice.
+    tree.setOnline('a', false);
+    tree.setOnline('a', true);
+    expect(tree.get('io', 'a.x')?.state).toBe('stale');
+    // A new value is no news about quality.
+    tree.set('io', 'a.x', '2', 'a');
+    expect(tree.get('io', 'a.x')?.state).toBe('stale');
+    tree.setStaleBelow('io', 'a.x', false);
+    expect(flipped).toEqual(['a.x:stale:false', 'a.y:stale:false', 'a.y:ok:false', 'a.x:stale:true', 'a.x:ok:false']);
+  });
+
+  it('replaces a remote\'s quality from a whole state: listed names stale, every other ok, other remotes untouched', () => {
+    const tree = new PointTree();
+    for (const name of ['a.x', 'a.y', 'a.z']) tree.set('io', name, '1', 'a');
+    tree.set('io', 'b.x', '1', 'b');
+    tree.setStaleBelow('io', 'a.x', true);
+    tree.setStaleBelow('io', 'b.x', true);
+    tree.replaceStaleBelow('a', 'io', (name) => name === 'a.y');
+    expect(['a.x', 'a.y', 'a.z', 'b.x'].map((name) => tree.get('io', name)?.state)).toEqual(['ok', 'stale', 'ok', 'stale']);
+  });
 });
+

@@ -1,8 +1,10 @@
 /**
  * Every datapoint and GUI variable of every remote under its prefix, plus the hub's own points.
  * One map per kind (a remote's datapoint `connection` and the hub's `<remote>.connection` must not
- * meet), one small object per point, a change applied in constant time. A point's state is derived from its remote's connection, so a remote
- * going offline marks all its points stale without touching them.
+ * meet), one small object per point, a change applied in constant time. A point is stale while its
+ * remote is offline (derived from the remote's connection, so a remote going offline marks all its
+ * points stale without touching them) or while the remote itself says it is stale (PROTOCOL.md part
+ * B `quality`: its owner, further below, is unreachable).
  */
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 import { underPrefix } from '@riohub/hub-api';
@@ -13,6 +15,8 @@ interface Entry {
   /** The remote's name: a string shared by all its points, not a copy each. */
   remote: string;
   kind: PointKind;
+  /** The remote serves it as stale (`quality`): the server that owns it, below the remote, is unreachable. */
+  staleBelow: boolean;
 }
 
 export interface PointChange {
@@ -44,7 +48,7 @@ export class PointTree {
       entry.value = value;
       entry.changedAt = now;
     } else {
-      entry = { value, changedAt: now, remote, kind };
+      entry = { value, changedAt: now, remote, kind, staleBelow: false };
       map.set(name, entry);
     }
     if (this.listeners.size > 0) {
@@ -84,6 +88,36 @@ export class PointTree {
     return removed;
   }
 
+  /**
+   * Marks a remote's point stale or ok as the remote serves it (`quality`); listeners hear about
+   * every flip. An unknown point is no change. Returns whether it flipped.
+   */
+  setStaleBelow(kind: PointKind, name: string, stale: boolean): boolean {
+    const entry = this.maps[kind].get(name);
+    if (!entry || entry.kind === 'hub' || entry.staleBelow === stale) return false;
+    entry.staleBelow = stale;
+    if (this.listeners.size > 0) {
+      const point = this.toPoint(name, entry);
+      for (const listener of this.listeners) listener({ point, event: false });
+    }
+    return true;
+  }
+
+  /** Whether the remote serves this point as stale (its owner further below is unreachable). */
+  isStaleBelow(kind: PointKind, name: string): boolean {
+    return this.maps[kind].get(name)?.staleBelow ?? false;
+  }
+
+  /**
+   * Marks every point of a remote's kind stale below or ok, as a whole state's `quality` says: the
+   * names `stale` holds are stale, every other is ok. Listeners hear about every flip.
+   */
+  replaceStaleBelow(remote: string, kind: PointKind, stale: (name: string) => boolean): void {
+    for (const [name, entry] of this.maps[kind]) {
+      if (entry.remote === remote) this.setStaleBelow(kind, name, stale(name));
+    }
+  }
+
   isOnline(remote: string): boolean {
     return !this.offlineRemotes.has(remote);
   }
@@ -95,7 +129,8 @@ export class PointTree {
     else this.offlineRemotes.add(remote);
     if (this.listeners.size === 0) return;
     for (const point of this.ofRemote(remote)) {
-      if (point.kind === 'hub') continue;
+      // A point stale from below stays stale: no flip to hear about.
+      if (point.kind === 'hub' || this.isStaleBelow(point.kind, point.name)) continue;
       for (const listener of this.listeners) listener({ point, event: false });
     }
   }
@@ -136,7 +171,7 @@ export class PointTree {
   }
 
   private toPoint(name: string, entry: Entry): Point {
-    const stale = entry.kind !== 'hub' && this.offlineRemotes.has(entry.remote);
+    const stale = entry.kind !== 'hub' && (entry.staleBelow || this.offlineRemotes.has(entry.remote));
     return { name, kind: entry.kind, value: entry.value, changedAt: entry.changedAt, remote: entry.remote, state: stale ? 'stale' : 'ok' };
   }
 }
