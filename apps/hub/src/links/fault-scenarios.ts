@@ -49,8 +49,8 @@ export const PROXY_FAULTS: readonly FaultCase[] = [
   { name: 'reset mid-answer', mode: { kind: 'reset', afterBytes: CUT_AFTER_BYTES } },
   { name: 'truncation', mode: { kind: 'truncate', afterBytes: CUT_AFTER_BYTES } },
   { name: 'garbage with 200', mode: { kind: 'garbage' } },
-  // 10 bytes every 200 ms: a 500-byte answer takes 10 s, long past the hub's wait for its end.
-  { name: 'trickle', mode: { kind: 'trickle', bytesPerTick: 10, intervalMs: 200 } },
+  // 5 bytes every 250 ms: even the shortest answer (~300 bytes with its headers) takes 15 s, past the hub's wait for its end.
+  { name: 'trickle', mode: { kind: 'trickle', bytesPerTick: 5, intervalMs: 250 } },
   { name: 'oversized', mode: { kind: 'oversized', bytes: DEFAULT_ANSWER_CAP_BYTES + 1024 * 1024 } },
 ];
 
