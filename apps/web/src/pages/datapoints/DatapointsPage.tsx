@@ -7,6 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef } from 'react';
 import { useSearchParam } from '../../components/use-search-param';
 import { controlKind, PointControl } from '../../components/PointControl';
+import { StaleBadge, useStaleReason } from '../../components/stale';
 import { formatAge, useNow } from '../../components/use-now';
 import { useHub, type PointKey } from '../../store';
 
@@ -116,9 +117,10 @@ const PointRow = memo(function PointRow({ pointKey }: { pointKey: PointKey }) {
   const role = useHub((s) => s.user?.role);
   const params = useHub((s) => (point ? deviceParams(s.devices, point.name) : undefined));
   const now = useNow(5000);
+  const staleReason = useStaleReason(point);
   if (!point) return null;
   const control = role === 'viewer' ? undefined : controlKind(params, point.kind);
-  const stale = point.state === 'stale';
+  const stale = staleReason !== undefined;
   return (
     <div className={`flex h-full items-center gap-3 border-b border-slate-100 px-3 text-sm dark:border-slate-900 ${stale ? 'opacity-60' : ''}`}>
       {/* Fixed columns after a name that takes the rest: values and ages line up at any width. */}
@@ -130,9 +132,9 @@ const PointRow = memo(function PointRow({ pointKey }: { pointKey: PointKey }) {
       </span>
       <span className="flex w-24 shrink-0 items-center gap-1 text-xs text-slate-500">
         {formatAge(now - point.changedAt)}
-        {stale && <span className="rounded bg-amber-200 px-1 text-amber-900 dark:bg-amber-800 dark:text-amber-100">stale</span>}
+        {staleReason !== undefined && <StaleBadge name={point.name} reason={staleReason} />}
       </span>
-      {role !== 'viewer' && <div className="min-w-48 shrink-0">{control && <PointControl point={point} control={control} />}</div>}
+      {role !== 'viewer' && <div className="min-w-48 shrink-0">{control && <PointControl point={point} control={control} staleReason={staleReason} />}</div>}
     </div>
   );
 });

@@ -1,5 +1,6 @@
 /** For each remote with `ui` on: its GUI variables grouped by object, live, editable by operators. */
 import { useMemo } from 'react';
+import { StaleBadge, useStaleReason } from '../../components/stale';
 import { PointControl } from '../../components/PointControl';
 import { useHub, type PointKey } from '../../store';
 
@@ -49,15 +50,17 @@ export function GuiPanelsPage() {
 
 function GuiVariable({ pointKey, editable }: { pointKey: PointKey; editable: boolean }) {
   const point = useHub((s) => s.points.get(pointKey));
+  const staleReason = useStaleReason(point);
   if (!point) return null;
   const attribute = point.name.slice(point.name.lastIndexOf('.') + 1);
   return (
-    <div className={`flex items-center gap-2 py-0.5 text-sm ${point.state === 'stale' ? 'opacity-60' : ''}`}>
+    <div className={`flex items-center gap-2 py-0.5 text-sm ${staleReason !== undefined ? 'opacity-60' : ''}`}>
       <span className="w-20 text-slate-500">{attribute}</span>
       <span className="flex-1 truncate" aria-label={`Value of ${point.name}`}>
         {point.value}
       </span>
-      {editable && <PointControl point={point} control="input" />}
+      {staleReason !== undefined && <StaleBadge name={point.name} reason={staleReason} />}
+      {editable && <PointControl point={point} control="input" staleReason={staleReason} />}
     </div>
   );
 }
