@@ -2,12 +2,16 @@
 // process of its own, while the simulator changes 1,000 other datapoints a second. A long-poll
 // client at every level (the simulator, the site hub's API, the top hub's API) notes when each
 // probe arrives; the extra latency of a level is its arrival minus the level below's. Then the
-// same with 100 more scripts long-polling the top hub's whole tree. Run with `pnpm bench chain`.
+// same with 100 more scripts long-polling the top hub's whole tree. Then an outage three levels
+// down (simulator → site hub → region hub → top hub): how long after the simulator (or the site
+// hub) is killed its points are stale at each level, and how long after its restart they are live
+// again with its exact values. Run with `pnpm bench chain`.
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
 import { fingerprintOf } from '@riohub/certificate';
 import { Agent, request } from 'undici';
+import { startChain, type Chain, type ChainLevel } from '../src/served/chain-processes';
 import { HubClient } from '../src/testing/test-hub';
 
 const ADMIN_PASSWORD = 'bench-admin';
@@ -167,4 +171,57 @@ async function main(): Promise<void> {
   }
 }
 
+/** Whether every point of the simulator at a level is `stale` (or every one live, with `stale` false). */
+async function allPoints(chain: Chain, level: ChainLevel, stale: boolean): Promise<boolean> {
+  const tree = await chain.tree(level);
+  const own = `io:${level.prefix}connection`;
+  const points = [...tree].filter(([key]) => key !== own);
+  return points.length > 0 && points.every(([, point]) => point.stale === stale);
+}
+
+/** Milliseconds from `since` until each level shows every point stale (or live), polled every 10 ms. */
+async function timesUntil(chain: Chain, levels: ChainLevel[], stale: boolean, since: number): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  const deadline = since + 120_000;
+  while (times.size < levels.length && performance.now() < deadline) {
+    for (const level of levels) {
+      if (!times.has(level.name) && (await allPoints(chain, level, stale).catch(() => false))) times.set(level.name, performance.now() - since);
+    }
+    await sleep(10);
+  }
+  return times;
+}
+
+function describeTimes(times: Map<string, number>, levels: ChainLevel[]): string {
+  return levels.map((level) => `${level.name} ${times.has(level.name) ? `${(times.get(level.name) ?? 0).toFixed(0)} ms` : 'not within 120 s'}`).join(', ');
+}
+
+async function outage(): Promise<void> {
+  const chain = await startChain();
+  try {
+    const levels = chain.levels;
+    const [, region, top] = levels as [ChainLevel, ChainLevel, ChainLevel];
+    if ((await timesUntil(chain, levels, false, performance.now())).size < levels.length) throw new Error('the chain did not come up');
+    console.log('\nan outage three levels down: simulator → site hub → region hub → top hub (HTTPS, each a process)');
+    for (let round = 1; round <= 3; round++) {
+      const killedAt = performance.now();
+      await chain.killSim();
+      console.log(`  simulator killed (round ${round}): every point stale at ${describeTimes(await timesUntil(chain, levels, true, killedAt), levels)}`);
+      const restartedAt = performance.now();
+      await chain.restartSim();
+      console.log(`    restarted: live again at ${describeTimes(await timesUntil(chain, levels, false, restartedAt), levels)} (after the link's backoff)`);
+    }
+    const killedAt = performance.now();
+    await chain.killSite();
+    console.log(`  site hub killed: every point stale at ${describeTimes(await timesUntil(chain, [region, top], true, killedAt), [region, top])}`);
+    const restartedAt = performance.now();
+    await chain.restartSite();
+    console.log(`    restarted: live again at ${describeTimes(await timesUntil(chain, [region, top], false, restartedAt), [region, top])} (including its start)`);
+    console.log('  (a killed process refuses connections at once; a silent network cut shows after the 13 s poll timeout instead)');
+  } finally {
+    await chain.close();
+  }
+}
+
 await main();
+await outage();
