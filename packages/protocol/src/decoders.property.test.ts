@@ -155,7 +155,8 @@ function decodeOrRefuse<T>(decode: (body: string) => T, body: string): T | undef
 function expectPlain(value: unknown, path = '(value)'): void {
   if (typeof value !== 'object' || value === null) return;
   const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== Array.prototype) throw new Error(`${path} has a foreign prototype`);
+  // No prototype at all (a dictionary keyed by names) inherits nothing, which is safer still.
+  if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) throw new Error(`${path} has a foreign prototype`);
   for (const key of Object.keys(value)) expectPlain((value as Record<string, unknown>)[key], `${path}.${key}`);
 }
 

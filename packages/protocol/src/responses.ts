@@ -213,14 +213,29 @@ const writeResultSchema = z.object({
       ok: z.literal(false),
       error: z.enum(['not applied', 'partly applied']),
       names: z.array(z.string()),
-      reasons: z.record(z.string(), z.string()),
+      reasons: dictionarySchema,
     }),
     z.object({ ok: z.literal(false), error: z.string() }),
   ]),
 });
 
 export function decodeWriteResult(body: string): WriteResult {
-  return parseWith(writeResultSchema, body, 'write result').hsycoresult;
+  const result = parseWith(writeResultSchema, body, 'write result').hsycoresult;
+  return 'reasons' in result ? { ...result, reasons: decodeReasons(result.reasons) } : result;
+}
+
+/**
+ * Reasons by name, in an object without a prototype: `__proto__` is a valid datapoint name, and
+ * its reason must be kept as its own, not taken for the object's prototype.
+ */
+function decodeReasons(dictionary: Record<string, unknown>): Record<string, string> {
+  const reasons = Object.create(null) as Record<string, string>;
+  for (const name of Object.keys(dictionary)) {
+    const reason = dictionary[name];
+    if (typeof reason !== 'string') throw new ProtocolError(`write result: hsycoresult.reasons: the reason of "${name}" is not a string`);
+    reasons[name] = reason;
+  }
+  return reasons;
 }
 
 export type LoggerType = 'counter' | 'range';
