@@ -7,7 +7,15 @@ import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
 import { API_PATH_PREFIX } from '@riohub/protocol';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import auditPlugin from './audit/audit-plugin';
 import { SessionRepo } from './auth/session-repo';
 import { SignInThrottle } from './auth/sign-in-throttle';
@@ -56,6 +64,15 @@ export interface HubAppOptions {
   webRoot?: string;
 }
 
+/** The longest path parameter (a datapoint name, a logger id) the router takes. */
+const MAX_PATH_PARAM_LENGTH = 2048;
+
+/** What the router's own refusals mean to a client. */
+const FRAMEWORK_ERRORS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the URL is not valid: a %-escape does not decode',
+  FST_ERR_MAX_PARAM_LENGTH: `a name in the path is over ${MAX_PATH_PARAM_LENGTH} characters`,
+};
+
 /** The dashboard's build, beside the hub in this repository. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -66,6 +83,12 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
     // Remote I/O API requests carry the password in the URL, and a poll every few seconds is no
     // news: the API plugin logs what is (refusals, writes), without the query.
     logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith(API_PATH_PREFIX) }),
+    // Datapoint names and logger ids have no length limit of their own; find-my-way's default is 100.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Requests the router cannot take (a bad %-escape, a name past the limit) are answered in the
+    // API's envelope like any other, without echoing a URL that may hold a password.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+      reply.code(HTTP_STATUS.invalid).send(fail(ERROR_CODES.INVALID, FRAMEWORK_ERRORS[error.code] ?? 'the request is not valid')),
   };
   // Two calls because Fastify types its instance by server kind; the app only needs the common surface.
   // Its own Remote I/O API takes writes as long as any server of that API does.

@@ -1,5 +1,5 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
-import type { PointRef, RemoteView, StorageStatus, WriteRecord } from '@riohub/hub-api';
+import { ERROR_CODES, fail, HTTP_STATUS, type PointRef, type RemoteView, type StorageStatus, type WriteRecord } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { SessionRepo } from '../auth/session-repo';
@@ -66,14 +66,14 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     hub.off('deleted', onDeleted);
   });
 
-  app.get(
-    '/ws',
-    {
-      websocket: true,
-      // Pages of other sites are refused before this, by the cross-site plugin.
-      config: { role: 'viewer' },
-    },
-    (socket, request) => {
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    // Pages of other sites are refused before this, by the cross-site plugin.
+    config: { role: 'viewer' },
+    handler: async (_request, reply) =>
+      reply.code(HTTP_STATUS.invalid).send(fail(ERROR_CODES.INVALID, 'this is the live WebSocket: open it with an upgrade request')),
+    wsHandler: (socket, request) => {
       const token = request.cookies[SESSION_COOKIE] ?? '';
       const user = signedInUser(request);
       const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
@@ -103,5 +103,5 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
         session.close();
       });
     },
-  );
+  });
 };
