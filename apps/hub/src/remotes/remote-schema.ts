@@ -4,7 +4,7 @@ import { DEFAULT_REMOTE_OPTIONS, REMOTE_LIMIT_BOUNDS, type RemoteInput, type Rem
 import { isValidName, isValidRemoteName } from '@riohub/protocol';
 import { z } from 'zod';
 import { normalizeFingerprint } from '../links/remote-client';
-import { fieldErrors, type FieldErrors } from '../validation';
+import { fieldErrors, isWellFormedText, NOT_WELL_FORMED, type FieldErrors } from '../validation';
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -44,7 +44,7 @@ const inputSchema = z
       .string()
       .refine((text) => text === '' || normalizeFingerprint(text) !== undefined, 'must be a SHA-256 fingerprint (64 hex digits)')
       .optional(),
-    password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
+    password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').refine(isWellFormedText, NOT_WELL_FORMED).optional(),
     options: optionsSchema.partial().optional(),
   })
   .strict();

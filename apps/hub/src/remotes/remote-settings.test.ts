@@ -55,6 +55,11 @@ describe('remote settings', () => {
     expect(noPassword.body.ok === false && noPassword.body.error.fields).toEqual({ password: 'is required' });
     const nothing = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1', password: 'p', options: { io: false } });
     expect(nothing.body.ok === false && nothing.body.error.fields).toEqual({ options: 'io or ui must be on' });
+    // Half a surrogate pair has no UTF-8 form: such a password could never be sent.
+    const halfPair = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1', password: 'pass\uD800word' });
+    expect(halfPair.body.ok === false && halfPair.body.error.fields).toEqual({ password: 'must be valid text (it holds half of a UTF-16 surrogate pair)' });
+    const served = await hub.admin.call('PUT', '/api/hub/served-api', { password: '\uDC00' });
+    expect(served.body.ok === false && served.body.error.fields).toEqual({ password: 'must be valid text (it holds half of a UTF-16 surrogate pair)' });
   });
 
   it('creates, changes, disables and deletes a remote at once, never returning its password', async () => {

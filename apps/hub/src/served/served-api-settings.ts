@@ -10,7 +10,7 @@ import type { RioServerSettings } from '@riohub/rio-server';
 import { z } from 'zod';
 import { readMeta, secretBoxOf, writeMeta, type HubDatabase } from '../db/database';
 import { SecretBox, SecretUnreadableError } from '../db/secret-box';
-import { fieldErrors, type FieldErrors } from '../validation';
+import { fieldErrors, isWellFormedText, NOT_WELL_FORMED, type FieldErrors } from '../validation';
 
 const META_KEY = 'served_api';
 /** The associated data its password is sealed with. */
@@ -32,7 +32,7 @@ function compiles(compile: (spec: string) => unknown): (spec: string) => boolean
 
 const inputSchema = z
   .object({
-    password: z.string().max(256, 'must be at most 256 characters').optional(),
+    password: z.string().max(256, 'must be at most 256 characters').refine(isWellFormedText, NOT_WELL_FORMED).optional(),
     address: z
       .string()
       .max(4096, 'is too long')
