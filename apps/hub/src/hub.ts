@@ -112,9 +112,9 @@ export class Hub extends EventEmitter<HubEvents> {
     super();
     this.repo = new RemoteRepo(db);
     this.writeLog = new WriteLog(db);
-    this.loggers = new LoggerService(db, logger, () => this.repo.list().map((stored) => stored.settings));
-    this.db = db;
     this.storage = new StorageHealth(db, logger);
+    this.loggers = new LoggerService(db, logger, () => this.repo.list().map((stored) => stored.settings), this.storage);
+    this.db = db;
     let instanceId = readMeta(db, 'instance_id');
     if (!instanceId) {
       instanceId = crypto.randomUUID();

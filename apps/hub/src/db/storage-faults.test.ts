@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { HealthView, ServerMessage, WriteRecord } from '@riohub/hub-api';
+import type { HealthView, LoggerView, ServerMessage, WriteRecord } from '@riohub/hub-api';
 import { RioTestClient, spawnHub } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from './database';
@@ -70,6 +70,27 @@ describe('storage failures', () => {
       socket.close();
     } finally {
       await direct.close();
+      await hub.stop();
+    }
+  });
+
+  it('marks the storage failing when a logger page cannot be stored, with no operator write needed', async () => {
+    const hub = await spawnHub('logger-disk-admin-pw', { diskMb: 16, captureLog: true });
+    // Live samples come every ten seconds, polled every second: the first page after the disk fills cannot be stored.
+    const sim = await t.sim(['--history-days', '1', '--history-step', '60']);
+    try {
+      const admin = new HubClient(hub.url);
+      await admin.data('POST', '/api/session', { name: 'admin', password: 'logger-disk-admin-pw' });
+      await admin.addSim('site', sim, PASSWORD, { dataloggers: 'energy', dataloggerspollinterval: 1 });
+      await eventually(() => admin.data<LoggerView[]>('GET', '/api/loggers'), (loggers) => loggers[0]?.replication === 'up to date', 30_000);
+      hub.fillDisk();
+      await eventually(() => admin.call<HealthView>('GET', '/api/health'), (answer) => answer.status === 503, 30_000);
+      const [logger] = await admin.data<LoggerView[]>('GET', '/api/loggers');
+      expect(logger).toMatchObject({ replication: 'failing', error: expect.stringContaining('SQLITE_FULL') });
+      hub.freeDisk();
+      await eventually(() => admin.call<HealthView>('GET', '/api/health'), (answer) => answer.status === 200);
+      await eventually(() => admin.data<LoggerView[]>('GET', '/api/loggers'), (loggers) => loggers[0]?.replication === 'up to date', 30_000);
+    } finally {
       await hub.stop();
     }
   });

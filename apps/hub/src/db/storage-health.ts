@@ -12,7 +12,7 @@ import type { StorageStatus } from '@riohub/hub-api';
 import Database from 'better-sqlite3';
 import type { HubDatabase } from './database';
 
-type SqliteError = InstanceType<typeof Database.SqliteError>;
+export type SqliteError = InstanceType<typeof Database.SqliteError>;
 
 /** SQLite's primary result codes that say the file or the disk is at fault, not the statement. */
 const STORAGE_CODES = ['SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_PERM'];
@@ -39,6 +39,7 @@ export interface StorageLogger {
 export class StorageHealth extends EventEmitter<{ change: [status: StorageStatus] }> {
   private failure: { message: string; since: number } | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly db: HubDatabase,
@@ -66,7 +67,7 @@ export class StorageHealth extends EventEmitter<{ change: [status: StorageStatus
 
   /** Marks the storage failing (logged once per outage) and starts probing for its recovery. */
   report(error: SqliteError): void {
-    if (this.failure) return;
+    if (this.failure || this.closed) return;
     this.failure = { message: describeStorageError(error), since: Date.now() };
     this.logger.error({ code: error.code }, `storage failing: ${this.failure.message}; reads go on, changes are refused`);
     this.emit('change', this.status());
@@ -89,7 +90,9 @@ export class StorageHealth extends EventEmitter<{ change: [status: StorageStatus
     this.emit('change', this.status());
   }
 
+  /** Stops probing; a failure reported after this (a write finishing during shutdown) is not probed for. */
   close(): void {
+    this.closed = true;
     clearInterval(this.probeTimer);
   }
 }

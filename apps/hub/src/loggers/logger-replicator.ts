@@ -10,6 +10,7 @@ import { ERROR_CODES, type RemoteSettings, type ReplicationState } from '@riohub
 import { MAX_LOG_SAMPLES } from '@riohub/protocol';
 import { asLinkError, RemoteClient } from '../links/remote-client';
 import type { LoggerStore } from './logger-store';
+import { describeStorageError, isStorageError, type SqliteError } from '../db/storage-health';
 
 const DAY_MS = 86_400_000;
 /** Backoff after a failed round, as the remote link's: 0.5 s doubling to 30 s, with jitter. */
@@ -37,6 +38,8 @@ export interface ReplicatorOptions {
   pageSize?: number;
   /** Called when a logger's state changed or samples were stored. */
   onChange?: () => void;
+  /** Called when a page could not be stored for a reason of the storage itself (a full disk). */
+  onStorageError?: (error: SqliteError) => void;
 }
 
 export class LoggerReplicator {
@@ -144,9 +147,16 @@ export class LoggerReplicator {
   }
 
   private fail(error: unknown): void {
+    const storage = isStorageError(error);
+    if (storage) this.options.onStorageError?.(error);
     const { code, message } = asLinkError(error);
     const unreachable = code === ERROR_CODES.NO_ANSWER || code === ERROR_CODES.CONNECTION_FAILED || code.startsWith('certificate');
-    const reason = unreachable ? `${this.remote} is offline: ${message}` : `${this.remote}: ${message}`;
+    // The hub's own disk is not the remote's fault: the reason says whose it is.
+    const reason = storage
+      ? `${describeStorageError(error)}: ${this.remote}'s samples are not stored`
+      : unreachable
+        ? `${this.remote} is offline: ${message}`
+        : `${this.remote}: ${message}`;
     for (const target of this.options.targets) this.setState(target.id, { replication: 'failing', error: reason });
     // Logged when the reason changes, not at every retry.
     if (message !== this.lastFailure) this.options.log('warn', `loggers not replicated: ${message}`);

@@ -22,6 +22,7 @@ import type { HubDatabase } from '../db/database';
 import { aggregate } from './logger-aggregates';
 import { LoggerReplicator, type LoggerState, type ReplicationTarget } from './logger-replicator';
 import { LoggerStore, type StoredLogger } from './logger-store';
+import { isStorageError, type StorageHealth } from '../db/storage-health';
 
 /** How often retention runs besides at start and on change. */
 const RETENTION_INTERVAL_MS = 3_600_000;
@@ -69,6 +70,8 @@ export class LoggerService {
     private readonly log: LoggerServiceLog,
     /** Every remote entry, in creation order. */
     private readonly remotes: () => RemoteSettings[],
+    /** Told of every storage failure: logger pages and retention are the hub's busiest writers. */
+    private readonly storage: Pick<StorageHealth, 'report'>,
     /** Samples per `riolog` page (tests use small pages). */
     private readonly pageSize?: number,
   ) {
@@ -136,6 +139,7 @@ export class LoggerService {
       pageSize: this.pageSize,
       log: (level, message) => this.log[level]({ remote: settings.name }, message),
       onChange: () => this.changed(),
+      onStorageError: (error) => this.storage.report(error),
     });
     this.replicators.set(name, replicator);
     replicator.start();
@@ -360,6 +364,9 @@ export class LoggerService {
         this.log.info({ deleted }, 'logger retention applied');
         this.changed();
       })
-      .catch((error: unknown) => this.log.warn({ err: error }, 'logger retention failed'));
+      .catch((error: unknown) => {
+        if (isStorageError(error)) this.storage.report(error);
+        this.log.warn({ err: error }, 'logger retention failed');
+      });
   }
 }
