@@ -29,16 +29,23 @@ export function GuiPanelsPage() {
         GUI panels
       </h1>
       {withUi.length === 0 && <p>No remote replicates its GUI variables: turn on the remote's ui option in Settings.</p>}
-      <div className="grid grid-cols-[repeat(auto-fill,minmax(20rem,1fr))] gap-3">
+      {/*
+        Columns of at least 20rem (the whole width when narrower), each panel as tall as its
+        content. A grid item, and a fieldset, would otherwise be as wide as its widest content and
+        spill into the next column: min-w-0 lets them shrink, and their content wraps instead.
+      */}
+      <div className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,20rem),1fr))] items-start gap-3">
         {withUi.map((remote) => (
-          <article key={remote.name} aria-label={`GUI panel ${remote.name}`} className="rounded border border-slate-200 p-3 dark:border-slate-800">
-            <h2 className="mb-2 font-semibold">{remote.name}</h2>
+          <article key={remote.name} aria-label={`GUI panel ${remote.name}`} className="min-w-0 rounded border border-slate-200 p-3 dark:border-slate-800">
+            <h2 className="mb-2 font-semibold wrap-anywhere">{remote.name}</h2>
             {[...(panels.get(remote.name) ?? new Map<string, PointKey[]>())].map(([object, objectKeys]) => (
-              <fieldset key={object} className="mb-2 rounded border border-slate-100 p-2 dark:border-slate-900">
-                <legend className="px-1 text-sm font-medium">{object}</legend>
-                {objectKeys.map((key) => (
-                  <GuiVariable key={key} pointKey={key} editable={role !== 'viewer'} />
-                ))}
+              <fieldset key={object} className="mb-2 min-w-0 rounded border border-slate-100 p-2 dark:border-slate-900">
+                <legend className="max-w-full px-1 text-sm font-medium wrap-anywhere">{object}</legend>
+                <ul>
+                  {objectKeys.map((key) => (
+                    <GuiVariable key={key} pointKey={key} editable={role !== 'viewer'} />
+                  ))}
+                </ul>
               </fieldset>
             ))}
           </article>
@@ -53,14 +60,20 @@ function GuiVariable({ pointKey, editable }: { pointKey: PointKey; editable: boo
   const staleReason = useStaleReason(point);
   if (!point) return null;
   const attribute = point.name.slice(point.name.lastIndexOf('.') + 1);
+  // The attribute, its value and the control share a line while they fit, and wrap when they do
+  // not; long values wrap anywhere (a URL, a word wider than a phone) and show four lines at most.
   return (
-    <div className={`flex items-center gap-2 py-0.5 text-sm ${staleReason !== undefined ? 'opacity-60' : ''}`}>
-      <span className="w-20 text-slate-500">{attribute}</span>
-      <span className="flex-1 truncate" aria-label={`Value of ${point.name}`}>
+    <li className={`flex flex-wrap items-baseline gap-x-2 gap-y-1 py-1 text-sm ${staleReason !== undefined ? 'opacity-60' : ''}`}>
+      <span className="w-20 shrink-0 text-slate-500 wrap-anywhere">{attribute}</span>
+      <span className="line-clamp-4 min-w-0 flex-1 basis-32 wrap-anywhere" title={point.value} aria-label={`Value of ${point.name}`}>
         {point.value}
       </span>
       {staleReason !== undefined && <StaleBadge name={point.name} reason={staleReason} />}
-      {editable && <PointControl point={point} control="input" staleReason={staleReason} />}
-    </div>
+      {editable && (
+        <div className="max-w-full min-w-0">
+          <PointControl point={point} control="input" staleReason={staleReason} />
+        </div>
+      )}
+    </li>
   );
 }
