@@ -21,7 +21,7 @@ import { SessionRepo } from './auth/session-repo';
 import { SignInThrottle } from './auth/sign-in-throttle';
 import { UserRepo } from './auth/user-repo';
 import type { HubDatabase } from './db/database';
-import { describeStorageError, isStorageError } from './db/storage-health';
+import { describeStorageError, isStorageError, type StorageHealth } from './db/storage-health';
 import type { Hub } from './hub';
 import { MAX_REQUEST_LINE_BYTES, rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
@@ -50,6 +50,8 @@ export interface RouteEntry {
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: RouteEntry[];
+    /** Whether the database takes writes: what fails to store after an action is reported here. */
+    storage: StorageHealth;
   }
 }
 
@@ -99,6 +101,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   ) as unknown as FastifyInstance;
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
+  app.decorate('storage', options.hub.storage);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     // Read when asked: a scope's own onRoute hook (registerPublic) may still set the role after this one.

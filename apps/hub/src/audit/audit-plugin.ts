@@ -7,6 +7,7 @@ import type { ApiError, AuditAction, AuditChange, Result } from '@riohub/hub-api
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { HubDatabase } from '../db/database';
+import { isStorageError } from '../db/storage-health';
 import { signedInUser } from '../plugins/auth';
 import { AuditLog } from './audit-log';
 
@@ -34,7 +35,7 @@ export function audited<T>(
   result: Result<T>,
   changes: (data: T) => AuditChange[],
 ): Result<T> {
-  request.server.audit.record({
+  recordAudit(request, {
     user: signedInUser(request).name,
     address: request.ip,
     action,
@@ -42,6 +43,21 @@ export function audited<T>(
     ...(result.ok ? { outcome: 'done', changes: changes(result.data) } : { outcome: 'refused', changes: [], error: refusal(result.error) }),
   });
   return result;
+}
+
+/**
+ * Records an audit entry after its action. The action has happened whatever the storage says
+ * now: a record that cannot be stored goes to the log whole, and the storage is marked failing,
+ * rather than answering "not saved" for a change that was.
+ */
+export function recordAudit(request: FastifyRequest, entry: Parameters<AuditLog['record']>[0]): void {
+  try {
+    request.server.audit.record(entry);
+  } catch (error) {
+    if (!isStorageError(error)) throw error;
+    request.server.storage.report(error);
+    request.log.error({ audit: entry, err: error }, 'audit record not stored: kept in this log instead');
+  }
 }
 
 function refusal(error: ApiError): string {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { SessionRepo } from '../auth/session-repo';
 import { REFILL_MS, type SignInThrottle } from '../auth/sign-in-throttle';
 import type { UserRepo } from '../auth/user-repo';
+import { recordAudit } from '../audit/audit-plugin';
 import { SESSION_COOKIE, signedInUser } from '../plugins/auth';
 import { SESSION_TTL_MS } from '../auth/session-repo';
 import { parse, send } from './reply';
@@ -70,7 +71,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       maxAge: SESSION_TTL_MS / 1000,
     });
     request.log.info({ user: user.name }, 'signed in');
-    app.audit.record({ user: user.name, address: request.ip, action: 'session.sign-in', target: user.name, outcome: 'done', changes: [] });
+    recordAudit(request, { user: user.name, address: request.ip, action: 'session.sign-in', target: user.name, outcome: 'done', changes: [] });
     return send(reply, ok(user));
   });
 
@@ -81,7 +82,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     if (token) sessions.delete(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     const { name } = signedInUser(request);
-    app.audit.record({ user: name, address: request.ip, action: 'session.sign-out', target: name, outcome: 'done', changes: [] });
+    recordAudit(request, { user: name, address: request.ip, action: 'session.sign-out', target: name, outcome: 'done', changes: [] });
     return send(reply, ok({ signedOut: true }));
   });
 };
