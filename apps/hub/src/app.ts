@@ -62,6 +62,8 @@ export interface HubAppOptions {
   secureCookies: boolean;
   logger?: FastifyBaseLogger;
   https?: { key: string; cert: string };
+  /** Host names the dashboard answers to besides IP addresses (see the cross-site plugin). */
+  allowedHosts?: readonly string[];
   /** The built dashboard (apps/web/dist), served at `/` to anyone: its API calls need sign-in. */
   webRoot?: string;
 }
@@ -138,7 +140,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   else app.log.warn(`the dashboard is not built (${webRoot}): run pnpm --filter @riohub/web build`);
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
   // After the WebSocket plugin, whose hook marks upgrades so that a refused one has its socket closed.
-  await app.register(crossSitePlugin, { https: options.https !== undefined });
+  await app.register(crossSitePlugin, { https: options.https !== undefined, allowedHosts: options.allowedHosts ?? ['localhost'] });
   await app.register(authPlugin, { sessions });
   // The audit of admin actions (`app.audit`), recorded by the routes that perform them.
   await app.register(auditPlugin, { db: options.db });

@@ -13,6 +13,11 @@ export interface HubConfig {
   tls: boolean;
   cert: string | undefined;
   key: string | undefined;
+  /**
+   * Host names the dashboard and its API answer to, besides IP addresses, localhost, this
+   * machine's name and the certificate's names: a guard against DNS rebinding.
+   */
+  allowedHosts?: string[];
 }
 
 export const USAGE = `usage: riohub [options]
@@ -25,6 +30,9 @@ export const USAGE = `usage: riohub [options]
   --cert <file>        serve HTTPS with this certificate (PEM), with --key
   --key <file>         the certificate's private key (PEM)
   --insecure-http      allow plain HTTP on an address that is not loopback
+  --allowed-hosts <names>  comma-separated host names the dashboard is reached by, besides IP
+                       addresses, localhost, this machine's name and the certificate's names
+                       (others are refused, against DNS rebinding)
   --help               this text
 
   The first start creates the user "admin" with the password in RIOHUB_ADMIN_PASSWORD, or a generated
@@ -75,6 +83,7 @@ export function parseHubArgs(argv: readonly string[]): HubConfig {
     cert: { type: 'string' },
     key: { type: 'string' },
     'insecure-http': { type: 'boolean', default: false },
+    'allowed-hosts': { type: 'string', default: '' },
   });
   const listenPort = port(values.port);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
@@ -93,5 +102,9 @@ export function parseHubArgs(argv: readonly string[]): HubConfig {
     tls: values.tls,
     cert: values.cert,
     key: values.key,
+    allowedHosts: values['allowed-hosts']
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== ''),
   };
 }

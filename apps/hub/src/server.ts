@@ -1,5 +1,8 @@
 /** Starts the hub from its config: database, first admin, demo simulators, links, listening app. */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { loadCertificate } from '@riohub/certificate';
 import { redactUrl } from '@riohub/rio-server';
 import type { FastifyInstance } from 'fastify';
@@ -53,7 +56,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
           ? await loadCertificate(config.data, config.host, 'riohub')
           : undefined;
     if (config.demo) demo = await startDemo(db, hub.repo, config.data);
-    app = await buildHubApp({ hub, db, secureCookies: https !== undefined, logger, https });
+    app = await buildHubApp({ hub, db, secureCookies: https !== undefined, logger, https, allowedHosts: allowedHostNames(config, https?.cert) });
     hub.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -111,4 +114,19 @@ function openSealedDatabase(dataDir: string, env: NodeJS.ProcessEnv, logger: pin
     db.close();
     throw error;
   }
+}
+
+/**
+ * The names the dashboard answers to besides IP addresses: localhost, this machine's name, the
+ * one it listens on, its certificate's, and those configured. A page of another site whose name
+ * an attacker points at the hub's address (DNS rebinding) carries its own name, and is refused.
+ */
+function allowedHostNames(config: HubConfig, certificate: string | undefined): string[] {
+  const names = ['localhost', hostname(), `${hostname()}.local`, config.host, ...(config.allowedHosts ?? [])];
+  if (certificate) {
+    for (const entry of (new X509Certificate(certificate).subjectAltName ?? '').split(', ')) {
+      if (entry.startsWith('DNS:')) names.push(entry.slice(4));
+    }
+  }
+  return [...new Set(names.map((name) => name.toLowerCase()).filter((name) => isIP(name) === 0))];
 }

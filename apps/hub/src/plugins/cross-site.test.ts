@@ -1,6 +1,7 @@
 // What a page on another site (another port of the same host included) can do with a signed-in
 // operator's browser: nothing. Security headers on every answer; state-changing requests and
 // socket upgrades from a foreign Origin or Referer refused with 403.
+import { hostname } from 'node:os';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestHub, type TestHub } from '../testing/test-hub';
@@ -71,6 +72,27 @@ describe('cross-site requests and framing', () => {
     await expect(hub.admin.socket({ origin: foreign })).rejects.toThrow('HTTP 403');
     const socket = await hub.admin.socket({ origin: own });
     socket.close();
+  });
+
+  it('answers only to its own names: a page whose name was pointed at the hub (DNS rebinding) is refused', async () => {
+    const port = new URL(hub.url).port;
+    for (const path of ['/', '/api/health', '/api/remotes']) {
+      const rebound = await call(hub, 'GET', path, { host: `rebind.attacker.example:${port}`, accept: 'text/html' });
+      expect(rebound.status, path).toBe(421);
+      expect(JSON.parse(rebound.body)).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('--allowed-hosts rebind.attacker.example') } });
+    }
+    const signIn = await call(hub, 'POST', '/api/session', { host: `rebind.attacker.example:${port}`, origin: `http://rebind.attacker.example:${port}` }, { name: 'admin', password: ADMIN_PASSWORD });
+    expect(signIn.status).toBe(421);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `${hostname()}:${port}`]) {
+      expect((await call(hub, 'GET', '/api/remotes', { host })).status, host).toBe(200);
+    }
+    const named = await startTestHub(undefined, { allowedHosts: ['hub.site.example'] });
+    try {
+      expect((await call(named, 'GET', '/api/remotes', { host: 'HUB.site.example' })).status).toBe(200);
+      expect((await call(named, 'GET', '/api/remotes', { host: 'other.site.example' })).status).toBe(421);
+    } finally {
+      await named.close();
+    }
   });
 
   it('sends HSTS when the hub serves HTTPS', async () => {

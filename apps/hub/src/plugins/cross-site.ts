@@ -6,6 +6,7 @@
  * session cookie is SameSite=Strict as well; this holds without relying on it, and covers pages
  * on another port of the same host, which SameSite counts as the same site.
  */
+import { isIP } from 'node:net';
 import helmet from '@fastify/helmet';
 import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -14,12 +15,17 @@ import fp from 'fastify-plugin';
 export interface CrossSiteOptions {
   /** The hub is served over HTTPS: browsers are told to keep to it (HSTS). */
   https: boolean;
+  /** Host names (lower case) the dashboard and its API answer to; IP addresses always. */
+  allowedHosts: readonly string[];
 }
 
 /** A year, in seconds: what HSTS preload lists ask for. */
 const HSTS_MAX_AGE_S = 31_536_000;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** 421 Misdirected Request: this server does not serve that name. */
+const HTTP_STATUS_MISDIRECTED = 421;
 
 /** The origin a browser says the request comes from: its Origin, else its Referer's; none from other clients. */
 function claimedOrigin(request: FastifyRequest): string | undefined {
@@ -44,7 +50,18 @@ export function fromThisHub(request: FastifyRequest): boolean {
   }
 }
 
-const crossSitePlugin: FastifyPluginAsync<CrossSiteOptions> = async (app, { https }) => {
+/** The name in a `Host` header, without its port or an IPv6 address's brackets. */
+function hostNameOf(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  try {
+    return new URL(`http://${host}`).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+const crossSitePlugin: FastifyPluginAsync<CrossSiteOptions> = async (app, { https, allowedHosts }) => {
+  const allowed = new Set(allowedHosts);
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -65,6 +82,18 @@ const crossSitePlugin: FastifyPluginAsync<CrossSiteOptions> = async (app, { http
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: https ? { maxAge: HSTS_MAX_AGE_S, includeSubDomains: false } : false,
+  });
+  // DNS rebinding: a page whose own name resolves to the hub is same-origin with it. Its requests
+  // carry that name, which is none of the hub's. The Remote I/O API is left to its password and
+  // address list, so that other hubs may reach it by any name.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url?.startsWith('/x/')) return;
+    const name = hostNameOf(request.headers.host);
+    if (name !== undefined && (isIP(name) !== 0 || allowed.has(name))) return;
+    request.log.warn({ host: request.headers.host }, 'request for a host name this hub does not answer to refused');
+    return reply
+      .code(HTTP_STATUS_MISDIRECTED)
+      .send(fail(ERROR_CODES.FORBIDDEN, `this hub does not answer to the name ${name ?? '(none)'}: if it is the hub's, start it with --allowed-hosts ${name ?? '<name>'} (a guard against DNS rebinding)`));
   });
   app.addHook('onRequest', async (request, reply) => {
     const changesState = !SAFE_METHODS.has(request.method) || request.headers.upgrade?.toLowerCase() === 'websocket';

@@ -32,6 +32,8 @@ export interface TestHubOptions {
   port?: number;
   /** The hub's log (JSON lines), for tests of what it logs. */
   logStream?: DestinationStream;
+  /** Host names the dashboard answers to besides the defaults (`--allowed-hosts`). */
+  allowedHosts?: string[];
   /** More environment for the hub (e.g. `RIOHUB_SECRET_KEY`). */
   env?: Record<string, string>;
 }
@@ -67,7 +69,17 @@ export function hubPerTest(simArgs: readonly string[]): HubPerTest {
 
 export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-')), options: TestHubOptions = {}): Promise<TestHub> {
   const running = await startHub(
-    { host: '127.0.0.1', port: options.port ?? 0, data: dataDir, demo: false, insecureHttp: false, tls: options.tls ?? false, cert: undefined, key: undefined },
+    {
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      data: dataDir,
+      demo: false,
+      insecureHttp: false,
+      tls: options.tls ?? false,
+      cert: undefined,
+      key: undefined,
+      allowedHosts: options.allowedHosts ?? [],
+    },
     { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn', ...options.env },
     options.logStream ? { logStream: options.logStream } : {},
   );
