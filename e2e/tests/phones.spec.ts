@@ -213,11 +213,12 @@ test.describe('GUI panels with many variables and long values', () => {
         }
         return { panels: panels.length, problems };
       });
-      expect(layout.panels, `${width} px: panels`).toBe(1 + EXTRA_PANELS.length);
-      expect(layout.problems, `${width} px`).toEqual([]);
-      expect(await sidewaysOverflow(page), `${width} px`).toEqual([]);
+      // Soft: every width is checked and saved, whatever a narrower one showed.
+      expect.soft(layout.panels, `${width} px: panels`).toBe(1 + EXTRA_PANELS.length);
+      expect.soft(layout.problems, `${width} px`).toEqual([]);
+      expect.soft(await sidewaysOverflow(page), `${width} px`).toEqual([]);
       const { hidden } = await hiddenNames(page, 'main');
-      expect(hidden, `${width} px: names not shown whole`).toEqual([]);
+      expect.soft(hidden, `${width} px: names not shown whole`).toEqual([]);
       await page.screenshot({ path: `${SCREENSHOTS}/gui-many-${width}.png`, fullPage: true });
     }
   });

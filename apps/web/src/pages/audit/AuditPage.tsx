@@ -3,22 +3,16 @@
  * filtered on the hub (the filter is in the URL and in the CSV link), newest first, older pages on
  * request. It fits a tablet: long values wrap instead of widening the table.
  */
-import { describeAuditChange, type AuditRecord } from '@riohub/hub-api';
+import { describeAuditChange, routeUrl, type AuditRecord } from '@riohub/hub-api';
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
+import { stacked } from '../../components/stacked-table';
 import { useSearchParam } from '../../components/use-search-param';
 import { ui } from '../settings/ui';
 
 /** Records per request: the newest page is refreshed, older ones are loaded on request. */
 const PAGE = 200;
 const REFRESH_MS = 5_000;
-
-function auditPath(path: string, filter: string, extra: Record<string, string> = {}): string {
-  const query = new URLSearchParams(extra);
-  if (filter) query.set('filter', filter);
-  const text = query.toString();
-  return text ? `${path}?${text}` : path;
-}
 
 export function AuditPage() {
   const [filterText, setFilterText] = useSearchParam('filter');
@@ -35,7 +29,7 @@ export function AuditPage() {
     let first = true;
     olderLoaded.current = false;
     const load = async () => {
-      const result = await api<AuditRecord[]>('GET', auditPath('/api/audit', filter, { limit: String(PAGE) }));
+      const result = await call('audit', { limit: PAGE, filter: filter || undefined });
       if (!current) return;
       if (!result.ok) return setError(result.error.message);
       setError(undefined);
@@ -59,7 +53,7 @@ export function AuditPage() {
   async function showOlder() {
     const last = records?.at(-1);
     if (!last) return;
-    const result = await api<AuditRecord[]>('GET', auditPath('/api/audit', filter, { limit: String(PAGE), before: String(last.id) }));
+    const result = await call('audit', { limit: PAGE, before: last.id, filter: filter || undefined });
     if (!result.ok) return setError(result.error.message);
     olderLoaded.current = true;
     setRecords((shown) => [...(shown ?? []), ...result.data.filter((record) => record.id < last.id)]);
@@ -72,11 +66,11 @@ export function AuditPage() {
         <h1 id="audit-title" className="text-lg font-semibold">
           Audit
         </h1>
-        <label className="flex items-center gap-2 text-sm">
+        <label className="flex max-w-full min-w-0 items-center gap-2 text-sm">
           Filter
-          <input value={filter} onChange={(e) => setFilterText(e.target.value || null)} className={`${ui.input} w-56`} />
+          <input value={filter} onChange={(e) => setFilterText(e.target.value || null)} className={`${ui.input} w-56 min-w-0`} />
         </label>
-        <a className={`${ui.button} ml-auto`} href={auditPath('/api/audit.csv', filter)} download>
+        <a className={`${ui.button} ml-auto`} href={routeUrl('auditCsv', { filter: filter || undefined })} download>
           Download CSV
         </a>
       </div>
@@ -100,11 +94,13 @@ export function AuditPage() {
 function AuditTable({ records }: { records: AuditRecord[] }) {
   // Names, addresses, fingerprints and filters may be long without a space: they break anywhere
   // rather than widen the page, and the short columns keep a width that fits their usual values.
-  const cell = `${ui.td} wrap-anywhere`;
+  // On a phone each record is a card: when, who and from where on a line, then the action and
+  // its target, then what changed.
+  const cell = `${ui.td} ${stacked.cell} wrap-anywhere`;
   const short = `${cell} min-w-16`;
   return (
-    <table className={ui.table} aria-label="Admin actions">
-      <thead>
+    <table className={`${ui.table} ${stacked.table}`} aria-label="Admin actions">
+      <thead className={stacked.head}>
         <tr>
           <th className={ui.th}>When</th>
           <th className={ui.th}>Who</th>
@@ -114,17 +110,17 @@ function AuditTable({ records }: { records: AuditRecord[] }) {
           <th className={ui.th}>What changed</th>
         </tr>
       </thead>
-      <tbody>
+      <tbody className={stacked.body}>
         {records.map((record) => (
-          <tr key={record.id}>
-            <td className={`${ui.td} tabular-nums`}>
+          <tr key={record.id} className={stacked.row}>
+            <td className={`${ui.td} ${stacked.cell} tabular-nums`}>
               <time dateTime={new Date(record.at).toISOString()}>{new Date(record.at).toLocaleString()}</time>
             </td>
             <td className={short}>{record.user}</td>
             <td className={`${cell} min-w-24 font-mono text-xs`}>{record.address}</td>
-            <td className={`${ui.td} font-mono text-xs whitespace-nowrap`}>{record.action}</td>
+            <td className={`${ui.td} ${stacked.cell} font-mono text-xs whitespace-nowrap`}>{record.action}</td>
             <td className={short}>{record.target}</td>
-            <td className={cell}>
+            <td className={`${cell} ${stacked.line}`}>
               {record.outcome === 'refused' && <p className="font-medium text-red-700 dark:text-red-400">refused: {record.error}</p>}
               {record.changes.length > 0 && (
                 <ul className="flex flex-wrap gap-x-3">

@@ -3,9 +3,9 @@
  * of it, at a finer resolution when the zoom holds too few buckets), draws it, states its numbers
  * in words, and links the same query as CSV.
  */
-import type { LoggerView } from '@riohub/hub-api';
+import type { LoggerView, Result } from '@riohub/hub-api';
 import { useEffect, useId, useMemo, useState } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { Chart } from '../../components/Chart';
 import { useColorScheme } from '../../components/use-color-scheme';
 import { ui } from '../settings/ui';
@@ -53,13 +53,16 @@ export function LoggerChart({ logger, interval, timeWindow, refreshedAt }: Logge
   const hasSamples = logger.samples > 0;
   useEffect(() => {
     let current = true;
-    void api<Series>('GET', jsonPath).then((result) => {
+    const { from, to } = shown;
+    const request: Promise<Result<Series>> =
+      resolution === 'raw' ? call('samples', { id: logger.id, from, to }) : call('aggregates', { id: logger.id, interval: resolution, from, to });
+    void request.then((result) => {
       if (current) setLoaded(result.ok ? { path: jsonPath, series: result.data } : { path: jsonPath, error: result.error.message });
     });
     return () => {
       current = false;
     };
-  }, [jsonPath, refreshedAt, hasSamples]);
+  }, [jsonPath, shown, resolution, logger.id, refreshedAt, hasSamples]);
 
   const series = loaded && 'series' in loaded ? loaded.series : undefined;
   const { type, unit } = logger;

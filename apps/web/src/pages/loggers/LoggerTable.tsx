@@ -1,17 +1,19 @@
 /** Every replicated logger in one table: where it comes from, what it measures, its last sample, how replication stands. */
 import type { LoggerView } from '@riohub/hub-api';
 import { formatAge, useNow } from '../../components/use-now';
+import { stacked } from '../../components/stacked-table';
 import { ui } from '../settings/ui';
 import { formatValue } from './logger-series';
 import { RetentionCell } from './RetentionCell';
 
 export function LoggerTable({ loggers, onChanged }: { loggers: LoggerView[]; onChanged(view: LoggerView): void }) {
   const now = useNow();
+  const cell = `${ui.td} ${stacked.cell} wrap-anywhere`;
   return (
-    // A narrow screen scrolls the table, not the page.
+    // A tablet scrolls the table, not the page, should it not fit; a phone shows a card per logger.
     <div className="overflow-x-auto">
-      <table className={ui.table} aria-label="Replicated loggers">
-        <thead>
+      <table className={`${ui.table} ${stacked.table}`} aria-label="Replicated loggers">
+        <thead className={stacked.head}>
           <tr>
             <th className={ui.th}>Logger</th>
             <th className={ui.th}>Remote</th>
@@ -22,16 +24,18 @@ export function LoggerTable({ loggers, onChanged }: { loggers: LoggerView[]; onC
             <th className={ui.th}>Kept</th>
           </tr>
         </thead>
-        <tbody>
+        <tbody className={stacked.body}>
           {loggers.map((logger) => (
-            <tr key={logger.id}>
-              <td className={`${ui.td} font-mono`}>{logger.id}</td>
-              <td className={ui.td}>{logger.remote}</td>
-              <td className={ui.td}>
+            <tr key={logger.id} className={stacked.row}>
+              <td className={`${cell} ${stacked.line} font-mono max-sm:font-semibold`}>{logger.id}</td>
+              <td className={`${cell} ${stacked.labelled}`} data-label="Remote">
+                {logger.remote}
+              </td>
+              <td className={cell}>
                 {logger.type}
                 {logger.unit && `, ${logger.unit}`}
               </td>
-              <td className={`${ui.td} tabular-nums`}>
+              <td className={`${cell} ${stacked.labelled} tabular-nums`} data-label="Last sample">
                 {logger.lastSample ? (
                   <>
                     {formatValue(logger.lastSample[1])} {logger.unit},{' '}
@@ -43,11 +47,13 @@ export function LoggerTable({ loggers, onChanged }: { loggers: LoggerView[]; onC
                   'none yet'
                 )}
               </td>
-              <td className={`${ui.td} tabular-nums`}>{logger.samples.toLocaleString()}</td>
-              <td className={ui.td}>
+              <td className={`${cell} ${stacked.labelled} tabular-nums`} data-label="Samples">
+                {logger.samples.toLocaleString()}
+              </td>
+              <td className={`${cell} ${stacked.line}`}>
                 <ReplicationState logger={logger} />
               </td>
-              <td className={ui.td}>
+              <td className={`${cell} ${stacked.line} ${stacked.labelled}`} data-label="Kept">
                 <RetentionCell logger={logger} onChanged={onChanged} />
               </td>
             </tr>

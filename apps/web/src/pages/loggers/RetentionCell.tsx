@@ -4,7 +4,7 @@
  */
 import type { LoggerView } from '@riohub/hub-api';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { useHub } from '../../store';
 import { ui } from '../settings/ui';
 
@@ -26,7 +26,7 @@ export function RetentionCell({ logger, onChanged }: { logger: LoggerView; onCha
     if (text !== '' && !/^[0-9]+$/.test(text)) return setError('a whole number of days, or empty to keep everything');
     setBusy(true);
     setError(undefined);
-    const result = await api<LoggerView>('PUT', `/api/loggers/${encodeURIComponent(logger.id)}`, { retentionDays: text === '' ? null : Number(text) });
+    const result = await call('setRetention', { id: logger.id }, { retentionDays: text === '' ? null : Number(text) });
     setBusy(false);
     if (!result.ok) return setError(result.error.fields?.['retentionDays'] ?? result.error.message);
     setDraft(undefined);

@@ -3,7 +3,7 @@
  * time windows (aligned to the hub's UTC buckets), the finer resolution a zoom calls for, the API
  * and CSV paths, and the totals shown as text beside the chart.
  */
-import type { AggregateInterval, AggregateSeries, LoggerSample, LoggerType, RawSeries } from '@riohub/hub-api';
+import { routeUrl, type AggregateInterval, type AggregateSeries, type LoggerSample, type LoggerType, type RawSeries } from '@riohub/hub-api';
 
 /** What the operator picks: an aggregate over a fixed window, or the raw samples. */
 export type ChartInterval = 'hour' | 'day' | 'month' | 'raw';
@@ -111,10 +111,9 @@ export function alignWindow(resolution: Resolution, timeWindow: TimeWindow): Tim
 
 /** The API path of a series (JSON), or of the same query as a CSV download. */
 export function seriesPath(id: string, resolution: Resolution, timeWindow: TimeWindow, format: 'json' | 'csv'): string {
-  const suffix = format === 'csv' ? '.csv' : '';
-  const base = `/api/loggers/${encodeURIComponent(id)}`;
-  const range = `from=${timeWindow.from}&to=${timeWindow.to}`;
-  return resolution === 'raw' ? `${base}/samples${suffix}?${range}` : `${base}/aggregates${suffix}?interval=${resolution}&${range}`;
+  const { from, to } = timeWindow;
+  if (resolution === 'raw') return routeUrl(format === 'csv' ? 'samplesCsv' : 'samples', { id, from, to });
+  return routeUrl(format === 'csv' ? 'aggregatesCsv' : 'aggregates', { id, interval: resolution, from, to });
 }
 
 export type Series = RawSeries | AggregateSeries;
