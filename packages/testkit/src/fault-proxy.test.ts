@@ -159,6 +159,28 @@ describe('fault proxy over plain TCP', () => {
     for (const size of [70, 71, 90, 1000]) expect([...oversizedState(size)].join('').length).toBe(size);
   });
 
+  it('oversized and chunked: the same state, with no length announced', async () => {
+    const bytes = 1024 * 1024 + 5;
+    proxy.setMode({ kind: 'oversized', bytes, chunked: true });
+    const result = await exchange(proxy.port, '/');
+    const head = result.data.toString('latin1').split('\r\n\r\n')[0] ?? '';
+    expect(head).toContain('transfer-encoding: chunked');
+    expect(head).not.toContain('content-length');
+    // Undo the framing: hex size, CRLF, data, CRLF, … then a zero-size chunk.
+    let rest = result.data.subarray(head.length + 4);
+    const pieces: Buffer[] = [];
+    for (;;) {
+      const lineEnd = rest.indexOf('\r\n');
+      const size = Number.parseInt(rest.subarray(0, lineEnd).toString('latin1'), 16);
+      if (size === 0) break;
+      pieces.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
+      rest = rest.subarray(lineEnd + 2 + size + 2);
+    }
+    const body = Buffer.concat(pieces).toString('utf8');
+    expect(body.length).toBe(bytes);
+    expect(Object.keys((JSON.parse(body) as { hsycostate: { io: object } }).hsycostate.io).length).toBeGreaterThan(0);
+  });
+
   it('trickle: the whole answer arrives, a few bytes at a time; pass releases the rest at once', async () => {
     proxy.setMode({ kind: 'trickle', bytesPerTick: 50, intervalMs: 5 });
     const slow = await exchange(proxy.port, '/slow-not-held-hello');

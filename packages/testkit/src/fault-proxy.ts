@@ -19,8 +19,12 @@ export type FaultMode =
   | { kind: 'truncate'; afterBytes: number }
   /** Answer every request with `HTTP/1.1 200` and a junk body, without asking the upstream. */
   | { kind: 'garbage'; body?: string }
-  /** Answer every request with a valid 200 JSON state of exactly `bytes` bytes, without the upstream. */
-  | { kind: 'oversized'; bytes: number }
+  /**
+   * Answer every request with a valid 200 JSON state of exactly `bytes` bytes, without the
+   * upstream; `chunked`: with no length announced, as a server streaming a state of unknown size
+   * does, so that only counting the bytes as they come can stop it.
+   */
+  | { kind: 'oversized'; bytes: number; chunked?: boolean }
   /** Forward the upstream's answer `bytesPerTick` bytes every `intervalMs`. */
   | { kind: 'trickle'; bytesPerTick: number; intervalMs: number };
 
@@ -280,6 +284,11 @@ class ProxiedConnection {
       front.end(body);
       return;
     }
+    if (mode.chunked) {
+      front.write('HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n');
+      void writeAll(front, asChunks(oversizedState(mode.bytes))).then(() => front.end('0\r\n\r\n'), () => this.destroy());
+      return;
+    }
     front.write(answerHead('application/json; charset=utf-8', mode.bytes));
     void writeAll(front, oversizedState(mode.bytes)).then(() => front.end(), () => this.destroy());
   }
@@ -287,6 +296,14 @@ class ProxiedConnection {
 
 function isLocalAnswer(mode: FaultMode): boolean {
   return mode.kind === 'garbage' || mode.kind === 'oversized';
+}
+
+/** HTTP/1.1 chunked framing of each piece. */
+function* asChunks(pieces: Iterable<string>): Generator<string> {
+  for (const piece of pieces) {
+    const length = Buffer.byteLength(piece);
+    if (length > 0) yield `${length.toString(16)}\r\n${piece}\r\n`;
+  }
 }
 
 function answerHead(contentType: string, length: number): string {

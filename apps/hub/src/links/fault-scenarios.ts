@@ -51,7 +51,8 @@ export const PROXY_FAULTS: readonly FaultCase[] = [
   { name: 'garbage with 200', mode: { kind: 'garbage' } },
   // 5 bytes every 250 ms: even the shortest answer (~300 bytes with its headers) takes 15 s, past the hub's wait for its end.
   { name: 'trickle', mode: { kind: 'trickle', bytesPerTick: 5, intervalMs: 250 } },
-  { name: 'oversized', mode: { kind: 'oversized', bytes: DEFAULT_ANSWER_CAP_BYTES + 1024 * 1024 } },
+  // Chunked, with no length announced: only counting the bytes as they stream can stop it.
+  { name: 'oversized', mode: { kind: 'oversized', bytes: DEFAULT_ANSWER_CAP_BYTES + 1024 * 1024, chunked: true } },
 ];
 
 export interface Rig {
@@ -161,10 +162,16 @@ export async function waitOfflineAndStale(hub: HubClient, remote: string, timeou
 
 let changeCounter = 0;
 
-/** Changes datapoints at the simulator itself, through its own API: a light, a dimmer, a text. */
+/**
+ * Changes datapoints at the simulator itself, through its own API: a light, a dimmer, a text, each
+ * to a value other than its own now (cases run side by side: the values follow this simulator).
+ */
 export async function changeAtSim(rig: Rig): Promise<void> {
   changeCounter++;
-  const writes = `dummy.light.1*${changeCounter % 2}*dummy.dimmer.1*${(changeCounter * 37) % 101}*virtual.1*${encodeURIComponent(`changed ${changeCounter} ★`)}`;
+  const now = await readServerState(rig.direct, SIM_PASSWORD, { prefix: '' });
+  const light = now.get('io:dummy.light.1')?.value === '1' ? '0' : '1';
+  const dimmer = (Number(now.get('io:dummy.dimmer.1')?.value ?? 0) + 37) % 101;
+  const writes = `dummy.light.1*${light}*dummy.dimmer.1*${dimmer}*virtual.1*${encodeURIComponent(`changed ${changeCounter} ★`)}`;
   const response = await rig.direct.get(`/x/rioset?1*${SIM_PASSWORD}*${writes}`);
   if (response.status !== 200) throw new Error(`the simulator refused the change: ${response.status} ${response.body}`);
 }
