@@ -1,8 +1,7 @@
 /** Routes, the session check, and the socket's lifetime (open while someone is signed in). */
-import type { User } from '@riohub/hub-api';
 import { useEffect } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
-import { api } from './api/http';
+import { call } from './api/http';
 import { Layout } from './components/Layout';
 import { socketClient } from './live/socket-client';
 import { AuditPage } from './pages/audit/AuditPage';
@@ -19,7 +18,7 @@ export function App() {
   const user = useHub((s) => s.user);
 
   useEffect(() => {
-    void api<User>('GET', '/api/session').then((result) => useHub.getState().setUser(result.ok ? result.data : null));
+    void call('session').then((result) => useHub.getState().setUser(result.ok ? result.data : null));
   }, []);
 
   useEffect(() => {

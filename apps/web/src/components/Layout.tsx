@@ -1,7 +1,7 @@
 /** Every page's frame: navigation, who is signed in, and a banner while the hub is unreachable. */
 import { roleAllows, type Role } from '@riohub/hub-api';
 import { NavLink, Outlet } from 'react-router';
-import { api } from '../api/http';
+import { call } from '../api/http';
 import { useHub } from '../store';
 
 /** Every page, and the role its link needs (the pages check it too). */
@@ -21,15 +21,16 @@ export function Layout() {
   const storage = useHub((s) => s.storage);
 
   async function signOut() {
-    await api('DELETE', '/api/session');
+    await call('signOut');
     useHub.getState().setUser(null);
   }
 
   return (
     <div className="min-h-screen">
-      <header className="flex flex-wrap items-center gap-4 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+      {/* On a phone the name and the account share the first line, and the navigation has the next ones. */}
+      <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
         <span className="font-semibold">riohub</span>
-        <nav aria-label="Main" className="flex flex-wrap gap-1">
+        <nav aria-label="Main" className="flex flex-wrap gap-1 max-sm:order-last max-sm:basis-full">
           {LINKS.filter(([, , role]) => user && roleAllows(user.role, role)).map(([to, label]) => (
             <NavLink
               key={to}
@@ -42,7 +43,7 @@ export function Layout() {
             </NavLink>
           ))}
         </nav>
-        <span className="ml-auto text-sm text-slate-600 dark:text-slate-400">
+        <span className="ml-auto min-w-0 text-sm wrap-anywhere text-slate-600 dark:text-slate-400">
           {user?.name} ({user?.role})
         </span>
         <button type="button" onClick={() => void signOut()} className="rounded border border-slate-300 px-2 py-1 text-sm dark:border-slate-700">

@@ -1,7 +1,6 @@
 /** Sign in with a user name and password; a failure says so without saying which part was wrong. */
-import type { User } from '@riohub/hub-api';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { useHub } from '../../store';
 
 export function SignInPage() {
@@ -13,7 +12,7 @@ export function SignInPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
-    const result = await api<User>('POST', '/api/session', { name, password });
+    const result = await call('signIn', {}, { name, password });
     setBusy(false);
     if (result.ok) useHub.getState().setUser(result.data);
     else setError(result.error.message);
