@@ -267,6 +267,24 @@ export class Hub extends EventEmitter<HubEvents> {
     return ok({ name });
   }
 
+  /**
+   * "Retry now": the remote's link tries again at once instead of waiting out its backoff. Refused
+   * for an entry that has no link (disabled, inactive, or its password cannot be decrypted).
+   */
+  retryRemote(name: string): Result<RemoteView> {
+    const view = this.remote(name);
+    if (!view) return fail(ERROR_CODES.NOT_FOUND, `no remote named ${name}`);
+    const link = this.links.get(name);
+    if (!link) {
+      const why =
+        view.status.error?.message ??
+        (view.status.connection === 'inactive' ? 'this hub is inactive and the entry is shut down while it is' : 'it is disabled: enable it to connect');
+      return fail(ERROR_CODES.CONFLICT, `${name} is not polled, so there is nothing to retry: ${why}`);
+    }
+    link.retryNow();
+    return ok(this.remote(name) as RemoteView);
+  }
+
   /** Checks a remote entry without saving it: reachable, trusted, answering with this password. */
   async testConnection(body: unknown): Promise<Result<ConnectionTest>> {
     const name = (body as { name?: unknown } | null)?.name;
@@ -296,7 +314,7 @@ export class Hub extends EventEmitter<HubEvents> {
         reachable: tlsReached,
         trusted: false,
         ...(failure.offeredFingerprint ? { fingerprint: failure.offeredFingerprint } : {}),
-        error: { code: failure.code, message: failure.message },
+        error: failure.toJSON(),
       });
     } finally {
       await client.close();
@@ -498,6 +516,8 @@ export class Hub extends EventEmitter<HubEvents> {
             this.confirm(waiting.record);
           }
         }
+        // Browsers hear of a changed point count with the remote's status.
+        this.updateStatus(remote, { points: this.tree.countOf(remote) });
       },
       applyQuality: (remote, quality, { full }) => {
         const prefix = `${remote}.`;
@@ -548,7 +568,10 @@ export class Hub extends EventEmitter<HubEvents> {
       before.connection !== after.connection ||
       before.error?.message !== after.error?.message ||
       before.offeredFingerprint !== after.offeredFingerprint ||
-      before.clockDelta !== after.clockDelta;
+      before.clockDelta !== after.clockDelta ||
+      before.offlineSince !== after.offlineSince ||
+      before.nextRetryAt !== after.nextRetryAt ||
+      before.points !== after.points;
     if (news) {
       const view = this.remote(remote);
       if (view) this.emit('remotes', [view]);
@@ -560,6 +583,7 @@ export class Hub extends EventEmitter<HubEvents> {
     return {
       ...stored.settings,
       hasPassword: stored.password !== '',
+      // The one point count (RemoteStatus.points): its datapoints and GUI variables, not the hub's own.
       status: { ...status, points: this.tree.countOf(stored.settings.name) },
     };
   }
@@ -603,9 +627,11 @@ export class Hub extends EventEmitter<HubEvents> {
       this.statuses.set(name, { ...NO_STATUS, error: { code: ERROR_CODES.INVALID, message: stored.passwordError } });
       return;
     }
+    // An entry changed while its remote is down stays down since the same time.
+    const offlineSince = this.statuses.get(name)?.offlineSince;
     this.statuses.delete(name);
     this.controlRefusedAt.delete(name);
-    const link = new RemoteLink(settings, stored.password, { instanceId: this.instanceId, sink: this.sink });
+    const link = new RemoteLink(settings, stored.password, { instanceId: this.instanceId, sink: this.sink }, offlineSince);
     this.links.set(settings.name, link);
     link.start();
     this.loggers.open(settings, stored.password);

@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'remote.update',
   'remote.delete',
   'remote.trust',
+  /** "Retry now": a remote's link tries again at once instead of waiting out its backoff. */
+  'remote.retry',
   'served-api.update',
   'hub.role',
   /** A replicated logger's retention (`retentionDays`, `null`: keep everything). */

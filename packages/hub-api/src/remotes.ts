@@ -74,17 +74,39 @@ export interface RemoteInput extends Omit<RemoteSettings, 'options' | 'fingerpri
 
 export type Connection = 'online' | 'offline' | 'disabled' | 'inactive';
 
+/**
+ * Why a remote is not online, or why a connection test failed. `code` is stable (an error code);
+ * `message` is a sentence for a person that says what to do (the same for the dashboard and any
+ * REST client); `detail` is the raw cause it was made from (`DEPTH_ZERO_SELF_SIGNED_CERT: …`).
+ */
+export interface RemoteError {
+  code: string;
+  message: string;
+  detail?: string;
+}
+
 export interface RemoteStatus {
   connection: Connection;
   /** Why it is not online, when there is a reason. */
-  error?: { code: string; message: string };
+  error?: RemoteError;
   /** The certificate fingerprint the remote presented, when it is not (yet) trusted. */
   offeredFingerprint?: string;
   /** Epoch ms of the last answer. */
   lastAnswerAt?: number;
+  /**
+   * Epoch ms since when the hub has not reached it: the first failure after it was last online
+   * (or after the hub started). Kept while its entry is changed; absent while online.
+   */
+  offlineSince?: number;
+  /** Epoch ms of the next attempt while the link waits out its backoff; absent while it tries. */
+  nextRetryAt?: number;
   /** The remote's clock minus the hub's, in seconds, for SYSTEM remotes. */
   clockDelta?: number;
-  /** How many points of this remote the tree holds. */
+  /**
+   * The remote's point count, the one shown everywhere: its datapoints plus its GUI variables
+   * that the hub holds (stale ones included), not the hub's own points about it
+   * (`<remote>.connection`, `.time.delta`, `.time.alarm`). What `maxpoints` bounds.
+   */
   points: number;
   /** Capabilities not available from this remote (`api: public`). */
   unsupported: string[];
@@ -103,5 +125,25 @@ export interface ConnectionTest {
   points?: number;
   members?: string[];
   system?: boolean;
-  error?: { code: string; message: string };
+  error?: RemoteError;
+}
+
+/**
+ * How a remote stands for an operator scanning the fleet: `failing` is online with its clock
+ * past the allowed drift; `disabled` includes `inactive` (not polled on purpose).
+ */
+export type FleetState = 'offline' | 'failing' | 'disabled' | 'online';
+
+export function fleetState(remote: Pick<RemoteView, 'status' | 'options'>): FleetState {
+  const { connection, clockDelta } = remote.status;
+  if (connection === 'offline') return 'offline';
+  if (connection === 'disabled' || connection === 'inactive') return 'disabled';
+  return clockDelta !== undefined && Math.abs(clockDelta) > remote.options.drift ? 'failing' : 'online';
+}
+
+const FLEET_ORDER: Record<FleetState, number> = { offline: 0, failing: 1, disabled: 2, online: 3 };
+
+/** The fleet's one order: offline, failing, disabled, then online; by name within each. */
+export function compareRemotes(a: Pick<RemoteView, 'name' | 'status' | 'options'>, b: Pick<RemoteView, 'name' | 'status' | 'options'>): number {
+  return FLEET_ORDER[fleetState(a)] - FLEET_ORDER[fleetState(b)] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

@@ -115,6 +115,8 @@ export const ROUTES = {
   updateRemote: json<{ body: RemoteChange; answer: RemoteView }>()('PUT', '/api/remotes/:name', 'admin'),
   deleteRemote: json<{ answer: { name: string } }>()('DELETE', '/api/remotes/:name', 'admin'),
   trustRemote: json<{ body: { fingerprint: string }; answer: RemoteView }>()('POST', '/api/remotes/:name/trust', 'admin'),
+  /** "Retry now": an offline remote's link tries again at once; 409 for an entry it does not poll. */
+  retryRemote: json<{ answer: RemoteView }>()('POST', '/api/remotes/:name/retry', 'admin'),
   /** Not saved: without a password, that of the stored entry of the same name (address unchanged). */
   testRemote: json<{ body: RemoteInput; answer: ConnectionTest }>()('POST', '/api/remotes/test', 'admin'),
 

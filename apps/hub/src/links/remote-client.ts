@@ -4,6 +4,7 @@
  * connection is checked before any request is written, so a password never reaches an
  * untrusted server. An answer is counted as it streams in and cut off past the remote's
  * `maxanswermb`, so a remote can never make the hub hold more than that of one answer.
+ * A failure says what to do in its message (link-errors.ts) and keeps the raw cause in `detail`.
  */
 import type { TLSSocket } from 'node:tls';
 import { DEFAULT_REMOTE_OPTIONS, ERROR_CODES, type ErrorCode, type RemoteOptions, type RemoteSettings } from '@riohub/hub-api';
@@ -25,13 +26,20 @@ import {
   type WriteResult,
 } from '@riohub/protocol';
 import { Agent, buildConnector, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import {
+  CERTIFICATE_CHANGED_SENTENCE,
+  CERTIFICATE_UNTRUSTED_SENTENCE,
+  closedSentence,
+  connectionSentence,
+  noAnswerSentence,
+} from './link-errors';
 
 /** The server holds a poll for 10 s; past this it is not answering. */
 export const POLL_TIMEOUT_MS = 13_000;
 /** Non-poll requests are answered at once by a healthy remote; a refused one is held for 10 s. */
 export const REQUEST_TIMEOUT_MS = 12_000;
 
-/** Why a request to a remote failed, with a stable code. */
+/** Why a request to a remote failed: a stable code, a sentence for a person, and the raw cause. */
 export class LinkError extends Error {
   override readonly name = 'LinkError';
   constructor(
@@ -39,8 +47,15 @@ export class LinkError extends Error {
     message: string,
     /** With certificate errors: the fingerprint the remote presented. */
     readonly offeredFingerprint?: string,
+    /** The raw cause the message was made from (`ECONNREFUSED: connect ECONNREFUSED …`). */
+    readonly detail?: string,
   ) {
     super(message);
+  }
+
+  /** As a status or a connection test reports it. */
+  toJSON(): { code: string; message: string; detail?: string } {
+    return { code: this.code, message: this.message, ...(this.detail ? { detail: this.detail } : {}) };
   }
 }
 
@@ -64,7 +79,7 @@ export class RemoteClient {
   private readonly maxAnswerMb: number;
 
   constructor(
-    settings: ClientSettings,
+    private readonly settings: ClientSettings,
     private readonly password: string,
   ) {
     this.origin = `${settings.tls === 'http' ? 'http' : 'https'}://${hostPort(settings.host, settings.port)}`;
@@ -123,6 +138,7 @@ export class RemoteClient {
     }, timeoutMs);
     const forward = () => controller.abort();
     signal?.addEventListener('abort', forward, { once: true });
+    const sentAt = performance.now();
     try {
       const response = await request(`${this.origin}${buildRequestPath(rio)}`, { dispatcher: this.agent, signal: controller.signal });
       const body = await readCapped(response, this.maxAnswerMb, rio.verb);
@@ -131,7 +147,7 @@ export class RemoteClient {
       }
       return body;
     } catch (error) {
-      throw toLinkError(error, timedOut, timeoutMs);
+      throw toLinkError(error, { timedOut, timeoutMs, elapsedMs: performance.now() - sentAt, host: this.settings.host, port: this.settings.port });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', forward);
@@ -184,22 +200,31 @@ export function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-function toLinkError(error: unknown, timedOut: boolean, timeoutMs: number): LinkError {
+interface Failure {
+  timedOut: boolean;
+  timeoutMs: number;
+  /** From the request leaving to its failure. */
+  elapsedMs: number;
+  host: string;
+  port: number;
+}
+
+function toLinkError(error: unknown, failure: Failure): LinkError {
   if (error instanceof LinkError) return error;
   const cause = (error as { cause?: unknown }).cause;
   if (cause instanceof LinkError) return cause;
-  if (timedOut || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return new LinkError(
-      ERROR_CODES.NO_ANSWER,
-      `no answer within ${timeoutMs / 1000} s (a wrong password, a refused address and a disabled API all look like this)`,
-    );
+  const { host, port, timeoutMs } = failure;
+  if (failure.timedOut || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return new LinkError(ERROR_CODES.NO_ANSWER, noAnswerSentence(timeoutMs / 1000), undefined, `no answer within ${timeoutMs / 1000} s`);
   }
   if (error instanceof undiciErrors.SocketError) {
-    return new LinkError(ERROR_CODES.NO_ANSWER, 'the remote closed the connection without answering');
+    return new LinkError(ERROR_CODES.NO_ANSWER, closedSentence(failure.elapsedMs, hostPort(host, port)), undefined,
+      `the remote closed the connection without answering (${error.message})`);
   }
   const message = (error as Error).message ?? String(error);
   const code = (error as { code?: string }).code;
-  return new LinkError(ERROR_CODES.CONNECTION_FAILED, code ? `${code}: ${message}` : message);
+  const raw = code && !message.startsWith(code) ? `${code}: ${message}` : message;
+  return new LinkError(ERROR_CODES.CONNECTION_FAILED, connectionSentence(code, host, port) ?? raw, undefined, raw);
 }
 
 /** A TLS connector that accepts exactly one certificate, by its SHA-256 fingerprint. */
@@ -214,8 +239,8 @@ function pinnedConnector(fingerprint: string): buildConnector.connector {
       if (offered === pinned) return callback(null, socket);
       socket.destroy();
       const failure = pinned
-        ? new LinkError(ERROR_CODES.CERTIFICATE_CHANGED, `the remote's certificate changed (now ${offered}): not accepted`, offered)
-        : new LinkError(ERROR_CODES.CERTIFICATE_UNTRUSTED, `the remote's certificate ${offered} awaits confirmation`, offered);
+        ? new LinkError(ERROR_CODES.CERTIFICATE_CHANGED, CERTIFICATE_CHANGED_SENTENCE, offered, `pinned ${pinned}, offered ${offered}`)
+        : new LinkError(ERROR_CODES.CERTIFICATE_UNTRUSTED, CERTIFICATE_UNTRUSTED_SENTENCE, offered, `offered ${offered}, none pinned yet`);
       callback(failure, null);
     });
 }

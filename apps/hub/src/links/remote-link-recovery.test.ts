@@ -73,4 +73,35 @@ describe('remote link recovery', () => {
     // It never saw the password: nothing was logged as a refused request on its side.
     expect(impostor.stderr()).not.toContain('remote API request refused');
   }, 60_000);
+
+  it('says since when a remote is down and when it tries next, and Retry now tries at once', async () => {
+    const first = await t.sim([]);
+    const port = new URL(first.url).port;
+    await t.hub.admin.addSim('lobby', first, PASSWORD);
+    const online = await eventually(() => t.hub.admin.remote('lobby'), (r) => r.status.connection === 'online');
+    expect(online.status).not.toHaveProperty('offlineSince');
+    first.child.kill('SIGKILL');
+    // Down long enough for the backoff to grow past a few seconds.
+    const down = await eventually(() => t.hub.admin.remote('lobby'), (r) => (r.status.nextRetryAt ?? 0) - Date.now() > 4_000, 30_000);
+    expect(down.status.offlineSince).toBeLessThanOrEqual(down.status.nextRetryAt as number);
+    expect(down.status.error).toMatchObject({ code: 'connection-failed', detail: expect.stringMatching(/^ECONNREFUSED/) });
+
+    await t.sim(['--port', port], first.dataDir);
+    const waiting = await t.hub.admin.remote('lobby');
+    expect(waiting.status.offlineSince).toBe(down.status.offlineSince);
+    const scheduled = waiting.status.nextRetryAt as number;
+    expect((await t.hub.admin.call('POST', '/api/remotes/lobby/retry')).status).toBe(200);
+    const back = await eventually(() => t.hub.admin.remote('lobby'), (r) => r.status.connection === 'online');
+    // Back before the attempt the backoff had scheduled.
+    expect(back.status.lastAnswerAt).toBeLessThan(scheduled);
+    expect(back.status).not.toHaveProperty('offlineSince');
+    expect(back.status).not.toHaveProperty('nextRetryAt');
+
+    // A disabled entry has no link to retry.
+    await t.hub.admin.data('PUT', '/api/remotes/lobby', { host: back.host, enabled: false });
+    const refused = await t.hub.admin.call('POST', '/api/remotes/lobby/retry');
+    expect(refused.status).toBe(409);
+    expect(!refused.body.ok && refused.body.error.message).toBe('lobby is not polled, so there is nothing to retry: it is disabled: enable it to connect');
+    expect((await t.hub.admin.call('POST', '/api/remotes/nowhere/retry')).status).toBe(404);
+  }, 60_000);
 });

@@ -6,9 +6,9 @@
  * never keeps what the remote no longer has; a state past the remote's `maxpoints` is refused.
  * The remote's `quality` (part B) marks its datapoints stale or ok as it says, so a point is stale
  * here exactly while it is stale below.
+ * While offline it reports since when and when it tries next; `retryNow` cuts the backoff short.
  * No Fastify here: the hub wires it to the tree and the browsers.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, fail, ok, type RemoteSettings, type RemoteStatus, type Result } from '@riohub/hub-api';
 import type { Entry, HsycoState, HsycoTopology, QualityEntry, Write, WriteResult } from '@riohub/protocol';
 import { asLinkError, LinkError, RemoteClient } from './remote-client';
@@ -75,11 +75,15 @@ export class RemoteLink {
   private clockMeasured = true;
   /** How many points of each kind the hub holds of this remote, for the `maxpoints` cap. */
   private readonly held = { io: 0, ui: 0 };
+  /** Ends the wait before the next attempt at once, while the link waits out its backoff. */
+  private wake: (() => void) | undefined;
 
   constructor(
     readonly settings: RemoteSettings,
     password: string,
     private readonly context: LinkContext,
+    /** Since when the remote has been offline, carried over from the link this one replaces. */
+    private offlineSince?: number,
   ) {
     this.client = new RemoteClient(settings, password);
   }
@@ -89,8 +93,18 @@ export class RemoteLink {
   }
 
   start(): void {
-    this.context.sink.status(this.name, { connection: 'offline', unsupported: unsupportedBy(this.settings) });
+    this.context.sink.status(this.name, { connection: 'offline', offlineSince: this.offlineSince, unsupported: unsupportedBy(this.settings) });
     this.running ??= this.run();
+  }
+
+  /**
+   * Tries again at once when the link is waiting out its backoff. Returns whether the link is
+   * trying (now, or it already was); false when it is online or stopped.
+   */
+  retryNow(): boolean {
+    if (this.online || this.abort.signal.aborted) return false;
+    this.wake?.();
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -153,9 +167,26 @@ export class RemoteLink {
         timestamp = 1;
         aligned = false;
         this.markOffline(error);
-        await sleep(backoff(failures), undefined, { signal }).catch(() => {});
+        await this.waitBeforeRetry(backoff(failures), signal);
       }
     }
+  }
+
+  /** Waits out a backoff, reported as `nextRetryAt`; ends early on `retryNow` or a stop. */
+  private waitBeforeRetry(ms: number, signal: AbortSignal): Promise<void> {
+    this.context.sink.status(this.name, { nextRetryAt: Date.now() + Math.round(ms) });
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        if (!signal.aborted) this.context.sink.status(this.name, { nextRetryAt: undefined });
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
   }
 
   /**
@@ -230,9 +261,10 @@ export class RemoteLink {
     sink.status(this.name, { lastAnswerAt: at });
     if (this.online) return;
     this.online = true;
+    this.offlineSince = undefined;
     sink.setOnline(this.name, true);
     sink.setOwnPoint(this.name, 'connection', 'online');
-    sink.status(this.name, { connection: 'online', error: undefined, offeredFingerprint: undefined });
+    sink.status(this.name, { connection: 'online', error: undefined, offeredFingerprint: undefined, offlineSince: undefined, nextRetryAt: undefined });
     this.lastFailure = undefined;
     sink.log('info', this.name, 'online');
   }
@@ -240,14 +272,17 @@ export class RemoteLink {
   private markOffline(error: unknown): void {
     const { sink } = this.context;
     const failure = asLinkError(error);
+    this.offlineSince ??= Date.now();
     sink.status(this.name, {
       connection: 'offline',
-      error: { code: failure.code, message: failure.message },
+      error: failure.toJSON(),
       offeredFingerprint: failure.offeredFingerprint,
+      offlineSince: this.offlineSince,
     });
     // Logged when the reason changes, not at every retry.
-    if (failure.message !== this.lastFailure) sink.log('warn', this.name, `offline: ${failure.message}`);
-    this.lastFailure = failure.message;
+    const reason = failure.detail ? `${failure.message} (${failure.detail})` : failure.message;
+    if (reason !== this.lastFailure) sink.log('warn', this.name, `offline: ${reason}`);
+    this.lastFailure = reason;
     if (!this.online) return;
     this.online = false;
     sink.setOnline(this.name, false);

@@ -1,6 +1,7 @@
 /**
  * `/api/remotes`: remote entries and their status (viewer); changes take effect at once (admin)
  * and are in the audit: the settings before and after, the password only as set or changed.
+ * "Retry now" (admin, audited) cuts a remote's backoff short.
  */
 import { ERROR_CODES, fail, ok, type AuditChange, type RemoteView } from '@riohub/hub-api';
 import { isValidRemoteName } from '@riohub/protocol';
@@ -66,6 +67,13 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     const input = parse(trustSchema, request.body);
     const result = input.ok ? await hub.trustCertificate(request.params.name, input.data.fingerprint) : input;
     audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
+    return send(reply, result);
+  });
+
+  /** Tries an offline remote again at once instead of waiting out its backoff; nothing is changed. */
+  app.post<{ Params: { name: string } }>('/:name/retry', { config: { role: 'admin' } }, async (request, reply) => {
+    const result = hub.retryRemote(request.params.name);
+    audited(request, 'remote.retry', request.params.name, result, () => []);
     return send(reply, result);
   });
 

@@ -33,6 +33,8 @@ export class PointTree {
   private readonly maps: Record<PointKind, Map<string, Entry>> = { io: new Map(), ui: new Map(), hub: new Map() };
   private readonly offlineRemotes = new Set<string>();
   private readonly listeners = new Set<ChangeListener>();
+  /** Per remote, how many datapoints and GUI variables it has here: kept as points come and go. */
+  private readonly counts = new Map<string, number>();
 
   get size(): number {
     return this.maps.io.size + this.maps.ui.size + this.maps.hub.size;
@@ -50,6 +52,7 @@ export class PointTree {
     } else {
       entry = { value, changedAt: now, remote, kind, staleBelow: false };
       map.set(name, entry);
+      this.count(entry, 1);
     }
     if (this.listeners.size > 0) {
       const point = this.toPoint(name, entry);
@@ -73,7 +76,18 @@ export class PointTree {
   }
 
   delete(kind: PointKind, name: string): boolean {
-    return this.maps[kind].delete(name);
+    const entry = this.maps[kind].get(name);
+    if (!entry) return false;
+    this.maps[kind].delete(name);
+    this.count(entry, -1);
+    return true;
+  }
+
+  private count(entry: Entry, step: 1 | -1): void {
+    if (entry.kind === 'hub') return;
+    const count = (this.counts.get(entry.remote) ?? 0) + step;
+    if (count === 0) this.counts.delete(entry.remote);
+    else this.counts.set(entry.remote, count);
   }
 
   /** Forgets a remote's points of one kind that `present` (full names) does not hold; returns them. */
@@ -82,6 +96,7 @@ export class PointTree {
     for (const [name, entry] of this.maps[kind]) {
       if (entry.remote === remote && !present(name)) {
         this.maps[kind].delete(name);
+        this.count(entry, -1);
         removed.push({ kind, name });
       }
     }
@@ -150,10 +165,9 @@ export class PointTree {
     }
   }
 
+  /** A remote's datapoints and GUI variables, not the hub's own points about it (RemoteStatus.points). */
   countOf(remote: string): number {
-    let count = 0;
-    for (const kind of KINDS) for (const entry of this.maps[kind].values()) if (entry.remote === remote) count++;
-    return count;
+    return this.counts.get(remote) ?? 0;
   }
 
   /** Points under any of the prefixes, datapoints, GUI variables, then the hub's, in a stable order. */
