@@ -4,7 +4,8 @@ import { AUDIT_PAGE_LIMIT, describeAuditChanges, ok } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { csvDownload, csvLine } from './csv';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 const filter = z.string().max(200, 'filter must be at most 200 characters').optional();
 
@@ -21,17 +22,17 @@ const exportSchema = z.object({ filter }).strict();
 const CSV_HEADER = ['time', 'user', 'address', 'action', 'target', 'outcome', 'changes', 'error'];
 
 export const auditRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/audit', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'audit', async (request, reply, answer) => {
     const query = parse(pageSchema, request.query);
-    if (!query.ok) return send(reply, query);
+    if (!query.ok) return answer(query);
     const { limit, before, filter: text } = query.data;
-    return send(reply, ok(app.audit.list({ limit, ...(before === undefined ? {} : { before }), ...(text ? { filter: text } : {}) })));
+    return answer(ok(app.audit.list({ limit, ...(before === undefined ? {} : { before }), ...(text ? { filter: text } : {}) })));
   });
 
   // Every record the filter keeps, streamed a chunk at a time: an export is not one page.
-  app.get('/audit.csv', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'auditCsv', async (request, reply, answer) => {
     const query = parse(exportSchema, request.query);
-    if (!query.ok) return send(reply, query);
+    if (!query.ok) return answer(query);
     const records = app.audit.all(query.data.filter);
     async function* lines(): AsyncGenerator<string> {
       yield csvLine(CSV_HEADER);

@@ -2,9 +2,10 @@
 import { ok, type HealthView } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../hub';
+import { mapRoute } from './route-map';
 
 export const healthRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
-  app.get('/', { config: { role: 'public' } }, async (_request, reply) => {
+  mapRoute(app, 'health', async (_request, reply) => {
     const storage = hub.storage.status();
     const health: HealthView = { ready: storage.ok, storage };
     return reply.code(health.ready ? 200 : 503).send(ok(health));

@@ -5,16 +5,17 @@ import { z } from 'zod';
 import { settingsChanges } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 const roleSchema = z.object({ role: z.enum(['active', 'inactive'], 'must be active or inactive') }).strict();
 
 export const hubRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
   const info = () => ok({ instanceId: hub.instanceId, role: hub.role, points: hub.tree.size });
 
-  app.get('/', { config: { role: 'viewer' } }, async (_request, reply) => send(reply, info()));
+  mapRoute(app, 'hub', async (_request, reply, answer) => answer(info()));
 
-  app.put('/role', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'setHubRole', async (request, reply, answer) => {
     const before = hub.role;
     const input = parse(roleSchema, request.body);
     if (input.ok) {
@@ -23,6 +24,6 @@ export const hubRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) 
     }
     const result = input.ok ? info() : input;
     audited(request, 'hub.role', 'hub', result, (after) => settingsChanges({ role: before }, { role: after.role }));
-    return send(reply, result);
+    return answer(result);
   });
 };

@@ -18,7 +18,8 @@ import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
 import { bucketStartAtOrAfter } from '../loggers/logger-aggregates';
 import { csvDownload } from './csv';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 /** Buckets one aggregate request may return: a narrower range or a longer interval beyond. */
 export const MAX_BUCKETS = 100_000;
@@ -74,42 +75,40 @@ function bucketCount(interval: Exclude<AggregateInterval, 'month'>, from: number
   return (bucketStartAtOrAfter(interval, to) - bucketStartAtOrAfter(interval, from)) / width;
 }
 
-type IdParams = { Params: { id: string } };
-
 export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
   const { loggers } = hub;
 
-  app.get('/', { config: { role: 'viewer' } }, async (_request, reply) => send(reply, ok(loggers.views())));
+  mapRoute(app, 'loggers', async (_request, reply, answer) => answer(ok(loggers.views())));
 
-  app.put<IdParams>('/:id', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'setRetention', async (request, reply, answer) => {
     const input = parse(retentionSchema, request.body);
-    if (!input.ok) return send(reply, input);
+    if (!input.ok) return answer(input);
     const before = loggers.viewOf(request.params.id)?.retentionDays;
     const result = await loggers.setRetention(request.params.id, input.data.retentionDays);
     if (result.ok) request.log.info({ logger: request.params.id, retentionDays: input.data.retentionDays, user: request.user?.name }, 'logger retention changed');
     audited(request, 'logger.retention', request.params.id, result, (after) => settingsChanges({ retentionDays: before }, { retentionDays: after.retentionDays }));
-    return send(reply, result);
+    return answer(result);
   });
 
-  app.get<IdParams>('/:id/samples', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'samples', async (request, reply, answer) => {
     const query = parse(rangeSchema, request.query);
-    if (!query.ok) return send(reply, query);
-    return send(reply, loggers.samples(request.params.id, query.data.from, query.data.to, RAW_SAMPLE_LIMIT));
+    if (!query.ok) return answer(query);
+    return answer(loggers.samples(request.params.id, query.data.from, query.data.to, RAW_SAMPLE_LIMIT));
   });
 
-  app.get<IdParams>('/:id/aggregates', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'aggregates', async (request, reply, answer) => {
     const query = parse(aggregateSchema, request.query);
-    if (!query.ok) return send(reply, query);
-    return send(reply, loggers.aggregates(request.params.id, query.data.interval, query.data.from, query.data.to));
+    if (!query.ok) return answer(query);
+    return answer(loggers.aggregates(request.params.id, query.data.interval, query.data.from, query.data.to));
   });
 
   // The whole range, streamed a chunk at a time: an export is not cut at RAW_SAMPLE_LIMIT.
-  app.get<IdParams>('/:id/samples.csv', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'samplesCsv', async (request, reply, answer) => {
     const query = parse(rangeSchema, request.query);
-    if (!query.ok) return send(reply, query);
+    if (!query.ok) return answer(query);
     const { id } = request.params;
     const first = loggers.samples(id, query.data.from, query.data.to, CSV_CHUNK);
-    if (!first.ok) return send(reply, first);
+    if (!first.ok) return answer(first);
     const { to } = query.data;
     async function* rows(): AsyncGenerator<string> {
       yield 'time,value\n';
@@ -127,12 +126,12 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     return csvDownload(reply, `${id}-samples.csv`).send(Readable.from(rows()));
   });
 
-  app.get<IdParams>('/:id/aggregates.csv', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'aggregatesCsv', async (request, reply, answer) => {
     const query = parse(aggregateSchema, request.query);
-    if (!query.ok) return send(reply, query);
+    if (!query.ok) return answer(query);
     const { id } = request.params;
     const result: Result<AggregateSeries> = loggers.aggregates(id, query.data.interval, query.data.from, query.data.to);
-    if (!result.ok) return send(reply, result);
+    if (!result.ok) return answer(result);
     return csvDownload(reply, `${id}-${query.data.interval}.csv`).send(aggregateCsv(result.data));
   });
 };

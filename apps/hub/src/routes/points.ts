@@ -3,7 +3,8 @@ import { ERROR_CODES, fail, ok, type Point } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Hub } from '../hub';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 const pageSchema = z.object({
   prefix: z.string().max(1000).default(''),
@@ -12,9 +13,9 @@ const pageSchema = z.object({
 });
 
 export const pointRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
-  app.get('/points', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'points', async (request, reply, answer) => {
     const query = parse(pageSchema, request.query);
-    if (!query.ok) return send(reply, query);
+    if (!query.ok) return answer(query);
     const { prefix, offset, limit } = query.data;
     const points: Point[] = [];
     let total = 0;
@@ -22,19 +23,16 @@ export const pointRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
       if (total >= offset && points.length < limit) points.push(point);
       total++;
     }
-    return send(reply, ok({ points, total, offset }));
+    return answer(ok({ points, total, offset }));
   });
 
-  app.get<{ Params: { name: string }; Querystring: { kind?: string } }>(
-    '/points/:name',
-    { config: { role: 'viewer' } },
-    async (request, reply) => {
-      const { name } = request.params;
-      const kind = request.query.kind;
-      const point = kind === 'io' || kind === 'ui' || kind === 'hub' ? hub.tree.get(kind, name) : hub.tree.find(name);
-      return send(reply, point ? ok(point) : fail(ERROR_CODES.NOT_FOUND, `no point named ${name}`));
-    },
-  );
+  mapRoute(app, 'point', async (request, reply, answer) => {
+    const { name } = request.params;
+    // Unvalidated: only one of the three kinds is taken, anything else means no kind.
+    const kind = (request.query as { kind?: unknown }).kind;
+    const point = kind === 'io' || kind === 'ui' || kind === 'hub' ? hub.tree.get(kind, name) : hub.tree.find(name);
+    return answer(point ? ok(point) : fail(ERROR_CODES.NOT_FOUND, `no point named ${name}`));
+  });
 
-  app.get('/topology', { config: { role: 'viewer' } }, async (_request, reply) => send(reply, ok(hub.topology())));
+  mapRoute(app, 'topology', async (_request, reply, answer) => answer(ok(hub.topology())));
 };

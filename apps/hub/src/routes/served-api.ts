@@ -8,12 +8,12 @@ import { secretChange, settingsChanges, without } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
 import type { ServedApiSettings } from '../served/served-api-settings';
-import { send } from './reply';
+import { mapRoute } from './route-map';
 
 export const servedApiRoutes: FastifyPluginAsync<{ hub: Hub; settings: ServedApiSettings }> = async (app, { hub, settings }) => {
-  app.get('/', { config: { role: 'admin' } }, async (_request, reply) => send(reply, ok(settings.view(hub.instanceId))));
+  mapRoute(app, 'servedApi', async (_request, reply, answer) => answer(ok(settings.view(hub.instanceId))));
 
-  app.put('/', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'updateServedApi', async (request, reply, answer) => {
     const before = settings.view(hub.instanceId);
     const updated = settings.update(request.body);
     const result: Result<ServedApiView> = updated.ok
@@ -26,6 +26,6 @@ export const servedApiRoutes: FastifyPluginAsync<{ hub: Hub; settings: ServedApi
     ]);
     // The view carries no password; what changed is logged without it.
     if (result.ok) request.log.info({ user: request.user?.name, served: result.data }, 'served API settings changed');
-    return send(reply, result);
+    return answer(result);
   });
 };

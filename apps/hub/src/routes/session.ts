@@ -9,7 +9,8 @@ import type { UserRepo } from '../auth/user-repo';
 import { recordAudit } from '../audit/audit-plugin';
 import { SESSION_COOKIE, signedInUser } from '../plugins/auth';
 import { SESSION_TTL_MS } from '../auth/session-repo';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 export interface SessionRoutesOptions {
   users: UserRepo;
@@ -38,9 +39,9 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));
 
-  app.post('/', { config: { role: 'public' } }, async (request, reply) => {
+  mapRoute(app, 'signIn', async (request, reply, answer) => {
     const input = parse(signInSchema, request.body);
-    if (!input.ok) return send(reply, input);
+    if (!input.ok) return answer(input);
     const { name, password } = input.data;
     const verdict = throttle.begin(name, request.ip);
     if (!verdict.check) {
@@ -48,7 +49,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       // Answered at once, unchecked: a throttled guess holds no socket and costs no scrypt.
       const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
       reply.header('retry-after', String(seconds));
-      return send(reply, fail(ERROR_CODES.BUSY, REFUSALS[verdict.why](seconds)));
+      return answer(fail(ERROR_CODES.BUSY, REFUSALS[verdict.why](seconds)));
     }
     let user;
     try {
@@ -61,7 +62,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     logReports(request.log, throttle);
     if (!user) {
       if (worthALine) request.log.warn({ user: name, client: request.ip }, 'sign-in failed');
-      return send(reply, fail(ERROR_CODES.BAD_CREDENTIALS, 'wrong name or password'));
+      return answer(fail(ERROR_CODES.BAD_CREDENTIALS, 'wrong name or password'));
     }
     reply.setCookie(SESSION_COOKIE, sessions.create(user.name), {
       httpOnly: true,
@@ -72,18 +73,18 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     });
     request.log.info({ user: user.name }, 'signed in');
     recordAudit(request, { user: user.name, address: request.ip, action: 'session.sign-in', target: user.name, outcome: 'done', changes: [] });
-    return send(reply, ok(user));
+    return answer(ok(user));
   });
 
-  app.get('/', { config: { role: 'viewer' } }, async (request, reply) => send(reply, ok(request.user)));
+  mapRoute(app, 'session', async (request, reply, answer) => answer(ok(signedInUser(request))));
 
-  app.delete('/', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'signOut', async (request, reply, answer) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) sessions.delete(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     const { name } = signedInUser(request);
     recordAudit(request, { user: name, address: request.ip, action: 'session.sign-out', target: name, outcome: 'done', changes: [] });
-    return send(reply, ok({ signedOut: true }));
+    return answer(ok({ signedOut: true }));
   });
 };
 

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { UserRepo } from '../auth/user-repo';
 import { secretChange, settingsChanges } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 const NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 const roleSchema = z.enum(ROLES as [Role, ...Role[]], 'must be viewer, operator or admin');
@@ -20,43 +21,49 @@ function requestedName(body: unknown): string {
 }
 
 export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, { users }) => {
-  app.get('/', { config: { role: 'admin' } }, async (_request, reply) => send(reply, ok(users.list())));
+  // A user as stored after a change (deleted in between by another request: not found).
+  const found = (name: string): Result<User> => {
+    const user = users.get(name);
+    return user ? ok(user) : fail(ERROR_CODES.NOT_FOUND, `no user named ${name}`);
+  };
 
-  app.post('/', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'users', async (_request, reply, answer) => answer(ok(users.list())));
+
+  mapRoute(app, 'createUser', async (request, reply, answer) => {
     const input = parse(createSchema, request.body);
-    let result: Result<User | undefined>;
+    let result: Result<User>;
     if (!input.ok) result = input;
     else if (users.get(input.data.name)) result = fail(ERROR_CODES.CONFLICT, `a user named ${input.data.name} exists`, { name: 'is taken' });
     else {
       await users.create(input.data.name, input.data.role, input.data.password);
-      result = ok(users.get(input.data.name));
+      result = found(input.data.name);
     }
     const target = input.ok ? input.data.name : requestedName(request.body);
-    audited(request, 'user.create', target, result, (user) => [...settingsChanges(undefined, { role: user?.role }), ...secretChange('password', true, false, true)]);
-    return send(reply, result, 201);
+    audited(request, 'user.create', target, result, (user) => [...settingsChanges(undefined, { role: user.role }), ...secretChange('password', true, false, true)]);
+    return answer(result, 201);
   });
 
-  app.put<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'updateUser', async (request, reply, answer) => {
     const input = parse(updateSchema, request.body);
     const before = users.get(request.params.name);
-    let result: Result<User | undefined>;
+    let result: Result<User>;
     if (!input.ok) result = input;
     else if (!before) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
     else if (before.role === 'admin' && input.data.role && input.data.role !== 'admin' && users.countAdmins() === 1) {
       result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
     } else {
       await users.update(before.name, input.data);
-      result = ok(users.get(before.name));
+      result = found(before.name);
     }
     const passwordSent = input.ok && input.data.password !== undefined;
     audited(request, 'user.update', request.params.name, result, (after) => [
       ...settingsChanges({ role: before?.role }, { role: after?.role }),
       ...secretChange('password', passwordSent, true, true),
     ]);
-    return send(reply, result);
+    return answer(result);
   });
 
-  app.delete<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'deleteUser', async (request, reply, answer) => {
     const user = users.get(request.params.name);
     let result: Result<{ name: string }>;
     if (!user) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
@@ -66,6 +73,6 @@ export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, {
       result = ok({ name: user.name });
     }
     audited(request, 'user.delete', request.params.name, result, () => settingsChanges({ role: user?.role }, undefined));
-    return send(reply, result);
+    return answer(result);
   });
 };

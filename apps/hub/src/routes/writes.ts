@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Hub } from '../hub';
 import { signedInUser } from '../plugins/auth';
 import { writeSchema } from '../writes/write-schema';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 const logQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -13,15 +14,15 @@ const logQuerySchema = z.object({
 });
 
 export const writeRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
-  app.post('/', { config: { role: 'operator' } }, async (request, reply) => {
+  mapRoute(app, 'write', async (request, reply, answer) => {
     const input = parse(writeSchema, request.body);
-    if (!input.ok) return send(reply, input);
-    return send(reply, await hub.write(signedInUser(request).name, input.data));
+    if (!input.ok) return answer(input);
+    return answer(await hub.write(signedInUser(request).name, input.data));
   });
 
-  app.get('/', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'writeLog', async (request, reply, answer) => {
     const query = parse(logQuerySchema, request.query);
-    if (!query.ok) return send(reply, query);
-    return send(reply, ok(hub.writeLog.list(query.data.limit, query.data.before)));
+    if (!query.ok) return answer(query);
+    return answer(ok(hub.writeLog.list(query.data.limit, query.data.before)));
   });
 };
