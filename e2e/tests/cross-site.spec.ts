@@ -23,7 +23,12 @@ test('another site can neither frame the dashboard nor write through the signed-
     </script>`);
   try {
     await signIn(page, hubUrl, OPERATOR);
+    // The hub refuses the post for where it comes from (403, proven against the hub itself in
+    // cross-site.test.ts), and its answer carries Cross-Origin-Resource-Policy: the browser gives
+    // the other site's page nothing back, not even an opaque answer.
+    const posted = page.waitForEvent('requestfailed', (request) => request.url() === `${hubUrl}/api/users` && request.method() === 'POST');
     await page.goto(attacker.url);
+    expect((await posted).failure()?.errorText).toContain('ERR_BLOCKED_BY_RESPONSE');
     await expect(page).toHaveTitle('framed');
     await expect(page.locator('body')).toHaveAttribute('data-posted', 'yes');
     // The browser refused to render the hub inside the other site's page: no control is there to click.

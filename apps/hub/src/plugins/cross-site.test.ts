@@ -37,6 +37,8 @@ describe('cross-site requests and framing', () => {
       expect(headers['x-content-type-options'], path).toBe('nosniff');
       expect(headers['x-frame-options'], path).toBe('DENY');
       expect(headers['referrer-policy'], path).toBe('no-referrer');
+      // Answers are not handed to another site's page, even as an opaque no-cors answer.
+      expect(headers['cross-origin-resource-policy'], path).toBe('same-origin');
       // Plain HTTP (loopback): HSTS would pin a browser to HTTPS the hub does not serve.
       expect(headers['strict-transport-security'], path).toBeUndefined();
     }
