@@ -53,6 +53,24 @@ function passwordAgain(): { ok: false; error: ApiError } {
   return fail(ERROR_CODES.INVALID, 'the address or security changed: enter the password again', { password: 'is required for a new server' });
 }
 
+/** Why a remote's points cannot be written, as `Point.readOnly` says it. */
+const readOnlyReasons = {
+  controlRefused: (remote: string) => `${remote} refuses control (it answered "control disabled")`,
+  publicApi: (remote: string) => `${remote} serves the public API only: writes are not supported`,
+};
+
+/**
+ * The datapoints a remote's topology shows to be readings rather than commands: the `.pos` of a
+ * shutter (`AUTOM`), the position it reports while it travels. Full names, with why.
+ */
+function readingsOf(topology: HsycoTopology, remote: string): Map<string, string> {
+  const readings = new Map<string, string>();
+  for (const [name, params] of topology.devices) {
+    if (params[0] === 'AUTOM') readings.set(`${remote}.${name}.pos`, `the position of shutter ${remote}.${name}, which it reports`);
+  }
+  return readings;
+}
+
 /** How long an applied write waits for its value to come back before it stays "applied". */
 const CONFIRM_TIMEOUT_MS = 30_000;
 /** How long a remote's `control disabled` answer is taken as its stand, before it is asked again. */
@@ -179,7 +197,23 @@ export class Hub extends EventEmitter<HubEvents> {
   private forgetTopology(name: string): void {
     const had = this.topologies.delete(name);
     this.locations.delete(name);
+    this.tree.setReadings(name, new Map());
     if (had) this.emit('topology');
+  }
+
+  /**
+   * What a remote's answer to a write says of its control: `control disabled` makes all its points
+   * read only until its link restarts or a write to it is applied (an admin may have allowed control).
+   */
+  private noteControl(remote: string, result: Result<WriteResult>): void {
+    if (!result.ok) return;
+    if (!result.data.ok && result.data.error === 'control disabled') {
+      this.controlRefusedAt.set(remote, Date.now());
+      this.tree.setRemoteReadOnly(remote, readOnlyReasons.controlRefused(remote));
+    } else if (result.data.ok && this.tree.remoteReadOnly(remote) === readOnlyReasons.controlRefused(remote)) {
+      this.controlRefusedAt.delete(remote);
+      this.tree.setRemoteReadOnly(remote, undefined);
+    }
   }
 
   /** Runs changes to one remote one after another, in the order they were asked for. */
@@ -347,6 +381,7 @@ export class Hub extends EventEmitter<HubEvents> {
       : link
         ? await link.write(kind, [[request.name.slice(remote.length + 1), request.value]])
         : fail(ERROR_CODES.REMOTE_OFFLINE, `${remote} is ${this.statuses.get(remote)?.connection ?? 'offline'}: nothing was sent`);
+    this.noteControl(remote, result);
     if (!result.ok) {
       const record = this.settle(sending, 'failed', result.error.message);
       this.logger.warn({ remote, name: request.name, user, error: result.error.code }, 'write failed');
@@ -455,7 +490,7 @@ export class Hub extends EventEmitter<HubEvents> {
     groups.forEach(([remote, group], index) => {
       const outcome = outcomes[index] as Result<WriteResult>;
       const why = !outcome.ok ? outcome.error.message : outcome.data.ok ? undefined : `${remote} refused: ${describeWriteRefusal(outcome.data)}`;
-      if (outcome.ok && !outcome.data.ok && outcome.data.error === 'control disabled') this.controlRefusedAt.set(remote, Date.now());
+      this.noteControl(remote, outcome);
       for (const base of group.records) {
         const record = sending.get(base.name) as WriteRecord;
         if (why) {
@@ -547,6 +582,7 @@ export class Hub extends EventEmitter<HubEvents> {
           topology.devices.map(([name, params]) => ({ name: `${remote}.${name}`, remote, params: [...params] })),
         );
         this.locations.set(remote, topology.locations.map(([id, label]) => [`${remote}.${id}`, label]));
+        this.tree.setReadings(remote, readingsOf(topology, remote));
         this.emit('topology');
       },
       setMembers: (remote, members) => {
@@ -603,6 +639,8 @@ export class Hub extends EventEmitter<HubEvents> {
     // Until the link proves otherwise: offline, its points stale, and none of a kind it no longer brings.
     this.tree.setOnline(name, false);
     this.tree.set('hub', `${name}.connection`, 'offline', name);
+    // A new link asks control again; a public-API remote takes no writes at all.
+    this.tree.setRemoteReadOnly(name, settings.options.api === 'public' ? readOnlyReasons.publicApi(name) : undefined);
     const dropped = [
       ...(settings.options.io ? [] : this.tree.removeMissing(name, 'io', () => false)),
       ...(settings.options.ui && settings.options.api === 'extended' ? [] : this.tree.removeMissing(name, 'ui', () => false)),

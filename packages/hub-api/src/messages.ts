@@ -4,7 +4,7 @@
  */
 import type { StorageStatus } from './health';
 import type { LoggerView } from './loggers';
-import type { Point, PointRef } from './points';
+import type { Device, Point, PointRef } from './points';
 import type { RemoteView } from './remotes';
 import type { Result } from './result';
 import type { WriteRecord } from './writes';
@@ -26,6 +26,11 @@ export interface ServerMessages {
   'write-result': { requestId: string; result: Result<WriteRecord> };
   /** An applied write whose value came back through the poll (sent to the user who wrote it). */
   'write-confirmed': { record: WriteRecord };
+  /**
+   * The merged topology, whole (which control each device gets): on connecting, then after every
+   * change (a remote's devices read, a remote added, changed, reconnected or deleted).
+   */
+  topology: { devices: Device[] };
   /** Whether the hub can write its database: on connecting, then on every change. */
   storage: StorageStatus;
   /** A message that could not be handled. */

@@ -25,6 +25,12 @@ export interface Point {
   /** The remote it belongs to (the prefix). */
   remote: string;
   state: PointState;
+  /**
+   * Present when the point cannot be written, saying why (the hub computes it): one of the hub's
+   * own points, a reading (a shutter's `.pos`, an I/O server's `.connection`), or a remote that
+   * refuses control or serves the public API only. Absent: writable, as far as the hub knows.
+   */
+  readOnly?: string;
 }
 
 /** Names a point: the name alone is not unique across kinds. */

@@ -47,6 +47,16 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
       for (const session of sessions) session.send({ type: 'loggers', payload: { loggers } });
     }, LOGGERS_PUSH_MS);
   });
+  // The merged topology goes out whole, once per burst of changes (remotes reconnecting together).
+  let topologyPush: NodeJS.Immediate | undefined;
+  const onTopology = () => {
+    topologyPush ??= setImmediate(() => {
+      topologyPush = undefined;
+      if (sessions.size === 0) return;
+      const devices = hub.topology();
+      for (const session of sessions) session.send({ type: 'topology', payload: { devices } });
+    });
+  };
   const onStorage = (storage: StorageStatus) => {
     for (const session of sessions) session.send({ type: 'storage', payload: storage });
   };
@@ -55,6 +65,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
   hub.on('removed', onRemoved);
   hub.on('confirmed', onConfirmed);
   hub.on('deleted', onDeleted);
+  hub.on('topology', onTopology);
   app.addHook('onClose', async () => {
     unsubscribe();
     unsubscribeLoggers();
@@ -64,6 +75,8 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     hub.off('removed', onRemoved);
     hub.off('confirmed', onConfirmed);
     hub.off('deleted', onDeleted);
+    hub.off('topology', onTopology);
+    clearImmediate(topologyPush);
   });
 
   app.route({
@@ -81,6 +94,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
       session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
       session.send({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
       session.send({ type: 'storage', payload: hub.storage.status() });
+      session.send({ type: 'topology', payload: { devices: hub.topology() } });
 
       let alive = true;
       socket.on('pong', () => (alive = true));

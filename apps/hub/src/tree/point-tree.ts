@@ -4,7 +4,9 @@
  * meet), one small object per point, a change applied in constant time. A point is stale while its
  * remote is offline (derived from the remote's connection, so a remote going offline marks all its
  * points stale without touching them) or while the remote itself says it is stale (PROTOCOL.md part
- * B `quality`: its owner, further below, is unreachable).
+ * B `quality`: its owner, further below, is unreachable). A point is read only, with the reason,
+ * when it is one of the hub's own, when its remote takes no writes (`setRemoteReadOnly`), or when it
+ * is a reading (`setReadings`, and any I/O server's `.connection`): REST and WebSocket both say so.
  */
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 import { underPrefix } from '@riohub/hub-api';
@@ -29,9 +31,18 @@ export type ChangeListener = (change: PointChange) => void;
 
 const KINDS: readonly PointKind[] = ['io', 'ui', 'hub'];
 
+/** Why the hub's own points cannot be written. */
+export const OWN_POINT_READ_ONLY = 'a datapoint of the hub itself';
+/** Why `<I/O server>.connection` cannot be written (HSYCO sets it; the simulator refuses writes). */
+export const CONNECTION_READ_ONLY = "an I/O server's connection state";
+
 export class PointTree {
   private readonly maps: Record<PointKind, Map<string, Entry>> = { io: new Map(), ui: new Map(), hub: new Map() };
   private readonly offlineRemotes = new Set<string>();
+  /** Remotes that take no writes (control refused, public API), with why. */
+  private readonly readOnlyRemotes = new Map<string, string>();
+  /** Per remote, its datapoints known to be readings (a shutter's `.pos`), with why. */
+  private readonly readings = new Map<string, ReadonlyMap<string, string>>();
   private readonly listeners = new Set<ChangeListener>();
   /** Per remote, how many datapoints and GUI variables it has here: kept as points come and go. */
   private readonly counts = new Map<string, number>();
@@ -150,11 +161,62 @@ export class PointTree {
     }
   }
 
+  /**
+   * Marks every point of a remote read only, with why (`undefined`: writable again); listeners hear
+   * about every point whose flag changes.
+   */
+  setRemoteReadOnly(remote: string, reason: string | undefined): void {
+    if (this.readOnlyRemotes.get(remote) === reason) return;
+    const before = this.listeners.size > 0 ? this.readOnlyOfRemote(remote) : undefined;
+    if (reason === undefined) this.readOnlyRemotes.delete(remote);
+    else this.readOnlyRemotes.set(remote, reason);
+    if (before) this.announceReadOnlyFlips(remote, before);
+  }
+
+  remoteReadOnly(remote: string): string | undefined {
+    return this.readOnlyRemotes.get(remote);
+  }
+
+  /**
+   * Replaces the datapoints of a remote known to be readings (full names, with why), as its
+   * topology says; listeners hear about every point whose flag changes.
+   */
+  setReadings(remote: string, readings: ReadonlyMap<string, string>): void {
+    const known = this.readings.get(remote);
+    if ((known?.size ?? 0) === 0 && readings.size === 0) return;
+    const before = this.listeners.size > 0 ? this.readOnlyOfRemote(remote) : undefined;
+    if (readings.size === 0) this.readings.delete(remote);
+    else this.readings.set(remote, readings);
+    if (before) this.announceReadOnlyFlips(remote, before);
+  }
+
+  private readOnlyOfRemote(remote: string): Map<string, string | undefined> {
+    const flags = new Map<string, string | undefined>();
+    for (const kind of KINDS) {
+      if (kind === 'hub') continue;
+      for (const [name, entry] of this.maps[kind]) if (entry.remote === remote) flags.set(`${kind}:${name}`, this.readOnlyOf(name, entry));
+    }
+    return flags;
+  }
+
+  private announceReadOnlyFlips(remote: string, before: Map<string, string | undefined>): void {
+    for (const kind of KINDS) {
+      if (kind === 'hub') continue;
+      for (const [name, entry] of this.maps[kind]) {
+        if (entry.remote !== remote || before.get(`${kind}:${name}`) === this.readOnlyOf(name, entry)) continue;
+        const point = this.toPoint(name, entry);
+        for (const listener of this.listeners) listener({ point, event: false });
+      }
+    }
+  }
+
   /** Forgets a remote and all its points (the remote entry was deleted); returns them. */
   removeRemote(remote: string): PointRef[] {
     const removed: PointRef[] = [];
     for (const kind of KINDS) removed.push(...this.removeMissing(remote, kind, () => false));
     this.offlineRemotes.delete(remote);
+    this.readOnlyRemotes.delete(remote);
+    this.readings.delete(remote);
     return removed;
   }
 
@@ -184,8 +246,19 @@ export class PointTree {
     return () => this.listeners.delete(listener);
   }
 
+  /** Why a point cannot be written, or `undefined`. */
+  private readOnlyOf(name: string, entry: Entry): string | undefined {
+    if (entry.kind === 'hub') return OWN_POINT_READ_ONLY;
+    const remote = this.readOnlyRemotes.get(entry.remote);
+    if (remote !== undefined || entry.kind !== 'io') return remote;
+    return this.readings.get(entry.remote)?.get(name) ?? (name.endsWith('.connection') ? CONNECTION_READ_ONLY : undefined);
+  }
+
   private toPoint(name: string, entry: Entry): Point {
     const stale = entry.kind !== 'hub' && (entry.staleBelow || this.offlineRemotes.has(entry.remote));
-    return { name, kind: entry.kind, value: entry.value, changedAt: entry.changedAt, remote: entry.remote, state: stale ? 'stale' : 'ok' };
+    const point: Point = { name, kind: entry.kind, value: entry.value, changedAt: entry.changedAt, remote: entry.remote, state: stale ? 'stale' : 'ok' };
+    const readOnly = this.readOnlyOf(name, entry);
+    if (readOnly !== undefined) point.readOnly = readOnly;
+    return point;
   }
 }

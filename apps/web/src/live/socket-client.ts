@@ -1,24 +1,65 @@
 /**
  * The one WebSocket per tab, outside React: it connects, subscribes to everything, turns snapshot
- * chunks into one store replacement, applies deltas once per animation frame, and reconnects with
- * backoff. A reconnect always starts from a fresh snapshot, so nothing stale survives it.
+ * chunks into one store replacement, applies deltas once per animation frame, keeps the topology
+ * the hub pushes, and reconnects with backoff. A reconnect always starts from a fresh snapshot, so
+ * nothing stale survives it. What it needs of its surroundings (the socket, the session check,
+ * frames) is a transport, so tests run it in Node against a real hub.
  */
 import type { ClientMessage, Point, ServerMessage } from '@riohub/hub-api';
 import { api } from '../api/http';
-import { pointKey, useHub } from '../store';
+import { pointKey, useHub, type HubStore } from '../store';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 5_000;
+/** `WebSocket.OPEN`, which the `ws` package and browsers share. */
+const OPEN = 1;
+
+/** What the client uses of a WebSocket: the browser's, or in Node the `ws` package's. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export interface SocketTransport {
+  /** Opens a socket to the hub's `/api/ws`. */
+  open(): SocketLike;
+  /** Whether the session has ended (`GET /api/session` answers `unauthenticated`); may reject when the hub is unreachable. */
+  sessionEnded(): Promise<boolean>;
+  /** Runs `flush` once before the next frame is drawn. */
+  nextFrame(flush: () => void): void;
+  newRequestId(): string;
+}
+
+export const browserTransport: SocketTransport = {
+  open: () => new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`) as SocketLike,
+  async sessionEnded() {
+    const session = await api('GET', '/api/session');
+    return !session.ok && session.error.code === 'unauthenticated';
+  },
+  nextFrame: (flush) => void requestAnimationFrame(flush),
+  newRequestId: () => crypto.randomUUID(),
+};
 
 export class SocketClient {
-  private socket: WebSocket | undefined;
+  private socket: SocketLike | undefined;
   private stopped = false;
   private attempts = 0;
   private snapshot: Point[] = [];
   private pending = new Map<string, Point>();
   private frameRequested = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The first `remotes` after connecting is the whole list. */
   private remotesListed = false;
+
+  constructor(
+    private readonly store: HubStore,
+    private readonly transport: SocketTransport,
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -27,28 +68,28 @@ export class SocketClient {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
     this.socket?.close();
     this.socket = undefined;
   }
 
   /** Sends a write; its result comes back through the store (`writes`). */
   write(name: string, kind: 'io' | 'ui', value: string): void {
-    const requestId = crypto.randomUUID();
-    useHub.getState().startWrite(pointKey(kind, name), requestId, value);
+    const requestId = this.transport.newRequestId();
+    this.store.getState().startWrite(pointKey(kind, name), requestId, value);
     if (!this.send({ type: 'write', payload: { requestId, name, value, kind } })) {
-      useHub.getState().failWrite(requestId, 'not connected to the hub');
+      this.store.getState().failWrite(requestId, 'not connected to the hub');
     }
   }
 
   private send(message: ClientMessage): boolean {
-    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    if (this.socket?.readyState !== OPEN) return false;
     this.socket.send(JSON.stringify(message));
     return true;
   }
 
   private connect(): void {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`;
-    const socket = new WebSocket(url);
+    const socket = this.transport.open();
     this.socket = socket;
     let opened = false;
     socket.onopen = () => {
@@ -56,36 +97,38 @@ export class SocketClient {
       this.attempts = 0;
       this.snapshot = [];
       this.remotesListed = false;
-      useHub.getState().setConnected(true);
-      useHub.getState().setSynced(false);
+      this.store.getState().setConnected(true);
+      this.store.getState().setSynced(false);
       this.send({ type: 'subscribe', payload: { prefixes: [''] } });
     };
-    socket.onmessage = (event) => this.receive(JSON.parse(String(event.data)) as ServerMessage);
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.receive(JSON.parse(String(event.data)) as ServerMessage);
+    };
+    // A failed connection or a broken socket is always followed by `close`, which retries.
+    socket.onerror = () => undefined;
     socket.onclose = () => {
       if (this.socket !== socket) return;
-      useHub.getState().setConnected(false);
+      this.store.getState().setConnected(false);
       if (this.stopped) return;
       void this.retry(opened);
     };
   }
 
   private async retry(wasOpen: boolean): Promise<void> {
-    // A socket refused at the door, or closed by the hub, may mean the session ended.
-    if (!wasOpen || this.attempts > 0) {
-      const session = await api('GET', '/api/session');
-      if (!session.ok && session.error.code === 'unauthenticated') {
-        useHub.getState().setUser(null);
-        return;
-      }
+    // A socket refused at the door, or closed by the hub, may mean the session ended. A hub that
+    // does not answer at all has not ended it: try again.
+    if ((!wasOpen || this.attempts > 0) && (await this.transport.sessionEnded().catch(() => false))) {
+      this.store.getState().setUser(null);
+      return;
     }
     const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.attempts++);
-    setTimeout(() => {
+    this.retryTimer = setTimeout(() => {
       if (!this.stopped) this.connect();
     }, delay);
   }
 
   private receive(message: ServerMessage): void {
-    const store = useHub.getState();
+    const store = this.store.getState();
     switch (message.type) {
       case 'snapshot':
         this.snapshot.push(...message.payload.points);
@@ -94,7 +137,6 @@ export class SocketClient {
           this.snapshot = [];
           this.pending.clear();
           store.setSynced(true);
-          void loadTopology();
         }
         return;
       case 'delta':
@@ -107,14 +149,14 @@ export class SocketClient {
       case 'remote-deleted':
         store.removeRemote(message.payload.name);
         return;
-      case 'remotes': {
-        const known = new Set(store.remotes.map((remote) => remote.name));
+      case 'remotes':
         if (this.remotesListed) store.mergeRemotes(message.payload.remotes);
         else store.setRemotes(message.payload.remotes);
         this.remotesListed = true;
-        if (message.payload.remotes.some((remote) => !known.has(remote.name))) void loadTopology();
         return;
-      }
+      case 'topology':
+        store.setDevices(new Map(message.payload.devices.map((device) => [device.name, device.params])));
+        return;
       case 'loggers':
         store.setLoggers(message.payload.loggers);
         return;
@@ -141,11 +183,11 @@ export class SocketClient {
   private scheduleFlush(): void {
     if (this.frameRequested) return;
     this.frameRequested = true;
-    requestAnimationFrame(() => {
+    this.transport.nextFrame(() => {
       this.frameRequested = false;
       const points = [...this.pending.values()];
       this.pending.clear();
-      const store = useHub.getState();
+      const store = this.store.getState();
       store.applyPoints(points);
       for (const point of points) {
         const key = pointKey(point.kind, point.name);
@@ -155,10 +197,4 @@ export class SocketClient {
   }
 }
 
-/** The merged topology: which control each device gets. */
-export async function loadTopology(): Promise<void> {
-  const result = await api<{ name: string; params: string[] }[]>('GET', '/api/topology');
-  if (result.ok) useHub.getState().setDevices(new Map(result.data.map((device) => [device.name, device.params])));
-}
-
-export const socketClient = new SocketClient();
+export const socketClient = new SocketClient(useHub, browserTransport);

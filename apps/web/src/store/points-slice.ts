@@ -14,7 +14,7 @@ export function pointKey(kind: string, name: string): PointKey {
 
 export interface PointsSlice {
   points: Map<PointKey, Point>;
-  /** Sorted by name: the order lists show. */
+  /** In natural order of names (`autom.2` before `autom.10`): the order lists show. */
   keys: PointKey[];
   pointsVersion: number;
   /** Epoch ms of the newest change seen per remote. */
@@ -26,19 +26,31 @@ export interface PointsSlice {
   removePoints(refs: PointRef[]): void;
 }
 
-/** The sorted keys and the per-remote counts: recomputed only when points come or go. */
-function membership(points: Map<PointKey, Point>): { keys: PointKey[]; counts: Map<string, number> } {
-  const counts = new Map<string, number>();
-  for (const point of points.values()) if (point.kind !== 'hub') counts.set(point.remote, (counts.get(point.remote) ?? 0) + 1);
-  return { keys: sortedKeys(points), counts };
+/** Longer runs of digits are compared as text: no name segment is a number that large. */
+const MAX_NUMBER_DIGITS = 15;
+
+/**
+ * A string whose plain order is the natural order of names: every run of digits padded to the
+ * same width, so `light.2` (`light.000…02`) sorts before `light.10`. Made once per point, so
+ * sorting 50,000 names compares plain strings instead of parsing numbers at every comparison.
+ */
+export function naturalSortKey(name: string): string {
+  return name.replace(/[0-9]+/g, (digits) => (digits.length > MAX_NUMBER_DIGITS ? digits : digits.padStart(MAX_NUMBER_DIGITS, '0')));
 }
 
-function sortedKeys(points: Map<PointKey, Point>): PointKey[] {
-  return [...points.keys()].sort((a, b) => {
-    const nameA = a.slice(a.indexOf(':') + 1);
-    const nameB = b.slice(b.indexOf(':') + 1);
-    return nameA < nameB ? -1 : nameA > nameB ? 1 : a < b ? -1 : 1;
-  });
+/** The name, then the key (its kind), in natural order; `sortKeys` caches each point's sort key. */
+function sortedKeys(points: Map<PointKey, Point>, sortKeys: Map<PointKey, string>): PointKey[] {
+  const entries: [string, PointKey][] = [];
+  for (const [key, point] of points) {
+    let sortKey = sortKeys.get(key);
+    if (sortKey === undefined) {
+      sortKey = naturalSortKey(point.name);
+      sortKeys.set(key, sortKey);
+    }
+    entries.push([sortKey, key]);
+  }
+  entries.sort(([a, keyA], [b, keyB]) => (a < b ? -1 : a > b ? 1 : keyA < keyB ? -1 : keyA > keyB ? 1 : 0));
+  return entries.map(([, key]) => key);
 }
 
 function noteChange(lastChange: Map<string, number>, point: Point): void {
@@ -46,35 +58,52 @@ function noteChange(lastChange: Map<string, number>, point: Point): void {
   if ((lastChange.get(point.remote) ?? 0) < point.changedAt) lastChange.set(point.remote, point.changedAt);
 }
 
-export const createPointsSlice: StateCreator<PointsSlice, [], [], PointsSlice> = (set, get) => ({
-  points: new Map(),
-  keys: [],
-  pointsVersion: 0,
-  lastChange: new Map(),
-  counts: new Map(),
-  replacePoints(points) {
-    const map = new Map<PointKey, Point>();
-    const lastChange = new Map<string, number>();
-    for (const point of points) {
-      map.set(pointKey(point.kind, point.name), point);
-      noteChange(lastChange, point);
-    }
-    set({ points: map, ...membership(map), lastChange, pointsVersion: get().pointsVersion + 1 });
-  },
-  applyPoints(points) {
-    const { points: map, lastChange } = get();
-    let added = false;
-    for (const point of points) {
-      const key = pointKey(point.kind, point.name);
-      if (!map.has(key)) added = true;
-      map.set(key, point);
-      noteChange(lastChange, point);
-    }
-    set({ pointsVersion: get().pointsVersion + 1, ...(added ? membership(map) : {}) });
-  },
-  removePoints(refs) {
-    const { points: map } = get();
-    for (const { kind, name } of refs) map.delete(pointKey(kind, name));
-    set({ ...membership(map), pointsVersion: get().pointsVersion + 1 });
-  },
-});
+export const createPointsSlice: StateCreator<PointsSlice, [], [], PointsSlice> = (set, get) => {
+  // Sort keys of the points held, made once each; dropped with their points.
+  const sortKeys = new Map<PointKey, string>();
+
+  /** The sorted keys and the per-remote counts: recomputed only when points come or go. */
+  function membership(points: Map<PointKey, Point>): { keys: PointKey[]; counts: Map<string, number> } {
+    const counts = new Map<string, number>();
+    for (const point of points.values()) if (point.kind !== 'hub') counts.set(point.remote, (counts.get(point.remote) ?? 0) + 1);
+    return { keys: sortedKeys(points, sortKeys), counts };
+  }
+
+  return {
+    points: new Map(),
+    keys: [],
+    pointsVersion: 0,
+    lastChange: new Map(),
+    counts: new Map(),
+    replacePoints(points) {
+      const map = new Map<PointKey, Point>();
+      const lastChange = new Map<string, number>();
+      for (const point of points) {
+        map.set(pointKey(point.kind, point.name), point);
+        noteChange(lastChange, point);
+      }
+      for (const key of sortKeys.keys()) if (!map.has(key)) sortKeys.delete(key);
+      set({ points: map, ...membership(map), lastChange, pointsVersion: get().pointsVersion + 1 });
+    },
+    applyPoints(points) {
+      const { points: map, lastChange } = get();
+      let added = false;
+      for (const point of points) {
+        const key = pointKey(point.kind, point.name);
+        if (!map.has(key)) added = true;
+        map.set(key, point);
+        noteChange(lastChange, point);
+      }
+      set({ pointsVersion: get().pointsVersion + 1, ...(added ? membership(map) : {}) });
+    },
+    removePoints(refs) {
+      const { points: map } = get();
+      for (const { kind, name } of refs) {
+        const key = pointKey(kind, name);
+        map.delete(key);
+        sortKeys.delete(key);
+      }
+      set({ ...membership(map), pointsVersion: get().pointsVersion + 1 });
+    },
+  };
+};

@@ -1,4 +1,8 @@
-/** Writes in flight, per point: pending until the value comes back, or the reason they failed. */
+/**
+ * What the operator is doing to points, per point (never per row, so nothing follows a row that
+ * shows another point): drafts being typed, and writes in flight, pending until the value comes
+ * back, or with the reason they failed.
+ */
 import type { StateCreator } from 'zustand';
 import type { PointKey } from './points-slice';
 
@@ -9,17 +13,30 @@ export interface WriteState {
   error?: string;
 }
 
+/** A value being typed for a point, not sent yet. */
+export interface Draft {
+  value: string;
+  /** The point's live value when editing began: when it differs now, the live value moved meanwhile. */
+  base: string;
+}
+
 export interface WritesSlice {
   writes: Record<PointKey, WriteState>;
+  drafts: Record<PointKey, Draft>;
   startWrite(key: PointKey, requestId: string, value: string): void;
   failWrite(requestId: string, error: string): void;
   /** The point now holds the written value (or a newer one): nothing is pending any more. */
   settleWrite(key: PointKey): void;
   dismissWrite(key: PointKey): void;
+  /** Typing: the first keystroke records the live value it started from. */
+  editDraft(key: PointKey, value: string, live: string): void;
+  /** Sent or abandoned: the editor shows the live value again. */
+  discardDraft(key: PointKey): void;
 }
 
 export const createWritesSlice: StateCreator<WritesSlice, [], [], WritesSlice> = (set, get) => ({
   writes: {},
+  drafts: {},
   startWrite: (key, requestId, value) => set({ writes: { ...get().writes, [key]: { requestId, value } } }),
   failWrite(requestId, error) {
     const entry = Object.entries(get().writes).find(([, write]) => write.requestId === requestId);
@@ -30,8 +47,17 @@ export const createWritesSlice: StateCreator<WritesSlice, [], [], WritesSlice> =
     set({ writes: without(get().writes, key) });
   },
   dismissWrite: (key) => set({ writes: without(get().writes, key) }),
+  editDraft(key, value, live) {
+    const base = get().drafts[key]?.base ?? live;
+    set({ drafts: { ...get().drafts, [key]: { value, base } } });
+  },
+  discardDraft(key) {
+    if (key in get().drafts) set({ drafts: without(get().drafts, key) });
+  },
 });
 
-function without(writes: Record<PointKey, WriteState>, key: PointKey): Record<PointKey, WriteState> {
-  return Object.fromEntries(Object.entries(writes).filter(([k]) => k !== key));
+function without<T>(record: Record<PointKey, T>, key: PointKey): Record<PointKey, T> {
+  const rest = { ...record };
+  delete rest[key];
+  return rest;
 }
