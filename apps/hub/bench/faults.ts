@@ -4,7 +4,7 @@
 // equals the simulator's exactly, and the hub's resident memory (RSS, from /proc, sampled every
 // 50 ms) before the fault, at its peak, and after convergence. Run with `pnpm bench faults`.
 import { readFileSync } from 'node:fs';
-import { spawnHub, waitForConvergence, type HubProcess } from '@riohub/testkit';
+import { spawnHub, waitForConvergence, waitUntil, type HubProcess } from '@riohub/testkit';
 import { Agent } from 'undici';
 import {
   CONVERGENCE_BOUND_MS,
@@ -17,7 +17,6 @@ import {
   runProxyFault,
   simState,
   startRig,
-  until,
   waitOfflineAndStale,
   type FaultTimes,
 } from '../src/links/fault-scenarios';
@@ -92,7 +91,7 @@ async function twoLevels(): Promise<Row> {
       rig.proxy.setMode({ kind: 'reset', afterBytes: CUT_AFTER_BYTES });
       await changeAtSim(rig);
       await waitOfflineAndStale(siteClient.client, 'lobby');
-      await until(async () => (await topClient.point('site1.lobby.connection', 'io')).value === 'offline', OFFLINE_BOUND_MS, 'offline at the top');
+      await waitUntil(async () => (await topClient.point('site1.lobby.connection', 'io')).value === 'offline', OFFLINE_BOUND_MS, 'offline at the top');
       const offlineMs = performance.now() - faultAt;
       await changeAtSim(rig);
       const healAt = performance.now();

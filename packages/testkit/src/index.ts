@@ -3,3 +3,4 @@ export * from '@riohub/sim-launcher';
 export * from './convergence';
 export * from './fault-proxy';
 export * from './rio-client';
+export * from './wait';

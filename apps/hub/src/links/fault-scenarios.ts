@@ -15,6 +15,7 @@ import {
   RioTestClient,
   spawnSim,
   waitForConvergence,
+  waitUntil,
   type FaultMode,
   type SimProcess,
   type Snapshot,
@@ -96,7 +97,7 @@ export async function startRig(hub: HubClient, remote: string, simArgs: readonly
   try {
     // The hub pins the simulator's certificate, and the proxy presents exactly that one.
     await hub.addSim(remote, { url: proxy.url, certificate: cert }, SIM_PASSWORD);
-    await until(async () => (await hub.remote(remote)).status.connection === 'online', 30_000, `${remote} online`);
+    await waitUntil(async () => (await hub.remote(remote)).status.connection === 'online', 30_000, `${remote} online`);
   } catch (error) {
     await rig.close();
     throw error;
@@ -122,20 +123,6 @@ export async function killAndRestart(rig: Rig, args: readonly string[], whileDow
   rig.direct = direct;
 }
 
-/** Polls `test` every 100 ms until it holds (a throwing read counts as not yet), or fails after `timeoutMs`. */
-export async function until(test: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      if (await test()) return;
-    } catch (error) {
-      last = `: ${(error as Error).message}`;
-    }
-    if (Date.now() > deadline) throw new Error(`not ${what} within ${timeoutMs} ms${last}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** What the hub shows of a remote that is down: its status, its own `connection` point, its points. */
 export async function offlineView(hub: HubClient, remote: string): Promise<{ status: string; connection: string; points: number; stale: number }> {
@@ -150,7 +137,7 @@ export async function offlineView(hub: HubClient, remote: string): Promise<{ sta
 
 /** Resolves once the remote is offline in its status and its own point, and every point of it is stale. */
 export async function waitOfflineAndStale(hub: HubClient, remote: string, timeoutMs = OFFLINE_BOUND_MS): Promise<void> {
-  await until(
+  await waitUntil(
     async () => {
       const view = await offlineView(hub, remote);
       return view.status === 'offline' && view.connection === 'offline' && view.points > 0 && view.stale === view.points;

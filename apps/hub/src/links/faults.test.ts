@@ -2,7 +2,7 @@
 // the simulator's own certificate, which the hub pins): each fault shows the remote offline with
 // its points stale, and after healing the hub's tree equals the simulator's exactly, one level up
 // and two. Each case has its own hub and simulator, so they run side by side.
-import { readServerState, RioTestClient, waitForConvergence } from '@riohub/testkit';
+import { readServerState, RioTestClient, waitForConvergence, waitUntil } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../testing/test-hub';
 import {
@@ -18,7 +18,6 @@ import {
   runProxyFault,
   simState,
   startRig,
-  until,
   waitOfflineAndStale,
   type Rig,
 } from './fault-scenarios';
@@ -58,7 +57,7 @@ describe.concurrent('a remote through faults', () => {
       const { status } = await rig.hub.remote(rig.remote);
       expect(status.error?.code).toMatch(/^(no-answer|connection-failed)$/);
       rig.proxy.setMode({ kind: 'garbage' });
-      await until(async () => (await rig.hub.remote(rig.remote)).status.error?.code === 'bad-response', OFFLINE_BOUND_MS, 'a bad response');
+      await waitUntil(async () => (await rig.hub.remote(rig.remote)).status.error?.code === 'bad-response', OFFLINE_BOUND_MS, 'a bad response');
       rig.proxy.setMode({ kind: 'pass' });
       await waitForConvergence(simState(rig), hubTree(rig.hub, 'site.'), { timeoutMs: CONVERGENCE_BOUND_MS });
     });
@@ -118,7 +117,7 @@ describe('a fault below a site hub, seen from the top hub', () => {
       rig.proxy.setMode({ kind: 'reset', afterBytes: CUT_AFTER_BYTES });
       await changeAtSim(rig);
       await waitOfflineAndStale(site.admin, 'lobby');
-      await until(async () => (await top.admin.point('site1.lobby.connection', 'io')).value === 'offline', OFFLINE_BOUND_MS, 'offline at the top');
+      await waitUntil(async () => (await top.admin.point('site1.lobby.connection', 'io')).value === 'offline', OFFLINE_BOUND_MS, 'offline at the top');
       // PROTOCOL.md part B, quality: a point is stale at every level above the server that is unreachable.
       const staleAtTop = [...(await atTop()).entries()].filter(([key, point]) => !ownPoints(key) && !point.stale).map(([key]) => key);
       expect.soft(staleAtTop, 'points of the unreachable simulator shown live at the top').toEqual([]);

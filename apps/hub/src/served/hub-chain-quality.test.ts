@@ -1,7 +1,7 @@
 // A site's outage is visible at every level of a chain (PROTOCOL.md part B, `quality`): simulator →
 // site hub → region hub → top hub, each a real process over real HTTPS. One chain for every case,
 // which each leave as they found it: all live, every level equal to the simulator.
-import { waitForConvergence, type Snapshot } from '@riohub/testkit';
+import { waitForConvergence, waitUntil, type Snapshot } from '@riohub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLL_TIMEOUT_MS } from '../links/remote-client';
 import { CHAIN_SIM_ARGS, startChain, type Chain, type ChainLevel } from './chain-processes';
@@ -19,19 +19,6 @@ const SIM_ARGS = [...CHAIN_SIM_ARGS, '--stale', 'virtual.2'];
 const ownPoint = (level: ChainLevel) => (key: string) => key === `io:${level.prefix}connection`;
 
 /** Polls `test` until it holds; `what` is read when it times out, so it may name what is left. */
-async function waitUntil(test: () => Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      if (await test()) return;
-    } catch (error) {
-      last = `: ${(error as Error).message}`;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}${last}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The keys of a level's tree that are live, of the simulator's points (its own point aside). */
 function live(level: ChainLevel, tree: Snapshot): string[] {
