@@ -2,6 +2,7 @@
 import { ROLES, type ApiError, type Role, type User } from '@riohub/hub-api';
 import { useId, useState, type FormEvent } from 'react';
 import { api } from '../../api/http';
+import { stacked } from '../../components/stacked-table';
 import { useHub } from '../../store';
 import { ConfirmDeleteButton } from './ConfirmDeleteButton';
 import { describedBy, FieldError, FormAlert } from './form-fields';
@@ -63,12 +64,12 @@ export function UserRow({ user, onChanged, onDeleted }: Props) {
   }
 
   return (
-    <tr>
-      <th scope="row" className={`${ui.td} font-medium`}>
+    <tr className={stacked.row}>
+      <th scope="row" className={`${ui.td} ${stacked.cell} font-medium`}>
         {user.name}
         {me && <span className="ml-1 text-xs font-normal text-slate-600 dark:text-slate-400">(you)</span>}
       </th>
-      <td className={ui.td}>
+      <td className={`${ui.td} ${stacked.cell}`}>
         <label htmlFor={`${id}-role`} className="sr-only">
           Role of {user.name}
         </label>
@@ -89,7 +90,7 @@ export function UserRow({ user, onChanged, onDeleted }: Props) {
         </select>
         <FieldError id={`${id}-role-error`} message={roleError} />
       </td>
-      <td className={ui.td}>
+      <td className={`${ui.td} ${stacked.cell} ${stacked.line}`}>
         <div className="flex flex-col items-start gap-1">
           <FormAlert error={error} shownFields={SHOWN_PATHS} />
           {passwordSet && <p role="status" className="text-xs text-emerald-700 dark:text-emerald-400">Password changed.</p>}

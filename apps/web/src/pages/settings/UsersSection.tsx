@@ -2,6 +2,7 @@
 import type { ApiError, User } from '@riohub/hub-api';
 import { useEffect, useState } from 'react';
 import { api } from '../../api/http';
+import { stacked } from '../../components/stacked-table';
 import { AddUserForm } from './AddUserForm';
 import { FormAlert } from './form-fields';
 import { UserRow } from './UserRow';
@@ -34,8 +35,8 @@ export function UsersSection() {
       {users === undefined && !loadError && <p className="text-sm">Loading users…</p>}
       {users && (
         <div className="overflow-x-auto">
-          <table className={ui.table} aria-label="Users">
-            <thead>
+          <table className={`${ui.table} ${stacked.table}`} aria-label="Users">
+            <thead className={stacked.head}>
               <tr>
                 <th scope="col" className={ui.th}>
                   Name
@@ -48,7 +49,7 @@ export function UsersSection() {
                 </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody className={stacked.body}>
               {users.map((user) => (
                 <UserRow key={user.name} user={user} onChanged={changed} onDeleted={deleted} />
               ))}
