@@ -3,6 +3,7 @@ import { roleAllows, type Role } from '@riohub/hub-api';
 import { NavLink, Outlet } from 'react-router';
 import { call } from '../api/http';
 import { useHub } from '../store';
+import { LocalTime } from './times';
 
 /** Every page, and the role its link needs (the pages check it too). */
 const LINKS: readonly (readonly [string, string, Role])[] = [
@@ -57,7 +58,7 @@ export function Layout() {
       )}
       {!storage.ok && (
         <div role="alert" aria-label="Storage failing" className="bg-red-100 px-4 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">
-          Storage failing since {new Date(storage.since).toLocaleTimeString()}: {storage.error}. Live values are shown; writes and
+          Storage failing since <LocalTime ms={storage.since} />: {storage.error}. Live values are shown; writes and
           settings changes are refused until it is fixed.
         </div>
       )}

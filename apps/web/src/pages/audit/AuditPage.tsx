@@ -7,6 +7,7 @@ import { describeAuditChange, routeUrl, type AuditRecord } from '@riohub/hub-api
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/http';
 import { stacked } from '../../components/stacked-table';
+import { LocalTime } from '../../components/times';
 import { useSearchParam } from '../../components/use-search-param';
 import { ui } from '../settings/ui';
 
@@ -114,7 +115,7 @@ function AuditTable({ records }: { records: AuditRecord[] }) {
         {records.map((record) => (
           <tr key={record.id} className={stacked.row}>
             <td className={`${ui.td} ${stacked.cell} tabular-nums`}>
-              <time dateTime={new Date(record.at).toISOString()}>{new Date(record.at).toLocaleString()}</time>
+              <LocalTime ms={record.at} withDate />
             </td>
             <td className={short}>{record.user}</td>
             <td className={`${cell} min-w-24 font-mono text-xs`}>{record.address}</td>

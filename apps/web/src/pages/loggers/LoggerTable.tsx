@@ -1,5 +1,6 @@
 /** Every replicated logger in one table: where it comes from, what it measures, its last sample, how replication stands. */
 import type { LoggerView } from '@riohub/hub-api';
+import { UtcTime } from '../../components/times';
 import { formatAge, useNow } from '../../components/use-now';
 import { stacked } from '../../components/stacked-table';
 import { ui } from '../settings/ui';
@@ -38,10 +39,7 @@ export function LoggerTable({ loggers, onChanged }: { loggers: LoggerView[]; onC
               <td className={`${cell} ${stacked.labelled} tabular-nums`} data-label="Last sample">
                 {logger.lastSample ? (
                   <>
-                    {formatValue(logger.lastSample[1])} {logger.unit},{' '}
-                    <time dateTime={new Date(logger.lastSample[0]).toISOString()} title={new Date(logger.lastSample[0]).toLocaleString()}>
-                      {formatAge(now - logger.lastSample[0])} ago
-                    </time>
+                    {formatValue(logger.lastSample[1])} {logger.unit} at <UtcTime ms={logger.lastSample[0]} /> ({formatAge(now - logger.lastSample[0])} ago)
                   </>
                 ) : (
                   'none yet'

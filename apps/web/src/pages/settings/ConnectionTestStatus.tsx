@@ -1,5 +1,9 @@
-/** The outcome of "Test connection", in a live region so it is announced when it arrives. */
+/**
+ * The outcome of "Test connection", in a live region so it is announced when it arrives: why it
+ * failed in the hub's words (what to do), with the raw code on a details line.
+ */
 import type { ConnectionTest } from '@riohub/hub-api';
+import { RemoteErrorText } from '../overview/remote-status';
 import { ui } from './ui';
 
 function yesNo(value: boolean): string {
@@ -10,7 +14,7 @@ export function ConnectionTestStatus({ testing, test }: { testing: boolean; test
   return (
     <div role="status" className="text-sm">
       {testing ? (
-        <p>Testing the connection…</p>
+        <p>Testing the connection: a remote that refuses the password or this hub's address answers nothing for 10 s…</p>
       ) : (
         test && (
           <div
@@ -20,7 +24,7 @@ export function ConnectionTestStatus({ testing, test }: { testing: boolean; test
                 : 'border-amber-300 bg-amber-50 dark:border-amber-700 dark:bg-amber-950'
             }`}
           >
-            <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5">
+            <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-3 gap-y-0.5">
               <dt className="font-medium">Reachable</dt>
               <dd>{yesNo(test.reachable)}</dd>
               <dt className="font-medium">Trusted</dt>
@@ -40,7 +44,9 @@ export function ConnectionTestStatus({ testing, test }: { testing: boolean; test
               {test.error && (
                 <>
                   <dt className="font-medium">Error</dt>
-                  <dd>{test.error.message}</dd>
+                  <dd className="min-w-0">
+                    <RemoteErrorText error={test.error} />
+                  </dd>
                 </>
               )}
             </dl>

@@ -1,5 +1,8 @@
-/** The remote entries as a table, by name; their status stays current through the socket. */
-import type { RemoteView } from '@riohub/hub-api';
+/**
+ * The remote entries as a table, in the Overview's order (offline, failing, disabled, then online;
+ * by name within each); their status stays current through the socket.
+ */
+import { compareRemotes, type RemoteView } from '@riohub/hub-api';
 import { useMemo } from 'react';
 import { RemoteRow } from './RemoteRow';
 import { ui } from './ui';
@@ -7,7 +10,7 @@ import { ui } from './ui';
 const COLUMNS = ['Name', 'Address', 'TLS', 'Enabled', 'Status', 'Points', 'Problem', 'Actions'];
 
 export function RemoteList({ remotes, onEdit }: { remotes: RemoteView[]; onEdit(remote: RemoteView): void }) {
-  const sorted = useMemo(() => [...remotes].sort((a, b) => a.name.localeCompare(b.name)), [remotes]);
+  const sorted = useMemo(() => [...remotes].sort(compareRemotes), [remotes]);
   if (sorted.length === 0) return <p className="text-sm text-slate-600 dark:text-slate-400">No remotes yet.</p>;
   return (
     <div className="overflow-x-auto">

@@ -1,8 +1,9 @@
 /** One remote entry in the list: its settings and live status, and what an admin can do with it. */
 import type { ApiError, RemoteView, Result } from '@riohub/hub-api';
 import { useState } from 'react';
-import { api } from '../../api/http';
+import { api, call } from '../../api/http';
 import { useHub } from '../../store';
+import { OfflineTimes, RemoteErrorText, RetryButton } from '../overview/remote-status';
 import { ConfirmDeleteButton } from './ConfirmDeleteButton';
 import { FormAlert } from './form-fields';
 import { ui } from './ui';
@@ -17,6 +18,19 @@ const CONNECTION_COLORS: Record<string, string> = {
 /** IPv6 addresses are bracketed, so the port stays readable. */
 function address(remote: RemoteView): string {
   return `${remote.host.includes(':') ? `[${remote.host}]` : remote.host}:${remote.port}`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** What deleting a remote takes with it, asked of the hub when the admin presses Delete. */
+async function deletionQuestion(name: string, knownPoints: number): Promise<string> {
+  const [remote, loggers] = await Promise.all([call('remote', { name }), call('loggers')]);
+  const points = `its ${count(remote.ok ? remote.data.status.points : knownPoints)} points`;
+  if (!loggers.ok) return `Deleting ${name} also deletes ${points} and its logger history (not counted: ${loggers.error.message}).`;
+  const mine = loggers.data.filter((logger) => logger.remote === name);
+  if (mine.length === 0) return `Deleting ${name} also deletes ${points}; it has no logger history.`;
+  const samples = mine.reduce((sum, logger) => sum + logger.samples, 0);
+  return `Deleting ${name} also deletes ${points} and ${count(samples)} logger samples (${mine.length} logger${mine.length === 1 ? '' : 's'}).`;
 }
 
 interface Props {
@@ -57,10 +71,16 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
         <td className={ui.td}>{remote.enabled ? 'yes' : 'no'}</td>
         <td className={`${ui.td} font-medium ${CONNECTION_COLORS[status.connection] ?? 'text-slate-600 dark:text-slate-400'}`}>
           {status.connection}
+          <div className="mt-1 flex flex-col gap-1 font-normal text-slate-800 dark:text-slate-200">
+            <OfflineTimes status={status} />
+            {status.connection === 'offline' && <RetryButton name={name} className={ui.button} />}
+          </div>
         </td>
-        <td className={`${ui.td} tabular-nums`}>{status.points}</td>
+        <td className={`${ui.td} tabular-nums`} aria-label={`Points of ${name}`}>
+          {status.points}
+        </td>
         <td className={`${ui.td} max-w-80`}>
-          {status.error && <p>{status.error.message}</p>}
+          {status.error && status.connection !== 'online' && <RemoteErrorText error={status.error} />}
           {offered && (
             <div className="mt-1 flex flex-col items-start gap-1">
               <p className="text-xs">
@@ -90,7 +110,12 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
             >
               {remote.enabled ? 'Disable' : 'Enable'} {name}
             </button>
-            <ConfirmDeleteButton label={`Delete ${name}`} disabled={busy} onConfirm={() => run(api<{ name: string }>('DELETE', path), deleted)} />
+            <ConfirmDeleteButton
+              label={`Delete ${name}`}
+              disabled={busy}
+              question={() => deletionQuestion(name, status.points)}
+              onConfirm={() => run(api<{ name: string }>('DELETE', path), deleted)}
+            />
           </div>
         </td>
       </tr>

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { useSearchParam } from '../../components/use-search-param';
 import { call } from '../../api/http';
 import { stacked } from '../../components/stacked-table';
+import { LocalTime, localZone } from '../../components/times';
 
 export function WriteLogPage() {
   const [records, setRecords] = useState<WriteRecord[]>([]);
@@ -39,6 +40,7 @@ export function WriteLogPage() {
         </label>
       </div>
       {error && <p role="alert">{error}</p>}
+      <p className="mb-2 text-xs text-slate-600 dark:text-slate-400">Times are in this browser's time zone, {localZone()}.</p>
       <table className={`w-full text-left text-sm ${stacked.table}`}>
         <thead className={stacked.head}>
           <tr className="border-b border-slate-200 dark:border-slate-800">
@@ -53,7 +55,9 @@ export function WriteLogPage() {
         <tbody className={stacked.body}>
           {shown.map((record) => (
             <tr key={record.id} className={`border-b border-slate-100 dark:border-slate-900 ${stacked.row}`}>
-              <td className={`${cell} tabular-nums`}>{new Date(record.at).toLocaleString()}</td>
+              <td className={`${cell} tabular-nums`}>
+                <LocalTime ms={record.at} withDate />
+              </td>
               <td className={`${cell} wrap-anywhere`}>{record.user}</td>
               <td className={`${cell} ${stacked.line} font-mono text-xs wrap-anywhere`}>{record.name}</td>
               <td className={`${cell} ${stacked.labelled} wrap-anywhere`} data-label="Old">
