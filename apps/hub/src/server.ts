@@ -55,7 +55,11 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
         : config.tls
           ? await loadCertificate(config.data, config.host, 'riohub')
           : undefined;
-    if (config.demo) demo = await startDemo(db, hub.repo, config.data);
+    if (config.demo) {
+      demo = await startDemo(db, hub.repo, config.data);
+      // The demo's password, sealed just now if an older hub kept it plain, leaves no plain page image behind.
+      truncateLog(db);
+    }
     app = await buildHubApp({ hub, db, secureCookies: https !== undefined, logger, https, allowedHosts: allowedHostNames(config, https?.cert) });
     hub.start();
     await app.listen({ host: config.host, port: config.port });

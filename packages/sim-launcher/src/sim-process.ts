@@ -80,7 +80,15 @@ export async function spawnSim(args: readonly string[], options: SpawnSimOptions
 /** Runs the simulator's command line as it is, for tests of the command line itself. */
 export function runSimCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', TSX_LOADER, SIM_CLI, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...withoutHubSecrets(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** The hub's own secrets stay in the hub: a simulator it starts (demo mode) inherits none of them. */
+function withoutHubSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const rest = { ...env };
+  delete rest['RIOHUB_SECRET_KEY'];
+  delete rest['RIOHUB_ADMIN_PASSWORD'];
+  return rest;
 }

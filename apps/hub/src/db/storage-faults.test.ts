@@ -53,6 +53,10 @@ describe('storage failures', () => {
       const health = await admin.call<HealthView>('GET', '/api/health');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ ok: true, data: { ready: false, storage: { ok: false } } });
+      expect(JSON.stringify(health.body)).toContain('SQLITE_FULL');
+      // A monitor with no session learns that it is not ready, not the hub's error text.
+      const anonymous = await new HubClient(hub.url).call<HealthView>('GET', '/api/health');
+      expect(anonymous).toMatchObject({ status: 503, body: { ok: true, data: { ready: false, storage: { ok: false, error: 'storage failing' } } } });
       await socket.until(() => socket.messages.some((m) => m.type === 'storage' && !m.payload.ok));
       expect(hub.log.filter((line) => line.level >= 50 && line.msg.startsWith('storage failing'))).toHaveLength(1);
 
