@@ -4,6 +4,7 @@
  */
 import { compareRemotes, type RemoteView } from '@riohub/hub-api';
 import { useMemo } from 'react';
+import { stacked } from '../../components/stacked-table';
 import { RemoteRow } from './RemoteRow';
 import { ui } from './ui';
 
@@ -14,8 +15,8 @@ export function RemoteList({ remotes, onEdit }: { remotes: RemoteView[]; onEdit(
   if (sorted.length === 0) return <p className="text-sm text-slate-600 dark:text-slate-400">No remotes yet.</p>;
   return (
     <div className="overflow-x-auto">
-      <table className={ui.table} aria-label="Remotes">
-        <thead>
+      <table className={`${ui.table} ${stacked.table}`} aria-label="Remotes">
+        <thead className={stacked.head}>
           <tr>
             {COLUMNS.map((column) => (
               <th key={column} scope="col" className={ui.th}>
@@ -24,7 +25,7 @@ export function RemoteList({ remotes, onEdit }: { remotes: RemoteView[]; onEdit(
             ))}
           </tr>
         </thead>
-        <tbody>
+        <tbody className={stacked.body}>
           {sorted.map((remote) => (
             <RemoteRow key={remote.name} remote={remote} onEdit={onEdit} columns={COLUMNS.length} />
           ))}

@@ -2,6 +2,7 @@
 import type { ApiError, RemoteView, Result } from '@riohub/hub-api';
 import { useState } from 'react';
 import { api, call } from '../../api/http';
+import { stacked } from '../../components/stacked-table';
 import { useHub } from '../../store';
 import { OfflineTimes, RemoteErrorText, RetryButton } from '../overview/remote-status';
 import { ConfirmDeleteButton } from './ConfirmDeleteButton';
@@ -62,24 +63,28 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
 
   return (
     <>
-      <tr>
-        <th scope="row" className={`${ui.td} font-medium`}>
+      <tr className={stacked.row}>
+        <th scope="row" className={`${ui.td} ${stacked.cell} font-medium wrap-anywhere`}>
           {name}
         </th>
-        <td className={`${ui.td} font-mono text-xs`}>{address(remote)}</td>
-        <td className={ui.td}>{remote.tls}</td>
-        <td className={ui.td}>{remote.enabled ? 'yes' : 'no'}</td>
-        <td className={`${ui.td} font-medium ${CONNECTION_COLORS[status.connection] ?? 'text-slate-600 dark:text-slate-400'}`}>
+        <td className={`${ui.td} ${stacked.cell} font-mono text-xs wrap-anywhere`}>{address(remote)}</td>
+        <td className={`${ui.td} ${stacked.cell} ${stacked.labelled}`} data-label="TLS">
+          {remote.tls}
+        </td>
+        <td className={`${ui.td} ${stacked.cell} ${stacked.labelled}`} data-label="Enabled">
+          {remote.enabled ? 'yes' : 'no'}
+        </td>
+        <td className={`${ui.td} ${stacked.cell} font-medium ${CONNECTION_COLORS[status.connection] ?? 'text-slate-600 dark:text-slate-400'}`}>
           {status.connection}
           <div className="mt-1 flex flex-col gap-1 font-normal text-slate-800 dark:text-slate-200">
             <OfflineTimes status={status} />
             {status.connection === 'offline' && <RetryButton name={name} className={ui.button} />}
           </div>
         </td>
-        <td className={`${ui.td} tabular-nums`} aria-label={`Points of ${name}`}>
+        <td className={`${ui.td} ${stacked.cell} ${stacked.labelled} tabular-nums`} data-label="Points" aria-label={`Points of ${name}`}>
           {status.points}
         </td>
-        <td className={`${ui.td} max-w-80`}>
+        <td className={`${ui.td} ${stacked.cell} ${stacked.line} max-w-80 max-sm:max-w-none`}>
           {status.error && status.connection !== 'online' && <RemoteErrorText error={status.error} />}
           {offered && (
             <div className="mt-1 flex flex-col items-start gap-1">
@@ -97,7 +102,7 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
             </div>
           )}
         </td>
-        <td className={ui.td}>
+        <td className={`${ui.td} ${stacked.cell} ${stacked.line}`}>
           <div className="flex flex-wrap gap-1">
             <button type="button" className={ui.button} onClick={() => onEdit(remote)}>
               Edit {name}
@@ -120,8 +125,8 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
         </td>
       </tr>
       {error && (
-        <tr>
-          <td colSpan={columns} className={ui.td}>
+        <tr className={stacked.row}>
+          <td colSpan={columns} className={`${ui.td} ${stacked.cell} ${stacked.line}`}>
             <FormAlert error={error} />
           </td>
         </tr>
