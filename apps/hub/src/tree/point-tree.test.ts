@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PointTree, type PointChange } from './point-tree';
+import { CONNECTION_READ_ONLY, OWN_POINT_READ_ONLY, PointTree, type PointChange } from './point-tree';
 
 describe('PointTree', () => {
   it('keeps datapoints and GUI variables of the same name apart', () => {
@@ -80,5 +80,41 @@ describe('PointTree', () => {
     tree.replaceStaleBelow('a', 'io', (name) => name === 'a.y');
     expect(['a.x', 'a.y', 'a.z', 'b.x'].map((name) => tree.get('io', name)?.state)).toEqual(['ok', 'stale', 'ok', 'stale']);
   });
-});
 
+  it('says why a point cannot be written: its own points, readings, a remote that takes no writes; listeners hear the flips', () => {
+    const tree = new PointTree();
+    tree.set('hub', 'a.connection', 'online', 'a');
+    tree.set('io', 'a.dummy.connection', 'online', 'a');
+    tree.set('io', 'a.dummy.autom.1', 'stop', 'a');
+    tree.set('io', 'a.dummy.autom.1.pos', '0', 'a');
+    tree.set('ui', 'a.status.text', 'hi', 'a');
+    tree.set('io', 'b.dummy.light.1', '0', 'b');
+    expect(tree.get('hub', 'a.connection')?.readOnly).toBe(OWN_POINT_READ_ONLY);
+    expect(tree.get('io', 'a.dummy.connection')?.readOnly).toBe(CONNECTION_READ_ONLY);
+    expect(tree.get('io', 'a.dummy.autom.1.pos')).not.toHaveProperty('readOnly');
+
+    const flips: string[] = [];
+    tree.onChange(({ point, event }) => flips.push(`${point.kind}:${point.name}:${point.readOnly ?? 'writable'}:${event}`));
+    tree.setReadings('a', new Map([['a.dummy.autom.1.pos', 'a reading']]));
+    expect(flips).toEqual(['io:a.dummy.autom.1.pos:a reading:false']);
+    expect(tree.get('io', 'a.dummy.autom.1')).not.toHaveProperty('readOnly');
+
+    flips.length = 0;
+    tree.setRemoteReadOnly('a', 'a refuses control');
+    expect(flips.sort()).toEqual([
+      'io:a.dummy.autom.1.pos:a refuses control:false',
+      'io:a.dummy.autom.1:a refuses control:false',
+      'io:a.dummy.connection:a refuses control:false',
+      'ui:a.status.text:a refuses control:false',
+    ]);
+    expect(tree.get('hub', 'a.connection')?.readOnly).toBe(OWN_POINT_READ_ONLY);
+    expect(tree.get('io', 'b.dummy.light.1')).not.toHaveProperty('readOnly');
+
+    flips.length = 0;
+    tree.setRemoteReadOnly('a', undefined);
+    tree.setReadings('a', new Map());
+    expect(flips).toHaveLength(5);
+    expect(tree.get('io', 'a.dummy.autom.1.pos')).not.toHaveProperty('readOnly');
+    expect(tree.get('io', 'a.dummy.connection')?.readOnly).toBe(CONNECTION_READ_ONLY);
+  });
+});

@@ -38,7 +38,8 @@ export function DatapointsPage() {
         <h1 id="datapoints-title" className="text-lg font-semibold">
           Datapoints
         </h1>
-        <label className="flex min-w-0 flex-1 items-center gap-2 text-sm sm:flex-none">
+        {/* On a phone the search takes a line of its own, below the title and the count. */}
+        <label className="order-last flex min-w-0 basis-full items-center gap-2 text-sm sm:order-none sm:basis-auto">
           Search
           <input
             type="search"
