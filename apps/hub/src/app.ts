@@ -29,7 +29,9 @@ import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin from './plugins/auth';
 import crossSitePlugin from './plugins/cross-site';
 import { auditRoutes } from './routes/audit';
-import { healthRoutes } from './routes/health';
+import { apiHealthRoutes, healthRoutes } from './routes/health';
+import { HubMetrics } from './metrics/hub-metrics';
+import { metricsRoutes } from './routes/metrics';
 import { hubRoutes } from './routes/hub-info';
 import { loggerRoutes } from './routes/loggers';
 import { pointRoutes } from './routes/points';
@@ -66,6 +68,14 @@ export interface HubAppOptions {
   allowedHosts?: readonly string[];
   /** The built dashboard (apps/web/dist), served at `/` to anyone: its API calls need sign-in. */
   webRoot?: string;
+  /** `RIOHUB_METRICS_TOKEN`: `/metrics` is read from other machines with it (loopback needs none). */
+  metricsToken?: string;
+  /**
+   * `--trust-proxy`: the reverse proxies (addresses, CIDR ranges, or `loopback`…) whose
+   * X-Forwarded-For, -Host and -Proto are believed: the client's address, the host name checked
+   * against DNS rebinding and cross-site requests, and whether cookies are Secure follow them.
+   */
+  trustProxy?: string;
 }
 
 /** The longest path parameter (a datapoint name, a logger id) the router takes. */
@@ -84,6 +94,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   const common = {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     forceCloseConnections: true,
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     // Remote I/O API requests carry the password in the URL, and a poll every few seconds is no
     // news: the API plugin logs what is (refusals, writes), without the query.
     logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith(API_PATH_PREFIX) }),
@@ -151,7 +162,11 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(writeRoutes, { prefix: '/api/writes', hub: options.hub });
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(hubRoutes, { prefix: '/api/hub', hub: options.hub });
-  await app.register(healthRoutes, { prefix: '/api/health', hub: options.hub });
+  await app.register(healthRoutes, { hub: options.hub, db: options.db });
+  await app.register(apiHealthRoutes, { prefix: '/api/health', hub: options.hub, db: options.db });
+  const metrics = new HubMetrics({ hub: options.hub, liveClients: () => app.websocketServer.clients.size });
+  app.addHook('onClose', async () => metrics.close());
+  await app.register(metricsRoutes, { metrics, token: options.metricsToken });
   const servedSettings = new ServedApiSettings(options.db);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
   // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.

@@ -18,6 +18,11 @@ export interface HubConfig {
    * machine's name and the certificate's names: a guard against DNS rebinding.
    */
   allowedHosts?: string[];
+  /**
+   * The reverse proxies whose X-Forwarded-For, -Host and -Proto are believed (addresses, CIDR
+   * ranges, `loopback`, `linklocal`, `uniquelocal`), comma-separated; none when unset.
+   */
+  trustProxy?: string;
 }
 
 export const USAGE = `usage: riohub [options]
@@ -33,7 +38,13 @@ export const USAGE = `usage: riohub [options]
   --allowed-hosts <names>  comma-separated host names the dashboard is reached by, besides IP
                        addresses, localhost, this machine's name and the certificate's names
                        (others are refused, against DNS rebinding)
+  --trust-proxy <addresses>  the reverse proxies in front of the hub (addresses, CIDR ranges,
+                       loopback, linklocal, uniquelocal; comma-separated): their X-Forwarded-For,
+                       -Host and -Proto give the client's address, the name and scheme it asked for
   --help               this text
+
+  /healthz, /readyz and /metrics serve probes and Prometheus; /metrics answers loopback clients,
+  and others that send Authorization: Bearer with the token in RIOHUB_METRICS_TOKEN.
 
   The first start creates the user "admin" with the password in RIOHUB_ADMIN_PASSWORD, or a generated
   one printed once.
@@ -84,6 +95,7 @@ export function parseHubArgs(argv: readonly string[]): HubConfig {
     key: { type: 'string' },
     'insecure-http': { type: 'boolean', default: false },
     'allowed-hosts': { type: 'string', default: '' },
+    'trust-proxy': { type: 'string' },
   });
   const listenPort = port(values.port);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
@@ -93,6 +105,7 @@ export function parseHubArgs(argv: readonly string[]): HubConfig {
       `--host ${values.host} is not loopback: serve it over HTTPS (--tls, or --cert and --key), or accept plain HTTP with --insecure-http`,
     );
   }
+  const trustProxy = values['trust-proxy'] === undefined ? undefined : proxyList(values['trust-proxy']);
   return {
     host: values.host,
     port: listenPort,
@@ -106,5 +119,23 @@ export function parseHubArgs(argv: readonly string[]): HubConfig {
       .split(',')
       .map((name) => name.trim().toLowerCase())
       .filter((name) => name !== ''),
+    ...(trustProxy ? { trustProxy } : {}),
   };
+}
+
+/** The names proxy-addr (Fastify's `trustProxy`) gives to address ranges. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `--trust-proxy`: each entry an address, a CIDR range or a named range; normalized, comma-separated. */
+function proxyList(text: string): string {
+  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new UsageError('--trust-proxy needs the addresses of the proxies (e.g. loopback, or 10.0.0.5)');
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 6 ? 128 : 32;
+    const valid = PROXY_RANGES.has(entry) || (version !== 0 && rest.length === 0 && (bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= maxBits)));
+    if (!valid) throw new UsageError(`--trust-proxy "${entry}": expected an IP address, a CIDR range (10.0.0.0/8) or loopback, linklocal, uniquelocal`);
+  }
+  return entries.join(',');
 }

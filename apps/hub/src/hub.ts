@@ -38,6 +38,7 @@ import { RemoteRepo, type StoredRemote } from './remotes/remote-repo';
 import { validateRemote } from './remotes/remote-schema';
 import { PointTree } from './tree/point-tree';
 import { WriteLog } from './writes/write-log';
+import type { WriteOutcome } from './metrics/hub-metrics';
 
 export type HubRole = 'active' | 'inactive';
 
@@ -87,6 +88,12 @@ export interface HubEvents {
   deleted: [name: string];
   /** The merged topology changed: a remote's devices, or the set of remotes. */
   topology: [];
+  /** A remote answered a poll, `seconds` after it was sent (metrics). */
+  polled: [remote: string, seconds: number];
+  /** Values of a remote's points changed in the tree, `count` of them, from one answer (metrics). */
+  changed: [remote: string, count: number];
+  /** Writes settled with an outcome: `count` names of one request (metrics). */
+  written: [outcome: WriteOutcome, count: number];
 }
 
 export interface HubLogger {
@@ -122,6 +129,7 @@ export class Hub extends EventEmitter<HubEvents> {
   private readonly sink: LinkSink;
   /** Per remote, the tail of its settings changes: one at a time, so links never overlap. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  private running = false;
 
   constructor(
     db: HubDatabase,
@@ -148,12 +156,19 @@ export class Hub extends EventEmitter<HubEvents> {
     return readMeta(this.db, 'role') === 'inactive' ? 'inactive' : 'active';
   }
 
+  /** Whether the links and logger replication have started, and not begun to stop (readiness). */
+  get started(): boolean {
+    return this.running;
+  }
+
   start(): void {
     this.loggers.start();
     for (const stored of this.repo.list()) this.open(stored);
+    this.running = true;
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     // Changes under way finish first, so that none opens a link after the others were stopped.
     await Promise.all(this.queues.values());
     await Promise.all([...this.links.values()].map((link) => link.stop()));
@@ -410,6 +425,7 @@ export class Hub extends EventEmitter<HubEvents> {
       return ok(this.storage.write(() => this.db.transaction(() => writes.map((write) => this.writeLog.record({ ...write, status: 'sending' })))()));
     } catch (error) {
       if (!isStorageError(error)) throw error;
+      this.emit('written', 'failed', writes.length);
       return fail(ERROR_CODES.STORAGE_FAILED, `${describeStorageError(error)}: the write cannot be recorded, so nothing was sent`);
     }
   }
@@ -420,6 +436,8 @@ export class Hub extends EventEmitter<HubEvents> {
    */
   private settle(record: WriteRecord, status: WriteStatus, error?: string): WriteRecord {
     const settled: WriteRecord = { ...record, status, ...(error === undefined ? {} : { error }) };
+    // A confirmation follows an applied write, which was counted then.
+    if (status === 'applied' || status === 'refused' || status === 'failed') this.emit('written', status, 1);
     try {
       this.storage.write(() => this.writeLog.setStatus(record.id, status, error));
     } catch (failure) {
@@ -476,6 +494,7 @@ export class Hub extends EventEmitter<HubEvents> {
       } catch (error) {
         if (!isStorageError(error)) throw error;
       }
+      this.emit('written', 'refused', records.length);
       return { ok: false, error: 'not applied', names: refused, reasons };
     }
     const groups = [...byRemote.entries()];
@@ -540,9 +559,10 @@ export class Hub extends EventEmitter<HubEvents> {
           const gone = this.tree.removeMissing(remote, kind, (name) => present.has(name));
           if (gone.length > 0) this.emit('removed', gone);
         }
+        let changed = 0;
         for (const [name, value] of entries) {
           const fullName = prefix + name;
-          this.tree.set(kind, fullName, value, remote, !silent);
+          if (this.tree.set(kind, fullName, value, remote, !silent)) changed++;
           if (this.pending.size === 0) continue;
           const waiting = this.pending.get(`${kind}:${fullName}`);
           if (waiting && waiting.record.newValue === value) {
@@ -551,6 +571,7 @@ export class Hub extends EventEmitter<HubEvents> {
             this.confirm(waiting.record);
           }
         }
+        if (changed > 0) this.emit('changed', remote, changed);
         // Browsers hear of a changed point count with the remote's status.
         this.updateStatus(remote, { points: this.tree.countOf(remote) });
       },
@@ -590,6 +611,7 @@ export class Hub extends EventEmitter<HubEvents> {
         if (!known || known.length !== members.length || known.some((id, index) => id !== members[index])) this.remoteMembers.set(remote, [...members]);
       },
       status: (remote, change) => this.updateStatus(remote, change),
+      polled: (remote, seconds) => this.emit('polled', remote, seconds),
       log: (level, remote, message) => this.logger[level]({ remote }, message),
     };
   }

@@ -60,7 +60,17 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       // The demo's password, sealed just now if an older hub kept it plain, leaves no plain page image behind.
       truncateLog(db);
     }
-    app = await buildHubApp({ hub, db, secureCookies: https !== undefined, logger, https, allowedHosts: allowedHostNames(config, https?.cert) });
+    app = await buildHubApp({
+      hub,
+      db,
+      secureCookies: https !== undefined,
+      logger,
+      https,
+      allowedHosts: allowedHostNames(config, https?.cert),
+      // An empty token is no token: /metrics then answers loopback only.
+      ...(env['RIOHUB_METRICS_TOKEN'] ? { metricsToken: env['RIOHUB_METRICS_TOKEN'] } : {}),
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    });
     hub.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

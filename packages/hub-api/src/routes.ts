@@ -4,7 +4,7 @@
  * calls them through it, so a path or a type that one side does not have is a compile error.
  */
 import type { AuditRecord } from './audit';
-import type { HealthView } from './health';
+import type { HealthView, LivenessView } from './health';
 import type { HubInfo, HubRole } from './hub-info';
 import type { AggregateInterval, AggregateSeries, LoggerView, RawSeries } from './loggers';
 import type { Device, Point, PointKind, PointPage } from './points';
@@ -20,9 +20,10 @@ export type RouteRole = 'public' | Role;
 
 /**
  * How a route answers: `json` in the Result envelope, `csv` as a download (the envelope only when
- * the request is refused), `websocket` by upgrading to the live channel (websocket.md).
+ * the request is refused), `websocket` by upgrading to the live channel (websocket.md), `text`
+ * in a format of its own (Prometheus metrics; the envelope only when the request is refused).
  */
-export type AnswerKind = 'json' | 'csv' | 'websocket';
+export type AnswerKind = 'json' | 'csv' | 'websocket' | 'text';
 
 /** The types a route carries: its query string, its JSON body, its answer's `data`. */
 export interface RouteTypes {
@@ -94,7 +95,17 @@ export interface UserChange {
 }
 
 export const ROUTES = {
+  /** Liveness, for probes: outside /api, answered to any host name. */
+  alive: json<{ answer: LivenessView }>()('GET', '/healthz', 'public'),
+  /** Readiness (200, or 503 with why): outside /api, answered to any host name. */
+  ready: json<{ answer: HealthView }>()('GET', '/readyz', 'public'),
+  /** The same readiness under its first name. */
   health: json<{ answer: HealthView }>()('GET', '/api/health', 'public'),
+  /**
+   * Prometheus text format. `public` to the sign-in guard: the route itself admits loopback
+   * clients, and others with `Authorization: Bearer $RIOHUB_METRICS_TOKEN`.
+   */
+  metrics: define<object, 'text'>('text')('GET', '/metrics', 'public'),
 
   signIn: json<{ body: SignIn; answer: User }>()('POST', '/api/session', 'public'),
   session: json<{ answer: User }>()('GET', '/api/session', 'viewer'),

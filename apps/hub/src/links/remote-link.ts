@@ -42,6 +42,8 @@ export interface LinkSink {
   /** The instance ids the remote reports (`members`: its own, then those it concentrates). */
   setMembers(remote: string, members: readonly string[]): void;
   status(remote: string, status: Partial<RemoteStatus>): void;
+  /** The remote answered a poll `seconds` after it was sent (held polls included). */
+  polled(remote: string, seconds: number): void;
   log(level: 'info' | 'warn', remote: string, message: string): void;
 }
 
@@ -143,6 +145,7 @@ export class RemoteLink {
         const sentAt = Date.now();
         const state = await this.client.readState(timestamp, version, sections, signal);
         const answeredAt = Date.now();
+        this.context.sink.polled(this.name, (answeredAt - sentAt) / 1000);
         this.refuseLoop(state);
         const full = isFullState(state, timestamp);
         this.refuseOverCap(state, sections, full);

@@ -38,6 +38,8 @@ export interface ReplicatorOptions {
   pageSize?: number;
   /** Called when a logger's state changed or samples were stored. */
   onChange?: () => void;
+  /** Called with the samples a page added to a logger (by its local id), once stored. */
+  onStored?: (id: string, count: number) => void;
   /** Called when a page could not be stored for a reason of the storage itself (a full disk). */
   onStorageError?: (error: SqliteError) => void;
 }
@@ -138,7 +140,8 @@ export class LoggerReplicator {
         this.setState(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
         return;
       }
-      store.appendPage(target.id, response.page.samples);
+      const added = store.appendPage(target.id, response.page.samples);
+      if (added > 0) this.options.onStored?.(target.id, added);
       if (response.page.samples.length > 0) this.options.onChange?.();
       const more = response.page.more && response.page.samples.length > 0;
       this.setState(target.id, { replication: more ? 'catching up' : 'up to date' });

@@ -62,6 +62,7 @@ export class LoggerService {
   /** Remotes with a restart queued in `restarts`. */
   private readonly restarting = new Set<string>();
   private readonly listeners = new Set<() => void>();
+  private readonly storedListeners = new Set<(id: string, count: number) => void>();
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<unknown> = Promise.resolve();
 
@@ -103,6 +104,12 @@ export class LoggerService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` with the samples each stored page added to a logger (metrics). Returns the unsubscribe function. */
+  onStored(listener: (id: string, count: number) => void): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
+
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
@@ -139,6 +146,9 @@ export class LoggerService {
       pageSize: this.pageSize,
       log: (level, message) => this.log[level]({ remote: settings.name }, message),
       onChange: () => this.changed(),
+      onStored: (id, count) => {
+        for (const listener of this.storedListeners) listener(id, count);
+      },
       onStorageError: (error) => this.storage.report(error),
     });
     this.replicators.set(name, replicator);

@@ -27,6 +27,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** 421 Misdirected Request: this server does not serve that name. */
 const HTTP_STATUS_MISDIRECTED = 421;
 
+/**
+ * Routes answered to any host name: probes reach the hub by whatever name their orchestrator
+ * gives it, and learn only whether it is alive or ready.
+ */
+const ANY_HOST_ROUTES = new Set(['/healthz', '/readyz']);
+
 /** The origin a browser says the request comes from: its Origin, else its Referer's; none from other clients. */
 function claimedOrigin(request: FastifyRequest): string | undefined {
   const { origin, referer } = request.headers;
@@ -39,12 +45,16 @@ function claimedOrigin(request: FastifyRequest): string | undefined {
   }
 }
 
-/** Whether a browser request comes from a page of this hub (`null`, a sandboxed or opaque origin, never does). */
+/**
+ * Whether a browser request comes from a page of this hub (`null`, a sandboxed or opaque origin,
+ * never does). The hub's host is the one the browser asked for: `Host`, or behind a trusted
+ * reverse proxy (--trust-proxy) its `X-Forwarded-Host`.
+ */
 export function fromThisHub(request: FastifyRequest): boolean {
   const origin = claimedOrigin(request);
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === request.headers.host;
+    return new URL(origin).host === request.host;
   } catch {
     return false;
   }
@@ -85,12 +95,15 @@ const crossSitePlugin: FastifyPluginAsync<CrossSiteOptions> = async (app, { http
   });
   // DNS rebinding: a page whose own name resolves to the hub is same-origin with it. Its requests
   // carry that name, which is none of the hub's. The Remote I/O API is left to its password and
-  // address list, so that other hubs may reach it by any name.
+  // address list, so that other hubs may reach it by any name; liveness and readiness say nothing.
+  // /metrics is not among them: it answers loopback clients without a token, which is what a page
+  // rebound to 127.0.0.1 would be. Behind a trusted proxy the name is its X-Forwarded-Host.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url?.startsWith('/x/')) return;
-    const name = hostNameOf(request.headers.host);
+    const route = request.routeOptions.url;
+    if (route?.startsWith('/x/') || (route !== undefined && ANY_HOST_ROUTES.has(route))) return;
+    const name = hostNameOf(request.host);
     if (name !== undefined && (isIP(name) !== 0 || allowed.has(name))) return;
-    request.log.warn({ host: request.headers.host }, 'request for a host name this hub does not answer to refused');
+    request.log.warn({ host: request.host }, 'request for a host name this hub does not answer to refused');
     return reply
       .code(HTTP_STATUS_MISDIRECTED)
       .send(fail(ERROR_CODES.FORBIDDEN, `this hub does not answer to the name ${name ?? '(none)'}: if it is the hub's, start it with --allowed-hosts ${name ?? '<name>'} (a guard against DNS rebinding)`));

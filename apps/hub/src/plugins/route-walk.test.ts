@@ -89,15 +89,18 @@ describe('route walk: every route, every spelling, every role', () => {
       .filter((route) => route.role !== 'public')
       .map((route) => ({ ...route, path: route.url.replace(/:(\w+)/g, 'x').replace('*', 'x') }));
 
-  it('declares a role on every route, and only signing in, health, the Remote I/O API and the dashboard files are public', () => {
+  it('declares a role on every route, and only signing in, health, metrics, the Remote I/O API and the dashboard files are public', () => {
     const publicRoutes = hub.running.app.routeTable.filter((route) => route.role === 'public');
     for (const route of publicRoutes) {
       const isSignIn = route.method === 'POST' && route.url === '/api/session';
-      const isHealth = route.method === 'GET' && route.url === '/api/health';
+      // Probes (orchestrators, load balancers) carry no session: alive, or ready and why not (no data).
+      const isHealth = route.method === 'GET' && ['/api/health', '/healthz', '/readyz'].includes(route.url);
+      // Prometheus carries no session: the route admits loopback, and elsewhere only RIOHUB_METRICS_TOKEN (health-and-metrics.test.ts).
+      const isMetrics = route.method === 'GET' && route.url === '/metrics';
       // The Remote I/O API checks its own password and client address instead of a session.
       const isRemoteIoApi = route.method === 'GET' && route.url.startsWith('/x/');
-      const isDashboardFile = route.method === 'GET' && !route.url.startsWith('/api') && !isRemoteIoApi;
-      expect(isSignIn || isHealth || isRemoteIoApi || isDashboardFile, `${route.method} ${route.url} is public`).toBe(true);
+      const isDashboardFile = route.method === 'GET' && !route.url.startsWith('/api') && !isRemoteIoApi && !isHealth && !isMetrics;
+      expect(isSignIn || isHealth || isMetrics || isRemoteIoApi || isDashboardFile, `${route.method} ${route.url} is public`).toBe(true);
     }
     expect(protectedRoutes().length).toBeGreaterThan(20);
   });

@@ -11,8 +11,12 @@ describe('the route map and the hub', () => {
   });
   afterAll(() => hub.close());
 
+  // The API, and the routes for probes and Prometheus beside it at the root.
+  const OPERATIONS = ['/healthz', '/readyz', '/metrics'];
   const registered = () =>
-    hub.running.app.routeTable.filter((route) => route.url.startsWith('/api')).map((route) => `${route.method} ${route.url} ${route.role}`);
+    hub.running.app.routeTable
+      .filter((route) => route.url.startsWith('/api') || OPERATIONS.includes(route.url))
+      .map((route) => `${route.method} ${route.url} ${route.role}`);
   const mapped = () => Object.values(ROUTES).map((route) => `${route.method} ${route.path} ${route.role}`);
 
   it('registers every route of the map with its method, path and role', () => {
@@ -20,7 +24,7 @@ describe('the route map and the hub', () => {
     expect(missing, 'in the map, not registered by the hub').toEqual([]);
   });
 
-  it('registers no /api route that is not in the map', () => {
+  it('registers no /api route (nor /healthz, /readyz, /metrics) that is not in the map', () => {
     const unmapped = registered().filter((route) => !mapped().includes(route));
     expect(unmapped, 'registered by the hub, not in the map').toEqual([]);
   });

@@ -67,7 +67,8 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     reply.setCookie(SESSION_COOKIE, sessions.create(user.name), {
       httpOnly: true,
       sameSite: 'strict',
-      secure: secureCookies,
+      // Behind a trusted reverse proxy that serves HTTPS (X-Forwarded-Proto), the hub itself may be plain HTTP.
+      secure: secureCookies || request.protocol === 'https',
       path: '/',
       maxAge: SESSION_TTL_MS / 1000,
     });

@@ -36,6 +36,8 @@ export interface TestHubOptions {
   allowedHosts?: string[];
   /** More environment for the hub (e.g. `RIOHUB_SECRET_KEY`). */
   env?: Record<string, string>;
+  /** The reverse proxies whose forwarded headers are believed (`--trust-proxy`). */
+  trustProxy?: string;
 }
 
 /** What `hubPerTest` gives a describe block. */
@@ -79,6 +81,7 @@ export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-
       cert: undefined,
       key: undefined,
       allowedHosts: options.allowedHosts ?? [],
+      ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     },
     { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn', ...options.env },
     options.logStream ? { logStream: options.logStream } : {},
