@@ -8,13 +8,56 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/**
+ * Where flags left off the command line are read from: `<prefix><FLAG>` in `env`
+ * (`RIOHUB_ALLOWED_HOSTS` for `--allowed-hosts`). The command line wins; then the environment;
+ * then the flag's default.
+ */
+export interface FlagEnvironment {
+  prefix: string;
+  env: NodeJS.ProcessEnv;
+  /** Flags never read from the environment (a command such as `--reset-password`). */
+  except?: readonly string[];
+}
+
+/** The environment variable that stands for a flag: the prefix, then the flag in capitals, `-` as `_`. */
+export function environmentName(prefix: string, flag: string): string {
+  return `${prefix}${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
 /** The flags' values; no positionals, no unknown flags. */
-export function parseFlags<T extends Options>(argv: readonly string[], options: T) {
+export function parseFlags<T extends Options>(argv: readonly string[], options: T, environment?: FlagEnvironment) {
+  return parseCommandLine(argv, options, environment, false).values;
+}
+
+/** The flags' values and the positional arguments (a subcommand's file); no unknown flags. */
+export function parseCommandLine<T extends Options>(argv: readonly string[], options: T, environment?: FlagEnvironment, allowPositionals = true) {
+  const withoutDefaults = environment
+    ? (Object.fromEntries(Object.entries(options).map(([flag, { default: _default, ...rest }]) => [flag, rest])) as Options)
+    : options;
+  let parsed;
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
+    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals, options: withoutDefaults });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const values = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
+  if (environment) {
+    for (const [flag, option] of Object.entries(options)) {
+      if (values[flag] !== undefined) continue;
+      const name = environmentName(environment.prefix, flag);
+      const text = environment.except?.includes(flag) ? undefined : environment.env[name];
+      if (text !== undefined) values[flag] = option.type === 'boolean' ? switchValue(name, text) : text;
+      else if (option.default !== undefined) values[flag] = option.default;
+    }
+  }
+  return { values: values as ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: true }>>['values'], positionals: parsed.positionals };
+}
+
+function switchValue(name: string, text: string): boolean {
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new UsageError(`${name} "${text}": expected true or false (or 1 or 0)`);
 }
 
 /** A whole number from `min` to `max`. */

@@ -33,7 +33,8 @@ function wholeNumberIn({ min, max }: { min: number; max: number }, unit: string)
   return z.number(range).int(`must be a whole number of ${unit}`).min(min, range).max(max, range);
 }
 
-const inputSchema = z
+/** A remote entry as an admin sends it (`POST`/`PUT /api/remotes`, an entry of the settings file). */
+export const remoteInputSchema = z
   .object({
     name: z.string().max(64, 'must be at most 64 characters').refine(isValidRemoteName, 'must be lower-case letters, digits, _ or -'),
     enabled: z.boolean().optional(),
@@ -57,7 +58,7 @@ export function validateRemote(
   body: unknown,
   existing: RemoteSettings | undefined,
 ): { ok: true; settings: RemoteSettings; password: string | undefined } | { ok: false; fields: FieldErrors } {
-  const parsed = inputSchema.safeParse(body);
+  const parsed = remoteInputSchema.safeParse(body);
   if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
   const input: RemoteInput = parsed.data;
   if (!existing && input.password === undefined) return { ok: false, fields: { password: 'is required' } };

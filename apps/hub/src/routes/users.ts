@@ -1,18 +1,12 @@
 /** `/api/users` (admin): operators and their roles. Every change is in the audit, a password only as changed. */
-import { ERROR_CODES, fail, ok, ROLES, type Result, type Role, type User } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, type Result, type User } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
 import type { UserRepo } from '../auth/user-repo';
+import { createUserSchema as createSchema, updateUserSchema as updateSchema, USER_NAME as NAME } from '../auth/user-schema';
 import { secretChange, settingsChanges } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
 import { parse } from './reply';
 import { mapRoute } from './route-map';
-
-const NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
-const roleSchema = z.enum(ROLES as [Role, ...Role[]], 'must be viewer, operator or admin');
-const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(256, 'must be at most 256 characters');
-const createSchema = z.object({ name: z.string().regex(NAME, 'must be 1 to 64 letters, digits or _ . @ -'), role: roleSchema, password: passwordSchema }).strict();
-const updateSchema = z.object({ role: roleSchema.optional(), password: passwordSchema.optional() }).strict();
 
 /** The name a refused creation was for, when it is one (anything else typed there stays out of the audit). */
 function requestedName(body: unknown): string {

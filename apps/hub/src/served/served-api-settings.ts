@@ -17,7 +17,7 @@ const META_KEY = 'served_api';
 const PLACE = 'served-api';
 
 /** Disabled until an admin sets a password; then loopback only and read only, until widened. */
-const DEFAULTS: RioServerSettings = { password: '', address: '127.0.0.1,::1', control: false, ioFilter: '', uiFilter: '', api: 'extended' };
+export const SERVED_API_DEFAULTS: RioServerSettings = { password: '', address: '127.0.0.1,::1', control: false, ioFilter: '', uiFilter: '', api: 'extended' };
 
 function compiles(compile: (spec: string) => unknown): (spec: string) => boolean {
   return (spec) => {
@@ -30,7 +30,8 @@ function compiles(compile: (spec: string) => unknown): (spec: string) => boolean
   };
 }
 
-const inputSchema = z
+/** The settings as an admin sends them (`PUT /api/hub/served-api`, `servedApi` of the settings file). */
+export const servedApiInputSchema = z
   .object({
     password: z.string().max(256, 'must be at most 256 characters').refine(isWellFormedText, NOT_WELL_FORMED).optional(),
     address: z
@@ -57,13 +58,13 @@ export class ServedApiSettings {
     try {
       if (SecretBox.isSealed(password)) password = secretBoxOf(db).open(password, PLACE);
       // Stored in plain text by an earlier version: sealed now.
-      else if (password !== '') this.store({ ...DEFAULTS, ...parsed, password });
+      else if (password !== '') this.store({ ...SERVED_API_DEFAULTS, ...parsed, password });
     } catch (error) {
       if (!(error instanceof SecretUnreadableError)) throw error;
       password = '';
       this.passwordUnreadable = true;
     }
-    this.settings = stored ? { ...DEFAULTS, ...parsed, password, api: 'extended' } : DEFAULTS;
+    this.settings = stored ? { ...SERVED_API_DEFAULTS, ...parsed, password, api: 'extended' } : SERVED_API_DEFAULTS;
   }
 
   /** The settings in force: a new object after every change, so the server recompiles them once. */
@@ -77,7 +78,7 @@ export class ServedApiSettings {
   }
 
   update(input: unknown): { ok: true } | { ok: false; fields: FieldErrors } {
-    const parsed = inputSchema.safeParse(input);
+    const parsed = servedApiInputSchema.safeParse(input);
     if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
     const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) as ServedApiInput;
     const next: RioServerSettings = { ...this.settings, ...changes };
