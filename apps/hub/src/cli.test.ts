@@ -38,6 +38,8 @@ describe('riohub command line', () => {
     [['--port', 'eighty'], '--port "eighty"'],
     [['--host', '0.0.0.0'], '--host 0.0.0.0 is not loopback: serve it over HTTPS'],
     [['--cert', 'a.pem'], '--cert and --key go together'],
+    [['--trust-proxy', 'my-proxy'], '--trust-proxy "my-proxy": expected an IP address, a CIDR range'],
+    [['--trust-proxy', '10.0.0.0/33'], '--trust-proxy "10.0.0.0/33"'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {
     const run = runHub(args);
     expect(await run.exited).toBe(2);
