@@ -81,8 +81,8 @@ describe('remote link recovery', () => {
     const online = await eventually(() => t.hub.admin.remote('lobby'), (r) => r.status.connection === 'online');
     expect(online.status).not.toHaveProperty('offlineSince');
     first.child.kill('SIGKILL');
-    // Down long enough for the backoff to grow past a few seconds.
-    const down = await eventually(() => t.hub.admin.remote('lobby'), (r) => (r.status.nextRetryAt ?? 0) - Date.now() > 4_000, 30_000);
+    // Down long enough for the backoff to grow past 8 s: time to restart the simulator and ask.
+    const down = await eventually(() => t.hub.admin.remote('lobby'), (r) => (r.status.nextRetryAt ?? 0) - Date.now() > 8_000, 60_000);
     expect(down.status.offlineSince).toBeLessThanOrEqual(down.status.nextRetryAt as number);
     expect(down.status.error).toMatchObject({ code: 'connection-failed', detail: expect.stringMatching(/^ECONNREFUSED/) });
 
@@ -103,5 +103,5 @@ describe('remote link recovery', () => {
     expect(refused.status).toBe(409);
     expect(!refused.body.ok && refused.body.error.message).toBe('lobby is not polled, so there is nothing to retry: it is disabled: enable it to connect');
     expect((await t.hub.admin.call('POST', '/api/remotes/nowhere/retry')).status).toBe(404);
-  }, 60_000);
+  }, 90_000);
 });
