@@ -1,27 +1,62 @@
-/** Operator passwords, stored as scrypt hashes: `scrypt$N$r$p$salt$hash`, salt and hash in base64. */
+/**
+ * Operator passwords, stored as scrypt hashes: `scrypt$N$r$p$salt$hash`, salt and hash in base64.
+ * New hashes take OWASP's minimum for scrypt (N=2^17, r=8, p=1: 128 MiB and about a second of a
+ * core here); a hash of an earlier, cheaper cost still verifies and is replaced at the user's
+ * next sign-in (`needsRehash`).
+ */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-const COST = { N: 16_384, r: 8, p: 1 };
+export const SCRYPT_COST = { N: 2 ** 17, r: 8, p: 1 };
 const KEY_LENGTH = 32;
+/** Scrypt needs 128·N·r bytes (128 MiB at the current cost); Node refuses past 32 MiB by default. */
+const MAX_MEMORY = 256 * 1024 * 1024;
+/**
+ * Derivations running at once: each holds 128 MiB, and sign-ins for many names arrive together
+ * under attack. The rest wait their turn (the sign-in throttle bounds how many there are).
+ */
+const MAX_CONCURRENT = 2;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, KEY_LENGTH, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))),
-  );
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await new Promise((resolve, reject) =>
+      scrypt(password, salt, KEY_LENGTH, { ...options, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key))),
+    );
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
 }
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, COST);
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await derive(password, salt, SCRYPT_COST);
+  return ['scrypt', SCRYPT_COST.N, SCRYPT_COST.r, SCRYPT_COST.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** The cost a stored hash was made with; undefined when it is not one of ours. */
+function costOf(stored: string): { N: number; r: number; p: number; salt: string; hash: string } | undefined {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return undefined;
+  return { N: Number(n), r: Number(r), p: Number(p), salt, hash };
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const key = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  const cost = costOf(stored);
+  if (!cost) return false;
+  const expected = Buffer.from(cost.hash, 'base64');
+  const key = await derive(password, Buffer.from(cost.salt, 'base64'), { N: cost.N, r: cost.r, p: cost.p });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** Whether a stored hash is below the current cost, and should be made again from the password. */
+export function needsRehash(stored: string): boolean {
+  const cost = costOf(stored);
+  return !cost || cost.N < SCRYPT_COST.N || cost.r < SCRYPT_COST.r || cost.p < SCRYPT_COST.p;
 }
 
 /** A password for the first admin when none is given: 20 characters from 120 random bits. */

@@ -1,7 +1,7 @@
 /** Operators in SQLite: name, role, password hash. */
 import type { Role, User } from '@riohub/hub-api';
 import type { HubDatabase } from '../db/database';
-import { generatePassword, hashPassword, verifyPassword } from './passwords';
+import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords';
 
 export class UserRepo {
   constructor(private readonly db: HubDatabase) {}
@@ -37,13 +37,22 @@ export class UserRepo {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").get() as { n: number }).n;
   }
 
-  /** The user whose password this is, or `undefined`. Always spends one hash, known user or not. */
+  /**
+   * The user whose password this is, or `undefined`. Always spends one hash, known user or not.
+   * A right password whose hash is of an earlier cost is hashed again at the current one.
+   */
   async authenticate(name: string, password: string): Promise<User | undefined> {
     const row = this.db.prepare('SELECT name, role, password_hash FROM users WHERE name = ?').get(name) as
       | (User & { password_hash: string })
       | undefined;
     const valid = await verifyPassword(password, row?.password_hash ?? UNKNOWN_USER_HASH);
-    return row && valid ? { name: row.name, role: row.role } : undefined;
+    if (!row || !valid) return undefined;
+    if (needsRehash(row.password_hash)) {
+      const upgraded = await hashPassword(password);
+      // Unless the password was changed meanwhile: that newer hash stands.
+      this.db.prepare('UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?').run(upgraded, name, row.password_hash);
+    }
+    return { name: row.name, role: row.role };
   }
 
   /**
@@ -60,4 +69,4 @@ export class UserRepo {
 }
 
 /** A hash no password matches, so that an unknown name costs as much time as a known one. */
-const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+const UNKNOWN_USER_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

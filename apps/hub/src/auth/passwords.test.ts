@@ -1,0 +1,73 @@
+// Users' passwords are hashed at OWASP's minimum for scrypt (N=2^17, r=8, p=1), and a hash made
+// with an earlier, cheaper cost is upgraded at the user's next sign-in, through a real hub and its
+// SQLite file: the old hash is written into the file as an older riohub stored it.
+import { randomBytes, scryptSync } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_FILE } from '../db/database';
+import { HubClient, startTestHub, type TestHub } from '../testing/test-hub';
+import { hashPassword, needsRehash, SCRYPT_COST, verifyPassword } from './passwords';
+
+/** A hash as riohub stored them before (N=2^14, r=8, p=1). */
+function oldHash(password: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password, salt, 32, { N: 16_384, r: 8, p: 1 });
+  return ['scrypt', 16_384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+describe('password hashes', () => {
+  it("hashes at OWASP's scrypt minimum, and verifies", async () => {
+    expect(SCRYPT_COST).toEqual({ N: 131_072, r: 8, p: 1 });
+    const hash = await hashPassword('correct horse');
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(await verifyPassword('correct horse', hash)).toBe(true);
+    expect(await verifyPassword('correct horsE', hash)).toBe(false);
+    expect(needsRehash(hash)).toBe(false);
+  });
+
+  it('verifies a hash of the earlier cost and says it needs upgrading', async () => {
+    const hash = oldHash('old-pass-1');
+    expect(await verifyPassword('old-pass-1', hash)).toBe(true);
+    expect(needsRehash(hash)).toBe(true);
+  });
+});
+
+describe('upgrade at sign-in', () => {
+  let hub: TestHub;
+  let file: Database.Database;
+  const storedHash = (name: string) => (file.prepare('SELECT password_hash FROM users WHERE name = ?').get(name) as { password_hash: string }).password_hash;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    await hub.admin.data('POST', '/api/users', { name: 'olga', role: 'viewer', password: 'new-cost-pass' });
+    file = new Database(join(hub.dataDir, DATABASE_FILE));
+  });
+  afterAll(async () => {
+    file.close();
+    await hub.close();
+  });
+
+  it('stores new users at the current cost', () => {
+    expect(storedHash('olga')).toMatch(/^scrypt\$131072\$8\$1\$/);
+  });
+
+  it('upgrades an old hash at the next sign-in with the right password, and not on a wrong one', async () => {
+    const old = oldHash('old-pass-1');
+    file.prepare('UPDATE users SET password_hash = ? WHERE name = ?').run(old, 'olga');
+
+    const refused = await new HubClient(hub.url).call('POST', '/api/session', { name: 'olga', password: 'old-pass-2' });
+    expect(refused.status).toBe(401);
+    expect(storedHash('olga')).toBe(old);
+
+    const olga = await hub.signIn('olga', 'old-pass-1');
+    expect(await olga.data('GET', '/api/session')).toEqual({ name: 'olga', role: 'viewer' });
+    const upgraded = storedHash('olga');
+    expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(upgraded).not.toBe(old);
+    // The same password, now under the new hash; the session it was upgraded in goes on.
+    await hub.signIn('olga', 'old-pass-1');
+    expect(await olga.data('GET', '/api/session')).toEqual({ name: 'olga', role: 'viewer' });
+    expect(storedHash('olga')).toBe(upgraded);
+  });
+});
