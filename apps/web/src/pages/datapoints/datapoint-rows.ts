@@ -18,9 +18,24 @@ export function nameOf(key: PointKey): string {
  * So a device's sub-points (`.pos`) stay with their siblings, however deep hubs nest prefixes.
  */
 export function deviceGroup(name: string): string {
-  const segments = name.split('.');
-  const numbered = segments.findIndex((segment, index) => index > 0 && /^[0-9]+$/.test(segment));
-  return segments.slice(0, numbered > 0 ? numbered : -1).join('.');
+  // A scan, not split and a regular expression: it runs for every name of the list in one task.
+  let start = name.indexOf('.') + 1;
+  if (start === 0) return '';
+  while (start < name.length) {
+    let end = name.indexOf('.', start);
+    if (end === -1) end = name.length;
+    if (end > start && allDigits(name, start, end)) return name.slice(0, start - 1);
+    start = end + 1;
+  }
+  return name.slice(0, name.lastIndexOf('.'));
+}
+
+function allDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }
 
 /** Datapoints and the hub's own points whose name contains the query, with their headers; keys in list order. */
