@@ -225,6 +225,16 @@ test.describe('on a phone', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill('floor2.dummy');
     await expect(page.getByRole('slider', { name: 'floor2.dummy.dimmer.1', exact: true })).toBeVisible();
     await page.screenshot({ path: `${SCREENSHOTS}/datapoints-phone-dark.png` });
+
+    // A free-value editor with a draft, and the live value moved meanwhile, still fits.
+    await page.getByRole('searchbox', { name: 'Search' }).fill('lobby.virtual');
+    const editor = page.getByRole('textbox', { name: 'New value of lobby.virtual.5', exact: true });
+    await editor.fill('a draft typed on a phone');
+    await deployment.lobby.write('virtual.5', 'moved meanwhile');
+    await expect(editor).toHaveAccessibleDescription(/live value changed to "moved meanwhile"/);
+    await expect(page.getByRole('button', { name: 'Set lobby.virtual.5', exact: true })).toBeInViewport();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}/datapoints-phone-editing.png` });
   });
 });
 
