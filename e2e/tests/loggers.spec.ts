@@ -78,7 +78,8 @@ test('charts every replicated logger and downloads CSVs whose rows match the API
       logger.id,
       logger.remote,
       `${logger.type}, ${logger.unit}`,
-      new RegExp(`^[\\d.,]+ ${logger.unit}, \\d+ (s|min) ago$`),
+      // The last sample's time says its zone.
+      new RegExp(`^[\\d.,]+ ${logger.unit} at \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+ (s|min) ago\\)$`),
       /^[\d,]+$/,
       'up to date',
       'forever',
