@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECTION_READ_ONLY, OWN_POINT_READ_ONLY, PointTree, type PointChange } from './point-tree';
+import { CONNECTION_READ_ONLY, HUB_BELOW_READ_ONLY, OWN_POINT_READ_ONLY, PointTree, type PointChange } from './point-tree';
 
 describe('PointTree', () => {
   it('keeps datapoints and GUI variables of the same name apart', () => {
@@ -92,6 +92,11 @@ describe('PointTree', () => {
     expect(tree.get('hub', 'a.connection')?.readOnly).toBe(OWN_POINT_READ_ONLY);
     expect(tree.get('io', 'a.dummy.connection')?.readOnly).toBe(CONNECTION_READ_ONLY);
     expect(tree.get('io', 'a.dummy.autom.1.pos')).not.toHaveProperty('readOnly');
+    // A hub below serves its own points as datapoints: `site.lobby.time.delta` is its clock reading.
+    tree.set('io', 'site.lobby.time.delta', '0', 'site');
+    tree.set('io', 'site.lobby.dummy.time.delta', '0', 'site');
+    expect(tree.get('io', 'site.lobby.time.delta')?.readOnly).toBe(HUB_BELOW_READ_ONLY);
+    expect(tree.get('io', 'site.lobby.dummy.time.delta')).not.toHaveProperty('readOnly');
 
     const flips: string[] = [];
     tree.onChange(({ point, event }) => flips.push(`${point.kind}:${point.name}:${point.readOnly ?? 'writable'}:${event}`));

@@ -35,6 +35,10 @@ const KINDS: readonly PointKind[] = ['io', 'ui', 'hub'];
 export const OWN_POINT_READ_ONLY = 'a datapoint of the hub itself';
 /** Why `<I/O server>.connection` cannot be written (HSYCO sets it; the simulator refuses writes). */
 export const CONNECTION_READ_ONLY = "an I/O server's connection state";
+/** Why a hub below's own clock points (`<its remote>.time.delta`, `.time.alarm`) cannot be written. */
+export const HUB_BELOW_READ_ONLY = 'a clock reading of a hub below';
+/** A hub's own clock points, as a hub above sees them below a remote's prefix: `<remote>.time.delta`. */
+const HUB_CLOCK_POINT = /^[a-z0-9_-]+\.time\.(?:delta|alarm)$/;
 
 export class PointTree {
   private readonly maps: Record<PointKind, Map<string, Entry>> = { io: new Map(), ui: new Map(), hub: new Map() };
@@ -251,7 +255,13 @@ export class PointTree {
     if (entry.kind === 'hub') return OWN_POINT_READ_ONLY;
     const remote = this.readOnlyRemotes.get(entry.remote);
     if (remote !== undefined || entry.kind !== 'io') return remote;
-    return this.readings.get(entry.remote)?.get(name) ?? (name.endsWith('.connection') ? CONNECTION_READ_ONLY : undefined);
+    const reading = this.readings.get(entry.remote)?.get(name);
+    if (reading !== undefined) return reading;
+    if (name.endsWith('.connection')) return CONNECTION_READ_ONLY;
+    // The suffix first: this runs for every point of every snapshot.
+    const clock = (name.endsWith('.delta') || name.endsWith('.alarm')) && HUB_CLOCK_POINT.test(name.slice(entry.remote.length + 1));
+    if (clock) return HUB_BELOW_READ_ONLY;
+    return undefined;
   }
 
   private toPoint(name: string, entry: Entry): Point {
