@@ -247,16 +247,30 @@ export class Hub extends EventEmitter<HubEvents> {
     return this.serialize(typeof name === 'string' ? name : '', () => this.create(body));
   }
 
-  updateRemote(name: string, body: unknown): Promise<Result<RemoteView>> {
-    return this.serialize(name, () => this.update(name, body));
+  /**
+   * The changes below run one after another per remote. `before` is told the entry as it is when
+   * this change's turn comes (after those queued ahead of it), for an audit that credits each
+   * change with exactly what it changed.
+   */
+  updateRemote(name: string, body: unknown, before?: (view: RemoteView | undefined) => void): Promise<Result<RemoteView>> {
+    return this.serialize(name, () => {
+      before?.(this.remote(name));
+      return this.update(name, body);
+    });
   }
 
-  trustCertificate(name: string, fingerprint: string): Promise<Result<RemoteView>> {
-    return this.serialize(name, () => this.trust(name, fingerprint));
+  trustCertificate(name: string, fingerprint: string, before?: (view: RemoteView | undefined) => void): Promise<Result<RemoteView>> {
+    return this.serialize(name, () => {
+      before?.(this.remote(name));
+      return this.trust(name, fingerprint);
+    });
   }
 
-  deleteRemote(name: string): Promise<Result<{ name: string }>> {
-    return this.serialize(name, () => this.remove(name));
+  deleteRemote(name: string, before?: (view: RemoteView | undefined) => void): Promise<Result<{ name: string }>> {
+    return this.serialize(name, () => {
+      before?.(this.remote(name));
+      return this.remove(name);
+    });
   }
 
   private async create(body: unknown): Promise<Result<RemoteView>> {

@@ -50,6 +50,22 @@ describe('audit', () => {
     expect(signOut).toMatchObject({ user: 'sina', address: LOOPBACK, action: 'session.sign-out', outcome: 'done' });
   });
 
+  it('credits each of two changes made at once to one remote with exactly what it changed', async () => {
+    await hub.admin.data('POST', '/api/remotes', { name: 'race', host: '127.0.0.1', port: 9, tls: 'http', password: 'race-remote-secret', options: { drift: 4 } });
+    await hub.admin.data('POST', '/api/users', { name: 'rhea', role: 'admin', password: 'rhea-admin-secret' });
+    const rhea = await hub.signIn('rhea', 'rhea-admin-secret');
+    await Promise.all([
+      hub.admin.data('PUT', '/api/remotes/race', { host: '127.0.0.1', options: { drift: 10 } }),
+      rhea.data('PUT', '/api/remotes/race', { host: '127.0.0.1', options: { drift: 20 } }),
+    ]);
+    const updates = (await recordsFor('race')).filter((record) => record.action === 'remote.update').reverse();
+    const drifts = updates.map((record) => record.changes.find((change) => change.field === 'options.drift'));
+    // One after the other, each from where the previous one left it: never both from 4.
+    expect(drifts[0]?.from).toBe(4);
+    expect(drifts[1]?.from).toBe(drifts[0]?.to);
+    expect((await hub.admin.remote('race')).options.drift).toBe(drifts[1]?.to);
+  });
+
   it('records the user who acted, not only admin', async () => {
     await hub.admin.data('POST', '/api/users', { name: 'ada', role: 'admin', password: 'ada-admin-secret' });
     const ada = await hub.signIn('ada', 'ada-admin-secret');

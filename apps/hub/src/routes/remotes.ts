@@ -46,26 +46,25 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
   });
 
   app.put<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
-    // Read before the change is queued: a change to the same remote from elsewhere in between
-    // would show in this record's "before" (the hub runs them one after another, in order).
-    const before = hub.remote(request.params.name);
-    const result = await hub.updateRemote(request.params.name, request.body);
+    // As it is when this change's turn comes, after any queued ahead of it.
+    let before: RemoteView | undefined;
+    const result = await hub.updateRemote(request.params.name, request.body, (view) => (before = view));
     if (result.ok) request.log.info({ remote: request.params.name, user: request.user?.name }, 'remote changed');
     audited(request, 'remote.update', request.params.name, result, (after) => remoteChanges(before, after, request.body));
     return send(reply, result);
   });
 
   app.delete<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
-    const before = hub.remote(request.params.name);
-    const result = await hub.deleteRemote(request.params.name);
+    let before: RemoteView | undefined;
+    const result = await hub.deleteRemote(request.params.name, (view) => (before = view));
     audited(request, 'remote.delete', request.params.name, result, () => remoteChanges(before, undefined, undefined));
     return send(reply, result);
   });
 
   app.post<{ Params: { name: string } }>('/:name/trust', { config: { role: 'admin' } }, async (request, reply) => {
-    const before = hub.remote(request.params.name);
+    let before: RemoteView | undefined;
     const input = parse(trustSchema, request.body);
-    const result = input.ok ? await hub.trustCertificate(request.params.name, input.data.fingerprint) : input;
+    const result = input.ok ? await hub.trustCertificate(request.params.name, input.data.fingerprint, (view) => (before = view)) : input;
     audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
     return send(reply, result);
   });
