@@ -36,6 +36,9 @@ if (reset) {
       ...(running.generatedAdminPassword
         ? [`riohub: first start: user "admin", password ${running.generatedAdminPassword} (shown only now)`]
         : []),
+      ...(running.renewedFingerprint
+        ? [`riohub: the self-signed certificate was about to expire and has been renewed: new fingerprint ${running.renewedFingerprint} (trust it where the old one was pinned)`]
+        : []),
       `riohub listening on ${running.url}`,
     ],
   });

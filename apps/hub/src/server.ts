@@ -1,9 +1,9 @@
-/** Starts the hub from its config: database, first admin, demo simulators, links, listening app. */
+/** Starts the hub from its config: settings file, database, first admin, demo simulators, links, listening app. */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { loadCertificate } from '@riohub/certificate';
+import { fingerprintOf, loadCertificate } from '@riohub/certificate';
 import { redactUrl } from '@riohub/rio-server';
 import type { FastifyInstance } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
@@ -17,15 +17,21 @@ import { Hub } from './hub';
 import { hostPort } from './links/remote-client';
 import { RemoteRepo } from './remotes/remote-repo';
 import { ServedApiSettings } from './served/served-api-settings';
+import { declaresAdmin, planSettings } from './settings-file/apply-settings';
+import { readSettingsFile } from './settings-file/settings-file';
 
 export interface RunningHub {
   url: string;
   app: FastifyInstance;
   hub: Hub;
+  /** Its database (tests apply a settings file to a running hub). */
+  db: HubDatabase;
   /** The first admin's generated password, on the first start only. */
   generatedAdminPassword: string | undefined;
   /** The certificate served, in PEM, when the hub serves HTTPS (for pinning it). */
   certificate: string | undefined;
+  /** The kept self-signed certificate was about to expire and was replaced at this start: its new fingerprint. */
+  renewedFingerprint: string | undefined;
   close(): Promise<void>;
 }
 
@@ -43,18 +49,31 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     },
     options.logStream ?? pino.destination(2),
   );
+  // Read and checked in full before anything is opened: any problem in it stops the start.
+  const settingsFile = config.configFile ? readSettingsFile(config.configFile, env) : undefined;
   const db = openSealedDatabase(config.data, env, logger);
   const hub = new Hub(db, logger.child({ component: 'hub' }));
   let demo: Demo | undefined;
   let app: FastifyInstance | undefined;
   try {
-    const generatedAdminPassword = await new UserRepo(db).ensureFirstAdmin(env['RIOHUB_ADMIN_PASSWORD']);
+    // Checked against the stored settings, still changing nothing.
+    const settingsPlan = settingsFile && (await planSettings(settingsFile, hub, db));
+    const generatedAdminPassword = settingsFile && declaresAdmin(settingsFile) ? undefined : await new UserRepo(db).ensureFirstAdmin(env['RIOHUB_ADMIN_PASSWORD']);
+    // Users and the served API before the app, which reads them.
+    await settingsPlan?.applyAccounts();
     const https =
       config.cert && config.key
         ? { cert: readFileSync(config.cert, 'utf8'), key: readFileSync(config.key, 'utf8') }
         : config.tls
           ? await loadCertificate(config.data, config.host, 'riohub')
           : undefined;
+    const renewedFingerprint = https && 'renewed' in https && https.renewed ? fingerprintOf(https.cert) : undefined;
+    if (https && 'renewed' in https && https.renewed) {
+      logger.warn(
+        { fingerprint: renewedFingerprint, previousFingerprint: https.renewed.previousFingerprint, previousExpiry: new Date(https.renewed.previousExpiry).toISOString() },
+        'the self-signed certificate was about to expire and has been renewed: hubs and clients that pinned it must trust the new fingerprint',
+      );
+    }
     if (config.demo) {
       demo = await startDemo(db, hub.repo, config.data);
       // The demo's password, sealed just now if an older hub kept it plain, leaves no plain page image behind.
@@ -72,6 +91,11 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     });
     hub.start();
+    if (settingsPlan) {
+      // Remotes through the started hub, as a REST change: created, or changed and reopened.
+      await settingsPlan.applyRemotes();
+      logger.info({ settingsFile: config.configFile, ...settingsPlan.applied }, 'settings file applied');
+    }
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -80,8 +104,10 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       url: `${https ? 'https' : 'http'}://${hostPort(config.host, port)}`,
       app: running,
       hub,
+      db,
       generatedAdminPassword,
       certificate: https?.cert,
+      renewedFingerprint,
       async close() {
         await running.close();
         await hub.stop();

@@ -1,11 +1,16 @@
 /**
  * A server's life on the command line: `--help`, a usage error with exit code 2, the ready
- * line(s) on stdout, logs on stderr, and a clean stop on SIGINT or SIGTERM (exit 0).
+ * line(s) on stdout, logs on stderr, a clean stop on SIGINT or SIGTERM (exit 0) within
+ * STOP_DEADLINE_MS or a forced one (exit 1), and an uncaught error logged and ended with exit 1,
+ * so that a supervisor restarts the process rather than leave it running in an unknown state.
  */
 import { UsageError } from './flags';
 
+/** How long a clean stop may take before the process ends anyway (a supervisor's own grace is often 10 s). */
+export const STOP_DEADLINE_MS = 9_000;
+
 export interface StartedServer {
-  app: { log: { info(fields: object, message: string): void } };
+  app: { log: { info(fields: object, message: string): void; error(fields: object, message: string): void; fatal(fields: object, message: string): void } };
   close(): Promise<void>;
 }
 
@@ -55,6 +60,11 @@ async function main<Config, Server extends StartedServer>(cli: ServerCli<Config,
     if (stopping) return;
     stopping = true;
     started.app.log.info({ signal }, 'stopping');
+    // Whatever hangs (a socket that will not close, a page that will not finish), the process ends.
+    setTimeout(() => {
+      started.app.log.error({ deadlineMs: STOP_DEADLINE_MS }, 'not stopped in time: exiting anyway');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     started.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -65,6 +75,15 @@ async function main<Config, Server extends StartedServer>(cli: ServerCli<Config,
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // After an error nothing caught, the process's state is unknown: say what it was, and end.
+  const fatal = (kind: string) => (error: unknown) => {
+    const log = running.server?.app.log;
+    if (log) log.fatal({ err: error }, `${kind}: exiting, to be restarted by the supervisor`);
+    else console.error(`${cli.program}: ${kind}:`, error);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
 
   running.server = await cli.start(config);
   if (signalWhileStarting) return stop(signalWhileStarting);

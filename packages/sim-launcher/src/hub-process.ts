@@ -13,7 +13,9 @@ export interface HubProcess {
   /** Its certificate in PEM, to trust it by pinning (with `--tls`; undefined over plain HTTP). */
   certificate: string | undefined;
   /** Its log lines (JSON), when started with `captureLog`; otherwise its stderr is the test's. */
-  log: { level: number; msg: string }[];
+  log: { level: number; msg: string; [field: string]: unknown }[];
+  /** Everything it wrote to stdout so far (the ready lines). */
+  stdout(): string;
   /** With `diskMb`: fills the hub's disk to the last byte, and frees it again. */
   fillDisk(): void;
   freeDisk(): void;
@@ -38,25 +40,29 @@ export interface HubProcessOptions {
   dataDir?: string;
   /** Listen on this port (a restart where the hubs above expect it); default: any free one. */
   port?: number;
+  /** Options for Node itself, before the hub's script (e.g. `--import` of a module a test brings). */
+  nodeArgs?: string[];
+  /** More environment for the hub (e.g. `RIOHUB_METRICS_TOKEN`). */
+  env?: Record<string, string>;
 }
 
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
-  const node = [process.execPath, '--import', import.meta.resolve('tsx'), HUB_CLI, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
+  const node = [process.execPath, '--import', import.meta.resolve('tsx'), ...(options.nodeArgs ?? []), HUB_CLI, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
   const [command, ...args] = options.diskMb
     ? ['unshare', '--mount', '--map-root-user', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.diskMb}m tmpfs "$0" && exec "$@"`, data, ...node]
     : node;
   const child = spawn(command as string, args, {
-    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: adminPassword, RIOHUB_LOG_LEVEL: options.captureLog ? 'info' : 'warn' },
+    env: { ...process.env, RIOHUB_ADMIN_PASSWORD: adminPassword, RIOHUB_LOG_LEVEL: options.captureLog ? 'info' : 'warn', ...options.env },
     stdio: ['ignore', 'pipe', options.captureLog ? 'pipe' : 'inherit'],
   });
-  const log: { level: number; msg: string }[] = [];
+  const log: HubProcess['log'] = [];
   let partial = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString()).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('{')) log.push(JSON.parse(line) as { level: number; msg: string });
+    for (const line of lines) if (line.startsWith('{')) log.push(JSON.parse(line) as HubProcess['log'][number]);
   });
   let out = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -78,6 +84,7 @@ export async function spawnHub(adminPassword: string, options: HubProcessOptions
     dataDir: data,
     certificate: url.startsWith('https:') ? readFileSync(join(data, 'cert.pem'), 'utf8') : undefined,
     log,
+    stdout: () => out,
     fillDisk: () => inside(`cat /dev/zero > "${data}/filler" 2>/dev/null`),
     freeDisk: () => inside(`rm -f "${data}/filler"`),
     async stop() {
