@@ -49,20 +49,22 @@ describe('storage failures', () => {
       const user = await admin.call('POST', '/api/users', { name: 'nina', role: 'viewer', password: 'nina-pass1' });
       expect(user.status).toBe(503);
       expect(user.body).toMatchObject({ ok: false, error: { code: 'storage-failed' } });
-      // Readiness, the dashboard's socket and the log all say it, the log once.
-      const health = await admin.call<HealthView>('GET', '/api/health');
+      // Readiness (/readyz, and /api/health alike), the dashboard's socket and the log all say it, the log once.
+      const health = await admin.call<HealthView>('GET', '/readyz');
       expect(health.status).toBe(503);
-      expect(health.body).toMatchObject({ ok: true, data: { ready: false, storage: { ok: false } } });
+      expect(health.body).toMatchObject({ ok: true, data: { ready: false, storage: { ok: false }, links: true } });
       expect(JSON.stringify(health.body)).toContain('SQLITE_FULL');
-      // A monitor with no session learns that it is not ready, not the hub's error text.
-      const anonymous = await new HubClient(hub.url).call<HealthView>('GET', '/api/health');
+      expect(await admin.call<HealthView>('GET', '/api/health')).toEqual(await admin.call<HealthView>('GET', '/readyz'));
+      // A probe or monitor with no session learns that it is not ready, not the hub's error text; the process is alive.
+      const anonymous = await new HubClient(hub.url).call<HealthView>('GET', '/readyz');
       expect(anonymous).toMatchObject({ status: 503, body: { ok: true, data: { ready: false, storage: { ok: false, error: 'storage failing' } } } });
+      expect((await new HubClient(hub.url).call('GET', '/healthz')).status).toBe(200);
       await socket.until(() => socket.messages.some((m) => m.type === 'storage' && !m.payload.ok));
       expect(hub.log.filter((line) => line.level >= 50 && line.msg.startsWith('storage failing'))).toHaveLength(1);
 
       // Space again: the probe finds the storage writable, and writes are recorded again.
       hub.freeDisk();
-      await eventually(() => admin.call<HealthView>('GET', '/api/health'), (answer) => answer.status === 200);
+      await eventually(() => admin.call<HealthView>('GET', '/readyz'), (answer) => answer.status === 200);
       await socket.until(() => {
         const last = socket.messages.filter((m): m is Extract<ServerMessage, { type: 'storage' }> => m.type === 'storage').at(-1);
         return last?.payload.ok === true;
