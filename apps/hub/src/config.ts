@@ -1,6 +1,6 @@
 /** The hub's command line, parsed and checked once into a typed config. */
 import { isIP } from 'node:net';
-import { parseFlags, port, UsageError } from '@riohub/cli';
+import { parseCommandLine, parseFlags, port, UsageError, type FlagEnvironment } from '@riohub/cli';
 
 export interface HubConfig {
   host: string;
@@ -23,6 +23,13 @@ export interface HubConfig {
    * ranges, `loopback`, `linklocal`, `uniquelocal`), comma-separated; none when unset.
    */
   trustProxy?: string;
+  /** A settings file (YAML) applied at every start: see settings-file/settings-file.ts. */
+  configFile?: string | undefined;
+}
+
+/** Every flag left off the command line is read from `RIOHUB_<FLAG>`, but those that are commands. */
+export function flagEnvironment(env: NodeJS.ProcessEnv): FlagEnvironment {
+  return { prefix: 'RIOHUB_', env, except: ['reset-password', 'replace'] };
 }
 
 export const USAGE = `usage: riohub [options]
@@ -41,7 +48,14 @@ export const USAGE = `usage: riohub [options]
   --trust-proxy <addresses>  the reverse proxies in front of the hub (addresses, CIDR ranges,
                        loopback, linklocal, uniquelocal; comma-separated): their X-Forwarded-For,
                        -Host and -Proto give the client's address, the name and scheme it asked for
+  --config <file>      settings as code (YAML): remotes, users and this hub's Remote I/O API,
+                       applied at every start (created or updated; others left alone unless
+                       "prune: true"); any error in it stops the start, with its line
   --help               this text
+
+  Each option can be given in the environment instead, as RIOHUB_ and its name in capitals
+  (RIOHUB_PORT=8443, RIOHUB_DATA=/var/lib/riohub, RIOHUB_ALLOWED_HOSTS=hub.example,
+  RIOHUB_TLS=true); an option on the command line wins over the environment.
 
   /healthz, /readyz and /metrics serve probes and Prometheus; /metrics answers loopback clients,
   and others that send Authorization: Bearer with the token in RIOHUB_METRICS_TOKEN.
@@ -58,6 +72,22 @@ usage: riohub --reset-password <user> [--data <dir>]
 
   Gives the user a new generated password, printed once, and ends their sessions; then exits.
   Works while the hub runs.
+
+usage: riohub export-config [--data <dir>]
+
+  Prints the hub's settings (remotes, users, this hub's Remote I/O API) as a file for --config,
+  without any password: each passwordEnv names the variable to set. Works while the hub runs.
+
+usage: riohub backup <file> [--data <dir>]
+
+  Writes a consistent copy of the database to <file> (SQLite's online backup), while the hub runs
+  or not. The secret key is not in it: keep it apart (without it, stored passwords must be entered
+  again).
+
+usage: riohub restore <file> --data <dir> [--replace]
+
+  Puts a backup made by riohub backup into <dir>, with no hub running on it; refuses a file that
+  is not a riohub database. --replace is needed when <dir> already holds a database.
 `;
 
 /** `--reset-password <user>`: which user, in which data folder. */
@@ -67,12 +97,16 @@ export interface ResetPasswordConfig {
 }
 
 /** The reset command line, when the arguments are one (`undefined` for a server's). */
-export function parseResetArgs(argv: readonly string[]): ResetPasswordConfig | undefined {
+export function parseResetArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ResetPasswordConfig | undefined {
   if (!argv.some((arg) => arg === '--reset-password' || arg.startsWith('--reset-password='))) return undefined;
-  const values = parseFlags(argv, {
-    'reset-password': { type: 'string' },
-    data: { type: 'string', default: './data' },
-  });
+  const values = parseFlags(
+    argv,
+    {
+      'reset-password': { type: 'string' },
+      data: { type: 'string', default: './data' },
+    },
+    flagEnvironment(env),
+  );
   const user = values['reset-password'];
   if (!user) throw new UsageError('--reset-password needs the name of a user');
   return { data: values.data, user };
@@ -84,19 +118,24 @@ export function isLoopback(host: string): boolean {
   return host === '::1';
 }
 
-export function parseHubArgs(argv: readonly string[]): HubConfig {
-  const values = parseFlags(argv, {
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '8080' },
-    data: { type: 'string', default: './data' },
-    demo: { type: 'boolean', default: false },
-    tls: { type: 'boolean', default: false },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    'insecure-http': { type: 'boolean', default: false },
-    'allowed-hosts': { type: 'string', default: '' },
-    'trust-proxy': { type: 'string' },
-  });
+export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const values = parseFlags(
+    argv,
+    {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      data: { type: 'string', default: './data' },
+      demo: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      'insecure-http': { type: 'boolean', default: false },
+      'allowed-hosts': { type: 'string', default: '' },
+      'trust-proxy': { type: 'string' },
+      config: { type: 'string' },
+    },
+    flagEnvironment(env),
+  );
   const listenPort = port(values.port);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
   const https = values.tls || values.cert !== undefined;
@@ -120,7 +159,39 @@ export function parseHubArgs(argv: readonly string[]): HubConfig {
       .map((name) => name.trim().toLowerCase())
       .filter((name) => name !== ''),
     ...(trustProxy ? { trustProxy } : {}),
+    configFile: values.config,
   };
+}
+
+/** A one-shot command's file and data folder (`riohub backup <file> --data <dir>`). */
+export interface FileCommandConfig {
+  /** Empty for `export-config`, which prints. */
+  file: string;
+  data: string;
+  /** `restore`: a database already in the folder may be replaced. */
+  replace: boolean;
+}
+
+export type FileCommand = 'export-config' | 'backup' | 'restore';
+
+/**
+ * The arguments after `export-config` (no file), `backup <file>` or `restore <file>` (which needs
+ * the data folder named: it writes into it).
+ */
+export function parseFileCommandArgs(command: FileCommand, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): FileCommandConfig {
+  const restore = command === 'restore';
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { data: { type: 'string', ...(restore ? {} : { default: './data' }) }, replace: { type: 'boolean', default: false } },
+    flagEnvironment(env),
+  );
+  const wanted = command === 'export-config' ? 0 : 1;
+  if (positionals.length !== wanted) {
+    throw new UsageError(wanted === 0 ? `${command} takes no file: it prints the settings` : `${command} needs one file: riohub ${command} <file>`);
+  }
+  if (values.replace && !restore) throw new UsageError(`--replace is an option of restore, not of ${command}`);
+  if (values.data === undefined) throw new UsageError(`${command} needs --data <dir>, the data folder it writes into`);
+  return { file: positionals[0] ?? '', data: values.data, replace: values.replace === true };
 }
 
 /** The names proxy-addr (Fastify's `trustProxy`) gives to address ranges. */

@@ -1,0 +1,250 @@
+/**
+ * Applies a checked settings file to a started hub, through the hub's own services, so that each
+ * change takes effect as a REST change would and is in the audit (as `config file` from `this
+ * machine`). Idempotent: an entry equal to what is stored (its password compared with the stored
+ * one, decrypted or verified against its hash) is not touched, so a remote's link is not
+ * restarted and the audit gets nothing. Entries not in the file are left alone unless the file
+ * says `prune: true`. Everything that can be checked against the stored settings is checked
+ * before the first change; a refusal only the hub can make while applying (two remotes of the
+ * file claiming one logger id) stops the start there, with its line.
+ */
+import type { AuditAction, AuditChange, RemoteSettings, Result, Role } from '@riohub/hub-api';
+import { secretChange, settingsChanges, without } from '../audit/audit-diff';
+import { AuditLog } from '../audit/audit-log';
+import { UserRepo } from '../auth/user-repo';
+import type { HubDatabase } from '../db/database';
+import type { Hub } from '../hub';
+import { ServedApiSettings } from '../served/served-api-settings';
+import { SettingsFileError, fieldName, type DeclaredRemote, type DeclaredUser, type FieldPath, type Problem, type SettingsFile } from './settings-file';
+
+/** Who the audit says made the changes, and from where. */
+export const SETTINGS_FILE_ACTOR = { user: 'config file', address: 'this machine' } as const;
+
+/** What applying changed: `remote lobby`, `user ops`, `served-api`. */
+export interface AppliedSettings {
+  created: string[];
+  changed: string[];
+  deleted: string[];
+  unchanged: string[];
+}
+
+interface RemotePlan {
+  declared: DeclaredRemote;
+  settings: RemoteSettings;
+  before: RemoteSettings | undefined;
+  hadPassword: boolean;
+  passwordChanged: boolean;
+}
+
+interface UserPlan {
+  declared: DeclaredUser;
+  before: Role | undefined;
+  passwordChanged: boolean;
+}
+
+/** The same settings, whatever order their keys were stored in. */
+function sameSettings(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown): unknown =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y)).map(([key, inner]) => [key, canonical(inner)]))
+      : value;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Checks and applies a settings file to a started hub, in one go. */
+export async function applySettings(file: SettingsFile, hub: Hub, db: HubDatabase): Promise<AppliedSettings> {
+  const plan = await planSettings(file, hub, db);
+  await plan.applyAccounts();
+  await plan.applyRemotes();
+  return plan.applied;
+}
+
+/**
+ * Checks a settings file against the stored settings (throws SettingsFileError, having changed
+ * nothing). At start, users and the served API are applied before the app is built (which reads
+ * them), and remotes once the hub has started (a remote is created or changed through its link).
+ * On a database without users, the first admin is counted as made unless the file declares one.
+ */
+export async function planSettings(file: SettingsFile, hub: Hub, db: HubDatabase): Promise<SettingsPlan> {
+  const plan = new SettingsPlan(file, hub, db);
+  await plan.check();
+  return plan;
+}
+
+/** Whether a file declares an admin: then no first admin is made with a generated password. */
+export function declaresAdmin(file: SettingsFile): boolean {
+  return (file.users ?? []).some((user) => user.role === 'admin');
+}
+
+export class SettingsPlan {
+  private readonly users: UserRepo;
+  private readonly served: ServedApiSettings;
+  private readonly audit: AuditLog;
+  private readonly problems: Problem[] = [];
+  readonly applied: AppliedSettings = { created: [], changed: [], deleted: [], unchanged: [] };
+  private remotePlans: RemotePlan[] = [];
+  private userPlans: UserPlan[] = [];
+
+  constructor(
+    private readonly file: SettingsFile,
+    private readonly hub: Hub,
+    db: HubDatabase,
+  ) {
+    this.users = new UserRepo(db);
+    this.served = new ServedApiSettings(db);
+    this.audit = new AuditLog(db);
+  }
+
+  async check(): Promise<void> {
+    this.remotePlans = this.planRemotes();
+    this.userPlans = await this.planUsers();
+    if (this.problems.length > 0) throw new SettingsFileError(this.file.file, this.problems);
+  }
+
+  /** Users, then this hub's Remote I/O API. */
+  async applyAccounts(): Promise<void> {
+    await this.applyUsers(this.userPlans);
+    this.applyServedApi();
+  }
+
+  async applyRemotes(): Promise<void> {
+    await this.applyRemoteChanges(this.remotePlans);
+  }
+
+  private problem(path: FieldPath, message: string): void {
+    this.problems.push({ line: this.file.lineOf(path), field: path.length > 0 ? fieldName(path) : '(file)', message });
+  }
+
+  private record(action: AuditAction, target: string, changes: AuditChange[]): void {
+    this.audit.record({ ...SETTINGS_FILE_ACTOR, action, target, outcome: 'done', changes });
+  }
+
+  private planRemotes(): RemotePlan[] {
+    return (this.file.remotes ?? []).map((declared) => {
+      const stored = this.hub.repo.get(declared.settings.name);
+      const settings = { ...declared.settings };
+      // Pinned without a fingerprint in the file: the certificate an admin trusted since is kept.
+      if (!declared.fingerprintGiven && settings.tls === 'pin' && stored?.settings.tls === 'pin') settings.fingerprint = stored.settings.fingerprint;
+      const passwordChanged = !stored || stored.passwordError !== undefined || stored.password !== declared.password;
+      return { declared, settings, before: stored?.settings, hadPassword: stored !== undefined && stored.password !== '', passwordChanged };
+    });
+  }
+
+  private async planUsers(): Promise<UserPlan[]> {
+    const declared = this.file.users;
+    if (!declared) return [];
+    const plans: UserPlan[] = [];
+    for (const user of declared) {
+      const before = this.users.get(user.name);
+      if (!before && user.password === undefined) {
+        this.problem(user.path, `${user.name} is a new user: it needs a password (passwordEnv or passwordFile)`);
+        continue;
+      }
+      // A password is stored as a hash: it is the same when it still signs in.
+      const passwordChanged = user.password !== undefined && (!before || !(await this.users.authenticate(user.name, user.password)));
+      plans.push({ declared: user, before: before?.role, passwordChanged });
+    }
+    const stored = this.users.list();
+    // No user yet: the first admin is made unless the file declares an admin.
+    const roles = new Map(stored.length === 0 && !declaresAdmin(this.file) ? [['admin', 'admin' as Role]] : stored.map((user) => [user.name, user.role]));
+    if (this.file.prune) for (const name of roles.keys()) if (!declared.some((user) => user.name === name)) roles.delete(name);
+    for (const user of declared) roles.set(user.name, user.role);
+    if (![...roles.values()].includes('admin')) this.problem(['users'], 'this would leave no admin: give at least one user the role admin');
+    return plans;
+  }
+
+  private async applyRemoteChanges(plans: RemotePlan[]): Promise<void> {
+    if (this.file.remotes && this.file.prune) {
+      for (const stored of this.hub.repo.list()) {
+        const { name } = stored.settings;
+        if (plans.some((plan) => plan.settings.name === name)) continue;
+        await this.remoteResult(this.hub.deleteRemote(name), undefined, 'remote.delete', name, () => settingsChanges(without(stored.settings), undefined));
+        this.applied.deleted.push(`remote ${name}`);
+      }
+    }
+    for (const plan of plans) {
+      const { name } = plan.settings;
+      if (!plan.before) {
+        await this.remoteResult(this.hub.createRemote({ ...plan.settings, password: plan.declared.password }), plan, 'remote.create', name, () => [
+          ...settingsChanges(undefined, without(plan.settings)),
+          ...secretChange('password', true, false, true),
+        ]);
+        this.applied.created.push(`remote ${name}`);
+      } else if (plan.passwordChanged || !sameSettings(plan.before, plan.settings)) {
+        // The password goes with every change: the hub asks for it again when the server changes.
+        const before = plan.before;
+        const fields = Object.fromEntries(Object.entries(plan.settings).filter(([key]) => key !== 'name'));
+        await this.remoteResult(this.hub.updateRemote(name, { ...fields, password: plan.declared.password }), plan, 'remote.update', name, () => [
+          ...settingsChanges(without(before), without(plan.settings)),
+          ...secretChange('password', plan.passwordChanged, plan.hadPassword, true),
+        ]);
+        this.applied.changed.push(`remote ${name}`);
+      } else this.applied.unchanged.push(`remote ${name}`);
+    }
+  }
+
+  /** Audits what the hub did with a remote; a refusal is audited too, and stops the start at the entry's line. */
+  private async remoteResult<T>(pending: Promise<Result<T>>, plan: RemotePlan | undefined, action: AuditAction, name: string, changes: () => AuditChange[]): Promise<void> {
+    const result = await pending;
+    if (result.ok) return this.record(action, name, changes());
+    const fields = Object.entries(result.error.fields ?? {});
+    this.audit.record({
+      ...SETTINGS_FILE_ACTOR,
+      action,
+      target: name,
+      outcome: 'refused',
+      changes: [],
+      error: fields.length > 0 ? `${result.error.message} (${fields.map(([field, message]) => `${field}: ${message}`).join('; ')})` : result.error.message,
+    });
+    const path = plan?.declared.path ?? ['remotes'];
+    if (fields.length === 0) this.problem(path, result.error.message);
+    for (const [field, message] of fields) this.problem([...path, ...field.split('.')], message);
+    throw new SettingsFileError(this.file.file, this.problems);
+  }
+
+  /** New users and new roles first, so that the last admin is never deleted before the next is made. */
+  private async applyUsers(plans: UserPlan[]): Promise<void> {
+    for (const { declared, before, passwordChanged } of plans) {
+      const { name, role, password } = declared;
+      if (!before) {
+        await this.users.create(name, role, password as string);
+        this.record('user.create', name, [...settingsChanges(undefined, { role }), ...secretChange('password', true, false, true)]);
+        this.applied.created.push(`user ${name}`);
+      } else if (before !== role || passwordChanged) {
+        await this.users.update(name, { ...(before !== role ? { role } : {}), ...(passwordChanged ? { password: password as string } : {}) });
+        this.record('user.update', name, [...settingsChanges({ role: before }, { role }), ...secretChange('password', passwordChanged, true, true)]);
+        this.applied.changed.push(`user ${name}`);
+      } else this.applied.unchanged.push(`user ${name}`);
+    }
+    const declared = this.file.users;
+    if (!declared || !this.file.prune) return;
+    for (const user of this.users.list()) {
+      if (declared.some((entry) => entry.name === user.name)) continue;
+      this.users.delete(user.name);
+      this.record('user.delete', user.name, settingsChanges({ role: user.role }, undefined));
+      this.applied.deleted.push(`user ${user.name}`);
+    }
+  }
+
+  private applyServedApi(): void {
+    const declared = this.file.servedApi;
+    if (!declared) return;
+    const current = this.served.current();
+    const passwordChanged = declared.password !== undefined && declared.password !== current.password;
+    const changed = (Object.keys(declared.settings) as (keyof typeof declared.settings)[]).some((key) => declared.settings[key] !== current[key]);
+    if (!changed && !passwordChanged) {
+      this.applied.unchanged.push('served-api');
+      return;
+    }
+    const before = this.served.view(this.hub.instanceId);
+    const updated = this.served.update({ ...declared.settings, ...(passwordChanged ? { password: declared.password } : {}) });
+    // Checked with the same schema when the file was read: a refusal here is a fault of the hub's.
+    if (!updated.ok) throw new Error(`the served API settings were refused: ${JSON.stringify(updated.fields)}`);
+    const after = this.served.view(this.hub.instanceId);
+    this.record('served-api.update', 'served-api', [
+      ...settingsChanges(without(before, 'hasPassword', 'instanceId'), without(after, 'hasPassword', 'instanceId')),
+      ...secretChange('password', passwordChanged, before.hasPassword, after.hasPassword),
+    ]);
+    this.applied.changed.push('served-api');
+  }
+}

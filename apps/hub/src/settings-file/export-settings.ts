@@ -1,0 +1,69 @@
+/**
+ * `riohub export-config`: the hub's settings as a settings file for `--config`, read straight
+ * from the database without its key, so that no password is ever decrypted, let alone printed.
+ * Each password is named as an environment variable to set (`passwordEnv`). Safe while the hub
+ * runs (a read-only connection beside it).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RemoteSettings, User } from '@riohub/hub-api';
+import { CommandError } from '@riohub/cli';
+import Database from 'better-sqlite3';
+import { Document } from 'yaml';
+import { DATABASE_FILE } from '../db/database';
+
+/** The variable an exported remote's password is named by: `REMOTE_LOBBY_PASSWORD`. */
+export function remotePasswordVariable(name: string): string {
+  return `REMOTE_${name.toUpperCase().replaceAll('-', '_')}_PASSWORD`;
+}
+
+export const SERVED_API_PASSWORD_VARIABLE = 'SERVED_API_PASSWORD';
+
+export function exportSettings(dataDir: string, now = new Date()): string {
+  const file = join(dataDir, DATABASE_FILE);
+  if (!existsSync(file)) throw new CommandError(`no hub data in ${dataDir} (give the hub's --data folder)`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const remotes = (db.prepare('SELECT settings FROM remotes ORDER BY created_at, rowid').all() as { settings: string }[]).map((row) =>
+      remoteEntry(JSON.parse(row.settings) as RemoteSettings),
+    );
+    const users = db.prepare('SELECT name, role FROM users ORDER BY name').all() as User[];
+    const served = db.prepare("SELECT value FROM meta WHERE key = 'served_api'").get() as { value: string } | undefined;
+    const doc = new Document({ remotes, users: users.map(({ name, role }) => ({ name, role })), ...(served ? { servedApi: servedEntry(served.value) } : {}) });
+    doc.commentBefore = [
+      ` riohub settings, exported from ${dataDir} at ${now.toISOString()}, for: riohub --config <this file>`,
+      ' No password is in it: set each passwordEnv variable named below (or give a passwordFile instead).',
+      ' Users keep their passwords; a user new to the hub it is applied to needs passwordEnv or passwordFile.',
+      ' Entries not in the file are left alone; "prune: true" deletes them.',
+    ].join('\n');
+    return doc.toString({ lineWidth: 0 });
+  } finally {
+    db.close();
+  }
+}
+
+/** Every field and option, the password as the variable to set. */
+function remoteEntry(settings: RemoteSettings): Record<string, unknown> {
+  return {
+    name: settings.name,
+    enabled: settings.enabled,
+    host: settings.host,
+    port: settings.port,
+    tls: settings.tls,
+    // Pinned without one: trust on first use, which the file keeps once an admin has trusted one.
+    ...(settings.tls === 'pin' && settings.fingerprint !== '' ? { fingerprint: settings.fingerprint } : {}),
+    passwordEnv: remotePasswordVariable(settings.name),
+    options: { ...settings.options },
+  };
+}
+
+function servedEntry(stored: string): Record<string, unknown> {
+  const settings = JSON.parse(stored) as { password?: string; address?: string; control?: boolean; ioFilter?: string; uiFilter?: string };
+  return {
+    ...(settings.address === undefined ? {} : { address: settings.address }),
+    ...(settings.control === undefined ? {} : { control: settings.control }),
+    ...(settings.ioFilter === undefined ? {} : { ioFilter: settings.ioFilter }),
+    ...(settings.uiFilter === undefined ? {} : { uiFilter: settings.uiFilter }),
+    ...(settings.password ? { passwordEnv: SERVED_API_PASSWORD_VARIABLE } : {}),
+  };
+}
