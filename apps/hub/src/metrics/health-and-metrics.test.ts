@@ -1,6 +1,7 @@
 // Probes and Prometheus against a real hub on loopback: /healthz and /readyz without a session and
 // by any host name, /metrics with every riohub metric and its labels once a simulator is linked,
 // a write made, a logger replicated and a browser connected, and who may read /metrics.
+import { readFileSync } from 'node:fs';
 import type { HealthView, LivenessView, LoggerView, Result, WriteRecord } from '@riohub/hub-api';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,29 @@ describe('/healthz and /readyz', () => {
     expect(metrics.status).toBe(421);
     expect(metrics.text).toContain('--allowed-hosts riohub.probes.internal');
     expect(metrics.text).not.toContain('riohub_');
+  });
+});
+
+describe('the Grafana dashboard (deploy/grafana/riohub.json)', () => {
+  it('queries only metrics the hub serves', async () => {
+    const hub = await startTestHub();
+    try {
+      const served = new Set<string>();
+      for (const [, name, type] of (await get(`${hub.url}/metrics`)).text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+        served.add(name as string);
+        if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) served.add(`${name}${suffix}`);
+      }
+      const dashboard = readFileSync(new URL('../../../../deploy/grafana/riohub.json', import.meta.url), 'utf8');
+      const expressions = [...dashboard.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map((match) => match[1] as string);
+      expect(expressions.length).toBeGreaterThan(10);
+      const queried = new Set(expressions.flatMap((expr) => [...expr.matchAll(/\b(?:riohub|process|nodejs)_\w+/g)].map((match) => match[0])));
+      expect([...queried].filter((name) => !served.has(name))).toEqual([]);
+      for (const name of ['riohub_remote_up', 'riohub_remote_points', 'riohub_remote_changes_total', 'riohub_remote_poll_seconds_bucket', 'riohub_remote_clock_delta_seconds', 'riohub_ws_clients', 'riohub_writes_total', 'riohub_logger_lag_seconds', 'riohub_logger_samples_total']) {
+        expect(queried, name).toContain(name);
+      }
+    } finally {
+      await hub.close();
+    }
   });
 });
 
