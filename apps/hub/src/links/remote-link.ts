@@ -140,6 +140,8 @@ export class RemoteLink {
     let failures = 0;
     let aligned = false;
     let seenTopotime: number | undefined;
+    /** Answers in a row to a timestamp the remote did not know. */
+    let unknownTimestamps = 0;
     while (!signal.aborted) {
       try {
         const sentAt = Date.now();
@@ -147,6 +149,17 @@ export class RemoteLink {
         const answeredAt = Date.now();
         this.context.sink.polled(this.name, (answeredAt - sentAt) / 1000);
         this.refuseLoop(state);
+        if (answersUnknownTimestamp(state, timestamp)) {
+          // By part A that is the whole state, but nothing says so: read it whole, rather than
+          // delete everything an answer without some section is taken to lack; a server that
+          // keeps doing it is failing, not restarting.
+          if (++unknownTimestamps > MAX_UNKNOWN_TIMESTAMPS) {
+            throw new LinkError(ERROR_CODES.BAD_RESPONSE, `bad response: ${this.name} answers every timestamp with an older one`);
+          }
+          timestamp = 1;
+          continue;
+        }
+        if (!isFullState(state, timestamp)) unknownTimestamps = 0;
         const full = isFullState(state, timestamp);
         this.refuseOverCap(state, sections, full);
         if (state.members) this.context.sink.setMembers(this.name, state.members);
@@ -168,6 +181,7 @@ export class RemoteLink {
         if (signal.aborted) break;
         failures++;
         timestamp = 1;
+        unknownTimestamps = 0;
         aligned = false;
         this.markOffline(error);
         await this.waitBeforeRetry(backoff(failures), signal);
@@ -318,13 +332,21 @@ export class RemoteLink {
 
 const KINDS = ['io', 'ui'] as const;
 
-/**
- * Whether an answer is the remote's whole state: asked for (timestamp 1), flagged (`full`, part B),
- * or older than the timestamp sent, which a server answers only with its full state (part A: a
- * timestamp it does not know, e.g. after a restart with its clock set back).
- */
+/** Whole reads in a row after answers older than the timestamp sent, before the remote counts as failing. */
+const MAX_UNKNOWN_TIMESTAMPS = 3;
+
+/** Whether an answer is the remote's whole state: asked for (timestamp 1), or flagged (`full`, part B). */
 export function isFullState(state: HsycoState, sentTimestamp: number): boolean {
-  return sentTimestamp === 1 || state.full === true || state.timestamp < sentTimestamp;
+  return sentTimestamp === 1 || state.full === true;
+}
+
+/**
+ * An unflagged answer older than the timestamp sent: the server did not know that timestamp (part
+ * A: after a restart with its clock set back), so it answered with what it takes for its whole
+ * state; the link asks for it explicitly instead of trusting the guess.
+ */
+function answersUnknownTimestamp(state: HsycoState, sentTimestamp: number): boolean {
+  return sentTimestamp !== 1 && state.full !== true && state.timestamp < sentTimestamp;
 }
 
 function unsupportedBy(settings: RemoteSettings): string[] {
