@@ -47,8 +47,8 @@ describe('the hub process', () => {
   it('stops on SIGTERM within 10 s with code 0 while a remote is linked, a browser is connected and a logger is paging; the history resumes without gap or duplicate', async () => {
     const data = mkdtempSync(join(tmpdir(), 'riohub-lifecycle-'));
     try {
-      // A year of minute samples: the logger pages for several seconds.
-      const remote = await sim(['--history-days', '365', '--history-step', '60']);
+      // 120 days of minute samples (172,800): the logger pages for a few seconds.
+      const remote = await sim(['--history-days', '120', '--history-step', '60']);
       let hub = await hubProcess(ADMIN_PASSWORD, { dataDir: data, captureLog: true });
       let admin = new HubClient(hub.url);
       await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
@@ -57,7 +57,7 @@ describe('the hub process', () => {
       const socket = await admin.socket();
       const socketClosed = new Promise<number>((resolve) => socket.ws.once('close', (code) => resolve(code)));
       const paging = await eventually(() => loggerView(admin, 'lobby.energy'), (view) => view.replication === 'catching up' && view.samples > 0, 30_000);
-      expect(paging.samples).toBeLessThan(525_600);
+      expect(paging.samples).toBeLessThan(172_800);
 
       const exit = exitOf(hub);
       const sentAt = Date.now();
@@ -75,11 +75,12 @@ describe('the hub process', () => {
       admin = new HubClient(hub.url);
       await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
       await untilUpToDate(admin, 'lobby.energy', 60_000);
-      expect(await expectSameSeries(admin, remote, 'lobby.energy', 'energy')).toBeGreaterThanOrEqual(525_600);
+      expect(await expectSameSeries(admin, remote, 'lobby.energy', 'energy')).toBeGreaterThanOrEqual(172_800);
     } finally {
       rmSync(data, { recursive: true, force: true });
     }
-  });
+    // Two hub starts, a replication and a comparison of every sample: more than the default on a busy machine.
+  }, 90_000);
 
   it.each([
     ['uncaught exception', "setImmediate(() => { throw new Error('deliberately uncaught'); });"],
