@@ -7,7 +7,7 @@
  */
 import type { ClientMessage, Point, ServerMessage } from '@riohub/hub-api';
 import { api } from '../api/http';
-import { pointKey, useHub, type HubStore } from '../store';
+import { pointKey, SnapshotPoints, useHub, type HubStore } from '../store';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 5_000;
@@ -49,7 +49,7 @@ export class SocketClient {
   private socket: SocketLike | undefined;
   private stopped = false;
   private attempts = 0;
-  private snapshot: Point[] = [];
+  private snapshot = new SnapshotPoints();
   private pending = new Map<string, Point>();
   private frameRequested = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -95,7 +95,7 @@ export class SocketClient {
     socket.onopen = () => {
       opened = true;
       this.attempts = 0;
-      this.snapshot = [];
+      this.snapshot = new SnapshotPoints();
       this.remotesListed = false;
       this.store.getState().setConnected(true);
       this.store.getState().setSynced(false);
@@ -131,10 +131,10 @@ export class SocketClient {
     const store = this.store.getState();
     switch (message.type) {
       case 'snapshot':
-        this.snapshot.push(...message.payload.points);
+        this.snapshot.add(message.payload.points);
         if (message.payload.last) {
           store.replacePoints(this.snapshot);
-          this.snapshot = [];
+          this.snapshot = new SnapshotPoints();
           this.pending.clear();
           store.setSynced(true);
         }

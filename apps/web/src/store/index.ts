@@ -24,4 +24,4 @@ export function createHubStore(): HubStore {
   return createStore<Store>()(slices);
 }
 
-export { pointKey, type PointKey } from './points-slice';
+export { pointKey, SnapshotPoints, type PointKey } from './points-slice';

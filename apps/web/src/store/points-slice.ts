@@ -21,7 +21,8 @@ export interface PointsSlice {
   lastChange: Map<string, number>;
   /** Datapoints and GUI variables per remote (the hub's own points not counted). */
   counts: Map<string, number>;
-  replacePoints(points: Point[]): void;
+  /** Everything, as a snapshot brings it: its points, or the chunks gathered as they came. */
+  replacePoints(points: readonly Point[] | SnapshotPoints): void;
   applyPoints(points: Point[]): void;
   removePoints(refs: PointRef[]): void;
 }
@@ -59,12 +60,19 @@ export function naturalSortKey(name: string): string {
   return copied === 0 ? name : key + name.slice(copied);
 }
 
+type SortEntry = [sortKey: string, key: PointKey];
+
 /** The keys by name, then by key (its kind), in natural order. */
-function sortedKeys(points: Map<PointKey, Point>): PointKey[] {
-  const entries: [string, PointKey][] = [];
-  for (const [key, point] of points) entries.push([naturalSortKey(point.name), key]);
+function inOrder(entries: SortEntry[]): PointKey[] {
+  // The hub sends points nearly in order: the sort (a merge of runs) is quick on them.
   entries.sort(([a, keyA], [b, keyB]) => (a < b ? -1 : a > b ? 1 : keyA < keyB ? -1 : keyA > keyB ? 1 : 0));
   return entries.map(([, key]) => key);
+}
+
+function sortedKeys(points: Map<PointKey, Point>): PointKey[] {
+  const entries: SortEntry[] = [];
+  for (const [key, point] of points) entries.push([naturalSortKey(point.name), key]);
+  return inOrder(entries);
 }
 
 function noteChange(lastChange: Map<string, number>, point: Point): void {
@@ -72,11 +80,35 @@ function noteChange(lastChange: Map<string, number>, point: Point): void {
   if ((lastChange.get(point.remote) ?? 0) < point.changedAt) lastChange.set(point.remote, point.changedAt);
 }
 
-/** The sorted keys and the per-remote counts: recomputed only when points come or go. */
-function membership(points: Map<PointKey, Point>): { keys: PointKey[]; counts: Map<string, number> } {
+function countsOf(points: Map<PointKey, Point>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const point of points.values()) if (point.kind !== 'hub') counts.set(point.remote, (counts.get(point.remote) ?? 0) + 1);
-  return { keys: sortedKeys(points), counts };
+  return counts;
+}
+
+/** The sorted keys and the per-remote counts: recomputed only when points come or go. */
+function membership(points: Map<PointKey, Point>): { keys: PointKey[]; counts: Map<string, number> } {
+  return { keys: sortedKeys(points), counts: countsOf(points) };
+}
+
+/**
+ * A snapshot's points gathered chunk by chunk, each indexed and given its sort key as it arrives:
+ * the work is spread over the chunks' messages, and the last one only sorts and swaps them in
+ * (50,000 points in one task would keep the page from drawing for too long).
+ */
+export class SnapshotPoints {
+  readonly points = new Map<PointKey, Point>();
+  readonly order: SortEntry[] = [];
+  readonly lastChange = new Map<string, number>();
+
+  add(points: readonly Point[]): void {
+    for (const point of points) {
+      const key = pointKey(point.kind, point.name);
+      if (!this.points.has(key)) this.order.push([naturalSortKey(point.name), key]);
+      this.points.set(key, point);
+      noteChange(this.lastChange, point);
+    }
+  }
 }
 
 export const createPointsSlice: StateCreator<PointsSlice, [], [], PointsSlice> = (set, get) => ({
@@ -86,13 +118,13 @@ export const createPointsSlice: StateCreator<PointsSlice, [], [], PointsSlice> =
   lastChange: new Map(),
   counts: new Map(),
   replacePoints(points) {
-    const map = new Map<PointKey, Point>();
-    const lastChange = new Map<string, number>();
-    for (const point of points) {
-      map.set(pointKey(point.kind, point.name), point);
-      noteChange(lastChange, point);
+    let snapshot = points;
+    if (!(snapshot instanceof SnapshotPoints)) {
+      snapshot = new SnapshotPoints();
+      snapshot.add(points as readonly Point[]);
     }
-    set({ points: map, ...membership(map), lastChange, pointsVersion: get().pointsVersion + 1 });
+    const { points: map, order, lastChange } = snapshot;
+    set({ points: map, keys: inOrder(order), counts: countsOf(map), lastChange, pointsVersion: get().pointsVersion + 1 });
   },
   applyPoints(points) {
     const { points: map, lastChange } = get();

@@ -2,7 +2,7 @@
 // writes from pending to settled or refused, and drafts that stay with their point.
 import type { Point } from '@riohub/hub-api';
 import { describe, expect, it } from 'vitest';
-import { createHubStore, pointKey } from './index';
+import { createHubStore, pointKey, SnapshotPoints } from './index';
 import { naturalSortKey } from './points-slice';
 
 function point(name: string, value = '0', kind: Point['kind'] = 'io'): Point {
@@ -43,6 +43,19 @@ describe('the points slice', () => {
     expect(store.getState().keys).toEqual(['hub:a.connection', 'io:a.z', 'io:b.y']);
     store.getState().replacePoints([point('c.q')]);
     expect(store.getState().keys).toEqual(['io:c.q']);
+  });
+
+  it('takes a snapshot gathered chunk by chunk as it takes one whole', () => {
+    const whole = createHubStore();
+    const chunked = createHubStore();
+    const points = ['b.x.10', 'a.x.2', 'a.x.10', 'a.x.1'].map((name, index) => ({ ...point(name, String(index)), changedAt: index }));
+    whole.getState().replacePoints(points);
+    const snapshot = new SnapshotPoints();
+    snapshot.add(points.slice(0, 2));
+    snapshot.add(points.slice(2));
+    chunked.getState().replacePoints(snapshot);
+    for (const key of ['points', 'keys', 'counts', 'lastChange'] as const) expect(chunked.getState()[key]).toEqual(whole.getState()[key]);
+    expect(chunked.getState().keys).toEqual(['io:a.x.1', 'io:a.x.2', 'io:a.x.10', 'io:b.x.10']);
   });
 });
 
