@@ -17,7 +17,7 @@ export interface RemoteOptions {
   dataloggerspollinterval: number;
   shutdownWhenInactive: boolean;
   api: 'extended' | 'public';
-  /** The largest answer read from this remote, in MB (1..512): a larger one is cut off and refused. */
+  /** The largest answer read from this remote, in MB (1..256): a larger one is cut off and refused. */
   maxanswermb: number;
   /** The most datapoints and GUI variables this remote may bring (1..100,000,000): past it, its state is refused. */
   maxpoints: number;
@@ -25,8 +25,9 @@ export interface RemoteOptions {
 
 /** Bounds of the answer-size and point-count caps, shared by the hub's validation and the dashboard. */
 export const REMOTE_LIMIT_BOUNDS = {
-  // V8 cannot make a string of more than about 512 MB, which a larger answer would need.
-  maxanswermb: { min: 1, max: 512 },
+  // An answer is held as its bytes and as the string decoded from them before it is parsed, and
+  // V8 cannot make a string of more than about 512 MB: 256 MB keeps both far from that.
+  maxanswermb: { min: 1, max: 256 },
   maxpoints: { min: 1, max: 100_000_000 },
 } as const;
 

@@ -169,10 +169,10 @@ describe('answer limits per remote', () => {
     expect(view.options).toMatchObject({ maxanswermb: 64, maxpoints: 2_000_000 });
     const refused = await t.hub.admin.call('PUT', '/api/remotes/lobby', {
       host: '127.0.0.1',
-      options: { maxanswermb: 513, maxpoints: 0 },
+      options: { maxanswermb: 257, maxpoints: 0 },
     });
     expect(refused.body.ok === false && refused.body.error.fields).toEqual({
-      'options.maxanswermb': 'must be 1 to 512 MB',
+      'options.maxanswermb': 'must be 1 to 256 MB',
       'options.maxpoints': 'must be 1 to 100,000,000 points',
     });
     const notWhole = await t.hub.admin.call('PUT', '/api/remotes/lobby', { host: '127.0.0.1', options: { maxanswermb: 1.5, maxpoints: null } });

@@ -87,7 +87,7 @@ export function RemoteOptionFields({ options, onChange, errorFor }: Props) {
           max={REMOTE_LIMIT_BOUNDS.maxanswermb.max}
           value={options.maxanswermb}
           onChange={(value) => onChange('maxanswermb', value)}
-          help="Largest answer read from this remote, in MB (1 to 512); a larger one is cut off, and the remote shown failing."
+          help="Largest answer read from this remote, in MB (1 to 256); a larger one is cut off, and the remote shown failing."
           error={errorFor('options.maxanswermb')}
         />
         <TextField
