@@ -1,35 +1,25 @@
 #!/usr/bin/env node
-/** riohub: prints one line when ready, logs to stderr, exits cleanly on SIGINT/SIGTERM. */
-import { runServerCli, UsageError } from '@riohub/cli';
-import { resetPassword, ResetPasswordError } from './auth/reset-password';
-import { parseHubArgs, parseResetArgs, USAGE } from './config';
+/**
+ * riohub: the server prints one line when ready, logs to stderr, exits cleanly on SIGINT/SIGTERM;
+ * the one-shot commands (export-config, backup, restore, --reset-password) print and exit.
+ */
+import { runCommandCli, runServerCli } from '@riohub/cli';
+import { FILE_COMMANDS, fileCommand, isResetPassword, resetPasswordCommand } from './commands';
+import { parseHubArgs, USAGE } from './config';
 import { startHub } from './server';
 
 const argv = process.argv.slice(2);
-let reset: ReturnType<typeof parseResetArgs>;
-try {
-  reset = argv.includes('--help') ? undefined : parseResetArgs(argv);
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`riohub: ${error.message}\n\n${USAGE}`);
-  process.exit(2);
-}
+const command = FILE_COMMANDS.find((name) => name === argv[0]);
 
-if (reset) {
-  const { data, user } = reset;
-  resetPassword(data, user).then(
-    // Shown once, on the terminal only: it is never logged.
-    (password) => process.stdout.write(`riohub: user "${user}" has the new password ${password} (shown only now); their sessions are ended\n`),
-    (error: unknown) => {
-      process.stderr.write(`riohub: ${error instanceof ResetPasswordError ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+if (command) {
+  runCommandCli(fileCommand(command, process.env), argv.slice(1));
+} else if (isResetPassword(argv)) {
+  runCommandCli(resetPasswordCommand(process.env), argv);
 } else {
   runServerCli({
     program: 'riohub',
     usage: USAGE,
-    parse: parseHubArgs,
+    parse: (args) => parseHubArgs(args),
     start: (config) => startHub(config),
     readyLines: (running) => [
       // Shown once, on the terminal only: it is never logged.

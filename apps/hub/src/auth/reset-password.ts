@@ -8,12 +8,14 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { CommandError } from '@riohub/cli';
 import { AuditLog } from '../audit/audit-log';
 import { DATABASE_FILE, openDatabase } from '../db/database';
 import { generatePassword } from './passwords';
 import { UserRepo } from './user-repo';
 
-export class ResetPasswordError extends Error {}
+/** A reset that cannot be done (no such folder or user): its message is all the terminal shows. */
+export class ResetPasswordError extends CommandError {}
 
 /** Returns the new password, to be shown once. */
 export async function resetPassword(dataDir: string, name: string): Promise<string> {

@@ -97,6 +97,15 @@ const MIGRATIONS: string[] = [
 export const DATABASE_FILE = 'riohub.sqlite';
 
 /**
+ * `PRAGMA application_id` of a riohub database ("rioh"), set at every open, so that a file can be
+ * told to be one (`riohub restore` refuses any other).
+ */
+export const APPLICATION_ID = 0x72696f68;
+
+/** The schema version this riohub migrates databases to (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
  * The data folder, made (or tightened) to mode 0700: it holds the database, the secret key and
  * the certificate's private key, which are nobody else's business on a shared machine.
  */
@@ -127,6 +136,7 @@ export function openDatabase(dataDir: string, secrets?: SecretBox): HubDatabase 
   db.pragma('secure_delete = FAST');
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
   migrate(db);
+  if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
   if (secrets) boxes.set(db, secrets);
   return db;
 }

@@ -1,0 +1,158 @@
+// riohub backup and restore as real processes, against a real hub replicating a real simulator's loggers.
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditRecord, LoggerSample, LoggerView, RemoteView, User, WriteRecord } from '@riohub/hub-api';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SIM_PASSWORD, hubSeries, loggerView } from '../loggers/testing';
+import { runRiohub } from '../testing/run-riohub';
+import { eventually, hubPerTest, startTestHub, type TestHub } from '../testing/test-hub';
+import { APPLICATION_ID, DATABASE_FILE } from './database';
+
+let folder: string;
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'riohub-backup-'));
+});
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+/** Each logger's stored count and resume point, and what its rows say. */
+function loggerBooks(file: string) {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare(
+        `SELECT id, sample_count AS counted, resume_after AS resumeAfter,
+                (SELECT count(*) FROM logger_samples WHERE logger = loggers.key) AS rows,
+                (SELECT coalesce(max(time), 0) FROM logger_samples WHERE logger = loggers.key) AS lastTime
+         FROM loggers ORDER BY id`,
+      )
+      .all() as { id: string; counted: number; resumeAfter: number; rows: number; lastTime: number }[];
+  } finally {
+    db.close();
+  }
+}
+
+const upTo = (samples: LoggerSample[], time: number) => samples.filter(([at]) => at <= time);
+
+describe('backup and restore', () => {
+  const t = hubPerTest(['--password', SIM_PASSWORD, '--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0']);
+  let restored: TestHub | undefined;
+  afterEach(async () => {
+    await restored?.close();
+    restored = undefined;
+  });
+
+  it('backs up a hub while it replicates loggers; a hub started on the restored folder has the same remotes, users, write log and every sample', async () => {
+    const key = randomBytes(32).toString('hex');
+    await t.hub.close();
+    t.hub = await startTestHub(undefined, { env: { RIOHUB_SECRET_KEY: key } });
+    // A year of minutes: the hub is still paging it in when the backup is taken.
+    const sim = await t.sim(['--history-days', '365', '--history-step', '60']);
+    await t.hub.admin.addSim('lobby', sim, SIM_PASSWORD, { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 });
+    await t.hub.admin.data('POST', '/api/users', { name: 'ops', role: 'operator', password: 'ops-password' });
+    await eventually(() => t.hub.admin.data<RemoteView>('GET', '/api/remotes/lobby'), (view) => view.status.connection === 'online', 30_000);
+    await t.hub.admin.data('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
+    // The loggers are paged in one after the other: the second is still coming in.
+    await eventually(() => loggerView(t.hub.admin, 'lobby.temperature'), (view) => view.replication === 'catching up' && view.samples > 0, 60_000);
+
+    const file = join(folder, 'hub.backup');
+    const backup = await runRiohub(['backup', file, '--data', t.hub.dataDir]);
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    expect(backup.stdout).toMatch(/backed up .* \(\d+\.\d MB: 1 remotes, 2 users, 1 writes, 2 loggers with \d+ samples\)/);
+    expect(backup.stdout).toContain('the secret key is not in the backup');
+    expect(backup.stdout).not.toContain(key);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // One self-contained file, consistent: each logger's count and resume point agree with its rows.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const books = loggerBooks(file);
+    expect(books.map((book) => book.id)).toEqual(['lobby.energy', 'lobby.temperature']);
+    for (const book of books) {
+      expect(book.rows).toBe(book.counted);
+      expect(book.lastTime).toBe(book.resumeAfter);
+    }
+    expect(books[0]?.rows).toBeGreaterThan(0);
+
+    const target = join(folder, 'restored');
+    const restore = await runRiohub(['restore', file], { RIOHUB_DATA: target });
+    expect(restore.stderr).toBe('');
+    expect(restore.code).toBe(0);
+    expect(restore.stdout).toContain(`there is no key in ${target}`);
+    expect(statSync(target).mode & 0o777).toBe(0o700);
+    expect(statSync(join(target, DATABASE_FILE)).mode & 0o777).toBe(0o600);
+
+    restored = await startTestHub(target, { env: { RIOHUB_SECRET_KEY: key } });
+    const remotes = await restored.admin.data<RemoteView[]>('GET', '/api/remotes');
+    const original = await t.hub.admin.data<RemoteView[]>('GET', '/api/remotes');
+    expect(remotes.map(({ status: _status, ...settings }) => settings)).toEqual(original.map(({ status: _status, ...settings }) => settings));
+    expect(remotes[0]?.hasPassword).toBe(true);
+    expect(await restored.admin.data<User[]>('GET', '/api/users')).toEqual(await t.hub.admin.data<User[]>('GET', '/api/users'));
+    await restored.signIn('ops', 'ops-password');
+    expect(await restored.admin.data<WriteRecord[]>('GET', '/api/writes')).toEqual(await t.hub.admin.data<WriteRecord[]>('GET', '/api/writes'));
+    const audit = await restored.admin.data<AuditRecord[]>('GET', '/api/audit?limit=5&filter=remote.create');
+    expect(audit.map((record) => record.target)).toEqual(['lobby']);
+    // Every sample of the backup, identical to the original's up to the backup's resume point
+    // (both hubs go on replicating the same simulator from there).
+    for (const book of books) {
+      const mine = upTo(await hubSeries(restored.admin, book.id), book.resumeAfter);
+      expect(mine.length).toBe(book.counted);
+      expect(mine).toEqual(upTo(await hubSeries(t.hub.admin, book.id), book.resumeAfter));
+    }
+    const views = await restored.admin.data<LoggerView[]>('GET', '/api/loggers');
+    expect(views.map((view) => view.id)).toEqual(['lobby.energy', 'lobby.temperature']);
+  }, 120_000);
+
+  it('refuses what is not a riohub backup, a folder a hub runs on, and an existing database without --replace', async () => {
+    const file = join(folder, 'hub.backup');
+    expect((await runRiohub(['backup', file, '--data', t.hub.dataDir])).code).toBe(0);
+    const again = await runRiohub(['backup', file, '--data', t.hub.dataDir]);
+    expect([again.code, again.stderr]).toEqual([1, `riohub: ${file} exists: give the backup a new file name\n`]);
+    const nowhere = await runRiohub(['backup', join(folder, 'other.backup'), '--data', join(folder, 'typo')]);
+    expect(nowhere.stderr).toContain('no hub data in');
+
+    const text = join(folder, 'notes.txt');
+    writeFileSync(text, 'these are not the droids\n'.repeat(200));
+    const foreign = join(folder, 'foreign.sqlite');
+    const other = new Database(foreign);
+    other.exec('CREATE TABLE photos (id INTEGER PRIMARY KEY)');
+    other.pragma('application_id = 1234');
+    other.close();
+    const newer = join(folder, 'newer.backup');
+    copyFileSync(file, newer);
+    const future = new Database(newer);
+    future.pragma('user_version = 999');
+    future.close();
+    const target = join(folder, 'restored');
+    for (const [backup, why] of [
+      [text, 'is not a riohub backup: it is not an SQLite database'],
+      [foreign, 'is not a riohub backup: it is another application\'s database (application id 1234)'],
+      [newer, 'is not a riohub backup: it was made by a newer riohub (schema 999'],
+      [join(folder, 'missing.backup'), 'does not exist'],
+    ] as const) {
+      const refused = await runRiohub(['restore', backup, '--data', target]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(why);
+      expect(existsSync(join(target, DATABASE_FILE))).toBe(false);
+    }
+
+    // The running hub's own folder: never while it runs.
+    const busy = await runRiohub(['restore', file, '--data', t.hub.dataDir]);
+    expect(busy.stderr).toContain('already holds a hub database: to replace it, stop the hub and restore with --replace');
+    const running = await runRiohub(['restore', file, '--data', t.hub.dataDir, '--replace']);
+    expect([running.code, running.stderr]).toEqual([1, `riohub: a hub is running on ${t.hub.dataDir}: stop it, then restore\n`]);
+    await t.hub.admin.data('POST', '/api/users', { name: 'later', role: 'viewer', password: 'later-password' });
+    await t.hub.stop();
+    const replaced = await runRiohub(['restore', file, '--data', t.hub.dataDir, '--replace']);
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toContain(`the hub will use the key in ${join(t.hub.dataDir, 'secret.key')}`);
+    const db = new Database(join(t.hub.dataDir, DATABASE_FILE), { readonly: true });
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    // The user made after the backup is gone with the replaced database and its log.
+    expect(db.prepare('SELECT name FROM users ORDER BY name').all()).toEqual([{ name: 'admin' }]);
+    db.close();
+    const usage = await runRiohub(['restore', file]);
+    expect([usage.code, usage.stderr.split('\n')[0]]).toEqual([2, 'riohub: restore needs --data <dir>, the data folder it writes into']);
+  }, 90_000);
+});

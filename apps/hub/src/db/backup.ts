@@ -1,0 +1,213 @@
+/**
+ * `riohub backup` and `riohub restore`. A backup is SQLite's online backup of the hub's database,
+ * taken from a second connection inside one read transaction: in WAL mode that is one snapshot,
+ * which the running hub's writes neither block nor change, so the copy is consistent (every
+ * logger page with its resume point) however busy the hub is. It is one self-contained file
+ * (journal mode DELETE), mode 0600. The secret key is not in it, by design.
+ *
+ * A restore checks that the file is a riohub database (its application id, or the tables of one
+ * made before the id was set; a schema this riohub knows; SQLite's quick check), refuses while a
+ * hub has the folder's database open (it cannot take SQLite's exclusive lock), and puts the copy
+ * in place with the folder 0700 and the file 0600, removing the old database's -wal and -shm so
+ * that nothing of it is replayed over the restored one.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CommandError } from '@riohub/cli';
+import Database from 'better-sqlite3';
+import { APPLICATION_ID, DATABASE_FILE, ensureDataFolder, SCHEMA_VERSION } from './database';
+import { SECRET_KEY_ENV, SECRET_KEY_FILE } from './secret-box';
+
+/** What a database holds, for the messages of a backup and a restore. */
+export interface DatabaseContents {
+  bytes: number;
+  remotes: number;
+  users: number;
+  writes: number;
+  loggers: number;
+  samples: number;
+}
+
+/** The tables every riohub database has had since its first version. */
+const FIRST_TABLES = ['meta', 'remotes', 'users', 'sessions', 'writes'];
+
+export function describeContents(contents: DatabaseContents): string {
+  const megabytes = (contents.bytes / 1_048_576).toFixed(1);
+  return `${megabytes} MB: ${contents.remotes} remotes, ${contents.users} users, ${contents.writes} writes, ${contents.loggers} loggers with ${contents.samples} samples`;
+}
+
+/** Says why a file is not a riohub database this version can restore, or `undefined` when it is one. */
+export function whyNotRestorable(db: Database.Database): string | undefined {
+  let applicationId: number;
+  let version: number;
+  let tables: string[];
+  try {
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    version = db.pragma('user_version', { simple: true }) as number;
+    tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
+  } catch (error) {
+    return `it is not an SQLite database (${(error as Error).message})`;
+  }
+  // A database made before the id was set (0) is known by its tables.
+  if (applicationId !== APPLICATION_ID && applicationId !== 0) return `it is another application's database (application id ${applicationId})`;
+  const missing = FIRST_TABLES.filter((table) => !tables.includes(table));
+  if (missing.length > 0 || version < 1) return `it is not a riohub database (no ${missing.join(', ') || 'schema version'})`;
+  if (version > SCHEMA_VERSION) return `it was made by a newer riohub (schema ${version}; this one knows up to ${SCHEMA_VERSION}): restore it with that version`;
+  const check = db.pragma('quick_check', { simple: true }) as string;
+  if (check !== 'ok') return `it is damaged (${check})`;
+  return undefined;
+}
+
+function contentsOf(db: Database.Database, file: string): DatabaseContents {
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number | null }).n ?? 0;
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name));
+  return {
+    bytes: statSync(file).size,
+    remotes: count('SELECT count(*) AS n FROM remotes'),
+    users: count('SELECT count(*) AS n FROM users'),
+    writes: count('SELECT count(*) AS n FROM writes'),
+    loggers: tables.has('loggers') ? count('SELECT count(*) AS n FROM loggers') : 0,
+    samples: tables.has('loggers') ? count('SELECT sum(sample_count) AS n FROM loggers') : 0,
+  };
+}
+
+/** A new file, mode 0600, that nobody else can have opened; one left by an interrupted run is replaced. */
+function freshPrivateFile(path: string): void {
+  rmSync(path, { force: true });
+  closeSync(openSync(path, 'wx', 0o600));
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes a consistent copy of the hub's database to `file` (which must not exist), while the hub runs or not. */
+export async function backupDatabase(dataDir: string, file: string): Promise<DatabaseContents> {
+  const source = join(dataDir, DATABASE_FILE);
+  const target = resolve(file);
+  if (!existsSync(source)) throw new CommandError(`no hub data in ${dataDir} (give the hub's --data folder)`);
+  if (existsSync(target)) throw new CommandError(`${target} exists: give the backup a new file name`);
+  const partial = `${target}.partial`;
+  freshPrivateFile(partial);
+  // Run as the hub's user: this connection may create the database's -shm file, as the hub's do.
+  const db = new Database(source, { fileMustExist: true, timeout: 10_000 });
+  try {
+    const why = whyNotRestorable(db);
+    if (why) throw new CommandError(`${source} cannot be backed up: ${why}`);
+    // One read transaction around every step: one snapshot, so no step has to restart on the hub's writes.
+    db.exec('BEGIN');
+    db.prepare('SELECT count(*) FROM meta').get();
+    try {
+      await db.backup(partial);
+    } finally {
+      db.exec('COMMIT');
+    }
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  } finally {
+    db.close();
+  }
+  const copy = new Database(partial, { fileMustExist: true });
+  let contents: DatabaseContents;
+  try {
+    // One self-contained file: no -wal or -shm to carry along.
+    copy.pragma('journal_mode = DELETE');
+    const why = whyNotRestorable(copy);
+    if (why) throw new Error(`the copy does not check: ${why}`);
+    contents = contentsOf(copy, partial);
+  } catch (error) {
+    copy.close();
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  copy.close();
+  syncFile(partial);
+  renameSync(partial, target);
+  return contents;
+}
+
+/** The lines `riohub backup` prints. */
+export function backupReport(dataDir: string, file: string, contents: DatabaseContents): string[] {
+  return [
+    `riohub: backed up ${join(dataDir, DATABASE_FILE)} to ${resolve(file)} (${describeContents(contents)})`,
+    `riohub: the secret key is not in the backup: keep ${join(dataDir, SECRET_KEY_FILE)} (or ${SECRET_KEY_ENV}) apart, safely; restored with another key, the remotes' passwords and this hub's Remote I/O API password must be entered again`,
+  ];
+}
+
+/** Whether a hub has the database open: it holds a lock that keeps SQLite's exclusive lock from anyone else. */
+function assertNoHubRunning(database: string, dataDir: string): void {
+  const db = new Database(database, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new CommandError(`a hub is running on ${dataDir}: stop it, then restore`);
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+/** Puts a backup in place as the folder's database. Refuses a file that is not one, and a folder a hub runs on. */
+export async function restoreDatabase(file: string, dataDir: string, options: { replace: boolean }): Promise<DatabaseContents> {
+  const backup = resolve(file);
+  if (!existsSync(backup)) throw new CommandError(`${backup} does not exist`);
+  let source: Database.Database;
+  try {
+    source = new Database(backup, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new CommandError(`${backup} is not a riohub backup: ${(error as Error).message}`);
+  }
+  try {
+    const why = whyNotRestorable(source);
+    if (why) throw new CommandError(`${backup} is not a riohub backup: ${why}`);
+    const database = join(dataDir, DATABASE_FILE);
+    if (existsSync(database)) {
+      if (!options.replace) throw new CommandError(`${dataDir} already holds a hub database: to replace it, stop the hub and restore with --replace`);
+      assertNoHubRunning(database, dataDir);
+    }
+    ensureDataFolder(dataDir);
+    const staging = `${database}.restoring`;
+    freshPrivateFile(staging);
+    try {
+      await source.backup(staging);
+      syncFile(staging);
+    } catch (error) {
+      rmSync(staging, { force: true });
+      throw error;
+    }
+    // The old database's log must not be replayed over the restored one.
+    for (const suffix of ['-wal', '-shm']) rmSync(database + suffix, { force: true });
+    renameSync(staging, database);
+    const restored = new Database(database, { readonly: true, fileMustExist: true });
+    try {
+      return contentsOf(restored, database);
+    } finally {
+      restored.close();
+    }
+  } finally {
+    source.close();
+  }
+}
+
+/** The lines `riohub restore` prints: what was restored, and what of the key. */
+export function restoreReport(file: string, dataDir: string, contents: DatabaseContents, env: NodeJS.ProcessEnv): string[] {
+  const keyFile = join(dataDir, SECRET_KEY_FILE);
+  const key =
+    env[SECRET_KEY_ENV] !== undefined
+      ? `the hub will use the key in ${SECRET_KEY_ENV}`
+      : existsSync(keyFile)
+        ? `the hub will use the key in ${keyFile}`
+        : `there is no key in ${dataDir}: put the hub's ${SECRET_KEY_FILE} there (or set ${SECRET_KEY_ENV}) before starting it`;
+  return [
+    `riohub: restored ${resolve(file)} into ${join(dataDir, DATABASE_FILE)} (${describeContents(contents)})`,
+    `riohub: the secret key is not part of a backup: ${key}; with a key other than the one it was made with, the remotes' passwords and this hub's Remote I/O API password must be entered again`,
+  ];
+}

@@ -1,0 +1,31 @@
+/** Runs the riohub command line as a real process, as an operator would, for its one-shot commands. */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
+
+export interface RiohubRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `riohub <args>` to its end (killed after `timeoutMs`: a command must not hang). */
+export function runRiohub(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RiohubRun> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
