@@ -3,7 +3,7 @@
  * time windows (aligned to the hub's UTC buckets), the finer resolution a zoom calls for, the API
  * and CSV paths, and the totals shown as text beside the chart.
  */
-import { routeUrl, type AggregateInterval, type AggregateSeries, type LoggerSample, type LoggerType, type RawSeries } from '@riohub/hub-api';
+import { routeUrl, type AggregateInterval, type AggregateSeries, type LoggerSample, type LoggerType, type RangeQuery, type RawSeries } from '@riohub/hub-api';
 
 /** What the operator picks: an aggregate over a fixed window, or the raw samples. */
 export type ChartInterval = 'hour' | 'day' | 'month' | 'raw';
@@ -22,11 +22,8 @@ export function isChartInterval(value: string | null): value is ChartInterval {
   return CHART_INTERVALS.some((choice) => choice.value === value);
 }
 
-/** `[from, to)` in epoch ms, as the API takes it. */
-export interface TimeWindow {
-  from: number;
-  to: number;
-}
+/** `[from, to)` in epoch ms: the hub's own range query, under the name the chart gives it. */
+export type TimeWindow = RangeQuery;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

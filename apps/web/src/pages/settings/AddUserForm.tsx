@@ -1,7 +1,7 @@
 /** Adds an operator of the hub with a role and a first password. */
 import { ROLES, type ApiError, type Role, type User } from '@riohub/hub-api';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { FormAlert, SelectField, TextField } from './form-fields';
 import { ui } from './ui';
 
@@ -18,7 +18,7 @@ export function AddUserForm({ onAdded }: { onAdded(user: User): void }) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
-    const result = await api<User>('POST', '/api/users', { name: name.trim(), role, password });
+    const result = await call('createUser', {}, { name: name.trim(), role, password });
     setBusy(false);
     if (!result.ok) return setError(result.error);
     onAdded(result.data);

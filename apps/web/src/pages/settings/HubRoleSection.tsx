@@ -1,16 +1,9 @@
 /** This hub's instance id and its high-availability role. */
-import type { ApiError } from '@riohub/hub-api';
+import type { ApiError, HubInfo, HubRole } from '@riohub/hub-api';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { FormAlert } from './form-fields';
 import { ui } from './ui';
-
-/** What GET /api/hub answers (the role type lives in the hub, not in hub-api). */
-interface HubInfo {
-  instanceId: string;
-  role: 'active' | 'inactive';
-  points: number;
-}
 
 export function HubRoleSection() {
   const [info, setInfo] = useState<HubInfo>();
@@ -18,13 +11,13 @@ export function HubRoleSection() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void api<HubInfo>('GET', '/api/hub').then((result) => (result.ok ? setInfo(result.data) : setError(result.error)));
+    void call('hub').then((result) => (result.ok ? setInfo(result.data) : setError(result.error)));
   }, []);
 
-  async function switchRole(role: HubInfo['role']) {
+  async function switchRole(role: HubRole) {
     setBusy(true);
     setError(undefined);
-    const result = await api<HubInfo>('PUT', '/api/hub/role', { role });
+    const result = await call('setHubRole', {}, { role });
     setBusy(false);
     if (result.ok) setInfo(result.data);
     else setError(result.error);

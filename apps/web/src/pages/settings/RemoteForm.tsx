@@ -1,7 +1,7 @@
 /** Adds a remote entry or changes one: test the connection first, then save; the hub validates. */
 import type { ApiError, ConnectionTest, RemoteView } from '@riohub/hub-api';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { useHub } from '../../store';
 import { ConnectionTestStatus } from './ConnectionTestStatus';
 import { CheckboxField, FormAlert, TextField } from './form-fields';
@@ -35,7 +35,7 @@ export function RemoteForm({ remote, onClose }: Props) {
     setBusy('test');
     setError(undefined);
     setTest(undefined);
-    const result = await api<ConnectionTest>('POST', '/api/remotes/test', toRemoteInput(values, editing));
+    const result = await call('testRemote', {}, toRemoteInput(values, editing));
     setBusy(undefined);
     if (result.ok) setTest(result.data);
     else setError(result.error);
@@ -47,8 +47,8 @@ export function RemoteForm({ remote, onClose }: Props) {
     setError(undefined);
     const body = toRemoteInput(values, editing);
     const result = editing
-      ? await api<RemoteView>('PUT', `/api/remotes/${encodeURIComponent(remote.name)}`, body)
-      : await api<RemoteView>('POST', '/api/remotes', body);
+      ? await call('updateRemote', { name: remote.name }, body)
+      : await call('createRemote', {}, body);
     setBusy(undefined);
     if (!result.ok) return setError(result.error);
     // The socket brings the same entry; showing it now spares a flash of the old one.

@@ -1,7 +1,7 @@
 /** One remote entry in the list: its settings and live status, and what an admin can do with it. */
 import type { ApiError, RemoteView, Result } from '@riohub/hub-api';
 import { useState } from 'react';
-import { api, call } from '../../api/http';
+import { call } from '../../api/http';
 import { stacked } from '../../components/stacked-table';
 import { useHub } from '../../store';
 import { OfflineTimes, RemoteErrorText, RetryButton } from '../overview/remote-status';
@@ -45,7 +45,6 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const { name, status } = remote;
-  const path = `/api/remotes/${encodeURIComponent(name)}`;
   const offered = status.error && CERTIFICATE_ERRORS.has(status.error.code) ? status.offeredFingerprint : undefined;
 
   async function run<T>(request: Promise<Result<T>>, done: (data: T) => void) {
@@ -95,7 +94,7 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
                 type="button"
                 className={ui.button}
                 disabled={busy}
-                onClick={() => void run(api<RemoteView>('POST', `${path}/trust`, { fingerprint: offered }), changed)}
+                onClick={() => void run(call('trustRemote', { name }, { fingerprint: offered }), changed)}
               >
                 Trust certificate of {name}
               </button>
@@ -111,7 +110,7 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
               type="button"
               className={ui.button}
               disabled={busy}
-              onClick={() => void run(api<RemoteView>('PUT', path, { host: remote.host, enabled: !remote.enabled }), changed)}
+              onClick={() => void run(call('updateRemote', { name }, { host: remote.host, enabled: !remote.enabled }), changed)}
             >
               {remote.enabled ? 'Disable' : 'Enable'} {name}
             </button>
@@ -119,7 +118,7 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
               label={`Delete ${name}`}
               disabled={busy}
               question={() => deletionQuestion(name, status.points)}
-              onConfirm={() => run(api<{ name: string }>('DELETE', path), deleted)}
+              onConfirm={() => run(call('deleteRemote', { name }), deleted)}
             />
           </div>
         </td>

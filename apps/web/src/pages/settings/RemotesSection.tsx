@@ -1,7 +1,7 @@
 /** The remote entries and the form that adds or changes one (one form open at a time). */
 import type { ApiError, RemoteView } from '@riohub/hub-api';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { useHub } from '../../store';
 import { FormAlert } from './form-fields';
 import { RemoteForm } from './RemoteForm';
@@ -16,7 +16,7 @@ export function RemotesSection() {
 
   // The socket only reports changes: the full list, with entries added elsewhere, comes from here.
   useEffect(() => {
-    void api<RemoteView[]>('GET', '/api/remotes').then((result) => {
+    void call('remotes').then((result) => {
       if (result.ok) useHub.getState().setRemotes(result.data);
       else setLoadError(result.error);
     });

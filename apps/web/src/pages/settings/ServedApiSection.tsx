@@ -4,7 +4,7 @@
  */
 import type { ApiError, ServedApiInput, ServedApiView } from '@riohub/hub-api';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { CheckboxField, FormAlert, TextField } from './form-fields';
 import { ui } from './ui';
 
@@ -43,7 +43,7 @@ export function ServedApiSection() {
   }
 
   useEffect(() => {
-    void api<ServedApiView>('GET', '/api/hub/served-api').then((result) => (result.ok ? show(result.data) : setError(result.error)));
+    void call('servedApi').then((result) => (result.ok ? show(result.data) : setError(result.error)));
   }, []);
 
   async function save(event: FormEvent) {
@@ -53,7 +53,7 @@ export function ServedApiSection() {
     setError(undefined);
     setSaved(false);
     const body: ServedApiInput = { ...draft, ...(disable ? { password: '' } : password ? { password } : {}) };
-    const result = await api<ServedApiView>('PUT', '/api/hub/served-api', body);
+    const result = await call('updateServedApi', {}, body);
     setBusy(false);
     if (!result.ok) return setError(result.error);
     show(result.data);

@@ -1,7 +1,7 @@
 /** One operator: change the role, set a new password, or delete (asked first). */
-import { ROLES, type ApiError, type Role, type User } from '@riohub/hub-api';
+import { ROLES, type ApiError, type Role, type User, type UserChange } from '@riohub/hub-api';
 import { useId, useState, type FormEvent } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { stacked } from '../../components/stacked-table';
 import { useHub } from '../../store';
 import { ConfirmDeleteButton } from './ConfirmDeleteButton';
@@ -24,15 +24,14 @@ export function UserRow({ user, onChanged, onDeleted }: Props) {
   const [resetting, setResetting] = useState(false);
   const [password, setPassword] = useState('');
   const [passwordSet, setPasswordSet] = useState(false);
-  const path = `/api/users/${encodeURIComponent(user.name)}`;
   const roleError = error?.fields?.['role'];
   const passwordError = error?.fields?.['password'];
 
-  async function change(body: { role?: Role; password?: string }): Promise<boolean> {
+  async function change(body: UserChange): Promise<boolean> {
     setBusy(true);
     setError(undefined);
     setPasswordSet(false);
-    const result = await api<User>('PUT', path, body);
+    const result = await call('updateUser', { name: user.name }, body);
     setBusy(false);
     if (!result.ok) {
       setError(result.error);
@@ -58,7 +57,7 @@ export function UserRow({ user, onChanged, onDeleted }: Props) {
 
   async function remove() {
     setError(undefined);
-    const result = await api<{ name: string }>('DELETE', path);
+    const result = await call('deleteUser', { name: user.name });
     if (result.ok) onDeleted(user.name);
     else setError(result.error);
   }

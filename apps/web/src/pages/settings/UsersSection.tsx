@@ -1,7 +1,7 @@
 /** The operators of the hub and their roles (the hub keeps at least one admin). */
 import type { ApiError, User } from '@riohub/hub-api';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/http';
+import { call } from '../../api/http';
 import { stacked } from '../../components/stacked-table';
 import { AddUserForm } from './AddUserForm';
 import { FormAlert } from './form-fields';
@@ -17,7 +17,7 @@ export function UsersSection() {
   const [loadError, setLoadError] = useState<ApiError>();
 
   useEffect(() => {
-    void api<User[]>('GET', '/api/users').then((result) => {
+    void call('users').then((result) => {
       if (result.ok) setUsers(byName(result.data));
       else setLoadError(result.error);
     });
