@@ -1,0 +1,134 @@
+// riohub --config and riohub export-config as real processes: refused starts, re-applies at every start, export round trip.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditRecord, RemoteView, ServedApiView } from '@riohub/hub-api';
+import { spawnHub, type HubProcess } from '@riohub/sim-launcher';
+import { request } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE } from '../db/database';
+import { runRiohub } from '../testing/run-riohub';
+import { HubClient } from '../testing/test-hub';
+
+const ADMIN_PW = 'file-admin-password';
+const LOBBY_PW = 'lobby-remote-secret';
+const SERVED_PW = 'served-api-secret';
+const SECRETS = { ADMIN_PW, LOBBY_PW, SERVED_PW };
+
+const SETTINGS = `remotes:
+  - name: lobby
+    host: 127.0.0.1
+    port: 9
+    tls: http
+    passwordEnv: LOBBY_PW
+    options: { ui: true, dataloggers: "energy;temperature", drift: 30 }
+users:
+  - { name: boss, role: admin, passwordEnv: ADMIN_PW }
+servedApi: { passwordEnv: SERVED_PW, address: "127.0.0.1,10.0.0.0/8", control: true }
+`;
+
+let folder: string;
+let hubs: HubProcess[];
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'riohub-settings-cli-'));
+  hubs = [];
+});
+afterEach(async () => {
+  await Promise.all(hubs.map((hub) => hub.stop()));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** A hub on `data` with the settings file from RIOHUB_CONFIG (and a RIOHUB_PORT the command line overrides). */
+async function start(data: string, config: string, env: Record<string, string> = SECRETS): Promise<HubProcess> {
+  const hub = await spawnHub('', { dataDir: data, captureLog: true, env: { RIOHUB_CONFIG: config, RIOHUB_PORT: '1', ...env } });
+  hubs.push(hub);
+  return hub;
+}
+
+/** What the hub's log says applying the file changed. */
+function applied(hub: HubProcess) {
+  const line = hub.log.find((entry) => entry.msg === 'settings file applied');
+  if (!line) throw new Error('the hub did not log applying the file');
+  const { created, changed, deleted, unchanged } = line;
+  return { created, changed, deleted, unchanged };
+}
+
+describe('riohub --config', () => {
+  it('refuses to start on an invalid file, naming its line and field, before it creates anything', async () => {
+    const config = join(folder, 'riohub.yaml');
+    writeFileSync(config, SETTINGS.replace('port: 9', 'port: 70000').replace('role: admin', 'role: root'));
+    const data = join(folder, 'data');
+    const run = await runRiohub(['--port', '0', '--data', data], { ...SECRETS, RIOHUB_CONFIG: config });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${config}:4: remotes[0].port: must be 1 to 65535`);
+    expect(run.stderr).toContain(`${config}:9: users[0].role: must be viewer, operator or admin`);
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(data, DATABASE_FILE))).toBe(false);
+    for (const secret of Object.values(SECRETS)) expect(run.stderr).not.toContain(secret);
+
+    // A variable it names that is not set is an error too, with its line.
+    writeFileSync(config, SETTINGS);
+    const unset = await runRiohub(['--port', '0', '--data', data, '--config', config], { ADMIN_PW, SERVED_PW });
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toContain(`${config}:6: remotes[0].passwordEnv: the environment variable LOBBY_PW is not set`);
+  });
+
+  it('applies the file at every start, unchanged the second time; export-config prints it without secrets, and it re-applies unchanged', async () => {
+    const config = join(folder, 'riohub.yaml');
+    writeFileSync(config, SETTINGS);
+    const data = join(folder, 'data');
+    const first = await start(data, config);
+    // The file declares an admin: no first admin with a generated password.
+    expect(first.stdout()).not.toContain('password');
+    expect(applied(first)).toEqual({ created: ['user boss', 'remote lobby'], changed: ['served-api'], deleted: [], unchanged: [] });
+    const boss = new HubClient(first.url);
+    await boss.data('POST', '/api/session', { name: 'boss', password: ADMIN_PW });
+    expect(await boss.data<RemoteView>('GET', '/api/remotes/lobby')).toMatchObject({ tls: 'http', port: 9, hasPassword: true, options: { drift: 30, ui: true } });
+    expect(await boss.data<ServedApiView>('GET', '/api/hub/served-api')).toMatchObject({ hasPassword: true, control: true, address: '127.0.0.1,10.0.0.0/8' });
+    const audit = await boss.data<AuditRecord[]>('GET', '/api/audit?filter=config%20file');
+    expect(audit.map((record) => `${record.user} ${record.address} ${record.action} ${record.target}`)).toEqual([
+      'config file this machine remote.create lobby',
+      'config file this machine served-api.update served-api',
+      'config file this machine user.create boss',
+    ]);
+    await first.stop();
+
+    const second = await start(data, config);
+    expect(applied(second)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
+    const again = new HubClient(second.url);
+    await again.data('POST', '/api/session', { name: 'boss', password: ADMIN_PW });
+    expect(await again.data<AuditRecord[]>('GET', '/api/audit?filter=config%20file')).toEqual(audit);
+
+    // export-config reads beside the running hub.
+    const exported = await runRiohub(['export-config'], { RIOHUB_DATA: data });
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain('passwordEnv: REMOTE_LOBBY_PASSWORD');
+    expect(exported.stdout).toContain('passwordEnv: SERVED_API_PASSWORD');
+    for (const secret of Object.values(SECRETS)) expect(exported.stdout).not.toContain(secret);
+    expect(exported.stdout).not.toContain('enc:v1:');
+    await second.stop();
+
+    const file = join(folder, 'exported.yaml');
+    writeFileSync(file, exported.stdout);
+    const third = await start(data, file, { REMOTE_LOBBY_PASSWORD: LOBBY_PW, SERVED_API_PASSWORD: SERVED_PW });
+    expect(applied(third)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
+  }, 120_000);
+
+  it('reads every flag from RIOHUB_<FLAG>, the command line winning', async () => {
+    const data = join(folder, 'data');
+    // RIOHUB_HOST is not loopback: refused, as the flag would be.
+    const refused = await runRiohub([], { RIOHUB_HOST: '0.0.0.0', RIOHUB_DATA: data });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--host 0.0.0.0 is not loopback');
+    const switchValue = await runRiohub([], { RIOHUB_DEMO: 'sometimes', RIOHUB_DATA: data });
+    expect([switchValue.code, switchValue.stderr.split('\n')[0]]).toEqual([2, 'riohub: RIOHUB_DEMO "sometimes": expected true or false (or 1 or 0)']);
+    // The command line's --port 0 wins over RIOHUB_PORT=1 (a port it could not listen on).
+    const hub = await spawnHub('admin-password', { dataDir: data, env: { RIOHUB_PORT: '1', RIOHUB_ALLOWED_HOSTS: 'hub.example' } });
+    hubs.push(hub);
+    const asked = async (host: string) => (await request(`${hub.url}/api/session`, { headers: { host } })).statusCode;
+    expect(await asked('hub.example')).toBe(401);
+    expect(await asked('elsewhere.example')).toBe(421);
+    const help = await runRiohub(['--help']);
+    expect(help.stdout).toContain('as RIOHUB_ and its name in capitals');
+  }, 60_000);
+});
