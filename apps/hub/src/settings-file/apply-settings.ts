@@ -51,7 +51,11 @@ function sameSettings(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
-/** Checks and applies a settings file to a started hub, in one go. */
+/**
+ * Checks and applies a settings file to a started hub, in one go. The served API's settings are
+ * read by the app when it is built: applied this way to a running hub, they take effect at its
+ * next start (startHub applies them before building it).
+ */
 export async function applySettings(file: SettingsFile, hub: Hub, db: HubDatabase): Promise<AppliedSettings> {
   const plan = await planSettings(file, hub, db);
   await plan.applyAccounts();
