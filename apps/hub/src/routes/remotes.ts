@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { secretChange, settingsChanges, without } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
-import { parse, send } from './reply';
+import { parse } from './reply';
+import { mapRoute } from './route-map';
 
 const trustSchema = z.object({ fingerprint: z.string().min(1) }).strict();
 
@@ -30,52 +31,52 @@ function requestedName(body: unknown): string {
 }
 
 export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
-  app.get('/', { config: { role: 'viewer' } }, async (_request, reply) => send(reply, ok(hub.remotes())));
+  mapRoute(app, 'remotes', async (_request, _reply, answer) => answer(ok(hub.remotes())));
 
-  app.get<{ Params: { name: string } }>('/:name', { config: { role: 'viewer' } }, async (request, reply) => {
+  mapRoute(app, 'remote', async (request, _reply, answer) => {
     const remote = hub.remote(request.params.name);
-    return send(reply, remote ? ok(remote) : fail(ERROR_CODES.NOT_FOUND, `no remote named ${request.params.name}`));
+    return answer(remote ? ok(remote) : fail(ERROR_CODES.NOT_FOUND, `no remote named ${request.params.name}`));
   });
 
-  app.post('/', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'createRemote', async (request, _reply, answer) => {
     const result = await hub.createRemote(request.body);
     if (result.ok) request.log.info({ remote: result.data.name, user: request.user?.name }, 'remote created');
     const target = result.ok ? result.data.name : requestedName(request.body);
     audited(request, 'remote.create', target, result, (after) => remoteChanges(undefined, after, request.body));
-    return send(reply, result, 201);
+    return answer(result, 201);
   });
 
-  app.put<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'updateRemote', async (request, _reply, answer) => {
     // As it is when this change's turn comes, after any queued ahead of it.
     let before: RemoteView | undefined;
     const result = await hub.updateRemote(request.params.name, request.body, (view) => (before = view));
     if (result.ok) request.log.info({ remote: request.params.name, user: request.user?.name }, 'remote changed');
     audited(request, 'remote.update', request.params.name, result, (after) => remoteChanges(before, after, request.body));
-    return send(reply, result);
+    return answer(result);
   });
 
-  app.delete<{ Params: { name: string } }>('/:name', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'deleteRemote', async (request, _reply, answer) => {
     let before: RemoteView | undefined;
     const result = await hub.deleteRemote(request.params.name, (view) => (before = view));
     audited(request, 'remote.delete', request.params.name, result, () => remoteChanges(before, undefined, undefined));
-    return send(reply, result);
+    return answer(result);
   });
 
-  app.post<{ Params: { name: string } }>('/:name/trust', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'trustRemote', async (request, _reply, answer) => {
     let before: RemoteView | undefined;
     const input = parse(trustSchema, request.body);
     const result = input.ok ? await hub.trustCertificate(request.params.name, input.data.fingerprint, (view) => (before = view)) : input;
     audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
-    return send(reply, result);
+    return answer(result);
   });
 
   /** Tries an offline remote again at once instead of waiting out its backoff; nothing is changed. */
-  app.post<{ Params: { name: string } }>('/:name/retry', { config: { role: 'admin' } }, async (request, reply) => {
+  mapRoute(app, 'retryRemote', async (request, _reply, answer) => {
     const result = hub.retryRemote(request.params.name);
     audited(request, 'remote.retry', request.params.name, result, () => []);
-    return send(reply, result);
+    return answer(result);
   });
 
   /** Checks a remote entry (new, or an existing one changed) before it is saved: no change, not audited. */
-  app.post('/test', { config: { role: 'admin' } }, async (request, reply) => send(reply, await hub.testConnection(request.body)));
+  mapRoute(app, 'testRemote', async (request, _reply, answer) => answer(await hub.testConnection(request.body)));
 };

@@ -1,11 +1,11 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
-import { ERROR_CODES, fail, HTTP_STATUS, type PointRef, type RemoteView, type StorageStatus, type WriteRecord } from '@riohub/hub-api';
+import { ERROR_CODES, fail, type PointRef, type RemoteView, type StorageStatus, type WriteRecord } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
-import type {} from '@fastify/websocket';
 import type { SessionRepo } from '../auth/session-repo';
 import { BrowserSession } from '../browsers/browser-session';
 import type { Hub } from '../hub';
 import { SESSION_COOKIE, signedInUser } from '../plugins/auth';
+import { mapRoute } from './route-map';
 
 /** A socket that has not answered a ping by the next one is dead (half-open) and is dropped. */
 const HEARTBEAT_MS = 30_000;
@@ -79,14 +79,12 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     clearImmediate(topologyPush);
   });
 
-  app.route({
-    method: 'GET',
-    url: '/ws',
-    // Pages of other sites are refused before this, by the cross-site plugin.
-    config: { role: 'viewer' },
-    handler: async (_request, reply) =>
-      reply.code(HTTP_STATUS.invalid).send(fail(ERROR_CODES.INVALID, 'this is the live WebSocket: open it with an upgrade request')),
-    wsHandler: (socket, request) => {
+  // Pages of other sites are refused before this, by the cross-site plugin.
+  mapRoute(
+    app,
+    'live',
+    async (_request, _reply, answer) => answer(fail(ERROR_CODES.INVALID, 'this is the live WebSocket: open it with an upgrade request')),
+    (socket, request) => {
       const token = request.cookies[SESSION_COOKIE] ?? '';
       const user = signedInUser(request);
       const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
@@ -117,5 +115,5 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
         session.close();
       });
     },
-  });
+  );
 };
