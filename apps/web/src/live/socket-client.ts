@@ -6,7 +6,7 @@
  * frames) is a transport, so tests run it in Node against a real hub.
  */
 import type { ClientMessage, Point, ServerMessage } from '@riohub/hub-api';
-import { api } from '../api/http';
+import { call } from '../api/http';
 import { pointKey, SnapshotPoints, useHub, type HubStore } from '../store';
 
 const RECONNECT_MIN_MS = 500;
@@ -38,7 +38,7 @@ export interface SocketTransport {
 export const browserTransport: SocketTransport = {
   open: () => new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`) as SocketLike,
   async sessionEnded() {
-    const session = await api('GET', '/api/session');
+    const session = await call('session');
     return !session.ok && session.error.code === 'unauthenticated';
   },
   nextFrame: (flush) => void requestAnimationFrame(flush),
