@@ -17,14 +17,6 @@ export function call<K extends JsonRouteKey>(key: K, ...[input, body]: CallArgs<
   return request<RouteAnswer<K>>(ROUTES[key].method, routeUrl(key, input), body);
 }
 
-/**
- * The former untyped form: each caller asserted its own answer type. Kept until every page calls
- * through `call` (the datapoints, overview and settings pages still use it).
- */
-export function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Result<T>> {
-  return request<T>(method, path, body);
-}
-
 async function request<T>(method: string, path: string, body: unknown): Promise<Result<T>> {
   try {
     const response = await fetch(path, {
