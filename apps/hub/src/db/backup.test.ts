@@ -111,6 +111,8 @@ describe('backup and restore', () => {
     expect([again.code, again.stderr]).toEqual([1, `riohub: ${file} exists: give the backup a new file name\n`]);
     const nowhere = await runRiohub(['backup', join(folder, 'other.backup'), '--data', join(folder, 'typo')]);
     expect(nowhere.stderr).toContain('no hub data in');
+    const noFolder = await runRiohub(['backup', join(folder, 'no-such-folder', 'hub.backup'), '--data', t.hub.dataDir]);
+    expect([noFolder.code, noFolder.stderr]).toEqual([1, `riohub: cannot write ${join(folder, 'no-such-folder', 'hub.backup.partial')} (ENOENT)\n`]);
 
     const text = join(folder, 'notes.txt');
     writeFileSync(text, 'these are not the droids\n'.repeat(200));

@@ -73,8 +73,12 @@ function contentsOf(db: Database.Database, file: string): DatabaseContents {
 
 /** A new file, mode 0600, that nobody else can have opened; one left by an interrupted run is replaced. */
 function freshPrivateFile(path: string): void {
-  rmSync(path, { force: true });
-  closeSync(openSync(path, 'wx', 0o600));
+  try {
+    rmSync(path, { force: true });
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    throw new CommandError(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 function syncFile(path: string): void {

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../db/database';
 import { runRiohub } from '../testing/run-riohub';
-import { HubClient } from '../testing/test-hub';
+import { eventually, HubClient } from '../testing/test-hub';
 
 const ADMIN_PW = 'file-admin-password';
 const LOBBY_PW = 'lobby-remote-secret';
@@ -45,11 +45,11 @@ async function start(data: string, config: string, env: Record<string, string> =
   return hub;
 }
 
-/** What the hub's log says applying the file changed. */
-function applied(hub: HubProcess) {
-  const line = hub.log.find((entry) => entry.msg === 'settings file applied');
-  if (!line) throw new Error('the hub did not log applying the file');
-  const { created, changed, deleted, unchanged } = line;
+/** What the hub's log says applying the file changed (stderr may come in after the ready line on stdout). */
+async function applied(hub: HubProcess) {
+  const find = async () => hub.log.find((entry) => entry.msg === 'settings file applied');
+  const line = await eventually(find, (found) => found !== undefined, 10_000);
+  const { created, changed, deleted, unchanged } = line as NonNullable<typeof line>;
   return { created, changed, deleted, unchanged };
 }
 
@@ -80,7 +80,7 @@ describe('riohub --config', () => {
     const first = await start(data, config);
     // The file declares an admin: no first admin with a generated password.
     expect(first.stdout()).not.toContain('password');
-    expect(applied(first)).toEqual({ created: ['user boss', 'remote lobby'], changed: ['served-api'], deleted: [], unchanged: [] });
+    expect(await applied(first)).toEqual({ created: ['user boss', 'remote lobby'], changed: ['served-api'], deleted: [], unchanged: [] });
     const boss = new HubClient(first.url);
     await boss.data('POST', '/api/session', { name: 'boss', password: ADMIN_PW });
     expect(await boss.data<RemoteView>('GET', '/api/remotes/lobby')).toMatchObject({ tls: 'http', port: 9, hasPassword: true, options: { drift: 30, ui: true } });
@@ -94,7 +94,7 @@ describe('riohub --config', () => {
     await first.stop();
 
     const second = await start(data, config);
-    expect(applied(second)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
+    expect(await applied(second)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
     const again = new HubClient(second.url);
     await again.data('POST', '/api/session', { name: 'boss', password: ADMIN_PW });
     expect(await again.data<AuditRecord[]>('GET', '/api/audit?filter=config%20file')).toEqual(audit);
@@ -111,7 +111,7 @@ describe('riohub --config', () => {
     const file = join(folder, 'exported.yaml');
     writeFileSync(file, exported.stdout);
     const third = await start(data, file, { REMOTE_LOBBY_PASSWORD: LOBBY_PW, SERVED_API_PASSWORD: SERVED_PW });
-    expect(applied(third)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
+    expect(await applied(third)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
   }, 120_000);
 
   it('reads every flag from RIOHUB_<FLAG>, the command line winning', async () => {
