@@ -40,6 +40,8 @@ export const HUB_BELOW_READ_ONLY = 'a clock reading of a hub below';
 /** A hub's own clock points, as a hub above sees them below a remote's prefix: `<remote>.time.delta`. */
 const HUB_CLOCK_POINT = /^[a-z0-9_-]+\.time\.(?:delta|alarm)$/;
 
+const NO_ENTRIES: ReadonlyMap<string, Entry> = new Map<string, Entry>();
+
 export class PointTree {
   private readonly maps: Record<PointKind, Map<string, Entry>> = { io: new Map(), ui: new Map(), hub: new Map() };
   private readonly offlineRemotes = new Set<string>();
@@ -48,8 +50,11 @@ export class PointTree {
   /** Per remote, its datapoints known to be readings (a shutter's `.pos`), with why. */
   private readonly readings = new Map<string, ReadonlyMap<string, string>>();
   private readonly listeners = new Set<ChangeListener>();
-  /** Per remote, how many datapoints and GUI variables it has here: kept as points come and go. */
-  private readonly counts = new Map<string, number>();
+  /**
+   * The same entries by remote, so that what concerns one remote (a full state, going offline,
+   * quality, read-only flags, deletion) costs its own points, not every point of every remote.
+   */
+  private readonly byRemote = new Map<string, Record<PointKind, Map<string, Entry>>>();
 
   get size(): number {
     return this.maps.io.size + this.maps.ui.size + this.maps.hub.size;
@@ -67,7 +72,7 @@ export class PointTree {
     } else {
       entry = { value, changedAt: now, remote, kind, staleBelow: false };
       map.set(name, entry);
-      this.count(entry, 1);
+      this.indexOf(remote)[kind].set(name, entry);
     }
     if (this.listeners.size > 0) {
       const point = this.toPoint(name, entry);
@@ -94,26 +99,39 @@ export class PointTree {
     const entry = this.maps[kind].get(name);
     if (!entry) return false;
     this.maps[kind].delete(name);
-    this.count(entry, -1);
+    this.unindex(entry.remote, kind, name);
     return true;
   }
 
-  private count(entry: Entry, step: 1 | -1): void {
-    if (entry.kind === 'hub') return;
-    const count = (this.counts.get(entry.remote) ?? 0) + step;
-    if (count === 0) this.counts.delete(entry.remote);
-    else this.counts.set(entry.remote, count);
+  private indexOf(remote: string): Record<PointKind, Map<string, Entry>> {
+    let index = this.byRemote.get(remote);
+    if (!index) {
+      index = { io: new Map(), ui: new Map(), hub: new Map() };
+      this.byRemote.set(remote, index);
+    }
+    return index;
+  }
+
+  private unindex(remote: string, kind: PointKind, name: string): void {
+    const index = this.byRemote.get(remote);
+    if (!index) return;
+    index[kind].delete(name);
+    if (index.io.size + index.ui.size + index.hub.size === 0) this.byRemote.delete(remote);
+  }
+
+  /** A remote's points of one kind, by name. */
+  private entriesOf(remote: string, kind: PointKind): ReadonlyMap<string, Entry> {
+    return this.byRemote.get(remote)?.[kind] ?? NO_ENTRIES;
   }
 
   /** Forgets a remote's points of one kind that `present` (full names) does not hold; returns them. */
   removeMissing(remote: string, kind: PointKind, present: (name: string) => boolean): PointRef[] {
     const removed: PointRef[] = [];
-    for (const [name, entry] of this.maps[kind]) {
-      if (entry.remote === remote && !present(name)) {
-        this.maps[kind].delete(name);
-        this.count(entry, -1);
-        removed.push({ kind, name });
-      }
+    for (const name of [...this.entriesOf(remote, kind).keys()]) {
+      if (present(name)) continue;
+      this.maps[kind].delete(name);
+      this.unindex(remote, kind, name);
+      removed.push({ kind, name });
     }
     return removed;
   }
@@ -143,9 +161,7 @@ export class PointTree {
    * names `stale` holds are stale, every other is ok. Listeners hear about every flip.
    */
   replaceStaleBelow(remote: string, kind: PointKind, stale: (name: string) => boolean): void {
-    for (const [name, entry] of this.maps[kind]) {
-      if (entry.remote === remote) this.setStaleBelow(kind, name, stale(name));
-    }
+    for (const name of this.entriesOf(remote, kind).keys()) this.setStaleBelow(kind, name, stale(name));
   }
 
   isOnline(remote: string): boolean {
@@ -198,7 +214,7 @@ export class PointTree {
     const flags = new Map<string, string | undefined>();
     for (const kind of KINDS) {
       if (kind === 'hub') continue;
-      for (const [name, entry] of this.maps[kind]) if (entry.remote === remote) flags.set(`${kind}:${name}`, this.readOnlyOf(name, entry));
+      for (const [name, entry] of this.entriesOf(remote, kind)) flags.set(`${kind}:${name}`, this.readOnlyOf(name, entry));
     }
     return flags;
   }
@@ -206,8 +222,8 @@ export class PointTree {
   private announceReadOnlyFlips(remote: string, before: Map<string, string | undefined>): void {
     for (const kind of KINDS) {
       if (kind === 'hub') continue;
-      for (const [name, entry] of this.maps[kind]) {
-        if (entry.remote !== remote || before.get(`${kind}:${name}`) === this.readOnlyOf(name, entry)) continue;
+      for (const [name, entry] of this.entriesOf(remote, kind)) {
+        if (before.get(`${kind}:${name}`) === this.readOnlyOf(name, entry)) continue;
         const point = this.toPoint(name, entry);
         for (const listener of this.listeners) listener({ point, event: false });
       }
@@ -227,13 +243,13 @@ export class PointTree {
   /** Every point of a remote. */
   *ofRemote(remote: string): Generator<Point> {
     for (const kind of KINDS) {
-      for (const [name, entry] of this.maps[kind]) if (entry.remote === remote) yield this.toPoint(name, entry);
+      for (const [name, entry] of this.entriesOf(remote, kind)) yield this.toPoint(name, entry);
     }
   }
 
   /** A remote's datapoints and GUI variables, not the hub's own points about it (RemoteStatus.points). */
   countOf(remote: string): number {
-    return this.counts.get(remote) ?? 0;
+    return this.entriesOf(remote, 'io').size + this.entriesOf(remote, 'ui').size;
   }
 
   /** Points under any of the prefixes, datapoints, GUI variables, then the hub's, in a stable order. */
