@@ -2,10 +2,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appEntry } from './layout';
 
-const HUB_CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../../apps/hub/src/cli.ts');
+const HUB_CLI = appEntry('hub');
 
 export interface HubProcess {
   url: string;
@@ -49,7 +49,7 @@ export interface HubProcessOptions {
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
-  const node = [process.execPath, '--import', import.meta.resolve('tsx'), ...(options.nodeArgs ?? []), HUB_CLI, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
+  const node = [process.execPath, ...HUB_CLI.nodeArgs, ...(options.nodeArgs ?? []), HUB_CLI.path, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
   const [command, ...args] = options.diskMb
     ? ['unshare', '--mount', '--map-root-user', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.diskMb}m tmpfs "$0" && exec "$@"`, data, ...node]
     : node;

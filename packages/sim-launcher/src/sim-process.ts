@@ -2,13 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appEntry } from './layout';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SIM_CLI = join(repoRoot, 'apps/sim/src/cli.ts');
-/** The tsx loader, resolved here so the simulator runs the same from any working directory. */
-const TSX_LOADER = import.meta.resolve('tsx');
+export const SIM_CLI = appEntry('sim');
 
 export interface SimProcess {
   /** The URL from its "listening on" line. */
@@ -79,7 +76,7 @@ export async function spawnSim(args: readonly string[], options: SpawnSimOptions
 
 /** Runs the simulator's command line as it is, for tests of the command line itself. */
 export function runSimCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX_LOADER, SIM_CLI, ...args], {
+  return spawn(process.execPath, [...SIM_CLI.nodeArgs, SIM_CLI.path, ...args], {
     env: { ...withoutHubSecrets(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

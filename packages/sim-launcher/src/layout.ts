@@ -1,0 +1,27 @@
+/**
+ * Where the apps this package starts are, in either layout it runs in: the repository (this file
+ * is `packages/sim-launcher/src/layout.ts`, the apps' TypeScript runs through tsx) or a release
+ * folder from `pnpm release` (this file is compiled into `packages/sim-launcher/dist/`, the apps
+ * are compiled JavaScript run by plain node, and there is no tsx to load).
+ */
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+const compiled = basename(here) === 'dist';
+
+export interface AppEntry {
+  /** The app's command-line script. */
+  path: string;
+  /** Options for node before it: the tsx loader for sources, nothing for compiled code. */
+  nodeArgs: string[];
+}
+
+/** The command line of `apps/<app>` (`hub`, `sim`). */
+export function appEntry(app: 'hub' | 'sim'): AppEntry {
+  return compiled
+    ? { path: join(root, 'apps', app, 'dist', 'cli.js'), nodeArgs: [] }
+    : // Resolved here (a development dependency) so the app runs the same from any working directory.
+      { path: join(root, 'apps', app, 'src', 'cli.ts'), nodeArgs: ['--import', import.meta.resolve('tsx')] };
+}
