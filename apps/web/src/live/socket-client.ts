@@ -5,7 +5,7 @@
  * nothing stale survives it. What it needs of its surroundings (the socket, the session check,
  * frames) is a transport, so tests run it in Node against a real hub.
  */
-import type { ClientMessage, Point, ServerMessage } from '@riohub/hub-api';
+import { routeUrl, type ClientMessage, type Point, type ServerMessage, type WriteRecord } from '@riohub/hub-api';
 import { call } from '../api/http';
 import { pointKey, SnapshotPoints, useHub, type HubStore } from '../store';
 
@@ -36,7 +36,7 @@ export interface SocketTransport {
 }
 
 export const browserTransport: SocketTransport = {
-  open: () => new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`) as SocketLike,
+  open: () => new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${routeUrl('live')}`) as SocketLike,
   async sessionEnded() {
     const session = await call('session');
     return !session.ok && session.error.code === 'unauthenticated';
@@ -74,7 +74,7 @@ export class SocketClient {
   }
 
   /** Sends a write; its result comes back through the store (`writes`). */
-  write(name: string, kind: 'io' | 'ui', value: string): void {
+  write(name: string, kind: WriteRecord['kind'], value: string): void {
     const requestId = this.transport.newRequestId();
     this.store.getState().startWrite(pointKey(kind, name), requestId, value);
     if (!this.send({ type: 'write', payload: { requestId, name, value, kind } })) {
