@@ -1,7 +1,7 @@
 // The whole test command: typecheck, lint, unit and integration tests, end-to-end tests in
 // Chromium. Runs every step even after a failure, then prints one summary line of all tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 
 const results = 'test-results';
 rmSync(results, { recursive: true, force: true });
@@ -15,6 +15,8 @@ const steps = [
   ['unit and integration tests', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]],
   ['chromium', 'bash', ['scripts/ensure-chromium.sh']],
   ['end-to-end tests', 'e2e/node_modules/.bin/playwright', ['test', '-c', 'e2e/playwright.config.ts']],
+  // The release (`pnpm release`) built from a clean copy of the repository and run with plain node.
+  ['release test', 'vitest', ['run', '--config', 'scripts/tests/vitest.config.ts', 'scripts/tests/release.test.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest-release.json`]],
 ];
 
 const failedSteps = [];
@@ -33,8 +35,9 @@ let passed = 0;
 let failed = 0;
 // Named again at the very end, where a CI log's tail shows them.
 const failedTests = [];
-if (existsSync(`${results}/vitest.json`)) {
-  const vitest = JSON.parse(readFileSync(`${results}/vitest.json`, 'utf8'));
+// Every Vitest run's results: the unit and integration tests, the release and container tests.
+for (const json of readdirSync(results).filter((name) => /^vitest.*\.json$/.test(name)).sort()) {
+  const vitest = JSON.parse(readFileSync(`${results}/${json}`, 'utf8'));
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
   for (const file of vitest.testResults) {
