@@ -108,6 +108,28 @@ test('read-only datapoints show their value and no editor, as the hub says', asy
   await expect(page.getByRole('textbox', { name: 'New value of lobby.dummy.autom.1.pos' })).toHaveCount(0);
 });
 
+test('GUI variables of a remote that refuses control lose their editors once it has said so', async ({ page, deployment }) => {
+  const locked = await startSite(['--name', 'locked', '--lights', '1', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--control', 'false']);
+  try {
+    await deployment.admin.addSim('locked', locked.sim, { ui: true });
+    await signIn(page, deployment.hub.url, OPERATOR);
+    await page.getByRole('link', { name: 'GUI panels' }).click();
+    const panel = page.getByRole('article', { name: 'GUI panel locked' });
+    await panel.getByRole('textbox', { name: 'New value of locked.status.text' }).fill('let me');
+    await panel.getByRole('button', { name: 'Set locked.status.text' }).click();
+    // Told by the remote itself: from then on no editor offers what it will refuse, and each
+    // variable says why.
+    await expect(panel.getByRole('textbox')).toHaveCount(0);
+    await expect(panel.getByRole('listitem').filter({ hasText: 'Welcome to locked' })).toContainText('read only: locked refuses control');
+    const refused = (await deployment.admin.call<WriteRecord[]>('GET', '/api/writes?limit=20')).find((record) => record.name === 'locked.status.text');
+    expect(refused).toMatchObject({ status: 'refused', error: expect.stringContaining('control disabled') });
+  } finally {
+    await deployment.admin.call('DELETE', '/api/remotes/locked');
+    await locked.direct.close();
+    await locked.sim.stop();
+  }
+});
+
 test('a remote added in Settings while Datapoints is open gets its switches without a reload', async ({ page, deployment }) => {
   const annex = await startSite(['--name', 'annex', '--lights', '2', '--dimmers', '1', '--shutters', '0', '--sensors', '0']);
   try {

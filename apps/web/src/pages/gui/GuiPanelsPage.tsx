@@ -69,10 +69,16 @@ function GuiVariable({ pointKey, editable }: { pointKey: PointKey; editable: boo
         {point.value}
       </span>
       {staleReason !== undefined && <StaleBadge name={point.name} reason={staleReason} />}
-      {editable && (
-        <div className="max-w-full min-w-0">
-          <PointControl point={point} control="input" staleReason={staleReason} />
-        </div>
+      {point.readOnly !== undefined ? (
+        <span className="text-xs text-slate-500" title={point.readOnly}>
+          read only<span className="sr-only">: {point.readOnly}</span>
+        </span>
+      ) : (
+        editable && (
+          <div className="max-w-full min-w-0">
+            <PointControl point={point} control="input" staleReason={staleReason} />
+          </div>
+        )
       )}
     </li>
   );
