@@ -15,8 +15,11 @@ const steps = [
   ['unit and integration tests', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]],
   ['chromium', 'bash', ['scripts/ensure-chromium.sh']],
   ['end-to-end tests', 'e2e/node_modules/.bin/playwright', ['test', '-c', 'e2e/playwright.config.ts']],
-  // The release (`pnpm release`) built from a clean copy of the repository and run with plain node.
+  // The release (`pnpm release`) built from a clean copy of the repository and run with plain node;
+  // then the image and the compose topology in a real Docker engine (installed and started as root
+  // by scripts/ensure-docker.sh, which otherwise fails with what to install).
   ['release test', 'vitest', ['run', '--config', 'scripts/tests/vitest.config.ts', 'scripts/tests/release.test.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest-release.json`]],
+  ['container test', 'vitest', ['run', '--config', 'scripts/tests/vitest.config.ts', 'scripts/tests/container.test.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest-container.json`]],
 ];
 
 const failedSteps = [];
