@@ -161,9 +161,10 @@ export class Hub extends EventEmitter<HubEvents> {
     return this.running;
   }
 
+  /** Starts every remote's link, but those a change before the start has opened already. */
   start(): void {
     this.loggers.start();
-    for (const stored of this.repo.list()) this.open(stored);
+    for (const stored of this.repo.list()) if (!this.links.has(stored.settings.name)) this.open(stored);
     this.running = true;
   }
 

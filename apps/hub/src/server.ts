@@ -90,12 +90,13 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       ...(env['RIOHUB_METRICS_TOKEN'] ? { metricsToken: env['RIOHUB_METRICS_TOKEN'] } : {}),
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     });
-    hub.start();
     if (settingsPlan) {
-      // Remotes through the started hub, as a REST change: created, or changed and reopened.
+      // Remotes as a REST change would make them (validated, audited), before the hub starts its
+      // links: a remote the file changes is never tried with its old address and password.
       await settingsPlan.applyRemotes();
       logger.info({ settingsFile: config.configFile, ...settingsPlan.applied }, 'settings file applied');
     }
+    hub.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,6 +1,7 @@
 // riohub --config and riohub export-config as real processes: refused starts, re-applies at every start, export round trip.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { AuditRecord, RemoteView, ServedApiView } from '@riohub/hub-api';
 import { spawnHub, type HubProcess } from '@riohub/sim-launcher';
@@ -113,6 +114,35 @@ describe('riohub --config', () => {
     const third = await start(data, file, { REMOTE_LOBBY_PASSWORD: LOBBY_PW, SERVED_API_PASSWORD: SERVED_PW });
     expect(await applied(third)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
   }, 120_000);
+
+  it('starts a remote the file changes with its new settings only, never once with the old ones', async () => {
+    // The old address: a listener that counts who connects to it.
+    let connections = 0;
+    const old = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((listening) => old.listen(0, '127.0.0.1', listening));
+    const oldPort = (old.address() as AddressInfo).port;
+    try {
+      const config = join(folder, 'riohub.yaml');
+      const data = join(folder, 'data');
+      writeFileSync(config, SETTINGS.replace('port: 9', `port: ${oldPort}`));
+      const first = await start(data, config);
+      await applied(first);
+      await eventually(async () => connections, (count) => count > 0);
+      await first.stop();
+      connections = 0;
+      // The file moves the remote to a closed port: every attempt is logged with the address tried.
+      writeFileSync(config, SETTINGS.replace('port: 9', 'port: 10'));
+      const second = await start(data, config);
+      expect(await applied(second)).toMatchObject({ changed: ['remote lobby'] });
+      await eventually(async () => second.log.filter((entry) => entry.msg.includes('127.0.0.1:10')).length, (count) => count > 0);
+      expect(connections).toBe(0);
+    } finally {
+      old.close();
+    }
+  }, 60_000);
 
   it('reads every flag from RIOHUB_<FLAG>, the command line winning', async () => {
     const data = join(folder, 'data');
