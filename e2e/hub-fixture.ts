@@ -112,3 +112,34 @@ export async function signIn(page: Page, url: string, user: { name: string; pass
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 }
+
+/** Every page of the dashboard: its link, and the name its screenshots are saved under. */
+export const PAGES = [
+  ['Overview', 'overview'],
+  ['Datapoints', 'datapoints'],
+  ['GUI panels', 'gui'],
+  ['Loggers', 'loggers'],
+  ['Write log', 'write-log'],
+  ['Audit', 'audit'],
+  ['Settings', 'settings'],
+] as const;
+
+/**
+ * Fills the Settings page's form for a new remote as an admin would: its name, the simulator's
+ * address, the password, the certificate pinned after a connection test. Leaves the form open,
+ * ready to save.
+ */
+export async function fillNewRemote(page: Page, name: string, site: Site) {
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Add remote' }).click();
+  const form = page.getByRole('form', { name: 'Remote', exact: true });
+  const url = new URL(site.sim.url);
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Address', { exact: true }).fill(url.hostname);
+  await form.getByLabel('Port', { exact: true }).fill(url.port);
+  await form.getByLabel('Password', { exact: true }).fill(SIM_PASSWORD);
+  await form.getByRole('radio', { name: 'Pinned certificate' }).check();
+  await form.getByRole('button', { name: 'Test connection' }).click();
+  await form.getByRole('button', { name: 'Use this fingerprint' }).click();
+  return form;
+}

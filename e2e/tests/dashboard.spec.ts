@@ -1,7 +1,7 @@
 // The dashboard in Chromium against a real hub with real simulators: sign-in, the overview,
 // controls that change the building, live updates, roles, settings, outages, a large tree.
 import { mkdirSync } from 'node:fs';
-import { ADMIN, expect, OPERATOR, signIn, SIM_PASSWORD, startSite, test, VIEWER } from '../hub-fixture';
+import { ADMIN, expect, fillNewRemote, OPERATOR, PAGES, signIn, SIM_PASSWORD, startSite, test, VIEWER } from '../hub-fixture';
 
 const SCREENSHOTS = 'test-results/screenshots';
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -79,17 +79,7 @@ test('a remote added in the settings page brings its points', async ({ page, dep
   const annex = await startSite(['--name', 'annex', '--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0']);
   try {
     await signIn(page, deployment.hub.url, ADMIN);
-    await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('button', { name: 'Add remote' }).click();
-    const form = page.getByRole('form', { name: 'Remote', exact: true });
-    const url = new URL(annex.sim.url);
-    await form.getByLabel('Name', { exact: true }).fill('annex');
-    await form.getByLabel('Address', { exact: true }).fill(url.hostname);
-    await form.getByLabel('Port', { exact: true }).fill(url.port);
-    await form.getByLabel('Password', { exact: true }).fill(SIM_PASSWORD);
-    await form.getByRole('radio', { name: 'Pinned certificate' }).check();
-    await form.getByRole('button', { name: 'Test connection' }).click();
-    await form.getByRole('button', { name: 'Use this fingerprint' }).click();
+    const form = await fillNewRemote(page, 'annex', annex);
     await page.screenshot({ path: `${SCREENSHOTS}/settings.png`, fullPage: true });
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(form).toHaveCount(0);
@@ -178,15 +168,7 @@ test.describe('on a tablet in a dark plant room', () => {
     // The theme follows the system: a dark background, not the light one.
     const [red = 255, green = 255, blue = 255] = (background.match(/\d+/g) ?? []).map(Number);
     expect(red + green + blue).toBeLessThan(200);
-    for (const [link, path] of [
-      ['Overview', 'overview'],
-      ['Datapoints', 'datapoints'],
-      ['GUI panels', 'gui'],
-      ['Loggers', 'loggers'],
-      ['Write log', 'write-log'],
-      ['Audit', 'audit'],
-      ['Settings', 'settings'],
-    ] as const) {
+    for (const [link, path] of PAGES) {
       await page.getByRole('link', { name: link }).click();
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

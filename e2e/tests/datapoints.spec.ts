@@ -1,7 +1,7 @@
 // The Datapoints page as an operator trusts it: editors that belong to their datapoint and follow
 // its live value, controls for a remote added while the page is open, no editor on what cannot be
 // written, a phone's width, natural order, distinct names, and no "0 datapoints" before the data.
-import { ADMIN, expect, OPERATOR, signIn, SIM_PASSWORD, startSite, test } from '../hub-fixture';
+import { ADMIN, expect, fillNewRemote, OPERATOR, signIn, startSite, test } from '../hub-fixture';
 
 /** What these tests read of the hub's REST answers (e2e talks to the hub as any client would). */
 type WriteRecord = { name: string; newValue: string };
@@ -136,17 +136,7 @@ test('a remote added in Settings while Datapoints is open gets its switches with
     await signIn(page, deployment.hub.url, ADMIN);
     await page.getByRole('link', { name: 'Datapoints' }).click();
     await expect(page.getByRole('status').filter({ hasText: /datapoints/ })).toHaveText(/^\d+ datapoints$/);
-    await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('button', { name: 'Add remote' }).click();
-    const form = page.getByRole('form', { name: 'Remote', exact: true });
-    const url = new URL(annex.sim.url);
-    await form.getByLabel('Name', { exact: true }).fill('annex');
-    await form.getByLabel('Address', { exact: true }).fill(url.hostname);
-    await form.getByLabel('Port', { exact: true }).fill(url.port);
-    await form.getByLabel('Password', { exact: true }).fill(SIM_PASSWORD);
-    await form.getByRole('radio', { name: 'Pinned certificate' }).check();
-    await form.getByRole('button', { name: 'Test connection' }).click();
-    await form.getByRole('button', { name: 'Use this fingerprint' }).click();
+    const form = await fillNewRemote(page, 'annex', annex);
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(form).toHaveCount(0);
 

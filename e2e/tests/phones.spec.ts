@@ -3,23 +3,13 @@
 // overlap at any width, however many variables and however long their values.
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { ADMIN, expect, signIn, SIM_PASSWORD, startSite, test, type Site } from '../hub-fixture';
+import { ADMIN, expect, PAGES, signIn, SIM_PASSWORD, startSite, test, type Site } from '../hub-fixture';
 
 const SCREENSHOTS = 'test-results/screenshots';
 mkdirSync(SCREENSHOTS, { recursive: true });
 
 const PHONE = { width: 390, height: 844 };
 
-/** Every page of the dashboard: its link, and the name its screenshot is saved under. */
-const PAGES = [
-  ['Overview', 'overview'],
-  ['Datapoints', 'datapoints'],
-  ['GUI panels', 'gui'],
-  ['Loggers', 'loggers'],
-  ['Write log', 'write-log'],
-  ['Audit', 'audit'],
-  ['Settings', 'settings'],
-] as const;
 
 /**
  * What sticks out sideways: the page's own scroll width, every element reaching past either edge

@@ -4,28 +4,12 @@
  * A `<time>` element carries the exact instant for assistive technology and copying.
  */
 
-const LOCAL_TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset' });
-const LOCAL_DATE_TIME = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'shortOffset',
-});
-const UTC_TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
-const UTC_DATE_TIME = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  timeZone: 'UTC',
-});
+const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+const DATE_AND_CLOCK: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit', ...CLOCK };
+const LOCAL_TIME = new Intl.DateTimeFormat(undefined, { ...CLOCK, timeZoneName: 'shortOffset' });
+const LOCAL_DATE_TIME = new Intl.DateTimeFormat(undefined, { ...DATE_AND_CLOCK, timeZoneName: 'shortOffset' });
+const UTC_TIME = new Intl.DateTimeFormat(undefined, { ...CLOCK, timeZone: 'UTC' });
+const UTC_DATE_TIME = new Intl.DateTimeFormat(undefined, { ...DATE_AND_CLOCK, timeZone: 'UTC' });
 
 /** This browser's zone by name and offset: `Asia/Kolkata (GMT+5:30)`. */
 export function localZone(): string {
