@@ -166,7 +166,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(apiHealthRoutes, { prefix: '/api/health', hub: options.hub, db: options.db });
   const metrics = new HubMetrics({ hub: options.hub, liveClients: () => app.websocketServer.clients.size });
   app.addHook('onClose', async () => metrics.close());
-  await app.register(metricsRoutes, { metrics, token: options.metricsToken });
+  await app.register(metricsRoutes, { metrics, token: options.metricsToken, trustsProxy: options.trustProxy !== undefined });
   const servedSettings = new ServedApiSettings(options.db);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
   // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.

@@ -14,6 +14,8 @@ export interface MetricsRoutesOptions {
   metrics: HubMetrics;
   /** `RIOHUB_METRICS_TOKEN`: admits scrapers from other machines; unset, only loopback is. */
   token: string | undefined;
+  /** `--trust-proxy` is set: `request.ip` is then the client's, as its proxy forwarded it. */
+  trustsProxy: boolean;
 }
 
 /** Whether an address (as `request.ip` has it) is this machine's loopback. */
@@ -33,10 +35,14 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { metrics, token }) => {
+export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { metrics, token, trustsProxy }) => {
   mapRoute(app, 'metrics', async (request, reply) => {
     const given = bearerToken(request);
-    const admitted = (token !== undefined && given !== undefined && sameToken(given, token)) || isLoopbackAddress(request.ip);
+    // Behind a reverse proxy on this machine every client comes from loopback: a request it
+    // forwarded (and --trust-proxy did not resolve) is no local one, and needs the token.
+    const forwarded = !trustsProxy && (request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined);
+    const local = isLoopbackAddress(request.ip) && !forwarded;
+    const admitted = (token !== undefined && given !== undefined && sameToken(given, token)) || local;
     if (!admitted) {
       if (token === undefined) {
         return reply
