@@ -54,7 +54,14 @@ async function main<Config, Server extends StartedServer>(cli: ServerCli<Config,
   const stop = (signal: NodeJS.Signals) => {
     const started = running.server;
     if (!started) {
-      signalWhileStarting ??= signal; // still starting: it stops as soon as it is up
+      // Still starting: it stops as soon as it is up, and a start that hangs ends all the same.
+      if (signalWhileStarting === undefined) {
+        setTimeout(() => {
+          console.error(`${cli.program}: not started within ${STOP_DEADLINE_MS / 1000} s of ${signal}: exiting anyway`);
+          process.exit(1);
+        }, STOP_DEADLINE_MS).unref();
+      }
+      signalWhileStarting ??= signal;
       return;
     }
     if (stopping) return;

@@ -48,8 +48,8 @@ describe('backup and restore', () => {
     const key = randomBytes(32).toString('hex');
     await t.hub.close();
     t.hub = await startTestHub(undefined, { env: { RIOHUB_SECRET_KEY: key } });
-    // A year of minutes: the hub is still paging it in when the backup is taken.
-    const sim = await t.sim(['--history-days', '365', '--history-step', '60']);
+    // Four months of minute samples: long enough that the backup is taken mid-replication.
+    const sim = await t.sim(['--history-days', '120', '--history-step', '60']);
     await t.hub.admin.addSim('lobby', sim, SIM_PASSWORD, { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 });
     await t.hub.admin.data('POST', '/api/users', { name: 'ops', role: 'operator', password: 'ops-password' });
     await eventually(() => t.hub.admin.data<RemoteView>('GET', '/api/remotes/lobby'), (view) => view.status.connection === 'online', 30_000);
