@@ -124,6 +124,8 @@ export class Hub extends EventEmitter<HubEvents> {
   private readonly remoteMembers = new Map<string, readonly string[]>();
   /** Remotes that answered a write with `control disabled`, and when: not asked again for a while. */
   private readonly controlRefusedAt = new Map<string, number>();
+  /** Per remote, when its `control disabled` is forgotten (its points writable again). */
+  private readonly controlRefusalTimers = new Map<string, NodeJS.Timeout>();
   /** Applied writes waiting for their value, by kind and full name. */
   private readonly pending = new Map<string, PendingWrite>();
   private readonly sink: LinkSink;
@@ -177,6 +179,8 @@ export class Hub extends EventEmitter<HubEvents> {
     await this.loggers.stop();
     this.storage.close();
     for (const { timer } of this.pending.values()) clearTimeout(timer);
+    for (const timer of this.controlRefusalTimers.values()) clearTimeout(timer);
+    this.controlRefusalTimers.clear();
     this.pending.clear();
   }
 
@@ -219,17 +223,28 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /**
    * What a remote's answer to a write says of its control: `control disabled` makes all its points
-   * read only until its link restarts or a write to it is applied (an admin may have allowed control).
+   * read only for as long as the refusal is remembered (then the next write asks again: an admin
+   * of the remote may have allowed control), or until its link restarts or a write is applied.
    */
   private noteControl(remote: string, result: Result<WriteResult>): void {
     if (!result.ok) return;
     if (!result.data.ok && result.data.error === 'control disabled') {
       this.controlRefusedAt.set(remote, Date.now());
       this.tree.setRemoteReadOnly(remote, readOnlyReasons.controlRefused(remote));
-    } else if (result.data.ok && this.tree.remoteReadOnly(remote) === readOnlyReasons.controlRefused(remote)) {
-      this.controlRefusedAt.delete(remote);
-      this.tree.setRemoteReadOnly(remote, undefined);
+      clearTimeout(this.controlRefusalTimers.get(remote));
+      const timer = setTimeout(() => this.forgetControlRefusal(remote), CONTROL_REFUSAL_MEMORY_MS);
+      timer.unref();
+      this.controlRefusalTimers.set(remote, timer);
+    } else if (result.data.ok) {
+      this.forgetControlRefusal(remote);
     }
+  }
+
+  private forgetControlRefusal(remote: string): void {
+    clearTimeout(this.controlRefusalTimers.get(remote));
+    this.controlRefusalTimers.delete(remote);
+    this.controlRefusedAt.delete(remote);
+    if (this.tree.remoteReadOnly(remote) === readOnlyReasons.controlRefused(remote)) this.tree.setRemoteReadOnly(remote, undefined);
   }
 
   /** Runs changes to one remote one after another, in the order they were asked for. */
@@ -321,7 +336,7 @@ export class Hub extends EventEmitter<HubEvents> {
     await this.loggers.deleteRemote(name);
     this.statuses.delete(name);
     this.remoteMembers.delete(name);
-    this.controlRefusedAt.delete(name);
+    this.forgetControlRefusal(name);
     this.forgetTopology(name);
     this.emit('topology');
     const removed = this.tree.removeRemote(name);
@@ -705,7 +720,7 @@ export class Hub extends EventEmitter<HubEvents> {
     // An entry changed while its remote is down stays down since the same time.
     const offlineSince = this.statuses.get(name)?.offlineSince;
     this.statuses.delete(name);
-    this.controlRefusedAt.delete(name);
+    this.forgetControlRefusal(name);
     const link = new RemoteLink(settings, stored.password, { instanceId: this.instanceId, sink: this.sink }, offlineSince);
     this.links.set(settings.name, link);
     link.start();
