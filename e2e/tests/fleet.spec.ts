@@ -243,16 +243,17 @@ test("a remote's status says what to do, in the overview and the settings, and t
 });
 
 test('Retry now brings back a remote whose simulator was restarted, without waiting out the backoff', async ({ page, fleet }) => {
-  test.setTimeout(90_000);
+  // The backoff grows past 20 s after about half a minute of failures, sometimes a minute.
+  test.setTimeout(180_000);
   await fleet.add('alpha');
   await fleet.until('alpha', (remote) => remote.status.connection === 'online');
   await signIn(page, fleet.hub.url, ADMIN);
   const card = page.getByRole('region', { name: 'alpha' });
   await expect(card.getByText('online', { exact: true })).toBeVisible();
 
-  // Down long enough for the backoff to grow past 10 s: time to restart the simulator and press the button.
+  // Down long enough for the backoff to grow past 20 s: time to restart the simulator and press the button.
   await fleet.kill('alpha');
-  await fleet.until('alpha', (remote) => (remote.status.nextRetryAt ?? 0) - Date.now() > 10_000, 60_000);
+  await fleet.until('alpha', (remote) => (remote.status.nextRetryAt ?? 0) - Date.now() > 20_000, 120_000);
   await fleet.restart('alpha');
   await expect(card.getByText(/^Next retry in \d+ s$/)).toBeVisible();
   const waiting = await fleet.remote('alpha');
@@ -260,13 +261,11 @@ test('Retry now brings back a remote whose simulator was restarted, without wait
   expect(waiting.status.connection).toBe('offline');
 
   await card.getByRole('button', { name: 'Retry now' }).click();
-  // One attempt, bounded by the link's 13 s request timeout, and the page told of it: on a machine
-  // loaded by other work that can take more than 15 s. What proves the button, not the backoff,
-  // brought it back is the time of its answer, below.
-  await expect(card.getByText('online', { exact: true })).toBeVisible({ timeout: 30_000 });
-  const back = await fleet.remote('alpha');
-  // It answered before the retry the backoff had scheduled: the button, not the wait, brought it back.
-  expect(back.status.lastAnswerAt).toBeLessThan(scheduled);
+  // Online again before the retry the backoff had scheduled: the button, not the wait, brought it
+  // back (every answer since moves lastAnswerAt, so the moment it is seen online is what counts).
+  const back = await fleet.until('alpha', (remote) => remote.status.connection === 'online', 30_000);
+  expect(Date.now()).toBeLessThan(scheduled);
+  await expect(card.getByText('online', { exact: true })).toBeVisible();
   expect(back.status.offlineSince).toBeUndefined();
   expect(back.status.nextRetryAt).toBeUndefined();
   // The retry is an admin action, in the audit.
