@@ -144,18 +144,20 @@ export function backupReport(dataDir: string, file: string, contents: DatabaseCo
   ];
 }
 
-/** Whether a hub has the database open: it holds a lock that keeps SQLite's exclusive lock from anyone else. */
-function assertNoHubRunning(database: string, dataDir: string): void {
+/**
+ * Takes SQLite's exclusive lock on the folder's database and keeps it (until the returned
+ * connection closes): refused while a hub has it open, and a hub starting meanwhile cannot read it.
+ */
+function lockOut(database: string, dataDir: string): Database.Database {
   const db = new Database(database, { fileMustExist: true, timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
-    db.exec('COMMIT');
+    return db;
   } catch (error) {
+    db.close();
     if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new CommandError(`a hub is running on ${dataDir}: stop it, then restore`);
     throw error;
-  } finally {
-    db.close();
   }
 }
 
@@ -173,23 +175,32 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
     const why = whyNotRestorable(source);
     if (why) throw new CommandError(`${backup} is not a riohub backup: ${why}`);
     const database = join(dataDir, DATABASE_FILE);
+    let lock: Database.Database | undefined;
     if (existsSync(database)) {
       if (!options.replace) throw new CommandError(`${dataDir} already holds a hub database: to replace it, stop the hub and restore with --replace`);
-      assertNoHubRunning(database, dataDir);
+      // Held while the copy is made, so that a hub started meanwhile cannot use the old database.
+      lock = lockOut(database, dataDir);
     }
     ensureDataFolder(dataDir);
     const staging = `${database}.restoring`;
-    freshPrivateFile(staging);
+    const replaced = `${database}.replaced`;
     try {
+      freshPrivateFile(staging);
       await source.backup(staging);
       syncFile(staging);
     } catch (error) {
       rmSync(staging, { force: true });
       throw error;
+    } finally {
+      lock?.close();
     }
-    // The old database's log must not be replayed over the restored one.
-    for (const suffix of ['-wal', '-shm']) rmSync(database + suffix, { force: true });
+    // The old database moves aside whole (its log with it, never replayed over the restored one)
+    // before the restored one takes its name, and goes only once that is done: a crash in between
+    // leaves one of the two complete.
+    const suffixes = ['', '-wal', '-shm'].filter((suffix) => existsSync(database + suffix));
+    for (const suffix of suffixes) renameSync(database + suffix, replaced + suffix);
     renameSync(staging, database);
+    for (const suffix of suffixes) rmSync(replaced + suffix, { force: true });
     const restored = new Database(database, { readonly: true, fileMustExist: true });
     try {
       return contentsOf(restored, database);
