@@ -1,5 +1,6 @@
 /** Starts the hub from its config: settings file, database, first admin, demo simulators, links, listening app. */
 import { X509Certificate } from 'node:crypto';
+import type { Server as TlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
@@ -38,7 +39,12 @@ export interface RunningHub {
 export interface StartOptions {
   /** Where the log goes (JSON lines); stderr by default. */
   logStream?: DestinationStream;
+  /** How often a kept self-signed certificate is checked for renewal while the hub runs (a day). */
+  certificateCheckMs?: number;
 }
+
+/** A running hub checks its kept self-signed certificate this often. */
+const CERTIFICATE_CHECK_MS = 86_400_000;
 
 export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<RunningHub> {
   const logger = pino(
@@ -101,6 +107,13 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const running = app;
+    // A hub that runs for months renews its kept self-signed certificate as a start would, and
+    // serves the new one to the next connection.
+    const renewal =
+      config.tls && !config.cert
+        ? setInterval(() => void renewWhileRunning(config, running, logger), options.certificateCheckMs ?? CERTIFICATE_CHECK_MS)
+        : undefined;
+    renewal?.unref();
     return {
       url: `${https ? 'https' : 'http'}://${hostPort(config.host, port)}`,
       app: running,
@@ -110,6 +123,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       certificate: https?.cert,
       renewedFingerprint,
       async close() {
+        clearInterval(renewal);
         await running.close();
         await hub.stop();
         await demo?.stop();
@@ -170,4 +184,18 @@ function allowedHostNames(config: HubConfig, certificate: string | undefined): s
     }
   }
   return [...new Set(names.map((name) => name.toLowerCase()).filter((name) => isIP(name) === 0))];
+}
+
+async function renewWhileRunning(config: HubConfig, app: FastifyInstance, logger: pino.Logger): Promise<void> {
+  try {
+    const next = await loadCertificate(config.data, config.host, 'riohub');
+    if (!next.renewed) return;
+    (app.server as unknown as TlsServer).setSecureContext({ key: next.key, cert: next.cert });
+    logger.warn(
+      { fingerprint: fingerprintOf(next.cert), previousFingerprint: next.renewed.previousFingerprint, previousExpiry: new Date(next.renewed.previousExpiry).toISOString() },
+      'the self-signed certificate was about to expire and has been renewed while running: hubs and clients that pinned it must trust the new fingerprint',
+    );
+  } catch (error) {
+    logger.error({ err: error }, 'the self-signed certificate could not be renewed: it is served until it expires');
+  }
 }

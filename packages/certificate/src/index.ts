@@ -1,5 +1,5 @@
 /**
- * A self-signed certificate kept in a folder (made on first start, renewed at a start when it
+ * A self-signed certificate kept in a folder (made on first start, renewed when it is loaded and it
  * would expire within 30 days), and SHA-256 fingerprints.
  */
 import { X509Certificate } from 'node:crypto';

@@ -32,6 +32,8 @@ export interface TestHubOptions {
   port?: number;
   /** The hub's log (JSON lines), for tests of what it logs. */
   logStream?: DestinationStream;
+  /** How often the kept certificate is checked for renewal while the hub runs. */
+  certificateCheckMs?: number;
   /** Host names the dashboard answers to besides the defaults (`--allowed-hosts`). */
   allowedHosts?: string[];
   /** More environment for the hub (e.g. `RIOHUB_SECRET_KEY`). */
@@ -84,7 +86,7 @@ export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-
       ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     },
     { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn', ...options.env },
-    options.logStream ? { logStream: options.logStream } : {},
+    { ...(options.logStream ? { logStream: options.logStream } : {}), ...(options.certificateCheckMs ? { certificateCheckMs: options.certificateCheckMs } : {}) },
   );
   let stopped: Promise<void> | undefined;
   // The hub's own certificate is the only one trusted, and only for this hub.
