@@ -50,8 +50,9 @@ export function RetryButton({ name, className }: { name: string; className: stri
     setError(undefined);
     const result = await call('retryRemote', { name });
     setBusy(false);
-    if (result.ok) useHub.getState().mergeRemotes([result.data]);
-    else setError(result.error);
+    // The remote's status comes over the socket, in order: the answer's view of it, taken as the
+    // retry began, may arrive after the news that it is back online, and must not undo it.
+    if (!result.ok) setError(result.error);
   }
   return (
     <div className="flex flex-col items-start gap-1">
