@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   /** The point is stale from below its remote: the server that owns it, further down, is unreachable. */
   POINT_STALE: 'point-stale',
   REMOTE_REFUSED: 'remote-refused',
+  /** The point takes no writes: one of the hub's own, a reading, or its remote refuses control or serves the public API only. */
+  READ_ONLY: 'read-only',
   NOT_SUPPORTED: 'not-supported',
   // Remote links
   LOOP: 'loop',
@@ -70,6 +72,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   'remote-offline': 503,
   'point-stale': 503,
   'remote-refused': 409,
+  'read-only': 409,
   'not-supported': 501,
   loop: 508,
   'certificate-untrusted': 502,

@@ -104,7 +104,7 @@ export class BrowserSession {
     if (!input.success) {
       return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.INVALID, 'a write needs name and value') } });
     }
-    const result = await this.hub.write(this.user.name, input.data);
+    const result = await this.hub.write(input.data, { user: this.user.name, via: 'dashboard' });
     this.send({ type: 'write-result', payload: { requestId, result } });
   }
 
@@ -115,7 +115,7 @@ export class BrowserSession {
     this.pending.clear();
     this.snapshotting = true;
     let chunk: Point[] = [];
-    for (const point of this.hub.tree.under(prefixes)) {
+    for (const point of this.hub.points(prefixes)) {
       chunk.push(point);
       if (chunk.length < CHUNK) continue;
       this.send({ type: 'snapshot', payload: { points: chunk, last: false } });

@@ -54,9 +54,14 @@ describe('topology and writability for browsers', () => {
     for (const name of ['lobby.dummy.autom.1', 'lobby.dummy.light.1', 'lobby.virtual.1', 'lobby.system.time']) {
       expect(await hub.admin.point(name, 'io'), name).not.toHaveProperty('readOnly');
     }
-    // Each one the simulator indeed refuses.
+    // The hub refuses a write to each one before sending it (the simulator would refuse it too).
     const refused = await hub.admin.call('POST', '/api/writes', { name: 'lobby.dummy.autom.1.pos', value: '5' });
-    expect(refused.body).toMatchObject({ ok: false, error: { code: 'remote-refused' } });
+    expect(refused.body).toMatchObject({
+      ok: false,
+      error: { code: 'read-only', message: 'lobby.dummy.autom.1.pos is read only: the position of shutter lobby.dummy.autom.1, which it reports: nothing was sent', record: { status: 'refused' } },
+    });
+    const own = await hub.admin.call('POST', '/api/writes', { name: 'lobby.connection', value: 'online' });
+    expect(own.body).toMatchObject({ ok: false, error: { code: 'read-only', message: 'lobby.connection is read only: a datapoint of the hub itself: nothing was sent' } });
   });
 
   it('marks every point of a remote read only once it answers "control disabled", in REST and over the socket, until its link restarts', async () => {
@@ -73,6 +78,9 @@ describe('topology and writability for browsers', () => {
     const why = 'locked refuses control (it answered "control disabled")';
     expect((await hub.admin.point('locked.dummy.light.2', 'io')).readOnly).toBe(why);
     expect((await hub.admin.point('locked.dummy.autom.1.pos', 'io')).readOnly).toBe(why);
+    // Asked again meanwhile, the hub refuses at once: nothing goes to a remote that said no.
+    const again = await hub.admin.call('POST', '/api/writes', { name: 'locked.dummy.light.2', value: '1' });
+    expect(again.body).toMatchObject({ ok: false, error: { code: 'read-only', message: `locked.dummy.light.2 is read only: ${why}: nothing was sent` } });
     await socket.until(() => socket.state.get('io:locked.virtual.1')?.readOnly === why);
     expect((await hub.admin.point('lobby.dummy.light.1', 'io')).readOnly).toBeUndefined();
 

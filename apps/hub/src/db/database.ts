@@ -91,6 +91,10 @@ const MIGRATIONS: string[] = [
      changes TEXT NOT NULL,
      summary TEXT NOT NULL,
      error TEXT);`,
+  // Through what each write came (`WriteVia`): writes logged before were all the dashboard's or a
+  // Remote I/O client's, told apart by their user.
+  `ALTER TABLE writes ADD COLUMN via TEXT NOT NULL DEFAULT 'dashboard';
+   UPDATE writes SET via = 'remote-io' WHERE user LIKE 'remote API client %';`,
 ];
 
 /** The hub's SQLite file, in its data folder. */

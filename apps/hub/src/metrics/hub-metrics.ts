@@ -115,23 +115,17 @@ export class HubMetrics {
       registers,
     });
 
-    const onPolled = (remote: string, seconds: number) => polls.observe({ remote }, seconds);
-    const onChanged = (remote: string, count: number) => changes.inc({ remote }, count);
-    const onWritten = (outcome: WriteOutcome, count: number) => writes.inc({ outcome }, count);
-    // A deleted remote's series end with it rather than stay at their last value.
-    const onDeleted = (remote: string) => {
-      polls.remove({ remote });
-      changes.remove({ remote });
-    };
-    hub.on('polled', onPolled);
-    hub.on('changed', onChanged);
-    hub.on('written', onWritten);
-    hub.on('deleted', onDeleted);
     this.unsubscribe.push(
-      () => hub.off('polled', onPolled),
-      () => hub.off('changed', onChanged),
-      () => hub.off('written', onWritten),
-      () => hub.off('deleted', onDeleted),
+      hub.listen({
+        polled: (remote, seconds) => polls.observe({ remote }, seconds),
+        changed: (remote, count) => changes.inc({ remote }, count),
+        written: (outcome, count) => writes.inc({ outcome }, count),
+        // A deleted remote's series end with it rather than stay at their last value.
+        deleted: (remote) => {
+          polls.remove({ remote });
+          changes.remove({ remote });
+        },
+      }),
       hub.loggers.onStored((logger, count) => samples.inc({ logger }, count)),
     );
   }

@@ -146,7 +146,10 @@ describe('remote settings', () => {
     expect((await hub.admin.point('stock.dummy.light.1')).value).toBe('0');
     expect((await hub.admin.remote('stock')).status.unsupported).toEqual(['writes', 'topology', 'gui variables', 'clock', 'data loggers']);
     const write = await hub.admin.call('POST', '/api/writes', { name: 'stock.dummy.light.1', value: '1' });
-    expect(write.body).toMatchObject({ ok: false, error: { code: 'not-supported' } });
+    expect(write.body).toMatchObject({
+      ok: false,
+      error: { code: 'read-only', message: 'stock.dummy.light.1 is read only: stock serves the public API only: writes are not supported: nothing was sent' },
+    });
   });
 
   it('reports the clock difference, raises the alarm past drift, and syncs the clock when asked', async () => {

@@ -11,7 +11,7 @@ import { mapRoute } from './route-map';
 const roleSchema = z.object({ role: z.enum(['active', 'inactive'], 'must be active or inactive') }).strict();
 
 export const hubRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
-  const info = () => ok({ instanceId: hub.instanceId, role: hub.role, points: hub.tree.size });
+  const info = () => ok({ instanceId: hub.instanceId, role: hub.role, points: hub.pointCount });
 
   mapRoute(app, 'hub', async (_request, reply, answer) => answer(info()));
 

@@ -19,7 +19,7 @@ export const pointRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
     const { prefix, offset, limit } = query.data;
     const points: Point[] = [];
     let total = 0;
-    for (const point of hub.tree.under([prefix])) {
+    for (const point of hub.points([prefix])) {
       if (total >= offset && points.length < limit) points.push(point);
       total++;
     }
@@ -30,7 +30,7 @@ export const pointRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
     const { name } = request.params;
     // Unvalidated: only one of the three kinds is taken, anything else means no kind.
     const kind = (request.query as { kind?: unknown }).kind;
-    const point = kind === 'io' || kind === 'ui' || kind === 'hub' ? hub.tree.get(kind, name) : hub.tree.find(name);
+    const point = hub.point(name, kind === 'io' || kind === 'ui' || kind === 'hub' ? kind : undefined);
     return answer(point ? ok(point) : fail(ERROR_CODES.NOT_FOUND, `no point named ${name}`));
   });
 

@@ -17,12 +17,12 @@ export const writeRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
   mapRoute(app, 'write', async (request, reply, answer) => {
     const input = parse(writeSchema, request.body);
     if (!input.ok) return answer(input);
-    return answer(await hub.write(signedInUser(request).name, input.data));
+    return answer(await hub.write(input.data, { user: signedInUser(request).name, via: 'rest' }));
   });
 
   mapRoute(app, 'writeLog', async (request, reply, answer) => {
     const query = parse(logQuerySchema, request.query);
     if (!query.ok) return answer(query);
-    return answer(ok(hub.writeLog.list(query.data.limit, query.data.before)));
+    return answer(ok(hub.writes.history(query.data.limit, query.data.before)));
   });
 };

@@ -1,5 +1,5 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
-import { ERROR_CODES, fail, type PointRef, type RemoteView, type StorageStatus, type WriteRecord } from '@riohub/hub-api';
+import { ERROR_CODES, fail, type ServerMessage } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SessionRepo } from '../auth/session-repo';
 import { BrowserSession } from '../browsers/browser-session';
@@ -22,60 +22,42 @@ const LOGGERS_PUSH_MS = 1_000;
 
 export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> = async (app, { hub, sessions: sessionRepo }) => {
   const sessions = new Set<BrowserSession>();
-  const unsubscribe = hub.tree.onChange(({ point }) => {
-    for (const session of sessions) session.offer(point);
-  });
-  const onRemotes = (remotes: RemoteView[]) => {
-    for (const session of sessions) session.send({ type: 'remotes', payload: { remotes } });
-  };
-  const onRemoved = (points: PointRef[]) => {
-    for (const session of sessions) session.send({ type: 'removed', payload: { points } });
-  };
-  const onConfirmed = (record: WriteRecord) => {
-    for (const session of sessions) if (session.userName === record.user) session.send({ type: 'write-confirmed', payload: { record } });
-  };
-  const onDeleted = (name: string) => {
-    for (const session of sessions) session.send({ type: 'remote-deleted', payload: { name } });
+  const broadcast = (message: ServerMessage) => {
+    for (const session of sessions) session.send(message);
   };
   // One list for every session, read once per push.
   let loggersPush: NodeJS.Timeout | undefined;
-  const unsubscribeLoggers = hub.loggers.onChange(() => {
-    loggersPush ??= setTimeout(() => {
-      loggersPush = undefined;
-      if (sessions.size === 0) return;
-      const loggers = hub.loggers.views();
-      for (const session of sessions) session.send({ type: 'loggers', payload: { loggers } });
-    }, LOGGERS_PUSH_MS);
-  });
   // The merged topology goes out whole, once per burst of changes (remotes reconnecting together).
   let topologyPush: NodeJS.Immediate | undefined;
-  const onTopology = () => {
-    topologyPush ??= setImmediate(() => {
-      topologyPush = undefined;
-      if (sessions.size === 0) return;
-      const devices = hub.topology();
-      for (const session of sessions) session.send({ type: 'topology', payload: { devices } });
-    });
-  };
-  const onStorage = (storage: StorageStatus) => {
-    for (const session of sessions) session.send({ type: 'storage', payload: storage });
-  };
-  hub.storage.on('change', onStorage);
-  hub.on('remotes', onRemotes);
-  hub.on('removed', onRemoved);
-  hub.on('confirmed', onConfirmed);
-  hub.on('deleted', onDeleted);
-  hub.on('topology', onTopology);
+  const stopListening = hub.listen({
+    point: (point) => {
+      for (const session of sessions) session.offer(point);
+    },
+    remotes: (remotes) => broadcast({ type: 'remotes', payload: { remotes } }),
+    removed: (points) => broadcast({ type: 'removed', payload: { points } }),
+    deleted: (name) => broadcast({ type: 'remote-deleted', payload: { name } }),
+    storage: (storage) => broadcast({ type: 'storage', payload: storage }),
+    // The writer's sessions hear that their write came back: writes of other channels have none.
+    confirmed: (record) => {
+      if (record.via !== 'dashboard' && record.via !== 'rest') return;
+      for (const session of sessions) if (session.userName === record.user) session.send({ type: 'write-confirmed', payload: { record } });
+    },
+    loggers: () => {
+      loggersPush ??= setTimeout(() => {
+        loggersPush = undefined;
+        if (sessions.size > 0) broadcast({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
+      }, LOGGERS_PUSH_MS);
+    },
+    topology: () => {
+      topologyPush ??= setImmediate(() => {
+        topologyPush = undefined;
+        if (sessions.size > 0) broadcast({ type: 'topology', payload: { devices: hub.topology() } });
+      });
+    },
+  });
   app.addHook('onClose', async () => {
-    unsubscribe();
-    unsubscribeLoggers();
+    stopListening();
     clearTimeout(loggersPush);
-    hub.storage.off('change', onStorage);
-    hub.off('remotes', onRemotes);
-    hub.off('removed', onRemoved);
-    hub.off('confirmed', onConfirmed);
-    hub.off('deleted', onDeleted);
-    hub.off('topology', onTopology);
     clearImmediate(topologyPush);
   });
 

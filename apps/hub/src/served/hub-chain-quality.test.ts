@@ -114,12 +114,12 @@ describe('quality across a three-level chain', () => {
     expect(await refusedWrite(top, 'region.site.lobby.dummy.light.1', next)).toEqual({
       code: 'point-stale',
       message: 'region.site.lobby.dummy.light.1 is stale: the server that owns it, below region, is unreachable: nothing was sent',
-      status: 'failed',
+      status: 'refused',
     });
     expect(await refusedWrite(region, 'site.lobby.dummy.light.1', next)).toEqual({
       code: 'point-stale',
       message: 'site.lobby.dummy.light.1 is stale: the server that owns it, below site, is unreachable: nothing was sent',
-      status: 'failed',
+      status: 'refused',
     });
     expect(await refusedWrite(site, 'lobby.dummy.light.1', next)).toMatchObject({ code: 'remote-offline', message: 'lobby is offline: nothing was sent' });
 
@@ -142,7 +142,7 @@ describe('quality across a three-level chain', () => {
     expect(await refusedWrite(top, 'region.site.lobby.dummy.dimmer.1', '42')).toEqual({
       code: 'point-stale',
       message: 'region.site.lobby.dummy.dimmer.1 is stale: the server that owns it, below region, is unreachable: nothing was sent',
-      status: 'failed',
+      status: 'refused',
     });
     expect(await refusedWrite(region, 'site.lobby.dummy.dimmer.1', '42')).toMatchObject({ code: 'remote-offline', message: 'site is offline: nothing was sent' });
 

@@ -27,13 +27,13 @@ function servedKind(kind: PointKind): Kind {
 export class HubSource implements RioSource {
   readonly store = new ChangeStore();
   private topotimeValue = Date.now();
-  private readonly unsubscribe: () => void;
+  private readonly stopListening: () => void;
   private readonly onRemoved = (points: PointRef[]) => {
     for (const { kind, name } of points) {
       // A remote's datapoint and the hub's own point of the same name are one served name: the
       // hub's point gone, the datapoint it hid is served again.
-      if (kind === 'io' && this.hub.tree.get('hub', name)) continue;
-      const hidden = kind === 'hub' ? this.hub.tree.get('io', name) : undefined;
+      if (kind === 'io' && this.hub.point(name, 'hub')) continue;
+      const hidden = kind === 'hub' ? this.hub.point(name, 'io') : undefined;
       if (hidden) this.mirror(hidden);
       else this.store.delete(servedKind(kind), name);
     }
@@ -46,21 +46,17 @@ export class HubSource implements RioSource {
     private readonly hub: Hub,
     private readonly servedLoggers: ServedLoggers,
   ) {
-    for (const point of hub.tree.under([''])) this.mirror(point);
-    this.unsubscribe = hub.tree.onChange(({ point }) => this.mirror(point));
-    hub.on('removed', this.onRemoved);
-    hub.on('topology', this.onTopology);
+    for (const point of hub.points([''])) this.mirror(point);
+    this.stopListening = hub.listen({ point: (point) => this.mirror(point), removed: this.onRemoved, topology: this.onTopology });
   }
 
   close(): void {
-    this.unsubscribe();
-    this.hub.off('removed', this.onRemoved);
-    this.hub.off('topology', this.onTopology);
+    this.stopListening();
   }
 
   private mirror(point: Point): void {
     // The hub's own point wins over a remote's datapoint of the same name.
-    if (point.kind === 'io' && this.hub.tree.get('hub', point.name)) return;
+    if (point.kind === 'io' && this.hub.point(point.name, 'hub')) return;
     const kind = servedKind(point.kind);
     this.store.set(kind, point.name, point.value);
     // GUI variables carry no quality: part B qualifies datapoints, by a name a GUI variable may share.

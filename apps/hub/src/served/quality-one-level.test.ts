@@ -72,7 +72,7 @@ describe('quality from below at one hub', () => {
     expect(rest.status).toBe(503);
     expect(rest.body).toMatchObject({
       ok: false,
-      error: { code: 'point-stale', message: 'q.virtual.1 is stale: the server that owns it, below q, is unreachable: nothing was sent', record: { status: 'failed' } },
+      error: { code: 'point-stale', message: 'q.virtual.1 is stale: the server that owns it, below q, is unreachable: nothing was sent', record: { status: 'refused' } },
     });
     const forwarded = await served.get(`/x/rioset?1*${API_PASSWORD}*q.virtual.2*y*q.virtual.1*x`);
     expect(forwarded.status).toBe(409);

@@ -260,10 +260,10 @@ describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all
     expect(unknown).toEqual({ status: 404, body: { hsycoresult: { ok: false, error: 'unknown', names: ['lobby.dummy.light.9', 'nowhere.x'] } } });
     const refused = await call(`/x/rioset?1*${PASSWORD}*floor.dummy.light.1*1`);
     expect(refused.status).toBe(409);
-    expect(refused.body.hsycoresult['reasons']).toEqual({ 'floor.dummy.light.1': 'floor refused: control disabled' });
+    expect(refused.body.hsycoresult['reasons']).toEqual({ 'floor.dummy.light.1': 'floor refused the write: control disabled' });
     // Known now: refused before anything is sent, so a write that includes it is all or nothing.
     const mixed = await call(`/x/rioset?1*${PASSWORD}*lobby.dummy.light.2*0*floor.dummy.light.1*1`);
-    expect(mixed.body.hsycoresult).toMatchObject({ error: 'not applied', reasons: { 'floor.dummy.light.1': 'floor refuses control' } });
+    expect(mixed.body.hsycoresult).toMatchObject({ error: 'not applied', reasons: { 'floor.dummy.light.1': 'floor.dummy.light.1 is read only: floor refuses control (it answered "control disabled")' } });
     expect(await simValue('dummy.light.2')).toBe('1');
   });
 

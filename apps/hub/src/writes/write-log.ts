@@ -1,11 +1,12 @@
-/** Every operator write, kept in SQLite: who, what, old and new value, result, when. */
-import type { WriteRecord, WriteStatus } from '@riohub/hub-api';
+/** Every write, kept in SQLite: who and through what, what, old and new value, result, when. */
+import type { WriteRecord, WriteStatus, WriteVia } from '@riohub/hub-api';
 import type { HubDatabase } from '../db/database';
 
 interface Row {
   id: number;
   at: number;
   user: string;
+  via: WriteVia;
   remote: string;
   name: string;
   kind: 'io' | 'ui';
@@ -21,9 +22,9 @@ export class WriteLog {
   record(entry: Omit<WriteRecord, 'id'>): WriteRecord {
     const { lastInsertRowid } = this.db
       .prepare(
-        'INSERT INTO writes (at, user, remote, name, kind, old_value, new_value, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO writes (at, user, via, remote, name, kind, old_value, new_value, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(entry.at, entry.user, entry.remote, entry.name, entry.kind, entry.oldValue, entry.newValue, entry.status, entry.error ?? null);
+      .run(entry.at, entry.user, entry.via, entry.remote, entry.name, entry.kind, entry.oldValue, entry.newValue, entry.status, entry.error ?? null);
     return { id: Number(lastInsertRowid), ...entry };
   }
 
@@ -43,6 +44,7 @@ export class WriteLog {
       id: row.id,
       at: row.at,
       user: row.user,
+      via: row.via,
       remote: row.remote,
       name: row.name,
       kind: row.kind,

@@ -1,13 +1,17 @@
 /**
- * Who wrote what, when, from which value to which, and how it went; filterable. It fits a phone:
+ * Who wrote what, through what (the dashboard, the REST API, the hub's Remote I/O API, MQTT), when,
+ * from which value to which, and how it went; filterable. It fits a phone:
  * long names and values wrap instead of widening the table, and each record is a card there.
  */
-import type { WriteRecord } from '@riohub/hub-api';
+import type { WriteRecord, WriteVia } from '@riohub/hub-api';
 import { useEffect, useState } from 'react';
 import { useSearchParam } from '../../components/use-search-param';
 import { call } from '../../api/http';
 import { stacked } from '../../components/stacked-table';
 import { LocalTime, localZone } from '../../components/times';
+
+/** How each way in is named on the page. */
+const VIA_LABELS: Record<WriteVia, string> = { dashboard: 'dashboard', rest: 'REST API', 'remote-io': 'Remote I/O API', mqtt: 'MQTT' };
 
 export function WriteLogPage() {
   const [records, setRecords] = useState<WriteRecord[]>([]);
@@ -22,7 +26,7 @@ export function WriteLogPage() {
     return () => clearInterval(timer);
   }, []);
 
-  const shown = records.filter((r) => !filter || [r.name, r.user, r.status, r.newValue].some((field) => field.toLowerCase().includes(filter)));
+  const shown = records.filter((r) => !filter || [r.name, r.user, VIA_LABELS[r.via], r.status, r.newValue].some((field) => field.toLowerCase().includes(filter)));
   const cell = `py-1 pr-2 align-top ${stacked.cell}`;
   return (
     <section aria-labelledby="writes-title">
@@ -46,6 +50,7 @@ export function WriteLogPage() {
           <tr className="border-b border-slate-200 dark:border-slate-800">
             <th className="py-1 pr-2">When</th>
             <th className="pr-2">User</th>
+            <th className="pr-2">Through</th>
             <th className="pr-2">Point</th>
             <th className="pr-2">Old</th>
             <th className="pr-2">New</th>
@@ -59,6 +64,9 @@ export function WriteLogPage() {
                 <LocalTime ms={record.at} withDate />
               </td>
               <td className={`${cell} wrap-anywhere`}>{record.user}</td>
+              <td className={`${cell} ${stacked.labelled}`} data-label="Through">
+                {VIA_LABELS[record.via]}
+              </td>
               <td className={`${cell} ${stacked.line} font-mono text-xs wrap-anywhere`}>{record.name}</td>
               <td className={`${cell} ${stacked.labelled} wrap-anywhere`} data-label="Old">
                 {record.oldValue ?? '—'}

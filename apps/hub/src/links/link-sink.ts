@@ -1,0 +1,70 @@
+/**
+ * Where a remote's link puts what it reads: values and quality into the tree, topology and
+ * members into the registry, values that confirm a write to the write pipeline, and the link's
+ * status to the fleet. It runs inside a link's poll: nothing here may take long.
+ */
+import type { RemoteStatus } from '@riohub/hub-api';
+import type { HubEventBus } from '../hub-events';
+import type { TopologyRegistry } from '../topology/topology-registry';
+import type { PointTree } from '../tree/point-tree';
+import type { WritePipeline } from '../writes/write-pipeline';
+import type { LinkSink } from './remote-link';
+
+export interface LinkSinkParts {
+  tree: PointTree;
+  events: HubEventBus;
+  topology: TopologyRegistry;
+  writes: WritePipeline;
+  /** A remote's status changed in part. */
+  status(remote: string, change: Partial<RemoteStatus>): void;
+  logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
+}
+
+export function createLinkSink({ tree, events, topology, writes, status, logger }: LinkSinkParts): LinkSink {
+  return {
+    applyState: (remote, kind, entries, { full, silent }) => {
+      const prefix = `${remote}.`;
+      if (full) {
+        const present = new Set(entries.map(([name]) => prefix + name));
+        const gone = tree.removeMissing(remote, kind, (name) => present.has(name));
+        if (gone.length > 0) events.emit('removed', gone);
+      }
+      let changed = 0;
+      for (const [name, value] of entries) {
+        const fullName = prefix + name;
+        if (tree.set(kind, fullName, value, remote, !silent)) changed++;
+        if (writes.awaiting) writes.observe(kind, fullName, value);
+      }
+      if (changed > 0) events.emit('changed', remote, changed);
+      // Browsers hear of a changed point count with the remote's status.
+      status(remote, { points: tree.countOf(remote) });
+    },
+    applyQuality: (remote, quality, { full }) => {
+      const prefix = `${remote}.`;
+      if (full) {
+        const stale = new Set(quality.filter(([, value]) => value === 'stale').map(([name]) => prefix + name));
+        tree.replaceStaleBelow(remote, 'io', (name) => stale.has(name));
+        return;
+      }
+      for (const [name, value] of quality) tree.setStaleBelow('io', prefix + name, value === 'stale');
+    },
+    countNew: (remote, kind, entries) => {
+      let count = 0;
+      for (const [name] of entries) if (!tree.get(kind, `${remote}.${name}`)) count++;
+      return count;
+    },
+    setOwnPoint: (remote, suffix, value) => {
+      tree.set('hub', `${remote}.${suffix}`, value, remote);
+    },
+    removeOwnPoint: (remote, suffix) => {
+      const ref = { kind: 'hub' as const, name: `${remote}.${suffix}` };
+      if (tree.delete(ref.kind, ref.name)) events.emit('removed', [ref]);
+    },
+    setOnline: (remote, online) => tree.setOnline(remote, online),
+    setTopology: (remote, described) => topology.set(remote, described),
+    setMembers: (remote, members) => topology.setMembers(remote, members),
+    status,
+    polled: (remote, seconds) => events.emit('polled', remote, seconds),
+    log: (level, remote, message) => logger[level]({ remote }, message),
+  };
+}

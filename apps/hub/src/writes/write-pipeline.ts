@@ -1,0 +1,325 @@
+/**
+ * The one way a value reaches a remote, whoever asks (the dashboard, the REST API, the hub's own
+ * Remote I/O API, MQTT): plan → record → send → record → confirm.
+ *
+ * - Plan: every name is checked before anything is sent (known, writable, its remote online, not
+ *   stale below it). One refusal refuses the whole request, and nothing is sent.
+ * - Record: the writes go to the write log as `sending`, all or none; when the storage cannot
+ *   take them, nothing is sent.
+ * - Send: one request per remote, the remotes in parallel.
+ * - Record the outcome; an applied write then waits for its value to come back through the poll
+ *   (`confirmed`).
+ * Every outcome is in the write log with who asked and through what.
+ */
+import {
+  ERROR_CODES,
+  fail,
+  ok,
+  staleBelowReason,
+  type ApiError,
+  type ErrorCode,
+  type Result,
+  type WriteOrigin,
+  type WriteRecord,
+  type WriteRequest,
+  type WriteStatus,
+} from '@riohub/hub-api';
+import { describeWriteRefusal, isValidName, isValidValue, MAX_VALUE_BYTES, type Write, type WriteResult } from '@riohub/protocol';
+import type { HubDatabase } from '../db/database';
+import { describeStorageError, isStorageError, type StorageHealth } from '../db/storage-health';
+import type { HubEventBus } from '../hub-events';
+import type { RemoteLink } from '../links/remote-link';
+import type { PointTree } from '../tree/point-tree';
+import { WriteLog } from './write-log';
+
+/** How long an applied write waits for its value to come back before it stays "applied". */
+const CONFIRM_TIMEOUT_MS = 30_000;
+/** How long a remote's `control disabled` answer is taken as its stand, before it is asked again. */
+export const CONTROL_REFUSAL_MEMORY_MS = 60_000;
+
+/** Why a remote's points cannot be written while it refuses control. */
+export function controlRefusedReason(remote: string): string {
+  return `${remote} refuses control (it answered "control disabled")`;
+}
+
+export interface WriteLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/** What the pipeline needs to know of the remotes' links. */
+export interface WriteTargets {
+  /** The link that sends to a polled remote. */
+  link(remote: string): RemoteLink | undefined;
+  /** `offline`, `disabled`, `inactive`…: how an unreachable remote is described. */
+  connection(remote: string): string;
+  /** Whether a remote entry of that name exists (its points may outlive a deletion for a moment). */
+  exists(remote: string): boolean;
+}
+
+/**
+ * How one name of a request went. `sent` is false when the hub refused it before sending;
+ * `withOthers` when only another name of the same request was refused.
+ */
+export interface NameOutcome {
+  name: string;
+  record?: WriteRecord;
+  error?: ApiError;
+  sent: boolean;
+  withOthers?: true;
+}
+
+type Planned = Omit<WriteRecord, 'id' | 'status'>;
+
+interface Refusal {
+  code: ErrorCode;
+  reason: string;
+  /** `failed` when the remote cannot be reached; `refused` when the hub or the remote says no. */
+  status: 'refused' | 'failed';
+}
+
+interface PendingConfirmation {
+  record: WriteRecord;
+  timer: NodeJS.Timeout;
+}
+
+export class WritePipeline {
+  readonly log: WriteLog;
+  /** Applied writes waiting for their value, by kind and full name. */
+  private readonly pending = new Map<string, PendingConfirmation>();
+  /** Per remote, when its `control disabled` is forgotten (its points writable again). */
+  private readonly controlRefusals = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly db: HubDatabase,
+    private readonly storage: StorageHealth,
+    private readonly tree: PointTree,
+    private readonly events: HubEventBus,
+    private readonly targets: WriteTargets,
+    private readonly logger: WriteLogger,
+  ) {
+    this.log = new WriteLog(db);
+  }
+
+  /** One value, as an operator writes it: its record, or why it was not applied (with the record when there is one). */
+  async writeOne(request: WriteRequest, origin: WriteOrigin): Promise<Result<WriteRecord>> {
+    const kind = request.kind ?? 'io';
+    if (!isValidName(request.name)) return fail(ERROR_CODES.INVALID, `bad name "${request.name}"`, { name: 'is not a valid name' });
+    if (!isValidValue(request.value)) return fail(ERROR_CODES.INVALID, `the value is over ${MAX_VALUE_BYTES} bytes`, { value: 'is too long' });
+    const [outcome] = (await this.run(kind, [[request.name, request.value]], origin)) as [NameOutcome];
+    if (!outcome.error) return ok(outcome.record as WriteRecord);
+    const message = outcome.sent || outcome.error.code === ERROR_CODES.STORAGE_FAILED ? outcome.error.message : `${outcome.error.message}: nothing was sent`;
+    return fail(outcome.error.code, message, undefined, outcome.record);
+  }
+
+  /**
+   * Several values, as the hub's own Remote I/O API forwards them (`rioset`, `riouiset`): all or
+   * nothing across remotes. A remote can still refuse after another applied its part; the answer
+   * then says `partly applied` and which names failed.
+   */
+  async writeMany(kind: 'io' | 'ui', writes: readonly Write[], origin: WriteOrigin): Promise<WriteResult> {
+    const outcomes = await this.run(kind, writes, origin);
+    // The names to blame: those refused with the others are not listed (nothing of them was wrong).
+    const failed = outcomes.filter((outcome) => outcome.error && !outcome.withOthers);
+    if (failed.length === 0) return { ok: true };
+    const applied = outcomes.length - failed.length;
+    this.logger.warn({ user: origin.user, via: origin.via, failed: failed.length, applied }, 'forwarded write refused');
+    return {
+      ok: false,
+      error: applied > 0 ? 'partly applied' : 'not applied',
+      names: failed.map((outcome) => outcome.name),
+      reasons: Object.fromEntries(failed.map((outcome) => [outcome.name, (outcome.error as ApiError).message])),
+    };
+  }
+
+  /** The write log, the newest first; `before` pages back by id. */
+  history(limit: number, before?: number): WriteRecord[] {
+    return this.log.list(limit, before);
+  }
+
+  /** Whether any applied write waits for its value (the links' hot path asks before `observe`). */
+  get awaiting(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** A value a remote reported: the write that set it is confirmed. */
+  observe(kind: 'io' | 'ui', name: string, value: string): void {
+    const key = `${kind}:${name}`;
+    const waiting = this.pending.get(key);
+    if (!waiting || waiting.record.newValue !== value) return;
+    clearTimeout(waiting.timer);
+    this.pending.delete(key);
+    this.confirm(waiting.record);
+  }
+
+  /** Makes a remote's points writable again: its link restarted (and asks anew), or it was deleted. */
+  forgetControlRefusal(remote: string): void {
+    clearTimeout(this.controlRefusals.get(remote));
+    this.controlRefusals.delete(remote);
+    if (this.tree.remoteReadOnly(remote) === controlRefusedReason(remote)) this.tree.setRemoteReadOnly(remote, undefined);
+  }
+
+  stop(): void {
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+    for (const timer of this.controlRefusals.values()) clearTimeout(timer);
+    this.controlRefusals.clear();
+  }
+
+  /** Plans, records, sends and settles a request; one outcome per name, in order. */
+  private async run(kind: 'io' | 'ui', writes: readonly Write[], origin: WriteOrigin): Promise<NameOutcome[]> {
+    const at = Date.now();
+    const planned: Planned[] = [];
+    const refusals = new Map<number, Refusal>();
+    writes.forEach(([name, value], index) => {
+      const point = this.tree.get(kind, name);
+      planned.push({ at, ...origin, remote: point?.remote ?? '', name, kind, oldValue: point?.value ?? null, newValue: value });
+      const refusal = this.check(kind, name);
+      if (refusal) refusals.set(index, refusal);
+    });
+    if (refusals.size > 0) return this.refuse(planned, refusals);
+
+    const sending = this.recordIntent(planned);
+    if (!sending.ok) return planned.map(({ name }) => ({ name, error: sending.error, sent: false }));
+
+    const byRemote = new Map<string, WriteRecord[]>();
+    for (const record of sending.data) byRemote.set(record.remote, [...(byRemote.get(record.remote) ?? []), record]);
+    const settled = new Map<WriteRecord, NameOutcome>();
+    await Promise.all(
+      [...byRemote].map(async ([remote, records]) => {
+        const link = this.targets.link(remote) as RemoteLink;
+        const answer = await link.write(kind, records.map((record) => [record.name.slice(remote.length + 1), record.newValue]));
+        this.noteControl(remote, answer);
+        for (const record of records) settled.set(record, this.settleSent(record, remote, answer));
+      }),
+    );
+    return sending.data.map((record) => settled.get(record) as NameOutcome);
+  }
+
+  /** Why the hub will not send this name, if it will not. */
+  private check(kind: 'io' | 'ui', name: string): Refusal | undefined {
+    // The served API shows the hub's own point where a remote's datapoint has the same name.
+    const own = kind === 'io' ? this.tree.get('hub', name) : undefined;
+    if (own) return { code: ERROR_CODES.READ_ONLY, reason: `${name} is read only: ${own.readOnly}`, status: 'refused' };
+    const point = this.tree.get(kind, name);
+    const remote = point?.remote;
+    if (!point || !remote || !this.targets.exists(remote)) {
+      return { code: ERROR_CODES.NOT_FOUND, reason: `no ${kind === 'ui' ? 'GUI variable' : 'datapoint'} ${name}`, status: 'refused' };
+    }
+    if (point.readOnly) return { code: ERROR_CODES.READ_ONLY, reason: `${name} is read only: ${point.readOnly}`, status: 'refused' };
+    if (!this.targets.link(remote) || !this.tree.isOnline(remote)) {
+      return { code: ERROR_CODES.REMOTE_OFFLINE, reason: `${remote} is ${this.targets.connection(remote)}`, status: 'failed' };
+    }
+    // Stale from below: the level below would refuse it too, as would every level under that.
+    if (this.tree.isStaleBelow(kind, name)) return { code: ERROR_CODES.POINT_STALE, reason: `${name} is stale: ${staleBelowReason(remote)}`, status: 'refused' };
+    return undefined;
+  }
+
+  /** Records a refused request, every name of it, and answers why; nothing was sent. */
+  private refuse(planned: readonly Planned[], refusals: ReadonlyMap<number, Refusal>): NameOutcome[] {
+    const notSent: Refusal = { code: ERROR_CODES.CONFLICT, reason: 'not sent: other names of the same write were refused', status: 'refused' };
+    const entries = planned.map((write, index) => ({ write, refusal: refusals.get(index) ?? notSent }));
+    let records: WriteRecord[] | undefined;
+    // Nothing was sent: a storage failure here loses no outcome, and the answer stands.
+    try {
+      records = this.storage.write(() =>
+        this.db.transaction(() => entries.map(({ write, refusal }) => this.log.record({ ...write, status: refusal.status, error: refusal.reason })))(),
+      );
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+    }
+    for (const status of ['refused', 'failed'] as const) {
+      const count = entries.filter(({ refusal }) => refusal.status === status).length;
+      if (count > 0) this.events.emit('written', status, count);
+    }
+    return entries.map(({ write, refusal }, index) => ({
+      name: write.name,
+      ...(records ? { record: records[index] as WriteRecord } : {}),
+      error: { code: refusal.code, message: refusal.reason },
+      sent: false,
+      ...(refusal === notSent ? { withOthers: true as const } : {}),
+    }));
+  }
+
+  /** Records writes as `sending`, all or none; a storage failure refuses them before anything is sent. */
+  private recordIntent(writes: readonly Planned[]): Result<WriteRecord[]> {
+    try {
+      return ok(this.storage.write(() => this.db.transaction(() => writes.map((write) => this.log.record({ ...write, status: 'sending' })))()));
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+      this.events.emit('written', 'failed', writes.length);
+      return fail(ERROR_CODES.STORAGE_FAILED, `${describeStorageError(error)}: the write cannot be recorded, so nothing was sent`);
+    }
+  }
+
+  /** A sent write's outcome, from its remote's answer. */
+  private settleSent(record: WriteRecord, remote: string, answer: Result<WriteResult>): NameOutcome {
+    const { name, user, via } = record;
+    if (!answer.ok) {
+      this.logger.warn({ remote, name, user, via, error: answer.error.code }, 'write failed');
+      return { name, record: this.settle(record, 'failed', answer.error.message), error: answer.error, sent: true };
+    }
+    if (!answer.data.ok) {
+      const reason = `${remote} refused the write: ${describeWriteRefusal(answer.data)}`;
+      return { name, record: this.settle(record, 'refused', reason), error: { code: ERROR_CODES.REMOTE_REFUSED, message: reason }, sent: true };
+    }
+    this.logger.info({ remote, name, user, via }, 'write applied');
+    const applied = this.settle(record, 'applied');
+    if (this.tree.get(record.kind, name)?.value === record.newValue) this.confirm(applied);
+    else this.awaitConfirmation(applied);
+    return { name, record: applied, sent: true };
+  }
+
+  /**
+   * Records a write's outcome. It has happened whatever the storage says: a failure to record
+   * it is logged with the whole write, so that the log holds what the write log could not.
+   */
+  private settle(record: WriteRecord, status: WriteStatus, error?: string): WriteRecord {
+    const settled: WriteRecord = { ...record, status, ...(error === undefined ? {} : { error }) };
+    // A confirmation follows an applied write, which was counted then.
+    if (status === 'applied' || status === 'refused' || status === 'failed') this.events.emit('written', status, 1);
+    try {
+      this.storage.write(() => this.log.setStatus(record.id, status, error));
+    } catch (failure) {
+      this.logger.error({ write: settled, err: failure }, 'write outcome not recorded: the write log still says sending');
+    }
+    return settled;
+  }
+
+  /**
+   * What a remote's answer to a write says of its control: `control disabled` makes all its points
+   * read only for as long as the refusal is remembered (then the next write asks again: an admin
+   * of the remote may have allowed control), or until its link restarts or a write is applied.
+   */
+  private noteControl(remote: string, answer: Result<WriteResult>): void {
+    if (!answer.ok) return;
+    if (answer.data.ok) return this.forgetControlRefusal(remote);
+    if (answer.data.error !== 'control disabled') return;
+    this.tree.setRemoteReadOnly(remote, controlRefusedReason(remote));
+    clearTimeout(this.controlRefusals.get(remote));
+    const timer = setTimeout(() => this.forgetControlRefusal(remote), CONTROL_REFUSAL_MEMORY_MS);
+    timer.unref();
+    this.controlRefusals.set(remote, timer);
+  }
+
+  private awaitConfirmation(record: WriteRecord): void {
+    const key = `${record.kind}:${record.name}`;
+    clearTimeout(this.pending.get(key)?.timer);
+    const timer = setTimeout(() => this.pending.delete(key), CONFIRM_TIMEOUT_MS);
+    this.pending.set(key, { record, timer });
+  }
+
+  /**
+   * Called from a link's poll, which a failure here must not take offline: the storage's is
+   * logged by settle, a listener's here.
+   */
+  private confirm(record: WriteRecord): void {
+    const confirmed = this.settle(record, 'confirmed');
+    try {
+      this.events.emit('confirmed', confirmed);
+    } catch (error) {
+      this.logger.error({ err: error, write: confirmed.id }, 'a listener failed on a confirmed write');
+    }
+  }
+}
