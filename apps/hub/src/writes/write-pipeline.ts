@@ -123,7 +123,7 @@ export class WritePipeline {
     // The names to blame: those refused with the others are not listed (nothing of them was wrong).
     const failed = outcomes.filter((outcome) => outcome.error && !outcome.withOthers);
     if (failed.length === 0) return { ok: true };
-    const applied = outcomes.length - failed.length;
+    const applied = outcomes.filter((outcome) => !outcome.error).length;
     this.logger.warn({ user: origin.user, via: origin.via, failed: failed.length, applied }, 'forwarded write refused');
     return {
       ok: false,
