@@ -37,7 +37,7 @@ describe('writes', () => {
   it('applies a write, then confirms it when the value comes back through the poll', async () => {
     const { status, body } = await hub.admin.call<WriteRecord>('POST', '/api/writes', { name: 'open.dummy.dimmer.1', value: '70' });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ ok: true, data: { status: 'applied', oldValue: '0', newValue: '70', user: 'admin', remote: 'open' } });
+    expect(body).toMatchObject({ ok: true, data: { status: 'applied', oldValue: '0', newValue: '70', user: 'admin', via: 'rest', remote: 'open' } });
     await eventually(() => hub.admin.point('open.dummy.dimmer.1'), (p) => p.value === '70');
     const log = await eventually(
       () => hub.admin.data<WriteRecord[]>('GET', '/api/writes'),
@@ -78,7 +78,7 @@ describe('writes', () => {
   it('refuses names that do not exist and malformed writes with clear errors', async () => {
     expect((await hub.admin.call('POST', '/api/writes', { name: 'open.dummy.light.99', value: '1' })).body).toMatchObject({
       ok: false,
-      error: { code: 'not-found' },
+      error: { code: 'not-found', message: 'no datapoint open.dummy.light.99: nothing was sent', record: { status: 'refused', user: 'admin', via: 'rest' } },
     });
     expect((await hub.admin.call('POST', '/api/writes', { name: 'open.dummy light', value: '1' })).status).toBe(400);
     expect((await hub.admin.call('POST', '/api/writes', { name: 'open.virtual.1', value: 'x'.repeat(4097) })).status).toBe(400);
@@ -94,8 +94,12 @@ describe('writes', () => {
     const results = Object.fromEntries(
       socket.messages.flatMap((m) => (m.type === 'write-result' ? [[m.payload.requestId, m.payload.result]] : [])),
     );
-    expect(results['r1']).toMatchObject({ ok: true, data: { status: 'applied' } });
-    expect(results['r2']).toMatchObject({ ok: false, error: { code: 'remote-offline' } });
+    expect(results['r1']).toMatchObject({ ok: true, data: { status: 'applied', user: 'admin', via: 'dashboard' } });
+    expect(results['r2']).toMatchObject({ ok: false, error: { code: 'remote-offline', record: { status: 'failed', via: 'dashboard' } } });
+    // Both ways in, in the one log with who and through what.
+    const log = await hub.admin.data<WriteRecord[]>('GET', '/api/writes?limit=10');
+    expect(log.find((record) => record.name === 'gone.dummy.light.3')).toMatchObject({ user: 'admin', via: 'dashboard', status: 'failed', error: 'gone is offline' });
+    expect(log.find((record) => record.name === 'open.dummy.dimmer.1')).toMatchObject({ user: 'admin', via: 'rest' });
     await socket.until(() => socket.messages.some((m) => m.type === 'write-confirmed' && m.payload.record.name === 'open.dummy.light.3'));
     socket.close();
   });
