@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
 import { API_PATH_PREFIX } from '@riohub/protocol';
@@ -16,6 +17,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import auditPlugin from './audit/audit-plugin';
 import { SessionRepo } from './auth/session-repo';
 import { SignInThrottle } from './auth/sign-in-throttle';
@@ -26,12 +28,17 @@ import type { Hub } from './hub';
 import { MAX_REQUEST_LINE_BYTES, rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
 import { ServedApiSettings } from './served/served-api-settings';
-import authPlugin from './plugins/auth';
+import authPlugin, { SESSION_COOKIE } from './plugins/auth';
 import crossSitePlugin from './plugins/cross-site';
 import { auditRoutes } from './routes/audit';
 import { apiHealthRoutes, healthRoutes } from './routes/health';
 import { HubMetrics } from './metrics/hub-metrics';
 import { metricsRoutes } from './routes/metrics';
+import { MqttBridge } from './mqtt/mqtt-bridge';
+import { registerMqttMetrics } from './mqtt/mqtt-metrics';
+import { MqttSettings } from './mqtt/mqtt-settings';
+import { mqttRoutes } from './routes/mqtt';
+import { openapiRoutes } from './routes/openapi';
 import { hubRoutes } from './routes/hub-info';
 import { loggerRoutes } from './routes/loggers';
 import { pointRoutes } from './routes/points';
@@ -124,6 +131,12 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   });
   const users = new UserRepo(options.db);
   const sessions = new SessionRepo(options.db);
+  // Every route of the map validates its request with its zod schemas (routes/route-map.ts).
+  app.setValidatorCompiler(validatorCompiler);
+  // Answers are typed from the same schemas when the hub compiles: checking each again as it is
+  // sent would cost (100,000 samples, 10,000 points) and find nothing the types do not.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await registerOpenApi(app);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     // Each statement is its own transaction, or part of one that rolled back: nothing half-saved.
@@ -169,6 +182,13 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(metricsRoutes, { metrics, token: options.metricsToken, trustsProxy: options.trustProxy !== undefined });
   const servedSettings = new ServedApiSettings(options.db);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
+  // The MQTT bridge (docs/mqtt.md): it follows its settings from now on, and stops with the app.
+  const mqttSettings = new MqttSettings(options.db, options.hub.instanceId);
+  const bridge = new MqttBridge(options.hub, mqttSettings, app.log.child({ component: 'mqtt' }));
+  registerMqttMetrics(metrics.registry, bridge);
+  bridge.start();
+  app.addHook('onClose', async () => bridge.stop());
+  await app.register(mqttRoutes, { prefix: '/api/mqtt', settings: mqttSettings, bridge });
   // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.
   const source = new HubSource(options.hub, options.hub.loggers.served());
   app.addHook('onClose', async () => source.close());
@@ -176,7 +196,33 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await registerPublic(app, rioServerPlugin, { source, settings: () => servedSettings.current() });
   await app.register(loggerRoutes, { prefix: '/api/loggers', hub: options.hub });
   await app.register(wsRoutes, { prefix: '/api', hub: options.hub, sessions });
+  await app.register(openapiRoutes, { prefix: '/api' });
   return app;
+}
+
+/**
+ * Collects every route registered after it into the OpenAPI 3.1 document (`GET /api/openapi.json`):
+ * the routes of the map, from their schemas; the dashboard's files and the Remote I/O API at `/x/…`
+ * (which have none) are left out.
+ */
+async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'riohub REST API',
+        version: '1',
+        description:
+          'The hub\'s REST API (docs/rest-api.md). Every JSON answer is `{"ok":true,"data":…}` or `{"ok":false,"error":{"code","message","fields"?}}`; ' +
+          'every route but signing in and the probes needs the session cookie that `POST /api/session` sets.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      security: [{ session: [] }],
+    },
+    // A plugin's own root (`/api/health` with prefix and `/`) is registered with a trailing slash too: one path.
+    transform: (route) => (route.schema?.operationId ? jsonSchemaTransform({ ...route, url: route.url.replace(/(.)\/$/, '$1') }) : { schema: { hide: true }, url: route.url }),
+    transformObject: jsonSchemaTransformObject,
+  });
 }
 
 /**

@@ -1,24 +1,44 @@
 /** Zod's findings as one message per field, keyed by the field's path (`options.drift`). */
+import type { FastifySchemaValidationError } from 'fastify';
 import type { z } from 'zod';
 
 export type FieldErrors = Record<string, string>;
 
-export function fieldErrors(error: z.ZodError): FieldErrors {
+/** One finding: where (`options.drift`, `''` for the whole value), what, and the unknown keys of `unrecognized_keys`. */
+interface Finding {
+  path: string;
+  code: string;
+  message: string;
+  keys?: readonly string[];
+}
+
+function byField(findings: Iterable<Finding>): FieldErrors {
   const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    const unknownKeys = issue.code === 'unrecognized_keys';
-    const path = issue.path.join('.') || (unknownKeys ? issue.keys.join(', ') : '(body)');
-    fields[path] ??= unknownKeys ? 'unknown field' : issue.message;
+  for (const { path, code, message, keys } of findings) {
+    const unknownKeys = code === 'unrecognized_keys';
+    fields[path || (unknownKeys ? (keys ?? []).join(', ') : '(body)')] ??= unknownKeys ? 'unknown field' : message;
   }
   return fields;
 }
 
-/**
- * Text that can be sent as it is: a lone UTF-16 surrogate (which JSON lets a client send) has no
- * UTF-8 form, so a password holding one could never be percent-encoded into a request.
- */
-export function isWellFormedText(text: string): boolean {
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  return byField(error.issues.map((issue) => ({ ...issue, path: issue.path.join('.'), keys: issue.code === 'unrecognized_keys' ? issue.keys : [] })));
 }
 
-export const NOT_WELL_FORMED = 'must be valid text (it holds half of a UTF-16 surrogate pair)';
+/**
+ * The same, from what Fastify reports of a request its schemas refused: fastify-type-provider-zod
+ * turns each zod issue into one of these (`instancePath` `/options/drift`, `keyword` its code).
+ */
+export function validationFields(validation: readonly FastifySchemaValidationError[]): FieldErrors {
+  return byField(
+    validation.map(({ instancePath, keyword, message, params }) => ({
+      path: instancePath.split('/').filter((part) => part !== '').join('.'),
+      code: keyword,
+      message: message ?? 'is not valid',
+      keys: (params as { keys?: string[] }).keys ?? [],
+    })),
+  );
+}
+
+/** The rules for text passed on as it is live in the contract, beside the schemas that use them. */
+export { isWellFormedText, NOT_WELL_FORMED } from '@riohub/hub-api';

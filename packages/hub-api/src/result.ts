@@ -1,5 +1,6 @@
 /** One result shape for every answer, REST or WebSocket, and the catalog of error codes. */
-import type { WriteRecord } from './writes';
+import { z } from 'zod';
+import { writeRecordSchema, type WriteRecord } from './writes';
 
 export const ERROR_CODES = {
   // Sign-in and roles
@@ -33,13 +34,24 @@ export const ERROR_CODES = {
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
-export interface ApiError {
-  code: ErrorCode;
-  message: string;
-  /** Per-field messages for `invalid`, keyed by the field's path (`options.drift`). */
-  fields?: Record<string, string>;
-  /** For a write that was refused or failed: how it went into the write log. */
-  record?: WriteRecord;
+export const apiErrorSchema = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    /** Per-field messages for `invalid`, keyed by the field's path (`options.drift`). */
+    fields: z.record(z.string(), z.string()).optional(),
+    /** For a write that was refused or failed: how it went into the write log. */
+    record: writeRecordSchema.optional(),
+  })
+  .meta({ id: 'ApiError' });
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+/** The answer of every request that failed or was refused, whatever its route answers otherwise. */
+export const failureSchema = z.object({ ok: z.literal(false), error: apiErrorSchema }).meta({ id: 'Failure' });
+
+/** The answer of a request that succeeded, around the route's own answer. */
+export function successSchema<T extends z.ZodType>(data: T) {
+  return z.object({ ok: z.literal(true), data });
 }
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };

@@ -6,27 +6,54 @@
  * - `PUT /api/hub/served-api` (admin) with a `ServedApiInput` → `Result<ServedApiView>`; applied at
  *   once to the next request. The password is write-only.
  */
+import { compileAddressList, compileNameFilter } from '@riohub/protocol';
+import { z } from 'zod';
+import { isWellFormedText, NOT_WELL_FORMED } from './text';
 
-export interface ServedApiView {
-  /** Whether a password is set; without one the API is disabled (every request is dropped). */
-  hasPassword: boolean;
-  /** `RemoteServerAddress`: comma-separated addresses, CIDR ranges, or `*`. */
-  address: string;
-  /** `RemoteServerControl`: clients may write. */
-  control: boolean;
-  /** `RemoteServerIOFilter`: name patterns, `*` wildcards, `!` excludes, later wins; empty = all. */
-  ioFilter: string;
-  /** `RemoteServerUIFilter`, the same for GUI variables. */
-  uiFilter: string;
-  /** This hub's instance id, first in its `members`. */
-  instanceId: string;
+export const servedApiViewSchema = z
+  .object({
+    /** Whether a password is set; without one the API is disabled (every request is dropped). */
+    hasPassword: z.boolean(),
+    /** `RemoteServerAddress`: comma-separated addresses, CIDR ranges, or `*`. */
+    address: z.string(),
+    /** `RemoteServerControl`: clients may write. */
+    control: z.boolean(),
+    /** `RemoteServerIOFilter`: name patterns, `*` wildcards, `!` excludes, later wins; empty = all. */
+    ioFilter: z.string(),
+    /** `RemoteServerUIFilter`, the same for GUI variables. */
+    uiFilter: z.string(),
+    /** This hub's instance id, first in its `members`. */
+    instanceId: z.string(),
+  })
+  .meta({ id: 'ServedApiView' });
+export type ServedApiView = z.infer<typeof servedApiViewSchema>;
+
+function compiles(compile: (spec: string) => unknown): (spec: string) => boolean {
+  return (spec) => {
+    try {
+      compile(spec);
+      return true;
+    } catch {
+      return false;
+    }
+  };
 }
 
-export interface ServedApiInput {
-  /** A new password; `''` disables the API; omitted keeps the stored one. */
-  password?: string;
-  address?: string;
-  control?: boolean;
-  ioFilter?: string;
-  uiFilter?: string;
-}
+/** The settings as an admin sends them (`PUT /api/hub/served-api`, `servedApi` of the settings file). */
+export const servedApiInputSchema = z
+  .object({
+    /** A new password; `''` disables the API; omitted keeps the stored one. */
+    password: z.string().max(256, 'must be at most 256 characters').refine(isWellFormedText, NOT_WELL_FORMED).optional(),
+    address: z
+      .string()
+      .max(4096, 'is too long')
+      .refine((spec) => spec.trim() !== '', 'must list at least one address, range or *')
+      .refine(compiles(compileAddressList), 'must be addresses, CIDR ranges or *, separated by commas')
+      .optional(),
+    control: z.boolean().optional(),
+    ioFilter: z.string().max(4096, 'is too long').refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
+    uiFilter: z.string().max(4096, 'is too long').refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
+  })
+  .strict()
+  .meta({ id: 'ServedApiChange' });
+export type ServedApiInput = z.infer<typeof servedApiInputSchema>;

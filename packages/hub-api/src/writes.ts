@@ -1,4 +1,5 @@
 /** Operator writes and the write log. */
+import { z } from 'zod';
 
 /**
  * `sending`: recorded before it goes out, until the remote answers (a write the hub stopped
@@ -7,37 +8,54 @@
  * name, bad value), or the hub did before sending (read only, stale, unknown, or another name of
  * the same request was refused); `failed`: it never reached the remote (offline, no answer).
  */
-export type WriteStatus = 'sending' | 'applied' | 'confirmed' | 'refused' | 'failed';
+export const writeStatusSchema = z.enum(['sending', 'applied', 'confirmed', 'refused', 'failed']);
+export type WriteStatus = z.infer<typeof writeStatusSchema>;
 
-export interface WriteRequest {
-  /** The full, prefixed name: `lobby.dummy.light.1`. */
-  name: string;
-  value: string;
-  /** `ui` for a GUI variable; default `io`. */
-  kind?: 'io' | 'ui';
-}
+/** A write, over REST (`POST /api/writes`) or the WebSocket. */
+export const writeRequestSchema = z
+  .object({
+    /** The full, prefixed name: `lobby.dummy.light.1`. */
+    name: z.string().min(1).max(1000),
+    value: z.string(),
+    /** `ui` for a GUI variable; default `io`. */
+    kind: z.enum(['io', 'ui']).optional(),
+  })
+  .strict()
+  .meta({ id: 'WriteRequest' });
+export type WriteRequest = z.infer<typeof writeRequestSchema>;
 
 /**
  * Through what a write came: the dashboard's live channel, the REST API (`POST /api/writes`), the
  * hub's own Remote I/O API (a hub or client above), or an MQTT `set`.
  */
-export type WriteVia = 'dashboard' | 'rest' | 'remote-io' | 'mqtt';
+export const writeViaSchema = z.enum(['dashboard', 'rest', 'remote-io', 'mqtt']);
+export type WriteVia = z.infer<typeof writeViaSchema>;
 
 /** Who asked for a write and through what: both go to the write log. */
-export interface WriteOrigin {
+export const writeOriginSchema = z.object({
   /** The signed-in user, `remote API client <address>`, or `mqtt <client id>`. */
-  user: string;
-  via: WriteVia;
-}
+  user: z.string(),
+  via: writeViaSchema,
+});
+export type WriteOrigin = z.infer<typeof writeOriginSchema>;
 
-export interface WriteRecord extends WriteOrigin {
-  id: number;
-  at: number;
-  remote: string;
-  name: string;
-  kind: 'io' | 'ui';
-  oldValue: string | null;
-  newValue: string;
-  status: WriteStatus;
-  error?: string;
-}
+export const writeRecordSchema = writeOriginSchema
+  .extend({
+    id: z.number(),
+    at: z.number(),
+    remote: z.string(),
+    name: z.string(),
+    kind: z.enum(['io', 'ui']),
+    oldValue: z.string().nullable(),
+    newValue: z.string(),
+    status: writeStatusSchema,
+    error: z.string().optional(),
+  })
+  .meta({ id: 'WriteRecord' });
+export type WriteRecord = z.infer<typeof writeRecordSchema>;
+
+/** `GET /api/writes`: `limit` and `before` (an id: older records). */
+export const writeLogQuerySchema = z.object({
+  limit: z.coerce.number<number>().int().min(1).max(1000).default(100),
+  before: z.coerce.number<number>().int().min(1).optional(),
+});

@@ -30,6 +30,11 @@ export function compileAddressList(spec: string): AddressList {
   };
 }
 
+/** Whether `text` is one IP address: IPv4 in dotted-quad decimal, or IPv6 (a zone id allowed). */
+export function isIpAddress(text: string): boolean {
+  return parseAddress(text) !== undefined;
+}
+
 function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   // Zone ids (`fe80::1%eth0`) do not change which host it is.
   const withoutZone = address.replace(/%.*$/, '');

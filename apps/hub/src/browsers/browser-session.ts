@@ -8,6 +8,7 @@ import {
   fail,
   roleAllows,
   underPrefix,
+  writeRequestSchema,
   type ClientMessage,
   type Point,
   type ServerMessage,
@@ -15,7 +16,6 @@ import {
 } from '@riohub/hub-api';
 import type { WebSocket } from 'ws';
 import type { Hub } from '../hub';
-import { writeSchema } from '../writes/write-schema';
 
 /** Above this many bytes waiting in the socket, the session stops sending and lets changes coalesce. */
 const HIGH_WATER_BYTES = 1 << 20;
@@ -100,7 +100,7 @@ export class BrowserSession {
       return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.FORBIDDEN, 'writing needs the operator role') } });
     }
     const { name, value, kind } = (payload ?? {}) as Record<string, unknown>;
-    const input = writeSchema.safeParse(kind === undefined ? { name, value } : { name, value, kind });
+    const input = writeRequestSchema.safeParse(kind === undefined ? { name, value } : { name, value, kind });
     if (!input.success) {
       return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.INVALID, 'a write needs name and value') } });
     }

@@ -7,7 +7,7 @@
  * A failure says what to do in its message (link-errors.ts) and keeps the raw cause in `detail`.
  */
 import type { TLSSocket } from 'node:tls';
-import { DEFAULT_REMOTE_OPTIONS, ERROR_CODES, type ErrorCode, type RemoteOptions, type RemoteSettings } from '@riohub/hub-api';
+import { DEFAULT_REMOTE_OPTIONS, ERROR_CODES, normalizeFingerprint, type ErrorCode, type RemoteOptions, type RemoteSettings } from '@riohub/hub-api';
 import {
   buildRequestPath,
   decodeLoggerList,
@@ -59,12 +59,8 @@ export class LinkError extends Error {
   }
 }
 
-/** `AB:CD:…`, upper case: the form Node reports and the hub stores; `undefined` when malformed. */
-export function normalizeFingerprint(text: string): string | undefined {
-  const hex = text.replace(/[:\s]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
-  return hex.match(/../g)?.join(':');
-}
+/** `AB:CD:…`, upper case: the form Node reports and the hub stores (the contract's rule, beside the schemas that check it). */
+export { normalizeFingerprint };
 
 /** Where the remote is and how it is trusted; without options, answers are capped at the default size. */
 export type ClientSettings = Pick<RemoteSettings, 'host' | 'port' | 'tls' | 'fingerprint'> & {

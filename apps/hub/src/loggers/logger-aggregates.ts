@@ -6,23 +6,12 @@
  * beside them, so a year by month reads 8,760 rows. Fixed widths are grouped by integer
  * division of the time; months from days, so the date function runs once per day at most.
  */
-import type { AggregateInterval, CounterBucket, LoggerType, RangeBucket } from '@riohub/hub-api';
+import { BUCKET_WIDTH_MS as WIDTH_MS, bucketStartAtOrAfter, type AggregateInterval, type CounterBucket, type LoggerType, type RangeBucket } from '@riohub/hub-api';
 import type { HubDatabase } from '../db/database';
 
-const HOUR_MS = 3_600_000;
-const WIDTH_MS: Record<Exclude<AggregateInterval, 'month'>, number> = {
-  minute: 60_000,
-  hour: HOUR_MS,
-  day: 86_400_000,
-};
+export { bucketStartAtOrAfter };
 
-/** The first bucket start at or after `time` (UTC). */
-export function bucketStartAtOrAfter(interval: AggregateInterval, time: number): number {
-  if (interval !== 'month') return Math.ceil(time / WIDTH_MS[interval]) * WIDTH_MS[interval];
-  const date = new Date(time);
-  const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-  return start === time ? start : Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-}
+const HOUR_MS = WIDTH_MS.hour;
 
 /**
  * Recomputes the hourly rollups (db/database.ts, `logger_hours`) of every hour from the one

@@ -1,54 +1,12 @@
-/** Validation of remote entries: every field with its range, every failure with a clear message. */
-import { isIP } from 'node:net';
-import { DEFAULT_REMOTE_OPTIONS, REMOTE_LIMIT_BOUNDS, type RemoteInput, type RemoteSettings } from '@riohub/hub-api';
-import { isValidName, isValidRemoteName } from '@riohub/protocol';
-import { z } from 'zod';
-import { normalizeFingerprint } from '../links/remote-client';
-import { fieldErrors, isWellFormedText, NOT_WELL_FORMED, type FieldErrors } from '../validation';
+/**
+ * A remote entry checked against the one it changes: its schema (`remoteInputSchema`, every field
+ * with its range and message) is the contract's, in packages/hub-api, so the dashboard and the
+ * OpenAPI description see the same rules; what needs the stored entry is checked here.
+ */
+import { DEFAULT_REMOTE_OPTIONS, normalizeFingerprint, remoteInputSchema, type RemoteInput, type RemoteSettings } from '@riohub/hub-api';
+import { fieldErrors, type FieldErrors } from '../validation';
 
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-const optionsSchema = z
-  .object({
-    discovery: z.boolean(),
-    startupevents: z.boolean(),
-    io: z.boolean(),
-    ui: z.boolean(),
-    drift: z.number().int('must be a whole number of seconds').min(0, 'must be 0 to 9999').max(9999, 'must be 0 to 9999'),
-    clocksync: z.boolean(),
-    dataloggers: z
-      .string()
-      .refine((ids) => ids === '' || ids.split(';').every((id) => isValidName(id.trim())), 'must be logger ids separated by ;'),
-    dataloggersnameprefix: z.boolean(),
-    dataloggerspollinterval: z.number().int('must be a whole number of seconds').min(1, 'must be 1 to 86400').max(86_400, 'must be 1 to 86400'),
-    shutdownWhenInactive: z.boolean(),
-    api: z.enum(['extended', 'public'], 'must be extended or public'),
-    maxanswermb: wholeNumberIn(REMOTE_LIMIT_BOUNDS.maxanswermb, 'MB'),
-    maxpoints: wholeNumberIn(REMOTE_LIMIT_BOUNDS.maxpoints, 'points'),
-  })
-  .strict();
-
-function wholeNumberIn({ min, max }: { min: number; max: number }, unit: string) {
-  const range = `must be ${min} to ${max.toLocaleString('en-US')} ${unit}`;
-  return z.number(range).int(`must be a whole number of ${unit}`).min(min, range).max(max, range);
-}
-
-/** A remote entry as an admin sends it (`POST`/`PUT /api/remotes`, an entry of the settings file). */
-export const remoteInputSchema = z
-  .object({
-    name: z.string().max(64, 'must be at most 64 characters').refine(isValidRemoteName, 'must be lower-case letters, digits, _ or -'),
-    enabled: z.boolean().optional(),
-    host: z.string().refine((host) => isIP(host) !== 0 || HOSTNAME.test(host), 'must be a host name or an IP address'),
-    port: z.number().int('must be a whole number').min(1, 'must be 1 to 65535').max(65_535, 'must be 1 to 65535').optional(),
-    tls: z.enum(['verify', 'pin', 'http'], 'must be verify, pin or http').optional(),
-    fingerprint: z
-      .string()
-      .refine((text) => text === '' || normalizeFingerprint(text) !== undefined, 'must be a SHA-256 fingerprint (64 hex digits)')
-      .optional(),
-    password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').refine(isWellFormedText, NOT_WELL_FORMED).optional(),
-    options: optionsSchema.partial().optional(),
-  })
-  .strict();
+export { remoteInputSchema };
 
 /**
  * Checks an input against the stored entry it changes (none for a create) and returns the full

@@ -3,28 +3,27 @@
  * and are in the audit: the settings before and after, the password only as set or changed.
  * "Retry now" (admin, audited) cuts a remote's backoff short.
  */
-import { ERROR_CODES, fail, ok, type AuditChange, type RemoteView } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, type AuditChange, type RemoteChange, type RemoteView } from '@riohub/hub-api';
 import { isValidRemoteName } from '@riohub/protocol';
 import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
 import { secretChange, settingsChanges, without } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
 import type { Hub } from '../hub';
-import { parse } from './reply';
+import type { FieldErrors } from '../validation';
 import { mapRoute } from './route-map';
 
-const trustSchema = z.object({ fingerprint: z.string().min(1) }).strict();
+const notValid = (fields: FieldErrors) => fail(ERROR_CODES.INVALID, 'the remote entry is not valid', fields);
 
 /** A remote's settings as the audit compares them: no live status, and its password apart. */
-function remoteChanges(before: RemoteView | undefined, after: RemoteView | undefined, body: unknown): AuditChange[] {
-  const passwordSent = typeof (body as { password?: unknown } | null)?.password === 'string';
+function remoteChanges(before: RemoteView | undefined, after: RemoteView | undefined, body: Pick<RemoteChange, 'password'> | undefined): AuditChange[] {
+  const passwordSent = body?.password !== undefined;
   return [
     ...settingsChanges(without(before, 'status', 'hasPassword'), without(after, 'status', 'hasPassword')),
     ...secretChange('password', passwordSent, before?.hasPassword ?? false, after?.hasPassword ?? false),
   ];
 }
 
-/** The name a refused creation was for, when it is one. */
+/** The name a refused creation was for, when it is one (the body as sent: its schema refused it). */
 function requestedName(body: unknown): string {
   const name = (body as { name?: unknown } | null)?.name;
   return typeof name === 'string' && name.length <= 64 && isValidRemoteName(name) ? name : '(no valid name)';
@@ -43,8 +42,8 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     if (result.ok) request.log.info({ remote: result.data.name, user: request.user?.name }, 'remote created');
     const target = result.ok ? result.data.name : requestedName(request.body);
     audited(request, 'remote.create', target, result, (after) => remoteChanges(undefined, after, request.body));
-    return answer(result, 201);
-  });
+    return answer(result);
+  }, { invalid: (request, fields) => audited(request, 'remote.create', requestedName(request.body), notValid(fields), () => []) });
 
   mapRoute(app, 'updateRemote', async (request, _reply, answer) => {
     // As it is when this change's turn comes, after any queued ahead of it.
@@ -53,7 +52,7 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     if (result.ok) request.log.info({ remote: request.params.name, user: request.user?.name }, 'remote changed');
     audited(request, 'remote.update', request.params.name, result, (after) => remoteChanges(before, after, request.body));
     return answer(result);
-  });
+  }, { invalid: (request, fields) => audited(request, 'remote.update', request.params.name, notValid(fields), () => []) });
 
   mapRoute(app, 'deleteRemote', async (request, _reply, answer) => {
     let before: RemoteView | undefined;
@@ -64,11 +63,10 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
 
   mapRoute(app, 'trustRemote', async (request, _reply, answer) => {
     let before: RemoteView | undefined;
-    const input = parse(trustSchema, request.body);
-    const result = input.ok ? await hub.trustCertificate(request.params.name, input.data.fingerprint, (view) => (before = view)) : input;
+    const result = await hub.trustCertificate(request.params.name, request.body.fingerprint, (view) => (before = view));
     audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
     return answer(result);
-  });
+  }, { invalid: (request, fields) => audited(request, 'remote.trust', request.params.name, fail(ERROR_CODES.INVALID, 'the request is not valid', fields), () => []) });
 
   /** Tries an offline remote again at once instead of waiting out its backoff; nothing is changed. */
   mapRoute(app, 'retryRemote', async (request, _reply, answer) => {
@@ -78,5 +76,5 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
   });
 
   /** Checks a remote entry (new, or an existing one changed) before it is saved: no change, not audited. */
-  mapRoute(app, 'testRemote', async (request, _reply, answer) => answer(await hub.testConnection(request.body)));
+  mapRoute(app, 'testRemote', async (request, _reply, answer) => answer(await hub.testConnection(request.body)), { invalid: (_request, fields) => notValid(fields) });
 };

@@ -15,11 +15,9 @@ export const servedApiRoutes: FastifyPluginAsync<{ hub: Hub; settings: ServedApi
 
   mapRoute(app, 'updateServedApi', async (request, reply, answer) => {
     const before = settings.view(hub.instanceId);
-    const updated = settings.update(request.body);
-    const result: Result<ServedApiView> = updated.ok
-      ? ok(settings.view(hub.instanceId))
-      : fail(ERROR_CODES.INVALID, 'the served API settings are not valid', updated.fields);
-    const passwordSent = typeof (request.body as { password?: unknown } | null)?.password === 'string';
+    settings.update(request.body);
+    const result: Result<ServedApiView> = ok(settings.view(hub.instanceId));
+    const passwordSent = request.body.password !== undefined;
     audited(request, 'served-api.update', 'served-api', result, (after) => [
       ...settingsChanges(without(before, 'hasPassword', 'instanceId'), without(after, 'hasPassword', 'instanceId')),
       ...secretChange('password', passwordSent, before.hasPassword, after.hasPassword),
@@ -27,5 +25,5 @@ export const servedApiRoutes: FastifyPluginAsync<{ hub: Hub; settings: ServedApi
     // The view carries no password; what changed is logged without it.
     if (result.ok) request.log.info({ user: request.user?.name, served: result.data }, 'served API settings changed');
     return answer(result);
-  });
+  }, { invalid: (request, fields) => audited(request, 'served-api.update', 'served-api', fail(ERROR_CODES.INVALID, 'the served API settings are not valid', fields), () => []) });
 };

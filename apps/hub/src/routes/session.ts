@@ -2,14 +2,12 @@
 import { ERROR_CODES, fail, ok } from '@riohub/hub-api';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/cookie';
-import { z } from 'zod';
 import type { SessionRepo } from '../auth/session-repo';
 import { REFILL_MS, type SignInThrottle } from '../auth/sign-in-throttle';
 import type { UserRepo } from '../auth/user-repo';
 import { recordAudit } from '../audit/audit-plugin';
 import { SESSION_COOKIE, signedInUser } from '../plugins/auth';
 import { SESSION_TTL_MS } from '../auth/session-repo';
-import { parse } from './reply';
 import { mapRoute } from './route-map';
 
 export interface SessionRoutesOptions {
@@ -28,8 +26,6 @@ const REFUSALS: Record<'in-flight' | 'address' | 'account', (seconds: number) =>
   account: (seconds) => `too many failed sign-ins for this name: try again in ${seconds} s`,
 };
 
-const signInSchema = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
-
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { users, sessions, throttle, secureCookies }) => {
   // An attack that stopped is reported even when nobody tries its name again.
   const sweeper = setInterval(() => {
@@ -40,9 +36,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
   app.addHook('onClose', async () => clearInterval(sweeper));
 
   mapRoute(app, 'signIn', async (request, reply, answer) => {
-    const input = parse(signInSchema, request.body);
-    if (!input.ok) return answer(input);
-    const { name, password } = input.data;
+    const { name, password } = request.body;
     const verdict = throttle.begin(name, request.ip);
     if (!verdict.check) {
       logReports(request.log, throttle);

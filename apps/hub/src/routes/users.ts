@@ -1,12 +1,13 @@
 /** `/api/users` (admin): operators and their roles. Every change is in the audit, a password only as changed. */
-import { ERROR_CODES, fail, ok, type Result, type User } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, USER_NAME as NAME, type Result, type User } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { UserRepo } from '../auth/user-repo';
-import { createUserSchema as createSchema, updateUserSchema as updateSchema, USER_NAME as NAME } from '../auth/user-schema';
 import { secretChange, settingsChanges } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
-import { parse } from './reply';
+import type { FieldErrors } from '../validation';
 import { mapRoute } from './route-map';
+
+const notValid = (fields: FieldErrors) => fail(ERROR_CODES.INVALID, 'the request is not valid', fields);
 
 /** The name a refused creation was for, when it is one (anything else typed there stays out of the audit). */
 function requestedName(body: unknown): string {
@@ -24,38 +25,34 @@ export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, {
   mapRoute(app, 'users', async (_request, reply, answer) => answer(ok(users.list())));
 
   mapRoute(app, 'createUser', async (request, reply, answer) => {
-    const input = parse(createSchema, request.body);
+    const { name, role, password } = request.body;
     let result: Result<User>;
-    if (!input.ok) result = input;
-    else if (users.get(input.data.name)) result = fail(ERROR_CODES.CONFLICT, `a user named ${input.data.name} exists`, { name: 'is taken' });
+    if (users.get(name)) result = fail(ERROR_CODES.CONFLICT, `a user named ${name} exists`, { name: 'is taken' });
     else {
-      await users.create(input.data.name, input.data.role, input.data.password);
-      result = found(input.data.name);
+      await users.create(name, role, password);
+      result = found(name);
     }
-    const target = input.ok ? input.data.name : requestedName(request.body);
-    audited(request, 'user.create', target, result, (user) => [...settingsChanges(undefined, { role: user.role }), ...secretChange('password', true, false, true)]);
-    return answer(result, 201);
-  });
+    audited(request, 'user.create', name, result, (user) => [...settingsChanges(undefined, { role: user.role }), ...secretChange('password', true, false, true)]);
+    return answer(result);
+  }, { invalid: (request, fields) => audited(request, 'user.create', requestedName(request.body), notValid(fields), () => []) });
 
   mapRoute(app, 'updateUser', async (request, reply, answer) => {
-    const input = parse(updateSchema, request.body);
+    const change = request.body;
     const before = users.get(request.params.name);
     let result: Result<User>;
-    if (!input.ok) result = input;
-    else if (!before) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
-    else if (before.role === 'admin' && input.data.role && input.data.role !== 'admin' && users.countAdmins() === 1) {
+    if (!before) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
+    else if (before.role === 'admin' && change.role && change.role !== 'admin' && users.countAdmins() === 1) {
       result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
     } else {
-      await users.update(before.name, input.data);
+      await users.update(before.name, change);
       result = found(before.name);
     }
-    const passwordSent = input.ok && input.data.password !== undefined;
     audited(request, 'user.update', request.params.name, result, (after) => [
       ...settingsChanges({ role: before?.role }, { role: after?.role }),
-      ...secretChange('password', passwordSent, true, true),
+      ...secretChange('password', change.password !== undefined, true, true),
     ]);
     return answer(result);
-  });
+  }, { invalid: (request, fields) => audited(request, 'user.update', request.params.name, notValid(fields), () => []) });
 
   mapRoute(app, 'deleteUser', async (request, reply, answer) => {
     const user = users.get(request.params.name);

@@ -66,36 +66,38 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     app,
     'live',
     async (_request, _reply, answer) => answer(fail(ERROR_CODES.INVALID, 'this is the live WebSocket: open it with an upgrade request')),
-    (socket, request) => {
-      const token = request.cookies[SESSION_COOKIE] ?? '';
-      const user = signedInUser(request);
-      const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
-      sessions.add(session);
-      session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
-      session.send({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
-      session.send({ type: 'storage', payload: hub.storage.status() });
-      session.send({ type: 'topology', payload: { devices: hub.topology() } });
+    {
+      wsHandler: (socket, request) => {
+        const token = request.cookies[SESSION_COOKIE] ?? '';
+        const user = signedInUser(request);
+        const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
+        sessions.add(session);
+        session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
+        session.send({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
+        session.send({ type: 'storage', payload: hub.storage.status() });
+        session.send({ type: 'topology', payload: { devices: hub.topology() } });
 
-      let alive = true;
-      socket.on('pong', () => (alive = true));
-      const heartbeat = setInterval(() => {
-        if (!alive) return socket.terminate();
-        alive = false;
-        socket.ping();
-      }, HEARTBEAT_MS);
-      const sessionCheck = setInterval(() => {
-        if (!sessionRepo.lookup(token)) socket.close(4401, 'session ended');
-      }, SESSION_CHECK_MS);
+        let alive = true;
+        socket.on('pong', () => (alive = true));
+        const heartbeat = setInterval(() => {
+          if (!alive) return socket.terminate();
+          alive = false;
+          socket.ping();
+        }, HEARTBEAT_MS);
+        const sessionCheck = setInterval(() => {
+          if (!sessionRepo.lookup(token)) socket.close(4401, 'session ended');
+        }, SESSION_CHECK_MS);
 
-      socket.on('message', (data) => {
-        session.receive(data.toString()).catch((error: unknown) => request.log.error({ err: error }, 'browser message failed'));
-      });
-      socket.on('close', () => {
-        clearInterval(heartbeat);
-        clearInterval(sessionCheck);
-        sessions.delete(session);
-        session.close();
-      });
+        socket.on('message', (data) => {
+          session.receive(data.toString()).catch((error: unknown) => request.log.error({ err: error }, 'browser message failed'));
+        });
+        socket.on('close', () => {
+          clearInterval(heartbeat);
+          clearInterval(sessionCheck);
+          sessions.delete(session);
+          session.close();
+        });
+      },
     },
   );
 };

@@ -8,12 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { RemoteSettings, Role } from '@riohub/hub-api';
+import { servedApiInputSchema, userInputSchema, type RemoteSettings, type Role } from '@riohub/hub-api';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { createUserSchema } from '../auth/user-schema';
 import { remoteInputSchema, validateRemote } from '../remotes/remote-schema';
-import { SERVED_API_DEFAULTS, servedApiInputSchema } from '../served/served-api-settings';
+import { SERVED_API_DEFAULTS } from '../served/served-api-settings';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -76,7 +75,7 @@ export interface SettingsFile {
 
 const SECTIONS = ['prune', 'remotes', 'users', 'servedApi'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const userSchema = createUserSchema.partial({ password: true });
+const userSchema = userInputSchema.partial({ password: true });
 
 /** `remotes[0].options.drift` */
 export function fieldName(path: FieldPath): string {
