@@ -2,5 +2,6 @@
 export * from '@riohub/sim-launcher';
 export * from './convergence';
 export * from './fault-proxy';
+export * from './mosquitto';
 export * from './rio-client';
 export * from './wait';

@@ -1,0 +1,119 @@
+/**
+ * The MQTT bridge's settings, kept in the database's `meta` table like the served API's. The broker
+ * password must be sent as it is, so it is stored sealed (db/secret-box.ts), never returned nor
+ * logged; one sealed under another key leaves the bridge without a password until it is set again.
+ */
+import { X509Certificate } from 'node:crypto';
+import { mqttInputSchema, normalizeFingerprint, type MqttInput, type MqttSettingsView } from '@riohub/hub-api';
+import { readMeta, secretBoxOf, writeMeta, type HubDatabase } from '../db/database';
+import { SecretBox, SecretUnreadableError } from '../db/secret-box';
+import { fieldErrors, type FieldErrors } from '../validation';
+
+const META_KEY = 'mqtt';
+/** The associated data its password is sealed with. */
+const PLACE = 'mqtt';
+
+/** What the bridge runs with: the view's fields, and the password. */
+export interface MqttSettingsValue extends Omit<MqttSettingsView, 'hasPassword'> {
+  password: string;
+}
+
+/** Off, with zigbee2mqtt's and Home Assistant's usual topics, and no writes until an admin allows them. */
+export function mqttDefaults(instanceId: string): MqttSettingsValue {
+  return {
+    enabled: false,
+    url: '',
+    username: '',
+    password: '',
+    // Two hubs on one broker must not take each other's session: the instance id tells them apart.
+    clientId: `riohub-${instanceId.slice(0, 8)}`,
+    baseTopic: 'riohub',
+    qos: 0,
+    discovery: true,
+    discoveryPrefix: 'homeassistant',
+    allowWrites: false,
+    ca: '',
+    fingerprint: '',
+  };
+}
+
+/** Whether every certificate of a PEM text parses (the schema checks its form only). */
+function parsesAsCertificates(text: string): boolean {
+  try {
+    for (const block of text.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []) new X509Certificate(block);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the fields say together, once merged with the stored ones. */
+function crossFieldErrors(next: MqttSettingsValue): FieldErrors {
+  const fields: FieldErrors = {};
+  if (next.enabled && next.url === '') fields['url'] = 'is required to enable the bridge';
+  const secure = next.url.startsWith('mqtts:');
+  if (!secure && next.ca !== '') fields['ca'] = 'is for an mqtts:// broker only';
+  if (!secure && next.fingerprint !== '') fields['fingerprint'] = 'is for an mqtts:// broker only';
+  if (next.ca !== '' && next.fingerprint !== '') fields['fingerprint'] = 'give a CA or a pinned fingerprint, not both';
+  if (next.ca !== '' && !parsesAsCertificates(next.ca)) fields['ca'] = 'holds a certificate that does not parse';
+  if (next.baseTopic === next.discoveryPrefix) fields['discoveryPrefix'] = 'must differ from the base topic';
+  return fields;
+}
+
+export class MqttSettings {
+  private settings: MqttSettingsValue;
+  /** The stored password was sealed under another key: it must be set again. */
+  readonly passwordUnreadable: boolean = false;
+  private readonly listeners = new Set<(settings: MqttSettingsValue) => void>();
+
+  constructor(
+    private readonly db: HubDatabase,
+    instanceId: string,
+  ) {
+    const defaults = mqttDefaults(instanceId);
+    const stored = readMeta(db, META_KEY);
+    const parsed = stored ? (JSON.parse(stored) as Partial<MqttSettingsValue>) : {};
+    let password = parsed.password ?? '';
+    try {
+      if (SecretBox.isSealed(password)) password = secretBoxOf(db).open(password, PLACE);
+    } catch (error) {
+      if (!(error instanceof SecretUnreadableError)) throw error;
+      password = '';
+      this.passwordUnreadable = true;
+    }
+    this.settings = { ...defaults, ...parsed, password };
+  }
+
+  /** The settings in force: a new object after every change. */
+  current(): MqttSettingsValue {
+    return this.settings;
+  }
+
+  view(): MqttSettingsView {
+    const { password, ...rest } = this.settings;
+    return { ...rest, hasPassword: password !== '' };
+  }
+
+  /** Called with the new settings after every change (the bridge reconnects). */
+  onChange(listener: (settings: MqttSettingsValue) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Checks and stores a change; omitted fields keep their values. */
+  update(input: unknown): { ok: true; changed: boolean } | { ok: false; fields: FieldErrors } {
+    const parsed = mqttInputSchema.safeParse(input);
+    if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
+    const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) as MqttInput;
+    if (changes.fingerprint) changes.fingerprint = normalizeFingerprint(changes.fingerprint) as string;
+    const next: MqttSettingsValue = { ...this.settings, ...changes };
+    const fields = crossFieldErrors(next);
+    if (Object.keys(fields).length > 0) return { ok: false, fields };
+    const changed = (Object.keys(next) as (keyof MqttSettingsValue)[]).some((key) => next[key] !== this.settings[key]);
+    if (!changed) return { ok: true, changed };
+    writeMeta(this.db, META_KEY, JSON.stringify({ ...next, password: secretBoxOf(this.db).seal(next.password, PLACE) }));
+    this.settings = next;
+    for (const listener of this.listeners) listener(next);
+    return { ok: true, changed };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * `/api/mqtt` (admin): the MQTT bridge's settings and its connection status, a change applied at
+ * once (the bridge reconnects). Changes are in the audit, the password only as set, changed or
+ * cleared, the CA as its certificates' fingerprints.
+ */
+import { X509Certificate } from 'node:crypto';
+import { ERROR_CODES, fail, ok, type MqttSettingsView, type MqttView, type Result } from '@riohub/hub-api';
+import type { FastifyPluginAsync } from 'fastify';
+import { secretChange, settingsChanges, without } from '../audit/audit-diff';
+import { audited } from '../audit/audit-plugin';
+import type { MqttBridge } from '../mqtt/mqtt-bridge';
+import type { MqttSettings } from '../mqtt/mqtt-settings';
+import { mapRoute } from './route-map';
+
+/** A CA as the audit keeps it: the fingerprints of its certificates, not pages of PEM. */
+function describeCa(ca: string): string {
+  const blocks = ca.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => new X509Certificate(block).fingerprint256).join(', ');
+}
+
+/** The settings as the audit compares them: no password, no live status. */
+function audible(view: MqttSettingsView): Record<string, unknown> | undefined {
+  return without({ ...view, ca: describeCa(view.ca) }, 'hasPassword');
+}
+
+export const mqttRoutes: FastifyPluginAsync<{ settings: MqttSettings; bridge: MqttBridge }> = async (app, { settings, bridge }) => {
+  const view = (): MqttView => ({ ...settings.view(), status: bridge.status });
+  const refused = (fields: Record<string, string>) => fail(ERROR_CODES.INVALID, 'the MQTT settings are not valid', fields);
+
+  mapRoute(app, 'mqtt', async (_request, _reply, answer) => answer(ok(view())));
+
+  mapRoute(
+    app,
+    'updateMqtt',
+    async (request, _reply, answer) => {
+      const before = settings.view();
+      const updated = settings.update(request.body);
+      // The answer shows the new connection under way, not the one the change ended.
+      if (updated.ok) await bridge.settled();
+      const result: Result<MqttView> = updated.ok ? ok(view()) : refused(updated.fields);
+      audited(request, 'mqtt.update', 'mqtt', result, (after) => [
+        ...settingsChanges(audible(before), audible(after)),
+        ...secretChange('password', request.body.password !== undefined, before.hasPassword, after.hasPassword),
+      ]);
+      // The view carries no password; what changed is logged without it.
+      if (result.ok) request.log.info({ user: request.user?.name, mqtt: audible(result.data) }, 'MQTT bridge settings changed');
+      return answer(result);
+    },
+    { invalid: (request, fields) => audited(request, 'mqtt.update', 'mqtt', refused(fields), () => []) },
+  );
+};

@@ -1,0 +1,117 @@
+/**
+ * A real Mosquitto broker for a test (Debian's, installed by scripts/ensure-mosquitto.sh): one per
+ * test, on a free loopback port, with a generated configuration, stopped by its PID. No
+ * persistence, so a restart forgets every retained message, as a broker whose store was lost does.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MOSQUITTO = process.env['MOSQUITTO_PATH'] ?? '/usr/sbin/mosquitto';
+
+export interface MosquittoOptions {
+  /** Users and their passwords: anonymous clients are then refused. */
+  users?: Record<string, string>;
+  /** Serve MQTT over TLS with this certificate and key (PEM): the URL is then `mqtts://`. */
+  tls?: { cert: string; key: string };
+}
+
+export interface MosquittoBroker {
+  /** `mqtt://127.0.0.1:<port>` (or `mqtts://`). */
+  url: string;
+  port: number;
+  /** Everything it logged so far. */
+  log(): string;
+  /** Stops it (SIGTERM to its PID) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, with nothing retained. */
+  start(): Promise<void>;
+  /** Stops it and removes its folder. */
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoBroker> {
+  if (!existsSync(MOSQUITTO)) throw new Error(`Mosquitto is not installed at ${MOSQUITTO}: run scripts/ensure-mosquitto.sh`);
+  const folder = mkdtempSync(join(tmpdir(), 'riohub-test-mosquitto-'));
+  const port = await freePort();
+  // As root, Mosquitto would become the user `mosquitto`, who cannot read this test's folder.
+  const lines = [...(process.getuid?.() === 0 ? ['user root'] : []), `listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice'];
+  if (options.users) {
+    const passwords = join(folder, 'passwords');
+    writeFileSync(passwords, '', { mode: 0o600 });
+    for (const [user, password] of Object.entries(options.users)) {
+      const made = spawnSync('mosquitto_passwd', ['-b', passwords, user, password], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`mosquitto_passwd failed: ${made.stderr}`);
+    }
+    lines.push('allow_anonymous false', `password_file ${passwords}`);
+  } else {
+    lines.push('allow_anonymous true');
+  }
+  if (options.tls) {
+    writeFileSync(join(folder, 'cert.pem'), options.tls.cert);
+    writeFileSync(join(folder, 'key.pem'), options.tls.key, { mode: 0o600 });
+    lines.push(`certfile ${join(folder, 'cert.pem')}`, `keyfile ${join(folder, 'key.pem')}`);
+  }
+  const config = join(folder, 'mosquitto.conf');
+  writeFileSync(config, `${lines.join('\n')}\n`);
+
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let output = '';
+  const start = async () => {
+    const started = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    started.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    started.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let gone = false;
+    exited = new Promise((resolve) => started.once('exit', () => ((gone = true), resolve())));
+    const deadline = Date.now() + 10_000;
+    while (!(await accepts(port))) {
+      if (gone) throw new Error(`mosquitto exited before listening:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port} within 10 s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const stop = async () => {
+    if (child?.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    await exited;
+    child = undefined;
+  };
+  await start();
+  return {
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
+    port,
+    log: () => output,
+    stop,
+    start,
+    async close() {
+      await stop();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
