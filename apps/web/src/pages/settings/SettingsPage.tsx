@@ -1,5 +1,6 @@
-/** Admin settings: remote entries, operators, this hub's own Remote I/O API, and its role. */
+/** Admin settings: remote entries, operators, this hub's own Remote I/O API, the MQTT bridge, and its role. */
 import { HubRoleSection } from './HubRoleSection';
+import { MqttSection } from './MqttSection';
 import { RemotesSection } from './RemotesSection';
 import { ServedApiSection } from './ServedApiSection';
 import { UsersSection } from './UsersSection';
@@ -11,6 +12,7 @@ export function SettingsPage() {
       <RemotesSection />
       <UsersSection />
       <ServedApiSection />
+      <MqttSection />
       <HubRoleSection />
     </div>
   );

@@ -1,0 +1,200 @@
+/**
+ * The MQTT bridge (docs/mqtt.md): the broker, the topics, Home Assistant discovery, writes from
+ * MQTT, and the connection as it is now (read again every few seconds). The password is
+ * write-only: the form shows whether one is set.
+ */
+import type { ApiError, MqttInput, MqttQos, MqttStatus, MqttView } from '@riohub/hub-api';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { call } from '../../api/http';
+import { CheckboxField, FormAlert, SelectField, TextField } from './form-fields';
+import { ui } from './ui';
+
+type Draft = Required<Omit<MqttInput, 'password'>>;
+
+const SHOWN_FIELDS = new Set(['enabled', 'url', 'username', 'password', 'clientId', 'baseTopic', 'qos', 'discovery', 'discoveryPrefix', 'allowWrites', 'ca', 'fingerprint']);
+/** How often the connection's status is read again. */
+const STATUS_EVERY_MS = 3_000;
+
+function draftOf(view: MqttView): Draft {
+  const { enabled, url, username, clientId, baseTopic, qos, discovery, discoveryPrefix, allowWrites, ca, fingerprint } = view;
+  return { enabled, url, username, clientId, baseTopic, qos, discovery, discoveryPrefix, allowWrites, ca, fingerprint };
+}
+
+function describeStatus(status: MqttStatus): string {
+  switch (status.state) {
+    case 'off':
+      return 'Off: the bridge is not enabled.';
+    case 'connecting':
+      return 'Connecting to the broker…';
+    case 'connected':
+      return `Connected since ${new Date(status.since).toLocaleTimeString()}.`;
+    case 'reconnecting': {
+      const next = status.nextAttemptAt ? `, next attempt at ${new Date(status.nextAttemptAt).toLocaleTimeString()}` : '';
+      return `Reconnecting: ${status.error ?? 'the broker is unreachable'}${next}.`;
+    }
+  }
+}
+
+export function MqttSection() {
+  const [view, setView] = useState<MqttView>();
+  const [status, setStatus] = useState<MqttStatus>();
+  const [draft, setDraft] = useState<Draft>();
+  const [password, setPassword] = useState('');
+  const [clearPassword, setClearPassword] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const caId = useId();
+
+  function show(next: MqttView) {
+    setView(next);
+    setStatus(next.status);
+    setDraft(draftOf(next));
+    setPassword('');
+    setClearPassword(false);
+  }
+
+  useEffect(() => {
+    void call('mqtt').then((result) => (result.ok ? show(result.data) : setError(result.error)));
+    // Only the status follows the server: what an admin is editing is left alone.
+    const timer = setInterval(() => void call('mqtt').then((result) => result.ok && setStatus(result.data.status)), STATUS_EVERY_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (!draft) return;
+    setBusy(true);
+    setError(undefined);
+    setSaved(false);
+    const body: MqttInput = { ...draft, ...(clearPassword ? { password: '' } : password ? { password } : {}) };
+    const result = await call('updateMqtt', {}, body);
+    setBusy(false);
+    if (!result.ok) return setError(result.error);
+    show(result.data);
+    setSaved(true);
+  }
+
+  const fields = error?.fields ?? {};
+  const change = (patch: Partial<Draft>) => {
+    setSaved(false);
+    setDraft((current) => current && { ...current, ...patch });
+  };
+  const secure = draft?.url.startsWith('mqtts:') ?? false;
+  return (
+    <section aria-labelledby="settings-mqtt" className={ui.section}>
+      <h2 id="settings-mqtt" className={ui.sectionHeading}>
+        MQTT
+      </h2>
+      <p className={ui.help}>
+        Publishes every datapoint and GUI variable to a broker (retained, at <span className="font-mono">&lt;base&gt;/io/…</span> and{' '}
+        <span className="font-mono">&lt;base&gt;/ui/…</span>), announces devices to Home Assistant, and, when allowed, takes{' '}
+        <span className="font-mono">…/set</span> messages as writes. Changes apply at once: the bridge reconnects.
+      </p>
+      {status && (
+        <p className="text-sm" role="status" aria-label="MQTT connection">
+          {describeStatus(status)}
+        </p>
+      )}
+      <FormAlert error={error} shownFields={SHOWN_FIELDS} />
+      {view && draft ? (
+        <form className="flex flex-col gap-3" aria-label="MQTT bridge" onSubmit={(event) => void save(event)}>
+          <CheckboxField label="Enable the MQTT bridge" checked={draft.enabled} onChange={(enabled) => change({ enabled })} error={fields['enabled']} />
+          <div className="grid gap-3 sm:grid-cols-2">
+            <TextField
+              label="Broker URL"
+              value={draft.url}
+              onChange={(url) => change({ url })}
+              placeholder="mqtt://broker.local:1883"
+              help="mqtt://host:port, or mqtts://host:port over TLS."
+              error={fields['url']}
+            />
+            <TextField label="Client id" value={draft.clientId} onChange={(clientId) => change({ clientId })} help="Writes from MQTT are recorded as mqtt <client id>." error={fields['clientId']} />
+            <TextField label="Username" value={draft.username} onChange={(username) => change({ username })} autoComplete="off" placeholder="none" error={fields['username']} />
+            <TextField
+              label="Password"
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(value) => {
+                setSaved(false);
+                setPassword(value);
+              }}
+              placeholder={view.hasPassword ? 'unchanged' : 'not set'}
+              help="Leave empty to keep the current one."
+              error={fields['password']}
+            />
+            <TextField label="Base topic" value={draft.baseTopic} onChange={(baseTopic) => change({ baseTopic })} help="Every topic of the bridge is under it." error={fields['baseTopic']} />
+            <SelectField
+              label="QoS"
+              value={String(draft.qos) as '0' | '1' | '2'}
+              options={['0', '1', '2'] as const}
+              onChange={(qos) => change({ qos: Number(qos) as MqttQos })}
+              help="For what the bridge publishes and subscribes to."
+              error={fields['qos']}
+            />
+          </div>
+          {view.hasPassword && (
+            <CheckboxField
+              label="Clear the password"
+              checked={clearPassword}
+              onChange={(checked) => {
+                setSaved(false);
+                setClearPassword(checked);
+              }}
+            />
+          )}
+          {secure && (
+            <fieldset className={ui.fieldset}>
+              <legend className={ui.legend}>Broker certificate</legend>
+              <p className={ui.help}>Checked against the system’s CAs, or the CA given here, or pinned by its SHA-256 fingerprint.</p>
+              <label htmlFor={caId} className={ui.label}>
+                CA certificates (PEM)
+              </label>
+              <textarea
+                id={caId}
+                className={`${ui.input} font-mono`}
+                rows={4}
+                value={draft.ca}
+                onChange={(event) => change({ ca: event.target.value })}
+                placeholder="the system's CAs"
+                aria-invalid={fields['ca'] !== undefined}
+              />
+              {fields['ca'] && <p className={ui.fieldError}>{fields['ca']}</p>}
+              <TextField label="Pinned SHA-256 fingerprint" value={draft.fingerprint} onChange={(fingerprint) => change({ fingerprint })} placeholder="not pinned" error={fields['fingerprint']} />
+            </fieldset>
+          )}
+          <div className="grid gap-3 sm:grid-cols-2">
+            <CheckboxField
+              label="Home Assistant discovery"
+              checked={draft.discovery}
+              onChange={(discovery) => change({ discovery })}
+              help="Lights, dimmers, shutters and sensors appear in Home Assistant, one device per remote."
+              error={fields['discovery']}
+            />
+            <TextField label="Discovery prefix" value={draft.discoveryPrefix} onChange={(discoveryPrefix) => change({ discoveryPrefix })} error={fields['discoveryPrefix']} />
+          </div>
+          <CheckboxField
+            label="Allow writes from MQTT"
+            checked={draft.allowWrites}
+            onChange={(allowWrites) => change({ allowWrites })}
+            help="…/set messages are written to the remotes, refused as from the dashboard when a point is read only or its remote offline. Off: each is refused and reported."
+            error={fields['allowWrites']}
+          />
+          <div className="flex items-center gap-3">
+            <button type="submit" className={ui.primaryButton} disabled={busy}>
+              Save MQTT settings
+            </button>
+            {saved && (
+              <span role="status" className="text-sm">
+                Saved.
+              </span>
+            )}
+          </div>
+        </form>
+      ) : (
+        !error && <p className="text-sm">Loading…</p>
+      )}
+    </section>
+  );
+}
