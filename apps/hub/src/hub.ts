@@ -7,7 +7,7 @@
  * - replicated data loggers (loggers/logger-service.ts) and the storage's health (db/storage-health.ts).
  * Everything it tells its listeners is one typed event map (hub-events.ts): the hub is that bus.
  */
-import type { ConnectionTest, Device, Point, PointKind, RemoteView, Result, StorageStatus, WriteOrigin, WriteRecord, WriteRequest } from '@riohub/hub-api';
+import type { ConnectionTest, Device, Point, PointKind, RemoteChange, RemoteInput, RemoteView, Result, StorageStatus, WriteOrigin, WriteRecord, WriteRequest } from '@riohub/hub-api';
 import type { Write, WriteResult } from '@riohub/protocol';
 import { readMeta, writeMeta, type HubDatabase } from './db/database';
 import { StorageHealth } from './db/storage-health';
@@ -133,16 +133,16 @@ export class Hub extends HubEventBus {
     return this.fleet.get(name);
   }
 
-  createRemote(body: unknown): Promise<Result<RemoteView>> {
-    return this.fleet.create(body);
+  createRemote(input: RemoteInput): Promise<Result<RemoteView>> {
+    return this.fleet.create(input);
   }
 
   /**
    * Changes run one after another per remote. `before` is told the entry as it is when this
    * change's turn comes (after those queued ahead of it), for the audit.
    */
-  updateRemote(name: string, body: unknown, before?: BeforeChange): Promise<Result<RemoteView>> {
-    return this.fleet.update(name, body, before);
+  updateRemote(name: string, change: RemoteChange, before?: BeforeChange): Promise<Result<RemoteView>> {
+    return this.fleet.update(name, change, before);
   }
 
   trustCertificate(name: string, fingerprint: string, before?: BeforeChange): Promise<Result<RemoteView>> {
@@ -157,8 +157,8 @@ export class Hub extends HubEventBus {
     return this.fleet.retry(name);
   }
 
-  testConnection(body: unknown): Promise<Result<ConnectionTest>> {
-    return testConnection(body, this.fleet.repo, this.instanceId);
+  testConnection(input: RemoteInput): Promise<Result<ConnectionTest>> {
+    return testConnection(input, this.fleet.repo, this.instanceId);
   }
 
   // Topology

@@ -1,15 +1,14 @@
 /** "Test connection": checks a remote entry without saving it: reachable, trusted, answering with this password. */
-import { ERROR_CODES, fail, ok, type ConnectionTest, type Result } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, type ConnectionTest, type RemoteInput, type Result } from '@riohub/hub-api';
 import type { RemoteRepo } from '../remotes/remote-repo';
 import { passwordAgain, sameServer } from '../remotes/remote-credentials';
 import { validateRemote } from '../remotes/remote-schema';
 import { asLinkError, RemoteClient } from './remote-client';
 import { stateQuery } from './remote-link';
 
-export async function testConnection(body: unknown, repo: RemoteRepo, instanceId: string): Promise<Result<ConnectionTest>> {
-  const name = (body as { name?: unknown } | null)?.name;
-  const stored = typeof name === 'string' ? repo.get(name) : undefined;
-  const checked = validateRemote(body, stored?.settings);
+export async function testConnection(input: RemoteInput, repo: RemoteRepo, instanceId: string): Promise<Result<ConnectionTest>> {
+  const stored = repo.get(input.name);
+  const checked = validateRemote(input, stored?.settings);
   if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
   // The stored password goes only to the server it was stored for.
   if (checked.password === undefined && !(stored && sameServer(stored.settings, checked.settings))) return passwordAgain();

@@ -3,7 +3,7 @@
  * as settings change; each remote's status as its link reports it; the hub's high-availability
  * role. Changes to one remote run one after another, so its links never overlap.
  */
-import { ERROR_CODES, fail, ok, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, type RemoteChange, type RemoteInput, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
 import { readMeta, writeMeta, type HubDatabase } from '../db/database';
 import type { HubEventBus } from '../hub-events';
 import { createLinkSink } from '../links/link-sink';
@@ -96,10 +96,9 @@ export class RemoteFleet {
     for (const { settings } of affected) await this.serialize(settings.name, () => this.reopen(settings.name));
   }
 
-  create(body: unknown): Promise<Result<RemoteView>> {
-    const name = (body as { name?: unknown } | null)?.name;
-    return this.serialize(typeof name === 'string' ? name : '', async () => {
-      const checked = validateRemote(body, undefined);
+  create(input: RemoteInput): Promise<Result<RemoteView>> {
+    return this.serialize(input.name, async () => {
+      const checked = validateRemote(input, undefined);
       if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
       if (this.repo.get(checked.settings.name)) {
         return fail(ERROR_CODES.CONFLICT, `a remote named ${checked.settings.name} exists already`, { name: 'is taken' });
@@ -113,9 +112,9 @@ export class RemoteFleet {
     });
   }
 
-  update(name: string, body: unknown, before?: BeforeChange): Promise<Result<RemoteView>> {
+  update(name: string, change: RemoteChange, before?: BeforeChange): Promise<Result<RemoteView>> {
     return this.change(name, before, async (stored) => {
-      const checked = validateRemote({ name, ...(body as object) }, stored.settings);
+      const checked = validateRemote({ name, ...change }, stored.settings);
       if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
       if (checked.settings.name !== name) return fail(ERROR_CODES.INVALID, 'a remote cannot be renamed', { name: 'cannot change' });
       const loggerClashes = this.parts.loggers.clashes(checked.settings);

@@ -3,22 +3,18 @@
  * with its range and message) is the contract's, in packages/hub-api, so the dashboard and the
  * OpenAPI description see the same rules; what needs the stored entry is checked here.
  */
-import { DEFAULT_REMOTE_OPTIONS, normalizeFingerprint, remoteInputSchema, type RemoteInput, type RemoteSettings } from '@riohub/hub-api';
-import { fieldErrors, type FieldErrors } from '../validation';
-
-export { remoteInputSchema };
+import { DEFAULT_REMOTE_OPTIONS, normalizeFingerprint, type RemoteInput, type RemoteSettings } from '@riohub/hub-api';
+import type { FieldErrors } from '../validation';
 
 /**
- * Checks an input against the stored entry it changes (none for a create) and returns the full
- * settings and the password to keep, or the message of every field that is wrong.
+ * Checks an input (valid against `remoteInputSchema`: the route's body, the settings file's entry)
+ * against the stored entry it changes (none for a create) and returns the full settings and the
+ * password to keep, or the message of every field that is wrong.
  */
 export function validateRemote(
-  body: unknown,
+  input: RemoteInput,
   existing: RemoteSettings | undefined,
 ): { ok: true; settings: RemoteSettings; password: string | undefined } | { ok: false; fields: FieldErrors } {
-  const parsed = remoteInputSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
-  const input: RemoteInput = parsed.data;
   if (!existing && input.password === undefined) return { ok: false, fields: { password: 'is required' } };
   const tls = input.tls ?? existing?.tls ?? 'verify';
   const settings: RemoteSettings = {

@@ -14,13 +14,14 @@ import { AuditLog } from '../audit/audit-log';
 import { UserRepo } from '../auth/user-repo';
 import type { HubDatabase } from '../db/database';
 import type { Hub } from '../hub';
+import { crossFieldErrors, mqttDefaults, MqttSettings, type MqttSettingsValue } from '../mqtt/mqtt-settings';
 import { ServedApiSettings } from '../served/served-api-settings';
 import { SettingsFileError, fieldName, type DeclaredRemote, type DeclaredUser, type FieldPath, type Problem, type SettingsFile } from './settings-file';
 
 /** Who the audit says made the changes, and from where. */
 export const SETTINGS_FILE_ACTOR = { user: 'config file', address: 'this machine' } as const;
 
-/** What applying changed: `remote lobby`, `user ops`, `served-api`. */
+/** What applying changed: `remote lobby`, `user ops`, `served-api`, `mqtt`. */
 export interface AppliedSettings {
   created: string[];
   changed: string[];
@@ -83,6 +84,7 @@ export function declaresAdmin(file: SettingsFile): boolean {
 export class SettingsPlan {
   private readonly users: UserRepo;
   private readonly served: ServedApiSettings;
+  private readonly mqtt: MqttSettings;
   private readonly audit: AuditLog;
   private readonly problems: Problem[] = [];
   readonly applied: AppliedSettings = { created: [], changed: [], deleted: [], unchanged: [] };
@@ -96,19 +98,22 @@ export class SettingsPlan {
   ) {
     this.users = new UserRepo(db);
     this.served = new ServedApiSettings(db);
+    this.mqtt = new MqttSettings(db, hub.instanceId);
     this.audit = new AuditLog(db);
   }
 
   async check(): Promise<void> {
     this.remotePlans = this.planRemotes();
     this.userPlans = await this.planUsers();
+    this.planMqtt();
     if (this.problems.length > 0) throw new SettingsFileError(this.file.file, this.problems);
   }
 
-  /** Users, then this hub's Remote I/O API. */
+  /** Users, then this hub's Remote I/O API and its MQTT bridge. */
   async applyAccounts(): Promise<void> {
     await this.applyUsers(this.userPlans);
     this.applyServedApi();
+    this.applyMqtt();
   }
 
   async applyRemotes(): Promise<void> {
@@ -177,8 +182,7 @@ export class SettingsPlan {
       } else if (plan.passwordChanged || !sameSettings(plan.before, plan.settings)) {
         // The password goes with every change: the hub asks for it again when the server changes.
         const before = plan.before;
-        const fields = Object.fromEntries(Object.entries(plan.settings).filter(([key]) => key !== 'name'));
-        await this.remoteResult(this.hub.updateRemote(name, { ...fields, password: plan.declared.password }), plan, 'remote.update', name, () => [
+        await this.remoteResult(this.hub.updateRemote(name, { ...plan.settings, password: plan.declared.password }), plan, 'remote.update', name, () => [
           ...settingsChanges(without(before), without(plan.settings)),
           ...secretChange('password', plan.passwordChanged, plan.hadPassword, true),
         ]);
@@ -249,5 +253,41 @@ export class SettingsPlan {
       ...secretChange('password', passwordChanged, before.hasPassword, after.hasPassword),
     ]);
     this.applied.changed.push('served-api');
+  }
+
+  /** The bridge the file declares: its fields over the defaults, the stored password unless it names one. */
+  private declaredMqtt(): MqttSettingsValue | undefined {
+    const declared = this.file.mqtt;
+    if (!declared) return undefined;
+    return { ...mqttDefaults(this.hub.instanceId), ...declared.settings, password: declared.password ?? this.mqtt.current().password } as MqttSettingsValue;
+  }
+
+  private planMqtt(): void {
+    const next = this.declaredMqtt();
+    if (!next || !this.file.mqtt) return;
+    for (const [field, message] of Object.entries(crossFieldErrors(next))) this.problem([...this.file.mqtt.path, field], message);
+  }
+
+  private applyMqtt(): void {
+    const next = this.declaredMqtt();
+    if (!next) return;
+    const current = this.mqtt.current();
+    if ((Object.keys(next) as (keyof MqttSettingsValue)[]).every((key) => next[key] === current[key])) {
+      this.applied.unchanged.push('mqtt');
+      return;
+    }
+    const before = this.mqtt.view();
+    const { password, ...fields } = next;
+    const passwordChanged = password !== current.password;
+    const updated = this.mqtt.update({ ...fields, ...(passwordChanged ? { password } : {}) });
+    // Checked with the same schema and rules when the file was read: a refusal here is a fault of the hub's.
+    if (!updated.ok) throw new Error(`the MQTT settings were refused: ${JSON.stringify(updated.fields)}`);
+    const after = this.mqtt.view();
+    this.record('mqtt.update', 'mqtt', [
+      ...settingsChanges(without(before, 'hasPassword', 'ca'), without(after, 'hasPassword', 'ca')),
+      ...(before.ca === after.ca ? [] : [{ field: 'ca', from: before.ca === '' ? '' : 'set', to: after.ca === '' ? '' : 'set' }]),
+      ...secretChange('password', passwordChanged, before.hasPassword, after.hasPassword),
+    ]);
+    this.applied.changed.push('mqtt');
   }
 }

@@ -8,10 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { servedApiInputSchema, userInputSchema, type RemoteSettings, type Role } from '@riohub/hub-api';
+import { mqttInputSchema, remoteInputSchema, servedApiInputSchema, userInputSchema, type MqttInput, type RemoteSettings, type Role } from '@riohub/hub-api';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { remoteInputSchema, validateRemote } from '../remotes/remote-schema';
+import { validateRemote } from '../remotes/remote-schema';
 import { SERVED_API_DEFAULTS } from '../served/served-api-settings';
 
 export type FieldPath = readonly (string | number)[];
@@ -61,6 +61,14 @@ export interface DeclaredServedApi {
   path: FieldPath;
 }
 
+export interface DeclaredMqtt {
+  /** The fields the file gives; the others are at their defaults (the section is the whole bridge). */
+  settings: Omit<MqttInput, 'password'>;
+  /** Left out: the stored password is kept. */
+  password: string | undefined;
+  path: FieldPath;
+}
+
 /** A settings file, checked. A section left out of the file (`undefined`) is left alone. */
 export interface SettingsFile {
   file: string;
@@ -69,11 +77,13 @@ export interface SettingsFile {
   remotes: DeclaredRemote[] | undefined;
   users: DeclaredUser[] | undefined;
   servedApi: DeclaredServedApi | undefined;
+  /** The MQTT bridge (docs/mqtt.md). */
+  mqtt: DeclaredMqtt | undefined;
   /** The line of a field, for what is refused while applying. */
   lineOf(path: FieldPath): number;
 }
 
-const SECTIONS = ['prune', 'remotes', 'users', 'servedApi'];
+const SECTIONS = ['prune', 'remotes', 'users', 'servedApi', 'mqtt'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const userSchema = userInputSchema.partial({ password: true });
 
@@ -152,10 +162,10 @@ class Reader {
   ) {}
 
   read(root: unknown, file: string): SettingsFile {
-    const settings: SettingsFile = { file, prune: false, remotes: undefined, users: undefined, servedApi: undefined, lineOf: this.lineOf };
+    const settings: SettingsFile = { file, prune: false, remotes: undefined, users: undefined, servedApi: undefined, mqtt: undefined, lineOf: this.lineOf };
     if (root === null || root === undefined) return settings;
     if (!isPlainMap(root)) {
-      this.problem([], 'must be a map of remotes, users, servedApi and prune');
+      this.problem([], 'must be a map of remotes, users, servedApi, mqtt and prune');
       return settings;
     }
     for (const key of Object.keys(root)) if (!SECTIONS.includes(key)) this.problem([key], `unknown section (the sections are ${SECTIONS.join(', ')})`);
@@ -168,6 +178,10 @@ class Reader {
     if (root['servedApi'] !== undefined) {
       if (isPlainMap(root['servedApi'])) settings.servedApi = this.servedApi(root['servedApi'], ['servedApi']);
       else this.problem(['servedApi'], 'must be a map of fields');
+    }
+    if (root['mqtt'] !== undefined) {
+      if (isPlainMap(root['mqtt'])) settings.mqtt = this.mqtt(root['mqtt'], ['mqtt']);
+      else this.problem(['mqtt'], 'must be a map of fields');
     }
     this.unique(settings.remotes, 'remote');
     this.unique(settings.users, 'user');
@@ -222,7 +236,7 @@ class Reader {
       return undefined;
     }
     if (password === undefined) return undefined;
-    const checked = validateRemote(body, undefined);
+    const checked = validateRemote(parsed.data, undefined);
     if (!checked.ok) {
       for (const [field, message] of Object.entries(checked.fields)) this.problem([...path, ...field.split('.')], message);
       return undefined;
@@ -260,6 +274,16 @@ class Reader {
       password,
       path,
     };
+  }
+
+  private mqtt(entry: Record<string, unknown>, path: FieldPath): DeclaredMqtt | undefined {
+    const password = this.password(entry, path, false);
+    const parsed = mqttInputSchema.safeParse(withoutSources(entry));
+    if (!parsed.success) {
+      this.zodProblems(parsed.error, path, entry);
+      return undefined;
+    }
+    return { settings: parsed.data, password, path };
   }
 
   /**
