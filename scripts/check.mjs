@@ -12,6 +12,8 @@ const steps = [
   ['typecheck', 'tsc', ['-p', 'tsconfig.json']],
   ['lint', 'eslint', ['--max-warnings', '0', '.']],
   ['dashboard build', 'pnpm', ['--filter', '@riohub/web', 'build']],
+  // The MQTT bridge's tests run a real broker: installed as root when missing, otherwise a failure saying what to install.
+  ['mosquitto', 'bash', ['scripts/ensure-mosquitto.sh']],
   ['unit and integration tests', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]],
   ['chromium', 'bash', ['scripts/ensure-chromium.sh']],
   ['end-to-end tests', 'e2e/node_modules/.bin/playwright', ['test', '-c', 'e2e/playwright.config.ts']],
