@@ -6,6 +6,7 @@
  *   where, action, target, outcome or what changed.
  * - `GET /api/audit.csv?filter=` (admin): the same records as a CSV download, ISO 8601 times.
  */
+import { z } from 'zod';
 
 /** Every action the audit records: `<what>.<verb>`. */
 export const AUDIT_ACTIONS = [
@@ -28,45 +29,67 @@ export const AUDIT_ACTIONS = [
   'session.sign-out',
 ] as const;
 
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export const auditActionSchema = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof auditActionSchema>;
 
 /** `done`: the change was made; `refused`: it was asked for and not made (see `error`). */
-export type AuditOutcome = 'done' | 'refused';
+export const auditOutcomeSchema = z.enum(['done', 'refused']);
+export type AuditOutcome = z.infer<typeof auditOutcomeSchema>;
 
-export type AuditValue = string | number | boolean | null;
+export const auditValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type AuditValue = z.infer<typeof auditValueSchema>;
 
 /**
  * One field's change. `from` absent: the field did not exist before (created); `to` absent: it
  * no longer exists (deleted). A secret field has neither, only `secret`: that it was set, changed
  * or cleared.
  */
-export interface AuditChange {
+export const auditChangeSchema = z.object({
   /** The setting's path: `role`, `host`, `options.drift`. */
-  field: string;
-  from?: AuditValue;
-  to?: AuditValue;
-  secret?: 'set' | 'changed' | 'cleared';
-}
+  field: z.string(),
+  from: auditValueSchema.optional(),
+  to: auditValueSchema.optional(),
+  secret: z.enum(['set', 'changed', 'cleared']).optional(),
+});
+export type AuditChange = z.infer<typeof auditChangeSchema>;
 
-export interface AuditRecord {
-  id: number;
-  /** Epoch ms. */
-  at: number;
-  /** The signed-in user, or the command line (`riohub --reset-password`) and the account it ran as. */
-  user: string;
-  /** The client's address, or `this machine` for the command line. */
-  address: string;
-  action: AuditAction;
-  /** What was acted on: a user's, a remote's or a logger's name, `served-api`, `hub`. */
-  target: string;
-  outcome: AuditOutcome;
-  changes: AuditChange[];
-  /** Why a refused action was refused. */
-  error?: string;
-}
+export const auditRecordSchema = z
+  .object({
+    id: z.number(),
+    /** Epoch ms. */
+    at: z.number(),
+    /** The signed-in user, or the command line (`riohub --reset-password`) and the account it ran as. */
+    user: z.string(),
+    /** The client's address, or `this machine` for the command line. */
+    address: z.string(),
+    action: auditActionSchema,
+    /** What was acted on: a user's, a remote's or a logger's name, `served-api`, `hub`. */
+    target: z.string(),
+    outcome: auditOutcomeSchema,
+    changes: z.array(auditChangeSchema),
+    /** Why a refused action was refused. */
+    error: z.string().optional(),
+  })
+  .meta({ id: 'AuditRecord' });
+export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
 /** Query limits of `GET /api/audit`. */
 export const AUDIT_PAGE_LIMIT = 1000;
+
+const auditFilter = z.string().max(200, 'filter must be at most 200 characters').optional();
+
+/** `GET /api/audit`: a page, newest first; `before` an id (older records), `filter` the text to keep. */
+export const auditQuerySchema = z
+  .object({
+    limit: z.coerce.number<number>().int().min(1).max(AUDIT_PAGE_LIMIT).default(100),
+    before: z.coerce.number<number>().int().min(1).optional(),
+    /** Keeps the records containing the text, in any case. */
+    filter: auditFilter,
+  })
+  .strict();
+
+/** `GET /api/audit.csv`: every record the filter keeps. */
+export const auditExportQuerySchema = z.object({ filter: auditFilter }).strict();
 
 function shown(value: AuditValue): string {
   if (typeof value === 'string') return value === '' ? '""' : value;

@@ -9,5 +9,6 @@ export * from './remotes';
 export * from './result';
 export * from './routes';
 export * from './served-api';
+export * from './text';
 export * from './users';
 export * from './writes';

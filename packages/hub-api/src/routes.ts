@@ -1,17 +1,20 @@
 /**
  * Every REST route of the hub as one map: method, path (with `:params`), the role it needs, and
- * the types of its query, body and answer. The hub registers its routes from it and the dashboard
- * calls them through it, so a path or a type that one side does not have is a compile error.
+ * the schemas of its query, body and answer, from which their types are inferred. The hub
+ * registers its routes from it (validating each request against them, and describing them in
+ * `GET /api/openapi.json`) and the dashboard calls them through it, so a path or a type that one
+ * side does not have is a compile error.
  */
-import type { AuditRecord } from './audit';
-import type { HealthView, LivenessView } from './health';
-import type { HubInfo, HubRole } from './hub-info';
-import type { AggregateInterval, AggregateSeries, LoggerView, RawSeries } from './loggers';
-import type { Device, Point, PointKind, PointPage } from './points';
-import type { ConnectionTest, RemoteInput, RemoteView } from './remotes';
-import type { ServedApiInput, ServedApiView } from './served-api';
-import type { Role, SignIn, User, UserInput } from './users';
-import type { WriteRecord, WriteRequest } from './writes';
+import { z } from 'zod';
+import { auditExportQuerySchema, auditQuerySchema, auditRecordSchema } from './audit';
+import { healthViewSchema, livenessViewSchema } from './health';
+import { hubInfoSchema, hubRoleChangeSchema } from './hub-info';
+import { aggregateQuerySchema, aggregateSeriesSchema, loggerViewSchema, rangeQuerySchema, rawSeriesSchema, retentionSchema } from './loggers';
+import { deviceSchema, pointPageSchema, pointQuerySchema, pointSchema, pointsQuerySchema } from './points';
+import { connectionTestSchema, remoteChangeSchema, remoteInputSchema, remoteViewSchema, trustSchema } from './remotes';
+import { servedApiInputSchema, servedApiViewSchema } from './served-api';
+import { signInSchema, userChangeSchema, userInputSchema, userSchema, type Role } from './users';
+import { writeLogQuerySchema, writeRecordSchema, writeRequestSchema } from './writes';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -21,24 +24,30 @@ export type RouteRole = 'public' | Role;
 /**
  * How a route answers: `json` in the Result envelope, `csv` as a download (the envelope only when
  * the request is refused), `websocket` by upgrading to the live channel (websocket.md), `text`
- * in a format of its own (Prometheus metrics; the envelope only when the request is refused).
+ * in a format of its own (Prometheus metrics; the envelope only when the request is refused),
+ * `document` as a document of its own (the OpenAPI description, the API reference page and its
+ * files; the envelope only when the request is refused).
  */
-export type AnswerKind = 'json' | 'csv' | 'websocket' | 'text';
+export type AnswerKind = 'json' | 'csv' | 'websocket' | 'text' | 'document';
 
-/** The types a route carries: its query string, its JSON body, its answer's `data`. */
-export interface RouteTypes {
-  query?: object;
-  body?: unknown;
-  answer?: unknown;
+/** The schemas a route carries; its path parameters come from its path. */
+export interface RouteSchemas {
+  /** Its query string: every value arrives as text, and numbers are coerced. */
+  query?: z.ZodType<object>;
+  /** Its JSON body. */
+  body?: z.ZodType;
+  /** Its answer's `data` (a `json` route). */
+  answer?: z.ZodType;
 }
 
-export interface RouteDefinition<M extends HttpMethod = HttpMethod, P extends string = string, T extends RouteTypes = RouteTypes, A extends AnswerKind = AnswerKind> {
+export interface RouteDefinition<M extends HttpMethod = HttpMethod, P extends string = string, S extends RouteSchemas = RouteSchemas, A extends AnswerKind = AnswerKind> {
   method: M;
   path: P;
   role: RouteRole;
   answers: A;
-  /** Types only: never set at run time. */
-  readonly types?: T;
+  schemas: S;
+  /** The statuses of its answers with `data`: 201 for a creation; readiness also answers 503. */
+  statuses: readonly number[];
 }
 
 /** `'/api/remotes/:name/trust'` → `'name'`. */
@@ -51,106 +60,88 @@ type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer R
 /** The path parameters of a path, each a string (sent URL-encoded). */
 export type PathParams<P extends string> = { [Name in ParamNames<P>]: string };
 
-function define<T extends RouteTypes, A extends AnswerKind>(answers: A) {
-  return <M extends HttpMethod, P extends string>(method: M, path: P, role: RouteRole): RouteDefinition<M, P, T, A> => ({ method, path, role, answers });
-}
-const json = <T extends RouteTypes>() => define<T, 'json'>('json');
-const csv = <T extends RouteTypes>() => define<T, 'csv'>('csv');
-
-/** `limit` and `before` (an id: older records) of the write log and the audit. */
-export interface PageQuery {
-  limit?: number;
-  before?: number;
+/** The names of a path's parameters, in order: what `PathParams` types. */
+export function pathParamNames(path: string): string[] {
+  return [...path.matchAll(/:(\w+)/g)].map((match) => match[1] as string);
 }
 
-export interface PointsQuery {
-  /** `''` (the default): all; matches at a dot boundary. */
-  prefix?: string;
-  offset?: number;
-  limit?: number;
+function define<A extends AnswerKind>(answers: A) {
+  return <M extends HttpMethod, P extends string, const S extends RouteSchemas = object>(method: M, path: P, role: RouteRole, schemas?: S, statuses: readonly number[] = [200]): RouteDefinition<M, P, S, A> => ({
+    method,
+    path,
+    role,
+    answers,
+    schemas: schemas ?? ({} as S),
+    statuses,
+  });
 }
-
-/** Epoch ms, `from <= time < to`. */
-export interface RangeQuery {
-  from: number;
-  to: number;
-}
-
-export interface AggregateQuery extends RangeQuery {
-  interval: AggregateInterval;
-}
-
-export interface AuditFilter {
-  /** Keeps the records containing the text, in any case. */
-  filter?: string;
-}
-
-/** A change of a remote entry: `host` always; any other field omitted keeps its value (the password too). */
-export type RemoteChange = Partial<RemoteInput> & Pick<RemoteInput, 'host'>;
-
-/** A change of a user: a new role, a new password (which ends the user's sessions), or both. */
-export interface UserChange {
-  role?: Role;
-  password?: string;
-}
+const json = define('json');
+const csv = define('csv');
+const document = define('document');
 
 export const ROUTES = {
   /** Liveness, for probes: outside /api, answered to any host name. */
-  alive: json<{ answer: LivenessView }>()('GET', '/healthz', 'public'),
+  alive: json('GET', '/healthz', 'public', { answer: livenessViewSchema }),
   /** Readiness (200, or 503 with why): outside /api, answered to any host name. */
-  ready: json<{ answer: HealthView }>()('GET', '/readyz', 'public'),
+  ready: json('GET', '/readyz', 'public', { answer: healthViewSchema }, [200, 503]),
   /** The same readiness under its first name. */
-  health: json<{ answer: HealthView }>()('GET', '/api/health', 'public'),
+  health: json('GET', '/api/health', 'public', { answer: healthViewSchema }, [200, 503]),
   /**
    * Prometheus text format. `public` to the sign-in guard: the route itself admits loopback
    * clients, and others with `Authorization: Bearer $RIOHUB_METRICS_TOKEN`.
    */
-  metrics: define<object, 'text'>('text')('GET', '/metrics', 'public'),
+  metrics: define('text')('GET', '/metrics', 'public'),
 
-  signIn: json<{ body: SignIn; answer: User }>()('POST', '/api/session', 'public'),
-  session: json<{ answer: User }>()('GET', '/api/session', 'viewer'),
-  signOut: json<{ answer: { signedOut: true } }>()('DELETE', '/api/session', 'viewer'),
+  signIn: json('POST', '/api/session', 'public', { body: signInSchema, answer: userSchema }),
+  session: json('GET', '/api/session', 'viewer', { answer: userSchema }),
+  signOut: json('DELETE', '/api/session', 'viewer', { answer: z.object({ signedOut: z.literal(true) }) }),
 
-  users: json<{ answer: User[] }>()('GET', '/api/users', 'admin'),
-  createUser: json<{ body: UserInput; answer: User }>()('POST', '/api/users', 'admin'),
-  updateUser: json<{ body: UserChange; answer: User }>()('PUT', '/api/users/:name', 'admin'),
-  deleteUser: json<{ answer: { name: string } }>()('DELETE', '/api/users/:name', 'admin'),
+  users: json('GET', '/api/users', 'admin', { answer: z.array(userSchema) }),
+  createUser: json('POST', '/api/users', 'admin', { body: userInputSchema, answer: userSchema }, [201]),
+  updateUser: json('PUT', '/api/users/:name', 'admin', { body: userChangeSchema, answer: userSchema }),
+  deleteUser: json('DELETE', '/api/users/:name', 'admin', { answer: z.object({ name: z.string() }) }),
 
-  points: json<{ query: PointsQuery; answer: PointPage }>()('GET', '/api/points', 'viewer'),
-  point: json<{ query: { kind?: PointKind }; answer: Point }>()('GET', '/api/points/:name', 'viewer'),
-  topology: json<{ answer: Device[] }>()('GET', '/api/topology', 'viewer'),
+  points: json('GET', '/api/points', 'viewer', { query: pointsQuerySchema, answer: pointPageSchema }),
+  point: json('GET', '/api/points/:name', 'viewer', { query: pointQuerySchema, answer: pointSchema }),
+  topology: json('GET', '/api/topology', 'viewer', { answer: z.array(deviceSchema) }),
 
-  remotes: json<{ answer: RemoteView[] }>()('GET', '/api/remotes', 'viewer'),
-  remote: json<{ answer: RemoteView }>()('GET', '/api/remotes/:name', 'viewer'),
-  createRemote: json<{ body: RemoteInput; answer: RemoteView }>()('POST', '/api/remotes', 'admin'),
-  updateRemote: json<{ body: RemoteChange; answer: RemoteView }>()('PUT', '/api/remotes/:name', 'admin'),
-  deleteRemote: json<{ answer: { name: string } }>()('DELETE', '/api/remotes/:name', 'admin'),
-  trustRemote: json<{ body: { fingerprint: string }; answer: RemoteView }>()('POST', '/api/remotes/:name/trust', 'admin'),
+  remotes: json('GET', '/api/remotes', 'viewer', { answer: z.array(remoteViewSchema) }),
+  remote: json('GET', '/api/remotes/:name', 'viewer', { answer: remoteViewSchema }),
+  createRemote: json('POST', '/api/remotes', 'admin', { body: remoteInputSchema, answer: remoteViewSchema }, [201]),
+  updateRemote: json('PUT', '/api/remotes/:name', 'admin', { body: remoteChangeSchema, answer: remoteViewSchema }),
+  deleteRemote: json('DELETE', '/api/remotes/:name', 'admin', { answer: z.object({ name: z.string() }) }),
+  trustRemote: json('POST', '/api/remotes/:name/trust', 'admin', { body: trustSchema, answer: remoteViewSchema }),
   /** "Retry now": an offline remote's link tries again at once; 409 for an entry it does not poll. */
-  retryRemote: json<{ answer: RemoteView }>()('POST', '/api/remotes/:name/retry', 'admin'),
+  retryRemote: json('POST', '/api/remotes/:name/retry', 'admin', { answer: remoteViewSchema }),
   /** Not saved: without a password, that of the stored entry of the same name (address unchanged). */
-  testRemote: json<{ body: RemoteInput; answer: ConnectionTest }>()('POST', '/api/remotes/test', 'admin'),
+  testRemote: json('POST', '/api/remotes/test', 'admin', { body: remoteInputSchema, answer: connectionTestSchema }),
 
-  write: json<{ body: WriteRequest; answer: WriteRecord }>()('POST', '/api/writes', 'operator'),
-  writeLog: json<{ query: PageQuery; answer: WriteRecord[] }>()('GET', '/api/writes', 'viewer'),
+  write: json('POST', '/api/writes', 'operator', { body: writeRequestSchema, answer: writeRecordSchema }),
+  writeLog: json('GET', '/api/writes', 'viewer', { query: writeLogQuerySchema, answer: z.array(writeRecordSchema) }),
 
-  audit: json<{ query: PageQuery & AuditFilter; answer: AuditRecord[] }>()('GET', '/api/audit', 'admin'),
-  auditCsv: csv<{ query: AuditFilter }>()('GET', '/api/audit.csv', 'admin'),
+  audit: json('GET', '/api/audit', 'admin', { query: auditQuerySchema, answer: z.array(auditRecordSchema) }),
+  auditCsv: csv('GET', '/api/audit.csv', 'admin', { query: auditExportQuerySchema }),
 
-  hub: json<{ answer: HubInfo }>()('GET', '/api/hub', 'viewer'),
-  setHubRole: json<{ body: { role: HubRole }; answer: HubInfo }>()('PUT', '/api/hub/role', 'admin'),
-  servedApi: json<{ answer: ServedApiView }>()('GET', '/api/hub/served-api', 'admin'),
-  updateServedApi: json<{ body: ServedApiInput; answer: ServedApiView }>()('PUT', '/api/hub/served-api', 'admin'),
+  hub: json('GET', '/api/hub', 'viewer', { answer: hubInfoSchema }),
+  setHubRole: json('PUT', '/api/hub/role', 'admin', { body: hubRoleChangeSchema, answer: hubInfoSchema }),
+  servedApi: json('GET', '/api/hub/served-api', 'admin', { answer: servedApiViewSchema }),
+  updateServedApi: json('PUT', '/api/hub/served-api', 'admin', { body: servedApiInputSchema, answer: servedApiViewSchema }),
 
-  loggers: json<{ answer: LoggerView[] }>()('GET', '/api/loggers', 'viewer'),
-  setRetention: json<{ body: { retentionDays: number | null }; answer: LoggerView }>()('PUT', '/api/loggers/:id', 'admin'),
-  samples: json<{ query: RangeQuery; answer: RawSeries }>()('GET', '/api/loggers/:id/samples', 'viewer'),
-  aggregates: json<{ query: AggregateQuery; answer: AggregateSeries }>()('GET', '/api/loggers/:id/aggregates', 'viewer'),
-  samplesCsv: csv<{ query: RangeQuery }>()('GET', '/api/loggers/:id/samples.csv', 'viewer'),
-  aggregatesCsv: csv<{ query: AggregateQuery }>()('GET', '/api/loggers/:id/aggregates.csv', 'viewer'),
+  loggers: json('GET', '/api/loggers', 'viewer', { answer: z.array(loggerViewSchema) }),
+  setRetention: json('PUT', '/api/loggers/:id', 'admin', { body: retentionSchema, answer: loggerViewSchema }),
+  samples: json('GET', '/api/loggers/:id/samples', 'viewer', { query: rangeQuerySchema, answer: rawSeriesSchema }),
+  aggregates: json('GET', '/api/loggers/:id/aggregates', 'viewer', { query: aggregateQuerySchema, answer: aggregateSeriesSchema }),
+  samplesCsv: csv('GET', '/api/loggers/:id/samples.csv', 'viewer', { query: rangeQuerySchema }),
+  aggregatesCsv: csv('GET', '/api/loggers/:id/aggregates.csv', 'viewer', { query: aggregateQuerySchema }),
 
   /** The live channel (websocket.md); a GET without an upgrade is answered 400. */
-  live: define<object, 'websocket'>('websocket')('GET', '/api/ws', 'viewer'),
+  live: define('websocket')('GET', '/api/ws', 'viewer'),
+
+  /** This API described in OpenAPI 3.1, from the schemas of this map. */
+  openapi: document('GET', '/api/openapi.json', 'viewer'),
+  /** The API reference: an interactive page over `openapi`, and the files it loads. */
+  docs: document('GET', '/api/docs', 'viewer'),
+  docsFile: document('GET', '/api/docs/:file', 'viewer'),
 } as const;
 
 export type Routes = typeof ROUTES;
@@ -158,13 +149,18 @@ export type RouteKey = keyof Routes;
 /** The routes answered in the Result envelope: the ones a client calls and reads. */
 export type JsonRouteKey = { [K in RouteKey]: Routes[K]['answers'] extends 'json' ? K : never }[RouteKey];
 
-type TypesOf<K extends RouteKey> = NonNullable<Routes[K]['types']>;
-type Field<T, F extends string> = T extends Record<F, infer V> ? V : undefined;
+type SchemaOf<K extends RouteKey, F extends keyof RouteSchemas> = Routes[K]['schemas'] extends { [Field in F]: infer S extends z.ZodType } ? S : undefined;
 
 export type RouteParams<K extends RouteKey> = PathParams<Routes[K]['path']>;
-export type RouteQuery<K extends RouteKey> = Field<TypesOf<K>, 'query'> extends infer Q ? (Q extends object ? Q : object) : never;
-export type RouteBody<K extends RouteKey> = Field<TypesOf<K>, 'body'>;
-export type RouteAnswer<K extends RouteKey> = Field<TypesOf<K>, 'answer'>;
+/** The query a client sends (numbers as numbers: the URL spells them out). */
+export type RouteQuery<K extends RouteKey> = SchemaOf<K, 'query'> extends z.ZodType ? z.input<SchemaOf<K, 'query'>> : object;
+/** The body a client sends. */
+export type RouteBody<K extends RouteKey> = SchemaOf<K, 'body'> extends z.ZodType ? z.input<SchemaOf<K, 'body'>> : undefined;
+/** The query as the hub's handler gets it: validated, defaults filled in. */
+export type ParsedQuery<K extends RouteKey> = SchemaOf<K, 'query'> extends z.ZodType ? z.output<SchemaOf<K, 'query'>> : object;
+/** The body as the hub's handler gets it: validated. */
+export type ParsedBody<K extends RouteKey> = SchemaOf<K, 'body'> extends z.ZodType ? z.output<SchemaOf<K, 'body'>> : undefined;
+export type RouteAnswer<K extends RouteKey> = SchemaOf<K, 'answer'> extends z.ZodType ? z.output<SchemaOf<K, 'answer'>> : undefined;
 /** What names a route's resource: its path parameters and its query, in one object. */
 export type RouteInput<K extends RouteKey> = RouteParams<K> & RouteQuery<K>;
 
