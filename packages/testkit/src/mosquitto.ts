@@ -16,6 +16,11 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** Serve MQTT over TLS with this certificate and key (PEM): the URL is then `mqtts://`. */
   tls?: { cert: string; key: string };
+  /**
+   * Bridge this broker to another: it connects to `address` (`127.0.0.1:<port>`) and takes its
+   * topics in, each under `prefix` (`topic # in 0 <prefix> ""`), as an MQTT bridge between sites does.
+   */
+  bridge?: { address: string; prefix: string };
 }
 
 export interface MosquittoBroker {
@@ -76,6 +81,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     writeFileSync(join(folder, 'cert.pem'), options.tls.cert);
     writeFileSync(join(folder, 'key.pem'), options.tls.key, { mode: 0o600 });
     lines.push(`certfile ${join(folder, 'cert.pem')}`, `keyfile ${join(folder, 'key.pem')}`);
+  }
+  if (options.bridge) {
+    lines.push('connection upstream', `address ${options.bridge.address}`, `topic # in 0 ${options.bridge.prefix} ""`, 'cleansession true');
   }
   const config = join(folder, 'mosquitto.conf');
   writeFileSync(config, `${lines.join('\n')}\n`);

@@ -1,0 +1,126 @@
+// Benchmark: riohub beside what a user would pick instead, an MQTT bridge, in one run on this
+// machine. The bridge is two Mosquitto brokers, the second bridging the first's topics in under a
+// prefix (`site/…` → `remote/site/…`), as riohub prefixes a remote's points. The same change
+// stream goes through each: a load offered from a process of its own (a publisher / a simulator)
+// and a probe every 10 ms carrying its send time, measured where it arrives (a subscriber of the
+// second broker / a dashboard WebSocket client of the hub). Prints each figure with its bridge
+// counterpart and the ratio, and the machine's load. Run with `pnpm bench vs-mqtt`.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
+import { HubClient } from '../src/testing/test-hub';
+import { probeLatency, sustainedRate, type LatencyFigures } from './lib/riohub-stream';
+
+const ADMIN_PASSWORD = 'bench-admin';
+const SECONDS = 8;
+const LOAD_SCRIPT = fileURLToPath(new URL('./lib/mqtt-load.ts', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now();
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+/** Runs the load publisher for SECONDS; resolves with what it managed to send per second. */
+function publishLoad(url: string, rate: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, url, 'site/load/', String(rate), String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve((JSON.parse(output) as { perSecond: number }).perSecond) : reject(new Error(`the load publisher exited with ${code}`))));
+  });
+}
+
+/** The bridge: the second broker's subscriber, and a probe publisher on the first. */
+async function bridgeFigures(upstream: MosquittoBroker, downstream: MosquittoBroker, rate: number, publishers: number): Promise<LatencyFigures> {
+  const subscriber = await mqtt.connectAsync(downstream.url, { clean: true, reconnectPeriod: 0 });
+  const prober = await mqtt.connectAsync(upstream.url, { clean: true, reconnectPeriod: 0 });
+  try {
+    await subscriber.subscribeAsync('remote/site/#', { qos: 0 });
+    // The bridge is up when a message goes through it.
+    let through = false;
+    subscriber.on('message', (topic) => (through ||= topic === 'remote/site/ready'));
+    while (!through) {
+      await prober.publishAsync('site/ready', '1', { qos: 0 });
+      await sleep(50);
+    }
+    const latencies: number[] = [];
+    let delivered = 0;
+    let counting = false;
+    subscriber.on('message', (topic, payload) => {
+      if (topic === 'remote/site/probe') latencies.push(now() - Number(payload.toString()));
+      else if (counting) delivered++;
+    });
+    const load = Promise.all(Array.from({ length: publishers }, () => publishLoad(upstream.url, rate)));
+    // Counted from the second to the second before last: the publishers' start and end left out.
+    await sleep(1_000);
+    counting = true;
+    const started = performance.now();
+    while (performance.now() - started < (SECONDS - 2) * 1000) {
+      prober.publish('site/probe', now().toFixed(3), { qos: 0 });
+      await sleep(10);
+    }
+    counting = false;
+    const elapsed = (performance.now() - started) / 1000;
+    const offered = (await load).reduce((sum, perSecond) => sum + perSecond, 0);
+    latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered };
+  } finally {
+    await Promise.all([subscriber.endAsync(), prober.endAsync()]);
+  }
+}
+
+function mosquittoVersion(): string {
+  const help = spawnSync('mosquitto', ['-h'], { encoding: 'utf8' });
+  return /version (\S+)/.exec(`${help.stdout}${help.stderr}`)?.[1] ?? '?';
+}
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const perSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
+const load = () => loadavg()[0]?.toFixed(2) ?? '?';
+
+interface Row {
+  figure: string;
+  bridge: string;
+  riohub: string;
+  /** riohub's figure over the bridge's: below 1 is better for times, above 1 for rates. */
+  ratio: number;
+}
+
+const rows: Row[] = [];
+const latencyRows = (rate: number, bridge: LatencyFigures, hub: LatencyFigures) => {
+  rows.push(
+    { figure: `latency p50 at ${perSecond(rate)}`, bridge: ms(bridge.p50), riohub: ms(hub.p50), ratio: hub.p50 / bridge.p50 },
+    { figure: `latency p99 at ${perSecond(rate)}`, bridge: ms(bridge.p99), riohub: ms(hub.p99), ratio: hub.p99 / bridge.p99 },
+  );
+};
+
+console.log(`vs-mqtt: Mosquitto ${mosquittoVersion()} bridge beside riohub, one run, ${cpus().length} cores; load average at the start ${load()}`);
+const upstream = await startMosquitto();
+const downstream = await startMosquitto({ bridge: { address: `127.0.0.1:${upstream.port}`, prefix: 'remote/' } });
+const hub = await spawnHub(ADMIN_PASSWORD);
+try {
+  const admin = new HubClient(hub.url);
+  await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
+  for (const rate of [5_000, 10_000]) {
+    const bridge = await bridgeFigures(upstream, downstream, rate, 1);
+    const riohub = await probeLatency(admin, rate, SECONDS);
+    console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes; riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes`);
+    latencyRows(rate, bridge, riohub);
+  }
+  // As much as each takes: two publishers as fast as the broker takes them; four simulators offering 40,000 changes/s each.
+  const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2);
+  const riohubMost = await sustainedRate(admin, 4, 40_000, SECONDS);
+  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers; riohub offered ${perSecond(riohubMost.offered ?? 0)} by four simulators`);
+  rows.push({ figure: 'most changes delivered', bridge: perSecond(bridgeMost.delivered), riohub: perSecond(riohubMost.delivered), ratio: riohubMost.delivered / bridgeMost.delivered });
+} finally {
+  await hub.stop();
+  await Promise.all([upstream.close(), downstream.close()]);
+}
+
+console.log('\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|');
+for (const row of rows) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
+console.log(`load average at the end: ${load()}`);
