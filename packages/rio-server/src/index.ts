@@ -4,3 +4,4 @@ export * from './long-poll';
 export * from './plugin';
 export * from './source';
 export * from './state-reader';
+export * from './trace';

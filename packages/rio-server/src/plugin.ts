@@ -25,6 +25,7 @@ import type { Kind } from './change-store';
 import { LongPolls, type Poll } from './long-poll';
 import type { RioServerSettings, RioSource } from './source';
 import { idleState, isFullStateQuery, readChanges, type ExposedFilters, type StateQuery } from './state-reader';
+import { TRACE_STAGES, traceStage } from './trace';
 
 /** How long a refused request is held before its socket is destroyed (PROTOCOL.md). */
 export const REFUSAL_HOLD_MS = 10_000;
@@ -191,7 +192,10 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
           },
           tryAnswer: () => readChanges(source, current().filters, query),
           idleAnswer: () => idleState(source, query),
-          send: (body: string) => void answer(reply, 200, body),
+          send: (body: string) => {
+            traceStage(TRACE_STAGES.answerSent, () => ({ body }));
+            void answer(reply, 200, body);
+          },
         };
         reply.raw.once('close', () => polls.remove(poll));
         polls.add(poll);
@@ -206,6 +210,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       case 'riouiset': {
         const kind: Kind = rio.verb === 'rioset' ? 'io' : 'ui';
         const result = await write(kind, rio.writes, settings, filters, request.socket.remoteAddress ?? '');
+        traceStage(TRACE_STAGES.writeApplied, () => ({ writes: rio.writes }));
         if (result.ok) request.log.info({ kind, names: rio.writes.map(([name]) => name) }, 'remote write applied');
         return answer(reply, writeResultStatus(result), encodeWriteResult(result));
       }

@@ -14,6 +14,7 @@ import {
   type ServerMessage,
   type User,
 } from '@riohub/hub-api';
+import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
 import type { WebSocket } from 'ws';
 import type { Hub } from '../hub';
 
@@ -154,13 +155,18 @@ export class BrowserSession {
       this.pending.delete(key);
       points.push(point);
       if (points.length === CHUNK) {
-        this.send({ type: 'delta', payload: { points } });
+        this.sendDelta(points);
         points = [];
         if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) break;
       }
     }
-    if (points.length > 0) this.send({ type: 'delta', payload: { points } });
+    if (points.length > 0) this.sendDelta(points);
     if (this.pending.size > 0) this.scheduleFlush(RETRY_MS);
+  }
+
+  private sendDelta(points: Point[]): void {
+    this.send({ type: 'delta', payload: { points } });
+    traceStage(TRACE_STAGES.deltaSent, () => ({ points }));
   }
 
   /** For `write-result` updates of this user's confirmed writes. */

@@ -4,6 +4,7 @@
  * status to the fleet. It runs inside a link's poll: nothing here may take long.
  */
 import type { RemoteStatus } from '@riohub/hub-api';
+import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
 import type { HubEventBus } from '../hub-events';
 import type { TopologyRegistry } from '../topology/topology-registry';
 import type { PointTree } from '../tree/point-tree';
@@ -36,6 +37,7 @@ export function createLinkSink({ tree, events, topology, writes, status, logger 
         if (writes.awaiting) writes.observe(kind, fullName, value);
       }
       if (changed > 0) events.emit('changed', remote, changed);
+      traceStage(TRACE_STAGES.answerApplied, () => ({ remote, entries }));
       // Browsers hear of a changed point count with the remote's status.
       status(remote, { points: tree.countOf(remote) });
     },

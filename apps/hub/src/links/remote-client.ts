@@ -25,6 +25,7 @@ import {
   type Write,
   type WriteResult,
 } from '@riohub/protocol';
+import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
 import { Agent, buildConnector, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import {
   CERTIFICATE_CHANGED_SENTENCE,
@@ -94,7 +95,10 @@ export class RemoteClient {
         ? { verb: 'rioget', version: 1, timestamp, password: this.password }
         : { verb: 'rioget', version: 2, timestamp, password: this.password, sections };
     const body = await this.send(rio, POLL_TIMEOUT_MS, signal, [200]);
-    return decode(() => decodeState(body));
+    traceStage(TRACE_STAGES.answerReceived, () => ({ body }));
+    const state = decode(() => decodeState(body));
+    traceStage(TRACE_STAGES.answerDecoded, () => ({}));
+    return state;
   }
 
   async readTopology(signal?: AbortSignal): Promise<HsycoTopology> {
