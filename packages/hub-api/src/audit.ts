@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   /** "Retry now": a remote's link tries again at once instead of waiting out its backoff. */
   'remote.retry',
   'served-api.update',
+  /** The MQTT bridge's settings (`PUT /api/mqtt`, the settings file's `mqtt:`). */
+  'mqtt.update',
   'hub.role',
   /** A replicated logger's retention (`retentionDays`, `null`: keep everything). */
   'logger.retention',

@@ -4,6 +4,7 @@ export * from './health';
 export * from './hub-info';
 export * from './loggers';
 export * from './messages';
+export * from './mqtt';
 export * from './points';
 export * from './remotes';
 export * from './result';

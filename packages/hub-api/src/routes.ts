@@ -10,6 +10,7 @@ import { auditExportQuerySchema, auditQuerySchema, auditRecordSchema } from './a
 import { healthViewSchema, livenessViewSchema } from './health';
 import { hubInfoSchema, hubRoleChangeSchema } from './hub-info';
 import { aggregateQuerySchema, aggregateSeriesSchema, loggerViewSchema, rangeQuerySchema, rawSeriesSchema, retentionSchema } from './loggers';
+import { mqttInputSchema, mqttViewSchema } from './mqtt';
 import { deviceSchema, pointPageSchema, pointQuerySchema, pointSchema, pointsQuerySchema } from './points';
 import { connectionTestSchema, remoteChangeSchema, remoteInputSchema, remoteViewSchema, trustSchema } from './remotes';
 import { servedApiInputSchema, servedApiViewSchema } from './served-api';
@@ -126,6 +127,9 @@ export const ROUTES = {
   setHubRole: json('PUT', '/api/hub/role', 'admin', { body: hubRoleChangeSchema, answer: hubInfoSchema }),
   servedApi: json('GET', '/api/hub/served-api', 'admin', { answer: servedApiViewSchema }),
   updateServedApi: json('PUT', '/api/hub/served-api', 'admin', { body: servedApiInputSchema, answer: servedApiViewSchema }),
+  /** The MQTT bridge (docs/mqtt.md): settings, the password write-only, and its connection status. */
+  mqtt: json('GET', '/api/mqtt', 'admin', { answer: mqttViewSchema }),
+  updateMqtt: json('PUT', '/api/mqtt', 'admin', { body: mqttInputSchema, answer: mqttViewSchema }),
 
   loggers: json('GET', '/api/loggers', 'viewer', { answer: z.array(loggerViewSchema) }),
   setRetention: json('PUT', '/api/loggers/:id', 'admin', { body: retentionSchema, answer: loggerViewSchema }),

@@ -47,8 +47,8 @@ function parsesAsCertificates(text: string): boolean {
   }
 }
 
-/** What the fields say together, once merged with the stored ones. */
-function crossFieldErrors(next: MqttSettingsValue): FieldErrors {
+/** What the fields say together, once merged with the stored ones (the settings file checks it before applying). */
+export function crossFieldErrors(next: MqttSettingsValue): FieldErrors {
   const fields: FieldErrors = {};
   if (next.enabled && next.url === '') fields['url'] = 'is required to enable the bridge';
   const secure = next.url.startsWith('mqtts:');

@@ -18,6 +18,7 @@ export function remotePasswordVariable(name: string): string {
 }
 
 export const SERVED_API_PASSWORD_VARIABLE = 'SERVED_API_PASSWORD';
+export const MQTT_PASSWORD_VARIABLE = 'MQTT_PASSWORD';
 
 export function exportSettings(dataDir: string, now = new Date()): string {
   const file = join(dataDir, DATABASE_FILE);
@@ -29,7 +30,13 @@ export function exportSettings(dataDir: string, now = new Date()): string {
     );
     const users = db.prepare('SELECT name, role FROM users ORDER BY name').all() as User[];
     const served = db.prepare("SELECT value FROM meta WHERE key = 'served_api'").get() as { value: string } | undefined;
-    const doc = new Document({ remotes, users: users.map(({ name, role }) => ({ name, role })), ...(served ? { servedApi: servedEntry(served.value) } : {}) });
+    const mqtt = db.prepare("SELECT value FROM meta WHERE key = 'mqtt'").get() as { value: string } | undefined;
+    const doc = new Document({
+      remotes,
+      users: users.map(({ name, role }) => ({ name, role })),
+      ...(served ? { servedApi: servedEntry(served.value) } : {}),
+      ...(mqtt ? { mqtt: mqttEntry(mqtt.value) } : {}),
+    });
     doc.commentBefore = [
       ` riohub settings, exported from ${dataDir} at ${now.toISOString()}, for: riohub --config <this file>`,
       ' No password is in it: set each passwordEnv variable named below (or give a passwordFile instead).',
@@ -66,4 +73,10 @@ function servedEntry(stored: string): Record<string, unknown> {
     ...(settings.uiFilter === undefined ? {} : { uiFilter: settings.uiFilter }),
     ...(settings.password ? { passwordEnv: SERVED_API_PASSWORD_VARIABLE } : {}),
   };
+}
+
+/** The bridge's settings as stored, the password as the variable to set. */
+function mqttEntry(stored: string): Record<string, unknown> {
+  const { password, ...settings } = JSON.parse(stored) as Record<string, unknown> & { password?: string };
+  return { ...settings, ...(password ? { passwordEnv: MQTT_PASSWORD_VARIABLE } : {}) };
 }
