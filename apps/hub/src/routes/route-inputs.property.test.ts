@@ -66,10 +66,11 @@ const param = fc.oneof(
   fc.constantFrom('%ZZ', '%', '%2e%2e', '..%2F..%2Fetc'),
 );
 
-/** Keeps remote entries on loopback: the hub would otherwise resolve and dial whatever host comes. */
+/** Keeps remote entries and the MQTT broker on loopback: the hub would otherwise resolve and dial whatever host comes. */
 function loopbackOnly(url: string, input: { json?: unknown; raw?: string }): { json?: unknown; raw?: string } {
-  if (!url.startsWith('/api/remotes') || input.json === null || typeof input.json !== 'object' || Array.isArray(input.json)) return input;
+  if (!(url.startsWith('/api/remotes') || url.startsWith('/api/mqtt')) || input.json === null || typeof input.json !== 'object' || Array.isArray(input.json)) return input;
   const copy: Record<string, unknown> = { ...(input.json as Record<string, unknown>) };
+  if (typeof copy['url'] === 'string' && /^mqtts?:/i.test(copy['url'])) copy['url'] = `mqtt://127.0.0.1:${CLOSED_PORT}`;
   if ('host' in copy) copy['host'] = typeof copy['host'] === 'string' && /^[a-z]/i.test(copy['host']) ? '127.0.0.1' : copy['host'];
   if (typeof copy['port'] === 'number' && Number.isInteger(copy['port'])) copy['port'] = CLOSED_PORT;
   return { json: copy };
