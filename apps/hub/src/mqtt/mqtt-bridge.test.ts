@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RioTestClient, spawnSim, startMosquitto, type MosquittoBroker, type SimProcess } from '@riohub/testkit';
+import { fingerprintOf, makeSelfSigned } from '@riohub/certificate';
 import type { MqttView, WriteRecord } from '@riohub/hub-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { componentOfTopic, haConfigProblems } from '../testing/ha-discovery-schema';
@@ -110,7 +111,7 @@ describe('the MQTT bridge', () => {
     let from = watcher.messages.length;
     await watcher.publish('riohub/io/lobby/dummy/autom/1/pos/set', '50');
     const readOnly = JSON.parse((await watcher.next(from, (message) => message.topic === 'riohub/writes', 'the refusal')).payload) as { ok: boolean; code: string };
-    expect(readOnly).toMatchObject({ ok: false, name: 'lobby.dummy.autom.1.pos' });
+    expect(readOnly).toMatchObject({ ok: false, name: 'lobby.dummy.autom.1.pos', code: 'read-only' });
     expect((await simState(direct))['dummy.autom.1.pos']).toBe('0');
 
     from = watcher.messages.length;
@@ -207,6 +208,30 @@ describe('MQTT settings', () => {
     await hub.admin.data('PUT', '/api/mqtt', { password: 'wrong' });
     const refused = await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (current) => current.status.state === 'reconnecting');
     expect(refused.status.error).toMatch(/not authori[sz]ed|bad user name or password/i);
+  });
+
+  it('reaches an mqtts:// broker by its pinned certificate or a CA given, and refuses another certificate before sending the password', async () => {
+    const { hub } = setup;
+    const certificate = await makeSelfSigned('127.0.0.1', 'test broker');
+    const other = await makeSelfSigned('127.0.0.1', 'another broker');
+    const secure = await startMosquitto({ tls: certificate, users: { riohub: 'tls secret' } });
+    extra.push(secure);
+    await enableBridge(hub, secure, { username: 'riohub', password: 'tls secret', fingerprint: fingerprintOf(certificate.cert) });
+    await MqttWatcher.retainedAt(secure.url, 'riohub/status', { ca: certificate.cert, username: 'riohub', password: 'tls secret' }).then((retained) => expect(retained.get('riohub/status')).toBe('online'));
+
+    // The broker logs every CONNECT it receives, with the client id: none comes from the bridge once the pin is wrong.
+    const connects = () => secure.log().split('\n').filter((line) => line.includes('New client connected') && line.includes(' as riohub-')).length;
+    await hub.admin.data('PUT', '/api/mqtt', { fingerprint: fingerprintOf(other.cert) });
+    const before = connects();
+    expect(before).toBeGreaterThan(0);
+    const refused = await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'reconnecting');
+    expect(refused.status.error).toMatch(/not the pinned one/);
+    expect(connects()).toBe(before);
+
+    await hub.admin.data('PUT', '/api/mqtt', { fingerprint: '', ca: certificate.cert });
+    await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'connected');
+    await hub.admin.data('PUT', '/api/mqtt', { ca: other.cert });
+    await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'reconnecting' && view.status.error !== undefined);
   });
 
   it('refuses settings that cannot work, field by field', async () => {

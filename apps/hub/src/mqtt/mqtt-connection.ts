@@ -60,7 +60,8 @@ function pinnedSocket(host: string, port: number, fingerprint: string): Duplex {
   socket.once('secureConnect', () => {
     const offered = (socket as TLSSocket).getPeerCertificate().fingerprint256;
     if (offered !== pinned) {
-      stream.destroy(new Error(`the broker's certificate is not the pinned one (it offers SHA-256 ${offered})`));
+      // With a code: mqtt.js passes on only the stream errors that have one.
+      stream.destroy(Object.assign(new Error(`the broker's certificate is not the pinned one (it offers SHA-256 ${offered})`), { code: 'CERT_NOT_PINNED' }));
       return;
     }
     verified = true;
