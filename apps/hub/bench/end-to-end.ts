@@ -107,7 +107,9 @@ async function sustained(admin: HubClient): Promise<string> {
  */
 async function fullSync(remotes: number, perRemote: number): Promise<string[]> {
   const sims: SimProcess[] = [];
-  const hub = await spawnHub(ADMIN_PASSWORD);
+  // BENCH_HUB_NODE_ARGS: options for the hub's Node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = process.env['BENCH_HUB_NODE_ARGS']?.split(' ').filter(Boolean);
+  const hub = await spawnHub(ADMIN_PASSWORD, { nodeArgs });
   try {
     const admin = new HubClient(hub.url);
     await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
@@ -147,16 +149,20 @@ async function fullSync(remotes: number, perRemote: number): Promise<string[]> {
   }
 }
 
-const hub = await spawnHub(ADMIN_PASSWORD);
-try {
-  const admin = new HubClient(hub.url);
-  await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
-  console.log(`hub end to end (simulators, hub and browser client on one machine):`);
-  console.log(await latencyAt(admin, 1_000));
-  console.log(await latencyAt(admin, 10_000));
-  console.log(await sustained(admin));
-} finally {
-  await hub.stop();
+// BENCH_ONLY=sync runs the full syncs alone (BENCH_ONLY=sync1m: the 1,000,000 one alone); by default, everything.
+const only = process.env['BENCH_ONLY'] ?? '';
+console.log(`hub end to end (simulators, hub and browser client on one machine):`);
+if (only === '') {
+  const hub = await spawnHub(ADMIN_PASSWORD);
+  try {
+    const admin = new HubClient(hub.url);
+    await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
+    console.log(await latencyAt(admin, 1_000));
+    console.log(await latencyAt(admin, 10_000));
+    console.log(await sustained(admin));
+  } finally {
+    await hub.stop();
+  }
 }
-for (const line of await fullSync(1, 100_000)) console.log(line);
+if (only !== 'sync1m') for (const line of await fullSync(1, 100_000)) console.log(line);
 for (const line of await fullSync(100, 10_000)) console.log(line);

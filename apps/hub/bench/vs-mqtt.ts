@@ -6,12 +6,13 @@
 // second broker / a dashboard WebSocket client of the hub). Prints each figure with its bridge
 // counterpart and the ratio, and the machine's load. Run with `pnpm bench vs-mqtt`.
 import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
-import { probeLatency, sustainedRate, type LatencyFigures } from './lib/riohub-stream';
+import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SECONDS = 8;
@@ -91,7 +92,9 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const latencyRows = (rate: number, bridge: LatencyFigures, hub: LatencyFigures) => {
+/** riohub's latency from the simulator's change where it was traced (the probe client's HTTPS write left out), as the bridge's is from the publish. */
+const latencyRows = (rate: number, bridge: LatencyFigures, probed: LatencyFigures) => {
+  const hub = probed.fromChange ?? probed;
   rows.push(
     { figure: `latency p50 at ${perSecond(rate)}`, bridge: ms(bridge.p50), riohub: ms(hub.p50), ratio: hub.p50 / bridge.p50 },
     { figure: `latency p99 at ${perSecond(rate)}`, bridge: ms(bridge.p99), riohub: ms(hub.p99), ratio: hub.p99 / bridge.p99 },
@@ -101,20 +104,25 @@ const latencyRows = (rate: number, bridge: LatencyFigures, hub: LatencyFigures) 
 console.log(`vs-mqtt: Mosquitto ${mosquittoVersion()} bridge beside riohub, one run, ${cpus().length} cores; load average at the start ${load()}`);
 const upstream = await startMosquitto();
 const downstream = await startMosquitto({ bridge: { address: `127.0.0.1:${upstream.port}`, prefix: 'remote/' } });
-const hub = await spawnHub(ADMIN_PASSWORD);
+// The simulators and the hub record where each probe is (trace-recorder.mjs), for the breakdown.
+const trace = traceFolder();
+const hub = await spawnHub(ADMIN_PASSWORD, { env: traceEnv(trace) });
+const breakdowns: [number, LatencyFigures][] = [];
 try {
   const admin = new HubClient(hub.url);
   await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
   for (const rate of [5_000, 10_000]) {
     const bridge = await bridgeFigures(upstream, downstream, rate, 1);
-    const riohub = await probeLatency(admin, rate, SECONDS);
+    const riohub = await probeLatency(admin, rate, SECONDS, trace);
+    breakdowns.push([rate, riohub]);
     console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes; riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes`);
     latencyRows(rate, bridge, riohub);
   }
   // As much as each takes: two publishers as fast as the broker takes them; four simulators offering 40,000 changes/s each.
   const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2);
-  const riohubMost = await sustainedRate(admin, 4, 40_000, SECONDS);
-  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers; riohub offered ${perSecond(riohubMost.offered ?? 0)} by four simulators`);
+  const riohubMost = await sustainedRate(admin, 4, 40_000, SECONDS, hub.child.pid as number);
+  const cores = Object.entries(riohubMost.cores).map(([name, used]) => `${name} ${used.toFixed(2)}`).join(', ');
+  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers; riohub offered ${perSecond(riohubMost.offered ?? 0)} by four simulators (cores used: ${cores})`);
   rows.push({ figure: 'most changes delivered', bridge: perSecond(bridgeMost.delivered), riohub: perSecond(riohubMost.delivered), ratio: riohubMost.delivered / bridgeMost.delivered });
 } finally {
   await hub.stop();
@@ -124,3 +132,10 @@ try {
 console.log('\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
 console.log(`load average at the end: ${load()}`);
+for (const [rate, figures] of breakdowns) {
+  console.log(`\nriohub at ${perSecond(rate)}, where a change's time goes (each probe's stages, timestamps carried through):\n| stage | p50 | p99 |\n|---|---|---|`);
+  for (const stage of figures.stages ?? []) console.log(`| ${stage.stage} | ${ms(stage.p50)} | ${ms(stage.p99)} |`);
+  if (figures.fromChange) console.log(`| **${figures.fromChange.stage}** | ${ms(figures.fromChange.p50)} | ${ms(figures.fromChange.p99)} |`);
+  console.log(`| (the probe's write → its arrival, as measured by the client) | ${ms(figures.p50)} | ${ms(figures.p99)} |`);
+}
+rmSync(trace, { recursive: true, force: true });

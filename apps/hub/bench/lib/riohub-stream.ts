@@ -1,10 +1,86 @@
 // A change stream through riohub for the benches: simulators offer the load (processes of their
 // own), the hub runs as its own process, and what arrives is measured at a dashboard WebSocket
 // client, as a browser would receive it.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RioTestClient, spawnSim } from '@riohub/testkit';
 import type { HubClient, HubSocket } from '../../src/testing/test-hub';
 
 const SIM_PASSWORD = 'bench';
+
+/** The stages a probe is seen at (trace-recorder.mjs), after its send and before its arrival. */
+const STAGES = ['applied-at-server', 'answer-written', 'answer-received', 'answer-decoded', 'tree-applied', 'delta-sent'] as const;
+/** What the time between one sighting and the next is spent on. */
+const STAGE_NAMES = [
+  'probe write → the simulator applied it',
+  'simulator: applied → poll answer written (waits for the hub\'s next poll)',
+  'on the wire: simulator → hub (HTTPS)',
+  'hub: decode the answer',
+  'hub: apply to the tree',
+  'hub: tree → WebSocket send',
+  'on the wire: hub → client, and its parse',
+] as const;
+
+export interface StageFigures {
+  stage: string;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * The environment that makes a simulator or a hub record where the probe is (RIOHUB_TRACE_DIR):
+ * the recorder preloaded, and the folder its files go to.
+ */
+export function traceEnv(folder: string): Record<string, string> {
+  const recorder = fileURLToPath(new URL('./trace-recorder.mjs', import.meta.url));
+  return { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${recorder}`.trim(), RIOHUB_TRACE_DIR: folder };
+}
+
+export function traceFolder(): string {
+  return mkdtempSync(join(tmpdir(), 'riohub-bench-trace-'));
+}
+
+/**
+ * Each probe's sightings joined across processes: the p50 and p99 of each stage, for probes seen
+ * at every one; and of the whole way from the simulator's change (its write applied) to the client.
+ */
+function stageBreakdown(folder: string, arrivals: ReadonlyMap<string, number>): { stages: StageFigures[]; fromChange: StageFigures } {
+  const sightings = new Map<string, Map<string, number[]>>();
+  for (const file of readdirSync(folder)) {
+    for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
+      const [stage, value, at] = line.split(' ');
+      if (!stage || !value || !at) continue;
+      const byStage = sightings.get(value) ?? new Map<string, number[]>();
+      byStage.set(stage, [...(byStage.get(stage) ?? []), Number(at)]);
+      sightings.set(value, byStage);
+    }
+  }
+  const durations: number[][] = STAGE_NAMES.map(() => []);
+  const fromChange: number[] = [];
+  for (const [value, arrived] of arrivals) {
+    const times = [Number(value)];
+    for (const stage of STAGES) {
+      // The first sighting after the one before (a value can be seen again in a later full answer).
+      const at = (sightings.get(value)?.get(stage) ?? []).filter((time) => time >= (times.at(-1) as number) - 0.5).sort((a, b) => a - b)[0];
+      if (at === undefined) break;
+      times.push(at);
+    }
+    if (times.length !== STAGES.length + 1) continue;
+    times.push(arrived);
+    fromChange.push(arrived - (times[1] as number));
+    for (let i = 0; i < STAGE_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
+  }
+  const figures = (stage: string, values: number[]): StageFigures => {
+    const sorted = values.sort((a, b) => a - b);
+    return { stage, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  };
+  return {
+    stages: STAGE_NAMES.map((stage, i) => figures(stage, durations[i] as number[])),
+    fromChange: figures('the simulator\'s change → the client', fromChange),
+  };
+}
 
 export interface LatencyFigures {
   /** Milliseconds from a probe's send to its arrival. */
@@ -15,6 +91,10 @@ export interface LatencyFigures {
   delivered: number;
   /** What the load source managed to offer per second, where it says. */
   offered?: number;
+  /** Where the time went, when the simulator and the hub recorded the probe's stages. */
+  stages?: StageFigures[];
+  /** The latency from the simulator's change (the probe's write applied), the client's write left out. */
+  fromChange?: StageFigures;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,20 +133,23 @@ function onDeltas(socket: HubSocket, each: (point: { name: string; value: string
  * A simulator changing `rate` datapoints a second, and a probe written at it every 10 ms (its send
  * time as the value) measured at the browser client, for `seconds` (the first and last left out).
  */
-export async function probeLatency(admin: HubClient, rate: number, seconds: number): Promise<LatencyFigures> {
+export async function probeLatency(admin: HubClient, rate: number, seconds: number, trace?: string): Promise<LatencyFigures> {
   const name = `lat${rate}`;
-  const sim = await spawnSim(['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate)]);
+  const sim = await spawnSim(
+    ['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate)],
+    trace ? { env: traceEnv(trace) } : {},
+  );
   const direct = new RioTestClient(sim.url, sim.certificate);
   try {
     await admin.addSim(name, sim, SIM_PASSWORD);
     await waitForPoints(admin, 20_000);
     const socket = await admin.socket();
     await subscribed(socket, [`${name}.`]);
-    const latencies: number[] = [];
+    const arrivals = new Map<string, number>();
     let delivered = 0;
     let counting = false;
     onDeltas(socket, (point, arrived) => {
-      if (point.name === `${name}.virtual.1`) latencies.push(arrived - Number(point.value));
+      if (point.name === `${name}.virtual.1`) arrivals.set(point.value, arrived);
       else if (counting) delivered++;
     });
     await sleep(1_000);
@@ -80,16 +163,43 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
     const elapsed = (performance.now() - started) / 1000;
     socket.close();
     await admin.data('DELETE', `/api/remotes/${name}`);
-    latencies.sort((a, b) => a - b);
-    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered: rate };
+    const latencies = [...arrivals].map(([sent, arrived]) => arrived - Number(sent)).sort((a, b) => a - b);
+    return {
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      probes: latencies.length,
+      delivered: delivered / elapsed,
+      offered: rate,
+      ...(trace ? stageBreakdown(trace, arrivals) : {}),
+    };
   } finally {
     await direct.close();
     await sim.stop();
   }
 }
 
-/** `count` simulators each offering `rate` changes a second: what reaches one client subscribed to everything. */
-export async function sustainedRate(admin: HubClient, count: number, rate: number, seconds: number): Promise<LatencyFigures> {
+/** Seconds of CPU a process has used (user and system), from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime, the 14th and 15th fields (the 12th and 13th after the command), in ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Cores each process kept busy while `run` ran. */
+export async function coresUsed<T>(pids: Record<string, number[]>, run: () => Promise<T>): Promise<[T, Record<string, number>]> {
+  const total = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const before = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, total(list)]));
+  const started = performance.now();
+  const result = await run();
+  const seconds = (performance.now() - started) / 1000;
+  return [result, Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, (total(list) - (before[name] as number)) / seconds]))];
+}
+
+/**
+ * `count` simulators each offering `rate` changes a second: what reaches one client subscribed to
+ * everything, and the cores the hub, the simulators and the client used meanwhile.
+ */
+export async function sustainedRate(admin: HubClient, count: number, rate: number, seconds: number, hubPid: number): Promise<LatencyFigures & { cores: Record<string, number> }> {
   const sims = await Promise.all(
     Array.from({ length: count }, () => spawnSim(['--password', SIM_PASSWORD, '--lights', '50000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--changes-per-second', String(rate)])),
   );
@@ -103,11 +213,11 @@ export async function sustainedRate(admin: HubClient, count: number, rate: numbe
     await sleep(1_000);
     const from = delivered;
     const started = performance.now();
-    await sleep((seconds - 2) * 1000);
+    const [, cores] = await coresUsed({ hub: [hubPid], simulators: sims.map((sim) => sim.child.pid as number), client: [process.pid] }, () => sleep((seconds - 2) * 1000));
     const rateDelivered = (delivered - from) / ((performance.now() - started) / 1000);
     socket.close();
     for (let i = 0; i < sims.length; i++) await admin.data('DELETE', `/api/remotes/load${i}`);
-    return { p50: NaN, p99: NaN, probes: 0, delivered: rateDelivered, offered: count * rate };
+    return { p50: NaN, p99: NaN, probes: 0, delivered: rateDelivered, offered: count * rate, cores };
   } finally {
     await Promise.all(sims.map((sim) => sim.stop()));
   }
