@@ -145,6 +145,7 @@ export class MqttBridge {
       topology: () => this.discovery?.topologyChanged(),
       deleted: (remote) => this.onDeleted(remote),
     });
+    let loggedError: string | undefined;
     const connection = new MqttConnection(settings, {
       connected: (client) => this.connected(client),
       lost: () => {
@@ -153,7 +154,9 @@ export class MqttBridge {
       },
       message: (topic, payload, packet) => this.onMessage(topic, payload, packet),
       status: (status) => {
-        if (status.state === 'reconnecting') this.logger.warn({ mqtt: settings.url, error: status.error }, 'MQTT broker unreachable: retrying');
+        // Logged when the reason changes, not at every retry.
+        if (status.state === 'reconnecting' && status.error !== loggedError) this.logger.warn({ mqtt: settings.url, error: status.error }, 'MQTT broker unreachable: retrying');
+        loggedError = status.state === 'reconnecting' ? status.error : undefined;
         this.emitStatus(status);
       },
     });

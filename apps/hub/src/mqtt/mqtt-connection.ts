@@ -135,8 +135,8 @@ export class MqttConnection {
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId: settings.clientId,
-      ...(settings.username ? { username: settings.username } : {}),
-      ...(settings.password ? { password: settings.password } : {}),
+      // A password goes with a user name only: MQTT 3 forbids it alone, and brokers drop such a CONNECT.
+      ...(settings.username ? { username: settings.username, ...(settings.password ? { password: settings.password } : {}) } : {}),
       clean: true,
       keepalive: KEEPALIVE_S,
       connectTimeout: CONNECT_TIMEOUT_MS,
@@ -175,7 +175,7 @@ export class MqttConnection {
       this.client = undefined;
       if (this.stopped) return;
       const delay = retryDelayMs(this.attempt++);
-      this.setStatus({ state: 'reconnecting', error: this.lastError ?? (up ? 'the connection was lost' : 'the broker did not answer'), nextAttemptAt: Date.now() + delay });
+      this.setStatus({ state: 'reconnecting', error: this.lastError ?? (up ? 'the connection was lost' : 'the broker closed the connection without accepting it'), nextAttemptAt: Date.now() + delay });
       this.timer = setTimeout(() => this.open(), delay);
       this.timer.unref();
     });
