@@ -91,7 +91,9 @@ export class LongPolls {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.waiting.size === 0) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    // Once the change in hand is whole (a write's names, an answer's points), and before anything
+    // else the loop has queued: a held poll is the one place a change waits for nothing.
+    queueMicrotask(() => {
       this.flushScheduled = false;
       for (const poll of [...this.waiting.keys()]) {
         const body = this.answer(poll);

@@ -210,7 +210,6 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       case 'riouiset': {
         const kind: Kind = rio.verb === 'rioset' ? 'io' : 'ui';
         const result = await write(kind, rio.writes, settings, filters, request.socket.remoteAddress ?? '');
-        traceStage(TRACE_STAGES.writeApplied, () => ({ writes: rio.writes }));
         if (result.ok) request.log.info({ kind, names: rio.writes.map(([name]) => name) }, 'remote write applied');
         return answer(reply, writeResultStatus(result), encodeWriteResult(result));
       }
@@ -235,7 +234,10 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       .map(([name]) => name)
       .filter((name) => !filters[kind](name) || !source.store.has(kind, name));
     if (unknown.length > 0) return { ok: false, error: 'unknown', names: [...new Set(unknown)] };
-    return source.write(kind, writes, client);
+    const result = source.write(kind, writes, client);
+    // Before the held polls are answered (a microtask the write queued), not after this await.
+    traceStage(TRACE_STAGES.writeApplied, () => ({ writes }));
+    return result;
   }
 };
 

@@ -143,7 +143,10 @@ export class BrowserSession {
       this.flushScheduled = false;
       this.flush();
     };
-    if (delay === 0) setImmediate(run);
+    // Right after the change that asked: once the answer that brought it is applied whole (its
+    // points are offered in one go), before the link goes on to its next poll. A macrotask
+    // (setImmediate) waited behind that poll's request and whatever else the loop had queued.
+    if (delay === 0) queueMicrotask(run);
     else setTimeout(run, delay);
   }
 
