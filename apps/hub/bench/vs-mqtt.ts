@@ -5,18 +5,17 @@
 // and a probe every 10 ms carrying its send time, measured where it arrives (a subscriber of the
 // second broker / a dashboard WebSocket client of the hub). Prints each figure with its bridge
 // counterpart and the ratio, and the machine's load. Run with `pnpm bench vs-mqtt`.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
+import { runBenchScript } from './lib/bench-process';
 import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SECONDS = 8;
-const LOAD_SCRIPT = fileURLToPath(new URL('./lib/mqtt-load.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
 
@@ -25,14 +24,8 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Runs the load publisher for SECONDS; resolves with what it managed to send per second. */
-function publishLoad(url: string, rate: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, url, 'site/load/', String(rate), String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve((JSON.parse(output) as { perSecond: number }).perSecond) : reject(new Error(`the load publisher exited with ${code}`))));
-  });
+async function publishLoad(url: string, rate: number): Promise<number> {
+  return (await runBenchScript<{ perSecond: number }>('mqtt-load', [url, 'site/load/', String(rate), String(SECONDS)])).perSecond;
 }
 
 /** The bridge: the second broker's subscriber, and a probe publisher on the first. */
@@ -60,10 +53,8 @@ async function bridgeFigures(upstream: MosquittoBroker, downstream: MosquittoBro
     await sleep(1_000);
     counting = true;
     const started = performance.now();
-    while (performance.now() - started < (SECONDS - 2) * 1000) {
-      prober.publish('site/probe', now().toFixed(3), { qos: 0 });
-      await sleep(10);
-    }
+    if (rate > 0) await runBenchScript('probe-writer', ['mqtt', upstream.url, 'site/probe', String(SECONDS - 2)]);
+    else await sleep((SECONDS - 2) * 1000);
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
     const offered = (await load).reduce((sum, perSecond) => sum + perSecond, 0);

@@ -5,8 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RioTestClient, spawnSim } from '@riohub/testkit';
+import { spawnSim } from '@riohub/testkit';
 import type { HubClient, HubSocket } from '../../src/testing/test-hub';
+import { runBenchScript } from './bench-process';
 
 const SIM_PASSWORD = 'bench';
 
@@ -139,7 +140,6 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
     ['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate)],
     trace ? { env: traceEnv(trace) } : {},
   );
-  const direct = new RioTestClient(sim.url, sim.certificate);
   try {
     await admin.addSim(name, sim, SIM_PASSWORD);
     await waitForPoints(admin, 20_000);
@@ -155,10 +155,7 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
     await sleep(1_000);
     counting = true;
     const started = performance.now();
-    while (performance.now() - started < (seconds - 2) * 1000) {
-      await direct.get(`/x/rioset?1*${SIM_PASSWORD}*virtual.1*${now().toFixed(3)}`);
-      await sleep(10);
-    }
+    await runBenchScript('probe-writer', ['rio', sim.url, SIM_PASSWORD, 'virtual.1', String(seconds - 2)], sim.certificate ? { RIOHUB_PROBE_CA: sim.certificate } : {});
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
     socket.close();
@@ -173,7 +170,6 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
       ...(trace ? stageBreakdown(trace, arrivals) : {}),
     };
   } finally {
-    await direct.close();
     await sim.stop();
   }
 }
