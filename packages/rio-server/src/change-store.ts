@@ -2,50 +2,96 @@
  * The datapoints and GUI variables of a Remote I/O server on one change clock, and the quality of
  * its datapoints (PROTOCOL.md part B) on the same clock. Each keeps its names in a list ordered by
  * last change, so "what changed after T" walks back from the newest change and costs work in
- * proportion to the answer, never to the number of names.
+ * proportion to the answer, never to the number of names. Names are kept in columns, a slot each,
+ * not an object each: a hub re-serving a million points holds them all.
  */
 import type { Entry, NameFilter, Quality, QualityEntry } from '@riohub/protocol';
 
 export type Kind = 'io' | 'ui';
 
-interface Node {
-  readonly name: string;
-  value: string;
-  /** The change clock value of this name's last change. */
-  time: number;
-  older: Node | undefined;
-  newer: Node | undefined;
-}
+const NONE = -1;
+const INITIAL_CAPACITY = 16;
 
+/**
+ * Names on one change clock, in columns: a slot per name (its value, the clock value of its last
+ * change, and its neighbours in the list ordered by last change), no object per name.
+ */
 class ChangeList {
-  readonly nodes = new Map<string, Node>();
-  newest: Node | undefined;
-  oldest: Node | undefined;
+  /** Slot by name, in the order the names came. */
+  readonly slots = new Map<string, number>();
+  names: string[] = [];
+  values: string[] = [];
+  times = new Float64Array(INITIAL_CAPACITY);
+  older = new Int32Array(INITIAL_CAPACITY);
+  newer = new Int32Array(INITIAL_CAPACITY);
+  newest = NONE;
+  oldest = NONE;
+  private free: number[] = [];
 
-  /** Moves an existing node to the newest end, or appends a new one. */
-  touch(node: Node): void {
-    if (this.newest === node) return;
-    if (node.older) node.older.newer = node.newer;
-    if (node.newer) node.newer.older = node.older;
-    if (this.oldest === node) this.oldest = node.newer;
-    node.older = this.newest;
-    node.newer = undefined;
-    if (this.newest) this.newest.newer = node;
-    this.newest = node;
-    this.oldest ??= node;
+  /** A name's value and time, set at a new slot at the newest end, or moved there. */
+  set(name: string, value: string, time: number): void {
+    let slot = this.slots.get(name);
+    if (slot === undefined) {
+      slot = this.add(name);
+    } else {
+      this.unlink(slot);
+    }
+    this.values[slot] = value;
+    this.times[slot] = time;
+    this.older[slot] = this.newest;
+    this.newer[slot] = NONE;
+    if (this.newest !== NONE) this.newer[this.newest] = slot;
+    this.newest = slot;
+    if (this.oldest === NONE) this.oldest = slot;
   }
-}
 
-/** Takes a name's node out of a list; returns whether it was there. */
-function unlink(list: ChangeList, name: string): boolean {
-  const node = list.nodes.get(name);
-  if (!node) return false;
-  list.nodes.delete(name);
-  if (node.older) node.older.newer = node.newer;
-  if (node.newer) node.newer.older = node.older;
-  if (list.newest === node) list.newest = node.older;
-  if (list.oldest === node) list.oldest = node.newer;
-  return true;
+  /** Takes a name out; returns whether it was there. */
+  delete(name: string): boolean {
+    const slot = this.slots.get(name);
+    if (slot === undefined) return false;
+    this.slots.delete(name);
+    this.unlink(slot);
+    this.names[slot] = '';
+    this.values[slot] = '';
+    this.free.push(slot);
+    return true;
+  }
+
+  private add(name: string): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.names.length;
+      if (slot === this.times.length) this.grow();
+      this.names.push(name);
+      this.values.push('');
+    } else {
+      this.names[slot] = name;
+    }
+    this.slots.set(name, slot);
+    return slot;
+  }
+
+  private unlink(slot: number): void {
+    const older = this.older[slot] as number;
+    const newer = this.newer[slot] as number;
+    if (older !== NONE) this.newer[older] = newer;
+    if (newer !== NONE) this.older[newer] = older;
+    if (this.newest === slot) this.newest = older;
+    if (this.oldest === slot) this.oldest = newer;
+  }
+
+  private grow(): void {
+    const capacity = this.times.length * 2;
+    const times = new Float64Array(capacity);
+    times.set(this.times);
+    this.times = times;
+    const older = new Int32Array(capacity);
+    older.set(this.older);
+    this.older = older;
+    const newer = new Int32Array(capacity);
+    newer.set(this.newer);
+    this.newer = newer;
+  }
 }
 
 /** Microseconds since the epoch, from the wall clock. */
@@ -92,38 +138,34 @@ export class ChangeStore {
   }
 
   get(kind: Kind, name: string): string | undefined {
-    return this.lists[kind].nodes.get(name)?.value;
+    const list = this.lists[kind];
+    const slot = list.slots.get(name);
+    return slot === undefined ? undefined : list.values[slot];
   }
 
   has(kind: Kind, name: string): boolean {
-    return this.lists[kind].nodes.has(name);
+    return this.lists[kind].slots.has(name);
   }
 
   size(kind: Kind): number {
-    return this.lists[kind].nodes.size;
+    return this.lists[kind].slots.size;
   }
 
   /** Sets a value; a value equal to the current one is no change. Returns whether it changed. */
   set(kind: Kind, name: string, value: string): boolean {
     const list = this.lists[kind];
-    let node = list.nodes.get(name);
-    if (node?.value === value) return false;
+    const slot = list.slots.get(name);
+    if (slot !== undefined && list.values[slot] === value) return false;
     this.last = Math.max(this.last + 1, this.clock());
-    if (node) {
-      node.value = value;
-      node.time = this.last;
-    } else {
-      node = { name, value, time: this.last, older: undefined, newer: undefined };
-      list.nodes.set(name, node);
-    }
-    list.touch(node);
+    list.set(name, value, this.last);
     for (const listener of this.listeners) listener();
     return true;
   }
 
   /** A datapoint's quality: `ok` unless it was marked stale. */
   quality(name: string): Quality {
-    return this.qualities.nodes.get(name)?.value === 'stale' ? 'stale' : 'ok';
+    const slot = this.qualities.slots.get(name);
+    return slot !== undefined && this.qualities.values[slot] === 'stale' ? 'stale' : 'ok';
   }
 
   /**
@@ -133,28 +175,19 @@ export class ChangeStore {
   setQuality(name: string, quality: Quality): boolean {
     if (this.quality(name) === quality) return false;
     this.last = Math.max(this.last + 1, this.clock());
-    let node = this.qualities.nodes.get(name);
-    if (node) {
-      node.value = quality;
-      node.time = this.last;
-    } else {
-      node = { name, value: quality, time: this.last, older: undefined, newer: undefined };
-      this.qualities.nodes.set(name, node);
-    }
+    this.qualities.set(name, quality, this.last);
     this.staleCount += quality === 'stale' ? 1 : -1;
-    this.qualities.touch(node);
     for (const listener of this.listeners) listener();
     return true;
   }
 
   /** Forgets a name; every client is then sent the full state once. Returns whether it existed. */
   delete(kind: Kind, name: string): boolean {
-    const list = this.lists[kind];
-    if (!unlink(list, name)) return false;
+    if (!this.lists[kind].delete(name)) return false;
     // A datapoint's quality goes with it; a full state (which every client gets next) tells the rest.
     if (kind === 'io') {
       if (this.quality(name) === 'stale') this.staleCount--;
-      unlink(this.qualities, name);
+      this.qualities.delete(name);
     }
     this.forgetHistory();
     return true;
@@ -172,18 +205,22 @@ export class ChangeStore {
 
   /** The names of a kind changed after `timestamp` that pass `filter`, oldest change first. */
   changesSince(kind: Kind, timestamp: number, filter: NameFilter): Entry[] {
+    const { names, values, times, older, newest } = this.lists[kind];
     const changes: Entry[] = [];
-    for (let node = this.lists[kind].newest; node && node.time > timestamp; node = node.older) {
-      if (filter(node.name)) changes.push([node.name, node.value]);
+    for (let slot = newest; slot !== NONE && (times[slot] as number) > timestamp; slot = older[slot] as number) {
+      const name = names[slot] as string;
+      if (filter(name)) changes.push([name, values[slot] as string]);
     }
     return changes.reverse();
   }
 
   /** The datapoints that pass `filter` whose quality changed after `timestamp`, oldest change first. */
   qualityChangesSince(timestamp: number, filter: NameFilter): QualityEntry[] {
+    const { names, values, times, older, newest } = this.qualities;
     const changes: QualityEntry[] = [];
-    for (let node = this.qualities.newest; node && node.time > timestamp; node = node.older) {
-      if (filter(node.name)) changes.push([node.name, node.value as Quality]);
+    for (let slot = newest; slot !== NONE && (times[slot] as number) > timestamp; slot = older[slot] as number) {
+      const name = names[slot] as string;
+      if (filter(name)) changes.push([name, values[slot] as Quality]);
     }
     return changes.reverse();
   }
@@ -192,17 +229,19 @@ export class ChangeStore {
   staleNames(filter: NameFilter): QualityEntry[] {
     const stale: QualityEntry[] = [];
     if (this.staleCount === 0) return stale;
-    for (const node of this.qualities.nodes.values()) {
-      if (node.value === 'stale' && filter(node.name)) stale.push([node.name, 'stale']);
+    const { values } = this.qualities;
+    for (const [name, slot] of this.qualities.slots) {
+      if (values[slot] === 'stale' && filter(name)) stale.push([name, 'stale']);
     }
     return stale;
   }
 
   /** Every name of a kind that passes `filter`. */
   all(kind: Kind, filter: NameFilter): Entry[] {
+    const { slots, values } = this.lists[kind];
     const entries: Entry[] = [];
-    for (const node of this.lists[kind].nodes.values()) {
-      if (filter(node.name)) entries.push([node.name, node.value]);
+    for (const [name, slot] of slots) {
+      if (filter(name)) entries.push([name, values[slot] as string]);
     }
     return entries;
   }

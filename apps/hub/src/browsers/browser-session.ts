@@ -18,6 +18,11 @@ import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
 import type { WebSocket } from 'ws';
 import type { Hub } from '../hub';
 
+/** A snapshot message (`{ type: 'snapshot', payload: { points, last } }`) of points already written as JSON. */
+function snapshotJson(points: string[], last: boolean): string {
+  return `{"type":"snapshot","payload":{"points":[${points.join(',')}],"last":${last}}}`;
+}
+
 /** Above this many bytes waiting in the socket, the session stops sending and lets changes coalesce. */
 const HIGH_WATER_BYTES = 1 << 20;
 /** Points per snapshot or delta message. */
@@ -53,7 +58,12 @@ export class BrowserSession {
   }
 
   send(message: ServerMessage): void {
-    if (!this.closed) this.socket.send(JSON.stringify(message));
+    this.sendJson(JSON.stringify(message));
+  }
+
+  /** A message already written as JSON. */
+  private sendJson(message: string): void {
+    if (!this.closed) this.socket.send(message);
   }
 
   close(): void {
@@ -115,16 +125,17 @@ export class BrowserSession {
     this.prefixes = prefixes;
     this.pending.clear();
     this.snapshotting = true;
-    let chunk: Point[] = [];
-    for (const point of this.hub.points(prefixes)) {
+    // Each point as JSON straight from the tree, a chunk the join of them: no Point is made.
+    let chunk: string[] = [];
+    for (const point of this.hub.pointsAsJson(prefixes)) {
       chunk.push(point);
       if (chunk.length < CHUNK) continue;
-      this.send({ type: 'snapshot', payload: { points: chunk, last: false } });
+      this.sendJson(snapshotJson(chunk, false));
       chunk = [];
       await this.drained();
       if (this.closed || generation !== this.generation) return;
     }
-    this.send({ type: 'snapshot', payload: { points: chunk, last: true } });
+    this.sendJson(snapshotJson(chunk, true));
     this.snapshotting = false;
     this.scheduleFlush(0);
   }

@@ -24,17 +24,12 @@ export interface LinkSinkParts {
 export function createLinkSink({ tree, events, topology, writes, status, logger }: LinkSinkParts): LinkSink {
   return {
     applyState: (remote, kind, entries, { full, silent }) => {
-      const prefix = `${remote}.`;
-      if (full) {
-        const present = new Set(entries.map(([name]) => prefix + name));
-        const gone = tree.removeMissing(remote, kind, (name) => present.has(name));
-        if (gone.length > 0) events.emit('removed', gone);
-      }
-      let changed = 0;
-      for (const [name, value] of entries) {
-        const fullName = prefix + name;
-        if (tree.set(kind, fullName, value, remote, !silent)) changed++;
-        if (writes.awaiting) writes.observe(kind, fullName, value);
+      // By the remote's own names, straight into its columns: no prefixed name is made per entry.
+      const { changed, removed } = tree.setAll(remote, kind, entries, full, !silent);
+      if (removed.length > 0) events.emit('removed', removed);
+      if (writes.awaiting) {
+        const prefix = `${remote}.`;
+        for (const [name, value] of entries) writes.observe(kind, prefix + name, value);
       }
       if (changed > 0) events.emit('changed', remote, changed);
       traceStage(TRACE_STAGES.answerApplied, () => ({ remote, entries }));
@@ -42,17 +37,17 @@ export function createLinkSink({ tree, events, topology, writes, status, logger 
       status(remote, { points: tree.countOf(remote) });
     },
     applyQuality: (remote, quality, { full }) => {
-      const prefix = `${remote}.`;
       if (full) {
-        const stale = new Set(quality.filter(([, value]) => value === 'stale').map(([name]) => prefix + name));
-        tree.replaceStaleBelow(remote, 'io', (name) => stale.has(name));
+        const stale = new Set<string>();
+        for (const [name, value] of quality) if (value === 'stale') stale.add(name);
+        tree.replaceStaleBelowOwn(remote, 'io', stale);
         return;
       }
-      for (const [name, value] of quality) tree.setStaleBelow('io', prefix + name, value === 'stale');
+      for (const [name, value] of quality) tree.setStaleBelowOwn(remote, 'io', name, value === 'stale');
     },
     countNew: (remote, kind, entries) => {
       let count = 0;
-      for (const [name] of entries) if (!tree.get(kind, `${remote}.${name}`)) count++;
+      for (const [name] of entries) if (!tree.hasOwn(remote, kind, name)) count++;
       return count;
     },
     setOwnPoint: (remote, suffix, value) => {

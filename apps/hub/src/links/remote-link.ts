@@ -164,10 +164,12 @@ export class RemoteLink {
         this.refuseOverCap(state, sections, full);
         if (state.members) this.context.sink.setMembers(this.name, state.members);
         if (timestamp === 1) this.roundTripMs = answeredAt - sentAt;
+        // Online first, in the same turn: the points of a first state come in ok, rather than each
+        // stale (the remote was offline) and then flipped to ok, twice the news for every listener.
+        this.markOnline(answeredAt);
         // With startupevents off, the first full state after (re)connecting aligns silently.
         this.applyState(state, sections, { full, silent: !aligned && !this.settings.options.startupevents });
         aligned = true;
-        this.markOnline(answeredAt);
         await this.discover(state.topotime);
         if (state.system && state.clock !== undefined) await this.checkClock(state.clock, answeredAt);
         else if (!state.system) this.forgetClock();

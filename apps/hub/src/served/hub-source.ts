@@ -3,11 +3,13 @@
  * Datapoints are the remotes' datapoints under their prefixes plus the hub's own per-remote points
  * (`<remote>.connection`, `<remote>.time.delta`, …); GUI variables are the remotes' GUI variables.
  * A change store of its own mirrors the tree: it gives every change a place on one clock, so a
- * long-poll costs work in proportion to what it returns, not to the size of the tree. Each datapoint
+ * long-poll costs work in proportion to what it returns, not to the size of the tree. The mirror
+ * begins when the store is first read, which only a client let in does: a hub whose API is off (the
+ * default) or never read keeps no second copy of its points and hears no point's news. Each datapoint
  * is served with its quality (PROTOCOL.md part B): stale while its remote is offline or stale below
  * it, so the hubs above show it stale too; the hub's own points are always ok.
  */
-import type { HsycoTopology, LoggerInfo, LogPage, Write, WriteResult } from '@riohub/protocol';
+import type { Entry, HsycoTopology, LoggerInfo, LogPage, NameFilter, Quality, QualityEntry, Write, WriteResult } from '@riohub/protocol';
 import { ChangeStore, type Kind, type RioSource } from '@riohub/rio-server';
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 import type { Hub } from '../hub';
@@ -24,9 +26,77 @@ function servedKind(kind: PointKind): Kind {
   return kind === 'ui' ? 'ui' : 'io';
 }
 
+/**
+ * A change store that asks for its contents when it is first read: every read goes through
+ * `fill` first (a flag check once filled). Changes made before are the mirror's own, once filling.
+ */
+class MirrorStore extends ChangeStore {
+  constructor(private readonly fill: () => void) {
+    super();
+  }
+
+  override get origin(): number {
+    this.fill();
+    return super.origin;
+  }
+
+  override get timestamp(): number {
+    this.fill();
+    return super.timestamp;
+  }
+
+  override knows(timestamp: number): boolean {
+    this.fill();
+    return super.knows(timestamp);
+  }
+
+  override get(kind: Kind, name: string): string | undefined {
+    this.fill();
+    return super.get(kind, name);
+  }
+
+  override has(kind: Kind, name: string): boolean {
+    this.fill();
+    return super.has(kind, name);
+  }
+
+  override size(kind: Kind): number {
+    this.fill();
+    return super.size(kind);
+  }
+
+  override quality(name: string): Quality {
+    this.fill();
+    return super.quality(name);
+  }
+
+  override changesSince(kind: Kind, timestamp: number, filter: NameFilter): Entry[] {
+    this.fill();
+    return super.changesSince(kind, timestamp, filter);
+  }
+
+  override qualityChangesSince(timestamp: number, filter: NameFilter): QualityEntry[] {
+    this.fill();
+    return super.qualityChangesSince(timestamp, filter);
+  }
+
+  override staleNames(filter: NameFilter): QualityEntry[] {
+    this.fill();
+    return super.staleNames(filter);
+  }
+
+  override all(kind: Kind, filter: NameFilter): Entry[] {
+    this.fill();
+    return super.all(kind, filter);
+  }
+}
+
 export class HubSource implements RioSource {
-  readonly store = new ChangeStore();
+  readonly store: ChangeStore = new MirrorStore(() => this.startMirror());
   private topotimeValue = Date.now();
+  private mirroring = false;
+  private closed = false;
+  private stopMirror: (() => void) | undefined;
   private readonly stopListening: () => void;
   private readonly onRemoved = (points: PointRef[]) => {
     for (const { kind, name } of points) {
@@ -46,12 +116,21 @@ export class HubSource implements RioSource {
     private readonly hub: Hub,
     private readonly servedLoggers: ServedLoggers,
   ) {
-    for (const point of hub.points([''])) this.mirror(point);
-    this.stopListening = hub.listen({ point: (point) => this.mirror(point), removed: this.onRemoved, topology: this.onTopology });
+    this.stopListening = hub.listen({ topology: this.onTopology });
   }
 
   close(): void {
+    this.closed = true;
     this.stopListening();
+    this.stopMirror?.();
+  }
+
+  /** Copies the tree into the store and follows its changes from then on; once. */
+  private startMirror(): void {
+    if (this.mirroring || this.closed) return;
+    this.mirroring = true;
+    for (const point of this.hub.points([''])) this.mirror(point);
+    this.stopMirror = this.hub.listen({ point: (point) => this.mirror(point), removed: this.onRemoved });
   }
 
   private mirror(point: Point): void {
