@@ -3,11 +3,12 @@
  * MQTT, and the connection as it is now (read again every few seconds). The password is
  * write-only: the form shows whether one is set.
  */
-import type { ApiError, MqttInput, MqttQos, MqttStatus, MqttView } from '@riohub/hub-api';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { MqttInput, MqttQos, MqttStatus, MqttView } from '@riohub/hub-api';
+import { useEffect, useId, useRef, useState } from 'react';
 import { call } from '../../api/http';
 import { CheckboxField, FormAlert, SelectField, TextField } from './form-fields';
 import { ui } from './ui';
+import { useSecretSettings } from './use-secret-settings';
 
 type Draft = Required<Omit<MqttInput, 'password'>>;
 
@@ -36,50 +37,22 @@ function describeStatus(status: MqttStatus): string {
 }
 
 export function MqttSection() {
-  const [view, setView] = useState<MqttView>();
-  const [status, setStatus] = useState<MqttStatus>();
-  const [draft, setDraft] = useState<Draft>();
-  const [password, setPassword] = useState('');
-  const [clearPassword, setClearPassword] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const form = useSecretSettings({ load: () => call('mqtt'), store: (input: MqttInput) => call('updateMqtt', {}, input), draftOf });
+  const { view, draft, change, password, error, fields, saved, busy } = form;
+  // The connection's status follows the server (what an admin is editing is left alone): read
+  // again every few seconds, and shown until the form shows a newer answer (a save).
+  const [polled, setPolled] = useState<{ status: MqttStatus; after: MqttView | undefined }>();
+  const shownView = useRef(view);
   const caId = useId();
-
-  function show(next: MqttView) {
-    setView(next);
-    setStatus(next.status);
-    setDraft(draftOf(next));
-    setPassword('');
-    setClearPassword(false);
-  }
-
   useEffect(() => {
-    void call('mqtt').then((result) => (result.ok ? show(result.data) : setError(result.error)));
-    // Only the status follows the server: what an admin is editing is left alone.
-    const timer = setInterval(() => void call('mqtt').then((result) => result.ok && setStatus(result.data.status)), STATUS_EVERY_MS);
+    shownView.current = view;
+  }, [view]);
+  useEffect(() => {
+    const timer = setInterval(() => void call('mqtt').then((result) => result.ok && setPolled({ status: result.data.status, after: shownView.current })), STATUS_EVERY_MS);
     return () => clearInterval(timer);
   }, []);
+  const status = polled && polled.after === view ? polled.status : view?.status;
 
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    if (!draft) return;
-    setBusy(true);
-    setError(undefined);
-    setSaved(false);
-    const body: MqttInput = { ...draft, ...(clearPassword ? { password: '' } : password ? { password } : {}) };
-    const result = await call('updateMqtt', {}, body);
-    setBusy(false);
-    if (!result.ok) return setError(result.error);
-    show(result.data);
-    setSaved(true);
-  }
-
-  const fields = error?.fields ?? {};
-  const change = (patch: Partial<Draft>) => {
-    setSaved(false);
-    setDraft((current) => current && { ...current, ...patch });
-  };
   const secure = draft?.url.startsWith('mqtts:') ?? false;
   return (
     <section aria-labelledby="settings-mqtt" className={ui.section}>
@@ -98,7 +71,7 @@ export function MqttSection() {
       )}
       <FormAlert error={error} shownFields={SHOWN_FIELDS} />
       {view && draft ? (
-        <form className="flex flex-col gap-3" aria-label="MQTT bridge" onSubmit={(event) => void save(event)}>
+        <form className="flex flex-col gap-3" aria-label="MQTT bridge" onSubmit={(event) => void form.save(event)}>
           <CheckboxField label="Enable the MQTT bridge" checked={draft.enabled} onChange={(enabled) => change({ enabled })} error={fields['enabled']} />
           <div className="grid gap-3 sm:grid-cols-2">
             <TextField
@@ -116,10 +89,7 @@ export function MqttSection() {
               type="password"
               autoComplete="new-password"
               value={password}
-              onChange={(value) => {
-                setSaved(false);
-                setPassword(value);
-              }}
+              onChange={form.setPassword}
               placeholder={view.hasPassword ? 'unchanged' : 'not set'}
               help="Leave empty to keep the current one."
               error={fields['password']}
@@ -137,11 +107,8 @@ export function MqttSection() {
           {view.hasPassword && (
             <CheckboxField
               label="Clear the password"
-              checked={clearPassword}
-              onChange={(checked) => {
-                setSaved(false);
-                setClearPassword(checked);
-              }}
+              checked={form.clearPassword}
+              onChange={form.setClearPassword}
             />
           )}
           {secure && (

@@ -2,11 +2,11 @@
  * The hub's own Remote I/O API (PROTOCOL.md "Server settings"): what scripts and other hubs may
  * read and write of the merged tree. The password is write-only: the form shows whether one is set.
  */
-import type { ApiError, ServedApiInput, ServedApiView } from '@riohub/hub-api';
-import { useEffect, useState, type FormEvent } from 'react';
+import type { ServedApiInput, ServedApiView } from '@riohub/hub-api';
 import { call } from '../../api/http';
 import { CheckboxField, FormAlert, TextField } from './form-fields';
 import { ui } from './ui';
+import { useSecretSettings } from './use-secret-settings';
 
 const SHOWN_FIELDS = new Set(['password', 'address', 'control', 'ioFilter', 'uiFilter']);
 
@@ -27,44 +27,12 @@ const TEXT_SETTINGS: { key: 'address' | 'ioFilter' | 'uiFilter'; label: string; 
 ];
 
 export function ServedApiSection() {
-  const [view, setView] = useState<ServedApiView>();
-  const [draft, setDraft] = useState<Required<Omit<ServedApiInput, 'password'>>>();
-  const [password, setPassword] = useState('');
-  const [disable, setDisable] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-
-  function show(next: ServedApiView) {
-    setView(next);
-    setDraft({ address: next.address, control: next.control, ioFilter: next.ioFilter, uiFilter: next.uiFilter });
-    setPassword('');
-    setDisable(false);
-  }
-
-  useEffect(() => {
-    void call('servedApi').then((result) => (result.ok ? show(result.data) : setError(result.error)));
-  }, []);
-
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    if (!draft) return;
-    setBusy(true);
-    setError(undefined);
-    setSaved(false);
-    const body: ServedApiInput = { ...draft, ...(disable ? { password: '' } : password ? { password } : {}) };
-    const result = await call('updateServedApi', {}, body);
-    setBusy(false);
-    if (!result.ok) return setError(result.error);
-    show(result.data);
-    setSaved(true);
-  }
-
-  const fields = error?.fields ?? {};
-  const change = (patch: Partial<NonNullable<typeof draft>>) => {
-    setSaved(false);
-    setDraft((current) => current && { ...current, ...patch });
-  };
+  const form = useSecretSettings({
+    load: () => call('servedApi'),
+    store: (input: ServedApiInput) => call('updateServedApi', {}, input),
+    draftOf: ({ address, control, ioFilter, uiFilter }: ServedApiView) => ({ address, control, ioFilter, uiFilter }),
+  });
+  const { view, draft, change, password, error, fields, saved, busy } = form;
   return (
     <section aria-labelledby="settings-served-api" className={ui.section}>
       <h2 id="settings-served-api" className={ui.sectionHeading}>
@@ -76,7 +44,7 @@ export function ServedApiSection() {
       </p>
       <FormAlert error={error} shownFields={SHOWN_FIELDS} />
       {view && draft ? (
-        <form className="flex flex-col gap-3" aria-label="Remote I/O API of this hub" onSubmit={(event) => void save(event)}>
+        <form className="flex flex-col gap-3" aria-label="Remote I/O API of this hub" onSubmit={(event) => void form.save(event)}>
           <p className="text-sm" role="status">
             {view.hasPassword ? 'Enabled: a password is set.' : 'Disabled: no password is set.'}
           </p>
@@ -87,10 +55,7 @@ export function ServedApiSection() {
               type="password"
               autoComplete="new-password"
               value={password}
-              onChange={(value) => {
-                setSaved(false);
-                setPassword(value);
-              }}
+              onChange={form.setPassword}
               placeholder={view.hasPassword ? 'unchanged' : 'not set'}
               help="The password clients send; leave empty to keep the current one."
               error={fields['password']}
@@ -119,11 +84,8 @@ export function ServedApiSection() {
           {view.hasPassword && (
             <CheckboxField
               label="Disable the API (clear the password)"
-              checked={disable}
-              onChange={(checked) => {
-                setSaved(false);
-                setDisable(checked);
-              }}
+              checked={form.clearPassword}
+              onChange={form.setClearPassword}
             />
           )}
           <div className="flex items-center gap-3">
