@@ -115,11 +115,12 @@ export class Hub extends HubEventBus {
   }
 
   /**
-   * The points of `points(prefixes)`, in its order, each as its JSON (`JSON.stringify` of the Point),
-   * written straight from the tree without making the Point: for snapshots of a million points.
+   * The points of `points(prefixes)`, in its order, as JSON (`JSON.stringify` of each Point) joined
+   * by commas, `per` points a text, written straight from the tree without making the Points: for
+   * snapshots of a million points. Yields every full text, and returns the rest (`''`: none left).
    */
-  pointsAsJson(prefixes: readonly string[]): Iterable<string> {
-    return this.tree.underAsJson(prefixes);
+  pointsAsJson(prefixes: readonly string[], per: number): Generator<string, string> {
+    return this.tree.underAsJson(prefixes, per);
   }
 
   /** One point by kind and full name; without a kind, the datapoint, else the GUI variable, else the hub's own. */

@@ -19,8 +19,8 @@ import type { WebSocket } from 'ws';
 import type { Hub } from '../hub';
 
 /** A snapshot message (`{ type: 'snapshot', payload: { points, last } }`) of points already written as JSON. */
-function snapshotJson(points: string[], last: boolean): string {
-  return `{"type":"snapshot","payload":{"points":[${points.join(',')}],"last":${last}}}`;
+function snapshotJson(points: string, last: boolean): string {
+  return `{"type":"snapshot","payload":{"points":[${points}],"last":${last}}}`;
 }
 
 /** Above this many bytes waiting in the socket, the session stops sending and lets changes coalesce. */
@@ -125,17 +125,17 @@ export class BrowserSession {
     this.prefixes = prefixes;
     this.pending.clear();
     this.snapshotting = true;
-    // Each point as JSON straight from the tree, a chunk the join of them: no Point is made.
-    let chunk: string[] = [];
-    for (const point of this.hub.pointsAsJson(prefixes)) {
-      chunk.push(point);
-      if (chunk.length < CHUNK) continue;
-      this.sendJson(snapshotJson(chunk, false));
-      chunk = [];
+    // Chunks written as JSON straight from the tree: no Point is made. Full ones, then the rest.
+    const chunks = this.hub.pointsAsJson(prefixes, CHUNK);
+    for (let chunk = chunks.next(); ; chunk = chunks.next()) {
+      if (chunk.done) {
+        this.sendJson(snapshotJson(chunk.value, true));
+        break;
+      }
+      this.sendJson(snapshotJson(chunk.value, false));
       await this.drained();
       if (this.closed || generation !== this.generation) return;
     }
-    this.sendJson(snapshotJson(chunk, true));
     this.snapshotting = false;
     this.scheduleFlush(0);
   }

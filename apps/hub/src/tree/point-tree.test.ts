@@ -122,4 +122,30 @@ describe('PointTree', () => {
     expect(tree.get('io', 'a.dummy.autom.1.pos')).not.toHaveProperty('readOnly');
     expect(tree.get('io', 'a.dummy.connection')?.readOnly).toBe(CONNECTION_READ_ONLY);
   });
+
+  it('writes the points of any prefixes as JSON, key for key what JSON.stringify makes of them, in chunks of a size, in the same order', () => {
+    const tree = new PointTree();
+    tree.set('io', 'a.x', '1', 'a');
+    tree.set('hub', 'a.connection', 'online', 'a');
+    tree.setOnline('b', false);
+    tree.set('io', 'b.y', 'q"\u0001\u00e9', 'b');
+    tree.set('io', 'b.dummy.connection', 'online', 'b');
+    tree.set('ui', 'b.status.text', 'hi', 'b');
+    tree.set('io', 'b.n\u00e4me', 'x', 'b');
+    tree.setStaleBelow('io', 'a.x', true);
+    tree.setRemoteReadOnly('b', 'b refuses control');
+    for (let i = 0; i < 7; i++) tree.set('io', `a.n${i}`, String(i), 'a');
+    for (const per of [1, 3, 100]) {
+      for (const prefixes of [[''], ['a'], ['b.'], ['a.n'], ['a.n1', 'b.dummy'], ['c']]) {
+        const expected = [...tree.under(prefixes)].map((point) => JSON.stringify(point));
+        const chunks = tree.underAsJson(prefixes, per);
+        const texts: string[] = [];
+        let next = chunks.next();
+        for (; !next.done; next = chunks.next()) texts.push(next.value);
+        for (const text of texts) expect(JSON.parse(`[${text}]`)).toHaveLength(per);
+        expect(JSON.parse(`[${next.value}]`).length).toBeLessThan(per);
+        expect([...texts, next.value].filter((text) => text !== '').join(',')).toBe(expected.join(','));
+      }
+    }
+  });
 });

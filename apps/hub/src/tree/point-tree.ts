@@ -423,27 +423,48 @@ export class PointTree {
   }
 
   /**
-   * The points of `under`, in its order, each as the JSON of its Point (`JSON.stringify` of what
-   * `under` yields, key for key), made without the Point: a snapshot of a million points is
-   * written as text straight from the columns.
+   * The points of `under`, in its order, as the JSON of their Points (`JSON.stringify` of what
+   * `under` yields, key for key) joined by commas, `per` points a text: the inside of a JSON array.
+   * Written straight from the columns, no Point made: a snapshot of a million points is text from
+   * the start. Yields every full text of `per` points, and returns the rest (maybe none: `''`).
    */
-  *underAsJson(prefixes: readonly string[]): Generator<string> {
+  *underAsJson(prefixes: readonly string[], per: number): Generator<string, string> {
+    let text = '';
+    let count = 0;
+    // A whole state shares one change time: its text is made once.
+    let time = NaN;
+    let timeText = '';
     for (const kind of KINDS) {
-      const kindJson = `,"kind":"${kind}","value":`;
       for (const points of this.remotes.values()) {
         const scope = scopeOf(points, prefixes);
         if (scope === 'none') continue;
         const column = points.columns[kind];
+        const head = `{"name":"${points.prefix}`;
+        const plainPrefix = PLAIN_NAME.test(points.prefix);
+        const kindJson = `","kind":"${kind}","value":`;
         const remoteJson = `,"remote":${points.nameJson},"state":"`;
         for (const [own, slot] of column.slots) {
           if (scope !== 'all' && !scope.some((prefix) => underOwnPrefix(own, prefix))) continue;
-          // Read at each point, not once: a consumer may wait between two (the columns grow, the remote goes offline).
+          // Read at each point, not once: a consumer may wait between two texts (the columns grow, the remote goes offline).
           const stale = kind !== 'hub' && (points.offline || column.staleBelow[slot] === 1);
           const readOnly = this.readOnlyOf(points, kind, own);
-          yield `{"name":${jsonName(points.prefix + own)}${kindJson}${JSON.stringify(column.values[slot])},"changedAt":${column.changedAt[slot]}${remoteJson}${stale ? 'stale' : 'ok'}"${readOnly === undefined ? '' : `,"readOnly":${JSON.stringify(readOnly)}`}}`;
+          const changedAt = column.changedAt[slot] as number;
+          if (changedAt !== time) {
+            time = changedAt;
+            timeText = String(changedAt);
+          }
+          // Up to the name's closing quote, which `kindJson` brings.
+          const name = plainPrefix && PLAIN_NAME.test(own) ? `${head}${own}` : `{"name":${JSON.stringify(points.prefix + own).slice(0, -1)}`;
+          const json = `${name}${kindJson}${JSON.stringify(column.values[slot])},"changedAt":${timeText}${remoteJson}${stale ? 'stale' : 'ok'}"${readOnly === undefined ? '' : `,"readOnly":${JSON.stringify(readOnly)}`}}`;
+          text = count === 0 ? json : `${text},${json}`;
+          if (++count < per) continue;
+          yield text;
+          text = '';
+          count = 0;
         }
       }
     }
+    return text;
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -505,9 +526,5 @@ export class PointTree {
   }
 }
 
-/** Names are letters, digits, `_`, `-` and dots (PROTOCOL.md): quoted as they are; any other is escaped as JSON would. */
+/** Names are letters, digits, `_`, `-` and dots (PROTOCOL.md): written in JSON as they are. */
 const PLAIN_NAME = /^[A-Za-z0-9_.-]*$/;
-
-function jsonName(name: string): string {
-  return PLAIN_NAME.test(name) ? `"${name}"` : JSON.stringify(name);
-}
