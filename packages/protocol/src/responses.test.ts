@@ -144,4 +144,25 @@ describe('data loggers', () => {
     const body = '{"hsycolog":{"id":"e","type":"range","unit":"","samples":[[5,1],[5,2]],"more":false}}';
     expect(() => decodeLogResponse(body)).toThrow('not in increasing time order');
   });
+
+  it('refuses a malformed page, saying which sample and why', () => {
+    const page = (samples: string, rest = '"more":false') => `{"hsycolog":{"id":"e","type":"range","unit":"","samples":${samples},${rest}}}`;
+    expect(() => decodeLogResponse(page('[[1,2],[3]]'))).toThrow('log: hsycolog.samples.1: expected [time, value]');
+    expect(() => decodeLogResponse(page('[[1,2,3]]'))).toThrow('samples.0: expected [time, value]');
+    expect(() => decodeLogResponse(page('[[1.5,2]]'))).toThrow('samples.0.0: expected a positive integer time');
+    expect(() => decodeLogResponse(page('[[0,2]]'))).toThrow('samples.0.0');
+    expect(() => decodeLogResponse(page('[[9007199254740992,2]]'))).toThrow('samples.0.0');
+    expect(() => decodeLogResponse(page('[[1,"2"]]'))).toThrow('samples.0.1: expected a number');
+    expect(() => decodeLogResponse(page('[[1,null]]'))).toThrow('samples.0.1');
+    expect(() => decodeLogResponse(page('{"0":[1,2]}'))).toThrow('samples: expected an array');
+    expect(() => decodeLogResponse(page('[]', '"more":"no"'))).toThrow('more: expected a boolean');
+    expect(() => decodeLogResponse('{"hsycolog":{"id":"e b","type":"range","unit":"","samples":[],"more":false}}')).toThrow('bad logger id');
+    expect(() => decodeLogResponse('{"hsycolog":{"id":"e","type":"gauge","unit":"","samples":[],"more":false}}')).toThrow('type');
+    expect(() => decodeLogResponse('{"hsycolog":{"error":"other","id":"e"}}')).toThrow('log: hsycolog.type');
+    expect(() => decodeLogResponse('{"hsycolog":[]}')).toThrow('log: hsycolog: expected an object');
+    expect(() => decodeLogResponse('[1]')).toThrow('log: hsycolog: expected an object');
+    expect(() => decodeLogResponse('{"hsycolog":')).toThrow('log: the response is not JSON');
+    // What a page carries besides its fields is left out.
+    expect(decodeLogResponse(page('[[1,2]]', '"more":true,"extra":1'))).toEqual({ ok: true, page: { id: 'e', type: 'range', unit: '', samples: [[1, 2]], more: true } });
+  });
 });

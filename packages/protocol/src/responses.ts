@@ -278,27 +278,57 @@ export function encodeUnknownLogger(id: string): string {
   return JSON.stringify({ hsycolog: { error: 'unknown', id } });
 }
 
-const logPageSchema = z.object({
-  hsycolog: z.union([
-    loggerInfoSchema.extend({
-      samples: z.array(z.tuple([timeSchema, z.number()])),
-      more: z.boolean(),
-    }),
-    z.object({ error: z.literal('unknown'), id: z.string() }),
-  ]),
-});
-
 export type LogResponse = { ok: true; page: LogPage } | { ok: false; error: 'unknown'; id: string };
 
+/**
+ * A `riolog` answer: a page of samples, or the unknown-logger answer. Checked by hand rather than
+ * with a schema: a page carries up to 10,000 samples, and a schema per sample costs more than
+ * the JSON parse. Every sample must be `[time, value]`, a positive integer time (epoch ms) and a
+ * number, times strictly increasing; anything else is refused, saying which sample and why.
+ */
 export function decodeLogResponse(body: string): LogResponse {
-  const { hsycolog } = parseWith(logPageSchema, body, 'log');
-  if ('error' in hsycolog) return { ok: false, error: hsycolog.error, id: hsycolog.id };
-  for (let i = 1; i < hsycolog.samples.length; i++) {
-    if ((hsycolog.samples[i] as Sample)[0] <= (hsycolog.samples[i - 1] as Sample)[0]) {
-      throw new ProtocolError(`log: samples of "${hsycolog.id}" are not in increasing time order`);
-    }
+  const json = parseJson(body, 'log');
+  const hsycolog = isRecord(json) ? json['hsycolog'] : undefined;
+  if (!isRecord(hsycolog)) throw new ProtocolError('log: hsycolog: expected an object');
+  const page = logPage(hsycolog);
+  if (typeof page !== 'string') return { ok: true, page };
+  // Not a page: the unknown-logger answer, or the page's fault is the reason.
+  if (hsycolog['error'] === 'unknown' && typeof hsycolog['id'] === 'string') return { ok: false, error: 'unknown', id: hsycolog['id'] };
+  throw new ProtocolError(`log: hsycolog.${page}`);
+}
+
+/** The page, or what is wrong with it (`samples.3.0: …`). */
+function logPage(raw: Record<string, unknown>): LogPage | string {
+  const { id, type, unit, samples, more } = raw;
+  if (typeof id !== 'string') return 'id: expected a string';
+  if (!isValidName(id)) return 'id: bad logger id';
+  if (type !== 'counter' && type !== 'range') return 'type: expected "counter" or "range"';
+  if (typeof unit !== 'string') return 'unit: expected a string';
+  if (!Array.isArray(samples)) return 'samples: expected an array';
+  if (typeof more !== 'boolean') return 'more: expected a boolean';
+  let previous = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const sample: unknown = samples[i];
+    if (!Array.isArray(sample) || sample.length !== 2) return `samples.${i}: expected [time, value]`;
+    const [time, value] = sample as unknown[];
+    if (typeof time !== 'number' || !Number.isSafeInteger(time) || time <= 0) return `samples.${i}.0: expected a positive integer time (epoch ms)`;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return `samples.${i}.1: expected a number`;
+    if (time <= previous) throw new ProtocolError(`log: samples of "${id}" are not in increasing time order`);
+    previous = time;
   }
-  return { ok: true, page: hsycolog };
+  return { id, type, unit, samples: samples as Sample[], more };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(body: string, what: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new ProtocolError(`${what}: the response is not JSON`);
+  }
 }
 
 function parseWith<T>(schema: z.ZodType<T>, body: string, what: string): T {

@@ -3,11 +3,14 @@
  * seconds at most, read the remote's logger list (`riologs`), then page through each logger with
  * `riolog` from the last sample stored until `more` is false. Each page is stored with its resume
  * point in one transaction, so a restart, an outage or a page cut short resumes without a gap or
- * a duplicate. Failures are reported per logger and retried with backoff. No Fastify here.
+ * a duplicate. The next page is asked for while the one before is stored (one page ahead, never
+ * more): it is stored only once that one is, and only if it starts where the stored resume point
+ * now is; stopped, failed or out of step, it is dropped unstored. Failures are reported per
+ * logger and retried with backoff. No Fastify here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, type RemoteSettings, type ReplicationState } from '@riohub/hub-api';
-import { MAX_LOG_SAMPLES } from '@riohub/protocol';
+import { MAX_LOG_SAMPLES, type LogResponse } from '@riohub/protocol';
 import { asLinkError, RemoteClient } from '../links/remote-client';
 import type { LoggerStore } from './logger-store';
 import { describeStorageError, isStorageError, type SqliteError } from '../db/storage-health';
@@ -44,7 +47,25 @@ export interface ReplicatorOptions {
   onStorageError?: (error: SqliteError) => void;
 }
 
+/** Where a replicator's catch-up time went (the benchmark's stage breakdown), summed over pages. */
+export interface FetchTimes {
+  pages: number;
+  /** From asking for a page to its answer decoded (remote, wire, decode), overlapping the store of the page before. */
+  fetchMs: number;
+  /** Waiting for a page with nothing else to do: what the page ahead did not hide. */
+  waitMs: number;
+}
+
+/** A page asked for: its answer once it comes, and the means to drop it. */
+interface PendingPage {
+  after: number;
+  answer: Promise<LogResponse>;
+  cancel(): void;
+}
+
 export class LoggerReplicator {
+  /** Time spent fetching pages since the replicator was made. */
+  readonly times: FetchTimes = { pages: 0, fetchMs: 0, waitMs: 0 };
   private readonly client: RemoteClient;
   private readonly abort = new AbortController();
   private readonly states = new Map<string, LoggerState>();
@@ -127,26 +148,60 @@ export class LoggerReplicator {
     }
   }
 
-  /** Pages through one logger until the remote says nothing more follows. */
+  /** Pages through one logger until the remote says nothing more follows, one page ahead. */
   private async catchUp(target: ReplicationTarget, retentionDays: number | null, signal: AbortSignal): Promise<void> {
     const { store } = this.options;
     // History the retention would delete at once is not fetched at all.
     if (retentionDays !== null) store.skipTo(target.id, Date.now() - retentionDays * DAY_MS);
-    for (;;) {
-      const after = store.get(target.id)?.resumeAfter ?? 0;
-      const response = await this.client.readLog(target.remoteId, after, this.options.pageSize ?? MAX_LOG_SAMPLES, signal);
-      if (signal.aborted) return;
-      if (!response.ok) {
-        this.setState(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
-        return;
+    let pending = this.ask(target, store.get(target.id)?.resumeAfter ?? 0, signal);
+    try {
+      for (;;) {
+        const waitFrom = performance.now();
+        const response = await pending.answer;
+        this.times.waitMs += performance.now() - waitFrom;
+        if (signal.aborted) return;
+        if (!response.ok) {
+          this.setState(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
+          return;
+        }
+        const { samples } = response.page;
+        const more = response.page.more && samples.length > 0;
+        // The page after this one, asked for now: it starts where this one leaves the resume point.
+        const next = more ? Math.max(pending.after, (samples.at(-1) as readonly [number, number])[0]) : undefined;
+        if (next !== undefined) pending = this.ask(target, next, signal);
+        const added = store.appendPage(target.id, samples);
+        if (added > 0) this.options.onStored?.(target.id, added);
+        if (samples.length > 0) this.options.onChange?.();
+        this.setState(target.id, { replication: more ? 'catching up' : 'up to date' });
+        if (next === undefined) return;
+        // Stored elsewhere meanwhile (never by this hub): the page ahead is dropped and asked again.
+        const resumeAfter = store.get(target.id)?.resumeAfter ?? 0;
+        if (resumeAfter !== next) {
+          pending.cancel();
+          pending = this.ask(target, resumeAfter, signal);
+        }
       }
-      const added = store.appendPage(target.id, response.page.samples);
-      if (added > 0) this.options.onStored?.(target.id, added);
-      if (response.page.samples.length > 0) this.options.onChange?.();
-      const more = response.page.more && response.page.samples.length > 0;
-      this.setState(target.id, { replication: more ? 'catching up' : 'up to date' });
-      if (!more) return;
+    } finally {
+      // A page still ahead (the link stopped, or this page failed to store) is never stored.
+      pending.cancel();
     }
+  }
+
+  /** Asks for the page after `after` now; its answer is awaited later, or dropped with `cancel`. */
+  private ask(target: ReplicationTarget, after: number, signal: AbortSignal): PendingPage {
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    if (signal.aborted) cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    const askedAt = performance.now();
+    const answer = this.client.readLog(target.remoteId, after, this.options.pageSize ?? MAX_LOG_SAMPLES, controller.signal).finally(() => {
+      signal.removeEventListener('abort', cancel);
+      this.times.pages++;
+      this.times.fetchMs += performance.now() - askedAt;
+    });
+    // A page dropped unawaited must not surface as an unhandled rejection.
+    answer.catch(() => {});
+    return { after, answer, cancel };
   }
 
   private fail(error: unknown): void {

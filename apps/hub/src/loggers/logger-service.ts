@@ -20,8 +20,8 @@ import {
 import type { LoggerInfo, LogPage } from '@riohub/protocol';
 import type { HubDatabase } from '../db/database';
 import { aggregate } from './logger-aggregates';
-import { LoggerReplicator, type LoggerState, type ReplicationTarget } from './logger-replicator';
-import { LoggerStore, type StoredLogger } from './logger-store';
+import { LoggerReplicator, type FetchTimes, type LoggerState, type ReplicationTarget } from './logger-replicator';
+import { LoggerStore, type StoreTimes, type StoredLogger } from './logger-store';
 import { isStorageError, type StorageHealth } from '../db/storage-health';
 
 /** How often retention runs besides at start and on change. */
@@ -112,6 +112,17 @@ export class LoggerService {
 
   private changed(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /** Where the replication's time went so far: fetching (the running replicators) and storing (benchmarks). */
+  times(): { fetch: FetchTimes; store: StoreTimes } {
+    const fetch: FetchTimes = { pages: 0, fetchMs: 0, waitMs: 0 };
+    for (const { times } of this.replicators.values()) {
+      fetch.pages += times.pages;
+      fetch.fetchMs += times.fetchMs;
+      fetch.waitMs += times.waitMs;
+    }
+    return { fetch, store: { ...this.store.times } };
   }
 
   /** Starts replicating a polled remote's loggers (those whose local id is not in dispute). */

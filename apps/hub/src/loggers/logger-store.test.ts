@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CounterBucket, RangeBucket } from '@riohub/hub-api';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type HubDatabase } from '../db/database';
-import { aggregate, bucketStartAtOrAfter } from './logger-aggregates';
+import { aggregate, bucketStartAtOrAfter, rollUpHours } from './logger-aggregates';
 import { LoggerStore } from './logger-store';
 
 const HOUR = 3_600_000;
@@ -137,6 +138,37 @@ describe('logger store', () => {
     const cutoff = T0 + 30 * 60_000;
     expect(counterBuckets('energy', 'hour', T0, T0 + 2 * DAY)).toEqual(fromRaw(cutoff, T0 + 2 * DAY));
     expect((aggregate(db, key, 'range', 'day', T0, T0 + 2 * DAY) as RangeBucket[])[0]?.count).toBe(206 - Math.ceil(30 / 7));
+  });
+
+  it('keeps, page by page, exactly the hourly rollups the SQL recomputes from the raw samples', () => {
+    // Pages store the first hour through the SQL and later hours computed from the page: the
+    // rows must be the very same numbers, to the last bit, whatever the pages and the values.
+    const value = fc.oneof(fc.integer({ min: -1000, max: 100_000 }), fc.double({ min: -1e6, max: 1e9, noNaN: true }), fc.constantFrom(0, 0.1, 0.2, 1e15 + 0.3));
+    const step = fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.integer({ min: 1, max: 5 * HOUR }));
+    const series = fc.array(fc.tuple(step, value), { minLength: 1, maxLength: 400 });
+    const cuts = fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 10 });
+    let round = 0;
+    fc.assert(
+      fc.property(series, cuts, fc.integer({ min: 0, max: 3 }), (steps, sizes, overlap) => {
+        const id = `series${round++}`;
+        logger(id, round % 2 === 0 ? 'counter' : 'range');
+        const key = store.keyOf(id) as number;
+        let time = T0 + 17_000;
+        const samples = steps.map(([gap, reading]): [number, number] => [(time += gap), reading]);
+        // Pages of varying sizes, each repeating a few samples of the page before.
+        for (let at = 0, page = 0; at < samples.length; page++) {
+          const size = sizes[page % sizes.length] as number;
+          store.appendPage(id, samples.slice(Math.max(0, at - overlap), at + size));
+          at += size;
+        }
+        const hours = () => db.prepare('SELECT hour, min, max, total, count, consumption FROM logger_hours WHERE logger = ? ORDER BY hour').all(key);
+        const paged = hours();
+        rollUpHours(db, key, (samples[0] as [number, number])[0], (samples.at(-1) as [number, number])[0]);
+        expect(paged).toEqual(hours());
+        expect(store.get(id)).toMatchObject({ samples: samples.length, resumeAfter: samples.at(-1)?.[0] });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('deletes samples past the retention in chunks, keeping the count and the resume point', async () => {

@@ -6,7 +6,8 @@
  */
 import type { LoggerSample, LoggerType } from '@riohub/hub-api';
 import type { HubDatabase } from '../db/database';
-import { rollUpHours } from './logger-aggregates';
+import { rollUpAppended, rollUpHours } from './logger-aggregates';
+import { insertRows, statement } from './statements';
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement by retention and removal, so that the event loop breathes between. */
@@ -49,8 +50,26 @@ interface LoggerRow {
 
 const ROW_COLUMNS = 'key, id, remote, remote_id, type, unit, resume_after, sample_count, retention_days';
 
+/** Where a store's time went while storing pages (the catch-up benchmark's stage breakdown). */
+export interface StoreTimes {
+  pages: number;
+  samples: number;
+  /** Inserting the samples and moving the resume point. */
+  insertMs: number;
+  /** The hourly rollups of the hours the pages touched. */
+  rollupMs: number;
+  /** The whole of each page's transaction, its commit included. */
+  transactionMs: number;
+}
+
 export class LoggerStore {
-  constructor(readonly db: HubDatabase) {}
+  /** Time spent storing pages since the store was made. */
+  readonly times: StoreTimes = { pages: 0, samples: 0, insertMs: 0, rollupMs: 0, transactionMs: 0 };
+  private readonly appendTransaction: (id: string, samples: readonly (readonly [number, number])[]) => number;
+
+  constructor(readonly db: HubDatabase) {
+    this.appendTransaction = db.transaction((id: string, samples: readonly (readonly [number, number])[]) => this.append(id, samples));
+  }
 
   list(): StoredLogger[] {
     return (this.db.prepare(`SELECT ${ROW_COLUMNS} FROM loggers ORDER BY key`).all() as LoggerRow[]).map(fromRow);
@@ -93,24 +112,40 @@ export class LoggerStore {
    * (a remote that sent some again) are skipped. Returns how many were new.
    */
   appendPage(id: string, samples: readonly (readonly [number, number])[]): number {
-    return this.db.transaction(() => {
-      const row = this.row(id);
-      if (!row) throw new Error(`no logger ${id}`);
-      const insert = this.db.prepare('INSERT OR IGNORE INTO logger_samples (logger, time, value) VALUES (?, ?, ?)');
-      let added = 0;
-      let first: number | undefined;
-      let last = row.resume_after;
-      for (const [time, value] of samples) {
-        if (time <= last) continue;
-        added += insert.run(row.key, time, value).changes;
-        first ??= time;
-        last = time;
-      }
-      if (first === undefined) return 0;
-      this.db.prepare('UPDATE loggers SET resume_after = ?, sample_count = sample_count + ? WHERE key = ?').run(last, added, row.key);
-      rollUpHours(this.db, row.key, first, last);
-      return added;
-    })();
+    const started = performance.now();
+    const added = this.appendTransaction(id, samples);
+    this.times.transactionMs += performance.now() - started;
+    this.times.pages++;
+    this.times.samples += added;
+    return added;
+  }
+
+  private append(id: string, samples: readonly (readonly [number, number])[]): number {
+    const started = performance.now();
+    const row = this.row(id);
+    if (!row) throw new Error(`no logger ${id}`);
+    // The samples after the resume point, each later than the one before, flattened for the insert.
+    const kept: (readonly [number, number])[] = [];
+    const values: number[] = [];
+    let last = row.resume_after;
+    for (const sample of samples) {
+      const [time, value] = sample;
+      if (time <= last) continue;
+      kept.push(sample);
+      values.push(row.key, time, value);
+      last = time;
+    }
+    if (kept.length === 0) return 0;
+    const added = insertRows(this.db, 'INSERT OR IGNORE INTO logger_samples (logger, time, value)', 3, values, kept.length);
+    statement(this.db, 'UPDATE loggers SET resume_after = ?, sample_count = sample_count + ? WHERE key = ?').run(last, added, row.key);
+    const inserted = performance.now();
+    this.times.insertMs += inserted - started;
+    // Every sample kept was new (all stored ones are at or before the resume point); were one
+    // already there, its hours are recomputed from the table instead.
+    if (added === kept.length) rollUpAppended(this.db, row.key, kept);
+    else rollUpHours(this.db, row.key, (kept[0] as readonly [number, number])[0], last);
+    this.times.rollupMs += performance.now() - inserted;
+    return added;
   }
 
   /** Moves the resume point forward without samples (history older than the retention is not fetched). */
@@ -201,7 +236,7 @@ export class LoggerStore {
   }
 
   private row(id: string): LoggerRow | undefined {
-    return this.db.prepare(`SELECT ${ROW_COLUMNS} FROM loggers WHERE id = ?`).get(id) as LoggerRow | undefined;
+    return statement(this.db, `SELECT ${ROW_COLUMNS} FROM loggers WHERE id = ?`).get(id) as LoggerRow | undefined;
   }
 
   private edgeSample(id: string, order: 'ASC' | 'DESC'): LoggerSample | undefined {
