@@ -1,12 +1,14 @@
 // Benchmark: replicated data loggers. Prints the catch-up rate of a hub replicating a simulator
-// with a year of minute samples per logger (real HTTPS, real SQLite file), then the time of the
-// dashboard's aggregate queries over five years of minute samples per logger, filled directly
-// into the sample table. Run with `pnpm bench loggers`.
+// with a year of minute samples per logger (real HTTPS, real SQLite file) and where its time went
+// (the hub's store, its decoding, its thread idle waiting for the simulator's pages), then the
+// time of the dashboard's aggregate queries over five years of minute samples per logger, filled
+// directly into the sample table. Run with `pnpm bench loggers`.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AggregateInterval, LoggerView } from '@riohub/hub-api';
-import { spawnSim } from '@riohub/testkit';
+import { decodeLogResponse, MAX_LOG_SAMPLES } from '@riohub/protocol';
+import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
 import { openDatabase } from '../src/db/database';
 import { aggregate, rollUpHours } from '../src/loggers/logger-aggregates';
 import { LoggerStore } from '../src/loggers/logger-store';
@@ -23,7 +25,9 @@ async function catchUpRate(): Promise<void> {
   const sim = await spawnSim(['--password', SIM_PASSWORD, '--history-days', '365', '--history-step', '60', '--lights', '1', '--dimmers', '0', '--shutters', '0', '--sensors', '0']);
   const hub = await startTestHub();
   try {
+    const load = loadavg();
     const started = performance.now();
+    const idleBefore = performance.eventLoopUtilization();
     await hub.admin.addSim('bench', sim, SIM_PASSWORD, { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 });
     let views: LoggerView[] = [];
     while (!(views.length === 2 && views.every((view) => view.replication === 'up to date'))) {
@@ -31,11 +35,51 @@ async function catchUpRate(): Promise<void> {
       views = await hub.admin.data<LoggerView[]>('GET', '/api/loggers');
     }
     const seconds = (performance.now() - started) / 1000;
+    const busy = performance.eventLoopUtilization(idleBefore).utilization;
     const samples = views.reduce((sum, view) => sum + view.samples, 0);
     console.log(`catch-up: ${format(samples)} samples (2 loggers, a year of minutes each) in ${seconds.toFixed(1)} s: ${format(samples / seconds)} samples/s`);
+    const times = hub.running.hub.loggers.times();
+    const decodeMs = await decodeTime(sim);
+    const pageMs = await pageTime(sim);
+    const { store } = times;
+    const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
+    const share = (value: number) => `${((100 * value) / (seconds * 1000)).toFixed(0)}%`;
+    const storeMs = store.transactionMs;
+    const decodedMs = decodeMs * store.pages;
+    const threadMs = busy * seconds * 1000;
+    console.log(
+      `  stages (load ${load.map((value) => value.toFixed(2)).join(' ')} at start): ${store.pages} pages; the hub's thread busy ${ms(threadMs)} (${share(threadMs)}), idle ${ms(seconds * 1000 - threadMs)}\n` +
+        `  store ${ms(storeMs)} (${share(storeMs)}): insert ${ms(store.insertMs)}, rollups ${ms(store.rollupMs)}, commit ${ms(storeMs - store.insertMs - store.rollupMs)}\n` +
+        `  decode ${ms(decodedMs)} (${share(decodedMs)}, ${decodeMs.toFixed(1)} ms a page); wire and the rest of the thread ${ms(threadMs - storeMs - decodedMs)} (HTTPS, the hub's own API polled by this benchmark)\n` +
+        `  fetch: a page answered in ${(times.fetch.fetchMs / times.fetch.pages).toFixed(1)} ms while the one before is stored; waited for ${ms(times.fetch.waitMs)} in all; ` +
+        `the simulator alone answers a page in ${pageMs.toFixed(1)} ms (${format((MAX_LOG_SAMPLES / pageMs) * 1000)} samples/s)`,
+    );
   } finally {
     await hub.close();
     await sim.stop('SIGKILL');
+  }
+}
+
+/** Median milliseconds to decode one full `riolog` page of the simulator's. */
+async function decodeTime(sim: SimProcess): Promise<number> {
+  const client = new RioTestClient(sim.url, sim.certificate);
+  try {
+    const { body } = await client.get(`/x/riolog?1*${SIM_PASSWORD}*energy*0*${MAX_LOG_SAMPLES}`);
+    return timed(() => decodeLogResponse(body), 21);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Median milliseconds from asking the simulator for a full page to its last byte (HTTPS, not decoded). */
+async function pageTime(sim: SimProcess): Promise<number> {
+  const client = new RioTestClient(sim.url, sim.certificate);
+  try {
+    const durations: number[] = [];
+    for (let i = 0; i < 21; i++) durations.push((await client.get(`/x/riolog?1*${SIM_PASSWORD}*temperature*0*${MAX_LOG_SAMPLES}`)).elapsedMs);
+    return durations.sort((a, b) => a - b)[10] as number;
+  } finally {
+    await client.close();
   }
 }
 
