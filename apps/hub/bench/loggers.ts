@@ -5,6 +5,7 @@
 // directly into the sample table. Run with `pnpm bench loggers`.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { AggregateInterval, LoggerView } from '@riohub/hub-api';
 import { decodeLogResponse, MAX_LOG_SAMPLES } from '@riohub/protocol';
