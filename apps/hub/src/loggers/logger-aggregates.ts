@@ -158,7 +158,7 @@ export function aggregate(
                 sum(consumption) AS consumption
          FROM (${groups}) GROUP BY 1 ORDER BY 1`
       : `${groups} ORDER BY start`;
-  const rows = db.prepare(sql).all(params) as (Omit<RangeBucket, 'avg'> & { total: number; consumption: number })[];
+  const rows = statement(db, sql).all(params) as (Omit<RangeBucket, 'avg'> & { total: number; consumption: number })[];
   if (type === 'counter') return rows.map((row) => ({ start: row.start, consumption: tidy(row.consumption) }));
   return rows.map(({ start: at, min, max, total, count }) => ({ start: at, min, max, avg: tidy(total / count), count }));
 }

@@ -72,7 +72,7 @@ export class LoggerStore {
   }
 
   list(): StoredLogger[] {
-    return (this.db.prepare(`SELECT ${ROW_COLUMNS} FROM loggers ORDER BY key`).all() as LoggerRow[]).map(fromRow);
+    return (statement(this.db, `SELECT ${ROW_COLUMNS} FROM loggers ORDER BY key`).all() as LoggerRow[]).map(fromRow);
   }
 
   get(id: string): StoredLogger | undefined {
@@ -150,7 +150,7 @@ export class LoggerStore {
 
   /** Moves the resume point forward without samples (history older than the retention is not fetched). */
   skipTo(id: string, time: number): void {
-    this.db.prepare('UPDATE loggers SET resume_after = max(resume_after, ?) WHERE id = ?').run(time, id);
+    statement(this.db, 'UPDATE loggers SET resume_after = max(resume_after, ?) WHERE id = ?').run(time, id);
   }
 
   firstSample(id: string): LoggerSample | undefined {
@@ -165,8 +165,7 @@ export class LoggerStore {
   range(id: string, from: number, to: number, limit: number): { samples: LoggerSample[]; truncated: boolean } {
     const key = this.row(id)?.key;
     if (key === undefined) return { samples: [], truncated: false };
-    const rows = this.db
-      .prepare('SELECT time, value FROM logger_samples WHERE logger = ? AND time >= ? AND time < ? ORDER BY time LIMIT ?')
+    const rows = statement(this.db, 'SELECT time, value FROM logger_samples WHERE logger = ? AND time >= ? AND time < ? ORDER BY time LIMIT ?')
       .raw()
       .all(key, from, to, limit + 1) as LoggerSample[];
     const truncated = rows.length > limit;
@@ -242,7 +241,7 @@ export class LoggerStore {
   private edgeSample(id: string, order: 'ASC' | 'DESC'): LoggerSample | undefined {
     const key = this.row(id)?.key;
     if (key === undefined) return undefined;
-    return this.db.prepare(`SELECT time, value FROM logger_samples WHERE logger = ? ORDER BY time ${order} LIMIT 1`).raw().get(key) as
+    return statement(this.db, `SELECT time, value FROM logger_samples WHERE logger = ? ORDER BY time ${order} LIMIT 1`).raw().get(key) as
       | LoggerSample
       | undefined;
   }
