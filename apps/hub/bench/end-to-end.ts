@@ -2,6 +2,7 @@
 // rates, change-to-browser latency at 1,000 and 10,000 changes/s, first full sync of 100,000 and
 // 1,000,000 datapoints, and the hub's resident memory per datapoint. Run with `pnpm bench`.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { RioTestClient, spawnHub, spawnSim, type SimProcess } from '@riohub/testkit';
 import { HubClient, type HubSocket } from '../src/testing/test-hub';
 
@@ -10,6 +11,18 @@ const SIM_PASSWORD = 'bench';
 
 function residentMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+}
+
+/** CPU seconds a process has used (user and system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds this process has used. */
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -125,23 +138,60 @@ async function fullSync(remotes: number, perRemote: number): Promise<string[]> {
         )),
       );
     }
+    // Each simulator answers a full state once before the clock starts: a fresh process's first
+    // answer costs it 20–40 ms of compiling (2–4 s of the two cores for 100 of them), which a real
+    // server, running for days, does not pay. The load source must not be what is measured.
+    for (const sim of sims) {
+      const direct = new RioTestClient(sim.url, sim.certificate);
+      await direct.get(`/x/rioget?2*1*${SIM_PASSWORD}*io,ui`);
+      await direct.close();
+    }
     await sleep(2_000);
     const before = (await admin.data<{ points: number }>('GET', '/api/hub')).points;
     const rssBefore = residentMiB(hubPid);
+    // Where the time goes: CPU each side used meanwhile, and the machine's load.
+    const simsCpu = () => sims.reduce((sum, sim) => sum + cpuSeconds(sim.child.pid as number), 0);
+    const cpuBefore = { hub: cpuSeconds(hubPid), sims: simsCpu(), client: ownCpuSeconds() };
+    const load = os.loadavg()[0] as number;
     const started = performance.now();
     for (const [i, sim] of sims.entries()) await admin.addSim(`sync${remotes}x${i}`, sim, SIM_PASSWORD, { discovery: false });
+    const addedMs = performance.now() - started;
     const total = remotes * perRemote;
     await waitForPoints(admin, before + total);
     const syncMs = performance.now() - started;
+    const syncCpu = { hub: cpuSeconds(hubPid) - cpuBefore.hub, sims: simsCpu() - cpuBefore.sims, client: ownCpuSeconds() - cpuBefore.client };
     await sleep(5_000);
     const rssAfter = residentMiB(hubPid);
     const socket = await admin.socket();
+    let bytes = 0;
+    // Some messages kept to time JSON.parse alone afterwards: what any browser must spend on the text.
+    const sample: Buffer[] = [];
+    socket.ws.on('message', (data: Buffer) => {
+      bytes += data.length;
+      if (sample.length < 20) sample.push(data);
+    });
+    const snapshotCpuBefore = { hub: cpuSeconds(hubPid), client: ownCpuSeconds() };
+    const snapshotLoad = os.loadavg()[0] as number;
     const snapshotMs = await snapshot(socket, ['']);
+    const snapshotCpu = { hub: cpuSeconds(hubPid) - snapshotCpuBefore.hub, client: ownCpuSeconds() - snapshotCpuBefore.client };
     socket.close();
+    const parseStarted = performance.now();
+    let sampleBytes = 0;
+    for (const data of sample) {
+      JSON.parse(data.toString());
+      sampleBytes += data.length;
+    }
+    const parseSeconds = ((performance.now() - parseStarted) / 1000) * (bytes / sampleBytes);
+    const s = (seconds: number) => `${seconds.toFixed(1)} s`;
     return [
       `first full sync of ${total.toLocaleString('en')} datapoints from ${remotes} remote(s): ${(syncMs / 1000).toFixed(1)} s`,
+      `  stages: ${remotes} remote(s) added one POST after another in ${s(addedMs / 1000)}, the last point ${s((syncMs - addedMs) / 1000)} after; ` +
+        `CPU meanwhile: hub ${s(syncCpu.hub)}, simulators ${s(syncCpu.sims)}, this client ${s(syncCpu.client)}, of the ${s((2 * syncMs) / 1000)} two cores had; load average ${load.toFixed(1)}`,
       `hub resident memory: ${rssBefore.toFixed(0)} MiB → ${rssAfter.toFixed(0)} MiB, ${(((rssAfter - rssBefore) * 1024 * 1024) / total).toFixed(0)} bytes per datapoint`,
       `snapshot of ${total.toLocaleString('en')} points to a new browser: ${(snapshotMs / 1000).toFixed(1)} s`,
+      `  stages: ${(bytes / 1e6).toFixed(0)} MB of JSON; CPU meanwhile: hub ${s(snapshotCpu.hub)} (writing and sending), ` +
+        `this client ${s(snapshotCpu.client)} (receiving, parsing and keeping every point, as a browser would; ` +
+        `JSON.parse of the text alone ${s(parseSeconds)}); load average ${snapshotLoad.toFixed(1)}`,
     ];
   } finally {
     await hub.stop();
