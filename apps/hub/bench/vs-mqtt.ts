@@ -98,17 +98,21 @@ const downstream = await startMosquitto({ bridge: { address: `127.0.0.1:${upstre
 // The simulators and the hub record where each probe is (trace-recorder.mjs), for the breakdown.
 const trace = traceFolder();
 const hub = await spawnHub(ADMIN_PASSWORD, { env: traceEnv(trace) });
-const breakdowns: [number, LatencyFigures][] = [];
+/** Each traced run, with how it ran. */
+const breakdowns: [string, LatencyFigures][] = [];
 try {
   const admin = new HubClient(hub.url);
   await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
   for (const rate of [5_000, 10_000]) {
     const bridge = await bridgeFigures(upstream, downstream, rate, 1);
     const riohub = await probeLatency(admin, rate, SECONDS, trace);
-    breakdowns.push([rate, riohub]);
+    breakdowns.push([perSecond(rate), riohub]);
     console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes; riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes`);
     latencyRows(rate, bridge, riohub);
   }
+  // The same at 10,000/s with the simulator polled over plain HTTP: what TLS costs on the way (riohub only).
+  const plain = await probeLatency(admin, 10_000, SECONDS, trace, true);
+  breakdowns.push([`${perSecond(10_000)}, the simulator over plain HTTP`, plain]);
   // As much as each takes: two publishers as fast as the broker takes them; four simulators offering 40,000 changes/s each.
   const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2);
   const riohubMost = await sustainedRate(admin, 4, 40_000, SECONDS, hub.child.pid as number);
@@ -123,8 +127,8 @@ try {
 console.log('\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
 console.log(`load average at the end: ${load()}`);
-for (const [rate, figures] of breakdowns) {
-  console.log(`\nriohub at ${perSecond(rate)}, where a change's time goes (each probe's stages, timestamps carried through):\n| stage | p50 | p99 |\n|---|---|---|`);
+for (const [how, figures] of breakdowns) {
+  console.log(`\nriohub at ${how}, where a change's time goes (each probe's stages, timestamps carried through):\n| stage | p50 | p99 |\n|---|---|---|`);
   for (const stage of figures.stages ?? []) console.log(`| ${stage.stage} | ${ms(stage.p50)} | ${ms(stage.p99)} |`);
   if (figures.fromChange) console.log(`| **${figures.fromChange.stage}** | ${ms(figures.fromChange.p50)} | ${ms(figures.fromChange.p99)} |`);
   console.log(`| (the probe's write → its arrival, as measured by the client) | ${ms(figures.p50)} | ${ms(figures.p99)} |`);

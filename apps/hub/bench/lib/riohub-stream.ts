@@ -17,7 +17,7 @@ const STAGES = ['applied-at-server', 'answer-written', 'answer-received', 'answe
 const STAGE_NAMES = [
   'probe write → the simulator applied it',
   'simulator: applied → poll answer written (waits for the hub\'s next poll)',
-  'on the wire: simulator → hub (HTTPS)',
+  'on the wire: simulator → hub',
   'hub: decode the answer',
   'hub: apply to the tree',
   'hub: tree → WebSocket send',
@@ -133,11 +133,12 @@ function onDeltas(socket: HubSocket, each: (point: { name: string; value: string
 /**
  * A simulator changing `rate` datapoints a second, and a probe written at it every 10 ms (its send
  * time as the value) measured at the browser client, for `seconds` (the first and last left out).
+ * `overHttp`: the simulator served, and polled, over plain HTTP (what TLS costs on the way).
  */
-export async function probeLatency(admin: HubClient, rate: number, seconds: number, trace?: string): Promise<LatencyFigures> {
-  const name = `lat${rate}`;
+export async function probeLatency(admin: HubClient, rate: number, seconds: number, trace?: string, overHttp = false): Promise<LatencyFigures> {
+  const name = `lat${rate}${overHttp ? 'http' : ''}`;
   const sim = await spawnSim(
-    ['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate)],
+    ['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate), ...(overHttp ? ['--http'] : [])],
     trace ? { env: traceEnv(trace) } : {},
   );
   try {
