@@ -6,7 +6,7 @@
 import type { MqttInput, MqttQos, MqttStatus, MqttView } from '@riohub/hub-api';
 import { useEffect, useId, useRef, useState } from 'react';
 import { call } from '../../api/http';
-import { CheckboxField, FormAlert, SelectField, TextField } from './form-fields';
+import { CheckboxField, FormAlert, SaveRow, SelectField, TextField } from './form-fields';
 import { ui } from './ui';
 import { useSecretSettings } from './use-secret-settings';
 
@@ -148,16 +148,7 @@ export function MqttSection() {
             help="…/set messages are written to the remotes, refused as from the dashboard when a point is read only or its remote offline. Off: each is refused and reported."
             error={fields['allowWrites']}
           />
-          <div className="flex items-center gap-3">
-            <button type="submit" className={ui.primaryButton} disabled={busy}>
-              Save MQTT settings
-            </button>
-            {saved && (
-              <span role="status" className="text-sm">
-                Saved.
-              </span>
-            )}
-          </div>
+          <SaveRow label="Save MQTT settings" busy={busy} saved={saved} />
         </form>
       ) : (
         !error && <p className="text-sm">Loading…</p>

@@ -4,7 +4,7 @@
  */
 import type { ServedApiInput, ServedApiView } from '@riohub/hub-api';
 import { call } from '../../api/http';
-import { CheckboxField, FormAlert, TextField } from './form-fields';
+import { CheckboxField, FormAlert, SaveRow, TextField } from './form-fields';
 import { ui } from './ui';
 import { useSecretSettings } from './use-secret-settings';
 
@@ -88,16 +88,7 @@ export function ServedApiSection() {
               onChange={form.setClearPassword}
             />
           )}
-          <div className="flex items-center gap-3">
-            <button type="submit" className={ui.primaryButton} disabled={busy}>
-              Save API settings
-            </button>
-            {saved && (
-              <span role="status" className="text-sm">
-                Saved.
-              </span>
-            )}
-          </div>
+          <SaveRow label="Save API settings" busy={busy} saved={saved} />
         </form>
       ) : (
         !error && <p className="text-sm">Loading…</p>

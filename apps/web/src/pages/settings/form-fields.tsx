@@ -155,3 +155,19 @@ export function SelectField<T extends string>({ label, help, error, monoLabel, v
     />
   );
 }
+
+/** A form's submit button, and "Saved." once what it sent was taken. */
+export function SaveRow({ label, busy, saved }: { label: string; busy: boolean; saved: boolean }) {
+  return (
+    <div className="flex items-center gap-3">
+      <button type="submit" className={ui.primaryButton} disabled={busy}>
+        {label}
+      </button>
+      {saved && (
+        <span role="status" className="text-sm">
+          Saved.
+        </span>
+      )}
+    </div>
+  );
+}
