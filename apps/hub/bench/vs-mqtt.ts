@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
-import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
+import { coresUsed, probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SECONDS = 8;
@@ -53,13 +53,16 @@ async function bridgeFigures(upstream: MosquittoBroker, downstream: MosquittoBro
     await sleep(1_000);
     counting = true;
     const started = performance.now();
-    if (rate > 0) await runBenchScript('probe-writer', ['mqtt', upstream.url, 'site/probe', String(SECONDS - 2)]);
-    else await sleep((SECONDS - 2) * 1000);
+    const brokers = [upstream.pid(), downstream.pid()].filter((pid) => pid !== undefined);
+    const [, cores] = await coresUsed({ brokers, client: [process.pid] }, async () => {
+      if (rate > 0) await runBenchScript('probe-writer', ['mqtt', upstream.url, 'site/probe', String(SECONDS - 2)]);
+      else await sleep((SECONDS - 2) * 1000);
+    });
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
     const offered = (await load).reduce((sum, perSecond) => sum + perSecond, 0);
     latencies.sort((a, b) => a - b);
-    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered };
+    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered, cores };
   } finally {
     await Promise.all([subscriber.endAsync(), prober.endAsync()]);
   }
@@ -117,8 +120,13 @@ try {
   const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2);
   const riohubMost = await sustainedRate(admin, 4, 40_000, SECONDS, hub.child.pid as number);
   const cores = Object.entries(riohubMost.cores).map(([name, used]) => `${name} ${used.toFixed(2)}`).join(', ');
-  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers; riohub offered ${perSecond(riohubMost.offered ?? 0)} by four simulators (cores used: ${cores})`);
+  const brokerCores = bridgeMost.cores?.['brokers'] ?? NaN;
+  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers (cores used: brokers ${brokerCores.toFixed(2)}); riohub offered ${perSecond(riohubMost.offered ?? 0)} by four simulators (cores used: ${cores})`);
   rows.push({ figure: 'most changes delivered', bridge: perSecond(bridgeMost.delivered), riohub: perSecond(riohubMost.delivered), ratio: riohubMost.delivered / bridgeMost.delivered });
+  // What the concentrator itself costs, apart from the load sources and the client: changes per second per core it used.
+  const bridgePerCore = bridgeMost.delivered / brokerCores;
+  const hubPerCore = riohubMost.delivered / (riohubMost.cores['hub'] ?? NaN);
+  rows.push({ figure: 'changes delivered per core of the brokers / the hub', bridge: perSecond(bridgePerCore), riohub: perSecond(hubPerCore), ratio: hubPerCore / bridgePerCore });
 } finally {
   await hub.stop();
   await Promise.all([upstream.close(), downstream.close()]);

@@ -27,6 +27,8 @@ export interface MosquittoBroker {
   /** `mqtt://127.0.0.1:<port>` (or `mqtts://`). */
   url: string;
   port: number;
+  /** The broker's process id while it runs (benches count its CPU). */
+  pid(): number | undefined;
   /** Everything it logged so far. */
   log(): string;
   /** Stops it (SIGTERM to its PID) and waits for it to exit. */
@@ -114,6 +116,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   return {
     url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
+    pid: () => child?.pid,
     log: () => output,
     stop,
     start,

@@ -92,6 +92,8 @@ export interface LatencyFigures {
   delivered: number;
   /** What the load source managed to offer per second, where it says. */
   offered?: number;
+  /** Cores each kind of process kept busy meanwhile, where measured. */
+  cores?: Record<string, number>;
   /** Where the time went, when the simulator and the hub recorded the probe's stages. */
   stages?: StageFigures[];
   /** The latency from the simulator's change (the probe's write applied), the client's write left out. */
