@@ -193,8 +193,8 @@ export class Hub extends HubEventBus {
     return this.writes.writeOne(request, origin);
   }
 
-  /** Values through the hub's own Remote I/O API, all or nothing, through the write pipeline. */
-  writeForwarded(kind: 'io' | 'ui', writes: readonly Write[], client: string): Promise<WriteResult> {
-    return this.writes.writeMany(kind, writes, { user: `remote API client ${client}`, via: 'remote-io' });
+  /** Values from a client of the hub's own Remote I/O API at `address`, all or nothing, through the write pipeline. */
+  writeForwarded(kind: 'io' | 'ui', writes: readonly Write[], address: string): Promise<WriteResult> {
+    return this.writes.writeMany(kind, writes, { user: `remote API client ${address}`, via: 'remote-io' });
   }
 }

@@ -159,7 +159,7 @@ export class HubSource implements RioSource {
   }
 
   write(kind: Kind, writes: readonly Write[], client: string): Promise<WriteResult> {
-    return this.hub.writeForwarded(kind, writes, `remote API client ${client}`);
+    return this.hub.writeForwarded(kind, writes, client);
   }
 
   loggers(): readonly LoggerInfo[] {
