@@ -116,10 +116,15 @@ export class MqttConnection {
     this.client = undefined;
     if (!client) return;
     if (client.connected && goodbye) {
+      // At most 2 s for the broker to take it; the timer is cleared, so that it never holds the process up.
+      let timeout: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => client.publish(goodbye.topic, goodbye.payload, { qos: goodbye.qos, retain: true }, () => resolve())),
-        new Promise((resolve) => setTimeout(resolve, 2_000)),
+        new Promise<void>((resolve) => {
+          timeout = setTimeout(resolve, 2_000);
+        }),
       ]);
+      clearTimeout(timeout);
     }
     await new Promise<void>((resolve) => client.end(!client.connected, {}, () => resolve()));
   }
