@@ -48,17 +48,19 @@ describe('backup and restore', () => {
     const key = randomBytes(32).toString('hex');
     await t.hub.close();
     t.hub = await startTestHub(undefined, { env: { RIOHUB_SECRET_KEY: key } });
-    // Four months of minute samples: long enough that the backup is taken mid-replication.
-    const sim = await t.sim(['--history-days', '120', '--history-step', '60']);
+    // A year of minute samples a logger: a second or two of catching up, held mid-way below.
+    const sim = await t.sim(['--history-days', '365', '--history-step', '60']);
     await t.hub.admin.addSim('lobby', sim, SIM_PASSWORD, { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 });
     await t.hub.admin.data('POST', '/api/users', { name: 'ops', role: 'operator', password: 'ops-password' });
     await eventually(() => t.hub.admin.data<RemoteView>('GET', '/api/remotes/lobby'), (view) => view.status.connection === 'online', 30_000);
     await t.hub.admin.data('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
-    // The loggers are paged in one after the other: the second is still coming in.
+    // The backup is taken mid-replication: the loggers are paged in one after the other, and the
+    // remote is held (SIGSTOP) once the second is part-way, since a year of minutes catches up
+    // faster than a backup starts.
     await eventually(() => loggerView(t.hub.admin, 'lobby.temperature'), (view) => view.replication === 'catching up' && view.samples > 0, 60_000);
-
+    sim.child.kill('SIGSTOP');
     const file = join(folder, 'hub.backup');
-    const backup = await runRiohub(['backup', file, '--data', t.hub.dataDir]);
+    const backup = await runRiohub(['backup', file, '--data', t.hub.dataDir]).finally(() => sim.child.kill('SIGCONT'));
     expect(backup.stderr).toBe('');
     expect(backup.code).toBe(0);
     expect(backup.stdout).toMatch(/backed up .* \(\d+\.\d MB: 1 remotes, 2 users, 1 writes, 2 loggers with \d+ samples\)/);

@@ -157,7 +157,7 @@ servedApi:
   it('refuses two entries of one name, unknown sections, remotes with neither io nor ui, and YAML it cannot parse', () => {
     expect(
       problemsOf(
-        `mqtt: { host: broker }
+        `bridges: { host: broker }
 remotes:
   - { name: lobby, host: 127.0.0.1, passwordEnv: P }
   - { name: lobby, host: 127.0.0.2, passwordEnv: P, options: { io: false } }
@@ -168,7 +168,7 @@ users:
         { P: 'a-password' },
       ),
     ).toEqual([
-      '1: mqtt: unknown section (the sections are prune, remotes, users, servedApi)',
+      '1: bridges: unknown section (the sections are prune, remotes, users, servedApi, mqtt)',
       '4: remotes[1].options: io or ui must be on',
       '7: users[1].name: another user is named ops (line 6)',
     ]);
