@@ -34,6 +34,11 @@ export class HaDiscovery {
     return this.topics.has(topic);
   }
 
+  /** Whether a remote's configs are published (its topology known, or none to read): until then, an earlier run's may still be its. */
+  isReady(remote: string): boolean {
+    return this.ready.has(remote);
+  }
+
   /** The devices or the set of remotes changed: every config is made again. */
   topologyChanged(): void {
     const topology = this.hub.topology();

@@ -51,11 +51,6 @@ export interface BridgeLogger {
 
 /** Writes from MQTT under way at once, past which a `set` is refused as busy: a flood never queues. */
 const MAX_WRITES_IN_FLIGHT = 64;
-/**
- * A `point` event for a value set longer ago than this is a flip of its state or read-only flag,
- * which changes nothing on MQTT (the tree sets `changedAt` and tells its listeners in one go).
- */
-const VALUE_CHANGE_WINDOW_MS = 1_000;
 
 const OFF: MqttStatus = { state: 'off', since: Date.now() };
 
@@ -72,7 +67,15 @@ export class MqttBridge {
   private unsubscribeSettings: (() => void) | undefined;
   private offStatus: MqttStatus = OFF;
   private writesInFlight = 0;
-  /** Per remote, retained topics of an earlier run whose points are not (yet) here, to clear once the remote is online. */
+  /**
+   * Per state topic, the value last handed to the publisher since the connection: a `point` event
+   * that leaves it as it is (a flip of the point's state or read-only flag) publishes nothing.
+   */
+  private readonly published = new Map<string, string>();
+  /**
+   * Per remote, retained topics of an earlier run whose points are not (yet) here, to clear once
+   * the remote is online (a discovery config: once its topology is known too).
+   */
   private readonly orphans = new Map<string, Map<string, PointRef>>();
   /** Settings changes one after another, so that two connections never overlap. */
   private change: Promise<void> = Promise.resolve();
@@ -128,6 +131,7 @@ export class MqttBridge {
   private open(settings: MqttSettingsValue): void {
     this.settings = settings;
     this.publisher.clear();
+    this.published.clear();
     this.orphans.clear();
     this.configTopic = configTopicPattern({ instanceId: this.hub.instanceId, discoveryPrefix: settings.discoveryPrefix });
     this.discovery = settings.discovery
@@ -142,7 +146,7 @@ export class MqttBridge {
     this.stopListening = this.hub.listen({
       point: (point) => this.onPoint(point),
       removed: (points) => this.onRemoved(points),
-      topology: () => this.discovery?.topologyChanged(),
+      topology: () => this.onTopology(),
       deleted: (remote) => this.onDeleted(remote),
     });
     let loggedError: string | undefined;
@@ -193,23 +197,44 @@ export class MqttBridge {
     );
     this.publisher.set(statusTopic(baseTopic), 'online');
     this.discovery?.publishAll();
-    for (const point of this.hub.points([''])) this.publisher.set(stateTopic(baseTopic, point.kind, point.name), point.value);
+    this.published.clear();
+    for (const point of this.hub.points([''])) this.publishState(stateTopic(baseTopic, point.kind, point.name), point.value);
   }
 
+  /**
+   * Every `point` event publishes the point's value as it is now, unless it is the one published
+   * last: no event is taken for a flag flip by its timestamp (an answer applied over more than a
+   * second would lose its changes).
+   */
   private onPoint(point: Point): void {
-    if (Date.now() - point.changedAt > VALUE_CHANGE_WINDOW_MS) return;
-    this.publisher.set(stateTopic(this.settings.baseTopic, point.kind, point.name), point.value);
+    const topic = stateTopic(this.settings.baseTopic, point.kind, point.name);
+    if (this.published.get(topic) !== point.value) this.publishState(topic, point.value);
     this.discovery?.pointSeen(point);
     if (point.kind === 'hub' && point.value === 'online' && point.name === `${point.remote}.connection`) this.clearOrphans(point.remote);
   }
 
+  private publishState(topic: string, value: string): void {
+    this.published.set(topic, value);
+    this.publisher.set(topic, value);
+  }
+
   private onRemoved(points: readonly PointRef[]): void {
-    for (const { kind, name } of points) this.publisher.set(stateTopic(this.settings.baseTopic, kind, name), '');
+    for (const { kind, name } of points) {
+      const topic = stateTopic(this.settings.baseTopic, kind, name);
+      this.published.delete(topic);
+      this.publisher.set(topic, '');
+    }
     this.discovery?.pointsRemoved(points);
   }
 
+  /** A remote's topology known: its configs are made, then an earlier run's that none of them replaced go. */
+  private onTopology(): void {
+    this.discovery?.topologyChanged();
+    for (const remote of [...this.orphans.keys()]) this.clearOrphans(remote);
+  }
+
   private onDeleted(remote: string): void {
-    this.clearOrphans(remote);
+    this.clearOrphans(remote, true);
     this.discovery?.remoteDeleted(remote);
   }
 
@@ -283,11 +308,10 @@ export class MqttBridge {
     else this.orphan(topic, parsed.point);
   }
 
-  /** A retained topic of an earlier run: cleared now if its remote is gone or online, else once it is online. */
+  /** A retained topic of an earlier run: cleared now if it can be told stale, else once it can. */
   private orphan(topic: string, point: PointRef): void {
     const remote = remoteOf(point.name);
-    const configured = this.hub.remotes().some((view) => view.name === remote);
-    if (!configured || this.hub.point(`${remote}.connection`, 'hub')?.value === 'online') {
+    if (this.decidable(topic, remote)) {
       this.clearIfStale(topic, point);
       return;
     }
@@ -296,11 +320,27 @@ export class MqttBridge {
     this.orphans.set(remote, waiting);
   }
 
-  private clearOrphans(remote: string): void {
+  /**
+   * Whether an earlier run's topic of `remote` can be told stale now: the remote is gone, or online
+   * and, for a discovery config, its topology known (before it, every config of the remote would
+   * look stale, and Home Assistant would delete and add again each entity, losing what was edited).
+   */
+  private decidable(topic: string, remote: string): boolean {
+    if (!this.hub.remotes().some((view) => view.name === remote)) return true;
+    if (this.hub.point(`${remote}.connection`, 'hub')?.value !== 'online') return false;
+    return !this.configTopic.test(topic) || !this.discovery || this.discovery.isReady(remote);
+  }
+
+  /** Clears what of `remote`'s leftovers can now be told stale (`all`: the remote is gone, every one). */
+  private clearOrphans(remote: string, all = false): void {
     const waiting = this.orphans.get(remote);
     if (!waiting) return;
-    this.orphans.delete(remote);
-    for (const [topic, point] of waiting) this.clearIfStale(topic, point);
+    for (const [topic, point] of waiting) {
+      if (!all && !this.decidable(topic, remote)) continue;
+      waiting.delete(topic);
+      this.clearIfStale(topic, point);
+    }
+    if (waiting.size === 0) this.orphans.delete(remote);
   }
 
   private clearIfStale(topic: string, point: PointRef): void {
