@@ -60,6 +60,35 @@ export function crossFieldErrors(next: MqttSettingsValue): FieldErrors {
   return fields;
 }
 
+/** The broker's address as a connection reaches it: scheme, host and port (the default one filled in). */
+function brokerAddress(url: string): string {
+  if (url === '') return '';
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || (parsed.protocol === 'mqtts:' ? '8883' : '1883');
+    return `${parsed.protocol}//${parsed.hostname.toLowerCase()}:${port}`;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Whether a stored password may go with `next`: only to the broker, and under the security, it was
+ * stored for (the same scheme, host, port, CA and pin), as a remote's (remotes/remote-credentials.ts).
+ * Settings without a broker send it nowhere.
+ */
+export function passwordMayFollow(stored: MqttSettingsValue, next: MqttSettingsValue): boolean {
+  if (stored.password === '' || next.url === '') return true;
+  return (
+    brokerAddress(stored.url) === brokerAddress(next.url) &&
+    stored.ca === next.ca &&
+    (normalizeFingerprint(stored.fingerprint) ?? stored.fingerprint) === (normalizeFingerprint(next.fingerprint) ?? next.fingerprint)
+  );
+}
+
+/** The refusal of a new broker without its password. */
+export const PASSWORD_AGAIN = { message: "the broker's address or security changed: enter the password again", field: 'is required for a new broker' } as const;
+
 export class MqttSettings {
   private settings: MqttSettingsValue;
   /** The stored password was sealed under another key: it must be set again. */
@@ -101,7 +130,7 @@ export class MqttSettings {
   }
 
   /** Checks and stores a change; omitted fields keep their values. */
-  update(input: unknown): { ok: true; changed: boolean } | { ok: false; fields: FieldErrors } {
+  update(input: unknown): { ok: true; changed: boolean } | { ok: false; fields: FieldErrors; message?: string } {
     const parsed = mqttInputSchema.safeParse(input);
     if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
     const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) as MqttInput;
@@ -109,6 +138,8 @@ export class MqttSettings {
     const next: MqttSettingsValue = { ...this.settings, ...changes };
     const fields = crossFieldErrors(next);
     if (Object.keys(fields).length > 0) return { ok: false, fields };
+    // The stored password never follows a new broker, or the same one under other security.
+    if (changes.password === undefined && !passwordMayFollow(this.settings, next)) return { ok: false, fields: { password: PASSWORD_AGAIN.field }, message: PASSWORD_AGAIN.message };
     const changed = (Object.keys(next) as (keyof MqttSettingsValue)[]).some((key) => next[key] !== this.settings[key]);
     if (!changed) return { ok: true, changed };
     writeMeta(this.db, META_KEY, JSON.stringify({ ...next, password: secretBoxOf(this.db).seal(next.password, PLACE) }));

@@ -18,14 +18,14 @@ function describeCa(ca: string): string {
   return blocks.map((block) => new X509Certificate(block).fingerprint256).join(', ');
 }
 
-/** The settings as the audit compares them: no password, no live status. */
-function audible(view: MqttSettingsView): Record<string, unknown> | undefined {
-  return without({ ...view, ca: describeCa(view.ca) }, 'hasPassword');
+/** The settings as the audit compares them: no password, no live status (an answer carries it, the settings before do not). */
+function audible(view: MqttSettingsView | MqttView): Record<string, unknown> | undefined {
+  return without({ ...view, ca: describeCa(view.ca) } as MqttView, 'hasPassword', 'status');
 }
 
 export const mqttRoutes: FastifyPluginAsync<{ settings: MqttSettings; bridge: MqttBridge }> = async (app, { settings, bridge }) => {
   const view = (): MqttView => ({ ...settings.view(), status: bridge.status });
-  const refused = (fields: Record<string, string>) => fail(ERROR_CODES.INVALID, 'the MQTT settings are not valid', fields);
+  const refused = (fields: Record<string, string>, message = 'the MQTT settings are not valid') => fail(ERROR_CODES.INVALID, message, fields);
 
   mapRoute(app, 'mqtt', async (_request, _reply, answer) => answer(ok(view())));
 
@@ -37,7 +37,7 @@ export const mqttRoutes: FastifyPluginAsync<{ settings: MqttSettings; bridge: Mq
       const updated = settings.update(request.body);
       // The answer shows the new connection under way, not the one the change ended.
       if (updated.ok) await bridge.settled();
-      const result: Result<MqttView> = updated.ok ? ok(view()) : refused(updated.fields);
+      const result: Result<MqttView> = updated.ok ? ok(view()) : refused(updated.fields, updated.message);
       audited(request, 'mqtt.update', 'mqtt', result, (after) => [
         ...settingsChanges(audible(before), audible(after)),
         ...secretChange('password', request.body.password !== undefined, before.hasPassword, after.hasPassword),

@@ -8,13 +8,13 @@
  * before the first change; a refusal only the hub can make while applying (two remotes of the
  * file claiming one logger id) stops the start there, with its line.
  */
-import type { AuditAction, AuditChange, RemoteSettings, Result, Role } from '@riohub/hub-api';
+import { normalizeFingerprint, type AuditAction, type AuditChange, type RemoteSettings, type Result, type Role } from '@riohub/hub-api';
 import { secretChange, settingsChanges, without } from '../audit/audit-diff';
 import { AuditLog } from '../audit/audit-log';
 import { UserRepo } from '../auth/user-repo';
 import type { HubDatabase } from '../db/database';
 import type { Hub } from '../hub';
-import { crossFieldErrors, mqttDefaults, MqttSettings, type MqttSettingsValue } from '../mqtt/mqtt-settings';
+import { crossFieldErrors, mqttDefaults, MqttSettings, PASSWORD_AGAIN, passwordMayFollow, type MqttSettingsValue } from '../mqtt/mqtt-settings';
 import { ServedApiSettings } from '../served/served-api-settings';
 import { SettingsFileError, fieldName, type DeclaredRemote, type DeclaredUser, type FieldPath, type Problem, type SettingsFile } from './settings-file';
 
@@ -255,17 +255,26 @@ export class SettingsPlan {
     this.applied.changed.push('served-api');
   }
 
-  /** The bridge the file declares: its fields over the defaults, the stored password unless it names one. */
+  /**
+   * The bridge the file declares: its fields over the defaults (the fingerprint in the form it is
+   * stored in, so that the same file compares equal), the stored password unless it names one.
+   */
   private declaredMqtt(): MqttSettingsValue | undefined {
     const declared = this.file.mqtt;
     if (!declared) return undefined;
-    return { ...mqttDefaults(this.hub.instanceId), ...declared.settings, password: declared.password ?? this.mqtt.current().password } as MqttSettingsValue;
+    const next = { ...mqttDefaults(this.hub.instanceId), ...declared.settings, password: declared.password ?? this.mqtt.current().password } as MqttSettingsValue;
+    return { ...next, fingerprint: normalizeFingerprint(next.fingerprint) ?? next.fingerprint };
   }
 
   private planMqtt(): void {
     const next = this.declaredMqtt();
-    if (!next || !this.file.mqtt) return;
-    for (const [field, message] of Object.entries(crossFieldErrors(next))) this.problem([...this.file.mqtt.path, field], message);
+    const declared = this.file.mqtt;
+    if (!next || !declared) return;
+    for (const [field, message] of Object.entries(crossFieldErrors(next))) this.problem([...declared.path, field], message);
+    // As through PUT /api/mqtt: the stored password never follows a new broker.
+    if (declared.password === undefined && !passwordMayFollow(this.mqtt.current(), next)) {
+      this.problem([...declared.path, 'url'], `${PASSWORD_AGAIN.message} (passwordEnv or passwordFile)`);
+    }
   }
 
   private applyMqtt(): void {
@@ -279,7 +288,8 @@ export class SettingsPlan {
     const before = this.mqtt.view();
     const { password, ...fields } = next;
     const passwordChanged = password !== current.password;
-    const updated = this.mqtt.update({ ...fields, ...(passwordChanged ? { password } : {}) });
+    // A password the file names goes with the change, even unchanged: a new broker needs it given again.
+    const updated = this.mqtt.update({ ...fields, ...(passwordChanged || this.file.mqtt?.password !== undefined ? { password } : {}) });
     // Checked with the same schema and rules when the file was read: a refusal here is a fault of the hub's.
     if (!updated.ok) throw new Error(`the MQTT settings were refused: ${JSON.stringify(updated.fields)}`);
     const after = this.mqtt.view();
