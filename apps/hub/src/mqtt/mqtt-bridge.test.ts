@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RioTestClient, spawnSim, startMosquitto, type MosquittoBroker, type SimProcess } from '@riohub/testkit';
 import { fingerprintOf, makeSelfSigned } from '@riohub/certificate';
-import type { MqttView, WriteRecord } from '@riohub/hub-api';
+import type { AuditRecord, MqttView, WriteRecord } from '@riohub/hub-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { componentOfTopic, haConfigProblems } from '../testing/ha-discovery-schema';
 import { MqttWatcher } from '../testing/mqtt-watcher';
@@ -91,6 +91,27 @@ describe('the MQTT bridge', () => {
     await watcher.until(() => watcher.state.get('riohub/io/lobby/virtual/1') === 'hello', 'the new value');
   });
 
+  it('publishes the changes of an answer that took the hub more than a second to apply', async () => {
+    const { hub, broker, direct, watcher } = setup;
+    // Another of the hub's listeners (a browser's, a logger's) holds the answer up: the hub is busy
+    // applying it for more than a second, as with a remote of a million points.
+    let slow = true;
+    const stopSlow = hub.running.hub.listen({
+      point: (point) => {
+        if (!slow || point.name !== 'lobby.virtual.1') return;
+        slow = false;
+        const until = Date.now() + 1_200;
+        while (Date.now() < until);
+      },
+    });
+    extra.push({ close: async () => stopSlow() });
+    await enableBridge(hub, broker);
+    await watcher.until(() => watcher.state.get('riohub/io/lobby/dummy/light/1') === '0', 'the first state');
+    await direct.get(`/x/rioset?1*${SIM_PASSWORD}*virtual.1*slow`);
+    await watcher.until(() => watcher.state.get('riohub/io/lobby/virtual/1') === 'slow', 'the value of the slow answer');
+    expect(slow).toBe(false);
+  });
+
   it('takes a set as a write through the pipeline, recorded as mqtt <client id>, and reports it', async () => {
     const { hub, broker, direct, watcher } = setup;
     const view = await enableBridge(hub, broker, { clientId: 'riohub-test' });
@@ -162,6 +183,33 @@ describe('the MQTT bridge', () => {
     expect(configs().has(`homeassistant/light/riohub-${instanceId}/lobby_dummy_light_2/config`)).toBe(true);
   });
 
+  it('keeps every Home Assistant entity across a hub restart: no config of one that still exists is deleted, even for a moment', async () => {
+    const { broker, watcher } = setup;
+    let { hub } = setup;
+    const { instanceId } = await hub.admin.data<{ instanceId: string }>('GET', '/api/hub');
+    await enableBridge(hub, broker);
+    const configs = () => watcher.under('homeassistant/');
+    const lightTopic = `homeassistant/light/riohub-${instanceId}/lobby_dummy_light_3/config`;
+    await watcher.until(() => configs().has(lightTopic) && configs().size >= 9, 'the discovery configs');
+    // Every config published, none pending.
+    await eventually(() => MqttWatcher.retainedAt(broker.url, 'homeassistant/#'), (retained) => retained.size === configs().size);
+    const before = new Map(configs());
+    const { dataDir } = hub;
+    const port = Number(new URL(hub.url).port);
+    await hub.stop();
+    const from = watcher.messages.length;
+    hub = await startTestHub(dataDir, { port });
+    setup.hub = hub;
+    await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'connected');
+    await eventually(() => hub.admin.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+    // The topology read, every config sent again.
+    await watcher.until(() => [...before.keys()].every((topic) => watcher.messages.slice(from).some((message) => message.topic === topic && message.payload !== '')), 'every config again');
+    await watcher.until(() => watcher.state.get('riohub/status') === 'online', 'the status online');
+    const deleted = watcher.messages.slice(from).filter((message) => message.topic.startsWith('homeassistant/') && message.payload === '');
+    expect(deleted.map((message) => message.topic)).toEqual([]);
+    expect(new Map(configs())).toEqual(before);
+  });
+
   it('publishes everything again to a broker that restarted and forgot it all, with what changed meanwhile', async () => {
     const { hub, broker, direct } = setup;
     await enableBridge(hub, broker);
@@ -210,6 +258,49 @@ describe('MQTT settings', () => {
     expect(refused.status.error).toMatch(/not authori[sz]ed|bad user name or password/i);
   });
 
+  it('never lets the stored password follow a new broker: a new address without the password is refused, nothing changed', async () => {
+    const { hub, broker } = setup;
+    const secured = await startMosquitto({ users: { riohub: 'broker secret' } });
+    extra.push(secured);
+    // Another broker, where the password must never go unless sent again with its address.
+    const other = await startMosquitto({ users: { riohub: 'broker secret' } });
+    extra.push(other);
+    await enableBridge(hub, secured, { username: 'riohub', password: 'broker secret' });
+    const stored = await hub.admin.data<MqttView>('GET', '/api/mqtt');
+    const bridgeConnects = (log: string) => log.split('\n').filter((line) => line.includes('New client connected') && line.includes(` as ${stored.clientId}`)).length;
+
+    for (const change of [{ url: other.url }, { url: broker.url }, { url: secured.url.replace('mqtt://127.0.0.1', 'mqtt://localhost') }]) {
+      const answer = await hub.admin.call('PUT', '/api/mqtt', change);
+      expect(answer.status, JSON.stringify(change)).toBe(400);
+      expect(answer.body).toMatchObject({ ok: false, error: { code: 'invalid', message: "the broker's address or security changed: enter the password again", fields: { password: 'is required for a new broker' } } });
+    }
+    const after = await hub.admin.data<MqttView>('GET', '/api/mqtt');
+    expect({ ...after, status: undefined }).toEqual({ ...stored, status: undefined });
+    expect(after.status.state).toBe('connected');
+    expect(bridgeConnects(other.log())).toBe(0);
+    const audit = await hub.admin.data<AuditRecord[]>('GET', '/api/audit?filter=mqtt');
+    expect(audit[0]).toMatchObject({ action: 'mqtt.update', outcome: 'refused', changes: [] });
+
+    // With the password (or clearing it), the new broker is taken.
+    await hub.admin.data('PUT', '/api/mqtt', { url: other.url, password: 'broker secret' });
+    await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'connected' && view.url === other.url);
+    expect(bridgeConnects(other.log())).toBe(1);
+    const cleared = await hub.admin.data<MqttView>('PUT', '/api/mqtt', { url: broker.url, password: '' });
+    expect(cleared).toMatchObject({ url: broker.url, hasPassword: false });
+    // Other changes keep the password where it is.
+    await hub.admin.data('PUT', '/api/mqtt', { url: other.url, password: 'broker secret' });
+    expect(await hub.admin.data<MqttView>('PUT', '/api/mqtt', { baseTopic: 'elsewhere', username: 'riohub' })).toMatchObject({ hasPassword: true, url: other.url });
+  });
+
+  it("audits a change as the fields it changed, not the connection's status", async () => {
+    const { hub, broker } = setup;
+    await enableBridge(hub, broker);
+    await hub.admin.data('PUT', '/api/mqtt', { baseTopic: 'elsewhere' });
+    const [latest] = await hub.admin.data<AuditRecord[]>('GET', '/api/audit?filter=mqtt');
+    expect(latest).toMatchObject({ action: 'mqtt.update', outcome: 'done' });
+    expect(latest?.changes).toEqual([{ field: 'baseTopic', from: 'riohub', to: 'elsewhere' }]);
+  });
+
   it('reaches an mqtts:// broker by its pinned certificate or a CA given, and refuses another certificate before sending the password', async () => {
     const { hub } = setup;
     const certificate = await makeSelfSigned('127.0.0.1', 'test broker');
@@ -221,16 +312,19 @@ describe('MQTT settings', () => {
 
     // The broker logs every CONNECT it receives, with the client id: none comes from the bridge once the pin is wrong.
     const connects = () => secure.log().split('\n').filter((line) => line.includes('New client connected') && line.includes(' as riohub-')).length;
-    await hub.admin.data('PUT', '/api/mqtt', { fingerprint: fingerprintOf(other.cert) });
+    // Another pin, or a CA, is another broker for the password: it must be sent again.
+    expect((await hub.admin.call('PUT', '/api/mqtt', { fingerprint: fingerprintOf(other.cert) })).body).toMatchObject({ error: { fields: { password: 'is required for a new broker' } } });
+    expect((await hub.admin.call('PUT', '/api/mqtt', { fingerprint: '', ca: certificate.cert })).body).toMatchObject({ error: { fields: { password: 'is required for a new broker' } } });
+    await hub.admin.data('PUT', '/api/mqtt', { fingerprint: fingerprintOf(other.cert), password: 'tls secret' });
     const before = connects();
     expect(before).toBeGreaterThan(0);
     const refused = await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'reconnecting');
     expect(refused.status.error).toMatch(/not the pinned one/);
     expect(connects()).toBe(before);
 
-    await hub.admin.data('PUT', '/api/mqtt', { fingerprint: '', ca: certificate.cert });
+    await hub.admin.data('PUT', '/api/mqtt', { fingerprint: '', ca: certificate.cert, password: 'tls secret' });
     await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'connected');
-    await hub.admin.data('PUT', '/api/mqtt', { ca: other.cert });
+    await hub.admin.data('PUT', '/api/mqtt', { ca: other.cert, password: 'tls secret' });
     await eventually(() => hub.admin.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'reconnecting' && view.status.error !== undefined);
   });
 

@@ -53,6 +53,33 @@ describe("the settings file's mqtt section", () => {
     expect(exported).not.toContain('enc:v1');
   });
 
+  it('takes a fingerprint in any form it is accepted in, and applies the same file again as unchanged', async () => {
+    hub = await startTestHub();
+    const { running } = hub;
+    const hex = 'ab'.repeat(32);
+    for (const written of [hex, hex.match(/../g)?.join(':') as string]) {
+      const file = parseSettings(`mqtt:\n  url: mqtts://127.0.0.1:8883\n  fingerprint: "${written}"\n`, 'riohub.yaml', {});
+      await applySettings(file, running.hub, running.db);
+      expect(new MqttSettings(running.db, running.hub.instanceId).current().fingerprint).toBe(hex.toUpperCase().match(/../g)?.join(':'));
+      const audited = (await hub.admin.data<unknown[]>('GET', '/api/audit?filter=mqtt')).length;
+      expect((await applySettings(file, running.hub, running.db)).unchanged).toContain('mqtt');
+      expect(await hub.admin.data<unknown[]>('GET', '/api/audit?filter=mqtt')).toHaveLength(audited);
+    }
+  });
+
+  it('refuses a new broker for the stored password unless the file names the password too', async () => {
+    hub = await startTestHub();
+    const { running } = hub;
+    const env = { BROKER_PW: 'file secret' };
+    await applySettings(parseSettings('mqtt:\n  url: mqtt://127.0.0.1:1883\n  username: ha\n  passwordEnv: BROKER_PW\n', 'riohub.yaml', env), running.hub, running.db);
+    const moved = parseSettings('mqtt:\n  url: mqtt://elsewhere.example:1883\n  username: ha\n', 'riohub.yaml', env);
+    await expect(applySettings(moved, running.hub, running.db)).rejects.toThrow(/2: mqtt\.url: the broker's address or security changed: enter the password again/);
+    expect(new MqttSettings(running.db, running.hub.instanceId).current()).toMatchObject({ url: 'mqtt://127.0.0.1:1883', password: 'file secret' });
+    const movedWithPassword = parseSettings('mqtt:\n  url: mqtt://elsewhere.example:1883\n  username: ha\n  passwordEnv: BROKER_PW\n', 'riohub.yaml', env);
+    expect((await applySettings(movedWithPassword, running.hub, running.db)).changed).toContain('mqtt');
+    expect(new MqttSettings(running.db, running.hub.instanceId).current()).toMatchObject({ url: 'mqtt://elsewhere.example:1883', password: 'file secret' });
+  });
+
   it('refuses an enabled bridge without a broker before changing anything', async () => {
     hub = await startTestHub();
     const file = parseSettings('mqtt:\n  enabled: true\n', 'riohub.yaml', {});
