@@ -100,7 +100,9 @@ const upstream = await startMosquitto();
 const downstream = await startMosquitto({ bridge: { address: `127.0.0.1:${upstream.port}`, prefix: 'remote/' } });
 // The simulators and the hub record where each probe is (trace-recorder.mjs), for the breakdown.
 const trace = traceFolder();
-const hub = await spawnHub(ADMIN_PASSWORD, { env: traceEnv(trace) });
+// BENCH_HUB_NODE_ARGS: options for the hub's Node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (as for end-to-end).
+const nodeArgs = process.env['BENCH_HUB_NODE_ARGS']?.split(' ').filter(Boolean);
+const hub = await spawnHub(ADMIN_PASSWORD, { env: traceEnv(trace), nodeArgs });
 /** Each traced run, with how it ran. */
 const breakdowns: [string, LatencyFigures][] = [];
 try {
