@@ -35,6 +35,23 @@ test('an admin connects the MQTT bridge from the settings page and sees its stat
     await broker.start();
     await expect(status).toContainText('Connected since', { timeout: 30_000 });
 
+    // Over TLS with a pinned certificate: a new broker for the stored password, which must be given again.
+    const save = form.getByRole('button', { name: 'Save MQTT settings' });
+    await form.getByLabel('Broker URL').fill(broker.url.replace('mqtt://', 'mqtts://'));
+    await form.getByLabel('Pinned SHA-256 fingerprint').fill(Array(32).fill('AB').join(':'));
+    await save.click();
+    await expect(form.getByText('is required for a new broker')).toBeVisible();
+    await form.getByLabel('Password', { exact: true }).fill('not shown again');
+    await save.click();
+    await expect(status).toContainText('Reconnecting:', { timeout: 15_000 });
+    // Back to plain MQTT: the pin, hidden with its fieldset, goes too, and the bridge connects.
+    await form.getByLabel('Broker URL').fill(broker.url);
+    await expect(form.getByLabel('Pinned SHA-256 fingerprint')).toBeHidden();
+    await form.getByLabel('Password', { exact: true }).fill('not shown again');
+    await save.click();
+    await expect(status).toContainText('Connected since', { timeout: 15_000 });
+    expect(await deployment.admin.call('GET', '/api/mqtt')).toMatchObject({ url: broker.url, fingerprint: '', ca: '' });
+
     // A broker URL that cannot work is refused at its field.
     await form.getByLabel('Broker URL').fill('http://broker');
     await form.getByRole('button', { name: 'Save MQTT settings' }).click();
