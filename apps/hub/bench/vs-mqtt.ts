@@ -12,6 +12,7 @@ import mqtt from 'mqtt';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
+import { httpFloor } from './lib/http-floor';
 import { coresUsed, probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
@@ -144,3 +145,9 @@ for (const [how, figures] of breakdowns) {
   console.log(`| (the probe's write → its arrival, as measured by the client) | ${ms(figures.p50)} | ${ms(figures.p99)} |`);
 }
 rmSync(trace, { recursive: true, force: true });
+// What the first hop cannot go below here, whatever the hub does with the answer.
+const floor = await httpFloor();
+console.log(
+  `\nthe floor of the Remote I/O hop, in one process: a 50-change answer written → read whole by undici, ` +
+    `HTTPS p50 ${ms(floor.https.p50)} p99 ${ms(floor.https.p99)}, plain HTTP p50 ${ms(floor.http.p50)} p99 ${ms(floor.http.p99)} (load ${load()})`,
+);
