@@ -1,23 +1,14 @@
 // Benchmark: simulators → hub → WebSocket clients, all on this machine. Prints end-to-end change
 // rates, change-to-browser latency at 1,000 and 10,000 changes/s, first full sync of 100,000 and
 // 1,000,000 datapoints, and the hub's resident memory per datapoint. Run with `pnpm bench`.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { RioTestClient, spawnHub, spawnSim, type SimProcess } from '@riohub/testkit';
-import { HubClient, type HubSocket } from '../src/testing/test-hub';
+import { HubClient } from '../src/testing/test-hub';
+import { cpuSeconds, residentMiB, sleep, waitForPoints } from './lib/measure';
+import { probeLatency, subscribed, sustainedRate } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SIM_PASSWORD = 'bench';
-
-function residentMiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-}
-
-/** CPU seconds a process has used (user and system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** CPU seconds this process has used. */
 function ownCpuSeconds(): number {
@@ -25,93 +16,20 @@ function ownCpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForPoints(admin: HubClient, count: number, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await admin.data<{ points: number }>('GET', '/api/hub')).points < count) {
-    if (Date.now() > deadline) throw new Error(`the hub did not reach ${count} points`);
-    await sleep(50);
-  }
-}
-
-async function snapshot(socket: HubSocket, prefixes: string[]): Promise<number> {
-  const started = performance.now();
-  const before = socket.messages.length;
-  socket.send({ type: 'subscribe', payload: { prefixes } });
-  await socket.until(() => socket.messages.slice(before).some((m) => m.type === 'snapshot' && m.payload.last), 600_000);
-  return performance.now() - started;
-}
-
-/** Writes the send time into a datapoint every few ms and measures its arrival at the browser. */
+/** A probe written at a simulator changing `changesPerSecond` datapoints, measured at the browser for 8 s. */
 async function latencyAt(admin: HubClient, changesPerSecond: number): Promise<string> {
-  const name = `lat${changesPerSecond}`;
-  const sim = await spawnSim(['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(changesPerSecond)]);
-  try {
-    await admin.addSim(name, sim, SIM_PASSWORD);
-    await waitForPoints(admin, 20_000);
-    const socket = await admin.socket();
-    await snapshot(socket, [`${name}.`]);
-    const latencies: number[] = [];
-    let received = 0;
-    socket.ws.on('message', (data) => {
-      const arrived = performance.timeOrigin + performance.now();
-      const message = JSON.parse(data.toString()) as { type: string; payload: { points: { name: string; value: string }[] } };
-      if (message.type !== 'delta') return;
-      received += message.payload.points.length;
-      for (const point of message.payload.points) {
-        if (point.name === `${name}.virtual.1` && point.value !== '') latencies.push(arrived - Number(point.value));
-      }
-    });
-    const direct = new RioTestClient(sim.url, sim.certificate);
-    const started = performance.now();
-    const startReceived = received;
-    while (performance.now() - started < 8_000) {
-      await direct.get(`/x/rioset?1*${SIM_PASSWORD}*virtual.1*${(performance.timeOrigin + performance.now()).toFixed(3)}`);
-      await sleep(10);
-    }
-    await sleep(200);
-    const rate = (received - startReceived) / ((performance.now() - started) / 1000);
-    await direct.close();
-    socket.close();
-    await admin.data('DELETE', `/api/remotes/${name}`);
-    latencies.sort((a, b) => a - b);
-    return (
-      `latency at ${changesPerSecond} changes/s: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, ` +
-      `p99 ${percentile(latencies, 0.99).toFixed(1)} ms over ${latencies.length} probes (target p99 ≤ 20 ms at 10,000/s); ` +
-      `the browser received ${rate.toFixed(0)} point updates/s`
-    );
-  } finally {
-    await sim.stop();
-  }
+  const figures = await probeLatency(admin, changesPerSecond, 10);
+  return (
+    `latency at ${changesPerSecond} changes/s: p50 ${figures.p50.toFixed(1)} ms, ` +
+    `p99 ${figures.p99.toFixed(1)} ms over ${figures.probes} probes (target p99 ≤ 20 ms at 10,000/s); ` +
+    `the browser received ${figures.delivered.toFixed(0)} point updates/s`
+  );
 }
 
-/** Several busy simulators at once: what reaches one browser subscribed to everything. */
-async function sustained(admin: HubClient): Promise<string> {
-  const sims = await Promise.all(
-    [0, 1, 2, 3].map(() => spawnSim(['--password', SIM_PASSWORD, '--lights', '50000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--changes-per-second', '40000'])),
-  );
-  try {
-    for (const [i, sim] of sims.entries()) await admin.addSim(`load${i}`, sim, SIM_PASSWORD);
-    await waitForPoints(admin, 200_000);
-    const socket = await admin.socket();
-    await snapshot(socket, ['']);
-    let received = 0;
-    socket.ws.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; payload: { points: unknown[] } };
-      if (message.type === 'delta') received += message.payload.points.length;
-    });
-    await sleep(10_000);
-    socket.close();
-    for (let i = 0; i < sims.length; i++) await admin.data('DELETE', `/api/remotes/load${i}`);
-    return `sustained: 4 simulators offering 160,000 changes/s in all → ${(received / 10).toFixed(0)} point updates/s delivered to a browser (target ≥ 100,000/s)`;
-  } finally {
-    await Promise.all(sims.map((sim) => sim.stop()));
-  }
+/** Several busy simulators at once: what reaches one browser subscribed to everything, over 10 s. */
+async function sustained(admin: HubClient, hubPid: number): Promise<string> {
+  const figures = await sustainedRate(admin, 4, 40_000, 12, hubPid);
+  return `sustained: 4 simulators offering 160,000 changes/s in all → ${figures.delivered.toFixed(0)} point updates/s delivered to a browser (target ≥ 100,000/s)`;
 }
 
 /**
@@ -172,7 +90,7 @@ async function fullSync(remotes: number, perRemote: number): Promise<string[]> {
     });
     const snapshotCpuBefore = { hub: cpuSeconds(hubPid), client: ownCpuSeconds() };
     const snapshotLoad = os.loadavg()[0] as number;
-    const snapshotMs = await snapshot(socket, ['']);
+    const snapshotMs = await subscribed(socket, ['']);
     const snapshotCpu = { hub: cpuSeconds(hubPid) - snapshotCpuBefore.hub, client: ownCpuSeconds() - snapshotCpuBefore.client };
     socket.close();
     const parseStarted = performance.now();
@@ -209,7 +127,7 @@ if (only === '') {
     await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
     console.log(await latencyAt(admin, 1_000));
     console.log(await latencyAt(admin, 10_000));
-    console.log(await sustained(admin));
+    console.log(await sustained(admin, hub.child.pid as number));
   } finally {
     await hub.stop();
   }

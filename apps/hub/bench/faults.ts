@@ -3,7 +3,6 @@
 // the remote is shown offline with every point stale, the time from healing until the hub's tree
 // equals the simulator's exactly, and the hub's resident memory (RSS, from /proc, sampled every
 // 50 ms) before the fault, at its peak, and after convergence. Run with `pnpm bench faults`.
-import { readFileSync } from 'node:fs';
 import { spawnHub, waitForConvergence, waitUntil, type HubProcess } from '@riohub/testkit';
 import { Agent } from 'undici';
 import {
@@ -21,6 +20,7 @@ import {
   type FaultTimes,
 } from '../src/links/fault-scenarios';
 import { HubClient } from '../src/testing/test-hub';
+import { residentMiB } from './lib/measure';
 
 const ADMIN_PASSWORD = 'bench-faults-admin';
 const SITE_API_PASSWORD = 'bench-faults-site';
@@ -30,19 +30,14 @@ interface Row extends FaultTimes {
   rss: { before: number; peak: number; after: number };
 }
 
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? NaN) / 1024;
-}
-
 /** Samples a process's RSS while `run` runs: before, peak, after. */
 async function withMemory<T>(pid: number, run: () => Promise<T>): Promise<{ result: T; rss: Row['rss'] }> {
-  const before = rssMb(pid);
+  const before = residentMiB(pid);
   let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
+  const sampler = setInterval(() => (peak = Math.max(peak, residentMiB(pid))), 50);
   try {
     const result = await run();
-    const after = rssMb(pid);
+    const after = residentMiB(pid);
     return { result, rss: { before, peak: Math.max(peak, after), after } };
   } finally {
     clearInterval(sampler);

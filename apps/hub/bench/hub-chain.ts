@@ -7,12 +7,12 @@
 // hub) is killed its points are stale at each level, and how long after its restart they are live
 // again with its exact values. Run with `pnpm bench chain`.
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
 import { fingerprintOf } from '@riohub/certificate';
 import { Agent, request } from 'undici';
 import { startChain, type Chain, type ChainLevel } from '../src/served/chain-processes';
 import { HubClient } from '../src/testing/test-hub';
+import { cpuSeconds, now, percentile, sleep } from './lib/measure';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SIM_PASSWORD = 'bench-sim';
@@ -20,17 +20,7 @@ const API_PASSWORD = 'bench-api';
 const PROBE = 'virtual.1';
 const PROBE_MS = 10_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const now = () => performance.timeOrigin + performance.now();
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 interface Level {
   name: string;

@@ -6,18 +6,13 @@ import { loadavg } from 'node:os';
 import mqtt from 'mqtt';
 import { RioTestClient, spawnHub, spawnSim, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
+import { now, percentile, sleep } from './lib/measure';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SIM_PASSWORD = 'bench';
 const MEASURE_MS = 8_000;
 const PROBE_EVERY_MS = 10;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const now = () => performance.timeOrigin + performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 /** A subscriber that counts what arrives under `filter` and takes the latency of each probe (its payload is the send time). */
 async function subscriber(url: string, filter: string, probeTopic: string) {

@@ -13,16 +13,11 @@ import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit'
 import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
 import { httpFloor } from './lib/http-floor';
-import { coresUsed, probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
+import { coresUsed, now, percentile, sleep } from './lib/measure';
+import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
 const SECONDS = 8;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const now = () => performance.timeOrigin + performance.now();
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 /** Runs the load publisher for SECONDS; resolves with what it managed to send per second. */
 async function publishLoad(url: string, rate: number): Promise<number> {

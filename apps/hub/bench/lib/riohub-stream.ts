@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSim } from '@riohub/testkit';
 import type { HubClient, HubSocket } from '../../src/testing/test-hub';
 import { runBenchScript } from './bench-process';
+import { coresUsed, now, percentile, sleep, waitForPoints } from './measure';
 
 const SIM_PASSWORD = 'bench';
 
@@ -100,26 +101,13 @@ export interface LatencyFigures {
   fromChange?: StageFigures;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const now = () => performance.timeOrigin + performance.now();
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
-
-async function waitForPoints(admin: HubClient, count: number): Promise<void> {
-  const deadline = Date.now() + 600_000;
-  while ((await admin.data<{ points: number }>('GET', '/api/hub')).points < count) {
-    if (Date.now() > deadline) throw new Error(`the hub did not reach ${count} points`);
-    await sleep(50);
-  }
-}
-
-/** Subscribes a socket to prefixes and waits for the end of its snapshot. */
-export async function subscribed(socket: HubSocket, prefixes: string[]): Promise<void> {
+/** Subscribes a socket to prefixes and waits for the end of its snapshot; resolves with how long it took (ms). */
+export async function subscribed(socket: HubSocket, prefixes: string[]): Promise<number> {
+  const started = performance.now();
   const before = socket.messages.length;
   socket.send({ type: 'subscribe', payload: { prefixes } });
   await socket.until(() => socket.messages.slice(before).some((m) => m.type === 'snapshot' && m.payload.last), 600_000);
+  return performance.now() - started;
 }
 
 /** Counts the points of every `delta` the socket receives, and hands each point to `each`. */
@@ -175,23 +163,6 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
   } finally {
     await sim.stop();
   }
-}
-
-/** Seconds of CPU a process has used (user and system), from /proc. */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // utime and stime, the 14th and 15th fields (the 12th and 13th after the command), in ticks of 1/100 s.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Cores each process kept busy while `run` ran. */
-export async function coresUsed<T>(pids: Record<string, number[]>, run: () => Promise<T>): Promise<[T, Record<string, number>]> {
-  const total = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-  const before = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, total(list)]));
-  const started = performance.now();
-  const result = await run();
-  const seconds = (performance.now() - started) / 1000;
-  return [result, Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, (total(list) - (before[name] as number)) / seconds]))];
 }
 
 /**

@@ -1,0 +1,45 @@
+// What every bench measures with: percentiles, a process's CPU and memory from /proc, the time
+// as every process on this machine agrees on it, and waiting for a hub to hold its points.
+import { readFileSync } from 'node:fs';
+import type { HubClient } from '../../src/testing/test-hub';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Epoch milliseconds, sub-millisecond: comparable across processes on one machine. */
+export const now = () => performance.timeOrigin + performance.now();
+
+/** The value at fraction `p` of a sorted list (NaN when empty). */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+/** Seconds of CPU a process has used (user and system), from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime, the 14th and 15th fields (the 12th and 13th after the command), in ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Cores each group of processes kept busy while `run` ran. */
+export async function coresUsed<T>(pids: Record<string, number[]>, run: () => Promise<T>): Promise<[T, Record<string, number>]> {
+  const total = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const before = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, total(list)]));
+  const started = performance.now();
+  const result = await run();
+  const seconds = (performance.now() - started) / 1000;
+  return [result, Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, (total(list) - (before[name] as number)) / seconds]))];
+}
+
+/** A process's resident memory in MiB, from /proc. */
+export function residentMiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+}
+
+/** Waits until the hub holds at least `count` points. */
+export async function waitForPoints(admin: HubClient, count: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await admin.data<{ points: number }>('GET', '/api/hub')).points < count) {
+    if (Date.now() > deadline) throw new Error(`the hub did not reach ${count} points`);
+    await sleep(50);
+  }
+}
