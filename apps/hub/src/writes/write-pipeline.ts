@@ -18,6 +18,7 @@ import {
   staleBelowReason,
   type ApiError,
   type ErrorCode,
+  type Point,
   type Result,
   type WriteOrigin,
   type WriteRecord,
@@ -175,7 +176,7 @@ export class WritePipeline {
     writes.forEach(([name, value], index) => {
       const point = this.tree.get(kind, name);
       planned.push({ at, ...origin, remote: point?.remote ?? '', name, kind, oldValue: point?.value ?? null, newValue: value });
-      const refusal = this.check(kind, name);
+      const refusal = this.check(kind, name, point);
       if (refusal) refusals.set(index, refusal);
     });
     if (refusals.size > 0) return this.refuse(planned, refusals);
@@ -184,7 +185,11 @@ export class WritePipeline {
     if (!sending.ok) return planned.map(({ name }) => ({ name, error: sending.error, sent: false }));
 
     const byRemote = new Map<string, WriteRecord[]>();
-    for (const record of sending.data) byRemote.set(record.remote, [...(byRemote.get(record.remote) ?? []), record]);
+    for (const record of sending.data) {
+      const records = byRemote.get(record.remote) ?? [];
+      records.push(record);
+      byRemote.set(record.remote, records);
+    }
     const settled = new Map<WriteRecord, NameOutcome>();
     await Promise.all(
       [...byRemote].map(async ([remote, records]) => {
@@ -197,12 +202,11 @@ export class WritePipeline {
     return sending.data.map((record) => settled.get(record) as NameOutcome);
   }
 
-  /** Why the hub will not send this name, if it will not. */
-  private check(kind: 'io' | 'ui', name: string): Refusal | undefined {
+  /** Why the hub will not send this name (`point`: the tree's, if it has one), if it will not. */
+  private check(kind: 'io' | 'ui', name: string, point: Point | undefined): Refusal | undefined {
     // The served API shows the hub's own point where a remote's datapoint has the same name.
     const own = kind === 'io' ? this.tree.get('hub', name) : undefined;
     if (own) return { code: ERROR_CODES.READ_ONLY, reason: `${name} is read only: ${own.readOnly}`, status: 'refused' };
-    const point = this.tree.get(kind, name);
     const remote = point?.remote;
     if (!point || !remote || !this.targets.exists(remote)) {
       return { code: ERROR_CODES.NOT_FOUND, reason: `no ${kind === 'ui' ? 'GUI variable' : 'datapoint'} ${name}`, status: 'refused' };
