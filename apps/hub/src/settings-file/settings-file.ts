@@ -244,26 +244,30 @@ class Reader {
     return { settings: checked.settings, password, fingerprintGiven: entry['fingerprint'] !== undefined, path };
   }
 
-  private user(entry: Record<string, unknown>, path: FieldPath): DeclaredUser | undefined {
+  /**
+   * An entry's fields and the password it names, checked together by `schema` (which sees the
+   * password as `password`); `undefined` when a problem was recorded.
+   */
+  private withPassword<T>(schema: z.ZodType<T>, entry: Record<string, unknown>, path: FieldPath): { data: T; password: string | undefined } | undefined {
     const password = this.password(entry, path, false);
-    const fields = withoutSources(entry);
-    const parsed = userSchema.safeParse({ ...fields, ...(password === undefined ? {} : { password }) });
+    const parsed = schema.safeParse({ ...withoutSources(entry), ...(password === undefined ? {} : { password }) });
     if (!parsed.success) {
       this.zodProblems(parsed.error, path, entry);
       return undefined;
     }
-    return { name: parsed.data.name, role: parsed.data.role, password, path };
+    return { data: parsed.data, password };
+  }
+
+  private user(entry: Record<string, unknown>, path: FieldPath): DeclaredUser | undefined {
+    const checked = this.withPassword(userSchema, entry, path);
+    return checked && { name: checked.data.name, role: checked.data.role, password: checked.password, path };
   }
 
   private servedApi(entry: Record<string, unknown>, path: FieldPath): DeclaredServedApi | undefined {
-    const password = this.password(entry, path, false);
-    const fields = withoutSources(entry);
-    const parsed = servedApiInputSchema.safeParse({ ...fields, ...(password === undefined ? {} : { password }) });
-    if (!parsed.success) {
-      this.zodProblems(parsed.error, path, entry);
-      return undefined;
-    }
-    const { address, control, ioFilter, uiFilter } = parsed.data;
+    const checked = this.withPassword(servedApiInputSchema, entry, path);
+    if (!checked) return undefined;
+    const { password } = checked;
+    const { address, control, ioFilter, uiFilter } = checked.data;
     return {
       settings: {
         address: address ?? SERVED_API_DEFAULTS.address,
