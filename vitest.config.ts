@@ -1,9 +1,21 @@
 // Unit and integration tests sit next to the code they prove (`*.test.ts`); e2e specs live in e2e/.
-import { defineConfig } from 'vitest/config';
+// `RIOHUB_TEST_STORE=postgres` runs the hub's tests again with every store on PostgreSQL (a
+// throwaway cluster started by the global setup), as the test command's second pass does.
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const onPostgres = process.env['RIOHUB_TEST_STORE'] === 'postgres';
+
+/** Tests whose subject is the SQLite file itself, not the store: they have no PostgreSQL counterpart. */
+const SQLITE_FILE_TESTS = [
+  // `riohub backup`/`restore` copy the SQLite file (PostgreSQL's are pg_dump's and pg_restore's).
+  'apps/hub/src/db/backup.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+    include: onPostgres ? ['apps/hub/src/**/*.test.ts'] : ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+    exclude: onPostgres ? [...configDefaults.exclude, ...SQLITE_FILE_TESTS] : configDefaults.exclude,
+    globalSetup: ['packages/testkit/src/postgres-global-setup.ts'],
     // Integration tests start real simulator processes and wait out 10-second long-polls.
     testTimeout: 40_000,
     // Most of a test's time is spent waiting on simulator processes, not on the CPU.

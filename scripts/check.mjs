@@ -15,6 +15,15 @@ const steps = [
   // The MQTT bridge's tests run a real broker: installed as root when missing, otherwise a failure saying what to install.
   ['mosquitto', 'bash', ['scripts/ensure-mosquitto.sh']],
   ['unit and integration tests', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`]],
+  // The hub's tests again with every store on PostgreSQL: a throwaway cluster of Debian's server
+  // (installed as root when missing), started and removed by the run's global setup.
+  ['postgresql', 'bash', ['scripts/ensure-postgresql.sh']],
+  [
+    'hub tests on PostgreSQL',
+    'vitest',
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest-postgres.json`],
+    { RIOHUB_TEST_STORE: 'postgres' },
+  ],
   ['chromium', 'bash', ['scripts/ensure-chromium.sh']],
   ['end-to-end tests', 'e2e/node_modules/.bin/playwright', ['test', '-c', 'e2e/playwright.config.ts']],
   // The release (`pnpm release`) built from a clean copy of the repository and run with plain node;
@@ -25,13 +34,17 @@ const steps = [
 ];
 
 const failedSteps = [];
-for (const [name, command, args] of steps) {
+for (const [name, command, args, env] of steps) {
   if (name === 'end-to-end tests' && (failedSteps.includes('chromium') || failedSteps.includes('dashboard build'))) {
     failedSteps.push(name);
     continue;
   }
+  if (name === 'hub tests on PostgreSQL' && failedSteps.includes('postgresql')) {
+    failedSteps.push(name);
+    continue;
+  }
   console.error(`\n=== ${name} ===`);
-  const run = spawnSync(command, args, { stdio: 'inherit' });
+  const run = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (run.error) console.error(`${name}: could not run ${command}: ${run.error.message} (run it as \`pnpm check\`)`);
   if (run.status !== 0) failedSteps.push(name);
 }
@@ -43,10 +56,12 @@ const failedTests = [];
 // Every Vitest run's results: the unit and integration tests, the release and container tests.
 for (const json of readdirSync(results).filter((name) => /^vitest.*\.json$/.test(name)).sort()) {
   const vitest = JSON.parse(readFileSync(`${results}/${json}`, 'utf8'));
+  // The same test failing on one store only says which.
+  const store = json === 'vitest-postgres.json' ? '[postgres] ' : '';
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
   for (const file of vitest.testResults) {
-    const name = file.name.replace(`${process.cwd()}/`, '');
+    const name = store + file.name.replace(`${process.cwd()}/`, '');
     const tests = file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${name} › ${test.fullName}`);
     // A file can fail outside any test (an import, a hook): its message says how.
     failedTests.push(...(tests.length === 0 && file.status === 'failed' ? [`${name}: ${file.message}`] : tests));

@@ -1,8 +1,8 @@
 // Benchmark: replicated data loggers. Prints the catch-up rate of a hub replicating a simulator
 // with a year of minute samples per logger (real HTTPS, real SQLite file) and where its time went
 // (the hub's store, its decoding, its thread idle waiting for the simulator's pages), then the
-// time of the dashboard's aggregate queries over five years of minute samples per logger, filled
-// directly into the sample table. Run with `pnpm bench loggers`.
+// time of the dashboard's aggregate queries over five years of minute samples per logger, stored
+// as replication stores pages (a hundred thousand samples a page). Run with `pnpm bench loggers`.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import type { AggregateInterval, LoggerView } from '@riohub/hub-api';
 import { decodeLogResponse, MAX_LOG_SAMPLES } from '@riohub/protocol';
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
-import { openDatabase } from '../src/db/database';
-import { aggregate, rollUpHours } from '../src/loggers/logger-aggregates';
+import { DATABASE_FILE, openDatabase, truncateLog } from '../src/db/database';
+import type { Store } from '../src/db/store';
+import { aggregate } from '../src/loggers/logger-aggregates';
 import { LoggerStore } from '../src/loggers/logger-store';
 import { startTestHub } from '../src/testing/test-hub';
 
@@ -66,7 +67,7 @@ async function decodeTime(sim: SimProcess): Promise<number> {
   const client = new RioTestClient(sim.url, sim.certificate);
   try {
     const { body } = await client.get(`/x/riolog?1*${SIM_PASSWORD}*energy*0*${MAX_LOG_SAMPLES}`);
-    return timed(() => decodeLogResponse(body), 21);
+    return await timed(() => decodeLogResponse(body), 21);
   } finally {
     await client.close();
   }
@@ -85,68 +86,75 @@ async function pageTime(sim: SimProcess): Promise<number> {
 }
 
 /** Median milliseconds of a query run several times. */
-function timed(run: () => unknown, times = 5): number {
+async function timed(run: () => unknown, times = 5): Promise<number> {
   const durations: number[] = [];
   for (let i = 0; i < times; i++) {
     const started = performance.now();
-    run();
+    await run();
     durations.push(performance.now() - started);
   }
   return durations.sort((a, b) => a - b)[Math.floor(times / 2)] as number;
 }
 
-async function queryTimes(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'riohub-bench-loggers-'));
-  const db = openDatabase(dir);
-  try {
-    const store = new LoggerStore(db);
-    const end = Date.UTC(2026, 0, 1);
-    const start = end - 5 * 365 * DAY;
-    const count = (end - start) / MINUTE;
-    const fillStarted = performance.now();
-    for (const [id, type] of [['energy', 'counter'], ['temperature', 'range']] as const) {
-      store.ensure({ id, remote: 'bench', remoteId: id, type, unit: '' });
-      const key = store.keyOf(id) as number;
-      const insert = db.prepare('INSERT INTO logger_samples (logger, time, value) VALUES (?, ?, ?)');
-      const fill = db.transaction((from: number, to: number) => {
-        for (let i = from; i < to; i++) {
-          const time = start + i * MINUTE;
-          insert.run(key, time, type === 'counter' ? i * 0.01 : 21 + 2 * Math.sin((time / DAY) * 2 * Math.PI));
-        }
-      });
-      for (let i = 0; i < count; i += 100_000) fill(i, Math.min(count, i + 100_000));
-      db.prepare('UPDATE loggers SET sample_count = ?, resume_after = ? WHERE key = ?').run(count, end - MINUTE, key);
-      rollUpHours(db, key, start, end - MINUTE);
-    }
-    const fillSeconds = (performance.now() - fillStarted) / 1000;
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    const bytes = statSync(join(dir, 'riohub.sqlite')).size;
-    console.log(`filled ${format(2 * count)} samples (2 loggers × 5 years of minutes, with their hourly rollups) in ${fillSeconds.toFixed(1)} s; file ${(bytes / 2 ** 20).toFixed(0)} MiB, ${(bytes / (2 * count)).toFixed(1)} bytes/sample`);
-
-    const lastYear = Date.UTC(2025, 0, 1);
-    const midDay = Date.UTC(2023, 5, 15);
-    const cases: [string, AggregateInterval, number, number][] = [
-      ['a year by month', 'month', lastYear, lastYear + 365 * DAY],
-      ['a day by hour', 'hour', midDay, midDay + DAY],
-      ['a month by day', 'day', Date.UTC(2024, 1, 1), Date.UTC(2024, 2, 1)],
-      ['a day by minute', 'minute', midDay, midDay + DAY],
-      ['five years by month', 'month', start, end],
-    ];
-    for (const [label, interval, from, to] of cases) {
-      for (const [id, type] of [['energy', 'counter'], ['temperature', 'range']] as const) {
-        const key = store.keyOf(id) as number;
-        let buckets = 0;
-        const ms = timed(() => (buckets = aggregate(db, key, type, interval, from, to).length));
-        console.log(`${label.padEnd(20)} ${type.padEnd(8)} ${String(buckets).padStart(3)} buckets: ${ms.toFixed(1)} ms`);
-      }
-    }
-    const rawMs = timed(() => store.range('temperature', midDay, midDay + DAY, 100_000));
-    console.log(`raw samples of a day (1,440): ${rawMs.toFixed(1)} ms`);
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+/** What the store takes on disk: the SQLite file (its log emptied into it), or PostgreSQL's database. */
+async function storedBytes(db: Store, dir: string): Promise<{ what: string; bytes: number }> {
+  if (db.kind === 'postgres') {
+    const size = await db.get<{ bytes: number }>('SELECT pg_database_size(current_database()) AS bytes');
+    return { what: 'database', bytes: size?.bytes ?? 0 };
   }
+  truncateLog(db);
+  return { what: 'file', bytes: statSync(join(dir, DATABASE_FILE)).size };
+}
+
+/** The dashboard's queries over five years of minutes of two loggers, stored in `db` (empty). */
+async function queryTimes(db: Store, dir: string): Promise<void> {
+  const store = new LoggerStore(db);
+  const end = Date.UTC(2026, 0, 1);
+  const start = end - 5 * 365 * DAY;
+  const count = (end - start) / MINUTE;
+  const fillStarted = performance.now();
+  for (const [id, type] of [['energy', 'counter'], ['temperature', 'range']] as const) {
+    await store.ensure({ id, remote: 'bench', remoteId: id, type, unit: '' });
+    for (let from = 0; from < count; from += 100_000) {
+      const page = Array.from({ length: Math.min(count, from + 100_000) - from }, (_, index): [number, number] => {
+        const i = from + index;
+        const time = start + i * MINUTE;
+        return [time, type === 'counter' ? i * 0.01 : 21 + 2 * Math.sin((time / DAY) * 2 * Math.PI)];
+      });
+      await store.appendPage(id, page);
+    }
+  }
+  const fillSeconds = (performance.now() - fillStarted) / 1000;
+  const { what, bytes } = await storedBytes(db, dir);
+  console.log(`filled ${format(2 * count)} samples (2 loggers × 5 years of minutes, with their hourly rollups) in ${fillSeconds.toFixed(1)} s; ${what} ${(bytes / 2 ** 20).toFixed(0)} MiB, ${(bytes / (2 * count)).toFixed(1)} bytes/sample`);
+
+  const lastYear = Date.UTC(2025, 0, 1);
+  const midDay = Date.UTC(2023, 5, 15);
+  const cases: [string, AggregateInterval, number, number][] = [
+    ['a year by month', 'month', lastYear, lastYear + 365 * DAY],
+    ['a day by hour', 'hour', midDay, midDay + DAY],
+    ['a month by day', 'day', Date.UTC(2024, 1, 1), Date.UTC(2024, 2, 1)],
+    ['a day by minute', 'minute', midDay, midDay + DAY],
+    ['five years by month', 'month', start, end],
+  ];
+  for (const [label, interval, from, to] of cases) {
+    for (const [id, type] of [['energy', 'counter'], ['temperature', 'range']] as const) {
+      const key = (await store.keyOf(id)) as number;
+      let buckets = 0;
+      const ms = await timed(async () => (buckets = (await aggregate(db, key, type, interval, from, to)).length));
+      console.log(`${label.padEnd(20)} ${type.padEnd(8)} ${String(buckets).padStart(3)} buckets: ${ms.toFixed(1)} ms`);
+    }
+  }
+  const rawMs = await timed(() => store.range('temperature', midDay, midDay + DAY, 100_000));
+  console.log(`raw samples of a day (1,440): ${rawMs.toFixed(1)} ms`);
 }
 
 await catchUpRate();
-await queryTimes();
+const dir = mkdtempSync(join(tmpdir(), 'riohub-bench-loggers-'));
+const db = openDatabase(dir);
+try {
+  await queryTimes(db, dir);
+} finally {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -22,8 +22,8 @@ import auditPlugin from './audit/audit-plugin';
 import { SessionRepo } from './auth/session-repo';
 import { SignInThrottle } from './auth/sign-in-throttle';
 import { UserRepo } from './auth/user-repo';
-import type { HubDatabase } from './db/database';
-import { describeStorageError, isStorageError, type StorageHealth } from './db/storage-health';
+import type { StorageHealth } from './db/storage-health';
+import type { Store } from './db/store';
 import type { Hub } from './hub';
 import { MAX_REQUEST_LINE_BYTES, rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
@@ -59,14 +59,14 @@ export interface RouteEntry {
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: RouteEntry[];
-    /** Whether the database takes writes: what fails to store after an action is reported here. */
+    /** Whether the store takes writes: what fails to store after an action is reported here. */
     storage: StorageHealth;
   }
 }
 
 export interface HubAppOptions {
   hub: Hub;
-  db: HubDatabase;
+  store: Store;
   /** Cookies marked Secure (the hub is served over HTTPS). */
   secureCookies: boolean;
   logger?: FastifyBaseLogger;
@@ -129,8 +129,8 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
       if (method !== 'HEAD') routeTable.push({ method, url: route.url, get role() { return route.config?.role ?? 'admin'; } });
     }
   });
-  const users = new UserRepo(options.db);
-  const sessions = new SessionRepo(options.db);
+  const users = new UserRepo(options.store);
+  const sessions = new SessionRepo(options.store);
   // Every route of the map validates its request with its zod schemas (routes/route-map.ts).
   app.setValidatorCompiler(validatorCompiler);
   // Answers are typed from the same schemas when the hub compiles: checking each again as it is
@@ -140,9 +140,9 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     // Each statement is its own transaction, or part of one that rolled back: nothing half-saved.
-    if (isStorageError(error)) {
-      options.hub.storage.report(error);
-      return reply.code(HTTP_STATUS['storage-failed']).send(fail(ERROR_CODES.STORAGE_FAILED, `${describeStorageError(error)}: the change was not saved`));
+    if (app.storage.isStorageError(error)) {
+      app.storage.report(error);
+      return reply.code(HTTP_STATUS['storage-failed']).send(fail(ERROR_CODES.STORAGE_FAILED, `${app.storage.describe(error)}: the change was not saved`));
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -167,7 +167,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(crossSitePlugin, { https: options.https !== undefined, allowedHosts: options.allowedHosts ?? ['localhost'] });
   await app.register(authPlugin, { sessions });
   // The audit of admin actions (`app.audit`), recorded by the routes that perform them.
-  await app.register(auditPlugin, { db: options.db });
+  await app.register(auditPlugin, { store: options.store });
   await app.register(sessionRoutes, { prefix: '/api/session', users, sessions, throttle: new SignInThrottle(), secureCookies: options.secureCookies });
   await app.register(userRoutes, { prefix: '/api/users', users });
   await app.register(pointRoutes, { prefix: '/api', hub: options.hub });
@@ -175,15 +175,15 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   await app.register(writeRoutes, { prefix: '/api/writes', hub: options.hub });
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(hubRoutes, { prefix: '/api/hub', hub: options.hub });
-  await app.register(healthRoutes, { hub: options.hub, db: options.db });
-  await app.register(apiHealthRoutes, { prefix: '/api/health', hub: options.hub, db: options.db });
+  await app.register(healthRoutes, { hub: options.hub });
+  await app.register(apiHealthRoutes, { prefix: '/api/health', hub: options.hub });
   const metrics = new HubMetrics({ hub: options.hub, liveClients: () => app.websocketServer.clients.size });
   app.addHook('onClose', async () => metrics.close());
   await app.register(metricsRoutes, { metrics, token: options.metricsToken, trustsProxy: options.trustProxy !== undefined });
-  const servedSettings = new ServedApiSettings(options.db);
+  const servedSettings = await ServedApiSettings.load(options.store);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
   // The MQTT bridge (docs/mqtt.md): it follows its settings from now on, and stops with the app.
-  const mqttSettings = new MqttSettings(options.db, options.hub.instanceId);
+  const mqttSettings = await MqttSettings.load(options.store, options.hub.instanceId);
   const bridge = new MqttBridge(options.hub, mqttSettings, app.log.child({ component: 'mqtt' }));
   registerMqttMetrics(metrics.registry, bridge);
   bridge.start();

@@ -1,14 +1,16 @@
-// The hub's command line, run as a real process: bad flags, the loopback rule, demo mode.
+// The hub's command line, run as a real process: bad flags, the loopback rule, demo mode, the
+// password reset; on the run's store (`--database` from testing/test-store.ts).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RemoteView } from '@riohub/hub-api';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_FILE, readMeta } from './db/database';
+import { openStore } from './db/database';
+import { readMeta } from './db/store';
 import { eventually, HubClient } from './testing/test-hub';
+import { onPostgres, testDatabase } from './testing/test-store';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
 
@@ -49,8 +51,10 @@ describe('riohub command line', () => {
 
   it('runs in demo mode with two simulators connected, prints the admin password once, stops cleanly', async () => {
     const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
+    const { database, drop } = await testDatabase();
+    const onStore: Record<string, string> = database ? { RIOHUB_DATABASE: database } : {};
     try {
-      const run = runHub(['--demo', '--port', '0', '--data', data]);
+      const run = runHub(['--demo', '--port', '0', '--data', data], onStore);
       const url = await eventually(
         async () => /riohub listening on (\S+)\n/.exec(run.stdout())?.[1],
         (found) => found !== undefined,
@@ -75,12 +79,12 @@ describe('riohub command line', () => {
       // Its simulators went with it: nothing answers on their ports any more.
       await expect(fetch(`https://127.0.0.1:${remotes[0]?.port}/`)).rejects.toThrow();
       // Their shared password is sealed like every other stored secret.
-      const db = new Database(join(data, DATABASE_FILE), { readonly: true });
-      expect(readMeta(db, 'demo_password')).toMatch(/^enc:v1:/);
-      db.close();
+      const store = await openStore(data, database);
+      expect(await readMeta(store, 'demo_password')).toMatch(/^enc:v1:/);
+      await store.close();
 
       // A second start finds the same remotes (new ports followed) and prints no password.
-      const again = runHub(['--demo', '--port', '0', '--data', data]);
+      const again = runHub(['--demo', '--port', '0', '--data', data], onStore);
       const url2 = await eventually(async () => /riohub listening on (\S+)\n/.exec(again.stdout())?.[1], (f) => f !== undefined, 60_000);
       expect(again.stdout()).not.toContain('password');
       const admin2 = new HubClient(url2 as string);
@@ -94,6 +98,7 @@ describe('riohub command line', () => {
       expect(await again.exited).toBe(0);
     } finally {
       rmSync(data, { recursive: true, force: true });
+      await drop();
     }
   }, 120_000);
 
@@ -101,7 +106,9 @@ describe('riohub command line', () => {
     const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
     const apiPassword = 'served-api-secret';
     const wrongGuess = 'a-wrong-guess-secret';
-    const run = runHub(['--port', '0', '--data', data], { RIOHUB_ADMIN_PASSWORD: 'cli-admin-pw' });
+    const { database, drop } = await testDatabase();
+    const onStore: Record<string, string> = database ? { RIOHUB_DATABASE: database } : {};
+    const run = runHub(['--port', '0', '--data', data], { RIOHUB_ADMIN_PASSWORD: 'cli-admin-pw', ...onStore });
     try {
       const url = await eventually(async () => /riohub listening on (\S+)\n/.exec(run.stdout())?.[1], (found) => found !== undefined, 60_000);
       const admin = new HubClient(url as string);
@@ -120,12 +127,16 @@ describe('riohub command line', () => {
       run.child.kill('SIGTERM');
       await run.exited;
       rmSync(data, { recursive: true, force: true });
+      await drop();
     }
   }, 90_000);
 
   it('resets a lost password while the hub runs: printed once, old password and sessions gone', async () => {
     const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
-    const run = runHub(['--port', '0', '--data', data], { RIOHUB_ADMIN_PASSWORD: 'forgotten-pw' });
+    const { database, drop } = await testDatabase();
+    // The reset is run with the same --database as the hub, as an operator would.
+    const onStore: Record<string, string> = database ? { RIOHUB_DATABASE: database } : {};
+    const run = runHub(['--port', '0', '--data', data], { RIOHUB_ADMIN_PASSWORD: 'forgotten-pw', ...onStore });
     try {
       const url = (await eventually(async () => /riohub listening on (\S+)\n/.exec(run.stdout())?.[1], (found) => found !== undefined, 60_000)) as string;
       const before = new HubClient(url);
@@ -133,7 +144,7 @@ describe('riohub command line', () => {
       const socket = await before.socket();
       const socketClosed = new Promise<number>((resolve) => socket.ws.once('close', (code) => resolve(code)));
 
-      const reset = runHub(['--reset-password', 'admin', '--data', data]);
+      const reset = runHub(['--reset-password', 'admin', '--data', data], onStore);
       expect(await reset.exited).toBe(0);
       const password = /user "admin" has the new password (\S+) /.exec(reset.stdout())?.[1] as string;
       expect(password).toMatch(/^[\w-]{20}$/);
@@ -145,12 +156,15 @@ describe('riohub command line', () => {
       expect((await new HubClient(url).call('POST', '/api/session', { name: 'admin', password: 'forgotten-pw' })).status).toBe(401);
       await new HubClient(url).data('POST', '/api/session', { name: 'admin', password });
 
-      const unknown = runHub(['--reset-password', 'nobody', '--data', data]);
+      const unknown = runHub(['--reset-password', 'nobody', '--data', data], onStore);
       expect(await unknown.exited).toBe(1);
       expect(unknown.stderr()).toContain('no user named nobody (users: admin)');
-      const elsewhere = runHub(['--reset-password', 'admin', '--data', join(data, 'typo')]);
-      expect(await elsewhere.exited).toBe(1);
-      expect(elsewhere.stderr()).toContain("no hub data in");
+      // A mistyped data folder is found out on SQLite; on PostgreSQL the folder holds no database.
+      if (!onPostgres) {
+        const elsewhere = runHub(['--reset-password', 'admin', '--data', join(data, 'typo')]);
+        expect(await elsewhere.exited).toBe(1);
+        expect(elsewhere.stderr()).toContain("no hub data in");
+      }
       const bare = runHub(['--reset-password']);
       expect(await bare.exited).toBe(2);
       expect(bare.stderr()).toContain("argument missing");
@@ -158,6 +172,24 @@ describe('riohub command line', () => {
       run.child.kill('SIGTERM');
       await run.exited;
       rmSync(data, { recursive: true, force: true });
+      await drop();
     }
   }, 90_000);
+
+  it("refuses a --database that is neither sqlite nor a PostgreSQL URL, and never shows a URL's password", async () => {
+    const secret = 'db-url-secret';
+    const mysql = runHub(['--port', '0', '--database', `mysql://riohub:${secret}@127.0.0.1/riohub`]);
+    expect(await mysql.exited).toBe(2);
+    expect(mysql.stderr()).toContain('--database: expected sqlite or a PostgreSQL URL');
+    // From the environment as well; nothing listens on port 1, so the reset cannot open it.
+    const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
+    try {
+      const unreachable = runHub(['--reset-password', 'admin', '--data', data], { RIOHUB_DATABASE: `postgres://riohub:${secret}@127.0.0.1:1/riohub` });
+      expect(await unreachable.exited).toBe(1);
+      expect(unreachable.stderr()).toContain('cannot open the database at postgres://riohub:***@127.0.0.1:1/riohub');
+      for (const run of [mysql, unreachable]) expect(run.stderr() + run.stdout()).not.toContain(secret);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
 });

@@ -6,6 +6,12 @@ export interface HubConfig {
   host: string;
   port: number;
   data: string;
+  /**
+   * `--database`: a `postgres://` URL, whose store holds what the SQLite file would; `undefined`
+   * for the SQLite file in `data` (`sqlite`, the default). It may hold a password: it is never
+   * logged nor put in a message (the store's `location` is the URL without it).
+   */
+  database: string | undefined;
   demo: boolean;
   /** Serve plain HTTP on a non-loopback address (refused without it). */
   insecureHttp: boolean;
@@ -36,7 +42,9 @@ export const USAGE = `usage: riohub [options]
 
   --host <address>     address to listen on [127.0.0.1]
   --port <port>        port, 0 for any free one [8080]
-  --data <dir>         settings, users and history (SQLite) [./data]
+  --data <dir>         the data folder: the database (SQLite), the secret key, certificates [./data]
+  --database <url>     where settings, users and history are kept: sqlite (the file in --data) or
+                       a PostgreSQL database, postgres://user:password@host:5432/name [sqlite]
   --demo               start two simulators (lobby, floor2) and connect them when no remote is configured
   --tls                serve HTTPS with a self-signed certificate kept in --data
   --cert <file>        serve HTTPS with this certificate (PEM), with --key
@@ -55,7 +63,8 @@ export const USAGE = `usage: riohub [options]
 
   Each option can be given in the environment instead, as RIOHUB_ and its name in capitals
   (RIOHUB_PORT=8443, RIOHUB_DATA=/var/lib/riohub, RIOHUB_ALLOWED_HOSTS=hub.example,
-  RIOHUB_TLS=true); an option on the command line wins over the environment.
+  RIOHUB_TLS=true); an option on the command line wins over the environment. Give a database
+  URL with a password as RIOHUB_DATABASE: a command line is visible to every user of the machine.
 
   /healthz, /readyz and /metrics serve probes and Prometheus; /metrics answers loopback clients,
   and others that send Authorization: Bearer with the token in RIOHUB_METRICS_TOKEN.
@@ -68,31 +77,35 @@ export const USAGE = `usage: riohub [options]
   with <data>/secret.key, made (mode 0600) on the first start. Keep the key apart from backups of
   the database; without it, stored passwords must be entered again.
 
-usage: riohub --reset-password <user> [--data <dir>]
+usage: riohub --reset-password <user> [--data <dir>] [--database <url>]
 
   Gives the user a new generated password, printed once, and ends their sessions; then exits.
-  Works while the hub runs.
+  Works while the hub runs, on SQLite or PostgreSQL (the hub's --database).
 
-usage: riohub export-config [--data <dir>]
+usage: riohub export-config [--data <dir>] [--database <url>]
 
   Prints the hub's settings (remotes, users, this hub's Remote I/O API) as a file for --config,
-  without any password: each passwordEnv names the variable to set. Works while the hub runs.
+  without any password: each passwordEnv names the variable to set. Works while the hub runs, on
+  SQLite or PostgreSQL (the hub's --database).
 
 usage: riohub backup <file> [--data <dir>]
 
   Writes a consistent copy of the database to <file> (SQLite's online backup), while the hub runs
   or not. The secret key is not in it: keep it apart (without it, stored passwords must be entered
-  again).
+  again). A PostgreSQL database (--database) is backed up with pg_dump instead.
 
 usage: riohub restore <file> --data <dir> [--replace]
 
   Puts a backup made by riohub backup into <dir>, with no hub running on it; refuses a file that
-  is not a riohub database. --replace is needed when <dir> already holds a database.
+  is not a riohub database. --replace is needed when <dir> already holds a database. A
+  PostgreSQL database (--database) is restored with pg_restore instead.
 `;
 
-/** `--reset-password <user>`: which user, in which data folder. */
+/** `--reset-password <user>`: which user, in which data folder or database. */
 export interface ResetPasswordConfig {
   data: string;
+  /** As the hub's `database`: `undefined` for the SQLite file in `data`. */
+  database: string | undefined;
   user: string;
 }
 
@@ -104,12 +117,13 @@ export function parseResetArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     {
       'reset-password': { type: 'string' },
       data: { type: 'string', default: './data' },
+      database: { type: 'string', default: 'sqlite' },
     },
     flagEnvironment(env),
   );
   const user = values['reset-password'];
   if (!user) throw new UsageError('--reset-password needs the name of a user');
-  return { data: values.data, user };
+  return { data: values.data, database: databaseOption(values.database), user };
 }
 
 export function isLoopback(host: string): boolean {
@@ -125,6 +139,7 @@ export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
       data: { type: 'string', default: './data' },
+      database: { type: 'string', default: 'sqlite' },
       demo: { type: 'boolean', default: false },
       tls: { type: 'boolean', default: false },
       cert: { type: 'string' },
@@ -149,6 +164,7 @@ export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     host: values.host,
     port: listenPort,
     data: values.data,
+    database: databaseOption(values.database),
     demo: values.demo,
     insecureHttp: values['insecure-http'],
     tls: values.tls,
@@ -168,6 +184,8 @@ export interface FileCommandConfig {
   /** Empty for `export-config`, which prints. */
   file: string;
   data: string;
+  /** As the hub's `database`: `undefined` for the SQLite file in `data`. */
+  database: string | undefined;
   /** `restore`: a database already in the folder may be replaced. */
   replace: boolean;
 }
@@ -182,7 +200,11 @@ export function parseFileCommandArgs(command: FileCommand, argv: readonly string
   const restore = command === 'restore';
   const { values, positionals } = parseCommandLine(
     argv,
-    { data: { type: 'string', ...(restore ? {} : { default: './data' }) }, replace: { type: 'boolean', default: false } },
+    {
+      data: { type: 'string', ...(restore ? {} : { default: './data' }) },
+      database: { type: 'string', default: 'sqlite' },
+      replace: { type: 'boolean', default: false },
+    },
     flagEnvironment(env),
   );
   const wanted = command === 'export-config' ? 0 : 1;
@@ -190,8 +212,26 @@ export function parseFileCommandArgs(command: FileCommand, argv: readonly string
     throw new UsageError(wanted === 0 ? `${command} takes no file: it prints the settings` : `${command} needs one file: riohub ${command} <file>`);
   }
   if (values.replace && !restore) throw new UsageError(`--replace is an option of restore, not of ${command}`);
-  if (values.data === undefined) throw new UsageError(`${command} needs --data <dir>, the data folder it writes into`);
-  return { file: positionals[0] ?? '', data: values.data, replace: values.replace === true };
+  const database = databaseOption(values.database);
+  // A PostgreSQL database needs no data folder to be named: the command refuses it (commands.ts).
+  if (values.data === undefined && database === undefined) throw new UsageError(`${command} needs --data <dir>, the data folder it writes into`);
+  return { file: positionals[0] ?? '', data: values.data ?? '', database, replace: values.replace === true };
+}
+
+/**
+ * `--database`: `undefined` for SQLite (`sqlite`, or an empty RIOHUB_DATABASE), else the
+ * PostgreSQL URL. A mistake is told without the text given, which may hold a password.
+ */
+function databaseOption(text: string): string | undefined {
+  if (text === 'sqlite' || text === '') return undefined;
+  const example = 'postgres://user:password@host:5432/name';
+  if (!/^postgres(ql)?:\/\//.test(text)) throw new UsageError(`--database: expected sqlite or a PostgreSQL URL (${example})`);
+  try {
+    new URL(text);
+  } catch {
+    throw new UsageError(`--database: the PostgreSQL URL cannot be read (${example}; %-escape a password's @, :, / and #)`);
+  }
+  return text;
 }
 
 /** The names proxy-addr (Fastify's `trustProxy`) gives to address ranges. */

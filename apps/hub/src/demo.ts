@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { DEFAULT_REMOTE_OPTIONS, type RemoteSettings } from '@riohub/hub-api';
 import { fingerprintOf } from '@riohub/certificate';
 import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
-import { readMeta, secretBoxOf, writeMeta, type HubDatabase } from './db/database';
 import { SecretBox } from './db/secret-box';
+import { readMeta, secretBoxOf, writeMeta, type Store } from './db/store';
 import type { RemoteRepo } from './remotes/remote-repo';
 
 const DEMO_SIMULATORS = [
@@ -21,8 +21,8 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: string): Promise<Demo> {
-  const password = demoPassword(db);
+export async function startDemo(store: Store, repo: RemoteRepo, dataDir: string): Promise<Demo> {
+  const password = await demoPassword(store);
   const sims: SimProcess[] = [];
   try {
     for (const { name, args } of DEMO_SIMULATORS) {
@@ -39,8 +39,8 @@ export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: stri
     throw error;
   }
 
-  const configureNew = repo.list().length === 0;
-  DEMO_SIMULATORS.forEach(({ name }, index) => {
+  const configureNew = (await repo.list()).length === 0;
+  for (const [index, { name }] of DEMO_SIMULATORS.entries()) {
     const sim = sims[index] as SimProcess;
     const settings: RemoteSettings = {
       name,
@@ -52,10 +52,10 @@ export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: stri
       // Both simulators log `energy` and `temperature`: the dashboard shows loggers out of the box.
       options: { ...DEFAULT_REMOTE_OPTIONS, ui: true, dataloggers: 'energy;temperature' },
     };
-    const stored = repo.get(name);
-    if (stored?.demo) repo.update({ ...stored.settings, port: settings.port, fingerprint: settings.fingerprint }, password);
-    else if (!stored && configureNew) repo.insert(settings, password as string, true);
-  });
+    const stored = await repo.get(name);
+    if (stored?.demo) await repo.update({ ...stored.settings, port: settings.port, fingerprint: settings.fingerprint }, password);
+    else if (!stored && configureNew) await repo.insert(settings, password as string, true);
+  }
 
   return {
     async stop() {
@@ -69,19 +69,19 @@ export async function startDemo(db: HubDatabase, repo: RemoteRepo, dataDir: stri
  * an older hub is sealed now; one sealed under another key is replaced (the simulators take
  * whatever they are started with, and the demo remotes' entries need entering again anyway).
  */
-function demoPassword(db: HubDatabase): string {
-  const box = secretBoxOf(db);
-  const stored = readMeta(db, 'demo_password');
+async function demoPassword(store: Store): Promise<string> {
+  const box = secretBoxOf(store);
+  const stored = await readMeta(store, 'demo_password');
   try {
     if (stored) {
       const password = box.open(stored, 'demo');
-      if (!SecretBox.isSealed(stored)) writeMeta(db, 'demo_password', box.seal(password, 'demo'));
+      if (!SecretBox.isSealed(stored)) await writeMeta(store, 'demo_password', box.seal(password, 'demo'));
       return password;
     }
   } catch {
     // Sealed under another key: a new one below.
   }
   const password = randomBytes(18).toString('base64url');
-  writeMeta(db, 'demo_password', box.seal(password, 'demo'));
+  await writeMeta(store, 'demo_password', box.seal(password, 'demo'));
   return password;
 }

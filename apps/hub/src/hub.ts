@@ -9,7 +9,7 @@
  */
 import type { ConnectionTest, Device, Point, PointKind, RemoteChange, RemoteInput, RemoteView, Result, StorageStatus, WriteOrigin, WriteRecord, WriteRequest } from '@riohub/hub-api';
 import type { Write, WriteResult } from '@riohub/protocol';
-import { readMeta, writeMeta, type HubDatabase } from './db/database';
+import { readMeta, writeMeta, type Store } from './db/store';
 import { StorageHealth } from './db/storage-health';
 import { HubEventBus } from './hub-events';
 import { testConnection } from './links/connection-test';
@@ -33,7 +33,7 @@ export class Hub extends HubEventBus {
   readonly instanceId: string;
   /** Replicated data loggers: storage, replication per remote, queries. */
   readonly loggers: LoggerService;
-  /** Whether the database takes writes; reads and live values go on while it does not. */
+  /** Whether the store takes writes; reads and live values go on while it does not. */
   readonly storage: StorageHealth;
   /** The one way a value reaches a remote, and the write log. */
   readonly writes: WritePipeline;
@@ -42,27 +42,39 @@ export class Hub extends HubEventBus {
   private readonly topologies: TopologyRegistry;
   private readonly stopListening: (() => void)[] = [];
   private running = false;
+  private stopped = false;
 
-  constructor(
-    private readonly db: HubDatabase,
+  /**
+   * The hub on `store`: its instance id is read from the store (made on the first start), and
+   * what its parts keep there is loaded before it is handed out.
+   */
+  static async create(store: Store, logger: HubLogger): Promise<Hub> {
+    let instanceId = await readMeta(store, 'instance_id');
+    if (!instanceId) {
+      instanceId = crypto.randomUUID();
+      await writeMeta(store, 'instance_id', instanceId);
+    }
+    const hub = new Hub(store, instanceId, logger);
+    await hub.fleet.load();
+    return hub;
+  }
+
+  private constructor(
+    store: Store,
+    instanceId: string,
     logger: HubLogger,
   ) {
     super();
-    let instanceId = readMeta(db, 'instance_id');
-    if (!instanceId) {
-      instanceId = crypto.randomUUID();
-      writeMeta(db, 'instance_id', instanceId);
-    }
     this.instanceId = instanceId;
-    this.storage = new StorageHealth(db, logger);
-    this.loggers = new LoggerService(db, logger, () => this.fleet.repo.list().map((stored) => stored.settings), this.storage);
+    this.storage = new StorageHealth(store, logger);
+    this.loggers = new LoggerService(store, logger, () => this.fleet.settings(), this.storage);
     this.topologies = new TopologyRegistry(instanceId, this.tree, this);
-    this.writes = new WritePipeline(db, this.storage, this.tree, this, {
+    this.writes = new WritePipeline(store, this.storage, this.tree, this, {
       link: (remote) => this.fleet.link(remote),
       connection: (remote) => this.fleet.connection(remote),
-      exists: (remote) => this.fleet.repo.get(remote) !== undefined,
+      exists: (remote) => this.fleet.has(remote),
     }, logger);
-    this.fleet = new RemoteFleet({ db, instanceId, tree: this.tree, events: this, topology: this.topologies, writes: this.writes, loggers: this.loggers, logger });
+    this.fleet = new RemoteFleet({ store, instanceId, tree: this.tree, events: this, topology: this.topologies, writes: this.writes, loggers: this.loggers, logger });
     // The tree, the loggers and the storage tell the hub; listeners hear the hub only.
     const onStorage = (status: StorageStatus) => this.emit('storage', status);
     this.storage.on('change', onStorage);
@@ -88,14 +100,16 @@ export class Hub extends HubEventBus {
   }
 
   /** Starts every remote's link, but those a change before the start has opened already. */
-  start(): void {
+  async start(): Promise<void> {
     this.loggers.start();
-    this.fleet.start();
-    this.running = true;
+    await this.fleet.start();
+    // Unless it was stopped while its links were opening.
+    this.running = !this.stopped;
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     await this.fleet.stop();
     await this.loggers.stop();
     this.storage.close();

@@ -1,4 +1,4 @@
-/** Starts the hub from its config: settings file, database, first admin, demo simulators, links, listening app. */
+/** Starts the hub from its config: settings file, store, first admin, demo simulators, links, listening app. */
 import { X509Certificate } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,9 @@ import { pino, type DestinationStream } from 'pino';
 import { buildHubApp } from './app';
 import { UserRepo } from './auth/user-repo';
 import type { HubConfig } from './config';
-import { ensureDataFolder, openDatabase, truncateLog, type HubDatabase } from './db/database';
+import { ensureDataFolder, openStore, truncateLog } from './db/database';
 import { loadSecretKey, SecretBox } from './db/secret-box';
+import type { Store } from './db/store';
 import { startDemo, type Demo } from './demo';
 import { Hub } from './hub';
 import { hostPort } from './links/remote-client';
@@ -25,8 +26,8 @@ export interface RunningHub {
   url: string;
   app: FastifyInstance;
   hub: Hub;
-  /** Its database (tests apply a settings file to a running hub). */
-  db: HubDatabase;
+  /** Its store (tests apply a settings file to a running hub, and look at what is stored). */
+  store: Store;
   /** The first admin's generated password, on the first start only. */
   generatedAdminPassword: string | undefined;
   /** The certificate served, in PEM, when the hub serves HTTPS (for pinning it). */
@@ -57,14 +58,17 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
   );
   // Read and checked in full before anything is opened: any problem in it stops the start.
   const settingsFile = config.configFile ? readSettingsFile(config.configFile, env) : undefined;
-  const db = openSealedDatabase(config.data, env, logger);
-  const hub = new Hub(db, logger.child({ component: 'hub' }));
+  const store = await openSealedStore(config, env, logger);
+  const hub = await Hub.create(store, logger.child({ component: 'hub' })).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   let demo: Demo | undefined;
   let app: FastifyInstance | undefined;
   try {
     // Checked against the stored settings, still changing nothing.
-    const settingsPlan = settingsFile && (await planSettings(settingsFile, hub, db));
-    const generatedAdminPassword = settingsFile && declaresAdmin(settingsFile) ? undefined : await new UserRepo(db).ensureFirstAdmin(env['RIOHUB_ADMIN_PASSWORD']);
+    const settingsPlan = settingsFile && (await planSettings(settingsFile, hub, store));
+    const generatedAdminPassword = settingsFile && declaresAdmin(settingsFile) ? undefined : await new UserRepo(store).ensureFirstAdmin(env['RIOHUB_ADMIN_PASSWORD']);
     // Users and the served API before the app, which reads them.
     await settingsPlan?.applyAccounts();
     const https =
@@ -81,13 +85,13 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       );
     }
     if (config.demo) {
-      demo = await startDemo(db, hub.repo, config.data);
+      demo = await startDemo(store, hub.repo, config.data);
       // The demo's password, sealed just now if an older hub kept it plain, leaves no plain page image behind.
-      truncateLog(db);
+      truncateLog(store);
     }
     app = await buildHubApp({
       hub,
-      db,
+      store,
       secureCookies: https !== undefined,
       logger,
       https,
@@ -102,7 +106,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       await settingsPlan.applyRemotes();
       logger.info({ settingsFile: config.configFile, ...settingsPlan.applied }, 'settings file applied');
     }
-    hub.start();
+    await hub.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -118,7 +122,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
       url: `${https ? 'https' : 'http'}://${hostPort(config.host, port)}`,
       app: running,
       hub,
-      db,
+      store,
       generatedAdminPassword,
       certificate: https?.cert,
       renewedFingerprint,
@@ -127,36 +131,37 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
         await running.close();
         await hub.stop();
         await demo?.stop();
-        db.close();
+        await store.close();
       },
     };
   } catch (error) {
     await app?.close();
     await hub.stop();
     await demo?.stop();
-    db.close();
+    await store.close();
     throw error;
   }
 }
 
 /**
- * Opens the database with the key that seals its secrets (`RIOHUB_SECRET_KEY`, else
- * `<data>/secret.key`: see db/secret-box.ts), seals what an earlier version stored in plain text,
- * and says which stored secrets this key cannot open. Throws, before anything is opened, when the
- * key is missing or malformed.
+ * Opens the store (`--database`: the SQLite file in the data folder, or PostgreSQL) with the key
+ * that seals its secrets (`RIOHUB_SECRET_KEY`, else `<data>/secret.key`: see db/secret-box.ts;
+ * the key stays in the data folder whichever the store), seals what an earlier version stored in
+ * plain text, and says which stored secrets this key cannot open. Throws, before anything is
+ * opened, when the key is missing or malformed.
  */
-function openSealedDatabase(dataDir: string, env: NodeJS.ProcessEnv, logger: pino.Logger): HubDatabase {
-  ensureDataFolder(dataDir);
-  const { key, source } = loadSecretKey(dataDir, env);
-  const db = openDatabase(dataDir, new SecretBox(key));
+async function openSealedStore(config: HubConfig, env: NodeJS.ProcessEnv, logger: pino.Logger): Promise<Store> {
+  ensureDataFolder(config.data);
+  const { key, source } = loadSecretKey(config.data, env);
+  const store = await openStore(config.data, config.database, new SecretBox(key));
   try {
-    const remotes = new RemoteRepo(db);
-    const sealed = remotes.sealPlainPasswords();
-    const served = new ServedApiSettings(db);
+    const remotes = new RemoteRepo(store);
+    const sealed = await remotes.sealPlainPasswords();
+    const served = await ServedApiSettings.load(store);
     if (sealed > 0) logger.info({ remotes: sealed }, 'sealed the remote passwords stored in plain text');
     // No page image that held them in plain text stays behind in the write-ahead log.
-    truncateLog(db);
-    for (const remote of remotes.list()) {
+    truncateLog(store);
+    for (const remote of await remotes.list()) {
       if (remote.passwordError) {
         logger.error({ remote: remote.settings.name, keyFrom: source }, `remote ${remote.settings.name}: ${remote.passwordError} (it was sealed with another key)`);
       }
@@ -164,9 +169,9 @@ function openSealedDatabase(dataDir: string, env: NodeJS.ProcessEnv, logger: pin
     if (served.passwordUnreadable) {
       logger.error({ keyFrom: source }, "the password of this hub's Remote I/O API cannot be decrypted (sealed with another key): the API is off until it is set again");
     }
-    return db;
+    return store;
   } catch (error) {
-    db.close();
+    await store.close();
     throw error;
   }
 }

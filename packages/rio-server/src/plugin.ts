@@ -214,9 +214,9 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
         return answer(reply, writeResultStatus(result), encodeWriteResult(result));
       }
       case 'riologs':
-        return answer(reply, 200, encodeLoggerList(source.loggers()));
+        return answer(reply, 200, encodeLoggerList(await source.loggers()));
       case 'riolog': {
-        const page = source.readLog(rio.id, rio.after, rio.limit);
+        const page = await source.readLog(rio.id, rio.after, rio.limit);
         return page ? answer(reply, 200, encodeLogPage(page)) : answer(reply, 404, encodeUnknownLogger(rio.id));
       }
     }

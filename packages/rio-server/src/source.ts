@@ -18,9 +18,10 @@ export interface RioSource {
    * address, for the write log of a source that keeps one.
    */
   write(kind: Kind, writes: readonly Write[], client: string): WriteResult | Promise<WriteResult>;
-  loggers(): readonly LoggerInfo[];
+  /** The loggers served; a source that reads them from a database answers a promise. */
+  loggers(): readonly LoggerInfo[] | Promise<readonly LoggerInfo[]>;
   /** Samples with time > `after`, oldest first, at most `limit`; `undefined` for an unknown id. */
-  readLog(id: string, after: number, limit: number): LogPage | undefined;
+  readLog(id: string, after: number, limit: number): LogPage | undefined | Promise<LogPage | undefined>;
 }
 
 /** PROTOCOL.md "Server settings", plus which parts of the API are served. */

@@ -3,5 +3,7 @@ export * from '@riohub/sim-launcher';
 export * from './convergence';
 export * from './fault-proxy';
 export * from './mosquitto';
+export * from './ports';
+export * from './postgres';
 export * from './rio-client';
 export * from './wait';

@@ -1,6 +1,6 @@
-/** The audit of admin actions, kept in SQLite beside the write log: record, page through, filter, export. */
+/** The audit of admin actions, kept in the store beside the write log: record, page through, filter, export. */
 import { describeAuditChanges, type AuditAction, type AuditChange, type AuditOutcome, type AuditRecord } from '@riohub/hub-api';
-import type { HubDatabase } from '../db/database';
+import type { Queryable } from '../db/store';
 
 interface Row {
   id: number;
@@ -38,24 +38,33 @@ export interface AuditQuery {
 const EXPORT_CHUNK = 1_000;
 
 /**
- * Every column a filter looks in, as one lower-cased text. `instr` rather than `LIKE`, so a `%`
- * or `_` typed in the filter box is just text.
+ * Every column a filter looks in, as one lower-cased text, against a `LIKE` pattern whose `%`,
+ * `_` and `\` are escaped (`filterPattern`), so that what is typed in the filter box is just
+ * text. Both sides are lower-cased: SQLite's `LIKE` ignores the case of ASCII letters and
+ * PostgreSQL's does not, `lower` makes them agree.
  */
-const MATCHES = "instr(lower(user || ' ' || address || ' ' || action || ' ' || target || ' ' || outcome || ' ' || summary || ' ' || coalesce(error, '')), ?) > 0";
+const MATCHES =
+  "lower(\"user\" || ' ' || address || ' ' || action || ' ' || target || ' ' || outcome || ' ' || summary || ' ' || coalesce(error, '')) LIKE ? ESCAPE '\\'";
+
+/** `text` anywhere, as a `LIKE` pattern that matches only that text (lower-cased, like the columns). */
+export function filterPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (special) => `\\${special}`)}%`;
+}
 
 export class AuditLog {
-  constructor(private readonly db: HubDatabase) {}
+  constructor(private readonly store: Queryable) {}
 
-  record(entry: AuditEntry): AuditRecord {
+  async record(entry: AuditEntry): Promise<AuditRecord> {
     const at = entry.at ?? Date.now();
-    const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO audit (at, user, address, action, target, outcome, changes, summary, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(at, entry.user, entry.address, entry.action, entry.target, entry.outcome, JSON.stringify(entry.changes), describeAuditChanges(entry.changes), entry.error ?? null);
-    return toRecord({ id: Number(lastInsertRowid), at, ...entry, changes: JSON.stringify(entry.changes), error: entry.error ?? null });
+    const { id } = (await this.store.get<{ id: number }>(
+      'INSERT INTO audit (at, "user", address, action, target, outcome, changes, summary, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      [at, entry.user, entry.address, entry.action, entry.target, entry.outcome, JSON.stringify(entry.changes), describeAuditChanges(entry.changes), entry.error ?? null],
+    )) as { id: number };
+    return toRecord({ id, at, ...entry, changes: JSON.stringify(entry.changes), error: entry.error ?? null });
   }
 
   /** The newest first. */
-  list(query: AuditQuery): AuditRecord[] {
+  async list(query: AuditQuery): Promise<AuditRecord[]> {
     const where: string[] = [];
     const parameters: (string | number)[] = [];
     if (query.before !== undefined) {
@@ -64,17 +73,17 @@ export class AuditLog {
     }
     if (query.filter) {
       where.push(MATCHES);
-      parameters.push(query.filter.toLowerCase());
+      parameters.push(filterPattern(query.filter));
     }
-    const sql = `SELECT id, at, user, address, action, target, outcome, changes, error FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...parameters, query.limit) as Row[]).map(toRecord);
+    const sql = `SELECT id, at, "user", address, action, target, outcome, changes, error FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (await this.store.all<Row>(sql, [...parameters, query.limit])).map(toRecord);
   }
 
   /** Every record the filter keeps, the newest first, a chunk at a time with a turn of the event loop between. */
   async *all(filter?: string): AsyncGenerator<AuditRecord[]> {
     let before: number | undefined;
     for (;;) {
-      const page = this.list({ limit: EXPORT_CHUNK, ...(before === undefined ? {} : { before }), ...(filter ? { filter } : {}) });
+      const page = await this.list({ limit: EXPORT_CHUNK, ...(before === undefined ? {} : { before }), ...(filter ? { filter } : {}) });
       if (page.length > 0) yield page;
       if (page.length < EXPORT_CHUNK) return;
       before = (page.at(-1) as AuditRecord).id;

@@ -6,8 +6,7 @@
 import type { ApiError, AuditAction, AuditChange, Result } from '@riohub/hub-api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { HubDatabase } from '../db/database';
-import { isStorageError } from '../db/storage-health';
+import type { Store } from '../db/store';
 import { signedInUser } from '../plugins/auth';
 import { AuditLog } from './audit-log';
 
@@ -17,8 +16,8 @@ declare module 'fastify' {
   }
 }
 
-const auditPlugin: FastifyPluginAsync<{ db: HubDatabase }> = async (app, { db }) => {
-  app.decorate('audit', new AuditLog(db));
+const auditPlugin: FastifyPluginAsync<{ store: Store }> = async (app, { store }) => {
+  app.decorate('audit', new AuditLog(store));
 };
 
 export default fp(auditPlugin, { name: 'riohub-audit' });
@@ -28,14 +27,14 @@ export default fp(auditPlugin, { name: 'riohub-audit' });
  * only when the action was done, with what it answered; a refusal is kept with its message and
  * the fields at fault (their messages, never the values sent).
  */
-export function audited<T>(
+export async function audited<T>(
   request: FastifyRequest,
   action: AuditAction,
   target: string,
   result: Result<T>,
   changes: (data: T) => AuditChange[],
-): Result<T> {
-  recordAudit(request, {
+): Promise<Result<T>> {
+  await recordAudit(request, {
     user: signedInUser(request).name,
     address: request.ip,
     action,
@@ -50,11 +49,11 @@ export function audited<T>(
  * now: a record that cannot be stored goes to the log whole, and the storage is marked failing,
  * rather than answering "not saved" for a change that was.
  */
-export function recordAudit(request: FastifyRequest, entry: Parameters<AuditLog['record']>[0]): void {
+export async function recordAudit(request: FastifyRequest, entry: Parameters<AuditLog['record']>[0]): Promise<void> {
   try {
-    request.server.audit.record(entry);
+    await request.server.audit.record(entry);
   } catch (error) {
-    if (!isStorageError(error)) throw error;
+    if (!request.server.storage.isStorageError(error)) throw error;
     request.server.storage.report(error);
     request.log.error({ audit: entry, err: error }, 'audit record not stored: kept in this log instead');
   }

@@ -155,7 +155,7 @@ describe('audit', () => {
 
   it("records a logger's retention, before and after", async () => {
     // Stored as replication stores it; no remote lists it, which retention does not need.
-    hub.running.hub.loggers.store.ensure({ id: 'attic.energy', remote: 'attic', remoteId: 'energy', type: 'counter', unit: 'kWh' });
+    await hub.running.hub.loggers.store.ensure({ id: 'attic.energy', remote: 'attic', remoteId: 'energy', type: 'counter', unit: 'kWh' });
     await hub.admin.data('PUT', '/api/loggers/attic.energy', { retentionDays: 30 });
     await hub.admin.data('PUT', '/api/loggers/attic.energy', { retentionDays: null });
     const [kept, limited] = await recordsFor('attic.energy');
@@ -179,7 +179,7 @@ describe('audit', () => {
 
   it('records riohub --reset-password as the command line on this machine, while the hub runs', async () => {
     await hub.admin.data('POST', '/api/users', { name: 'rita', role: 'operator', password: 'rita-forgotten' });
-    const generated = await resetPassword(hub.dataDir, 'rita');
+    const generated = await resetPassword(hub.dataDir, hub.database, 'rita');
     const [reset] = await recordsFor('rita');
     expect(reset).toMatchObject({
       user: expect.stringMatching(/^command line \(.+\)$/),
@@ -223,9 +223,10 @@ describe('audit', () => {
     expect(firstPage.map((r) => r.target)).toEqual(['page.three', 'page.two']);
     const next = await hub.admin.data<AuditRecord[]>('GET', `/api/audit?limit=2&filter=page.&before=${firstPage[1]?.id}`);
     expect(next.map((r) => r.target)).toEqual(['page.one']);
-    // A filter is text, not a pattern: `_` and `%` match only themselves.
+    // A filter is text, not a pattern: `_`, `%` and `\` match only themselves.
     expect(await hub.admin.data<AuditRecord[]>('GET', '/api/audit?filter=page_')).toEqual([]);
     expect(await hub.admin.data<AuditRecord[]>('GET', '/api/audit?filter=%25')).toEqual([]);
+    expect(await hub.admin.data<AuditRecord[]>('GET', '/api/audit?filter=page%5C')).toEqual([]);
 
     const csv = await hub.admin.download('/api/audit.csv?filter=page.');
     expect(csv.status).toBe(200);

@@ -1,11 +1,8 @@
 // Users' passwords are hashed at OWASP's minimum for scrypt (N=2^17, r=8, p=1), and a hash made
 // with an earlier, cheaper cost is upgraded at the user's next sign-in, through a real hub and its
-// SQLite file: the old hash is written into the file as an older riohub stored it.
+// store: the old hash is written into it as an older riohub stored it.
 import { randomBytes, scryptSync } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../db/database';
 import { HubClient, startTestHub, type TestHub } from '../testing/test-hub';
 import { hashPassword, needsRehash, SCRYPT_COST, verifyPassword } from './passwords';
 
@@ -35,39 +32,35 @@ describe('password hashes', () => {
 
 describe('upgrade at sign-in', () => {
   let hub: TestHub;
-  let file: Database.Database;
-  const storedHash = (name: string) => (file.prepare('SELECT password_hash FROM users WHERE name = ?').get(name) as { password_hash: string }).password_hash;
+  const storedHash = async (name: string) =>
+    ((await hub.running.store.get<{ password_hash: string }>('SELECT password_hash FROM users WHERE name = ?', [name])) as { password_hash: string }).password_hash;
 
   beforeAll(async () => {
     hub = await startTestHub();
     await hub.admin.data('POST', '/api/users', { name: 'olga', role: 'viewer', password: 'new-cost-pass' });
-    file = new Database(join(hub.dataDir, DATABASE_FILE));
   });
-  afterAll(async () => {
-    file.close();
-    await hub.close();
-  });
+  afterAll(() => hub.close());
 
-  it('stores new users at the current cost', () => {
-    expect(storedHash('olga')).toMatch(/^scrypt\$131072\$8\$1\$/);
+  it('stores new users at the current cost', async () => {
+    expect(await storedHash('olga')).toMatch(/^scrypt\$131072\$8\$1\$/);
   });
 
   it('upgrades an old hash at the next sign-in with the right password, and not on a wrong one', async () => {
     const old = oldHash('old-pass-1');
-    file.prepare('UPDATE users SET password_hash = ? WHERE name = ?').run(old, 'olga');
+    await hub.running.store.run('UPDATE users SET password_hash = ? WHERE name = ?', [old, 'olga']);
 
     const refused = await new HubClient(hub.url).call('POST', '/api/session', { name: 'olga', password: 'old-pass-2' });
     expect(refused.status).toBe(401);
-    expect(storedHash('olga')).toBe(old);
+    expect(await storedHash('olga')).toBe(old);
 
     const olga = await hub.signIn('olga', 'old-pass-1');
     expect(await olga.data('GET', '/api/session')).toEqual({ name: 'olga', role: 'viewer' });
-    const upgraded = storedHash('olga');
+    const upgraded = await storedHash('olga');
     expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(upgraded).not.toBe(old);
     // The same password, now under the new hash; the session it was upgraded in goes on.
     await hub.signIn('olga', 'old-pass-1');
     expect(await olga.data('GET', '/api/session')).toEqual({ name: 'olga', role: 'viewer' });
-    expect(storedHash('olga')).toBe(upgraded);
+    expect(await storedHash('olga')).toBe(upgraded);
   });
 });

@@ -1,7 +1,7 @@
-/** Signed-in sessions: a random token in an httpOnly cookie, only its SHA-256 kept in SQLite. */
+/** Signed-in sessions: a random token in an httpOnly cookie, only its SHA-256 kept in the store. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '@riohub/hub-api';
-import type { HubDatabase } from '../db/database';
+import type { Store } from '../db/store';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 
@@ -10,27 +10,24 @@ function digest(token: string): string {
 }
 
 export class SessionRepo {
-  constructor(private readonly db: HubDatabase) {}
+  constructor(private readonly store: Store) {}
 
-  create(user: string): string {
+  async create(user: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
-    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(digest(token), user, now, now + SESSION_TTL_MS);
+    await this.store.run('DELETE FROM sessions WHERE expires_at < ?', [now]);
+    await this.store.run('INSERT INTO sessions (token_hash, "user", created_at, expires_at) VALUES (?, ?, ?, ?)', [digest(token), user, now, now + SESSION_TTL_MS]);
     return token;
   }
 
-  lookup(token: string): User | undefined {
-    return this.db
-      .prepare(
-        'SELECT users.name AS name, users.role AS role FROM sessions JOIN users ON users.name = sessions.user WHERE token_hash = ? AND expires_at > ?',
-      )
-      .get(digest(token), Date.now()) as User | undefined;
+  lookup(token: string): Promise<User | undefined> {
+    return this.store.get<User>(
+      'SELECT users.name AS name, users.role AS role FROM sessions JOIN users ON users.name = sessions."user" WHERE token_hash = ? AND expires_at > ?',
+      [digest(token), Date.now()],
+    );
   }
 
-  delete(token: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(digest(token));
+  async delete(token: string): Promise<void> {
+    await this.store.run('DELETE FROM sessions WHERE token_hash = ?', [digest(token)]);
   }
 }

@@ -1,40 +1,43 @@
-/** Operators in SQLite: name, role, password hash. */
+/** Operators in the store: name, role, password hash. */
 import type { Role, User } from '@riohub/hub-api';
-import type { HubDatabase } from '../db/database';
+import type { Store } from '../db/store';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords';
 
 export class UserRepo {
-  constructor(private readonly db: HubDatabase) {}
+  constructor(private readonly store: Store) {}
 
-  list(): User[] {
-    return this.db.prepare('SELECT name, role FROM users ORDER BY name').all() as User[];
+  list(): Promise<User[]> {
+    return this.store.all<User>('SELECT name, role FROM users ORDER BY name');
   }
 
-  get(name: string): User | undefined {
-    return this.db.prepare('SELECT name, role FROM users WHERE name = ?').get(name) as User | undefined;
+  get(name: string): Promise<User | undefined> {
+    return this.store.get<User>('SELECT name, role FROM users WHERE name = ?', [name]);
   }
 
   async create(name: string, role: Role, password: string): Promise<void> {
     const hash = await hashPassword(password);
-    this.db.prepare('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)').run(name, role, hash, Date.now());
+    await this.store.run('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)', [name, role, hash, Date.now()]);
   }
 
   async update(name: string, change: { role?: Role; password?: string }): Promise<void> {
-    if (change.role) this.db.prepare('UPDATE users SET role = ? WHERE name = ?').run(change.role, name);
-    if (change.password) {
-      const hash = await hashPassword(change.password);
-      this.db.prepare('UPDATE users SET password_hash = ? WHERE name = ?').run(hash, name);
-      // A new password ends every session of that user.
-      this.db.prepare('DELETE FROM sessions WHERE user = ?').run(name);
-    }
+    // Hashed first: no transaction is held open across a second of scrypt.
+    const hash = change.password ? await hashPassword(change.password) : undefined;
+    await this.store.transaction(async (tx) => {
+      if (change.role) await tx.run('UPDATE users SET role = ? WHERE name = ?', [change.role, name]);
+      if (hash) {
+        await tx.run('UPDATE users SET password_hash = ? WHERE name = ?', [hash, name]);
+        // A new password ends every session of that user.
+        await tx.run('DELETE FROM sessions WHERE "user" = ?', [name]);
+      }
+    });
   }
 
-  delete(name: string): boolean {
-    return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+  async delete(name: string): Promise<boolean> {
+    return (await this.store.run('DELETE FROM users WHERE name = ?', [name])).changes > 0;
   }
 
-  countAdmins(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").get() as { n: number }).n;
+  async countAdmins(): Promise<number> {
+    return ((await this.store.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'")) as { n: number }).n;
   }
 
   /**
@@ -42,15 +45,13 @@ export class UserRepo {
    * A right password whose hash is of an earlier cost is hashed again at the current one.
    */
   async authenticate(name: string, password: string): Promise<User | undefined> {
-    const row = this.db.prepare('SELECT name, role, password_hash FROM users WHERE name = ?').get(name) as
-      | (User & { password_hash: string })
-      | undefined;
+    const row = await this.store.get<User & { password_hash: string }>('SELECT name, role, password_hash FROM users WHERE name = ?', [name]);
     const valid = await verifyPassword(password, row?.password_hash ?? UNKNOWN_USER_HASH);
     if (!row || !valid) return undefined;
     if (needsRehash(row.password_hash)) {
       const upgraded = await hashPassword(password);
       // Unless the password was changed meanwhile: that newer hash stands.
-      this.db.prepare('UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?').run(upgraded, name, row.password_hash);
+      await this.store.run('UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?', [upgraded, name, row.password_hash]);
     }
     return { name: row.name, role: row.role };
   }
@@ -60,7 +61,7 @@ export class UserRepo {
    * else a generated one, which is returned so it can be shown once.
    */
   async ensureFirstAdmin(password: string | undefined): Promise<string | undefined> {
-    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
+    const { n } = (await this.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM users')) as { n: number };
     if (n > 0) return undefined;
     const chosen = password || generatePassword();
     await this.create('admin', 'admin', chosen);

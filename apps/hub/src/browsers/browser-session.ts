@@ -41,13 +41,15 @@ export class BrowserSession {
   private generation = 0;
   private flushScheduled = false;
   private closed = false;
+  /** The latest write's look-up of the session: each write waits for the one before it (see `write`). */
+  private sessionCheck: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly socket: WebSocket,
     private user: User,
     private readonly hub: Hub,
-    /** The session's user as it is now: signed out, deleted or demoted since the socket opened. */
-    private readonly currentUser: () => User | undefined,
+    /** The session's user as it is now (from the store): signed out, deleted or demoted since the socket opened. */
+    private readonly currentUser: () => Promise<User | undefined>,
   ) {}
 
   /** A change in the tree: kept if subscribed, sent with the next flush. */
@@ -108,7 +110,11 @@ export class BrowserSession {
 
   private async write(payload: unknown): Promise<void> {
     const requestId = String((payload as { requestId?: unknown } | null)?.requestId ?? '');
-    const user = this.currentUser();
+    // The session is looked up for each write, one after another: writes sent in a row reach the
+    // pipeline in the order they were sent, however fast the store answers each look-up.
+    const check = this.sessionCheck.then(() => this.currentUser());
+    this.sessionCheck = check.catch(() => undefined);
+    const user = await check;
     if (!user) {
       this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.UNAUTHENTICATED, 'the session has ended: sign in again') } });
       this.socket.close(4401, 'session ended');

@@ -160,3 +160,18 @@ describe('backup and restore', () => {
     expect([usage.code, usage.stderr.split('\n')[0]]).toEqual([2, 'riohub: restore needs --data <dir>, the data folder it writes into']);
   }, 90_000);
 });
+
+describe('backup and restore with a PostgreSQL database', () => {
+  it("refuse, naming PostgreSQL's own tools, and never show the URL's password", async () => {
+    const secret = 'backup-url-secret';
+    const env = { RIOHUB_DATABASE: `postgres://riohub:${secret}@127.0.0.1:1/riohub` };
+    const backup = await runRiohub(['backup', join(folder, 'hub.backup'), '--data', folder], env);
+    expect(backup.code).toBe(1);
+    expect(backup.stderr).toContain('back it up with pg_dump');
+    const restore = await runRiohub(['restore', join(folder, 'hub.backup')], env);
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toContain('restore it with pg_restore');
+    for (const run of [backup, restore]) expect(run.stdout + run.stderr).not.toContain(secret);
+    expect(existsSync(join(folder, 'hub.backup'))).toBe(false);
+  });
+});

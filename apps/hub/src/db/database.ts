@@ -1,11 +1,18 @@
-/** The hub's SQLite file (`<data>/riohub.sqlite`): settings, users, sessions, the write log, the audit, logger samples. */
+/**
+ * Opening the hub's store: the SQLite file in the data folder (`<data>/riohub.sqlite`) by
+ * default, or PostgreSQL when a `postgres://` URL is given (`--database`). Both hold settings,
+ * users, sessions, the write log, the audit and logger samples; this file has SQLite's schema,
+ * db/postgres-schema.ts PostgreSQL's.
+ */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { migratePostgres } from './postgres-schema';
+import { PostgresStore } from './postgres-store';
 import type { SecretBox } from './secret-box';
+import { SqliteStore } from './sqlite-store';
 import { assertWritable } from './storage-health';
-
-export type HubDatabase = Database.Database;
+import { attachSecrets, type Store } from './store';
 
 /** Each entry upgrades the schema by one version; entries are never edited once released. */
 const MIGRATIONS: string[] = [
@@ -118,14 +125,21 @@ export function ensureDataFolder(dataDir: string): void {
   chmodSync(dataDir, 0o700);
 }
 
-/** The secrets' box of each open database: its key belongs to that data folder, not to the process. */
-const boxes = new WeakMap<HubDatabase, SecretBox>();
-
 /**
- * Opens (and migrates) the database in `dataDir`. `secrets` seals the passwords it stores; it may
- * be left out by tools that never read them (a password reset, benchmarks).
+ * Opens (and migrates) the store: PostgreSQL when `database` is a `postgres://` (or
+ * `postgresql://`) URL, else the SQLite file in `dataDir`. `secrets` seals the passwords it
+ * stores; it may be left out by tools that never read them (a password reset, benchmarks).
  */
-export function openDatabase(dataDir: string, secrets?: SecretBox): HubDatabase {
+export async function openStore(dataDir: string, database: string | undefined, secrets?: SecretBox): Promise<Store> {
+  if (database !== undefined && database !== '' && database !== 'sqlite') {
+    if (!/^postgres(ql)?:\/\//.test(database)) throw new Error(`--database must be a postgres:// URL or "sqlite", not ${JSON.stringify(database.split('@').at(-1))}`);
+    return openPostgres(database, secrets);
+  }
+  return openDatabase(dataDir, secrets);
+}
+
+/** Opens (and migrates) the SQLite file in `dataDir`. */
+export function openDatabase(dataDir: string, secrets?: SecretBox): SqliteStore {
   ensureDataFolder(dataDir);
   assertWritable(dataDir, [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]);
   const file = join(dataDir, DATABASE_FILE);
@@ -141,26 +155,34 @@ export function openDatabase(dataDir: string, secrets?: SecretBox): HubDatabase 
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
   migrate(db);
   if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
-  if (secrets) boxes.set(db, secrets);
-  return db;
+  const store = new SqliteStore(db, file);
+  if (secrets) attachSecrets(store, secrets);
+  return store;
 }
 
-/** The box that seals this database's secrets; throws when it was opened without one. */
-export function secretBoxOf(db: HubDatabase): SecretBox {
-  const box = boxes.get(db);
-  if (!box) throw new Error('the database was opened without its secret key');
-  return box;
+/** Connects to (and migrates) the PostgreSQL database at `url`. */
+export async function openPostgres(url: string, secrets?: SecretBox): Promise<PostgresStore> {
+  const store = new PostgresStore(url);
+  try {
+    await migratePostgres(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  if (secrets) attachSecrets(store, secrets);
+  return store;
 }
 
 /**
- * Empties the write-ahead log into the database file: after secrets were sealed in place, no
- * earlier page image that held them in plain text is left in the -wal file.
+ * Empties SQLite's write-ahead log into the database file: after secrets were sealed in place,
+ * no earlier page image that held them in plain text is left in the -wal file. (PostgreSQL's
+ * log is the server's to keep.)
  */
-export function truncateLog(db: HubDatabase): void {
-  db.pragma('wal_checkpoint(TRUNCATE)');
+export function truncateLog(store: Store): void {
+  if (store instanceof SqliteStore) store.db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
-function migrate(db: HubDatabase): void {
+function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let next = version; next < MIGRATIONS.length; next++) {
     db.transaction(() => {
@@ -168,13 +190,4 @@ function migrate(db: HubDatabase): void {
       db.pragma(`user_version = ${next + 1}`);
     })();
   }
-}
-
-export function readMeta(db: HubDatabase, key: string): string | undefined {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-  return row?.value;
-}
-
-export function writeMeta(db: HubDatabase, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }

@@ -1,16 +1,18 @@
-// Secrets at rest: what a copy of the hub's data folder gives away, across restarts, old databases and keys.
+// Secrets at rest: what a copy of the hub's data folder (and of its PostgreSQL database, on that store)
+// gives away, across restarts, old databases and keys.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintOf } from '@riohub/certificate';
 import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
-import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
-import { DATABASE_FILE } from './database';
+import { onPostgres } from '../testing/test-store';
+import { DATABASE_FILE, openStore } from './database';
 import { SECRET_KEY_FILE } from './secret-box';
+import { readMeta, writeMeta, type Store } from './store';
 
 /** Distinct, long and random: found in the files only if it was stored as it is. */
 const SIM_PASSWORD = `sim-${randomBytes(12).toString('hex')}`;
@@ -19,8 +21,31 @@ const API_PASSWORD = `api-${randomBytes(12).toString('hex')}`;
 const newKey = () => randomBytes(32).toString('base64');
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 
-/** Which of `secrets` appear anywhere in the bytes of the database, its -wal and its -shm file. */
-function secretsIn(dataDir: string, secrets: string[]): string[] {
+/** The `--database` of the hubs started on each data folder (`undefined`: the folder's SQLite file). */
+const databases = new Map<string, string | undefined>();
+
+/** The store of a data folder, opened beside its hub (or after it stopped), as a tool would. */
+function storeOf(dataDir: string): Promise<Store> {
+  return openStore(dataDir, databases.get(dataDir));
+}
+
+/**
+ * Which of `secrets` appear anywhere in the bytes of the SQLite database, its -wal and its -shm
+ * file; on PostgreSQL, in any row of the hub's tables (the server's own files are its to keep).
+ */
+async function secretsIn(dataDir: string, secrets: string[]): Promise<string[]> {
+  if (onPostgres) {
+    const store = await storeOf(dataDir);
+    try {
+      const rows: string[] = [];
+      for (const table of ['meta', 'remotes', 'users', 'sessions', 'writes', 'audit', 'loggers']) {
+        rows.push(...(await store.values<[string]>(`SELECT CAST(t AS TEXT) FROM ${table} t`)).map(([row]) => row));
+      }
+      return secrets.filter((secret) => rows.some((row) => row.includes(secret)));
+    } finally {
+      await store.close();
+    }
+  }
   const files = ['', '-wal', '-shm'].map((suffix) => join(dataDir, DATABASE_FILE + suffix)).filter((file) => existsSync(file));
   expect(files.length).toBeGreaterThan(0);
   const bytes = files.map((file) => readFileSync(file));
@@ -40,6 +65,7 @@ describe('secrets at rest', () => {
 
   async function start(dataDir: string, env: Record<string, string> = {}, log?: string[]): Promise<TestHub> {
     const hub = await startTestHub(dataDir, { env, ...(log ? { logStream: { write: (line: string) => void log.push(line) } } : {}) });
+    databases.set(dataDir, hub.database);
     hubs.push(hub);
     return hub;
   }
@@ -70,7 +96,7 @@ describe('secrets at rest', () => {
     for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps both passwords out of the database files, which only the owner may read, and reads them back after a restart', async () => {
+  it('keeps both passwords out of the database (its files, which only the owner may read), and reads them back after a restart', async () => {
     const dataDir = folder();
     const hub = await start(dataDir);
     await hub.admin.addSim('lobby', sim, SIM_PASSWORD);
@@ -78,10 +104,11 @@ describe('secrets at rest', () => {
     await eventually(() => hub.admin.remote('lobby'), (remote) => remote.status.connection === 'online');
     // While it runs, the -wal and -shm files exist too.
     expect(modeOf(dataDir)).toBe(0o700);
-    for (const file of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, SECRET_KEY_FILE]) expect(modeOf(join(dataDir, file))).toBe(0o600);
-    expect(secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
+    const files = onPostgres ? [SECRET_KEY_FILE] : [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, SECRET_KEY_FILE];
+    for (const file of files) expect(modeOf(join(dataDir, file))).toBe(0o600);
+    expect(await secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
     await hub.stop();
-    expect(secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
+    expect(await secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
 
     const again = await start(dataDir);
     expect(await again.admin.remote('lobby')).toMatchObject({ hasPassword: true });
@@ -93,31 +120,31 @@ describe('secrets at rest', () => {
     const dataDir = folder();
     await configured(dataDir);
     // As an earlier version stored them: in plain text, in a folder and files others may read.
-    const old = new Database(join(dataDir, DATABASE_FILE));
-    old.prepare('UPDATE remotes SET password = ? WHERE name = ?').run(SIM_PASSWORD, 'lobby');
-    const served = JSON.parse((old.prepare("SELECT value FROM meta WHERE key = 'served_api'").get() as { value: string }).value) as object;
-    old.prepare("UPDATE meta SET value = ? WHERE key = 'served_api'").run(JSON.stringify({ ...served, password: API_PASSWORD }));
-    old.close();
+    const old = await storeOf(dataDir);
+    await old.run('UPDATE remotes SET password = ? WHERE name = ?', [SIM_PASSWORD, 'lobby']);
+    const served = JSON.parse((await readMeta(old, 'served_api')) as string) as object;
+    await writeMeta(old, 'served_api', JSON.stringify({ ...served, password: API_PASSWORD }));
+    await old.close();
     chmodSync(dataDir, 0o755);
-    chmodSync(join(dataDir, DATABASE_FILE), 0o644);
+    if (!onPostgres) chmodSync(join(dataDir, DATABASE_FILE), 0o644);
     chmodSync(join(dataDir, SECRET_KEY_FILE), 0o644);
-    expect(secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([SIM_PASSWORD, API_PASSWORD]);
+    expect(await secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([SIM_PASSWORD, API_PASSWORD]);
 
     const hub = await start(dataDir);
     expect(modeOf(dataDir)).toBe(0o700);
-    expect(modeOf(join(dataDir, DATABASE_FILE))).toBe(0o600);
+    if (!onPostgres) expect(modeOf(join(dataDir, DATABASE_FILE))).toBe(0o600);
     expect(modeOf(join(dataDir, SECRET_KEY_FILE))).toBe(0o600);
-    expect(secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
+    expect(await secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
     await eventually(() => hub.admin.remote('lobby'), (remote) => remote.status.connection === 'online');
     expect(await servedApiAnswers(hub, API_PASSWORD)).toBe(200);
     await hub.stop();
 
-    expect(secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
-    const sealed = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-    expect((sealed.prepare("SELECT password FROM remotes WHERE name = 'lobby'").get() as { password: string }).password).toMatch(/^enc:v1:/);
-    const meta = (sealed.prepare("SELECT value FROM meta WHERE key = 'served_api'").get() as { value: string }).value;
+    expect(await secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
+    const sealed = await storeOf(dataDir);
+    expect((await sealed.get<{ password: string }>("SELECT password FROM remotes WHERE name = 'lobby'"))?.password).toMatch(/^enc:v1:/);
+    const meta = (await readMeta(sealed, 'served_api')) as string;
     expect((JSON.parse(meta) as { password: string }).password).toMatch(/^enc:v1:/);
-    sealed.close();
+    await sealed.close();
   });
 
   it('with RIOHUB_SECRET_KEY set, writes no key file, keeps the key out of the files and the log, and opens the secrets again', async () => {
@@ -132,7 +159,7 @@ describe('secrets at rest', () => {
     await hub.stop();
     expect(existsSync(join(dataDir, SECRET_KEY_FILE))).toBe(false);
     const keyHex = Buffer.from(key, 'base64').toString('hex');
-    expect(secretsIn(dataDir, [key, keyHex, SIM_PASSWORD, API_PASSWORD])).toEqual([]);
+    expect(await secretsIn(dataDir, [key, keyHex, SIM_PASSWORD, API_PASSWORD])).toEqual([]);
     expect(log.length).toBeGreaterThan(0);
     expect(log.filter((line) => [key, keyHex, SIM_PASSWORD, API_PASSWORD].some((secret) => line.includes(secret)))).toEqual([]);
   });

@@ -109,7 +109,7 @@ describe('files the hub cannot write at start', () => {
       // A hub's data folder, left with a shared-memory file its user cannot write: one of another
       // user's (root runs the hub as nobody for this, since root writes whatever the mode says),
       // or, run by anybody else, a folder where the file should be.
-      openDatabase(data).close();
+      await openDatabase(data).close();
       const shm = join(data, `${DATABASE_FILE}-shm`);
       const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
       if ('uid' in asNobody) {

@@ -10,9 +10,9 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StorageStatus } from '@riohub/hub-api';
 import Database from 'better-sqlite3';
-import type { HubDatabase } from './database';
+import type { Store } from './store';
 
-export type SqliteError = InstanceType<typeof Database.SqliteError>;
+type SqliteError = InstanceType<typeof Database.SqliteError>;
 
 /** SQLite's primary result codes that say the file or the disk is at fault, not the statement. */
 const STORAGE_CODES = ['SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_PERM'];
@@ -20,15 +20,16 @@ const STORAGE_CODES = ['SQLITE_READONLY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE
 /** How often a failing storage is tried again. */
 export const STORAGE_PROBE_MS = 2_000;
 
-export function isStorageError(error: unknown): error is SqliteError {
+export function isSqliteStorageError(error: unknown): error is SqliteError {
   if (!(error instanceof Database.SqliteError)) return false;
   // Extended codes extend the primary one: SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE, …
   return STORAGE_CODES.some((code) => error.code === code || error.code.startsWith(`${code}_`));
 }
 
 /** What an operator is told: what failed and why, without a path of the machine's disk. */
-export function describeStorageError(error: SqliteError): string {
-  return `the hub cannot write its database (${error.code}: ${error.message})`;
+export function describeSqliteStorageError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return `the hub cannot write its database (${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)})`;
 }
 
 export interface StorageLogger {
@@ -40,9 +41,10 @@ export class StorageHealth extends EventEmitter<{ change: [status: StorageStatus
   private failure: { message: string; since: number } | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private probing = false;
 
   constructor(
-    private readonly db: HubDatabase,
+    private readonly store: Store,
     private readonly logger: StorageLogger,
   ) {
     super();
@@ -56,32 +58,47 @@ export class StorageHealth extends EventEmitter<{ change: [status: StorageStatus
    * Runs a database write; a storage failure is reported (and rethrown), anything else is
    * rethrown as it is.
    */
-  write<T>(run: () => T): T {
+  async write<T>(run: () => Promise<T>): Promise<T> {
     try {
-      return run();
+      return await run();
     } catch (error) {
-      if (isStorageError(error)) this.report(error);
+      if (this.store.isStorageError(error)) this.report(error);
       throw error;
     }
   }
 
+  /** Whether `error` is the storage's own failure, not one statement's. */
+  isStorageError(error: unknown): boolean {
+    return this.store.isStorageError(error);
+  }
+
+  /** What an operator is told about a storage failure. */
+  describe(error: unknown): string {
+    return this.store.describeStorageError(error);
+  }
+
   /** Marks the storage failing (logged once per outage) and starts probing for its recovery. */
-  report(error: SqliteError): void {
+  report(error: unknown): void {
     if (this.failure || this.closed) return;
-    this.failure = { message: describeStorageError(error), since: Date.now() };
-    this.logger.error({ code: error.code }, `storage failing: ${this.failure.message}; reads go on, changes are refused`);
+    this.failure = { message: this.store.describeStorageError(error), since: Date.now() };
+    this.logger.error({ code: (error as { code?: unknown }).code }, `storage failing: ${this.failure.message}; reads go on, changes are refused`);
     this.emit('change', this.status());
-    this.probeTimer = setInterval(() => this.probe(), STORAGE_PROBE_MS);
+    this.probeTimer = setInterval(() => void this.probe(), STORAGE_PROBE_MS);
     this.probeTimer.unref();
   }
 
   /** One small write in a transaction of its own: succeeds only when the storage takes writes again. */
-  private probe(): void {
+  private async probe(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
     try {
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('storage_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
+      await this.store.run("INSERT INTO meta (key, value) VALUES ('storage_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(Date.now())]);
     } catch {
       return;
+    } finally {
+      this.probing = false;
     }
+    if (!this.failure) return;
     const outage = Date.now() - (this.failure?.since ?? Date.now());
     this.failure = undefined;
     clearInterval(this.probeTimer);

@@ -7,7 +7,7 @@ import { asLinkError, RemoteClient } from './remote-client';
 import { stateQuery } from './remote-link';
 
 export async function testConnection(input: RemoteInput, repo: RemoteRepo, instanceId: string): Promise<Result<ConnectionTest>> {
-  const stored = repo.get(input.name);
+  const stored = await repo.get(input.name);
   const checked = validateRemote(input, stored?.settings);
   if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
   // The stored password goes only to the server it was stored for.

@@ -1,95 +1,174 @@
 /**
- * Aggregates of a logger's samples per minute, hour, day or month (UTC), computed in SQLite:
- * a counter's consumption (the positive steps between consecutive samples, a step down being a
- * meter reset that counts the new reading from zero) and a range's min, max and average.
- * Minutes are grouped from the raw samples; hours, days and months from hourly rollups kept
- * beside them, so a year by month reads 8,760 rows. Fixed widths are grouped by integer
- * division of the time; months from days, so the date function runs once per day at most.
+ * Aggregates of a logger's samples per minute, hour, day or month (UTC): a counter's consumption
+ * (the positive steps between consecutive samples, a step down being a meter reset that counts
+ * the new reading from zero) and a range's min, max and average. Minutes are grouped from the raw
+ * samples; hours, days and months from hourly rollups kept beside them, so a year by month reads
+ * 8,760 rows. Months are grouped from days.
+ *
+ * Both stores give the very same numbers, to the last bit. SQLite groups in SQL, and its sum() of
+ * doubles adds with Kahan–Babuška–Neumaier compensation; PostgreSQL's sum(double precision) is a
+ * plain sum (its last digits differ, and so, now and then, a rounded answer), and its exactly
+ * rounded alternative (`sum(value::numeric)`) is neither SQLite's answer nor exact (a double
+ * becomes a numeric of 15 digits). So on PostgreSQL the rows are read (raw samples, or hourly
+ * rollups) and grouped here, with SQLite's compensated sum reproduced step for step
+ * (`CompensatedSum`) in the order SQLite adds them (time order): the same code that computes a
+ * page's later hours on either store. (The same sum written as a PostgreSQL aggregate costs
+ * microseconds a row, more than reading the rows.) The tests hold the two paths equal on SQLite.
  */
 import { BUCKET_WIDTH_MS as WIDTH_MS, bucketStartAtOrAfter, type AggregateInterval, type CounterBucket, type LoggerType, type RangeBucket } from '@riohub/hub-api';
-import type { HubDatabase } from '../db/database';
-import { insertRows, statement } from './statements';
+import type { Queryable, Store } from '../db/store';
+import { insertRows } from './statements';
 
 export { bucketStartAtOrAfter };
 
 const HOUR_MS = WIDTH_MS.hour;
+/** Hours of samples read at once when PostgreSQL's rollups are recomputed (a month of minutes is 44,640 rows). */
+const ROLLUP_READ_MS = 31 * WIDTH_MS.day;
+
+/** A bucket's figures, as SQLite's min(), max(), sum() and count() give them. */
+export interface Figures {
+  start: number;
+  min: number;
+  max: number;
+  total: number;
+  count: number;
+  consumption: number;
+}
 
 /**
- * Recomputes the hourly rollups (db/database.ts, `logger_hours`) of every hour from the one
- * holding `first` to the one holding `last`, from the raw samples: after a page is stored, and
- * after samples are deleted. An hour left without samples loses its row.
+ * Recomputes the hourly rollups (`logger_hours`) of every hour from the one holding `first` to
+ * the one holding `last`, from the raw samples: after a page is stored, and after samples are
+ * deleted. An hour left without samples loses its row. On PostgreSQL, by reading the samples
+ * (`rollUpRead`, see the top). Inside a transaction, the store's statements are part of it.
  */
-export function rollUpHours(db: HubDatabase, key: number, first: number, last: number): void {
+export async function rollUpHours(store: Store, key: number, first: number, last: number): Promise<void> {
   const start = hourOf(first);
   const end = hourOf(last) + HOUR_MS;
-  statement(db, 'DELETE FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ?').run(key, start, end);
+  if (store.kind === 'postgres') return rollUpRead(store, key, start, end);
+  await store.run('DELETE FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ?', [key, start, end]);
   // A counter's first step in the range is from the last sample before it.
-  statement(
-    db,
+  await store.run(
     `INSERT INTO logger_hours (logger, hour, min, max, total, count, consumption)
      WITH ordered AS (
        SELECT time, value, lag(value) OVER (ORDER BY time) AS previous
        FROM logger_samples
-       WHERE logger = :key AND time < :end AND time >= coalesce(
-         (SELECT max(time) FROM logger_samples WHERE logger = :key AND time < :start), :start))
-     SELECT :key, (time / ${HOUR_MS}) * ${HOUR_MS}, min(value), max(value), sum(value), count(*),
+       WHERE logger = ? AND time < ? AND time >= coalesce(
+         (SELECT max(time) FROM logger_samples WHERE logger = ? AND time < ?), ?))
+     SELECT ?, (time / ${HOUR_MS}) * ${HOUR_MS}, min(value), max(value), sum(value), count(*),
             coalesce(sum(CASE WHEN previous IS NULL THEN 0 WHEN value >= previous THEN value - previous ELSE value END), 0)
-     FROM ordered WHERE time >= :start
+     FROM ordered WHERE time >= ?
      GROUP BY time / ${HOUR_MS}`,
-  ).run({ key, start, end });
+    [key, end, key, start, start, key, start],
+  );
 }
 
-const HOUR_COLUMNS = 7;
+/**
+ * `rollUpHours` by reading the samples and computing their rollups here, as SQLite's SQL does:
+ * a month of hours at a time, so that years of samples are never read at once.
+ */
+export async function rollUpRead(store: Queryable, key: number, start: number, end: number): Promise<void> {
+  for (let from = start; from < end; from += ROLLUP_READ_MS) {
+    const to = Math.min(end, from + ROLLUP_READ_MS);
+    const before = await store.get<{ value: number }>('SELECT value FROM logger_samples WHERE logger = ? AND time < ? ORDER BY time DESC LIMIT 1', [key, from]);
+    const samples = await store.values<[number, number]>('SELECT time, value FROM logger_samples WHERE logger = ? AND time >= ? AND time < ? ORDER BY time', [key, from, to]);
+    await store.run('DELETE FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ?', [key, from, to]);
+    await insertHours(store, key, foldSamples(samples, 0, before?.value, HOUR_MS));
+  }
+}
 
 /**
  * The hourly rollups after `samples` (increasing, each later than every sample stored before)
  * were added to a logger's raw samples: the same rows `rollUpHours` over their span makes, for
  * a fraction of its cost. The hour of the first sample may hold samples stored before, so it is
  * recomputed from the table; every later hour holds only these samples and is computed here, as
- * the SQL does (sum() adds with Kahan–Babuška–Neumaier compensation, reproduced step for step),
- * and written with one multi-row insert per hundred hours.
+ * SQLite's SQL does, and written with one multi-row insert per hundred hours.
  */
-export function rollUpAppended(db: HubDatabase, key: number, samples: readonly (readonly [number, number])[]): void {
+export async function rollUpAppended(store: Store, key: number, samples: readonly (readonly [number, number])[]): Promise<void> {
   const firstSample = samples[0];
   const lastSample = samples.at(-1);
   if (!firstSample || !lastSample) return;
-  rollUpHours(db, key, firstSample[0], firstSample[0]);
+  await rollUpHours(store, key, firstSample[0], firstSample[0]);
   const next = hourOf(firstSample[0]) + HOUR_MS;
   let i = 1;
   while (i < samples.length && (samples[i] as readonly [number, number])[0] < next) i++;
   if (i === samples.length) return;
-  statement(db, 'DELETE FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ?').run(key, next, hourOf(lastSample[0]) + HOUR_MS);
+  await store.run('DELETE FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ?', [key, next, hourOf(lastSample[0]) + HOUR_MS]);
+  await insertHours(store, key, foldSamples(samples, i, (samples[i - 1] as readonly [number, number])[1], HOUR_MS));
+}
+
+const HOUR_COLUMNS = 7;
+
+async function insertHours(store: Queryable, key: number, hours: readonly Figures[]): Promise<void> {
   const rows: number[] = [];
-  let previous = (samples[i - 1] as readonly [number, number])[1];
-  let hour = -1;
-  let min = 0;
-  let max = 0;
-  let count = 0;
+  for (const { start, min, max, total, count, consumption } of hours) rows.push(key, start, min, max, total, count, consumption);
+  await insertRows(store, 'INSERT INTO logger_hours (logger, hour, min, max, total, count, consumption)', HOUR_COLUMNS, rows, hours.length);
+}
+
+/**
+ * The buckets `width` ms wide of `samples` from index `from` on (increasing), as SQLite's
+ * aggregates over the samples give them: a counter's step into each sample from the one before
+ * (into the first, from `previous`; none without it), each sum added in time order.
+ */
+function foldSamples(samples: readonly (readonly [number, number])[], from: number, previous: number | undefined, width: number): Figures[] {
+  const buckets: Figures[] = [];
+  let bucket: Figures | undefined;
   const total = new CompensatedSum();
   const consumption = new CompensatedSum();
-  const flush = () => rows.push(key, hour, min, max, total.value(), count, consumption.value());
-  for (; i < samples.length; i++) {
+  const flush = () => {
+    if (!bucket) return;
+    bucket.total = total.value();
+    bucket.consumption = consumption.value();
+    buckets.push(bucket);
+  };
+  for (let i = from; i < samples.length; i++) {
     const [time, value] = samples[i] as readonly [number, number];
-    const at = hourOf(time);
-    if (at !== hour) {
-      if (count > 0) flush();
-      hour = at;
-      min = value;
-      max = value;
-      count = 0;
+    const start = Math.floor(time / width) * width;
+    if (start !== bucket?.start) {
+      flush();
+      bucket = { start, min: value, max: value, total: 0, count: 0, consumption: 0 };
       total.reset();
       consumption.reset();
     }
-    if (value < min) min = value;
-    if (value > max) max = value;
-    count++;
+    if (value < bucket.min) bucket.min = value;
+    if (value > bucket.max) bucket.max = value;
+    bucket.count++;
     total.add(value);
     // A step down is a meter reset: the new reading is what was consumed.
-    consumption.add(value >= previous ? value - previous : value);
+    consumption.add(previous === undefined ? 0 : value >= previous ? value - previous : value);
     previous = value;
   }
   flush();
-  insertRows(db, 'INSERT INTO logger_hours (logger, hour, min, max, total, count, consumption)', HOUR_COLUMNS, rows, rows.length / HOUR_COLUMNS);
+  return buckets;
+}
+
+/** Buckets (increasing) grouped into wider ones, each starting at `startOf` its first: as SQLite's min(min), sum(total), … of them. */
+function foldBuckets(buckets: readonly Figures[], startOf: (time: number) => number): Figures[] {
+  const wider: Figures[] = [];
+  let bucket: Figures | undefined;
+  const total = new CompensatedSum();
+  const consumption = new CompensatedSum();
+  const flush = () => {
+    if (!bucket) return;
+    bucket.total = total.value();
+    bucket.consumption = consumption.value();
+    wider.push(bucket);
+  };
+  for (const part of buckets) {
+    const start = startOf(part.start);
+    if (start !== bucket?.start) {
+      flush();
+      bucket = { start, min: part.min, max: part.max, total: 0, count: 0, consumption: 0 };
+      total.reset();
+      consumption.reset();
+    }
+    if (part.min < bucket.min) bucket.min = part.min;
+    if (part.max > bucket.max) bucket.max = part.max;
+    bucket.count += part.count;
+    total.add(part.total);
+    consumption.add(part.consumption);
+  }
+  flush();
+  return wider;
 }
 
 /** SQLite's sum() of doubles: a Kahan–Babuška–Neumaier sum, the compensation added at the end unless it overflowed. */
@@ -117,55 +196,86 @@ function hourOf(time: number): number {
   return Math.floor(time / HOUR_MS) * HOUR_MS;
 }
 
+/** The epoch ms of the first of the month (UTC) of an epoch-ms time. */
+function monthOf(time: number): number {
+  const date = new Date(time);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
 /**
  * The buckets whose start is in `[from, to)`: the samples between the first bucket start at or
  * after `from` and the first at or after `to`. Minutes come from the raw samples; hours, days
  * and months from the hourly rollups.
  */
-export function aggregate(
-  db: HubDatabase,
+export async function aggregate(
+  store: Store,
   key: number,
   type: LoggerType,
   interval: AggregateInterval,
   from: number,
   to: number,
-): CounterBucket[] | RangeBucket[] {
+): Promise<CounterBucket[] | RangeBucket[]> {
   const start = bucketStartAtOrAfter(interval, from);
   const end = bucketStartAtOrAfter(interval, to);
   if (start >= end) return [];
-  const params = { key, start, end };
+  const rows = store.kind === 'postgres' ? await aggregateRead(store, key, interval, start, end) : await aggregateSql(store, key, interval, start, end);
+  if (type === 'counter') return rows.map((row) => ({ start: row.start, consumption: tidy(row.consumption) }));
+  return rows.map(({ start: at, min, max, total, count }) => ({ start: at, min, max, avg: tidy(total / count), count }));
+}
+
+/** The buckets from `start` to `end` (bucket starts), grouped by SQLite. */
+export async function aggregateSql(store: Queryable, key: number, interval: AggregateInterval, start: number, end: number): Promise<Figures[]> {
   // Widths go into the SQL as integer literals: better-sqlite3 binds every number as REAL, and
-  // integer division needs integers on both sides. Months are grouped from days.
+  // integer division needs integers on both sides. Months are grouped from days, so the date
+  // function runs once per day at most.
   const width = interval === 'minute' ? WIDTH_MS.minute : interval === 'hour' ? WIDTH_MS.hour : WIDTH_MS.day;
   const groups =
     interval === 'minute'
       ? `WITH ordered AS (
            SELECT time, value, lag(value) OVER (ORDER BY time) AS previous
            FROM logger_samples
-           WHERE logger = :key AND time < :end AND time >= coalesce(
-             (SELECT max(time) FROM logger_samples WHERE logger = :key AND time < :start), :start))
+           WHERE logger = ? AND time < ? AND time >= coalesce(
+             (SELECT max(time) FROM logger_samples WHERE logger = ? AND time < ?), ?))
          SELECT (time / ${width}) * ${width} AS start, min(value) AS min, max(value) AS max, sum(value) AS total, count(*) AS count,
                 coalesce(sum(CASE WHEN previous IS NULL THEN 0 WHEN value >= previous THEN value - previous ELSE value END), 0) AS consumption
-         FROM ordered WHERE time >= :start
+         FROM ordered WHERE time >= ?
          GROUP BY time / ${width}`
       : `SELECT (hour / ${width}) * ${width} AS start, min(min) AS min, max(max) AS max, sum(total) AS total, sum(count) AS count,
                 sum(consumption) AS consumption
-         FROM logger_hours WHERE logger = :key AND hour >= :start AND hour < :end
+         FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ?
          GROUP BY hour / ${width}`;
+  const params = interval === 'minute' ? [key, end, key, start, start, start] : [key, start, end];
   const sql =
     interval === 'month'
-      ? `SELECT ${monthOf('start')} AS start, min(min) AS min, max(max) AS max, sum(total) AS total, sum(count) AS count,
-                sum(consumption) AS consumption
+      ? `SELECT CAST(strftime('%s', start / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000 AS start, min(min) AS min, max(max) AS max,
+                sum(total) AS total, sum(count) AS count, sum(consumption) AS consumption
          FROM (${groups}) GROUP BY 1 ORDER BY 1`
       : `${groups} ORDER BY start`;
-  const rows = statement(db, sql).all(params) as (Omit<RangeBucket, 'avg'> & { total: number; consumption: number })[];
-  if (type === 'counter') return rows.map((row) => ({ start: row.start, consumption: tidy(row.consumption) }));
-  return rows.map(({ start: at, min, max, total, count }) => ({ start: at, min, max, avg: tidy(total / count), count }));
+  return store.all<Figures>(sql, params);
 }
 
-/** The epoch ms of the first of the month of an epoch-ms column, in SQL. */
-function monthOf(column: string): string {
-  return `CAST(strftime('%s', ${column} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000`;
+/** The buckets from `start` to `end` (bucket starts), grouped here from the rows read (PostgreSQL's, see the top). */
+export async function aggregateRead(store: Queryable, key: number, interval: AggregateInterval, start: number, end: number): Promise<Figures[]> {
+  if (interval === 'minute') {
+    // From the last sample before the first bucket: the step into its first sample.
+    const samples = await store.values<[number, number]>(
+      `SELECT time, value FROM logger_samples
+       WHERE logger = ? AND time < ? AND time >= coalesce((SELECT max(time) FROM logger_samples WHERE logger = ? AND time < ?), ?)
+       ORDER BY time`,
+      [key, end, key, start, start],
+    );
+    const before = samples[0] !== undefined && samples[0][0] < start ? samples[0][1] : undefined;
+    return foldSamples(samples, before === undefined ? 0 : 1, before, WIDTH_MS.minute);
+  }
+  const hours = (
+    await store.values<[number, number, number, number, number, number]>(
+      'SELECT hour, min, max, total, count, consumption FROM logger_hours WHERE logger = ? AND hour >= ? AND hour < ? ORDER BY hour',
+      [key, start, end],
+    )
+  ).map(([hour, min, max, total, count, consumption]): Figures => ({ start: hour, min, max, total, count, consumption }));
+  const width = interval === 'hour' ? WIDTH_MS.hour : WIDTH_MS.day;
+  const buckets = foldBuckets(hours, (time) => Math.floor(time / width) * width);
+  return interval === 'month' ? foldBuckets(buckets, monthOf) : buckets;
 }
 
 /** Sums of decimal readings carry binary noise (0.30000000000000004): twelve digits are plenty. */

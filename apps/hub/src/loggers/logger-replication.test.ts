@@ -1,4 +1,4 @@
-// Logger replication against real simulator processes over real HTTPS, into the hub's SQLite file.
+// Logger replication against real simulator processes over real HTTPS, into the hub's store.
 import type { AggregateSeries, CounterBucket, LoggerView, RemoteView, Result } from '@riohub/hub-api';
 import { fingerprintOf } from '@riohub/certificate';
 import { describe, expect, it } from 'vitest';
@@ -141,9 +141,9 @@ describe('logger replication', () => {
 
     // Settings stored by other means (an older version, a hand edit) are flagged, never merged.
     const running = t.hub.running.hub;
-    const stored = running.repo.get('floor2');
+    const stored = await running.repo.get('floor2');
     if (!stored) throw new Error('floor2 is not stored');
-    running.repo.update({ ...stored.settings, options: { ...stored.settings.options, dataloggersnameprefix: false } }, undefined);
+    await running.repo.update({ ...stored.settings, options: { ...stored.settings.options, dataloggersnameprefix: false } }, undefined);
     await t.hub.running.close();
     t.hub = await startTestHub(t.hub.dataDir);
     const energy = await loggerView(t.hub.admin, 'energy');
@@ -220,6 +220,6 @@ describe('logger replication', () => {
     await t.hub.admin.data('DELETE', '/api/remotes/lobby');
     const views = await t.hub.admin.data<LoggerView[]>('GET', '/api/loggers');
     expect(views.map((view) => view.id)).toEqual(['stock.energy', 'stock.temperature']);
-    expect(t.hub.running.hub.loggers.store.list()).toEqual([]);
+    expect(await t.hub.running.hub.loggers.store.list()).toEqual([]);
   });
 });

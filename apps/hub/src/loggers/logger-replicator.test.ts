@@ -1,4 +1,4 @@
-// The replicator's page ahead against a real simulator over HTTPS, into a real SQLite file: a page
+// The replicator's page ahead against a real simulator over HTTPS, into a real store: a page
 // asked for while the one before is stored is never stored out of turn, nor after a stop or a
 // failure, so stopping and restarting anywhere in a catch-up loses and repeats no sample.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { fingerprintOf } from '@riohub/certificate';
 import { DEFAULT_REMOTE_OPTIONS, type LoggerSample, type RemoteSettings } from '@riohub/hub-api';
 import { spawnSim, type SimProcess } from '@riohub/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type HubDatabase } from '../db/database';
+import type { Store } from '../db/store';
+import { openTestStore } from '../testing/test-store';
 import { LoggerReplicator, type ReplicationTarget } from './logger-replicator';
 import { LoggerStore } from './logger-store';
 import { remoteSeries, SIM_PASSWORD } from './testing';
@@ -24,7 +25,7 @@ describe('logger replicator, one page ahead', () => {
   let sim: SimProcess;
   let remote: Map<string, LoggerSample[]>;
   let dir: string;
-  let db: HubDatabase;
+  let db: Store;
 
   beforeAll(async () => {
     // Twenty days of minutes: about 29 pages of 1,000 per logger.
@@ -34,12 +35,12 @@ describe('logger replicator, one page ahead', () => {
   afterAll(async () => {
     await sim.stop('SIGKILL');
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'riohub-logger-replicator-'));
-    db = openDatabase(dir);
+    db = await openTestStore(dir);
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -61,12 +62,12 @@ describe('logger replicator, one page ahead', () => {
   async function expectPrefixes(store: LoggerStore): Promise<number> {
     let total = 0;
     for (const { id, remoteId } of TARGETS) {
-      const stored = store.range(id, 0, Number.MAX_SAFE_INTEGER, 1_000_000).samples;
+      const stored = (await store.range(id, 0, Number.MAX_SAFE_INTEGER, 1_000_000)).samples;
       // The remote samples on (every ten seconds): read again when the store has more than was read.
       if (stored.length > (remote.get(remoteId)?.length ?? 0)) remote.set(remoteId, await remoteSeries(sim, remoteId));
       const expected = (remote.get(remoteId) ?? []).slice(0, stored.length);
       expect(stored, id).toEqual(expected);
-      const logger = store.get(id);
+      const logger = await store.get(id);
       if (logger) expect({ samples: logger.samples, resumeAfter: logger.resumeAfter }, id).toEqual({ samples: stored.length, resumeAfter: stored.at(-1)?.[0] ?? 0 });
       total += stored.length;
     }
@@ -106,7 +107,7 @@ describe('logger replicator, one page ahead', () => {
   it('stores nothing of the page ahead when a page fails to store, and the next round resumes exactly', async () => {
     class FailingStore extends LoggerStore {
       calls = 0;
-      override appendPage(id: string, samples: readonly (readonly [number, number])[]): number {
+      override async appendPage(id: string, samples: readonly (readonly [number, number])[]): Promise<number> {
         if (++this.calls === 3) throw new Error('disk I/O error');
         return super.appendPage(id, samples);
       }
@@ -119,7 +120,7 @@ describe('logger replicator, one page ahead', () => {
       expect(replication.state('lobby.energy')?.error).toBe('lobby: disk I/O error');
       // Two pages stored; the third failed, and the fourth, already asked for, is not stored.
       await sleep(100);
-      expect(store.get('lobby.energy')?.samples).toBe(2 * PAGE);
+      expect((await store.get('lobby.energy'))?.samples).toBe(2 * PAGE);
       await expectPrefixes(store);
       while (!caughtUp(replication)) await sleep(20);
     } finally {

@@ -13,7 +13,6 @@ import { ERROR_CODES, type RemoteSettings, type ReplicationState } from '@riohub
 import { MAX_LOG_SAMPLES, type LogResponse } from '@riohub/protocol';
 import { asLinkError, RemoteClient } from '../links/remote-client';
 import type { LoggerStore } from './logger-store';
-import { describeStorageError, isStorageError, type SqliteError } from '../db/storage-health';
 
 const DAY_MS = 86_400_000;
 /** Backoff after a failed round, as the remote link's: 0.5 s doubling to 30 s, with jitter. */
@@ -43,8 +42,8 @@ export interface ReplicatorOptions {
   onChange?: () => void;
   /** Called with the samples a page added to a logger (by its local id), once stored. */
   onStored?: (id: string, count: number) => void;
-  /** Called when a page could not be stored for a reason of the storage itself (a full disk). */
-  onStorageError?: (error: SqliteError) => void;
+  /** Called when a page could not be stored for a reason of the storage itself (a full disk, a lost database server). */
+  onStorageError?: (error: unknown) => void;
 }
 
 /** Where a replicator's catch-up time went (the benchmark's stage breakdown), summed over pages. */
@@ -138,7 +137,7 @@ export class LoggerReplicator {
         this.setState(target.id, { replication: 'failing', error: `unknown logger on ${this.remote}` });
         continue;
       }
-      const ensured = this.options.store.ensure({ id: target.id, remote: this.remote, remoteId: target.remoteId, type: info.type, unit: info.unit });
+      const ensured = await this.options.store.ensure({ id: target.id, remote: this.remote, remoteId: target.remoteId, type: info.type, unit: info.unit });
       if (!ensured.ok) {
         const { owner } = ensured;
         this.setState(target.id, { replication: 'failing', error: `configuration error: ${target.id} holds the history of ${owner.remote}'s ${owner.remoteId}` });
@@ -152,8 +151,8 @@ export class LoggerReplicator {
   private async catchUp(target: ReplicationTarget, retentionDays: number | null, signal: AbortSignal): Promise<void> {
     const { store } = this.options;
     // History the retention would delete at once is not fetched at all.
-    if (retentionDays !== null) store.skipTo(target.id, Date.now() - retentionDays * DAY_MS);
-    let pending = this.ask(target, store.get(target.id)?.resumeAfter ?? 0, signal);
+    if (retentionDays !== null) await store.skipTo(target.id, Date.now() - retentionDays * DAY_MS);
+    let pending = this.ask(target, (await store.get(target.id))?.resumeAfter ?? 0, signal);
     try {
       for (;;) {
         const waitFrom = performance.now();
@@ -169,13 +168,13 @@ export class LoggerReplicator {
         // The page after this one, asked for now: it starts where this one leaves the resume point.
         const next = more ? Math.max(pending.after, (samples.at(-1) as readonly [number, number])[0]) : undefined;
         if (next !== undefined) pending = this.ask(target, next, signal);
-        const added = store.appendPage(target.id, samples);
+        const added = await store.appendPage(target.id, samples);
         if (added > 0) this.options.onStored?.(target.id, added);
         if (samples.length > 0) this.options.onChange?.();
         this.setState(target.id, { replication: more ? 'catching up' : 'up to date' });
         if (next === undefined) return;
         // Stored elsewhere meanwhile (never by this hub): the page ahead is dropped and asked again.
-        const resumeAfter = store.get(target.id)?.resumeAfter ?? 0;
+        const resumeAfter = (await store.get(target.id))?.resumeAfter ?? 0;
         if (resumeAfter !== next) {
           pending.cancel();
           pending = this.ask(target, resumeAfter, signal);
@@ -205,13 +204,14 @@ export class LoggerReplicator {
   }
 
   private fail(error: unknown): void {
-    const storage = isStorageError(error);
+    const { store } = this.options;
+    const storage = store.isStorageError(error);
     if (storage) this.options.onStorageError?.(error);
     const { code, message } = asLinkError(error);
     const unreachable = code === ERROR_CODES.NO_ANSWER || code === ERROR_CODES.CONNECTION_FAILED || code.startsWith('certificate');
     // The hub's own disk is not the remote's fault: the reason says whose it is.
     const reason = storage
-      ? `${describeStorageError(error)}: ${this.remote}'s samples are not stored`
+      ? `${store.describeStorageError(error)}: ${this.remote}'s samples are not stored`
       : unreachable
         ? `${this.remote} is offline: ${message}`
         : `${this.remote}: ${message}`;

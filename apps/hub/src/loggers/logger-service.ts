@@ -18,14 +18,15 @@ import {
   type Result,
 } from '@riohub/hub-api';
 import type { LoggerInfo, LogPage } from '@riohub/protocol';
-import type { HubDatabase } from '../db/database';
-import { aggregate } from './logger-aggregates';
+import type { StorageHealth } from '../db/storage-health';
+import type { Store } from '../db/store';
 import { LoggerReplicator, type FetchTimes, type LoggerState, type ReplicationTarget } from './logger-replicator';
 import { LoggerStore, type StoreTimes, type StoredLogger } from './logger-store';
-import { isStorageError, type StorageHealth } from '../db/storage-health';
 
 /** How often retention runs besides at start and on change. */
 const RETENTION_INTERVAL_MS = 3_600_000;
+/** How soon replicators are started again after the loggers stored could not be read. */
+const ROUND_RETRY_MS = 2_000;
 
 /** What a logger not yet seen on its remote is shown as until `riologs` says what it is. */
 const UNKNOWN_KIND: { type: LoggerType; unit: string } = { type: 'range', unit: '' };
@@ -57,26 +58,28 @@ export class LoggerService {
   private readonly replicators = new Map<string, LoggerReplicator>();
   /** The polled remotes that list loggers, kept so that loggers a clash held back start once it is gone. */
   private readonly polled = new Map<string, { settings: RemoteSettings; password: string }>();
-  /** Replicators restarted because a clash came or went, one after another. */
+  /** Replicators started, and restarted because a clash came or went, one round after another. */
   private restarts: Promise<void> = Promise.resolve();
-  /** Remotes with a restart queued in `restarts`. */
-  private readonly restarting = new Set<string>();
+  /** Whether a round is queued in `restarts` and not begun: it will see every change made until it begins. */
+  private roundQueued = false;
+  private roundRetry: NodeJS.Timeout | undefined;
+  private stopping = false;
   private readonly listeners = new Set<() => void>();
   private readonly storedListeners = new Set<(id: string, count: number) => void>();
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<unknown> = Promise.resolve();
 
   constructor(
-    db: HubDatabase,
+    store: Store,
     private readonly log: LoggerServiceLog,
     /** Every remote entry, in creation order. */
     private readonly remotes: () => RemoteSettings[],
     /** Told of every storage failure: logger pages and retention are the hub's busiest writers. */
-    private readonly storage: Pick<StorageHealth, 'report'>,
+    private readonly storage: Pick<StorageHealth, 'report' | 'isStorageError'>,
     /** Samples per `riolog` page (tests use small pages). */
     private readonly pageSize?: number,
   ) {
-    this.store = new LoggerStore(db);
+    this.store = new LoggerStore(store);
   }
 
   start(): void {
@@ -86,8 +89,10 @@ export class LoggerService {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.retentionTimer);
     this.retentionTimer = undefined;
+    clearTimeout(this.roundRetry);
     await this.restarts;
     // Every replicator belongs to a polled remote: closing those stops them all.
     await Promise.all([...this.polled.keys()].map((name) => this.close(name)));
@@ -125,13 +130,15 @@ export class LoggerService {
     return { fetch, store: { ...this.store.times } };
   }
 
-  /** Starts replicating a polled remote's loggers (those whose local id is not in dispute). */
+  /**
+   * Starts replicating a polled remote's loggers (those whose local id is not in dispute): at
+   * once shown catching up, started once the stored loggers are read (after the rounds queued
+   * before).
+   */
   open(settings: RemoteSettings, password: string): void {
-    if (settings.options.api !== 'extended' || this.polled.has(settings.name)) return;
+    if (settings.options.api !== 'extended' || this.polled.has(settings.name) || this.stopping) return;
     this.polled.set(settings.name, { settings, password });
-    const blocked = this.blockedClaims();
-    this.startReplicator(settings.name, blocked);
-    this.followClashes(blocked);
+    this.followClashes();
     this.changed();
   }
 
@@ -145,7 +152,8 @@ export class LoggerService {
 
   private startReplicator(name: string, blocked: Map<string, string>): void {
     const polled = this.polled.get(name);
-    if (!polled || this.replicators.has(name)) return;
+    // Closed while its start waited for the stored loggers: not started.
+    if (!polled || this.replicators.has(name) || this.stopping) return;
     const { settings, password } = polled;
     const targets: ReplicationTarget[] = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
     if (targets.length === 0) return;
@@ -174,25 +182,36 @@ export class LoggerService {
   }
 
   /**
-   * Restarts the replicators whose loggers in dispute changed: a clash edited or deleted away lets
-   * the loggers it held back start, without waiting for their own remote to be saved again.
+   * Queues a round that starts the replicators of remotes just polled and restarts those whose
+   * loggers in dispute changed: a clash edited or deleted away lets the loggers it held back
+   * start, without waiting for their own remote to be saved again. Whether a logger is in dispute
+   * depends on the loggers stored, read from the store, so rounds run one after another; one that
+   * could not read them is tried again a little later.
    */
-  private followClashes(blocked = this.blockedClaims()): void {
-    for (const [name, { settings }] of this.polled) {
-      if (this.restarting.has(name)) continue;
-      const wanted = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
-      const running = this.replicators.get(name)?.targetIds ?? [];
-      if (wanted.length === running.length && wanted.every((claim) => running.includes(claim.id))) continue;
-      this.restarting.add(name);
-      this.restarts = this.restarts
-        .then(async () => {
-          this.restarting.delete(name);
+  private followClashes(): void {
+    if (this.roundQueued || this.stopping) return;
+    this.roundQueued = true;
+    this.restarts = this.restarts
+      .then(async () => {
+        this.roundQueued = false;
+        const blocked = await this.blockedClaims();
+        for (const [name, { settings }] of this.polled) {
+          const wanted = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
+          const running = this.replicators.get(name)?.targetIds ?? [];
+          if (wanted.length === running.length && wanted.every((claim) => running.includes(claim.id))) continue;
           await this.stopReplicator(name);
-          this.startReplicator(name, this.blockedClaims());
+          this.startReplicator(name, await this.blockedClaims());
           this.changed();
-        })
-        .catch((error: unknown) => this.log.warn({ err: error, remote: name }, 'loggers not restarted'));
-    }
+        }
+      })
+      .catch((error: unknown) => {
+        this.reportStorage(error);
+        this.log.warn({ err: error }, 'loggers not started or restarted');
+        if (this.stopping) return;
+        clearTimeout(this.roundRetry);
+        this.roundRetry = setTimeout(() => this.followClashes(), ROUND_RETRY_MS);
+        this.roundRetry.unref();
+      });
   }
 
   /** A remote entry was deleted: its loggers and their history go with it. */
@@ -208,13 +227,13 @@ export class LoggerService {
    * Why an entry's loggers cannot be saved: a local id another remote's logger maps to too (or
    * whose history is stored here), as field errors; undefined when there is no clash.
    */
-  clashes(settings: RemoteSettings): Record<string, string> | undefined {
+  async clashes(settings: RemoteSettings): Promise<Record<string, string> | undefined> {
     const taken = new Map<string, Claim>();
     for (const other of this.remotes()) {
       if (other.name === settings.name) continue;
       for (const claim of this.claimsOf(other)) if (!taken.has(claim.id)) taken.set(claim.id, claim);
     }
-    for (const stored of this.store.list()) {
+    for (const stored of await this.store.list()) {
       if (stored.remote !== settings.name && !taken.has(stored.id)) taken.set(stored.id, stored);
     }
     const clashing = this.claimsOf(settings).flatMap((claim) => {
@@ -229,43 +248,45 @@ export class LoggerService {
   }
 
   /** Every logger: those the remote entries list, then stored ones no entry lists any more. */
-  views(): LoggerView[] {
+  async views(): Promise<LoggerView[]> {
     const remotes = this.remotes();
-    const blocked = this.blockedClaims();
-    const views: LoggerView[] = [];
+    const stored = await this.storedById();
+    const blocked = this.blockedBy(stored);
+    const views: Promise<LoggerView>[] = [];
     const shown = new Set<string>();
     for (const settings of remotes) {
       for (const claim of this.claimsOf(settings)) {
         if (shown.has(claim.id)) continue;
         shown.add(claim.id);
-        views.push(this.listedView(settings, claim, blocked));
+        views.push(this.listedView(settings, claim, stored.get(claim.id), blocked));
       }
     }
-    for (const stored of this.store.list()) {
-      if (!shown.has(stored.id)) views.push(this.unlistedView(stored, remotes));
+    for (const logger of stored.values()) {
+      if (!shown.has(logger.id)) views.push(this.unlistedView(logger, remotes));
     }
-    return views;
+    return Promise.all(views);
   }
 
   /** One logger's view, as `views()` has it, without reading every other logger's samples. */
-  viewOf(id: string): LoggerView | undefined {
+  async viewOf(id: string): Promise<LoggerView | undefined> {
     const remotes = this.remotes();
     for (const settings of remotes) {
       const claim = this.claimsOf(settings).find((candidate) => candidate.id === id);
-      if (claim) return this.listedView(settings, claim, this.blockedClaims());
+      if (!claim) continue;
+      const stored = await this.storedById();
+      return this.listedView(settings, claim, stored.get(id), this.blockedBy(stored));
     }
-    const stored = this.store.get(id);
+    const stored = await this.store.get(id);
     return stored && this.unlistedView(stored, remotes);
   }
 
-  private listedView(settings: RemoteSettings, claim: Claim, blocked: Map<string, string>): LoggerView {
-    const stored = this.store.get(claim.id);
+  private listedView(settings: RemoteSettings, claim: Claim, stored: StoredLogger | undefined, blocked: Map<string, string>): Promise<LoggerView> {
     const own = stored && stored.remote === claim.remote && stored.remoteId === claim.remoteId ? stored : undefined;
     const reason = blocked.get(claim.id);
     return this.view(claim, own, reason ? { replication: 'failing', error: reason } : this.stateOf(settings, claim.id));
   }
 
-  private unlistedView(stored: StoredLogger, remotes: RemoteSettings[]): LoggerView {
+  private unlistedView(stored: StoredLogger, remotes: RemoteSettings[]): Promise<LoggerView> {
     const owner = remotes.find((settings) => settings.name === stored.remote);
     const error = owner ? `not replicated: not in ${stored.remote}'s dataloggers` : `not replicated: no remote named ${stored.remote}`;
     return this.view(stored, stored, { replication: 'failing', error });
@@ -275,55 +296,53 @@ export class LoggerService {
    * The stored loggers as the hub's own Remote I/O API serves them on (`riologs`, `riolog`): by
    * local id, samples with time > `after`, oldest first, at most `limit`.
    */
-  served(): { list(): LoggerInfo[]; read(id: string, after: number, limit: number): LogPage | undefined } {
+  served(): { list(): Promise<LoggerInfo[]>; read(id: string, after: number, limit: number): Promise<LogPage | undefined> } {
     const { store } = this;
     return {
       list: () => store.localLoggers(),
-      read(id, after, limit) {
-        const logger = store.get(id);
+      async read(id, after, limit) {
+        const logger = await store.get(id);
         if (!logger) return undefined;
-        const { samples, more } = store.readAfter(id, after, limit);
+        const { samples, more } = await store.readAfter(id, after, limit);
         return { id, type: logger.type, unit: logger.unit, samples, more };
       },
     };
   }
 
   async setRetention(id: string, retentionDays: number | null): Promise<Result<LoggerView>> {
-    const view = this.viewOf(id);
+    const view = await this.viewOf(id);
     if (!view) return fail(ERROR_CODES.NOT_FOUND, `no logger ${id}`);
     // Whose history it would trim is the question in dispute: nothing changes until it is settled.
-    const dispute = this.blockedClaims().get(id);
+    const dispute = (await this.blockedClaims()).get(id);
     if (dispute) return fail(ERROR_CODES.CONFLICT, `${id} is in dispute: ${dispute}`);
-    if (!this.store.get(id)) {
+    if (!(await this.store.get(id))) {
       // Listed but not yet seen on its remote: recorded now, so the retention applies from the first page.
-      const ensured = this.store.ensure({ id, remote: view.remote, remoteId: view.remoteId, type: view.type, unit: view.unit });
+      const ensured = await this.store.ensure({ id, remote: view.remote, remoteId: view.remoteId, type: view.type, unit: view.unit });
       if (!ensured.ok) return fail(ERROR_CODES.CONFLICT, `${id} is in dispute: ${view.error ?? ''}`);
     }
-    this.store.setRetention(id, retentionDays);
+    await this.store.setRetention(id, retentionDays);
     await this.store.applyRetention(Date.now(), id);
     this.changed();
-    return ok(this.viewOf(id) as LoggerView);
+    return ok((await this.viewOf(id)) as LoggerView);
   }
 
-  samples(id: string, from: number, to: number, limit: number): Result<RawSeries> {
-    const view = this.viewOf(id);
+  async samples(id: string, from: number, to: number, limit: number): Promise<Result<RawSeries>> {
+    const view = await this.viewOf(id);
     if (!view) return fail(ERROR_CODES.NOT_FOUND, `no logger ${id}`);
-    const { samples, truncated } = this.store.range(id, from, to, limit);
+    const { samples, truncated } = await this.store.range(id, from, to, limit);
     return ok({ id, type: view.type, unit: view.unit, samples, truncated });
   }
 
-  aggregates(id: string, interval: AggregateInterval, from: number, to: number): Result<AggregateSeries> {
-    const view = this.viewOf(id);
+  async aggregates(id: string, interval: AggregateInterval, from: number, to: number): Promise<Result<AggregateSeries>> {
+    const view = await this.viewOf(id);
     if (!view) return fail(ERROR_CODES.NOT_FOUND, `no logger ${id}`);
-    const key = this.store.keyOf(id);
-    const buckets = key === undefined ? [] : aggregate(this.store.db, key, view.type, interval, from, to);
+    const buckets = await this.store.aggregate(id, view.type, interval, from, to);
     const base = { id, unit: view.unit, interval };
     return ok(view.type === 'counter' ? { ...base, type: 'counter', buckets: buckets as CounterBucket[] } : { ...base, type: 'range', buckets: buckets as RangeBucket[] });
   }
 
-  private view(claim: Claim, stored: StoredLogger | undefined, state: LoggerState): LoggerView {
-    const first = stored && this.store.firstSample(stored.id);
-    const last = stored && this.store.lastSample(stored.id);
+  private async view(claim: Claim, stored: StoredLogger | undefined, state: LoggerState): Promise<LoggerView> {
+    const [first, last] = stored ? await Promise.all([this.store.firstSample(stored.id), this.store.lastSample(stored.id)]) : [];
     return {
       id: claim.id,
       remote: claim.remote,
@@ -356,7 +375,16 @@ export class LoggerService {
    * Local ids in dispute, with why: claimed by loggers of two remote entries (stored settings
    * from before the check, or edited by hand), or holding another logger's stored history.
    */
-  private blockedClaims(): Map<string, string> {
+  private async blockedClaims(): Promise<Map<string, string>> {
+    return this.blockedBy(await this.storedById());
+  }
+
+  private async storedById(): Promise<Map<string, StoredLogger>> {
+    return new Map((await this.store.list()).map((logger) => [logger.id, logger]));
+  }
+
+  /** `blockedClaims` of the stored loggers given, by id. */
+  private blockedBy(stored: ReadonlyMap<string, StoredLogger>): Map<string, string> {
     const claims = new Map<string, Claim[]>();
     for (const settings of this.remotes()) {
       for (const claim of this.claimsOf(settings)) claims.set(claim.id, [...(claims.get(claim.id) ?? []), claim]);
@@ -368,10 +396,10 @@ export class LoggerService {
         blocked.set(id, `configuration error: ${who} would both be stored as ${id}`);
         continue;
       }
-      const stored = this.store.get(id);
+      const owner = stored.get(id);
       const [claim] = claimants as [Claim];
-      if (stored && (stored.remote !== claim.remote || stored.remoteId !== claim.remoteId)) {
-        blocked.set(id, `configuration error: ${id} holds the history of ${stored.remote}'s ${stored.remoteId}`);
+      if (owner && (owner.remote !== claim.remote || owner.remoteId !== claim.remoteId)) {
+        blocked.set(id, `configuration error: ${id} holds the history of ${owner.remote}'s ${owner.remoteId}`);
       }
     }
     return blocked;
@@ -386,8 +414,12 @@ export class LoggerService {
         this.changed();
       })
       .catch((error: unknown) => {
-        if (isStorageError(error)) this.storage.report(error);
+        this.reportStorage(error);
         this.log.warn({ err: error }, 'logger retention failed');
       });
+  }
+
+  private reportStorage(error: unknown): void {
+    if (this.storage.isStorageError(error)) this.storage.report(error);
   }
 }

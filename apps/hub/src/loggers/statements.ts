@@ -1,52 +1,39 @@
 /**
- * Prepared statements of the logger store, compiled once per database and kept: a page of
- * samples runs the same few statements, and compiling them again each time costs more than
- * running them. Multi-row inserts bind `BATCH_ROWS` rows per run, far fewer calls into SQLite
- * than one per row.
+ * The multi-row insert of the logger store: `BATCH_ROWS` rows bound per statement, far fewer
+ * statements (calls into SQLite, round trips to PostgreSQL) than one per row. The store prepares
+ * each SQL text once and keeps it, so the two texts an insert runs (a whole batch, one row) are
+ * compiled once, not per page.
  */
-import type { Statement } from 'better-sqlite3';
-import type { HubDatabase } from '../db/database';
+import type { Queryable } from '../db/store';
 
-const cache = new WeakMap<HubDatabase, Map<string, Statement>>();
-
-/** `sql` prepared once per database. */
-export function statement(db: HubDatabase, sql: string): Statement {
-  let statements = cache.get(db);
-  if (!statements) {
-    statements = new Map();
-    cache.set(db, statements);
-  }
-  let prepared = statements.get(sql);
-  if (!prepared) {
-    prepared = db.prepare(sql);
-    statements.set(sql, prepared);
-  }
-  return prepared;
-}
-
-/** Rows bound per run of a multi-row insert. */
+/**
+ * Rows bound per statement of a multi-row insert: 100 rows of at most 7 values, far below the
+ * 65,535 parameters PostgreSQL takes in one statement (and SQLite's 32,766).
+ */
 export const BATCH_ROWS = 100;
 
 /**
  * Inserts `rows` rows of `width` values each, read from `values` (flat, row after row), with
- * `head` (`INSERT … INTO t (a, b)`) and `BATCH_ROWS` rows per run; the rest one row per run.
- * Returns the rows inserted.
+ * `head` (`INSERT … INTO t (a, b)`) and `tail` after the rows (`ON CONFLICT … DO NOTHING`),
+ * `BATCH_ROWS` rows per statement; the rest one row per statement. Returns the rows inserted.
  */
-export function insertRows(db: HubDatabase, head: string, width: number, values: readonly number[], rows: number): number {
+export async function insertRows(store: Queryable, head: string, width: number, values: readonly number[], rows: number, tail = ''): Promise<number> {
   const placeholders = `(${new Array<string>(width).fill('?').join(', ')})`;
-  const batch = statement(db, `${head} VALUES ${new Array<string>(BATCH_ROWS).fill(placeholders).join(', ')}`);
-  const single = statement(db, `${head} VALUES ${placeholders}`);
+  const end = tail === '' ? '' : ` ${tail}`;
+  const batch = `${head} VALUES ${new Array<string>(BATCH_ROWS).fill(placeholders).join(', ')}${end}`;
+  const single = `${head} VALUES ${placeholders}${end}`;
   const size = BATCH_ROWS * width;
   let changes = 0;
   let row = 0;
   if (rows >= BATCH_ROWS) {
+    // One array refilled for every batch: each statement is done with it before the next fill.
     const params = new Array<number>(size);
     for (; row + BATCH_ROWS <= rows; row += BATCH_ROWS) {
       const offset = row * width;
       for (let i = 0; i < size; i++) params[i] = values[offset + i] as number;
-      changes += batch.run(params).changes;
+      changes += (await store.run(batch, params)).changes;
     }
   }
-  for (; row < rows; row++) changes += single.run(values.slice(row * width, (row + 1) * width)).changes;
+  for (; row < rows; row++) changes += (await store.run(single, values.slice(row * width, (row + 1) * width))).changes;
   return changes;
 }

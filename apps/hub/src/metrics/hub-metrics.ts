@@ -99,13 +99,16 @@ export class HubMetrics {
       help: "How far the logger's replicated history trails the hub's clock: now minus its last sample's time.",
       labelNames: ['logger'],
       registers,
-      collect() {
-        this.reset();
+      async collect() {
         const now = Date.now();
-        for (const logger of hub.loggers.store.list()) {
-          const last = hub.loggers.store.lastSample(logger.id);
-          if (last) this.set({ logger: logger.id }, Math.max(0, now - last[0]) / 1000);
+        const lags: [string, number][] = [];
+        for (const logger of await hub.loggers.store.list()) {
+          const last = await hub.loggers.store.lastSample(logger.id);
+          if (last) lags.push([logger.id, Math.max(0, now - last[0]) / 1000]);
         }
+        // Emptied once read, so that a scrape never sees the loggers half set.
+        this.reset();
+        for (const [logger, lag] of lags) this.set({ logger }, lag);
       },
     });
     const samples = new Counter({

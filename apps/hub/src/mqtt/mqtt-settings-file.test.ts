@@ -2,7 +2,7 @@
 // audited without the password, exported with the password as a variable to set.
 import { afterEach, describe, expect, it } from 'vitest';
 import { applySettings } from '../settings-file/apply-settings';
-import { exportSettings } from '../settings-file/export-settings';
+import { exportStoredSettings } from '../settings-file/export-settings';
 import { parseSettings, SettingsFileError } from '../settings-file/settings-file';
 import { startTestHub, type TestHub } from '../testing/test-hub';
 import { MqttSettings } from './mqtt-settings';
@@ -37,16 +37,16 @@ describe("the settings file's mqtt section", () => {
     hub = await startTestHub();
     const { running } = hub;
     const file = parseSettings('mqtt:\n  enabled: false\n  url: mqtt://127.0.0.1:1883\n  username: ha\n  passwordEnv: BROKER_PW\n  allowWrites: true\n', 'riohub.yaml', { BROKER_PW: 'file secret' });
-    const applied = await applySettings(file, running.hub, running.db);
+    const applied = await applySettings(file, running.hub, running.store);
     expect(applied.changed).toContain('mqtt');
-    const stored = new MqttSettings(running.db, running.hub.instanceId).current();
+    const stored = (await MqttSettings.load(running.store, running.hub.instanceId)).current();
     expect(stored).toMatchObject({ url: 'mqtt://127.0.0.1:1883', username: 'ha', password: 'file secret', allowWrites: true, baseTopic: 'riohub', discoveryPrefix: 'homeassistant' });
     // The same file again changes nothing.
-    expect((await applySettings(file, running.hub, running.db)).unchanged).toContain('mqtt');
+    expect((await applySettings(file, running.hub, running.store)).unchanged).toContain('mqtt');
     const audit = JSON.stringify((await hub.admin.call('GET', '/api/audit?filter=mqtt')).body);
     expect(audit).toContain('"secret":"set"');
     expect(audit).not.toContain('file secret');
-    const exported = exportSettings(hub.dataDir);
+    const exported = await exportStoredSettings(running.store, hub.dataDir);
     expect(exported).toContain('passwordEnv: MQTT_PASSWORD');
     expect(exported).toContain('url: mqtt://127.0.0.1:1883');
     expect(exported).not.toContain('file secret');
@@ -59,10 +59,10 @@ describe("the settings file's mqtt section", () => {
     const hex = 'ab'.repeat(32);
     for (const written of [hex, hex.match(/../g)?.join(':') as string]) {
       const file = parseSettings(`mqtt:\n  url: mqtts://127.0.0.1:8883\n  fingerprint: "${written}"\n`, 'riohub.yaml', {});
-      await applySettings(file, running.hub, running.db);
-      expect(new MqttSettings(running.db, running.hub.instanceId).current().fingerprint).toBe(hex.toUpperCase().match(/../g)?.join(':'));
+      await applySettings(file, running.hub, running.store);
+      expect((await MqttSettings.load(running.store, running.hub.instanceId)).current().fingerprint).toBe(hex.toUpperCase().match(/../g)?.join(':'));
       const audited = (await hub.admin.data<unknown[]>('GET', '/api/audit?filter=mqtt')).length;
-      expect((await applySettings(file, running.hub, running.db)).unchanged).toContain('mqtt');
+      expect((await applySettings(file, running.hub, running.store)).unchanged).toContain('mqtt');
       expect(await hub.admin.data<unknown[]>('GET', '/api/audit?filter=mqtt')).toHaveLength(audited);
     }
   });
@@ -71,18 +71,18 @@ describe("the settings file's mqtt section", () => {
     hub = await startTestHub();
     const { running } = hub;
     const env = { BROKER_PW: 'file secret' };
-    await applySettings(parseSettings('mqtt:\n  url: mqtt://127.0.0.1:1883\n  username: ha\n  passwordEnv: BROKER_PW\n', 'riohub.yaml', env), running.hub, running.db);
+    await applySettings(parseSettings('mqtt:\n  url: mqtt://127.0.0.1:1883\n  username: ha\n  passwordEnv: BROKER_PW\n', 'riohub.yaml', env), running.hub, running.store);
     const moved = parseSettings('mqtt:\n  url: mqtt://elsewhere.example:1883\n  username: ha\n', 'riohub.yaml', env);
-    await expect(applySettings(moved, running.hub, running.db)).rejects.toThrow(/2: mqtt\.url: the broker's address or security changed: enter the password again/);
-    expect(new MqttSettings(running.db, running.hub.instanceId).current()).toMatchObject({ url: 'mqtt://127.0.0.1:1883', password: 'file secret' });
+    await expect(applySettings(moved, running.hub, running.store)).rejects.toThrow(/2: mqtt\.url: the broker's address or security changed: enter the password again/);
+    expect((await MqttSettings.load(running.store, running.hub.instanceId)).current()).toMatchObject({ url: 'mqtt://127.0.0.1:1883', password: 'file secret' });
     const movedWithPassword = parseSettings('mqtt:\n  url: mqtt://elsewhere.example:1883\n  username: ha\n  passwordEnv: BROKER_PW\n', 'riohub.yaml', env);
-    expect((await applySettings(movedWithPassword, running.hub, running.db)).changed).toContain('mqtt');
-    expect(new MqttSettings(running.db, running.hub.instanceId).current()).toMatchObject({ url: 'mqtt://elsewhere.example:1883', password: 'file secret' });
+    expect((await applySettings(movedWithPassword, running.hub, running.store)).changed).toContain('mqtt');
+    expect((await MqttSettings.load(running.store, running.hub.instanceId)).current()).toMatchObject({ url: 'mqtt://elsewhere.example:1883', password: 'file secret' });
   });
 
   it('refuses an enabled bridge without a broker before changing anything', async () => {
     hub = await startTestHub();
     const file = parseSettings('mqtt:\n  enabled: true\n', 'riohub.yaml', {});
-    await expect(applySettings(file, hub.running.hub, hub.running.db)).rejects.toThrow(/mqtt\.url: is required to enable the bridge/);
+    await expect(applySettings(file, hub.running.hub, hub.running.store)).rejects.toThrow(/mqtt\.url: is required to enable the bridge/);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * The MQTT bridge's settings, kept in the database's `meta` table like the served API's. The broker
+ * The MQTT bridge's settings, kept in the store's `meta` table like the served API's. The broker
  * password must be sent as it is, so it is stored sealed (db/secret-box.ts), never returned nor
  * logged; one sealed under another key leaves the bridge without a password until it is set again.
  */
 import { X509Certificate } from 'node:crypto';
 import { mqttInputSchema, normalizeFingerprint, type MqttInput, type MqttSettingsView } from '@riohub/hub-api';
-import { readMeta, secretBoxOf, writeMeta, type HubDatabase } from '../db/database';
 import { SecretBox, SecretUnreadableError } from '../db/secret-box';
+import { readMeta, secretBoxOf, writeMeta, type Store } from '../db/store';
 import { fieldErrors, type FieldErrors } from '../validation';
 
 const META_KEY = 'mqtt';
@@ -89,28 +89,38 @@ export function passwordMayFollow(stored: MqttSettingsValue, next: MqttSettingsV
 /** The refusal of a new broker without its password. */
 export const PASSWORD_AGAIN = { message: "the broker's address or security changed: enter the password again", field: 'is required for a new broker' } as const;
 
-export class MqttSettings {
-  private settings: MqttSettingsValue;
-  /** The stored password was sealed under another key: it must be set again. */
-  readonly passwordUnreadable: boolean = false;
-  private readonly listeners = new Set<(settings: MqttSettingsValue) => void>();
+/** What `update` answers: the settings before and after a change that was taken, or why it was refused. */
+export type MqttUpdate =
+  | { ok: true; changed: boolean; before: MqttSettingsValue; after: MqttSettingsValue }
+  | { ok: false; fields: FieldErrors; message?: string };
 
-  constructor(
-    private readonly db: HubDatabase,
-    instanceId: string,
-  ) {
+export class MqttSettings {
+  private readonly listeners = new Set<(settings: MqttSettingsValue) => void>();
+  /** The tail of the changes: each is checked against, and stored after, the one before it. */
+  private changes: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly store: Store,
+    private settings: MqttSettingsValue,
+    /** The stored password was sealed under another key: it must be set again. */
+    readonly passwordUnreadable: boolean,
+  ) {}
+
+  /** The settings as stored, over the defaults; kept here from now on, this being where they change. */
+  static async load(store: Store, instanceId: string): Promise<MqttSettings> {
     const defaults = mqttDefaults(instanceId);
-    const stored = readMeta(db, META_KEY);
+    const stored = await readMeta(store, META_KEY);
     const parsed = stored ? (JSON.parse(stored) as Partial<MqttSettingsValue>) : {};
     let password = parsed.password ?? '';
+    let passwordUnreadable = false;
     try {
-      if (SecretBox.isSealed(password)) password = secretBoxOf(db).open(password, PLACE);
+      if (SecretBox.isSealed(password)) password = secretBoxOf(store).open(password, PLACE);
     } catch (error) {
       if (!(error instanceof SecretUnreadableError)) throw error;
       password = '';
-      this.passwordUnreadable = true;
+      passwordUnreadable = true;
     }
-    this.settings = { ...defaults, ...parsed, password };
+    return new MqttSettings(store, { ...defaults, ...parsed, password }, passwordUnreadable);
   }
 
   /** The settings in force: a new object after every change. */
@@ -118,8 +128,9 @@ export class MqttSettings {
     return this.settings;
   }
 
-  view(): MqttSettingsView {
-    const { password, ...rest } = this.settings;
+  /** What an admin sees of `settings` (those in force unless given). */
+  view(settings = this.settings): MqttSettingsView {
+    const { password, ...rest } = settings;
     return { ...rest, hasPassword: password !== '' };
   }
 
@@ -129,22 +140,29 @@ export class MqttSettings {
     return () => this.listeners.delete(listener);
   }
 
-  /** Checks and stores a change; omitted fields keep their values. */
-  update(input: unknown): { ok: true; changed: boolean } | { ok: false; fields: FieldErrors; message?: string } {
+  /** Checks and stores a change, after those asked for before it; omitted fields keep their values. */
+  update(input: unknown): Promise<MqttUpdate> {
+    const update = this.changes.then(() => this.apply(input));
+    this.changes = update.catch(() => undefined);
+    return update;
+  }
+
+  private async apply(input: unknown): Promise<MqttUpdate> {
     const parsed = mqttInputSchema.safeParse(input);
     if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
     const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined)) as MqttInput;
     if (changes.fingerprint) changes.fingerprint = normalizeFingerprint(changes.fingerprint) as string;
-    const next: MqttSettingsValue = { ...this.settings, ...changes };
+    const before = this.settings;
+    const next: MqttSettingsValue = { ...before, ...changes };
     const fields = crossFieldErrors(next);
     if (Object.keys(fields).length > 0) return { ok: false, fields };
     // The stored password never follows a new broker, or the same one under other security.
-    if (changes.password === undefined && !passwordMayFollow(this.settings, next)) return { ok: false, fields: { password: PASSWORD_AGAIN.field }, message: PASSWORD_AGAIN.message };
-    const changed = (Object.keys(next) as (keyof MqttSettingsValue)[]).some((key) => next[key] !== this.settings[key]);
-    if (!changed) return { ok: true, changed };
-    writeMeta(this.db, META_KEY, JSON.stringify({ ...next, password: secretBoxOf(this.db).seal(next.password, PLACE) }));
+    if (changes.password === undefined && !passwordMayFollow(before, next)) return { ok: false, fields: { password: PASSWORD_AGAIN.field }, message: PASSWORD_AGAIN.message };
+    const changed = (Object.keys(next) as (keyof MqttSettingsValue)[]).some((key) => next[key] !== before[key]);
+    if (!changed) return { ok: true, changed, before, after: before };
+    await writeMeta(this.store, META_KEY, JSON.stringify({ ...next, password: secretBoxOf(this.store).seal(next.password, PLACE) }));
     this.settings = next;
     for (const listener of this.listeners) listener(next);
-    return { ok: true, changed };
+    return { ok: true, changed, before, after: next };
   }
 }

@@ -48,7 +48,7 @@ const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { sessions }) =>
   app.decorateRequest('user', undefined);
   app.addHook('onRequest', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
-    request.user = token ? sessions.lookup(token) : undefined;
+    request.user = token ? await sessions.lookup(token) : undefined;
     const needed = neededRole(request);
     if (needed === 'public') return;
     if (!request.user) {

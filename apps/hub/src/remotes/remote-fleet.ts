@@ -2,9 +2,13 @@
  * The remote entries and their links: one link per polled remote, started, restarted and stopped
  * as settings change; each remote's status as its link reports it; the hub's high-availability
  * role. Changes to one remote run one after another, so its links never overlap.
+ *
+ * The entries and the role live in the store; the fleet keeps a copy of them (loaded by `load`,
+ * followed after each change), so that views, status news and the links' decisions never wait on
+ * the store. Passwords stay in the store: one is read when its link opens.
  */
-import { ERROR_CODES, fail, ok, type RemoteChange, type RemoteInput, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
-import { readMeta, writeMeta, type HubDatabase } from '../db/database';
+import { ERROR_CODES, fail, ok, type RemoteChange, type RemoteInput, type RemoteSettings, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
+import { readMeta, writeMeta, type Store } from '../db/store';
 import type { HubEventBus } from '../hub-events';
 import { createLinkSink } from '../links/link-sink';
 import { RemoteLink, type LinkSink } from '../links/remote-link';
@@ -30,8 +34,14 @@ const NEWS: readonly (keyof RemoteStatus)[] = ['connection', 'offeredFingerprint
 /** Told the entry as it is when a change's turn comes, for an audit that credits each change with exactly what it changed. */
 export type BeforeChange = (view: RemoteView | undefined) => void;
 
+/** A stored entry as views show it: its settings, and whether it has a password (never the password). */
+interface Entry {
+  settings: RemoteSettings;
+  hasPassword: boolean;
+}
+
 export interface FleetParts {
-  db: HubDatabase;
+  store: Store;
   instanceId: string;
   tree: PointTree;
   events: HubEventBus;
@@ -48,22 +58,48 @@ export class RemoteFleet {
   /** Per remote, the tail of its settings changes. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly sink: LinkSink;
+  /** The stored entries by name, in the store's order. */
+  private entries = new Map<string, Entry>();
+  /** The tail of the reloads of `entries`: one after another, so the last one asked for is the last one kept. */
+  private reloads: Promise<unknown> = Promise.resolve();
+  private currentRole: HubRole = 'active';
+  /** The tail of the role changes: each is stored, then kept, before the next. */
+  private roleChanges: Promise<unknown> = Promise.resolve();
+  /** The tail of the changes checked against every other entry (the ids their loggers take): one at a time. */
+  private crossChecks: Promise<unknown> = Promise.resolve();
+  private stopping = false;
 
   constructor(private readonly parts: FleetParts) {
-    this.repo = new RemoteRepo(parts.db);
+    // Every change made through the repo (the fleet's own, the demo's, the settings file's) is followed here.
+    this.repo = new RemoteRepo(parts.store, () => this.reload());
     this.sink = createLinkSink({ ...parts, status: (remote, change) => this.updateStatus(remote, change) });
   }
 
+  /** Reads the entries and the role from the store: once, before the fleet is used. */
+  async load(): Promise<void> {
+    this.currentRole = (await readMeta(this.parts.store, 'role')) === 'inactive' ? 'inactive' : 'active';
+    await this.reload();
+  }
+
   get role(): HubRole {
-    return readMeta(this.parts.db, 'role') === 'inactive' ? 'inactive' : 'active';
+    return this.currentRole;
   }
 
   /** Starts every remote's link, but those a change before the start has opened already. */
-  start(): void {
-    for (const stored of this.repo.list()) if (!this.links.has(stored.settings.name)) this.open(stored);
+  async start(): Promise<void> {
+    // In the store's order (the tree lists remotes in the order they were opened), each in its
+    // remote's turn and as stored then: a change under way finishes first.
+    for (const name of [...this.entries.keys()]) {
+      await this.serialize(name, async () => {
+        if (this.stopping || this.links.has(name)) return;
+        const stored = await this.repo.get(name);
+        if (stored && !this.stopping) this.open(stored);
+      });
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     // Changes under way finish first, so that none opens a link after the others were stopped.
     await Promise.all(this.queues.values());
     await Promise.all([...this.links.values()].map((link) => link.stop()));
@@ -81,18 +117,33 @@ export class RemoteFleet {
   }
 
   list(): RemoteView[] {
-    return this.repo.list().map((stored) => this.view(stored));
+    return [...this.entries.values()].map((entry) => this.view(entry));
   }
 
   get(name: string): RemoteView | undefined {
-    const stored = this.repo.get(name);
-    return stored && this.view(stored);
+    const entry = this.entries.get(name);
+    return entry && this.view(entry);
+  }
+
+  /** Whether an entry of that name is stored. */
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** The settings of every stored entry, in the store's order. */
+  settings(): RemoteSettings[] {
+    return [...this.entries.values()].map((entry) => entry.settings);
   }
 
   /** Switches the high-availability role; links with `shutdownWhenInactive` follow it at once. */
   async setRole(role: HubRole): Promise<void> {
-    writeMeta(this.parts.db, 'role', role);
-    const affected = this.repo.list().filter((stored) => stored.settings.options.shutdownWhenInactive);
+    const stored = this.roleChanges.then(async () => {
+      await writeMeta(this.parts.store, 'role', role);
+      this.currentRole = role;
+    });
+    this.roleChanges = stored.catch(() => undefined);
+    await stored;
+    const affected = [...this.entries.values()].filter((entry) => entry.settings.options.shutdownWhenInactive);
     for (const { settings } of affected) await this.serialize(settings.name, () => this.reopen(settings.name));
   }
 
@@ -100,12 +151,16 @@ export class RemoteFleet {
     return this.serialize(input.name, async () => {
       const checked = validateRemote(input, undefined);
       if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
-      if (this.repo.get(checked.settings.name)) {
-        return fail(ERROR_CODES.CONFLICT, `a remote named ${checked.settings.name} exists already`, { name: 'is taken' });
-      }
-      const loggerClashes = this.parts.loggers.clashes(checked.settings);
-      if (loggerClashes) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', loggerClashes);
-      this.repo.insert(checked.settings, checked.password ?? '');
+      const refused = await this.crossChecked(async () => {
+        if (await this.repo.get(checked.settings.name)) {
+          return fail(ERROR_CODES.CONFLICT, `a remote named ${checked.settings.name} exists already`, { name: 'is taken' });
+        }
+        const loggerClashes = await this.parts.loggers.clashes(checked.settings);
+        if (loggerClashes) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', loggerClashes);
+        await this.repo.insert(checked.settings, checked.password ?? '');
+        return undefined;
+      });
+      if (refused) return refused;
       await this.reopen(checked.settings.name);
       this.parts.events.emit('topology');
       return ok(this.get(checked.settings.name) as RemoteView);
@@ -117,10 +172,14 @@ export class RemoteFleet {
       const checked = validateRemote({ name, ...change }, stored.settings);
       if (!checked.ok) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', checked.fields);
       if (checked.settings.name !== name) return fail(ERROR_CODES.INVALID, 'a remote cannot be renamed', { name: 'cannot change' });
-      const loggerClashes = this.parts.loggers.clashes(checked.settings);
-      if (loggerClashes) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', loggerClashes);
-      if (checked.password === undefined && !sameServer(stored.settings, checked.settings)) return passwordAgain();
-      this.repo.update(checked.settings, checked.password);
+      const refused = await this.crossChecked(async () => {
+        const loggerClashes = await this.parts.loggers.clashes(checked.settings);
+        if (loggerClashes) return fail(ERROR_CODES.INVALID, 'the remote entry is not valid', loggerClashes);
+        if (checked.password === undefined && !sameServer(stored.settings, checked.settings)) return passwordAgain();
+        await this.repo.update(checked.settings, checked.password);
+        return undefined;
+      });
+      if (refused) return refused;
       await this.reopen(name);
       return ok(this.get(name) as RemoteView);
     });
@@ -133,7 +192,7 @@ export class RemoteFleet {
       if (!offered || offered !== fingerprint) {
         return fail(ERROR_CODES.CONFLICT, 'that is not the certificate the remote offers now', { fingerprint: 'does not match' });
       }
-      this.repo.update({ ...stored.settings, tls: 'pin', fingerprint }, undefined);
+      await this.repo.update({ ...stored.settings, tls: 'pin', fingerprint }, undefined);
       await this.reopen(name);
       return ok(this.get(name) as RemoteView);
     });
@@ -142,7 +201,7 @@ export class RemoteFleet {
   delete(name: string, before?: BeforeChange): Promise<Result<{ name: string }>> {
     return this.change(name, before, async () => {
       const { tree, events, topology, writes, loggers, logger } = this.parts;
-      this.repo.delete(name);
+      await this.repo.delete(name);
       await this.close(name);
       await loggers.deleteRemote(name);
       this.statuses.delete(name);
@@ -178,11 +237,32 @@ export class RemoteFleet {
 
   /** A change to an existing entry, in its remote's turn; `before` sees the entry as that turn finds it. */
   private change<T>(name: string, before: BeforeChange | undefined, apply: (stored: StoredRemote) => Promise<Result<T>>): Promise<Result<T>> {
-    return this.serialize(name, () => {
+    return this.serialize(name, async () => {
       before?.(this.get(name));
-      const stored = this.repo.get(name);
-      return stored ? apply(stored) : Promise.resolve(fail(ERROR_CODES.NOT_FOUND, `no remote named ${name}`));
+      const stored = await this.repo.get(name);
+      return stored ? apply(stored) : fail(ERROR_CODES.NOT_FOUND, `no remote named ${name}`);
     });
+  }
+
+  /**
+   * Runs a change whose checks read the other entries (the ids their loggers take) together with
+   * its write, one such change at a time: two entries saved at once cannot both pass the check.
+   * Resolves with the refusal, or `undefined` once the change is stored.
+   */
+  private crossChecked<T>(checkAndStore: () => Promise<T>): Promise<T> {
+    const next = this.crossChecks.then(checkAndStore);
+    this.crossChecks = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Reads the entries again, after what came before it: once it resolves, `entries` holds every change stored before it was asked for. */
+  private reload(): Promise<void> {
+    const next = this.reloads.then(async () => {
+      const stored = await this.repo.list();
+      this.entries = new Map(stored.map(({ settings, password }) => [settings.name, { settings, hasPassword: password !== '' }]));
+    });
+    this.reloads = next.catch(() => undefined);
+    return next;
   }
 
   /** Runs changes to one remote one after another, in the order they were asked for. */
@@ -207,20 +287,20 @@ export class RemoteFleet {
     }
   }
 
-  private view(stored: StoredRemote): RemoteView {
-    const status = this.statuses.get(stored.settings.name) ?? NO_STATUS;
+  private view(entry: Entry): RemoteView {
+    const status = this.statuses.get(entry.settings.name) ?? NO_STATUS;
     return {
-      ...stored.settings,
-      hasPassword: stored.password !== '',
+      ...entry.settings,
+      hasPassword: entry.hasPassword,
       // The one point count (RemoteStatus.points): its datapoints and GUI variables, not the hub's own.
-      status: { ...status, points: this.parts.tree.countOf(stored.settings.name) },
+      status: { ...status, points: this.parts.tree.countOf(entry.settings.name) },
     };
   }
 
   /** (Re)starts the link of a remote from its stored settings. */
   private async reopen(name: string): Promise<void> {
     await this.close(name);
-    const stored = this.repo.get(name);
+    const stored = await this.repo.get(name);
     if (stored) this.open(stored);
     const view = this.get(name);
     if (view) this.parts.events.emit('remotes', [view]);

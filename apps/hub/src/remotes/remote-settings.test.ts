@@ -92,7 +92,7 @@ describe('remote settings', () => {
     expect((await hub.admin.call('GET', '/api/remotes/live')).status).toBe(404);
   });
 
-  it('keeps settings in SQLite across a restart of the hub', async () => {
+  it('keeps settings in the store across a restart of the hub', async () => {
     await hub.admin.addSim('kept', sim, PASSWORD, { drift: 7 });
     await hub.running.close();
     hub = await startTestHub(hub.dataDir);

@@ -10,7 +10,7 @@ const CSV_HEADER = ['time', 'user', 'address', 'action', 'target', 'outcome', 'c
 export const auditRoutes: FastifyPluginAsync = async (app) => {
   mapRoute(app, 'audit', async (request, reply, answer) => {
     const { limit, before, filter: text } = request.query;
-    return answer(ok(app.audit.list({ limit, ...(before === undefined ? {} : { before }), ...(text ? { filter: text } : {}) })));
+    return answer(ok(await app.audit.list({ limit, ...(before === undefined ? {} : { before }), ...(text ? { filter: text } : {}) })));
   });
 
   // Every record the filter keeps, streamed a chunk at a time: an export is not one page.

@@ -17,7 +17,7 @@ export const hubRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) 
     await hub.setRole(role);
     request.log.info({ role, user: request.user?.name }, 'hub role changed');
     const result = info();
-    audited(request, 'hub.role', 'hub', result, (after) => settingsChanges({ role: before }, { role: after.role }));
+    await audited(request, 'hub.role', 'hub', result, (after) => settingsChanges({ role: before }, { role: after.role }));
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'hub.role', 'hub', fail(ERROR_CODES.INVALID, 'the request is not valid', fields), () => []) });
 };

@@ -19,11 +19,11 @@ describe('logger routes', () => {
     viewer = await hub.signIn('vera', 'viewer-pass');
     // Stored as replication stores them; no remote lists them, so they are not replicated further.
     const { store } = hub.running.hub.loggers;
-    store.ensure({ id: 'lobby.energy', remote: 'lobby', remoteId: 'energy', type: 'counter', unit: 'kWh' });
-    store.ensure({ id: 'lobby.temperature', remote: 'lobby', remoteId: 'temperature', type: 'range', unit: '°C' });
+    await store.ensure({ id: 'lobby.energy', remote: 'lobby', remoteId: 'energy', type: 'counter', unit: 'kWh' });
+    await store.ensure({ id: 'lobby.temperature', remote: 'lobby', remoteId: 'temperature', type: 'range', unit: '°C' });
     start = Math.floor((Date.now() - COUNT * MINUTE) / DAY) * DAY;
-    store.appendPage('lobby.energy', Array.from({ length: COUNT }, (_, i): [number, number] => [start + i * MINUTE, i / 100]));
-    store.appendPage('lobby.temperature', Array.from({ length: 3 * 1440 }, (_, i): [number, number] => [start + i * MINUTE, 20 + (i % 60) / 10]));
+    await store.appendPage('lobby.energy', Array.from({ length: COUNT }, (_, i): [number, number] => [start + i * MINUTE, i / 100]));
+    await store.appendPage('lobby.temperature', Array.from({ length: 3 * 1440 }, (_, i): [number, number] => [start + i * MINUTE, 20 + (i % 60) / 10]));
   });
   afterAll(() => hub.close());
 

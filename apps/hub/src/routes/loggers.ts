@@ -17,31 +17,31 @@ const CSV_CHUNK = 10_000;
 export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
   const { loggers } = hub;
 
-  mapRoute(app, 'loggers', async (_request, reply, answer) => answer(ok(loggers.views())));
+  mapRoute(app, 'loggers', async (_request, reply, answer) => answer(ok(await loggers.views())));
 
   mapRoute(app, 'setRetention', async (request, reply, answer) => {
     const { retentionDays } = request.body;
-    const before = loggers.viewOf(request.params.id)?.retentionDays;
+    const before = (await loggers.viewOf(request.params.id))?.retentionDays;
     const result = await loggers.setRetention(request.params.id, retentionDays);
     if (result.ok) request.log.info({ logger: request.params.id, retentionDays, user: request.user?.name }, 'logger retention changed');
-    audited(request, 'logger.retention', request.params.id, result, (after) => settingsChanges({ retentionDays: before }, { retentionDays: after.retentionDays }));
+    await audited(request, 'logger.retention', request.params.id, result, (after) => settingsChanges({ retentionDays: before }, { retentionDays: after.retentionDays }));
     return answer(result);
   });
 
   mapRoute(app, 'samples', async (request, reply, answer) => {
-    return answer(loggers.samples(request.params.id, request.query.from, request.query.to, RAW_SAMPLE_LIMIT));
+    return answer(await loggers.samples(request.params.id, request.query.from, request.query.to, RAW_SAMPLE_LIMIT));
   });
 
   mapRoute(app, 'aggregates', async (request, reply, answer) => {
     const { interval, from, to } = request.query;
-    return answer(loggers.aggregates(request.params.id, interval, from, to));
+    return answer(await loggers.aggregates(request.params.id, interval, from, to));
   });
 
   // The whole range, streamed a chunk at a time: an export is not cut at RAW_SAMPLE_LIMIT.
   mapRoute(app, 'samplesCsv', async (request, reply, answer) => {
     const { id } = request.params;
     const { from, to } = request.query;
-    const first = loggers.samples(id, from, to, CSV_CHUNK);
+    const first = await loggers.samples(id, from, to, CSV_CHUNK);
     if (!first.ok) return answer(first);
     async function* rows(): AsyncGenerator<string> {
       yield 'time,value\n';
@@ -51,7 +51,7 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
         const last = page.samples.at(-1);
         if (!page.truncated || !last) return;
         await new Promise((resolve) => setImmediate(resolve));
-        const next = loggers.samples(id, last[0] + 1, to, CSV_CHUNK);
+        const next = await loggers.samples(id, last[0] + 1, to, CSV_CHUNK);
         page = next.ok ? next.data : undefined;
       }
     }
@@ -62,7 +62,7 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
   mapRoute(app, 'aggregatesCsv', async (request, reply, answer) => {
     const { id } = request.params;
     const { interval, from, to } = request.query;
-    const result: Result<AggregateSeries> = loggers.aggregates(id, interval, from, to);
+    const result: Result<AggregateSeries> = await loggers.aggregates(id, interval, from, to);
     if (!result.ok) return answer(result);
     return csvDownload(reply, `${id}-${interval}.csv`).send(aggregateCsv(result.data));
   });

@@ -33,12 +33,13 @@ export const mqttRoutes: FastifyPluginAsync<{ settings: MqttSettings; bridge: Mq
     app,
     'updateMqtt',
     async (request, _reply, answer) => {
-      const before = settings.view();
-      const updated = settings.update(request.body);
+      const updated = await settings.update(request.body);
+      // As they were when this change's turn came, after any queued ahead of it (a refusal is audited without them).
+      const before = settings.view(updated.ok ? updated.before : settings.current());
       // The answer shows the new connection under way, not the one the change ended.
       if (updated.ok) await bridge.settled();
       const result: Result<MqttView> = updated.ok ? ok(view()) : refused(updated.fields, updated.message);
-      audited(request, 'mqtt.update', 'mqtt', result, (after) => [
+      await audited(request, 'mqtt.update', 'mqtt', result, (after) => [
         ...settingsChanges(audible(before), audible(after)),
         ...secretChange('password', request.body.password !== undefined, before.hasPassword, after.hasPassword),
       ]);

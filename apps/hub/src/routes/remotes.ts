@@ -41,7 +41,7 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     const result = await hub.createRemote(request.body);
     if (result.ok) request.log.info({ remote: result.data.name, user: request.user?.name }, 'remote created');
     const target = result.ok ? result.data.name : requestedName(request.body);
-    audited(request, 'remote.create', target, result, (after) => remoteChanges(undefined, after, request.body));
+    await audited(request, 'remote.create', target, result, (after) => remoteChanges(undefined, after, request.body));
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'remote.create', requestedName(request.body), notValid(fields), () => []) });
 
@@ -50,28 +50,28 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
     let before: RemoteView | undefined;
     const result = await hub.updateRemote(request.params.name, request.body, (view) => (before = view));
     if (result.ok) request.log.info({ remote: request.params.name, user: request.user?.name }, 'remote changed');
-    audited(request, 'remote.update', request.params.name, result, (after) => remoteChanges(before, after, request.body));
+    await audited(request, 'remote.update', request.params.name, result, (after) => remoteChanges(before, after, request.body));
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'remote.update', request.params.name, notValid(fields), () => []) });
 
   mapRoute(app, 'deleteRemote', async (request, _reply, answer) => {
     let before: RemoteView | undefined;
     const result = await hub.deleteRemote(request.params.name, (view) => (before = view));
-    audited(request, 'remote.delete', request.params.name, result, () => remoteChanges(before, undefined, undefined));
+    await audited(request, 'remote.delete', request.params.name, result, () => remoteChanges(before, undefined, undefined));
     return answer(result);
   });
 
   mapRoute(app, 'trustRemote', async (request, _reply, answer) => {
     let before: RemoteView | undefined;
     const result = await hub.trustCertificate(request.params.name, request.body.fingerprint, (view) => (before = view));
-    audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
+    await audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'remote.trust', request.params.name, fail(ERROR_CODES.INVALID, 'the request is not valid', fields), () => []) });
 
   /** Tries an offline remote again at once instead of waiting out its backoff; nothing is changed. */
   mapRoute(app, 'retryRemote', async (request, _reply, answer) => {
     const result = hub.retryRemote(request.params.name);
-    audited(request, 'remote.retry', request.params.name, result, () => []);
+    await audited(request, 'remote.retry', request.params.name, result, () => []);
     return answer(result);
   });
 

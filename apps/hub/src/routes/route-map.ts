@@ -37,9 +37,9 @@ interface MapOptions<K extends RouteKey> {
   /**
    * The answer to a request its schemas refuse (the handler does not run), from the message of
    * each wrong field. Without it: `invalid`, "the request is not valid". An admin action records
-   * its refusal in the audit here.
+   * its refusal in the audit here (and is answered once it is recorded).
    */
-  invalid?: (request: FastifyRequest<{ Params: RouteParams<K> }>, fields: FieldErrors) => Result<RouteAnswer<K>>;
+  invalid?: (request: FastifyRequest<{ Params: RouteParams<K> }>, fields: FieldErrors) => Result<RouteAnswer<K>> | Promise<Result<RouteAnswer<K>>>;
 }
 
 /**
@@ -75,9 +75,9 @@ export function mapRoute<K extends RouteKey>(
     schema: routeSchema(key, route),
     // A refused request is answered here, in the envelope and by the route (which may audit it).
     attachValidation: true,
-    handler: (request, reply) => {
+    handler: async (request, reply) => {
       const answer: Answer<K> = (result, status = successStatus) => send(reply, result, status);
-      if (request.validationError) return answer(refuse(request, validationFields(request.validationError.validation)));
+      if (request.validationError) return answer(await refuse(request, validationFields(request.validationError.validation)));
       return handler(request, reply, answer);
     },
     ...(wsHandler && { wsHandler }),

@@ -14,11 +14,12 @@ export const servedApiRoutes: FastifyPluginAsync<{ hub: Hub; settings: ServedApi
   mapRoute(app, 'servedApi', async (_request, reply, answer) => answer(ok(settings.view(hub.instanceId))));
 
   mapRoute(app, 'updateServedApi', async (request, reply, answer) => {
-    const before = settings.view(hub.instanceId);
-    settings.update(request.body);
-    const result: Result<ServedApiView> = ok(settings.view(hub.instanceId));
+    // Before and after this change, whatever other changes are queued around it.
+    const change = await settings.update(request.body);
+    const before = settings.view(hub.instanceId, change.before);
+    const result: Result<ServedApiView> = ok(settings.view(hub.instanceId, change.after));
     const passwordSent = request.body.password !== undefined;
-    audited(request, 'served-api.update', 'served-api', result, (after) => [
+    await audited(request, 'served-api.update', 'served-api', result, (after) => [
       ...settingsChanges(without(before, 'hasPassword', 'instanceId'), without(after, 'hasPassword', 'instanceId')),
       ...secretChange('password', passwordSent, before.hasPassword, after.hasPassword),
     ]);

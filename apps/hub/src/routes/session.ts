@@ -58,7 +58,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       if (worthALine) request.log.warn({ user: name, client: request.ip }, 'sign-in failed');
       return answer(fail(ERROR_CODES.BAD_CREDENTIALS, 'wrong name or password'));
     }
-    reply.setCookie(SESSION_COOKIE, sessions.create(user.name), {
+    reply.setCookie(SESSION_COOKIE, await sessions.create(user.name), {
       httpOnly: true,
       sameSite: 'strict',
       // Behind a trusted reverse proxy that serves HTTPS (X-Forwarded-Proto), the hub itself may be plain HTTP.
@@ -67,7 +67,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       maxAge: SESSION_TTL_MS / 1000,
     });
     request.log.info({ user: user.name }, 'signed in');
-    recordAudit(request, { user: user.name, address: request.ip, action: 'session.sign-in', target: user.name, outcome: 'done', changes: [] });
+    await recordAudit(request, { user: user.name, address: request.ip, action: 'session.sign-in', target: user.name, outcome: 'done', changes: [] });
     return answer(ok(user));
   });
 
@@ -75,10 +75,10 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
 
   mapRoute(app, 'signOut', async (request, reply, answer) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (token) sessions.delete(token);
+    if (token) await sessions.delete(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     const { name } = signedInUser(request);
-    recordAudit(request, { user: name, address: request.ip, action: 'session.sign-out', target: name, outcome: 'done', changes: [] });
+    await recordAudit(request, { user: name, address: request.ip, action: 'session.sign-out', target: name, outcome: 'done', changes: [] });
     return answer(ok({ signedOut: true }));
   });
 };

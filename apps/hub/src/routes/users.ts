@@ -17,37 +17,37 @@ function requestedName(body: unknown): string {
 
 export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, { users }) => {
   // A user as stored after a change (deleted in between by another request: not found).
-  const found = (name: string): Result<User> => {
-    const user = users.get(name);
+  const found = async (name: string): Promise<Result<User>> => {
+    const user = await users.get(name);
     return user ? ok(user) : fail(ERROR_CODES.NOT_FOUND, `no user named ${name}`);
   };
 
-  mapRoute(app, 'users', async (_request, reply, answer) => answer(ok(users.list())));
+  mapRoute(app, 'users', async (_request, reply, answer) => answer(ok(await users.list())));
 
   mapRoute(app, 'createUser', async (request, reply, answer) => {
     const { name, role, password } = request.body;
     let result: Result<User>;
-    if (users.get(name)) result = fail(ERROR_CODES.CONFLICT, `a user named ${name} exists`, { name: 'is taken' });
+    if (await users.get(name)) result = fail(ERROR_CODES.CONFLICT, `a user named ${name} exists`, { name: 'is taken' });
     else {
       await users.create(name, role, password);
-      result = found(name);
+      result = await found(name);
     }
-    audited(request, 'user.create', name, result, (user) => [...settingsChanges(undefined, { role: user.role }), ...secretChange('password', true, false, true)]);
+    await audited(request, 'user.create', name, result, (user) => [...settingsChanges(undefined, { role: user.role }), ...secretChange('password', true, false, true)]);
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'user.create', requestedName(request.body), notValid(fields), () => []) });
 
   mapRoute(app, 'updateUser', async (request, reply, answer) => {
     const change = request.body;
-    const before = users.get(request.params.name);
+    const before = await users.get(request.params.name);
     let result: Result<User>;
     if (!before) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
-    else if (before.role === 'admin' && change.role && change.role !== 'admin' && users.countAdmins() === 1) {
+    else if (before.role === 'admin' && change.role && change.role !== 'admin' && (await users.countAdmins()) === 1) {
       result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
     } else {
       await users.update(before.name, change);
-      result = found(before.name);
+      result = await found(before.name);
     }
-    audited(request, 'user.update', request.params.name, result, (after) => [
+    await audited(request, 'user.update', request.params.name, result, (after) => [
       ...settingsChanges({ role: before?.role }, { role: after?.role }),
       ...secretChange('password', change.password !== undefined, true, true),
     ]);
@@ -55,15 +55,15 @@ export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, {
   }, { invalid: (request, fields) => audited(request, 'user.update', request.params.name, notValid(fields), () => []) });
 
   mapRoute(app, 'deleteUser', async (request, reply, answer) => {
-    const user = users.get(request.params.name);
+    const user = await users.get(request.params.name);
     let result: Result<{ name: string }>;
     if (!user) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
-    else if (user.role === 'admin' && users.countAdmins() === 1) result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted');
+    else if (user.role === 'admin' && (await users.countAdmins()) === 1) result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted');
     else {
-      users.delete(user.name);
+      await users.delete(user.name);
       result = ok({ name: user.name });
     }
-    audited(request, 'user.delete', request.params.name, result, () => settingsChanges({ role: user?.role }, undefined));
+    await audited(request, 'user.delete', request.params.name, result, () => settingsChanges({ role: user?.role }, undefined));
     return answer(result);
   });
 };

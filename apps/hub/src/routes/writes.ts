@@ -11,6 +11,6 @@ export const writeRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }
   });
 
   mapRoute(app, 'writeLog', async (request, reply, answer) => {
-    return answer(ok(hub.writes.history(request.query.limit, request.query.before)));
+    return answer(ok(await hub.writes.history(request.query.limit, request.query.before)));
   });
 };

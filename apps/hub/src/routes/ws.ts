@@ -1,5 +1,5 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
-import { ERROR_CODES, fail, type ServerMessage } from '@riohub/hub-api';
+import { ERROR_CODES, fail, type LoggerView, type ServerMessage } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SessionRepo } from '../auth/session-repo';
 import { BrowserSession } from '../browsers/browser-session';
@@ -27,6 +27,11 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
   };
   // One list for every session, read once per push.
   let loggersPush: NodeJS.Timeout | undefined;
+  // The list is read from the store, one read after another: an older list is never sent after a newer one.
+  let loggersRead: Promise<void> = Promise.resolve();
+  const withLoggers = (send: (loggers: LoggerView[]) => void, log: { error(fields: object, message: string): void }) => {
+    loggersRead = loggersRead.then(() => hub.loggers.views()).then(send, (error: unknown) => log.error({ err: error }, 'loggers not sent'));
+  };
   // The merged topology goes out whole, once per burst of changes (remotes reconnecting together).
   let topologyPush: NodeJS.Immediate | undefined;
   const stopListening = hub.listen({
@@ -45,7 +50,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     loggers: () => {
       loggersPush ??= setTimeout(() => {
         loggersPush = undefined;
-        if (sessions.size > 0) broadcast({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
+        if (sessions.size > 0) withLoggers((loggers) => broadcast({ type: 'loggers', payload: { loggers } }), app.log);
       }, LOGGERS_PUSH_MS);
     },
     topology: () => {
@@ -59,6 +64,8 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     stopListening();
     clearTimeout(loggersPush);
     clearImmediate(topologyPush);
+    // A list being read is read before the store closes.
+    await loggersRead;
   });
 
   // Pages of other sites are refused before this, by the cross-site plugin.
@@ -73,7 +80,8 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
         const session = new BrowserSession(socket, user, hub, () => sessionRepo.lookup(token));
         sessions.add(session);
         session.send({ type: 'remotes', payload: { remotes: hub.remotes() } });
-        session.send({ type: 'loggers', payload: { loggers: hub.loggers.views() } });
+        // Sent once read, after the messages below.
+        withLoggers((loggers) => session.send({ type: 'loggers', payload: { loggers } }), request.log);
         session.send({ type: 'storage', payload: hub.storage.status() });
         session.send({ type: 'topology', payload: { devices: hub.topology() } });
 
@@ -85,7 +93,16 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
           socket.ping();
         }, HEARTBEAT_MS);
         const sessionCheck = setInterval(() => {
-          if (!sessionRepo.lookup(token)) socket.close(4401, 'session ended');
+          sessionRepo.lookup(token).then(
+            (current) => {
+              if (!current) socket.close(4401, 'session ended');
+            },
+            // The store failing is no ended session: its health says it (once), the next check asks again.
+            (error: unknown) => {
+              if (hub.storage.isStorageError(error)) hub.storage.report(error);
+              else request.log.error({ err: error }, 'session check failed');
+            },
+          );
         }, SESSION_CHECK_MS);
 
         socket.on('message', (data) => {

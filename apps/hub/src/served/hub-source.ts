@@ -14,11 +14,11 @@ import { ChangeStore, type Kind, type RioSource } from '@riohub/rio-server';
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 import type { Hub } from '../hub';
 
-/** Replicated data loggers, as far as the served API needs them. */
+/** Replicated data loggers, as far as the served API needs them: read from the hub's store. */
 export interface ServedLoggers {
-  list(): LoggerInfo[];
+  list(): Promise<LoggerInfo[]>;
   /** Samples with time > `after`, oldest first, at most `limit`; `undefined` for an unknown id. */
-  read(id: string, after: number, limit: number): LogPage | undefined;
+  read(id: string, after: number, limit: number): Promise<LogPage | undefined>;
 }
 
 /** Served kind of a tree kind: the hub's own points are datapoints like any other. */
@@ -162,11 +162,11 @@ export class HubSource implements RioSource {
     return this.hub.writeForwarded(kind, writes, client);
   }
 
-  loggers(): readonly LoggerInfo[] {
+  loggers(): Promise<readonly LoggerInfo[]> {
     return this.servedLoggers.list();
   }
 
-  readLog(id: string, after: number, limit: number): LogPage | undefined {
+  readLog(id: string, after: number, limit: number): Promise<LogPage | undefined> {
     return this.servedLoggers.read(id, after, limit);
   }
 }

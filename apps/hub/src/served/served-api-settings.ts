@@ -1,13 +1,13 @@
 /**
- * The settings of the hub's own Remote I/O API, kept in the database's `meta` table. Clients send
+ * The settings of the hub's own Remote I/O API, kept in the store's `meta` table. Clients send
  * the password in clear (PROTOCOL.md), so the hub must compare it, not a hash: it is stored sealed
  * (db/secret-box.ts), and never returned nor logged. One sealed under another key leaves the API
  * disabled (no password) until an admin sets it again.
  */
 import type { ServedApiInput, ServedApiView } from '@riohub/hub-api';
 import type { RioServerSettings } from '@riohub/rio-server';
-import { readMeta, secretBoxOf, writeMeta, type HubDatabase } from '../db/database';
 import { SecretBox, SecretUnreadableError } from '../db/secret-box';
+import { readMeta, secretBoxOf, writeMeta, type Store } from '../db/store';
 
 const META_KEY = 'served_api';
 /** The associated data its password is sealed with. */
@@ -16,25 +16,39 @@ const PLACE = 'served-api';
 /** Disabled until an admin sets a password; then loopback only and read only, until widened. */
 export const SERVED_API_DEFAULTS: RioServerSettings = { password: '', address: '127.0.0.1,::1', control: false, ioFilter: '', uiFilter: '', api: 'extended' };
 
-export class ServedApiSettings {
-  private settings: RioServerSettings;
-  /** The stored password was sealed under another key: the API stays off until it is set again. */
-  readonly passwordUnreadable: boolean = false;
+/** The settings before and after a change. */
+export interface ServedApiChange {
+  before: RioServerSettings;
+  after: RioServerSettings;
+}
 
-  constructor(private readonly db: HubDatabase) {
-    const stored = readMeta(db, META_KEY);
+export class ServedApiSettings {
+  /** The tail of the changes: each is stored, then kept, before the next is made. */
+  private changes: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly store: Store,
+    private settings: RioServerSettings,
+    /** The stored password was sealed under another key: the API stays off until it is set again. */
+    readonly passwordUnreadable: boolean,
+  ) {}
+
+  /** The settings as stored; kept here from now on, this being where they change. */
+  static async load(store: Store): Promise<ServedApiSettings> {
+    const stored = await readMeta(store, META_KEY);
     const parsed = stored ? (JSON.parse(stored) as Partial<RioServerSettings>) : {};
     let password = parsed.password ?? '';
+    let passwordUnreadable = false;
     try {
-      if (SecretBox.isSealed(password)) password = secretBoxOf(db).open(password, PLACE);
+      if (SecretBox.isSealed(password)) password = secretBoxOf(store).open(password, PLACE);
       // Stored in plain text by an earlier version: sealed now.
-      else if (password !== '') this.store({ ...SERVED_API_DEFAULTS, ...parsed, password });
+      else if (password !== '') await save(store, { ...SERVED_API_DEFAULTS, ...parsed, password });
     } catch (error) {
       if (!(error instanceof SecretUnreadableError)) throw error;
       password = '';
-      this.passwordUnreadable = true;
+      passwordUnreadable = true;
     }
-    this.settings = stored ? { ...SERVED_API_DEFAULTS, ...parsed, password, api: 'extended' } : SERVED_API_DEFAULTS;
+    return new ServedApiSettings(store, stored ? { ...SERVED_API_DEFAULTS, ...parsed, password, api: 'extended' } : SERVED_API_DEFAULTS, passwordUnreadable);
   }
 
   /** The settings in force: a new object after every change, so the server recompiles them once. */
@@ -42,20 +56,30 @@ export class ServedApiSettings {
     return this.settings;
   }
 
-  view(instanceId: string): ServedApiView {
-    const { password, address, control, ioFilter, uiFilter } = this.settings;
+  /** What an admin sees of `settings` (those in force unless given). */
+  view(instanceId: string, settings = this.settings): ServedApiView {
+    const { password, address, control, ioFilter, uiFilter } = settings;
     return { hasPassword: password !== '', address, control, ioFilter, uiFilter, instanceId };
   }
 
-  /** Applies a change checked against `servedApiInputSchema` (the route's body, the settings file's entry). */
-  update(input: ServedApiInput): void {
-    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as ServedApiInput;
-    const next: RioServerSettings = { ...this.settings, ...changes };
-    this.store(next);
-    this.settings = next;
+  /**
+   * Applies a change checked against `servedApiInputSchema` (the route's body, the settings file's
+   * entry), after those asked for before it; resolves with the settings it changed and made.
+   */
+  update(input: ServedApiInput): Promise<ServedApiChange> {
+    const change = this.changes.then(async () => {
+      const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as ServedApiInput;
+      const before = this.settings;
+      const after: RioServerSettings = { ...before, ...changes };
+      await save(this.store, after);
+      this.settings = after;
+      return { before, after };
+    });
+    this.changes = change.catch(() => undefined);
+    return change;
   }
+}
 
-  private store(settings: RioServerSettings): void {
-    writeMeta(this.db, META_KEY, JSON.stringify({ ...settings, password: secretBoxOf(this.db).seal(settings.password, PLACE) }));
-  }
+async function save(store: Store, settings: RioServerSettings): Promise<void> {
+  await writeMeta(store, META_KEY, JSON.stringify({ ...settings, password: secretBoxOf(store).seal(settings.password, PLACE) }));
 }

@@ -40,7 +40,7 @@ describe('applying a settings file', () => {
   function apply(text: string, environment: NodeJS.ProcessEnv = env) {
     const file = join(folder, 'riohub.yaml');
     writeFileSync(file, text);
-    return applySettings(readSettingsFile(file, environment), t.hub.running.hub, t.hub.running.db);
+    return applySettings(readSettingsFile(file, environment), t.hub.running.hub, t.hub.running.store);
   }
 
   const audit = () => t.hub.admin.data<AuditRecord[]>('GET', '/api/audit?limit=100');

@@ -12,7 +12,7 @@ import { normalizeFingerprint, type AuditAction, type AuditChange, type RemoteSe
 import { secretChange, settingsChanges, without } from '../audit/audit-diff';
 import { AuditLog } from '../audit/audit-log';
 import { UserRepo } from '../auth/user-repo';
-import type { HubDatabase } from '../db/database';
+import type { Store } from '../db/store';
 import type { Hub } from '../hub';
 import { crossFieldErrors, mqttDefaults, MqttSettings, PASSWORD_AGAIN, passwordMayFollow, type MqttSettingsValue } from '../mqtt/mqtt-settings';
 import { ServedApiSettings } from '../served/served-api-settings';
@@ -57,8 +57,8 @@ function sameSettings(a: unknown, b: unknown): boolean {
  * read by the app when it is built: applied this way to a running hub, they take effect at its
  * next start (startHub applies them before building it).
  */
-export async function applySettings(file: SettingsFile, hub: Hub, db: HubDatabase): Promise<AppliedSettings> {
-  const plan = await planSettings(file, hub, db);
+export async function applySettings(file: SettingsFile, hub: Hub, store: Store): Promise<AppliedSettings> {
+  const plan = await planSettings(file, hub, store);
   await plan.applyAccounts();
   await plan.applyRemotes();
   return plan.applied;
@@ -70,8 +70,8 @@ export async function applySettings(file: SettingsFile, hub: Hub, db: HubDatabas
  * them), and remotes once the hub has started (a remote is created or changed through its link).
  * On a database without users, the first admin is counted as made unless the file declares one.
  */
-export async function planSettings(file: SettingsFile, hub: Hub, db: HubDatabase): Promise<SettingsPlan> {
-  const plan = new SettingsPlan(file, hub, db);
+export async function planSettings(file: SettingsFile, hub: Hub, store: Store): Promise<SettingsPlan> {
+  const plan = new SettingsPlan(file, hub, store, await ServedApiSettings.load(store), await MqttSettings.load(store, hub.instanceId));
   await plan.check();
   return plan;
 }
@@ -83,8 +83,6 @@ export function declaresAdmin(file: SettingsFile): boolean {
 
 export class SettingsPlan {
   private readonly users: UserRepo;
-  private readonly served: ServedApiSettings;
-  private readonly mqtt: MqttSettings;
   private readonly audit: AuditLog;
   private readonly problems: Problem[] = [];
   readonly applied: AppliedSettings = { created: [], changed: [], deleted: [], unchanged: [] };
@@ -94,16 +92,16 @@ export class SettingsPlan {
   constructor(
     private readonly file: SettingsFile,
     private readonly hub: Hub,
-    db: HubDatabase,
+    store: Store,
+    private readonly served: ServedApiSettings,
+    private readonly mqtt: MqttSettings,
   ) {
-    this.users = new UserRepo(db);
-    this.served = new ServedApiSettings(db);
-    this.mqtt = new MqttSettings(db, hub.instanceId);
-    this.audit = new AuditLog(db);
+    this.users = new UserRepo(store);
+    this.audit = new AuditLog(store);
   }
 
   async check(): Promise<void> {
-    this.remotePlans = this.planRemotes();
+    this.remotePlans = await this.planRemotes();
     this.userPlans = await this.planUsers();
     this.planMqtt();
     if (this.problems.length > 0) throw new SettingsFileError(this.file.file, this.problems);
@@ -112,8 +110,8 @@ export class SettingsPlan {
   /** Users, then this hub's Remote I/O API and its MQTT bridge. */
   async applyAccounts(): Promise<void> {
     await this.applyUsers(this.userPlans);
-    this.applyServedApi();
-    this.applyMqtt();
+    await this.applyServedApi();
+    await this.applyMqtt();
   }
 
   async applyRemotes(): Promise<void> {
@@ -124,19 +122,21 @@ export class SettingsPlan {
     this.problems.push({ line: this.file.lineOf(path), field: path.length > 0 ? fieldName(path) : '(file)', message });
   }
 
-  private record(action: AuditAction, target: string, changes: AuditChange[]): void {
-    this.audit.record({ ...SETTINGS_FILE_ACTOR, action, target, outcome: 'done', changes });
+  private async record(action: AuditAction, target: string, changes: AuditChange[]): Promise<void> {
+    await this.audit.record({ ...SETTINGS_FILE_ACTOR, action, target, outcome: 'done', changes });
   }
 
-  private planRemotes(): RemotePlan[] {
-    return (this.file.remotes ?? []).map((declared) => {
-      const stored = this.hub.repo.get(declared.settings.name);
+  private async planRemotes(): Promise<RemotePlan[]> {
+    const plans: RemotePlan[] = [];
+    for (const declared of this.file.remotes ?? []) {
+      const stored = await this.hub.repo.get(declared.settings.name);
       const settings = { ...declared.settings };
       // Pinned without a fingerprint in the file: the certificate an admin trusted since is kept.
       if (!declared.fingerprintGiven && settings.tls === 'pin' && stored?.settings.tls === 'pin') settings.fingerprint = stored.settings.fingerprint;
       const passwordChanged = !stored || stored.passwordError !== undefined || stored.password !== declared.password;
-      return { declared, settings, before: stored?.settings, hadPassword: stored !== undefined && stored.password !== '', passwordChanged };
-    });
+      plans.push({ declared, settings, before: stored?.settings, hadPassword: stored !== undefined && stored.password !== '', passwordChanged });
+    }
+    return plans;
   }
 
   private async planUsers(): Promise<UserPlan[]> {
@@ -144,7 +144,7 @@ export class SettingsPlan {
     if (!declared) return [];
     const plans: UserPlan[] = [];
     for (const user of declared) {
-      const before = this.users.get(user.name);
+      const before = await this.users.get(user.name);
       if (!before && user.password === undefined) {
         this.problem(user.path, `${user.name} is a new user: it needs a password (passwordEnv or passwordFile)`);
         continue;
@@ -153,7 +153,7 @@ export class SettingsPlan {
       const passwordChanged = user.password !== undefined && (!before || !(await this.users.authenticate(user.name, user.password)));
       plans.push({ declared: user, before: before?.role, passwordChanged });
     }
-    const stored = this.users.list();
+    const stored = await this.users.list();
     // No user yet: the first admin is made unless the file declares an admin.
     const roles = new Map(stored.length === 0 && !declaresAdmin(this.file) ? [['admin', 'admin' as Role]] : stored.map((user) => [user.name, user.role]));
     if (this.file.prune) for (const name of roles.keys()) if (!declared.some((user) => user.name === name)) roles.delete(name);
@@ -164,7 +164,7 @@ export class SettingsPlan {
 
   private async applyRemoteChanges(plans: RemotePlan[]): Promise<void> {
     if (this.file.remotes && this.file.prune) {
-      for (const stored of this.hub.repo.list()) {
+      for (const stored of await this.hub.repo.list()) {
         const { name } = stored.settings;
         if (plans.some((plan) => plan.settings.name === name)) continue;
         await this.remoteResult(this.hub.deleteRemote(name), undefined, 'remote.delete', name, () => settingsChanges(without(stored.settings), undefined));
@@ -196,7 +196,7 @@ export class SettingsPlan {
     const result = await pending;
     if (result.ok) return this.record(action, name, changes());
     const fields = Object.entries(result.error.fields ?? {});
-    this.audit.record({
+    await this.audit.record({
       ...SETTINGS_FILE_ACTOR,
       action,
       target: name,
@@ -216,25 +216,25 @@ export class SettingsPlan {
       const { name, role, password } = declared;
       if (!before) {
         await this.users.create(name, role, password as string);
-        this.record('user.create', name, [...settingsChanges(undefined, { role }), ...secretChange('password', true, false, true)]);
+        await this.record('user.create', name, [...settingsChanges(undefined, { role }), ...secretChange('password', true, false, true)]);
         this.applied.created.push(`user ${name}`);
       } else if (before !== role || passwordChanged) {
         await this.users.update(name, { ...(before !== role ? { role } : {}), ...(passwordChanged ? { password: password as string } : {}) });
-        this.record('user.update', name, [...settingsChanges({ role: before }, { role }), ...secretChange('password', passwordChanged, true, true)]);
+        await this.record('user.update', name, [...settingsChanges({ role: before }, { role }), ...secretChange('password', passwordChanged, true, true)]);
         this.applied.changed.push(`user ${name}`);
       } else this.applied.unchanged.push(`user ${name}`);
     }
     const declared = this.file.users;
     if (!declared || !this.file.prune) return;
-    for (const user of this.users.list()) {
+    for (const user of await this.users.list()) {
       if (declared.some((entry) => entry.name === user.name)) continue;
-      this.users.delete(user.name);
-      this.record('user.delete', user.name, settingsChanges({ role: user.role }, undefined));
+      await this.users.delete(user.name);
+      await this.record('user.delete', user.name, settingsChanges({ role: user.role }, undefined));
       this.applied.deleted.push(`user ${user.name}`);
     }
   }
 
-  private applyServedApi(): void {
+  private async applyServedApi(): Promise<void> {
     const declared = this.file.servedApi;
     if (!declared) return;
     const current = this.served.current();
@@ -244,11 +244,11 @@ export class SettingsPlan {
       this.applied.unchanged.push('served-api');
       return;
     }
-    const before = this.served.view(this.hub.instanceId);
     // Checked against the route's schema when the file was read.
-    this.served.update({ ...declared.settings, ...(passwordChanged ? { password: declared.password } : {}) });
-    const after = this.served.view(this.hub.instanceId);
-    this.record('served-api.update', 'served-api', [
+    const change = await this.served.update({ ...declared.settings, ...(passwordChanged ? { password: declared.password } : {}) });
+    const before = this.served.view(this.hub.instanceId, change.before);
+    const after = this.served.view(this.hub.instanceId, change.after);
+    await this.record('served-api.update', 'served-api', [
       ...settingsChanges(without(before, 'hasPassword', 'instanceId'), without(after, 'hasPassword', 'instanceId')),
       ...secretChange('password', passwordChanged, before.hasPassword, after.hasPassword),
     ]);
@@ -277,7 +277,7 @@ export class SettingsPlan {
     }
   }
 
-  private applyMqtt(): void {
+  private async applyMqtt(): Promise<void> {
     const next = this.declaredMqtt();
     if (!next) return;
     const current = this.mqtt.current();
@@ -285,15 +285,15 @@ export class SettingsPlan {
       this.applied.unchanged.push('mqtt');
       return;
     }
-    const before = this.mqtt.view();
     const { password, ...fields } = next;
     const passwordChanged = password !== current.password;
     // A password the file names goes with the change, even unchanged: a new broker needs it given again.
-    const updated = this.mqtt.update({ ...fields, ...(passwordChanged || this.file.mqtt?.password !== undefined ? { password } : {}) });
+    const updated = await this.mqtt.update({ ...fields, ...(passwordChanged || this.file.mqtt?.password !== undefined ? { password } : {}) });
     // Checked with the same schema and rules when the file was read: a refusal here is a fault of the hub's.
     if (!updated.ok) throw new Error(`the MQTT settings were refused: ${JSON.stringify(updated.fields)}`);
-    const after = this.mqtt.view();
-    this.record('mqtt.update', 'mqtt', [
+    const before = this.mqtt.view(updated.before);
+    const after = this.mqtt.view(updated.after);
+    await this.record('mqtt.update', 'mqtt', [
       ...settingsChanges(without(before, 'hasPassword', 'ca'), without(after, 'hasPassword', 'ca')),
       ...(before.ca === after.ca ? [] : [{ field: 'ca', from: before.ca === '' ? '' : 'set', to: after.ca === '' ? '' : 'set' }]),
       ...secretChange('password', passwordChanged, before.hasPassword, after.hasPassword),

@@ -1,6 +1,6 @@
 /**
  * `riohub export-config`: the hub's settings as a settings file for `--config`, read straight
- * from the database without its key, so that no password is ever decrypted, let alone printed.
+ * from its store without its key, so that no password is ever decrypted, let alone printed.
  * Each password is named as an environment variable to set (`passwordEnv`). Safe while the hub
  * runs (a read-only connection beside it).
  */
@@ -11,6 +11,10 @@ import { CommandError } from '@riohub/cli';
 import Database from 'better-sqlite3';
 import { Document } from 'yaml';
 import { DATABASE_FILE } from '../db/database';
+import { PostgresStore } from '../db/postgres-store';
+import { SqliteStore } from '../db/sqlite-store';
+import { readMeta, type Store } from '../db/store';
+import { remotesOrder } from '../remotes/remote-repo';
 
 /** The variable an exported remote's password is named by: `REMOTE_LOBBY_PASSWORD`. */
 export function remotePasswordVariable(name: string): string {
@@ -20,33 +24,49 @@ export function remotePasswordVariable(name: string): string {
 export const SERVED_API_PASSWORD_VARIABLE = 'SERVED_API_PASSWORD';
 export const MQTT_PASSWORD_VARIABLE = 'MQTT_PASSWORD';
 
-export function exportSettings(dataDir: string, now = new Date()): string {
+/**
+ * The settings of the hub whose store is PostgreSQL's at `database` (a `postgres://` URL), else
+ * the SQLite file in `dataDir`. The store is only read: neither made nor migrated.
+ */
+export async function exportSettings(dataDir: string, database?: string, now = new Date()): Promise<string> {
+  const onPostgres = database !== undefined && database !== '' && database !== 'sqlite';
+  if (onPostgres && !/^postgres(ql)?:\/\//.test(database)) throw new CommandError('--database must be a postgres:// URL or "sqlite"');
+  const store = onPostgres ? new PostgresStore(database, { max: 1, applicationName: 'riohub export-config' }) : openSqliteReadOnly(dataDir);
+  try {
+    return await exportStoredSettings(store, onPostgres ? store.location : dataDir, now);
+  } finally {
+    await store.close();
+  }
+}
+
+function openSqliteReadOnly(dataDir: string): SqliteStore {
   const file = join(dataDir, DATABASE_FILE);
   if (!existsSync(file)) throw new CommandError(`no hub data in ${dataDir} (give the hub's --data folder)`);
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const remotes = (db.prepare('SELECT settings FROM remotes ORDER BY created_at, rowid').all() as { settings: string }[]).map((row) =>
-      remoteEntry(JSON.parse(row.settings) as RemoteSettings),
-    );
-    const users = db.prepare('SELECT name, role FROM users ORDER BY name').all() as User[];
-    const served = db.prepare("SELECT value FROM meta WHERE key = 'served_api'").get() as { value: string } | undefined;
-    const mqtt = db.prepare("SELECT value FROM meta WHERE key = 'mqtt'").get() as { value: string } | undefined;
-    const doc = new Document({
-      remotes,
-      users: users.map(({ name, role }) => ({ name, role })),
-      ...(served ? { servedApi: servedEntry(served.value) } : {}),
-      ...(mqtt ? { mqtt: mqttEntry(mqtt.value) } : {}),
-    });
-    doc.commentBefore = [
-      ` riohub settings, exported from ${dataDir} at ${now.toISOString()}, for: riohub --config <this file>`,
-      ' No password is in it: set each passwordEnv variable named below (or give a passwordFile instead).',
-      ' Users keep their passwords; a user new to the hub it is applied to needs passwordEnv or passwordFile.',
-      ' Entries not in the file are left alone; "prune: true" deletes them.',
-    ].join('\n');
-    return doc.toString({ lineWidth: 0 });
-  } finally {
-    db.close();
-  }
+  return new SqliteStore(new Database(file, { readonly: true, fileMustExist: true }), file);
+}
+
+/** The settings in `store` as a settings file; `from` names where they were read, in its heading. */
+export async function exportStoredSettings(store: Store, from: string, now = new Date()): Promise<string> {
+  const remotes = (await store.all<{ settings: string }>(`SELECT settings FROM remotes ORDER BY ${remotesOrder(store.kind)}`)).map((row) =>
+    remoteEntry(JSON.parse(row.settings) as RemoteSettings),
+  );
+  // In the order of their names' bytes, as SQLite sorts them (PostgreSQL's "C" collation; its default is the locale's).
+  const users = await store.all<User>(`SELECT name, role FROM users ORDER BY name${store.kind === 'postgres' ? ' COLLATE "C"' : ''}`);
+  const served = await readMeta(store, 'served_api');
+  const mqtt = await readMeta(store, 'mqtt');
+  const doc = new Document({
+    remotes,
+    users: users.map(({ name, role }) => ({ name, role })),
+    ...(served ? { servedApi: servedEntry(served) } : {}),
+    ...(mqtt ? { mqtt: mqttEntry(mqtt) } : {}),
+  });
+  doc.commentBefore = [
+    ` riohub settings, exported from ${from} at ${now.toISOString()}, for: riohub --config <this file>`,
+    ' No password is in it: set each passwordEnv variable named below (or give a passwordFile instead).',
+    ' Users keep their passwords; a user new to the hub it is applied to needs passwordEnv or passwordFile.',
+    ' Entries not in the file are left alone; "prune: true" deletes them.',
+  ].join('\n');
+  return doc.toString({ lineWidth: 0 });
 }
 
 /** Every field and option, the password as the variable to set. */

@@ -1,4 +1,8 @@
-/** A real hub for tests: in this process, on a free loopback port, with its own SQLite folder. */
+/**
+ * A real hub for tests: in this process, on a free loopback port, with its own data folder and
+ * store (the SQLite file in the folder, or a PostgreSQL database of its own when the suite runs
+ * on PostgreSQL: see testing/test-store.ts).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +14,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { DestinationStream } from 'pino';
 import { WebSocket } from 'ws';
 import { startHub, type RunningHub } from '../server';
+import { testDatabase, type TestDatabase } from './test-store';
 
 export const ADMIN_PASSWORD = 'test-admin-pw';
 
@@ -17,11 +22,14 @@ export interface TestHub {
   running: RunningHub;
   url: string;
   dataDir: string;
+  /** `--database`: the PostgreSQL database's URL, or `undefined` for the SQLite file in `dataDir`. */
+  database: string | undefined;
   /** Signed in as admin. */
   admin: HubClient;
   signIn(name: string, password: string): Promise<HubClient>;
-  /** Stops the hub and keeps its data folder, for a restart on the same folder and port. */
+  /** Stops the hub and keeps its data folder (and database), for a restart on the same folder and port. */
   stop(): Promise<void>;
+  /** Stops the hub and removes its data folder (and drops its database). */
   close(): Promise<void>;
 }
 
@@ -71,12 +79,21 @@ export function hubPerTest(simArgs: readonly string[]): HubPerTest {
   return context;
 }
 
+/**
+ * The database of each data folder a test hub runs on: a hub started again on a folder (a
+ * restart) finds what it stored there, as it would in its SQLite file.
+ */
+const databases = new Map<string, TestDatabase>();
+
 export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-')), options: TestHubOptions = {}): Promise<TestHub> {
+  const database = databases.get(dataDir) ?? (await testDatabase());
+  databases.set(dataDir, database);
   const running = await startHub(
     {
       host: '127.0.0.1',
       port: options.port ?? 0,
       data: dataDir,
+      database: database.database,
       demo: false,
       insecureHttp: false,
       tls: options.tls ?? false,
@@ -108,12 +125,17 @@ export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-
     running,
     url: running.url,
     dataDir,
+    database: database.database,
     admin: await signIn('admin', ADMIN_PASSWORD),
     signIn,
     stop,
     async close() {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (databases.get(dataDir) === database) {
+        databases.delete(dataDir);
+        await database.drop();
+      }
     },
   };
 }

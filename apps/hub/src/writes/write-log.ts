@@ -1,6 +1,6 @@
-/** Every write, kept in SQLite: who and through what, what, old and new value, result, when. */
+/** Every write, kept in the store: who and through what, what, old and new value, result, when. */
 import type { WriteRecord, WriteStatus, WriteVia } from '@riohub/hub-api';
-import type { HubDatabase } from '../db/database';
+import type { Queryable, Store } from '../db/store';
 
 interface Row {
   id: number;
@@ -17,29 +17,49 @@ interface Row {
 }
 
 export class WriteLog {
-  constructor(private readonly db: HubDatabase) {}
+  /** The end of the last status change asked for: each waits for the one before. */
+  private statusChanges: Promise<unknown> = Promise.resolve();
 
-  record(entry: Omit<WriteRecord, 'id'>): WriteRecord {
-    const { lastInsertRowid } = this.db
-      .prepare(
-        'INSERT INTO writes (at, user, via, remote, name, kind, old_value, new_value, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(entry.at, entry.user, entry.via, entry.remote, entry.name, entry.kind, entry.oldValue, entry.newValue, entry.status, entry.error ?? null);
-    return { id: Number(lastInsertRowid), ...entry };
+  constructor(private readonly store: Store) {}
+
+  /** Records one write (through `on`: the store, or a transaction of it). */
+  async record(entry: Omit<WriteRecord, 'id'>, on: Queryable = this.store): Promise<WriteRecord> {
+    const { id } = (await on.get<{ id: number }>(
+      'INSERT INTO writes (at, "user", via, remote, name, kind, old_value, new_value, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      [entry.at, entry.user, entry.via, entry.remote, entry.name, entry.kind, entry.oldValue, entry.newValue, entry.status, entry.error ?? null],
+    )) as { id: number };
+    return { id, ...entry };
   }
 
-  /** The outcome of a write recorded as `sending`, or its confirmation; `error` says why it did not apply. */
-  setStatus(id: number, status: WriteStatus, error?: string): void {
-    this.db.prepare('UPDATE writes SET status = ?, error = ? WHERE id = ?').run(status, error ?? null, id);
+  /** Records writes all or none, in their order (their ids ascend in it). */
+  recordAll(entries: readonly Omit<WriteRecord, 'id'>[]): Promise<WriteRecord[]> {
+    return this.store.transaction(async (tx) => {
+      const records: WriteRecord[] = [];
+      for (const entry of entries) records.push(await this.record(entry, tx));
+      return records;
+    });
+  }
+
+  /**
+   * The outcome of a write recorded as `sending`, or its confirmation; `error` says why it did not
+   * apply. Changes are stored one at a time and end in the order they were asked for: in
+   * PostgreSQL two statements on two connections may end in either order, and the pipeline acts
+   * on each stored outcome (an applied write then waits for its value) in its remote's order.
+   */
+  setStatus(id: number, status: WriteStatus, error?: string): Promise<void> {
+    const change = this.statusChanges.then(async () => {
+      await this.store.run('UPDATE writes SET status = ?, error = ? WHERE id = ?', [status, error ?? null, id]);
+    });
+    this.statusChanges = change.catch(() => undefined);
+    return change;
   }
 
   /** The newest first; `before` pages back by id. */
-  list(limit: number, before?: number): WriteRecord[] {
-    const rows = (
+  async list(limit: number, before?: number): Promise<WriteRecord[]> {
+    const rows =
       before === undefined
-        ? this.db.prepare('SELECT * FROM writes ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare('SELECT * FROM writes WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, limit)
-    ) as Row[];
+        ? await this.store.all<Row>('SELECT * FROM writes ORDER BY id DESC LIMIT ?', [limit])
+        : await this.store.all<Row>('SELECT * FROM writes WHERE id < ? ORDER BY id DESC LIMIT ?', [before, limit]);
     return rows.map((row) => ({
       id: row.id,
       at: row.at,

@@ -9,6 +9,8 @@
  * - Send: one request per remote, the remotes in parallel.
  * - Record the outcome; an applied write then waits for its value to come back through the poll
  *   (`confirmed`).
+ * Requests take turns, in the order they came, to be planned, recorded and sent (their answers
+ * are awaited side by side): two writes to one name are logged in the order they were sent.
  * Every outcome is in the write log with who asked and through what.
  */
 import {
@@ -26,8 +28,8 @@ import {
   type WriteStatus,
 } from '@riohub/hub-api';
 import { describeWriteRefusal, isValidName, isValidValue, MAX_VALUE_BYTES, type Write, type WriteResult } from '@riohub/protocol';
-import type { HubDatabase } from '../db/database';
-import { describeStorageError, isStorageError, type StorageHealth } from '../db/storage-health';
+import type { StorageHealth } from '../db/storage-health';
+import type { Store } from '../db/store';
 import type { HubEventBus } from '../hub-events';
 import type { RemoteLink } from '../links/remote-link';
 import type { PointTree } from '../tree/point-tree';
@@ -80,6 +82,15 @@ interface Refusal {
   status: 'refused' | 'failed';
 }
 
+/** Why a name of a refused request is not sent when nothing was wrong with it. */
+const REFUSED_WITH_OTHERS: Refusal = { code: ERROR_CODES.CONFLICT, reason: 'not sent: other names of the same write were refused', status: 'refused' };
+
+/**
+ * How a request left its turn: answered without sending (refused, or not recorded), or sent, its
+ * outcomes then settling as the remotes answer.
+ */
+type Admission = { answered: NameOutcome[] } | { sent: Promise<NameOutcome[]> };
+
 interface PendingConfirmation {
   record: WriteRecord;
   timer: NodeJS.Timeout;
@@ -91,16 +102,18 @@ export class WritePipeline {
   private readonly pending = new Map<string, PendingConfirmation>();
   /** Per remote, when its `control disabled` is forgotten (its points writable again). */
   private readonly controlRefusals = new Map<string, NodeJS.Timeout>();
+  /** The end of the last request's turn to be planned, recorded and sent. */
+  private turns: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly db: HubDatabase,
+    store: Store,
     private readonly storage: StorageHealth,
     private readonly tree: PointTree,
     private readonly events: HubEventBus,
     private readonly targets: WriteTargets,
     private readonly logger: WriteLogger,
   ) {
-    this.log = new WriteLog(db);
+    this.log = new WriteLog(store);
   }
 
   /** One value, as an operator writes it: its record, or why it was not applied (with the record when there is one). */
@@ -135,7 +148,7 @@ export class WritePipeline {
   }
 
   /** The write log, the newest first; `before` pages back by id. */
-  history(limit: number, before?: number): WriteRecord[] {
+  history(limit: number, before?: number): Promise<WriteRecord[]> {
     return this.log.list(limit, before);
   }
 
@@ -144,14 +157,14 @@ export class WritePipeline {
     return this.pending.size > 0;
   }
 
-  /** A value a remote reported: the write that set it is confirmed. */
+  /** A value a remote reported: the write that set it is confirmed (the poll does not wait for the record). */
   observe(kind: 'io' | 'ui', name: string, value: string): void {
     const key = `${kind}:${name}`;
     const waiting = this.pending.get(key);
     if (!waiting || waiting.record.newValue !== value) return;
     clearTimeout(waiting.timer);
     this.pending.delete(key);
-    this.confirm(waiting.record);
+    void this.confirm(waiting.record);
   }
 
   /** Makes a remote's points writable again: its link restarted (and asks anew), or it was deleted. */
@@ -170,22 +183,38 @@ export class WritePipeline {
 
   /** Plans, records, sends and settles a request; one outcome per name, in order. */
   private async run(kind: 'io' | 'ui', writes: readonly Write[], origin: WriteOrigin): Promise<NameOutcome[]> {
+    const turn = this.turns.then(() => this.admit(kind, writes, origin));
+    this.turns = turn.catch(() => undefined);
+    const admission = await turn;
+    return 'answered' in admission ? admission.answered : admission.sent;
+  }
+
+  /**
+   * A request's turn: planned, recorded, and on its way to the remotes before the next request
+   * is planned, as when recording did not wait. The checks are made again once the records are
+   * stored: the tree may have changed meanwhile (a remote went offline, refused control, was
+   * deleted), and what they refuse then is not sent.
+   */
+  private async admit(kind: 'io' | 'ui', writes: readonly Write[], origin: WriteOrigin): Promise<Admission> {
     const at = Date.now();
-    const planned: Planned[] = [];
-    const refusals = new Map<number, Refusal>();
-    writes.forEach(([name, value], index) => {
+    const planned: Planned[] = writes.map(([name, value]) => {
       const point = this.tree.get(kind, name);
-      planned.push({ at, ...origin, remote: point?.remote ?? '', name, kind, oldValue: point?.value ?? null, newValue: value });
-      const refusal = this.check(kind, name, point);
-      if (refusal) refusals.set(index, refusal);
+      return { at, ...origin, remote: point?.remote ?? '', name, kind, oldValue: point?.value ?? null, newValue: value };
     });
-    if (refusals.size > 0) return this.refuse(planned, refusals);
+    const refusals = this.checkAll(kind, planned);
+    if (refusals.size > 0) return { answered: await this.refuse(planned, refusals) };
 
-    const sending = this.recordIntent(planned);
-    if (!sending.ok) return planned.map(({ name }) => ({ name, error: sending.error, sent: false }));
+    const sending = await this.recordIntent(planned);
+    if (!sending.ok) return { answered: planned.map(({ name }) => ({ name, error: sending.error, sent: false })) };
+    const lateRefusals = this.checkAll(kind, planned);
+    if (lateRefusals.size > 0) return { answered: await this.withdraw(sending.data, lateRefusals) };
+    return { sent: this.send(kind, sending.data) };
+  }
 
+  /** Sends recorded writes, one request per remote, the remotes in parallel, and settles them by the answers. */
+  private async send(kind: 'io' | 'ui', sending: readonly WriteRecord[]): Promise<NameOutcome[]> {
     const byRemote = new Map<string, WriteRecord[]>();
-    for (const record of sending.data) {
+    for (const record of sending) {
       const records = byRemote.get(record.remote) ?? [];
       records.push(record);
       byRemote.set(record.remote, records);
@@ -196,10 +225,20 @@ export class WritePipeline {
         const link = this.targets.link(remote) as RemoteLink;
         const answer = await link.write(kind, records.map((record) => [record.name.slice(remote.length + 1), record.newValue]));
         this.noteControl(remote, answer);
-        for (const record of records) settled.set(record, this.settleSent(record, remote, answer));
+        for (const record of records) settled.set(record, await this.settleSent(record, remote, answer));
       }),
     );
-    return sending.data.map((record) => settled.get(record) as NameOutcome);
+    return sending.map((record) => settled.get(record) as NameOutcome);
+  }
+
+  /** Why the hub will not send each name that it will not send, by the name's index. */
+  private checkAll(kind: 'io' | 'ui', planned: readonly Planned[]): Map<number, Refusal> {
+    const refusals = new Map<number, Refusal>();
+    planned.forEach(({ name }, index) => {
+      const refusal = this.check(kind, name, this.tree.get(kind, name));
+      if (refusal) refusals.set(index, refusal);
+    });
+    return refusals;
   }
 
   /** Why the hub will not send this name (`point`: the tree's, if it has one), if it will not. */
@@ -221,56 +260,59 @@ export class WritePipeline {
   }
 
   /** Records a refused request, every name of it, and answers why; nothing was sent. */
-  private refuse(planned: readonly Planned[], refusals: ReadonlyMap<number, Refusal>): NameOutcome[] {
-    const notSent: Refusal = { code: ERROR_CODES.CONFLICT, reason: 'not sent: other names of the same write were refused', status: 'refused' };
-    const entries = planned.map((write, index) => ({ write, refusal: refusals.get(index) ?? notSent }));
+  private async refuse(planned: readonly Planned[], refusals: ReadonlyMap<number, Refusal>): Promise<NameOutcome[]> {
+    const entries = planned.map((write, index) => ({ write, refusal: refusals.get(index) ?? REFUSED_WITH_OTHERS }));
     let records: WriteRecord[] | undefined;
     // Nothing was sent: a storage failure here loses no outcome, and the answer stands.
     try {
-      records = this.storage.write(() =>
-        this.db.transaction(() => entries.map(({ write, refusal }) => this.log.record({ ...write, status: refusal.status, error: refusal.reason })))(),
-      );
+      records = await this.storage.write(() => this.log.recordAll(entries.map(({ write, refusal }) => ({ ...write, status: refusal.status, error: refusal.reason }))));
     } catch (error) {
-      if (!isStorageError(error)) throw error;
+      if (!this.storage.isStorageError(error)) throw error;
     }
     for (const status of ['refused', 'failed'] as const) {
       const count = entries.filter(({ refusal }) => refusal.status === status).length;
       if (count > 0) this.events.emit('written', status, count);
     }
-    return entries.map(({ write, refusal }, index) => ({
-      name: write.name,
-      ...(records ? { record: records[index] as WriteRecord } : {}),
-      error: { code: refusal.code, message: refusal.reason },
-      sent: false,
-      ...(refusal === notSent ? { withOthers: true as const } : {}),
-    }));
+    return entries.map(({ write, refusal }, index) => refusedOutcome(write.name, refusal, records?.[index]));
+  }
+
+  /** Settles writes recorded as `sending` that the checks refuse once they are stored; nothing was sent. */
+  private async withdraw(sending: readonly WriteRecord[], refusals: ReadonlyMap<number, Refusal>): Promise<NameOutcome[]> {
+    const outcomes: NameOutcome[] = [];
+    for (const [index, record] of sending.entries()) {
+      const refusal = refusals.get(index) ?? REFUSED_WITH_OTHERS;
+      outcomes.push(refusedOutcome(record.name, refusal, await this.settle(record, refusal.status, refusal.reason)));
+    }
+    return outcomes;
   }
 
   /** Records writes as `sending`, all or none; a storage failure refuses them before anything is sent. */
-  private recordIntent(writes: readonly Planned[]): Result<WriteRecord[]> {
+  private async recordIntent(writes: readonly Planned[]): Promise<Result<WriteRecord[]>> {
     try {
-      return ok(this.storage.write(() => this.db.transaction(() => writes.map((write) => this.log.record({ ...write, status: 'sending' })))()));
+      return ok(await this.storage.write(() => this.log.recordAll(writes.map((write) => ({ ...write, status: 'sending' as const })))));
     } catch (error) {
-      if (!isStorageError(error)) throw error;
+      if (!this.storage.isStorageError(error)) throw error;
       this.events.emit('written', 'failed', writes.length);
-      return fail(ERROR_CODES.STORAGE_FAILED, `${describeStorageError(error)}: the write cannot be recorded, so nothing was sent`);
+      return fail(ERROR_CODES.STORAGE_FAILED, `${this.storage.describe(error)}: the write cannot be recorded, so nothing was sent`);
     }
   }
 
   /** A sent write's outcome, from its remote's answer. */
-  private settleSent(record: WriteRecord, remote: string, answer: Result<WriteResult>): NameOutcome {
+  private async settleSent(record: WriteRecord, remote: string, answer: Result<WriteResult>): Promise<NameOutcome> {
     const { name, user, via } = record;
     if (!answer.ok) {
       this.logger.warn({ remote, name, user, via, error: answer.error.code }, 'write failed');
-      return { name, record: this.settle(record, 'failed', answer.error.message), error: answer.error, sent: true };
+      return { name, record: await this.settle(record, 'failed', answer.error.message), error: answer.error, sent: true };
     }
     if (!answer.data.ok) {
       const reason = `${remote} refused the write: ${describeWriteRefusal(answer.data)}`;
-      return { name, record: this.settle(record, 'refused', reason), error: { code: ERROR_CODES.REMOTE_REFUSED, message: reason }, sent: true };
+      return { name, record: await this.settle(record, 'refused', reason), error: { code: ERROR_CODES.REMOTE_REFUSED, message: reason }, sent: true };
     }
     this.logger.info({ remote, name, user, via }, 'write applied');
-    const applied = this.settle(record, 'applied');
-    if (this.tree.get(record.kind, name)?.value === record.newValue) this.confirm(applied);
+    const applied = await this.settle(record, 'applied');
+    // Looked at once `applied` is stored (a confirmation must follow it): a value that came back
+    // meanwhile is in the tree by now.
+    if (this.tree.get(record.kind, name)?.value === record.newValue) await this.confirm(applied);
     else this.awaitConfirmation(applied);
     return { name, record: applied, sent: true };
   }
@@ -279,12 +321,12 @@ export class WritePipeline {
    * Records a write's outcome. It has happened whatever the storage says: a failure to record
    * it is logged with the whole write, so that the log holds what the write log could not.
    */
-  private settle(record: WriteRecord, status: WriteStatus, error?: string): WriteRecord {
+  private async settle(record: WriteRecord, status: WriteStatus, error?: string): Promise<WriteRecord> {
     const settled: WriteRecord = { ...record, status, ...(error === undefined ? {} : { error }) };
     // A confirmation follows an applied write, which was counted then.
     if (status === 'applied' || status === 'refused' || status === 'failed') this.events.emit('written', status, 1);
     try {
-      this.storage.write(() => this.log.setStatus(record.id, status, error));
+      await this.storage.write(() => this.log.setStatus(record.id, status, error));
     } catch (failure) {
       this.logger.error({ write: settled, err: failure }, 'write outcome not recorded: the write log still says sending');
     }
@@ -315,15 +357,26 @@ export class WritePipeline {
   }
 
   /**
-   * Called from a link's poll, which a failure here must not take offline: the storage's is
-   * logged by settle, a listener's here.
+   * Called from a link's poll, which a failure here must not take offline (nor reject, as the
+   * poll does not wait for it): the storage's is logged by settle, a listener's here.
    */
-  private confirm(record: WriteRecord): void {
-    const confirmed = this.settle(record, 'confirmed');
+  private async confirm(record: WriteRecord): Promise<void> {
+    const confirmed = await this.settle(record, 'confirmed');
     try {
       this.events.emit('confirmed', confirmed);
     } catch (error) {
       this.logger.error({ err: error, write: confirmed.id }, 'a listener failed on a confirmed write');
     }
   }
+}
+
+/** A name's answer when the hub did not send it; `record` when the refusal was recorded. */
+function refusedOutcome(name: string, refusal: Refusal, record: WriteRecord | undefined): NameOutcome {
+  return {
+    name,
+    ...(record ? { record } : {}),
+    error: { code: refusal.code, message: refusal.reason },
+    sent: false,
+    ...(refusal === REFUSED_WITH_OTHERS ? { withOthers: true as const } : {}),
+  };
 }

@@ -1,0 +1,171 @@
+/**
+ * Which of the hubs sharing one PostgreSQL database is the active one: the hub whose session
+ * holds a session-level advisory lock. Each hub keeps one connection of its own for it, outside
+ * the pool, and every `heartbeatMs` either tries to take the lock (standby) or proves it still
+ * has the session (active).
+ *
+ * The lock goes with the session, so it is freed when the active:
+ * - dies (kill -9): the kernel closes its socket and the server ends the session at once;
+ * - hangs (a stopped process, a frozen machine): its session says nothing for
+ *   `sessionTimeoutMs`, and the server ends it (`idle_session_timeout`);
+ * - loses the database (a broken network): the server side ends as in a hang, and the hub's own
+ *   heartbeat fails, so it stops acting without waiting to be told.
+ * A standby takes the lock at its next heartbeat after that: within `sessionTimeoutMs +
+ * heartbeatMs`.
+ *
+ * A hub that was stopped and resumes may still believe it is active until its next heartbeat:
+ * `fence` checks, inside a transaction, that this hub's session still holds the lock, so a
+ * logger page or a write recorded by a deposed hub is refused by the database itself.
+ */
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Queryable } from './store';
+
+/** The advisory lock's two keys: "rioh" and 2 (1 is the migrations'). */
+export const ACTIVE_LOCK = [0x72696f68, 2] as const;
+
+export interface ElectionState {
+  active: boolean;
+  /** When this hub became what it is (ms). */
+  since: number;
+}
+
+export interface ElectionOptions {
+  heartbeatMs?: number;
+  /** How long a silent session keeps the lock: the longest a hung active holds on. */
+  sessionTimeoutMs?: number;
+  logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
+}
+
+/** A deposed hub's write or logger page: refused, never applied. */
+export class NotActiveError extends Error {
+  constructor() {
+    super('this hub is no longer the active one: another hub took over');
+    this.name = 'NotActiveError';
+  }
+}
+
+export class ActiveElection extends EventEmitter<{ change: [state: ElectionState] }> {
+  private client: pg.Client | undefined;
+  /** The server process of this hub's lock session: the lock's holder in `pg_locks`. */
+  private sessionPid: number | undefined;
+  private current: ElectionState = { active: false, since: Date.now() };
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private ticking: Promise<void> | undefined;
+  private readonly heartbeatMs: number;
+  private readonly sessionTimeoutMs: number;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: ElectionOptions,
+  ) {
+    super();
+    this.heartbeatMs = options.heartbeatMs ?? 1_000;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 5_000;
+  }
+
+  get state(): ElectionState {
+    return this.current;
+  }
+
+  /** Makes the first attempt (so a lone hub starts active), then keeps at it. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.schedule();
+  }
+
+  /**
+   * Throws `NotActiveError` unless this hub's lock session holds the lock now. Run inside the
+   * transaction it guards: the check and the write commit together or not at all.
+   */
+  async fence(tx: Queryable): Promise<void> {
+    const pid = this.sessionPid;
+    if (!this.current.active || pid === undefined) throw new NotActiveError();
+    const held = await tx.get<{ held: number }>(
+      "SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND objid = ? AND objsubid = 2 AND pid = ? AND granted",
+      [ACTIVE_LOCK[0], ACTIVE_LOCK[1], pid],
+    );
+    if (!held || held.held === 0) {
+      this.lose('the lock is no longer held by this hub');
+      throw new NotActiveError();
+    }
+  }
+
+  /** Gives the lock up (a clean shutdown hands over at once) and stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.end().catch(() => {});
+    if (this.current.active) this.become(false);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => {
+        this.ticking = undefined;
+        this.schedule();
+      });
+    }, this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const client = this.client ?? (await this.connect());
+      if (this.current.active) {
+        await client.query('SELECT 1');
+      } else {
+        const { rows } = await client.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS taken', [...ACTIVE_LOCK]);
+        if (rows[0]?.taken && !this.stopped) this.become(true);
+      }
+    } catch (error) {
+      this.lose(`the database did not answer (${(error as Error).message})`);
+    }
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'riohub election',
+      // A heartbeat that gets no answer is a lost database, not a slow one.
+      query_timeout: Math.max(this.heartbeatMs * 2, 1_000),
+      connectionTimeoutMillis: Math.max(this.heartbeatMs * 2, 1_000),
+      keepAlive: true,
+    });
+    client.on('error', (error) => this.lose(`the lock's connection failed (${error.message})`));
+    try {
+      await client.connect();
+      // The server ends a session silent this long, freeing the lock of a hung hub.
+      await client.query(`SET idle_session_timeout = ${Math.round(this.sessionTimeoutMs)}`);
+      this.sessionPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    this.client = client;
+    return client;
+  }
+
+  /** The lock's session is gone or in doubt: stop acting at once, and start over with a new one. */
+  private lose(why: string): void {
+    const client = this.client;
+    this.client = undefined;
+    this.sessionPid = undefined;
+    if (client) void client.end().catch(() => {});
+    if (this.current.active) {
+      this.options.logger.warn({ why }, 'no longer the active hub: standing by');
+      this.become(false);
+    }
+  }
+
+  private become(active: boolean): void {
+    this.current = { active, since: Date.now() };
+    if (active) this.options.logger.info({}, 'this hub is now the active one');
+    this.emit('change', this.current);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The store in PostgreSQL (`pg`): a pool of connections, the statements' `?` numbered as `$1…`
+ * and prepared on each connection by name, 64-bit integers and numerics read as numbers (times
+ * are milliseconds, far below 2^53). A transaction holds one connection from BEGIN to COMMIT;
+ * statements made on the store inside it (found by AsyncLocalStorage) run on that connection.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import type { Queryable, RunResult, SqlValue, Store } from './store';
+
+/** int8 (counts, times, ids) and numeric (sums of integers) as numbers, not strings. */
+const NUMBER_TYPES = new Set([20, 1700]);
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    NUMBER_TYPES.has(oid) ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * SQLSTATE classes and codes that say the database server or the way to it is failing, not the
+ * statement: a lost connection (08), out of disk or memory (53), a server shutting down or
+ * starting (57P01–57P03), a read-only server (25006: a standby), the server's own I/O (58).
+ */
+const STORAGE_CLASSES = ['08', '53', '58'];
+const STORAGE_CODES = ['57P01', '57P02', '57P03', '25006'];
+/** Node's and pg's own words for a connection that could not be made or was lost. */
+const CONNECTION_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'];
+const CONNECTION_MESSAGES = [/^Connection terminated/, /^timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /Cannot use a pool after calling end/];
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  readonly pool: pg.Pool;
+  /** Each SQL text's numbered form and the name it is prepared under. */
+  private readonly statements = new Map<string, { text: string; name: string }>();
+  private readonly inside = new AsyncLocalStorage<pg.PoolClient>();
+
+  constructor(url: string, options: { max?: number; applicationName?: string } = {}) {
+    this.location = redactUrl(url);
+    this.pool = new pg.Pool({
+      connectionString: url,
+      types,
+      max: options.max ?? 10,
+      application_name: options.applicationName ?? 'riohub',
+      connectionTimeoutMillis: 5_000,
+      // A server that stops answering (a cable pulled, a frozen VM) is found out by the kernel.
+      keepAlive: true,
+    });
+    // An idle connection that breaks (the server restarted) is dropped by the pool; the next
+    // statement opens another. Without a listener the error would end the process.
+    this.pool.on('error', () => {});
+  }
+
+  all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+    return this.query(sql, params, false) as Promise<Row[]>;
+  }
+
+  async get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined> {
+    return ((await this.query(sql, params, false)) as Row[])[0];
+  }
+
+  values<Row extends unknown[]>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+    return this.query(sql, params, true) as Promise<Row[]>;
+  }
+
+  async run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
+    const result = await this.execute(this.inside.getStore() ?? this.pool, sql, params, false);
+    return { changes: result.rowCount ?? 0 };
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const current = this.inside.getStore();
+    if (current) return work(this);
+    const client = await this.pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await this.inside.run(client, () => work(this));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError;
+      }
+      throw error;
+    } finally {
+      // A connection whose rollback failed is not given back to the pool: it is closed.
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  /**
+   * Runs `work` on one connection of its own, outside any transaction (session-level state,
+   * such as an advisory lock, belongs to that connection).
+   */
+  async withConnection<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  isStorageError(error: unknown): boolean {
+    if (!(error instanceof Error)) return false;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (CONNECTION_CODES.includes(code) || STORAGE_CODES.includes(code)) return true;
+      if (/^[0-9A-Z]{5}$/.test(code) && STORAGE_CLASSES.includes(code.slice(0, 2))) return true;
+    }
+    return CONNECTION_MESSAGES.some((pattern) => pattern.test(error.message));
+  }
+
+  describeStorageError(error: unknown): string {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    return `the hub cannot write its database at ${this.location} (${typeof code === 'string' ? `${code}: ` : ''}${message})`;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async query(sql: string, params: readonly SqlValue[] | undefined, asArrays: boolean): Promise<unknown[]> {
+    return (await this.execute(this.inside.getStore() ?? this.pool, sql, params, asArrays)).rows;
+  }
+
+  private execute(on: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlValue[] | undefined, asArrays: boolean): Promise<pg.QueryResult> {
+    if (!params || params.length === 0) return asArrays ? on.query({ text: sql, rowMode: 'array' }) : on.query(sql);
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = { text: numberPlaceholders(sql), name: `riohub_${this.statements.size + 1}` };
+      this.statements.set(sql, prepared);
+    }
+    const values = params as SqlValue[];
+    return asArrays ? on.query({ ...prepared, values, rowMode: 'array' }) : on.query({ ...prepared, values });
+  }
+}
+
+/**
+ * `?` placeholders as PostgreSQL's `$1, $2, …`, leaving alone a `?` inside a string literal,
+ * a quoted identifier or a comment.
+ */
+export function numberPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i] as string;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      const stop = end === -1 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end === -1 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === '?') {
+      out += `$${++n}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** The URL without its password, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unreadable URL)';
+  }
+}

@@ -1,0 +1,144 @@
+// The pipeline's order against a store that takes its time: a write is stored as `sending` before
+// it is sent and settled after; two writes to one name are logged in the order they were sent;
+// what changes while a write is being recorded (its remote refuses control, is deleted) is
+// checked again before sending. On the store of the run (SQLite, or PostgreSQL).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ok, type Result, type WriteRecord } from '@riohub/hub-api';
+import type { Write, WriteResult } from '@riohub/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StorageHealth } from '../db/storage-health';
+import type { Store } from '../db/store';
+import { HubEventBus } from '../hub-events';
+import type { RemoteLink } from '../links/remote-link';
+import { openTestStore } from '../testing/test-store';
+import { PointTree } from '../tree/point-tree';
+import { controlRefusedReason, WritePipeline } from './write-pipeline';
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The store, with `afterCommit` run once each transaction (the writes' records) is stored and before the pipeline hears of it. */
+function slowStore(store: Store, afterCommit: () => Promise<void>): Store {
+  return {
+    kind: store.kind,
+    location: store.location,
+    all: (sql, params) => store.all(sql, params),
+    get: (sql, params) => store.get(sql, params),
+    values: (sql, params) => store.values(sql, params),
+    run: (sql, params) => store.run(sql, params),
+    transaction: async (work) => {
+      const result = await store.transaction(work);
+      await afterCommit();
+      return result;
+    },
+    isStorageError: (error) => store.isStorageError(error),
+    describeStorageError: (error) => store.describeStorageError(error),
+    close: () => store.close(),
+  } as Store;
+}
+
+describe('write pipeline', () => {
+  let dataDir: string;
+  let store: Store;
+  let tree: PointTree;
+  let pipeline: WritePipeline | undefined;
+  /** The values sent, in order, with the status their record had when they were. */
+  let sent: { value: string; storedAs: string | undefined }[];
+  let exists: boolean;
+
+  const link = {
+    async write(_kind: 'io' | 'ui', writes: Write[]): Promise<Result<WriteResult>> {
+      for (const [name, value] of writes) {
+        const row = await store.get<{ status: string }>('SELECT status FROM writes WHERE name = ? AND new_value = ? ORDER BY id DESC', [`site.${name}`, value]);
+        sent.push({ value, storedAs: row?.status });
+      }
+      return ok({ ok: true });
+    },
+  } as unknown as RemoteLink;
+
+  function pipelineOn(on: Store): WritePipeline {
+    pipeline = new WritePipeline(on, new StorageHealth(on, quiet), tree, new HubEventBus(), {
+      link: () => (exists ? link : undefined),
+      connection: () => 'online',
+      exists: () => exists,
+    }, quiet);
+    return pipeline;
+  }
+
+  async function log(): Promise<WriteRecord[]> {
+    return (await (pipeline as WritePipeline).history(10)).reverse();
+  }
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'riohub-write-pipeline-'));
+    store = await openTestStore(dataDir);
+    tree = new PointTree();
+    tree.set('io', 'site.light.1', '0', 'site');
+    sent = [];
+    exists = true;
+  });
+  afterEach(async () => {
+    pipeline?.stop();
+    pipeline = undefined;
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stores a write as sending before it sends it, then applied, then confirmed when its value comes back', async () => {
+    const writes = pipelineOn(store);
+    const result = await writes.writeOne({ name: 'site.light.1', value: '1' }, { user: 'ann', via: 'rest' });
+    expect(result).toMatchObject({ ok: true, data: { status: 'applied', user: 'ann' } });
+    expect(sent).toEqual([{ value: '1', storedAs: 'sending' }]);
+    expect((await log()).map((record) => record.status)).toEqual(['applied']);
+
+    tree.set('io', 'site.light.1', '1', 'site');
+    writes.observe('io', 'site.light.1', '1');
+    await expect.poll(async () => (await log()).map((record) => record.status)).toEqual(['confirmed']);
+  });
+
+  it('logs two writes to one name in the order it sends them, however long each takes to store', async () => {
+    let first = true;
+    const writes = pipelineOn(
+      slowStore(store, async () => {
+        // The first write's record takes longer to come back than the second's.
+        const slow = first;
+        first = false;
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 50));
+      }),
+    );
+    await Promise.all([
+      writes.writeOne({ name: 'site.light.1', value: '1' }, { user: 'ann', via: 'rest' }),
+      writes.writeOne({ name: 'site.light.1', value: '2' }, { user: 'bob', via: 'dashboard' }),
+    ]);
+    expect(sent.map(({ value }) => value)).toEqual(['1', '2']);
+    expect((await log()).map(({ user, newValue }) => [user, newValue])).toEqual([
+      ['ann', '1'],
+      ['bob', '2'],
+    ]);
+  });
+
+  it('does not send a write whose remote refused control while it was being recorded', async () => {
+    const writes = pipelineOn(
+      slowStore(store, async () => {
+        tree.setRemoteReadOnly('site', controlRefusedReason('site'));
+      }),
+    );
+    const result = await writes.writeOne({ name: 'site.light.1', value: '1' }, { user: 'ann', via: 'rest' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'read-only', message: `site.light.1 is read only: ${controlRefusedReason('site')}: nothing was sent` } });
+    expect(sent).toEqual([]);
+    expect(await log()).toMatchObject([{ status: 'refused', error: `site.light.1 is read only: ${controlRefusedReason('site')}` }]);
+  });
+
+  it('does not send a write whose remote was deleted while it was being recorded', async () => {
+    const writes = pipelineOn(
+      slowStore(store, async () => {
+        exists = false;
+      }),
+    );
+    const result = await writes.writeMany('io', [['site.light.1', '1']], { user: 'remote API client 10.0.0.9', via: 'remote-io' });
+    expect(result).toEqual({ ok: false, error: 'not applied', names: ['site.light.1'], reasons: { 'site.light.1': 'no datapoint site.light.1' } });
+    expect(sent).toEqual([]);
+    expect(await log()).toMatchObject([{ status: 'refused', via: 'remote-io' }]);
+  });
+});
