@@ -9,6 +9,8 @@ const onPostgres = process.env['RIOHUB_TEST_STORE'] === 'postgres';
 const SQLITE_FILE_TESTS = [
   // `riohub backup`/`restore` copy the SQLite file (PostgreSQL's are pg_dump's and pg_restore's).
   'apps/hub/src/db/backup.test.ts',
+  // SQLite's SQL aggregates, against which PostgreSQL's JS grouping is proven.
+  'apps/hub/src/loggers/logger-aggregates-sqlite.test.ts',
 ];
 
 export default defineConfig({

@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AggregateInterval, CounterBucket, RangeBucket } from '@riohub/hub-api';
+import type { CounterBucket, RangeBucket } from '@riohub/hub-api';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../db/store';
-import { onPostgres, openTestStore } from '../testing/test-store';
-import { aggregate, aggregateRead, aggregateSql, bucketStartAtOrAfter, rollUpHours, rollUpRead } from './logger-aggregates';
+import { openTestStore } from '../testing/test-store';
+import { aggregate, bucketStartAtOrAfter, rollUpHours, rollUpRead } from './logger-aggregates';
 import { LoggerStore } from './logger-store';
 
 const HOUR = 3_600_000;
@@ -205,28 +205,6 @@ describe('logger store', () => {
         expect(await store.get(id)).toMatchObject({ samples: samples.length, resumeAfter: samples.at(-1)?.[0] });
       }),
       { numRuns: 150 },
-    );
-  });
-
-  it.skipIf(onPostgres)('groups the buckets read as SQLite groups them in SQL, to the last bit', async () => {
-    // PostgreSQL's aggregates are grouped from the rows read (logger-aggregates.ts): the same
-    // numbers as SQLite's SQL, for any series, interval and range.
-    const interval = fc.constantFrom<AggregateInterval>('minute', 'hour', 'day', 'month');
-    const span = fc.tuple(fc.integer({ min: -2 * DAY, max: 40 * DAY }), fc.integer({ min: 0, max: 80 * DAY }));
-    let round = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(step, value), { minLength: 1, maxLength: 2000, size: 'large' }), interval, span, async (steps, by, [from, length]) => {
-        const id = `series${round++}`;
-        await logger(id);
-        const key = await keyOf(id);
-        // Series of 28 days and more cross a month: start a day and a bit before the end of January.
-        let time = Date.UTC(2025, 0, 30, 22, 59, 13);
-        await store.appendPage(id, steps.map(([gap, reading]): [number, number] => [(time += gap), reading]));
-        const start = bucketStartAtOrAfter(by, Date.UTC(2025, 0, 30) + from);
-        const end = bucketStartAtOrAfter(by, Date.UTC(2025, 0, 30) + from + length);
-        expect(await aggregateRead(db, key, by, start, end)).toEqual(await aggregateSql(db, key, by, start, end));
-      }),
-      { numRuns: 200 },
     );
   });
 
