@@ -3,7 +3,7 @@
  * map: a listener subscribes to the hub, never to the tree, the loggers or the storage behind it.
  */
 import { EventEmitter } from 'node:events';
-import type { Point, PointRef, RemoteView, StorageStatus, WriteRecord } from '@riohub/hub-api';
+import type { PairStanding, Point, PointRef, RemoteView, StorageStatus, WriteRecord } from '@riohub/hub-api';
 import type { WriteOutcome } from './metrics/hub-metrics';
 
 export interface HubEvents {
@@ -32,6 +32,8 @@ export interface HubEvents {
   loggers: [];
   /** The database started or stopped taking writes. */
   storage: [status: StorageStatus];
+  /** On PostgreSQL, this hub's elected standing changed. */
+  pair: [standing: PairStanding];
 }
 
 export type HubEventName = keyof HubEvents;

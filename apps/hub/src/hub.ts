@@ -4,16 +4,19 @@
  * - the remote entries, their links and statuses, the high-availability role (remotes/remote-fleet.ts);
  * - the merged topology and the remotes' members (topology/topology-registry.ts);
  * - the one write pipeline and its log (writes/write-pipeline.ts);
- * - replicated data loggers (loggers/logger-service.ts) and the storage's health (db/storage-health.ts).
+ * - replicated data loggers (loggers/logger-service.ts) and the storage's health (db/storage-health.ts);
+ * - on PostgreSQL, its standing among the hubs sharing the database (pair/hub-pair.ts): only the
+ *   active one replicates loggers and sends writes, and its role follows the election.
  * Everything it tells its listeners is one typed event map (hub-events.ts): the hub is that bus.
  */
-import type { ConnectionTest, Device, Point, PointKind, RemoteChange, RemoteInput, RemoteView, Result, StorageStatus, WriteOrigin, WriteRecord, WriteRequest } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, type ConnectionTest, type Device, type PairStanding, type Point, type PointKind, type RemoteChange, type RemoteInput, type RemoteView, type Result, type StorageStatus, type WriteOrigin, type WriteRecord, type WriteRequest } from '@riohub/hub-api';
 import type { Write, WriteResult } from '@riohub/protocol';
 import { readMeta, writeMeta, type Store } from './db/store';
 import { StorageHealth } from './db/storage-health';
 import { HubEventBus } from './hub-events';
 import { testConnection } from './links/connection-test';
 import { LoggerService } from './loggers/logger-service';
+import type { HubPair } from './pair/hub-pair';
 import { RemoteFleet, type BeforeChange, type HubRole } from './remotes/remote-fleet';
 import type { RemoteRepo } from './remotes/remote-repo';
 import { TopologyRegistry } from './topology/topology-registry';
@@ -22,6 +25,12 @@ import { WritePipeline } from './writes/write-pipeline';
 
 export type { HubRole } from './remotes/remote-fleet';
 export type { HubEvents } from './hub-events';
+
+export interface HubOptions {
+  /** This hub's own id when the store is shared (PostgreSQL): kept in its data folder. Else kept in the store. */
+  instanceId?: string;
+  pair?: HubPair;
+}
 
 export interface HubLogger {
   info(fields: object, message: string): void;
@@ -48,14 +57,14 @@ export class Hub extends HubEventBus {
    * The hub on `store`: its instance id is read from the store (made on the first start), and
    * what its parts keep there is loaded before it is handed out.
    */
-  static async create(store: Store, logger: HubLogger): Promise<Hub> {
-    let instanceId = await readMeta(store, 'instance_id');
+  static async create(store: Store, logger: HubLogger, options: HubOptions = {}): Promise<Hub> {
+    let instanceId = options.instanceId ?? (await readMeta(store, 'instance_id'));
     if (!instanceId) {
       instanceId = crypto.randomUUID();
       await writeMeta(store, 'instance_id', instanceId);
     }
-    const hub = new Hub(store, instanceId, logger);
-    await hub.fleet.load();
+    const hub = new Hub(store, instanceId, logger, options.pair);
+    await hub.fleet.load(options.pair && (options.pair.active ? 'active' : 'inactive'));
     return hub;
   }
 
@@ -63,22 +72,45 @@ export class Hub extends HubEventBus {
     store: Store,
     instanceId: string,
     logger: HubLogger,
+    /** On PostgreSQL: the election among the hubs sharing the database. */
+    readonly pair?: HubPair,
   ) {
     super();
     this.instanceId = instanceId;
     this.storage = new StorageHealth(store, logger);
-    this.loggers = new LoggerService(store, logger, () => this.fleet.settings(), this.storage);
+    this.loggers = new LoggerService(store, logger, () => this.fleet.settings(), this.storage, { fence: pair && ((tx) => pair.fence(tx)), replicating: pair?.active ?? true });
     this.topologies = new TopologyRegistry(instanceId, this.tree, this);
     this.writes = new WritePipeline(store, this.storage, this.tree, this, {
       link: (remote) => this.fleet.link(remote),
       connection: (remote) => this.fleet.connection(remote),
       exists: (remote) => this.fleet.has(remote),
+      standing: () => this.pair?.standing(),
+      fence: pair && ((tx) => pair.fence(tx)),
     }, logger);
-    this.fleet = new RemoteFleet({ store, instanceId, tree: this.tree, events: this, topology: this.topologies, writes: this.writes, loggers: this.loggers, logger });
+    this.fleet = new RemoteFleet({
+      store,
+      instanceId,
+      tree: this.tree,
+      events: this,
+      topology: this.topologies,
+      writes: this.writes,
+      loggers: this.loggers,
+      logger,
+      announce: pair && ((topic) => pair.announce(topic)),
+    });
     // The tree, the loggers and the storage tell the hub; listeners hear the hub only.
     const onStorage = (status: StorageStatus) => this.emit('storage', status);
     this.storage.on('change', onStorage);
+    const onStanding = (standing: PairStanding) => void this.followStanding(standing);
+    // What another hub changed in the store: its remote entries are followed here.
+    const onNotice = (topic: string) => {
+      if (topic === 'remotes' || topic === '*') void this.fleet.sync().catch((error: unknown) => logger.warn({ err: error }, 'could not follow the remote entries changed by another hub'));
+    };
+    pair?.on('change', onStanding);
+    pair?.on('notice', onNotice);
     this.stopListening.push(
+      () => pair?.off('change', onStanding),
+      () => pair?.off('notice', onNotice),
       this.tree.onChange(({ point, event }) => this.emit('point', point, event)),
       this.loggers.onChange(() => this.emit('loggers')),
       () => this.storage.off('change', onStorage),
@@ -117,8 +149,18 @@ export class Hub extends HubEventBus {
     for (const stop of this.stopListening.splice(0)) stop();
   }
 
-  setRole(role: HubRole): Promise<void> {
-    return this.fleet.setRole(role);
+  /** Sets the role by hand (SQLite); a pair's role is elected, and this refuses. */
+  async setRole(role: HubRole): Promise<Result<HubRole>> {
+    if (this.pair) return fail(ERROR_CODES.CONFLICT, 'the role of a hub on PostgreSQL is elected among the hubs sharing the database: stop the active hub to hand over', { role: 'is elected' });
+    await this.fleet.setRole(role);
+    return ok(role);
+  }
+
+  /** A pair's standing changed: the role, the loggers and the listeners follow it. */
+  private async followStanding(standing: PairStanding): Promise<void> {
+    this.emit('pair', standing);
+    this.loggers.setReplicating(standing.active);
+    await this.fleet.followElection(standing.active ? 'active' : 'inactive');
   }
 
   // Points

@@ -17,6 +17,7 @@ import type { Store } from './db/store';
 import { startDemo, type Demo } from './demo';
 import { Hub } from './hub';
 import { hostPort } from './links/remote-client';
+import { HubPair, ownInstanceId } from './pair/hub-pair';
 import { RemoteRepo } from './remotes/remote-repo';
 import { ServedApiSettings } from './served/served-api-settings';
 import { declaresAdmin, planSettings } from './settings-file/apply-settings';
@@ -59,7 +60,17 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
   // Read and checked in full before anything is opened: any problem in it stops the start.
   const settingsFile = config.configFile ? readSettingsFile(config.configFile, env) : undefined;
   const store = await openSealedStore(config, env, logger);
-  const hub = await Hub.create(store, logger.child({ component: 'hub' })).catch(async (error: unknown) => {
+  // Hubs sharing a PostgreSQL database elect the active one: a lone hub is active at once.
+  const instanceId = store.kind === 'postgres' ? ownInstanceId(config.data) : undefined;
+  const pair =
+    instanceId && config.database
+      ? new HubPair(store, config.database, { instanceId, name: config.port ? `${hostname()}:${config.port}` : `${hostname()} (pid ${process.pid})` }, { logger: logger.child({ component: 'pair' }) })
+      : undefined;
+  const hub = await (async () => {
+    await pair?.start();
+    return Hub.create(store, logger.child({ component: 'hub' }), { instanceId, pair });
+  })().catch(async (error: unknown) => {
+    await pair?.stop();
     await store.close();
     throw error;
   });
@@ -130,6 +141,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
         clearInterval(renewal);
         await running.close();
         await hub.stop();
+        await pair?.stop();
         await demo?.stop();
         await store.close();
       },
@@ -137,6 +149,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
   } catch (error) {
     await app?.close();
     await hub.stop();
+    await pair?.stop();
     await demo?.stop();
     await store.close();
     throw error;

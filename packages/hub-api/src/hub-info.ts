@@ -5,6 +5,21 @@ import { z } from 'zod';
 export const hubRoleSchema = z.enum(['active', 'inactive'], 'must be active or inactive');
 export type HubRole = z.infer<typeof hubRoleSchema>;
 
+/**
+ * Hubs sharing one PostgreSQL database elect the active one among them (the others stand by):
+ * this hub's standing and since when, and the active hub as it recorded itself.
+ */
+export const pairStandingSchema = z
+  .object({
+    active: z.boolean(),
+    /** When this hub became active or standby (ms). */
+    since: z.number(),
+    /** The active hub (this one when `active`), unknown until one has recorded itself. */
+    activeHub: z.object({ instanceId: z.string(), name: z.string(), since: z.number() }).optional(),
+  })
+  .meta({ id: 'PairStanding' });
+export type PairStanding = z.infer<typeof pairStandingSchema>;
+
 /** `GET /api/hub` (viewer), and the answer of `PUT /api/hub/role` (admin). */
 export const hubInfoSchema = z
   .object({
@@ -13,6 +28,8 @@ export const hubInfoSchema = z
     role: hubRoleSchema,
     /** Points in the merged tree. */
     points: z.number(),
+    /** On PostgreSQL, the elected standing (the role follows it and cannot be set by hand); absent on SQLite. */
+    pair: pairStandingSchema.optional(),
   })
   .meta({ id: 'HubInfo' });
 export type HubInfo = z.infer<typeof hubInfoSchema>;

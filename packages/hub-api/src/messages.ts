@@ -3,6 +3,7 @@
  * Neither side re-declares a name; a changed shape gets a new type beside the old one.
  */
 import type { StorageStatus } from './health';
+import type { PairStanding } from './hub-info';
 import type { LoggerView } from './loggers';
 import type { Device, Point, PointRef } from './points';
 import type { RemoteView } from './remotes';
@@ -33,6 +34,8 @@ export interface ServerMessages {
   topology: { devices: Device[] };
   /** Whether the hub can write its database: on connecting, then on every change. */
   storage: StorageStatus;
+  /** On PostgreSQL, this hub's elected standing: on connecting, then on every change. */
+  pair: PairStanding;
   /** A message that could not be handled. */
   error: { code: string; message: string };
 }

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   CONNECTION_FAILED: 'connection-failed',
   // The hub itself
   STORAGE_FAILED: 'storage-failed',
+  /** This hub is the standby of a pair sharing one PostgreSQL database: the active one acts. */
+  STANDBY: 'standby',
   INTERNAL: 'internal',
 } as const;
 
@@ -93,5 +95,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   'bad-response': 502,
   'connection-failed': 502,
   'storage-failed': 503,
+  standby: 503,
   internal: 500,
 };

@@ -124,7 +124,8 @@ export const ROUTES = {
   auditCsv: csv('GET', '/api/audit.csv', 'admin', { query: auditExportQuerySchema }),
 
   hub: json('GET', '/api/hub', 'viewer', { answer: hubInfoSchema }),
-  setHubRole: json('PUT', '/api/hub/role', 'admin', { body: hubRoleChangeSchema, answer: hubInfoSchema }),
+  // 409: the role is elected (the store is PostgreSQL).
+  setHubRole: json('PUT', '/api/hub/role', 'admin', { body: hubRoleChangeSchema, answer: hubInfoSchema }, [200, 409]),
   servedApi: json('GET', '/api/hub/served-api', 'admin', { answer: servedApiViewSchema }),
   updateServedApi: json('PUT', '/api/hub/served-api', 'admin', { body: servedApiInputSchema, answer: servedApiViewSchema }),
   /** The MQTT bridge (docs/mqtt.md): settings, the password write-only, and its connection status. */

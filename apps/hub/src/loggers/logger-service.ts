@@ -19,7 +19,7 @@ import {
 } from '@riohub/hub-api';
 import type { LoggerInfo, LogPage } from '@riohub/protocol';
 import type { StorageHealth } from '../db/storage-health';
-import type { Store } from '../db/store';
+import type { Queryable, Store } from '../db/store';
 import { LoggerReplicator, type FetchTimes, type LoggerState, type ReplicationTarget } from './logger-replicator';
 import { LoggerStore, type StoreTimes, type StoredLogger } from './logger-store';
 
@@ -53,6 +53,15 @@ export interface LoggerServiceLog {
   warn(fields: object, message: string): void;
 }
 
+export interface LoggerServiceOptions {
+  /** Samples per `riolog` page (tests use small pages). */
+  pageSize?: number;
+  /** Run inside each page's transaction: throws when this hub may no longer store pages (a deposed active hub). */
+  fence?: (tx: Queryable) => Promise<void>;
+  /** Whether replicators run (default true): false for a standby hub. */
+  replicating?: boolean;
+}
+
 export class LoggerService {
   readonly store: LoggerStore;
   private readonly replicators = new Map<string, LoggerReplicator>();
@@ -64,6 +73,8 @@ export class LoggerService {
   private roundQueued = false;
   private roundRetry: NodeJS.Timeout | undefined;
   private stopping = false;
+  private replicating: boolean;
+  private readonly pageSize: number | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly storedListeners = new Set<(id: string, count: number) => void>();
   private retentionTimer: NodeJS.Timeout | undefined;
@@ -76,10 +87,22 @@ export class LoggerService {
     private readonly remotes: () => RemoteSettings[],
     /** Told of every storage failure: logger pages and retention are the hub's busiest writers. */
     private readonly storage: Pick<StorageHealth, 'report' | 'isStorageError'>,
-    /** Samples per `riolog` page (tests use small pages). */
-    private readonly pageSize?: number,
+    options: LoggerServiceOptions = {},
   ) {
-    this.store = new LoggerStore(store);
+    this.store = new LoggerStore(store, options.fence);
+    this.pageSize = options.pageSize;
+    this.replicating = options.replicating ?? true;
+  }
+
+  /**
+   * Starts or stops replicating every polled remote's loggers: a hub of a pair replicates only
+   * while it is the active one (pair/hub-pair.ts). Queries and retention's reads go on either way.
+   */
+  setReplicating(replicating: boolean): void {
+    if (this.replicating === replicating) return;
+    this.replicating = replicating;
+    this.followClashes();
+    this.changed();
   }
 
   start(): void {
@@ -153,7 +176,7 @@ export class LoggerService {
   private startReplicator(name: string, blocked: Map<string, string>): void {
     const polled = this.polled.get(name);
     // Closed while its start waited for the stored loggers: not started.
-    if (!polled || this.replicators.has(name) || this.stopping) return;
+    if (!polled || this.replicators.has(name) || this.stopping || !this.replicating) return;
     const { settings, password } = polled;
     const targets: ReplicationTarget[] = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
     if (targets.length === 0) return;
@@ -196,7 +219,7 @@ export class LoggerService {
         this.roundQueued = false;
         const blocked = await this.blockedClaims();
         for (const [name, { settings }] of this.polled) {
-          const wanted = this.claimsOf(settings).filter((claim) => !blocked.has(claim.id));
+          const wanted = this.replicating ? this.claimsOf(settings).filter((claim) => !blocked.has(claim.id)) : [];
           const running = this.replicators.get(name)?.targetIds ?? [];
           if (wanted.length === running.length && wanted.every((claim) => running.includes(claim.id))) continue;
           await this.stopReplicator(name);
@@ -406,6 +429,8 @@ export class LoggerService {
   }
 
   private runRetention(): void {
+    // A standby leaves the shared history to the active hub.
+    if (!this.replicating) return;
     this.retentionRun = this.retentionRun
       .then(() => this.store.applyRetention(Date.now()))
       .then((deleted) => {

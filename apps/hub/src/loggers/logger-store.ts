@@ -69,7 +69,11 @@ export class LoggerStore {
   /** The month partitions of the samples known to exist (PostgreSQL's), so that a page makes none twice. */
   private readonly partitions = new Set<string>();
 
-  constructor(readonly store: Store) {}
+  constructor(
+    readonly store: Store,
+    /** Run first in each page's transaction: throws when this hub may no longer store pages (pair/active-election.ts). */
+    private readonly fence?: (tx: Queryable) => Promise<void>,
+  ) {}
 
   async list(): Promise<StoredLogger[]> {
     return (await this.store.all<LoggerRow>(`SELECT ${ROW_COLUMNS} FROM loggers ORDER BY key`)).map(fromRow);
@@ -118,7 +122,10 @@ export class LoggerStore {
     const started = performance.now();
     // A partition is made outside the page's transaction (db/postgres-schema.ts).
     if (this.store.kind === 'postgres') await this.ensurePartitions(samples);
-    const added = await this.store.transaction((tx) => this.append(tx, id, samples));
+    const added = await this.store.transaction(async (tx) => {
+      await this.fence?.(tx);
+      return this.append(tx, id, samples);
+    });
     this.times.transactionMs += performance.now() - started;
     this.times.pages++;
     this.times.samples += added;

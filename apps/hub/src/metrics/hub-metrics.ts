@@ -34,6 +34,14 @@ export class HubMetrics {
     collectDefaultMetrics({ register: this.registry });
 
     new Gauge({
+      name: 'riohub_active',
+      help: "Whether this hub acts (polls, replicates loggers, sends writes): 1 active, 0 standby. On PostgreSQL it is elected among the hubs sharing the database; on SQLite it is the role set by hand.",
+      registers,
+      collect() {
+        this.set(hub.pair ? (hub.pair.active ? 1 : 0) : hub.role === 'active' ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'riohub_remote_up',
       help: 'Whether the remote answers its polls: 1 online, 0 otherwise (offline, disabled, inactive).',
       labelNames: ['remote'],

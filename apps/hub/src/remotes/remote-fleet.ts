@@ -49,6 +49,8 @@ export interface FleetParts {
   writes: WritePipeline;
   loggers: LoggerService;
   logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
+  /** Tells the other hubs sharing the store that the entries changed (pair/hub-pair.ts). */
+  announce?: (topic: 'remotes') => Promise<void>;
 }
 
 export class RemoteFleet {
@@ -71,13 +73,16 @@ export class RemoteFleet {
 
   constructor(private readonly parts: FleetParts) {
     // Every change made through the repo (the fleet's own, the demo's, the settings file's) is followed here.
-    this.repo = new RemoteRepo(parts.store, () => this.reload());
+    this.repo = new RemoteRepo(parts.store, async () => {
+      await this.reload();
+      await parts.announce?.('remotes');
+    });
     this.sink = createLinkSink({ ...parts, status: (remote, change) => this.updateStatus(remote, change) });
   }
 
-  /** Reads the entries and the role from the store: once, before the fleet is used. */
-  async load(): Promise<void> {
-    this.currentRole = (await readMeta(this.parts.store, 'role')) === 'inactive' ? 'inactive' : 'active';
+  /** Reads the entries and the role (unless `elected`) from the store: once, before the fleet is used. */
+  async load(elected?: HubRole): Promise<void> {
+    this.currentRole = elected ?? ((await readMeta(this.parts.store, 'role')) === 'inactive' ? 'inactive' : 'active');
     await this.reload();
   }
 
@@ -135,10 +140,22 @@ export class RemoteFleet {
     return [...this.entries.values()].map((entry) => entry.settings);
   }
 
-  /** Switches the high-availability role; links with `shutdownWhenInactive` follow it at once. */
-  async setRole(role: HubRole): Promise<void> {
+  /** Switches the high-availability role, kept in the store; links with `shutdownWhenInactive` follow it at once. */
+  setRole(role: HubRole): Promise<void> {
+    return this.changeRole(role, () => writeMeta(this.parts.store, 'role', role));
+  }
+
+  /**
+   * Takes the role a pair's election gives this hub (pair/hub-pair.ts): not stored, since the
+   * store is shared with the other hubs of the pair, whose roles differ.
+   */
+  followElection(role: HubRole): Promise<void> {
+    return this.changeRole(role, async () => {});
+  }
+
+  private async changeRole(role: HubRole, store: () => Promise<void>): Promise<void> {
     const stored = this.roleChanges.then(async () => {
-      await writeMeta(this.parts.store, 'role', role);
+      await store();
       this.currentRole = role;
     });
     this.roleChanges = stored.catch(() => undefined);
@@ -200,21 +217,45 @@ export class RemoteFleet {
 
   delete(name: string, before?: BeforeChange): Promise<Result<{ name: string }>> {
     return this.change(name, before, async () => {
-      const { tree, events, topology, writes, loggers, logger } = this.parts;
       await this.repo.delete(name);
       await this.close(name);
-      await loggers.deleteRemote(name);
-      this.statuses.delete(name);
-      topology.forgetMembers(name);
-      writes.forgetControlRefusal(name);
-      topology.forget(name);
-      events.emit('topology');
-      const removed = tree.removeRemote(name);
-      if (removed.length > 0) events.emit('removed', removed);
-      events.emit('deleted', name);
-      logger.info({ remote: name }, 'remote deleted');
+      await this.parts.loggers.deleteRemote(name);
+      this.forget(name);
+      this.parts.logger.info({ remote: name }, 'remote deleted');
       return ok({ name });
     });
+  }
+
+  /**
+   * Follows the changes another hub sharing the store made (pair/hub-pair.ts): an entry added or
+   * changed there is (re)opened here, one deleted there is closed and forgotten.
+   */
+  async sync(): Promise<void> {
+    const before = this.entries;
+    await this.reload();
+    for (const name of new Set([...before.keys(), ...this.entries.keys()])) {
+      const [was, now] = [before.get(name), this.entries.get(name)];
+      if (was && now && JSON.stringify(was) === JSON.stringify(now)) continue;
+      await this.serialize(name, async () => {
+        if (this.stopping) return;
+        if (this.entries.has(name)) return this.reopen(name);
+        await this.close(name);
+        this.forget(name);
+      });
+    }
+  }
+
+  /** What the hub knew of a deleted remote: its status, members, topology and points. */
+  private forget(name: string): void {
+    const { tree, events, topology, writes } = this.parts;
+    this.statuses.delete(name);
+    topology.forgetMembers(name);
+    writes.forgetControlRefusal(name);
+    topology.forget(name);
+    events.emit('topology');
+    const removed = tree.removeRemote(name);
+    if (removed.length > 0) events.emit('removed', removed);
+    events.emit('deleted', name);
   }
 
   /**

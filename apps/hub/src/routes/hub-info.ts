@@ -1,4 +1,4 @@
-/** `/api/hub`: this hub's instance id and high-availability role; a role change is in the audit. */
+/** `/api/hub`: this hub's instance id and high-availability role (elected on PostgreSQL); a role change is in the audit. */
 import { ERROR_CODES, fail, ok } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { settingsChanges } from '../audit/audit-diff';
@@ -7,14 +7,18 @@ import type { Hub } from '../hub';
 import { mapRoute } from './route-map';
 
 export const hubRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
-  const info = () => ok({ instanceId: hub.instanceId, role: hub.role, points: hub.pointCount });
+  const info = () => ok({ instanceId: hub.instanceId, role: hub.role, points: hub.pointCount, ...(hub.pair ? { pair: hub.pair.standing() } : {}) });
 
   mapRoute(app, 'hub', async (_request, reply, answer) => answer(info()));
 
   mapRoute(app, 'setHubRole', async (request, reply, answer) => {
     const before = hub.role;
     const { role } = request.body;
-    await hub.setRole(role);
+    const changed = await hub.setRole(role);
+    if (!changed.ok) {
+      await audited(request, 'hub.role', 'hub', changed, () => []);
+      return answer(changed);
+    }
     request.log.info({ role, user: request.user?.name }, 'hub role changed');
     const result = info();
     await audited(request, 'hub.role', 'hub', result, (after) => settingsChanges({ role: before }, { role: after.role }));

@@ -42,6 +42,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     removed: (points) => broadcast({ type: 'removed', payload: { points } }),
     deleted: (name) => broadcast({ type: 'remote-deleted', payload: { name } }),
     storage: (storage) => broadcast({ type: 'storage', payload: storage }),
+    pair: (standing) => broadcast({ type: 'pair', payload: standing }),
     // The writer's sessions hear that their write came back: writes of other channels have none.
     confirmed: (record) => {
       if (record.via !== 'dashboard' && record.via !== 'rest') return;
@@ -83,6 +84,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
         // Sent once read, after the messages below.
         withLoggers((loggers) => session.send({ type: 'loggers', payload: { loggers } }), request.log);
         session.send({ type: 'storage', payload: hub.storage.status() });
+        if (hub.pair) session.send({ type: 'pair', payload: hub.pair.standing() });
         session.send({ type: 'topology', payload: { devices: hub.topology() } });
 
         let alive = true;

@@ -31,9 +31,10 @@ export class WriteLog {
     return { id, ...entry };
   }
 
-  /** Records writes all or none, in their order (their ids ascend in it). */
-  recordAll(entries: readonly Omit<WriteRecord, 'id'>[]): Promise<WriteRecord[]> {
+  /** Records writes all or none, in their order (their ids ascend in it); `guard` runs first in the transaction, and may refuse it. */
+  recordAll(entries: readonly Omit<WriteRecord, 'id'>[], guard?: (tx: Queryable) => Promise<void>): Promise<WriteRecord[]> {
     return this.store.transaction(async (tx) => {
+      await guard?.(tx);
       const records: WriteRecord[] = [];
       for (const entry of entries) records.push(await this.record(entry, tx));
       return records;

@@ -20,6 +20,7 @@ import {
   staleBelowReason,
   type ApiError,
   type ErrorCode,
+  type PairStanding,
   type Point,
   type Result,
   type WriteOrigin,
@@ -29,9 +30,10 @@ import {
 } from '@riohub/hub-api';
 import { describeWriteRefusal, isValidName, isValidValue, MAX_VALUE_BYTES, type Write, type WriteResult } from '@riohub/protocol';
 import type { StorageHealth } from '../db/storage-health';
-import type { Store } from '../db/store';
+import type { Queryable, Store } from '../db/store';
 import type { HubEventBus } from '../hub-events';
 import type { RemoteLink } from '../links/remote-link';
+import { NotActiveError } from '../pair/active-election';
 import type { PointTree } from '../tree/point-tree';
 import { WriteLog } from './write-log';
 
@@ -59,6 +61,10 @@ export interface WriteTargets {
   connection(remote: string): string;
   /** Whether a remote entry of that name exists (its points may outlive a deletion for a moment). */
   exists(remote: string): boolean;
+  /** On PostgreSQL, this hub's elected standing: a standby sends nothing. */
+  standing?(): PairStanding | undefined;
+  /** Run inside the transaction that records writes as `sending`: throws when this hub may no longer send (a deposed active hub). */
+  fence?: (tx: Queryable) => Promise<void>;
 }
 
 /**
@@ -251,6 +257,8 @@ export class WritePipeline {
       return { code: ERROR_CODES.NOT_FOUND, reason: `no ${kind === 'ui' ? 'GUI variable' : 'datapoint'} ${name}`, status: 'refused' };
     }
     if (point.readOnly) return { code: ERROR_CODES.READ_ONLY, reason: `${name} is read only: ${point.readOnly}`, status: 'refused' };
+    const standing = this.targets.standing?.();
+    if (standing && !standing.active) return { code: ERROR_CODES.STANDBY, reason: standbyReason(standing), status: 'refused' };
     if (!this.targets.link(remote) || !this.tree.isOnline(remote)) {
       return { code: ERROR_CODES.REMOTE_OFFLINE, reason: `${remote} is ${this.targets.connection(remote)}`, status: 'failed' };
     }
@@ -289,8 +297,12 @@ export class WritePipeline {
   /** Records writes as `sending`, all or none; a storage failure refuses them before anything is sent. */
   private async recordIntent(writes: readonly Planned[]): Promise<Result<WriteRecord[]>> {
     try {
-      return ok(await this.storage.write(() => this.log.recordAll(writes.map((write) => ({ ...write, status: 'sending' as const })))));
+      return ok(await this.storage.write(() => this.log.recordAll(writes.map((write) => ({ ...write, status: 'sending' as const })), this.targets.fence)));
     } catch (error) {
+      if (error instanceof NotActiveError) {
+        this.events.emit('written', 'refused', writes.length);
+        return fail(ERROR_CODES.STANDBY, `${error.message}: nothing was sent`);
+      }
       if (!this.storage.isStorageError(error)) throw error;
       this.events.emit('written', 'failed', writes.length);
       return fail(ERROR_CODES.STORAGE_FAILED, `${this.storage.describe(error)}: the write cannot be recorded, so nothing was sent`);
@@ -379,4 +391,10 @@ function refusedOutcome(name: string, refusal: Refusal, record: WriteRecord | un
     sent: false,
     ...(refusal === REFUSED_WITH_OTHERS ? { withOthers: true as const } : {}),
   };
+}
+
+/** Why a standby sends nothing, and where to write instead. */
+function standbyReason(standing: PairStanding): string {
+  const active = standing.activeHub ? `the active hub is ${standing.activeHub.name}` : 'no hub is active at the moment';
+  return `this hub is the standby of a pair: ${active}, write there`;
 }

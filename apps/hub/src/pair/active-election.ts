@@ -19,7 +19,7 @@
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import type { Queryable } from './store';
+import type { Queryable } from '../db/store';
 
 /** The advisory lock's two keys: "rioh" and 2 (1 is the migrations'). */
 export const ACTIVE_LOCK = [0x72696f68, 2] as const;
@@ -45,7 +45,10 @@ export class NotActiveError extends Error {
   }
 }
 
-export class ActiveElection extends EventEmitter<{ change: [state: ElectionState] }> {
+/** The channel on which hubs sharing a database say what they changed there (`NOTIFY`). */
+export const CHANGES_CHANNEL = 'riohub_changes';
+
+export class ActiveElection extends EventEmitter<{ change: [state: ElectionState]; notice: [topic: string] }> {
   private client: pg.Client | undefined;
   /** The server process of this hub's lock session: the lock's holder in `pg_locks`. */
   private sessionPid: number | undefined;
@@ -143,6 +146,11 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
       // The server ends a session silent this long, freeing the lock of a hung hub.
       await client.query(`SET idle_session_timeout = ${Math.round(this.sessionTimeoutMs)}`);
       this.sessionPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      // The same session hears what the other hubs change (pair/hub-pair.ts).
+      client.on('notification', (message) => this.emit('notice', message.payload ?? ''));
+      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      // Whatever was said while no session listened is caught up with now.
+      this.emit('notice', '*');
     } catch (error) {
       await client.end().catch(() => {});
       throw error;

@@ -1,0 +1,158 @@
+// Two hub processes on one PostgreSQL database, all real: the active one is killed with SIGKILL
+// while it replicates a simulator's logger history and an operator writes a stream of values;
+// the standby takes over, finishes the history sample by sample, and takes the writes.
+import { randomBytes } from 'node:crypto';
+import type { HubInfo, WriteRecord } from '@riohub/hub-api';
+import { spawnHub, spawnSim, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectSameSeries, loggerView, SIM_PASSWORD, untilUpToDate } from '../loggers/testing';
+import { ADMIN_PASSWORD, eventually, HubClient } from '../testing/test-hub';
+
+/** The simulator's loggers, replicated (polled for new samples every second). */
+const LOGGERS = { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 };
+
+/** The most a takeover may take (issue 15): the standby acts within this of the active's death. */
+const TAKEOVER_MS = 10_000;
+
+async function signedIn(hub: HubProcess): Promise<HubClient> {
+  const client = new HubClient(hub.url);
+  await client.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
+  return client;
+}
+
+function standing(client: HubClient): Promise<HubInfo> {
+  return client.data<HubInfo>('GET', '/api/hub');
+}
+
+describe('an active/standby pair on PostgreSQL', () => {
+  let cluster: PostgresCluster | undefined;
+  const hubs: HubProcess[] = [];
+  const sims: SimProcess[] = [];
+
+  afterEach(async () => {
+    for (const hub of hubs.splice(0)) await hub.stop();
+    for (const sim of sims.splice(0)) await sim.stop('SIGKILL');
+    await cluster?.close();
+  });
+
+  async function pairOnOneDatabase(): Promise<{ first: HubProcess; second: HubProcess; env: Record<string, string> }> {
+    cluster = await startPostgres();
+    // Both hubs open the passwords the other sealed: one secret key for the pair.
+    const env = { RIOHUB_DATABASE: await cluster.createDatabase(), RIOHUB_SECRET_KEY: randomBytes(32).toString('base64') };
+    const first = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true });
+    hubs.push(first);
+    const second = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true });
+    hubs.push(second);
+    return { first, second, env };
+  }
+
+  it('elects one active hub; the standby says which, refuses writes, and takes over when the active stops', async () => {
+    const { first, second } = await pairOnOneDatabase();
+    const [a, b] = [await signedIn(first), await signedIn(second)];
+    const infoA = await standing(a);
+    expect(infoA.pair).toMatchObject({ active: true });
+    expect(infoA.role).toBe('active');
+    const infoB = await eventually(() => standing(b), (info) => info.pair?.activeHub?.instanceId === infoA.instanceId);
+    expect(infoB.pair).toMatchObject({ active: false });
+    expect(infoB.role).toBe('inactive');
+    expect(infoB.instanceId).not.toBe(infoA.instanceId);
+
+    const sim = await spawnSim(['--password', SIM_PASSWORD]);
+    sims.push(sim);
+    await a.addSim('lobby', sim, SIM_PASSWORD);
+    // The entry is in the shared store: the standby lists it too, and polls it (shutdownWhenInactive is off).
+    await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+    const refused = await b.call('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ ok: false, error: { code: 'standby' } });
+    expect(!refused.body.ok && refused.body.error.message).toContain(`the active hub is ${infoA.pair?.activeHub?.name}`);
+    // The role is elected, not set by hand.
+    expect((await a.call('PUT', '/api/hub/role', { role: 'inactive' })).status).toBe(409);
+
+    // A clean stop gives the lock up at once.
+    await first.stop();
+    const after = await eventually(() => standing(b), (info) => info.pair?.active === true, TAKEOVER_MS);
+    expect(after.role).toBe('active');
+    expect(await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' })).toMatchObject({ status: 'applied' });
+    const metrics = await b.download('/metrics');
+    expect(metrics.body).toMatch(/^riohub_active 1$/m);
+  });
+
+  it('takes over within 10 s of a kill -9 during logger replication and a stream of writes: no sample lost or doubled, no write applied twice', async () => {
+    const { first, second } = await pairOnOneDatabase();
+    const [a, b] = [await signedIn(first), await signedIn(second)];
+    await eventually(() => standing(b), (info) => info.pair?.activeHub !== undefined);
+    // Sixty days of a sample every 30 s per logger: long enough to be cut in the middle.
+    const sim = await spawnSim(['--password', SIM_PASSWORD, '--history-days', '60', '--history-step', '30']);
+    sims.push(sim);
+    await a.addSim('lobby', sim, SIM_PASSWORD, LOGGERS);
+    await eventually(() => loggerView(a, 'lobby.energy'), (view) => view.samples > 20_000, 30_000);
+
+    // Values written one after another, each once, to the active hub (the first, then the second).
+    const outcomes = new Map<string, 'applied' | 'failed'>();
+    let target = a;
+    let killedAt = 0;
+    let takeoverMs = 0;
+    for (let value = 1; value <= 60; value++) {
+      if (value === 20) {
+        expect((await loggerView(a, 'lobby.energy')).replication).not.toBe('up to date');
+        first.child.kill('SIGKILL');
+        killedAt = Date.now();
+      }
+      if (killedAt && target === a) {
+        // The operator moves to the other hub as soon as it says it is active.
+        const active = await eventually(() => standing(b), (info) => info.pair?.active === true, TAKEOVER_MS + 2_000);
+        takeoverMs = Date.now() - killedAt;
+        expect(active.role).toBe('active');
+        target = b;
+        await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+      }
+      const written = await target.call<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.dimmer.1', value: String(value) }).catch(() => undefined);
+      outcomes.set(String(value), written?.body.ok ? 'applied' : 'failed');
+    }
+    expect(takeoverMs).toBeGreaterThan(0);
+    expect(takeoverMs).toBeLessThan(TAKEOVER_MS);
+
+    // The history the killed hub left half done is finished by the other, exactly.
+    for (const [local, remote] of [['lobby.energy', 'energy'], ['lobby.temperature', 'temperature']] as const) {
+      await untilUpToDate(b, local, 90_000);
+      await expectSameSeries(b, sim, local, remote);
+    }
+
+    // Every write is in the shared log once; every one the operator saw applied was applied.
+    const log = await b.data<WriteRecord[]>('GET', '/api/writes?limit=1000');
+    const byValue = new Map<string, WriteRecord[]>();
+    for (const record of log.filter((entry) => entry.name === 'lobby.dummy.dimmer.1')) byValue.set(record.newValue, [...(byValue.get(record.newValue) ?? []), record]);
+    for (const [value, outcome] of outcomes) {
+      const records = byValue.get(value) ?? [];
+      expect(records.length, `value ${value} recorded ${records.length} times`).toBeLessThanOrEqual(1);
+      if (outcome === 'applied') expect(records[0]?.status, `value ${value}`).toMatch(/^(applied|confirmed)$/);
+    }
+    const lastApplied = [...outcomes].filter(([, outcome]) => outcome === 'applied').at(-1)?.[0];
+    expect(Number(lastApplied)).toBeGreaterThan(20);
+    await eventually(() => b.point('lobby.dummy.dimmer.1', 'io'), (point) => point.value === lastApplied);
+  });
+
+  it('takes over from an active hub that hangs, and the hung hub, resumed, stands by and sends nothing', async () => {
+    const { first, second } = await pairOnOneDatabase();
+    const [a, b] = [await signedIn(first), await signedIn(second)];
+    await eventually(() => standing(b), (info) => info.pair?.activeHub !== undefined);
+    const sim = await spawnSim(['--password', SIM_PASSWORD]);
+    sims.push(sim);
+    await a.addSim('lobby', sim, SIM_PASSWORD, LOGGERS);
+    await eventually(() => a.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+
+    // A stopped process keeps its connections open: only its silence frees the lock.
+    first.child.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    await eventually(() => standing(b), (info) => info.pair?.active === true, TAKEOVER_MS + 2_000);
+    expect(Date.now() - stoppedAt).toBeLessThan(TAKEOVER_MS);
+    first.child.kill('SIGCONT');
+
+    // Resumed, it finds its lock gone: it stands by, and a write sent to it is refused, not sent.
+    await eventually(() => standing(a), (info) => info.pair?.active === false && info.role === 'inactive', 5_000);
+    const refused = await a.call('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
+    expect(refused.body).toMatchObject({ ok: false, error: { code: 'standby' } });
+    expect(await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' })).toMatchObject({ status: 'applied' });
+  });
+});
