@@ -1,4 +1,4 @@
-/** Every page's frame: navigation, who is signed in, and a banner while the hub is unreachable. */
+/** Every page's frame: navigation, who is signed in, a pair's standing, and banners while the hub is unreachable, its storage fails, or it stands by. */
 import { roleAllows, type Role } from '@riohub/hub-api';
 import { NavLink, Outlet } from 'react-router';
 import { call } from '../api/http';
@@ -20,6 +20,7 @@ export function Layout() {
   const user = useHub((s) => s.user);
   const connected = useHub((s) => s.connected);
   const storage = useHub((s) => s.storage);
+  const pair = useHub((s) => s.pair);
 
   async function signOut() {
     await call('signOut');
@@ -44,6 +45,11 @@ export function Layout() {
             </NavLink>
           ))}
         </nav>
+        {pair && (
+          <span role="status" aria-label="Pair standing" className="rounded bg-slate-100 px-2 py-0.5 text-xs dark:bg-slate-800">
+            {pair.active ? 'Active' : 'Standby'} since <LocalTime ms={pair.since} />
+          </span>
+        )}
         <span className="ml-auto min-w-0 text-sm wrap-anywhere text-slate-600 dark:text-slate-400">
           {user?.name} ({user?.role})
         </span>
@@ -54,6 +60,19 @@ export function Layout() {
       {!connected && (
         <div role="alert" className="bg-amber-100 px-4 py-2 text-sm text-amber-900 dark:bg-amber-900 dark:text-amber-100">
           Not connected to the hub: reconnecting… Values shown may be out of date.
+        </div>
+      )}
+      {pair && !pair.active && (
+        <div role="status" aria-label="Standby hub" className="bg-sky-100 px-4 py-2 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100">
+          This hub is the standby of a pair:{' '}
+          {pair.activeHub ? (
+            <>
+              the active hub is <strong>{pair.activeHub.name}</strong>, since <LocalTime ms={pair.activeHub.since} />.
+            </>
+          ) : (
+            'no hub is active at the moment.'
+          )}{' '}
+          Values and history are shown here; writes and logger replication happen on the active hub, and this one takes over if it stops.
         </div>
       )}
       {!storage.ok && (

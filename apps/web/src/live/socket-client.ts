@@ -163,6 +163,9 @@ export class SocketClient {
       case 'storage':
         store.setStorage(message.payload);
         return;
+      case 'pair':
+        store.setPair(message.payload);
+        return;
       case 'write-result': {
         const { result, requestId } = message.payload;
         if (!result.ok) return store.failWrite(requestId, result.error.message);

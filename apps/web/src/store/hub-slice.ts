@@ -1,5 +1,5 @@
-/** Who is signed in, the socket's state, the remotes and the merged topology. */
-import type { RemoteView, StorageStatus, User } from '@riohub/hub-api';
+/** Who is signed in, the socket's state, the remotes, the merged topology, the storage and the pair's standing. */
+import type { PairStanding, RemoteView, StorageStatus, User } from '@riohub/hub-api';
 import type { StateCreator } from 'zustand';
 
 export interface HubSlice {
@@ -11,6 +11,8 @@ export interface HubSlice {
   remotes: RemoteView[];
   /** Whether the hub can write its database (changes are refused while it cannot). */
   storage: StorageStatus;
+  /** On PostgreSQL, whether this hub is the active one of those sharing the database; `undefined` on SQLite. */
+  pair: PairStanding | undefined;
   /** Device parameters by full name, from the topology: which control a point gets. */
   devices: Map<string, string[]>;
   setUser(user: User | null): void;
@@ -18,6 +20,7 @@ export interface HubSlice {
   setSynced(synced: boolean): void;
   setRemotes(remotes: RemoteView[]): void;
   setStorage(storage: StorageStatus): void;
+  setPair(pair: PairStanding): void;
   mergeRemotes(changed: RemoteView[]): void;
   removeRemote(name: string): void;
   setDevices(devices: Map<string, string[]>): void;
@@ -29,12 +32,14 @@ export const createHubSlice: StateCreator<HubSlice, [], [], HubSlice> = (set, ge
   synced: false,
   remotes: [],
   storage: { ok: true },
+  pair: undefined,
   devices: new Map(),
   setUser: (user) => set({ user }),
   setConnected: (connected) => set({ connected }),
   setSynced: (synced) => set({ synced }),
   setRemotes: (remotes) => set({ remotes }),
   setStorage: (storage) => set({ storage }),
+  setPair: (pair) => set({ pair }),
   mergeRemotes(changed) {
     const byName = new Map(get().remotes.map((remote) => [remote.name, remote]));
     for (const remote of changed) byName.set(remote.name, remote);
