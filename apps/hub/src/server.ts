@@ -59,12 +59,14 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
   );
   // Read and checked in full before anything is opened: any problem in it stops the start.
   const settingsFile = config.configFile ? readSettingsFile(config.configFile, env) : undefined;
-  const store = await openSealedStore(config, env, logger);
+  // The command line and the environment win over the settings file.
+  const database = config.database ?? settingsFile?.database;
+  const store = await openSealedStore({ ...config, database }, env, logger);
   // Hubs sharing a PostgreSQL database elect the active one: a lone hub is active at once.
   const instanceId = store.kind === 'postgres' ? ownInstanceId(config.data) : undefined;
   const pair =
-    instanceId && config.database
-      ? new HubPair(store, config.database, { instanceId, name: config.port ? `${hostname()}:${config.port}` : `${hostname()} (pid ${process.pid})` }, { logger: logger.child({ component: 'pair' }) })
+    instanceId && database
+      ? new HubPair(store, database, { instanceId, name: config.port ? `${hostname()}:${config.port}` : `${hostname()} (pid ${process.pid})` }, { logger: logger.child({ component: 'pair' }) })
       : undefined;
   const hub = await (async () => {
     await pair?.start();

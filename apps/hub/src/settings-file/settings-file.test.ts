@@ -33,6 +33,12 @@ function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 describe('settings file', () => {
+  it('names the database the hub keeps its store in, and refuses anything but sqlite or a postgres:// URL', () => {
+    expect(readSettingsFile(write('pg.yaml', 'database: postgres://riohub@db.example:5432/riohub\n'), {}).database).toBe('postgres://riohub@db.example:5432/riohub');
+    expect(readSettingsFile(write('lite.yaml', 'database: sqlite\n'), {}).database).toBeUndefined();
+    expect(problemsOf('remotes: []\ndatabase: mysql://db/riohub\n')).toEqual(['2: database: must be sqlite or a postgres:// URL']);
+  });
+
   it("reads the issue's example: remotes with options, users, the served API, passwords from the environment and files", () => {
     write('ops-password', 'ops-secret-pw\n');
     const file = write(
@@ -168,7 +174,7 @@ users:
         { P: 'a-password' },
       ),
     ).toEqual([
-      '1: bridges: unknown section (the sections are prune, remotes, users, servedApi, mqtt)',
+      '1: bridges: unknown section (the sections are database, prune, remotes, users, servedApi, mqtt)',
       '4: remotes[1].options: io or ui must be on',
       '7: users[1].name: another user is named ops (line 6)',
     ]);

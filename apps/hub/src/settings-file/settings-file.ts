@@ -72,6 +72,11 @@ export interface DeclaredMqtt {
 /** A settings file, checked. A section left out of the file (`undefined`) is left alone. */
 export interface SettingsFile {
   file: string;
+  /**
+   * Where the hub keeps what it stores (`--database`, which wins when given): a `postgres://`
+   * URL, or `sqlite`. A password is best left out of the file: PostgreSQL's client reads `PGPASSWORD`.
+   */
+  database: string | undefined;
   /** Entries of a section given in the file that are not in it are deleted. */
   prune: boolean;
   remotes: DeclaredRemote[] | undefined;
@@ -83,7 +88,7 @@ export interface SettingsFile {
   lineOf(path: FieldPath): number;
 }
 
-const SECTIONS = ['prune', 'remotes', 'users', 'servedApi', 'mqtt'];
+const SECTIONS = ['database', 'prune', 'remotes', 'users', 'servedApi', 'mqtt'];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const userSchema = userInputSchema.partial({ password: true });
 
@@ -162,13 +167,18 @@ class Reader {
   ) {}
 
   read(root: unknown, file: string): SettingsFile {
-    const settings: SettingsFile = { file, prune: false, remotes: undefined, users: undefined, servedApi: undefined, mqtt: undefined, lineOf: this.lineOf };
+    const settings: SettingsFile = { file, database: undefined, prune: false, remotes: undefined, users: undefined, servedApi: undefined, mqtt: undefined, lineOf: this.lineOf };
     if (root === null || root === undefined) return settings;
     if (!isPlainMap(root)) {
-      this.problem([], 'must be a map of remotes, users, servedApi, mqtt and prune');
+      this.problem([], 'must be a map of database, remotes, users, servedApi, mqtt and prune');
       return settings;
     }
     for (const key of Object.keys(root)) if (!SECTIONS.includes(key)) this.problem([key], `unknown section (the sections are ${SECTIONS.join(', ')})`);
+    if (root['database'] !== undefined) {
+      const database = root['database'];
+      if (typeof database === 'string' && (database === 'sqlite' || /^postgres(ql)?:\/\/\S+$/.test(database))) settings.database = database === 'sqlite' ? undefined : database;
+      else this.problem(['database'], 'must be sqlite or a postgres:// URL');
+    }
     if (root['prune'] !== undefined) {
       if (typeof root['prune'] === 'boolean') settings.prune = root['prune'];
       else this.problem(['prune'], 'must be true or false');
