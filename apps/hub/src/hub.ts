@@ -16,7 +16,7 @@ import { StorageHealth } from './db/storage-health';
 import { HubEventBus } from './hub-events';
 import { testConnection } from './links/connection-test';
 import { LoggerService } from './loggers/logger-service';
-import type { HubPair } from './pair/hub-pair';
+import type { ForwardedWrite, HubPair } from './pair/hub-pair';
 import { RemoteFleet, type BeforeChange, type HubRole } from './remotes/remote-fleet';
 import type { RemoteRepo } from './remotes/remote-repo';
 import { TopologyRegistry } from './topology/topology-registry';
@@ -85,6 +85,7 @@ export class Hub extends HubEventBus {
       connection: (remote) => this.fleet.connection(remote),
       exists: (remote) => this.fleet.has(remote),
       standing: () => this.pair?.standing(),
+      forward: pair && ((request, origin) => pair.forward(request, origin)),
       fence: pair && ((tx) => pair.fence(tx)),
     }, logger);
     this.fleet = new RemoteFleet({
@@ -106,11 +107,21 @@ export class Hub extends HubEventBus {
     const onNotice = (topic: string) => {
       if (topic === 'remotes' || topic === '*') void this.fleet.sync().catch((error: unknown) => logger.warn({ err: error }, 'could not follow the remote entries changed by another hub'));
     };
+    // A standby's write, for this hub while it is the active one: written as its own, then answered.
+    const onForwarded = ({ id, from, request, origin }: ForwardedWrite) => {
+      logger.info({ from, name: request.name, user: origin.user }, 'write forwarded by a standby');
+      void this.writes
+        .writeOne(request, origin)
+        .then((result) => pair?.answer(id, result))
+        .catch((error: unknown) => logger.warn({ err: error, from }, 'a write forwarded by a standby could not be answered'));
+    };
     pair?.on('change', onStanding);
     pair?.on('notice', onNotice);
+    pair?.on('forwarded', onForwarded);
     this.stopListening.push(
       () => pair?.off('change', onStanding),
       () => pair?.off('notice', onNotice),
+      () => pair?.off('forwarded', onForwarded),
       this.tree.onChange(({ point, event }) => this.emit('point', point, event)),
       this.loggers.onChange(() => this.emit('loggers')),
       () => this.storage.off('change', onStorage),

@@ -45,10 +45,11 @@ export class NotActiveError extends Error {
   }
 }
 
-/** The channel on which hubs sharing a database say what they changed there (`NOTIFY`). */
-export const CHANGES_CHANNEL = 'riohub_changes';
+/** The channels hubs sharing a database talk on (`NOTIFY`): what they changed there, and writes a standby forwards and their answers. */
+export const CHANNELS = ['riohub_changes', 'riohub_writes', 'riohub_written'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
-export class ActiveElection extends EventEmitter<{ change: [state: ElectionState]; notice: [topic: string] }> {
+export class ActiveElection extends EventEmitter<{ change: [state: ElectionState]; notice: [channel: Channel, payload: string] }> {
   private client: pg.Client | undefined;
   /** The server process of this hub's lock session: the lock's holder in `pg_locks`. */
   private sessionPid: number | undefined;
@@ -93,6 +94,20 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
       this.lose('the lock is no longer held by this hub');
       throw new NotActiveError();
     }
+  }
+
+  /**
+   * Resolves once this hub's session listens on the channels (after a lost session, at the next
+   * heartbeat's reconnect); false when it does not within `timeoutMs`. An answer said while no
+   * session listens is never heard, so a question is asked only once this holds.
+   */
+  async listening(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.client) {
+      if (this.stopped || Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return true;
   }
 
   /** Gives the lock up (a clean shutdown hands over at once) and stops. */
@@ -146,11 +161,13 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
       // The server ends a session silent this long, freeing the lock of a hung hub.
       await client.query(`SET idle_session_timeout = ${Math.round(this.sessionTimeoutMs)}`);
       this.sessionPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-      // The same session hears what the other hubs change (pair/hub-pair.ts).
-      client.on('notification', (message) => this.emit('notice', message.payload ?? ''));
-      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
-      // Whatever was said while no session listened is caught up with now.
-      this.emit('notice', '*');
+      // The same session hears the other hubs (pair/hub-pair.ts).
+      client.on('notification', (message) => {
+        if ((CHANNELS as readonly string[]).includes(message.channel)) this.emit('notice', message.channel as Channel, message.payload ?? '');
+      });
+      for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
+      // Whatever changed while no session listened is caught up with now.
+      this.emit('notice', 'riohub_changes', '*');
     } catch (error) {
       await client.end().catch(() => {});
       throw error;

@@ -46,7 +46,7 @@ describe('an active/standby pair on PostgreSQL', () => {
     return { first, second, env };
   }
 
-  it('elects one active hub; the standby says which, refuses writes, and takes over when the active stops', async () => {
+  it('elects one active hub; the standby says which, forwards writes to it, and takes over when the active stops', async () => {
     const { first, second } = await pairOnOneDatabase();
     const [a, b] = [await signedIn(first), await signedIn(second)];
     const infoA = await standing(a);
@@ -62,10 +62,11 @@ describe('an active/standby pair on PostgreSQL', () => {
     await a.addSim('lobby', sim, SIM_PASSWORD);
     // The entry is in the shared store: the standby lists it too, and polls it (shutdownWhenInactive is off).
     await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
-    const refused = await b.call('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
-    expect(refused.status).toBe(503);
-    expect(refused.body).toMatchObject({ ok: false, error: { code: 'standby' } });
-    expect(!refused.body.ok && refused.body.error.message).toContain(`the active hub is ${infoA.pair?.activeHub?.name}`);
+    // A write on the standby is forwarded to the active hub, which sends and logs it once.
+    const forwarded = await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
+    expect(forwarded).toMatchObject({ status: 'applied', user: 'admin', via: 'rest' });
+    await eventually(() => a.point('lobby.dummy.light.1', 'io'), (point) => point.value === '1');
+    expect((await a.data<WriteRecord[]>('GET', '/api/writes')).filter((record) => record.name === 'lobby.dummy.light.1')).toHaveLength(1);
     // The role is elected, not set by hand.
     expect((await a.call('PUT', '/api/hub/role', { role: 'inactive' })).status).toBe(409);
 
@@ -73,7 +74,7 @@ describe('an active/standby pair on PostgreSQL', () => {
     await first.stop();
     const after = await eventually(() => standing(b), (info) => info.pair?.active === true, TAKEOVER_MS);
     expect(after.role).toBe('active');
-    expect(await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' })).toMatchObject({ status: 'applied' });
+    expect(await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '0' })).toMatchObject({ status: 'applied' });
     const metrics = await b.download('/metrics');
     expect(metrics.body).toMatch(/^riohub_active 1$/m);
   });
@@ -133,7 +134,7 @@ describe('an active/standby pair on PostgreSQL', () => {
     await eventually(() => b.point('lobby.dummy.dimmer.1', 'io'), (point) => point.value === lastApplied);
   });
 
-  it('takes over from an active hub that hangs, and the hung hub, resumed, stands by and sends nothing', async () => {
+  it('takes over from an active hub that hangs; the hung hub, resumed, stands by and writes through the new active one', async () => {
     const { first, second } = await pairOnOneDatabase();
     const [a, b] = [await signedIn(first), await signedIn(second)];
     await eventually(() => standing(b), (info) => info.pair?.activeHub !== undefined);
@@ -149,10 +150,9 @@ describe('an active/standby pair on PostgreSQL', () => {
     expect(Date.now() - stoppedAt).toBeLessThan(TAKEOVER_MS);
     first.child.kill('SIGCONT');
 
-    // Resumed, it finds its lock gone: it stands by, and a write sent to it is refused, not sent.
+    // Resumed, it finds its lock gone: it stands by, and a write sent to it goes through the new active hub.
     await eventually(() => standing(a), (info) => info.pair?.active === false && info.role === 'inactive', 5_000);
-    const refused = await a.call('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
-    expect(refused.body).toMatchObject({ ok: false, error: { code: 'standby' } });
-    expect(await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' })).toMatchObject({ status: 'applied' });
+    expect(await a.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' })).toMatchObject({ status: 'applied' });
+    await eventually(() => b.point('lobby.dummy.light.1', 'io'), (point) => point.value === '1');
   });
 });

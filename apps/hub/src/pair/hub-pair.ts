@@ -1,24 +1,42 @@
 /**
  * A hub's place in a pair (or more) of hubs sharing one PostgreSQL database: its elected
  * standing (pair/active-election.ts), and the active hub as it records itself in the store
- * (`active_hub` in meta), which standbys read to say who is active and since when.
+ * (`active_hub` in meta), which standbys read to say who is active and since when. The hubs
+ * talk over the database's notifications: what they changed in the store, and the writes a
+ * standby forwards to the active hub with their answers.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PairStanding } from '@riohub/hub-api';
+import { ERROR_CODES, fail, type PairStanding, type Result, type WriteOrigin, type WriteRecord, type WriteRequest } from '@riohub/hub-api';
 import { readMeta, writeMeta, type Queryable, type Store } from '../db/store';
-import { ActiveElection, CHANGES_CHANNEL, type ElectionOptions } from './active-election';
+import { ActiveElection, type Channel, type ElectionOptions } from './active-election';
 
 /** How often a standby reads which hub is active. */
 const ACTIVE_HUB_READ_MS = 2_000;
 
 type ActiveHub = NonNullable<PairStanding['activeHub']>;
 
-export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; notice: [topic: string] }> {
+/** How long a standby waits for the active hub to answer a write it forwarded. */
+export const FORWARD_TIMEOUT_MS = 15_000;
+/** PostgreSQL's limit on a notification's payload, less a margin. */
+const MAX_PAYLOAD_BYTES = 7_900;
+
+/** A write a standby forwards to the active hub, as it goes over `riohub_writes`. */
+export interface ForwardedWrite {
+  id: string;
+  /** The standby's name, for the log. */
+  from: string;
+  request: WriteRequest;
+  origin: WriteOrigin;
+}
+
+export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; notice: [topic: string]; forwarded: [write: ForwardedWrite] }> {
   private readonly election: ActiveElection;
   private activeHub: ActiveHub | undefined;
+  /** Forwarded writes waiting for the active hub's answer, by id. */
+  private readonly answers = new Map<string, (result: Result<WriteRecord>) => void>();
   private readTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -31,12 +49,62 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     super();
     this.election = new ActiveElection(url, options);
     this.election.on('change', () => void this.follow());
-    this.election.on('notice', (topic) => this.emit('notice', topic));
+    this.election.on('notice', (channel, payload) => this.hear(channel, payload));
   }
 
   /** Tells every hub on the database (this one too) that `topic` changed in the store; `*`: anything may have. */
   async announce(topic: string): Promise<void> {
-    await this.store.run('SELECT pg_notify(?, ?)', [CHANGES_CHANNEL, topic]);
+    await this.store.run("SELECT pg_notify('riohub_changes', ?)", [topic]);
+  }
+
+  /**
+   * Sends a standby's write to the active hub, over the database both already reach (no address,
+   * certificate or password between the hubs), and waits for its answer. The active writes it
+   * through its own pipeline (fenced, logged once); an answer that does not come is reported as
+   * unknown, never sent again.
+   */
+  async forward(request: WriteRequest, origin: WriteOrigin): Promise<Result<WriteRecord>> {
+    const write: ForwardedWrite = { id: randomUUID(), from: this.self.name, request, origin };
+    const payload = JSON.stringify(write);
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) return fail(ERROR_CODES.STANDBY, 'this hub is the standby of a pair, and the value is too long to forward: write it on the active hub');
+    if (!(await this.election.listening(FORWARD_TIMEOUT_MS / 3))) {
+      return fail(ERROR_CODES.STANDBY, 'this hub is the standby of a pair and cannot reach the database to forward the write: nothing was sent');
+    }
+    const answer = new Promise<Result<WriteRecord>>((resolve) => {
+      const timer = setTimeout(() => {
+        this.answers.delete(write.id);
+        resolve(fail(ERROR_CODES.NO_ANSWER, `the active hub did not answer the forwarded write in ${FORWARD_TIMEOUT_MS / 1000} s: whether it was applied is unknown, check the value`));
+      }, FORWARD_TIMEOUT_MS);
+      this.answers.set(write.id, (result) => {
+        clearTimeout(timer);
+        this.answers.delete(write.id);
+        resolve(result);
+      });
+    });
+    try {
+      await this.store.run("SELECT pg_notify('riohub_writes', ?)", [payload]);
+    } catch (error) {
+      this.answers.get(write.id)?.(fail(ERROR_CODES.STANDBY, `this hub is the standby of a pair and could not reach the database to forward the write (${(error as Error).message}): nothing was sent`));
+    }
+    return answer;
+  }
+
+  /** Answers a forwarded write (the active hub, once its pipeline has). */
+  async answer(id: string, result: Result<WriteRecord>): Promise<void> {
+    await this.store.run("SELECT pg_notify('riohub_written', ?)", [JSON.stringify({ id, result })]);
+  }
+
+  private hear(channel: Channel, payload: string): void {
+    try {
+      if (channel === 'riohub_changes') this.emit('notice', payload);
+      else if (channel === 'riohub_writes' && this.active) this.emit('forwarded', JSON.parse(payload) as ForwardedWrite);
+      else if (channel === 'riohub_written') {
+        const { id, result } = JSON.parse(payload) as { id: string; result: Result<WriteRecord> };
+        this.answers.get(id)?.(result);
+      }
+    } catch {
+      // Not one of ours (another program on the channel): ignored.
+    }
   }
 
   get active(): boolean {

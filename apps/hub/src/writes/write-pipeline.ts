@@ -61,8 +61,10 @@ export interface WriteTargets {
   connection(remote: string): string;
   /** Whether a remote entry of that name exists (its points may outlive a deletion for a moment). */
   exists(remote: string): boolean;
-  /** On PostgreSQL, this hub's elected standing: a standby sends nothing. */
+  /** On PostgreSQL, this hub's elected standing: a standby sends nothing itself. */
   standing?(): PairStanding | undefined;
+  /** A standby's way to have the active hub write (pair/hub-pair.ts). */
+  forward?(request: WriteRequest, origin: WriteOrigin): Promise<Result<WriteRecord>>;
   /** Run inside the transaction that records writes as `sending`: throws when this hub may no longer send (a deposed active hub). */
   fence?: (tx: Queryable) => Promise<void>;
 }
@@ -127,6 +129,9 @@ export class WritePipeline {
     const kind = request.kind ?? 'io';
     if (!isValidName(request.name)) return fail(ERROR_CODES.INVALID, `bad name "${request.name}"`, { name: 'is not a valid name' });
     if (!isValidValue(request.value)) return fail(ERROR_CODES.INVALID, `the value is over ${MAX_VALUE_BYTES} bytes`, { value: 'is too long' });
+    // A standby's operator writes through the active hub, which checks, logs and sends it.
+    const standing = this.targets.standing?.();
+    if (standing && !standing.active && this.targets.forward) return this.targets.forward({ ...request, kind }, origin);
     const [outcome] = (await this.run(kind, [[request.name, request.value]], origin)) as [NameOutcome];
     if (!outcome.error) return ok(outcome.record as WriteRecord);
     const message = outcome.sent || outcome.error.code === ERROR_CODES.STORAGE_FAILED ? outcome.error.message : `${outcome.error.message}: nothing was sent`;
