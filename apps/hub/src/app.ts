@@ -183,12 +183,24 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   const servedSettings = await ServedApiSettings.load(options.store);
   await app.register(servedApiRoutes, { prefix: '/api/hub/served-api', hub: options.hub, settings: servedSettings });
   // The MQTT bridge (docs/mqtt.md): it follows its settings from now on, and stops with the app.
-  const mqttSettings = await MqttSettings.load(options.store, options.hub.instanceId);
+  const mqttSettings = await MqttSettings.load(options.store, options.hub.siteId);
   const bridge = new MqttBridge(options.hub, mqttSettings, app.log.child({ component: 'mqtt' }));
   registerMqttMetrics(metrics.registry, bridge);
   bridge.start();
   app.addHook('onClose', async () => bridge.stop());
   await app.register(mqttRoutes, { prefix: '/api/mqtt', settings: mqttSettings, bridge });
+  const pair = options.hub.pair;
+  if (pair) {
+    // The hubs of a pair share these settings: a change made on one is read again by the others.
+    servedSettings.share(() => pair.announce('served-api'));
+    mqttSettings.share(() => pair.announce('mqtt'));
+    const onNotice = (topic: string) => {
+      if (topic === 'served-api' || topic === '*') void servedSettings.reload().catch((error: unknown) => app.log.warn({ err: error }, 'could not read the served API settings changed by another hub'));
+      if (topic === 'mqtt' || topic === '*') void mqttSettings.reload().catch((error: unknown) => app.log.warn({ err: error }, 'could not read the MQTT settings changed by another hub'));
+    };
+    pair.on('notice', onNotice);
+    app.addHook('onClose', async () => void pair.off('notice', onNotice));
+  }
   // The hub's own Remote I/O API at /x/…, over the merged tree (PROTOCOL.md): hubs of hubs.
   const source = new HubSource(options.hub, options.hub.loggers.served());
   app.addHook('onClose', async () => source.close());

@@ -11,7 +11,7 @@
  */
 import { ERROR_CODES, fail, ok, type ConnectionTest, type Device, type PairStanding, type Point, type PointKind, type RemoteChange, type RemoteInput, type RemoteView, type Result, type StorageStatus, type WriteOrigin, type WriteRecord, type WriteRequest } from '@riohub/hub-api';
 import type { Write, WriteResult } from '@riohub/protocol';
-import { readMeta, writeMeta, type Store } from './db/store';
+import { readMeta, type Store } from './db/store';
 import { StorageHealth } from './db/storage-health';
 import { HubEventBus } from './hub-events';
 import { testConnection } from './links/connection-test';
@@ -58,12 +58,14 @@ export class Hub extends HubEventBus {
    * what its parts keep there is loaded before it is handed out.
    */
   static async create(store: Store, logger: HubLogger, options: HubOptions = {}): Promise<Hub> {
-    let instanceId = options.instanceId ?? (await readMeta(store, 'instance_id'));
-    if (!instanceId) {
-      instanceId = crypto.randomUUID();
-      await writeMeta(store, 'instance_id', instanceId);
+    let siteId = await readMeta(store, 'instance_id');
+    if (!siteId) {
+      siteId = crypto.randomUUID();
+      // Two hubs of a pair starting together on a new database: the first one's id is the site's.
+      await store.run("INSERT INTO meta (key, value) VALUES ('instance_id', ?) ON CONFLICT (key) DO NOTHING", [siteId]);
+      siteId = (await readMeta(store, 'instance_id')) ?? siteId;
     }
-    const hub = new Hub(store, instanceId, logger, options.pair);
+    const hub = new Hub(store, options.instanceId ?? siteId, siteId, logger, options.pair);
     await hub.fleet.load(options.pair && (options.pair.active ? 'active' : 'inactive'));
     return hub;
   }
@@ -71,6 +73,8 @@ export class Hub extends HubEventBus {
   private constructor(
     store: Store,
     instanceId: string,
+    /** The id kept in the store: this hub's own on SQLite, the whole pair's on PostgreSQL. */
+    readonly siteId: string,
     logger: HubLogger,
     /** On PostgreSQL: the election among the hubs sharing the database. */
     readonly pair?: HubPair,

@@ -35,7 +35,10 @@ import { namespaceFilters, parseTopic, remoteOf, stateTopic, statusTopic, writes
 
 /** What the bridge needs of the hub. */
 export interface BridgedHub {
-  readonly instanceId: string;
+  /** The site's id, shared by the hubs of a pair: the broker and Home Assistant see one site whichever hub is active. */
+  readonly siteId: string;
+  /** On PostgreSQL: only the active hub of a pair is on the broker. */
+  readonly pair?: { readonly active: boolean };
   listen(listeners: HubListeners): () => void;
   points(prefixes: readonly string[]): Iterable<Point>;
   point(name: string, kind?: PointKind): Point | undefined;
@@ -65,6 +68,7 @@ export class MqttBridge {
   private settings: MqttSettingsValue;
   private stopListening: (() => void) | undefined;
   private unsubscribeSettings: (() => void) | undefined;
+  private unsubscribePair: (() => void) | undefined;
   private offStatus: MqttStatus = OFF;
   private writesInFlight = 0;
   /**
@@ -105,13 +109,22 @@ export class MqttBridge {
   }
 
   start(): void {
-    this.unsubscribeSettings = this.store.onChange((settings) => void this.apply(settings));
-    void this.apply(this.store.current());
+    this.unsubscribeSettings = this.store.onChange((settings) => void this.apply(this.acting() ? settings : undefined));
+    // A standby of a pair leaves the broker to the active hub: one publisher of the site's
+    // topics, and one hub acting on each `set`.
+    this.unsubscribePair = this.hub.listen({ pair: () => void this.apply(this.acting() ? this.store.current() : undefined) });
+    void this.apply(this.acting() ? this.store.current() : undefined);
   }
 
   async stop(): Promise<void> {
     this.unsubscribeSettings?.();
+    this.unsubscribePair?.();
     await this.apply(undefined);
+  }
+
+  /** Whether this hub is the one on the broker: alone, or the active hub of a pair. */
+  private acting(): boolean {
+    return this.hub.pair?.active ?? true;
   }
 
   /** Takes new settings (`undefined`: stop): the old connection ends before the new one begins. */
@@ -133,10 +146,10 @@ export class MqttBridge {
     this.publisher.clear();
     this.published.clear();
     this.orphans.clear();
-    this.configTopic = configTopicPattern({ instanceId: this.hub.instanceId, discoveryPrefix: settings.discoveryPrefix });
+    this.configTopic = configTopicPattern({ instanceId: this.hub.siteId, discoveryPrefix: settings.discoveryPrefix });
     this.discovery = settings.discovery
       ? new HaDiscovery(this.hub, this.publisher, {
-          instanceId: this.hub.instanceId,
+          instanceId: this.hub.siteId,
           baseTopic: settings.baseTopic,
           discoveryPrefix: settings.discoveryPrefix,
           allowWrites: settings.allowWrites,
@@ -189,7 +202,7 @@ export class MqttBridge {
     this.logger.info({ mqtt: this.settings.url, clientId: this.settings.clientId }, 'MQTT bridge connected');
     this.client = client;
     // No Local: the bridge's own publishes do not come back to it; commands and retained leftovers do.
-    const filters = [...namespaceFilters(baseTopic), discoveryFilter({ instanceId: this.hub.instanceId, discoveryPrefix: this.settings.discoveryPrefix })];
+    const filters = [...namespaceFilters(baseTopic), discoveryFilter({ instanceId: this.hub.siteId, discoveryPrefix: this.settings.discoveryPrefix })];
     client.subscribe(filters, { qos, nl: true, rap: false, rh: 0 });
     this.publisher.attach(
       (topic, payload, retain) =>

@@ -39,7 +39,7 @@ describe("the settings file's mqtt section", () => {
     const file = parseSettings('mqtt:\n  enabled: false\n  url: mqtt://127.0.0.1:1883\n  username: ha\n  passwordEnv: BROKER_PW\n  allowWrites: true\n', 'riohub.yaml', { BROKER_PW: 'file secret' });
     const applied = await applySettings(file, running.hub, running.store);
     expect(applied.changed).toContain('mqtt');
-    const stored = (await MqttSettings.load(running.store, running.hub.instanceId)).current();
+    const stored = (await MqttSettings.load(running.store, running.hub.siteId)).current();
     expect(stored).toMatchObject({ url: 'mqtt://127.0.0.1:1883', username: 'ha', password: 'file secret', allowWrites: true, baseTopic: 'riohub', discoveryPrefix: 'homeassistant' });
     // The same file again changes nothing.
     expect((await applySettings(file, running.hub, running.store)).unchanged).toContain('mqtt');
@@ -60,7 +60,7 @@ describe("the settings file's mqtt section", () => {
     for (const written of [hex, hex.match(/../g)?.join(':') as string]) {
       const file = parseSettings(`mqtt:\n  url: mqtts://127.0.0.1:8883\n  fingerprint: "${written}"\n`, 'riohub.yaml', {});
       await applySettings(file, running.hub, running.store);
-      expect((await MqttSettings.load(running.store, running.hub.instanceId)).current().fingerprint).toBe(hex.toUpperCase().match(/../g)?.join(':'));
+      expect((await MqttSettings.load(running.store, running.hub.siteId)).current().fingerprint).toBe(hex.toUpperCase().match(/../g)?.join(':'));
       const audited = (await hub.admin.data<unknown[]>('GET', '/api/audit?filter=mqtt')).length;
       expect((await applySettings(file, running.hub, running.store)).unchanged).toContain('mqtt');
       expect(await hub.admin.data<unknown[]>('GET', '/api/audit?filter=mqtt')).toHaveLength(audited);
@@ -74,10 +74,10 @@ describe("the settings file's mqtt section", () => {
     await applySettings(parseSettings('mqtt:\n  url: mqtt://127.0.0.1:1883\n  username: ha\n  passwordEnv: BROKER_PW\n', 'riohub.yaml', env), running.hub, running.store);
     const moved = parseSettings('mqtt:\n  url: mqtt://elsewhere.example:1883\n  username: ha\n', 'riohub.yaml', env);
     await expect(applySettings(moved, running.hub, running.store)).rejects.toThrow(/2: mqtt\.url: the broker's address or security changed: enter the password again/);
-    expect((await MqttSettings.load(running.store, running.hub.instanceId)).current()).toMatchObject({ url: 'mqtt://127.0.0.1:1883', password: 'file secret' });
+    expect((await MqttSettings.load(running.store, running.hub.siteId)).current()).toMatchObject({ url: 'mqtt://127.0.0.1:1883', password: 'file secret' });
     const movedWithPassword = parseSettings('mqtt:\n  url: mqtt://elsewhere.example:1883\n  username: ha\n  passwordEnv: BROKER_PW\n', 'riohub.yaml', env);
     expect((await applySettings(movedWithPassword, running.hub, running.store)).changed).toContain('mqtt');
-    expect((await MqttSettings.load(running.store, running.hub.instanceId)).current()).toMatchObject({ url: 'mqtt://elsewhere.example:1883', password: 'file secret' });
+    expect((await MqttSettings.load(running.store, running.hub.siteId)).current()).toMatchObject({ url: 'mqtt://elsewhere.example:1883', password: 'file secret' });
   });
 
   it('refuses an enabled bridge without a broker before changing anything', async () => {

@@ -99,8 +99,12 @@ export class MqttSettings {
   /** The tail of the changes: each is checked against, and stored after, the one before it. */
   private changes: Promise<unknown> = Promise.resolve();
 
+  /** Told after each change stored here (a pair's other hubs read it again). */
+  private announce: (() => Promise<void>) | undefined;
+
   private constructor(
     private readonly store: Store,
+    private readonly instanceId: string,
     private settings: MqttSettingsValue,
     /** The stored password was sealed under another key: it must be set again. */
     readonly passwordUnreadable: boolean,
@@ -120,7 +124,7 @@ export class MqttSettings {
       password = '';
       passwordUnreadable = true;
     }
-    return new MqttSettings(store, { ...defaults, ...parsed, password }, passwordUnreadable);
+    return new MqttSettings(store, instanceId, { ...defaults, ...parsed, password }, passwordUnreadable);
   }
 
   /** The settings in force: a new object after every change. */
@@ -138,6 +142,26 @@ export class MqttSettings {
   onChange(listener: (settings: MqttSettingsValue) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Shares these settings with the other hubs of a pair (pair/hub-pair.ts): `announce` is called
+   * after each change stored here; `reload` takes a change another hub stored.
+   */
+  share(announce: () => Promise<void>): void {
+    this.announce = announce;
+  }
+
+  /** Reads the settings again, after the changes asked for here; listeners hear a change another hub stored. */
+  reload(): Promise<void> {
+    const reload = this.changes.then(async () => {
+      const stored = await MqttSettings.load(this.store, this.instanceId);
+      if (JSON.stringify(stored.settings) === JSON.stringify(this.settings)) return;
+      this.settings = stored.settings;
+      for (const listener of this.listeners) listener(stored.settings);
+    });
+    this.changes = reload.catch(() => undefined);
+    return reload;
   }
 
   /** Checks and stores a change, after those asked for before it; omitted fields keep their values. */
@@ -163,6 +187,7 @@ export class MqttSettings {
     await writeMeta(this.store, META_KEY, JSON.stringify({ ...next, password: secretBoxOf(this.store).seal(next.password, PLACE) }));
     this.settings = next;
     for (const listener of this.listeners) listener(next);
+    await this.announce?.().catch(() => {});
     return { ok: true, changed, before, after: next };
   }
 }

@@ -2,10 +2,11 @@
 // while it replicates a simulator's logger history and an operator writes a stream of values;
 // the standby takes over, finishes the history sample by sample, and takes the writes.
 import { randomBytes } from 'node:crypto';
-import type { HubInfo, WriteRecord } from '@riohub/hub-api';
-import { spawnHub, spawnSim, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
+import type { HubInfo, MqttView, WriteRecord } from '@riohub/hub-api';
+import { spawnHub, spawnSim, startMosquitto, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectSameSeries, loggerView, SIM_PASSWORD, untilUpToDate } from '../loggers/testing';
+import { MqttWatcher } from '../testing/mqtt-watcher';
 import { ADMIN_PASSWORD, eventually, HubClient } from '../testing/test-hub';
 
 /** The simulator's loggers, replicated (polled for new samples every second). */
@@ -154,5 +155,40 @@ describe('an active/standby pair on PostgreSQL', () => {
     await eventually(() => standing(a), (info) => info.pair?.active === false && info.role === 'inactive', 5_000);
     expect(await a.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' })).toMatchObject({ status: 'applied' });
     await eventually(() => b.point('lobby.dummy.light.1', 'io'), (point) => point.value === '1');
+  });
+
+  it('puts only the active hub on the MQTT broker: a set is written once, and the other hub takes the broker over', async () => {
+    const broker = await startMosquitto();
+    const watcher = await MqttWatcher.connect(broker.url, ['riohub/#']);
+    try {
+      const { first, second } = await pairOnOneDatabase();
+      const [a, b] = [await signedIn(first), await signedIn(second)];
+      await eventually(() => standing(b), (info) => info.pair?.activeHub !== undefined);
+      const sim = await spawnSim(['--password', SIM_PASSWORD]);
+      sims.push(sim);
+      await a.addSim('lobby', sim, SIM_PASSWORD);
+      // The MQTT settings are the pair's (the shared store); the standby stays off the broker.
+      await a.data('PUT', '/api/mqtt', { enabled: true, url: broker.url, allowWrites: true });
+      await eventually(() => a.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'connected');
+      await watcher.until(() => watcher.state.get('riohub/status') === 'online', 'the active hub online');
+      expect((await b.data<MqttView>('GET', '/api/mqtt')).status.state).toBe('off');
+
+      await eventually(() => a.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+      await watcher.publish('riohub/io/lobby/dummy/light/1/set', '1');
+      await eventually(() => a.point('lobby.dummy.light.1', 'io'), (point) => point.value === '1');
+      expect((await a.data<WriteRecord[]>('GET', '/api/writes')).filter((record) => record.via === 'mqtt')).toHaveLength(1);
+
+      first.child.kill('SIGKILL');
+      await eventually(() => standing(b), (info) => info.pair?.active === true, TAKEOVER_MS + 2_000);
+      await eventually(() => b.data<MqttView>('GET', '/api/mqtt'), (view) => view.status.state === 'connected');
+      await watcher.until(() => watcher.state.get('riohub/status') === 'online', 'the new active hub online');
+      await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+      await watcher.publish('riohub/io/lobby/dummy/light/1/set', '0');
+      await eventually(() => b.point('lobby.dummy.light.1', 'io'), (point) => point.value === '0');
+      expect((await b.data<WriteRecord[]>('GET', '/api/writes')).filter((record) => record.via === 'mqtt')).toHaveLength(2);
+    } finally {
+      await watcher.close();
+      await broker.close();
+    }
   });
 });

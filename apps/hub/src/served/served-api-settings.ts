@@ -26,12 +26,33 @@ export class ServedApiSettings {
   /** The tail of the changes: each is stored, then kept, before the next is made. */
   private changes: Promise<unknown> = Promise.resolve();
 
+  /** Told after each change stored here (a pair's other hubs read it again). */
+  private announce: (() => Promise<void>) | undefined;
+
   private constructor(
     private readonly store: Store,
     private settings: RioServerSettings,
     /** The stored password was sealed under another key: the API stays off until it is set again. */
     readonly passwordUnreadable: boolean,
   ) {}
+
+  /**
+   * Shares these settings with the other hubs of a pair (pair/hub-pair.ts): `announce` is called
+   * after each change stored here; `reload` takes a change another hub stored.
+   */
+  share(announce: () => Promise<void>): void {
+    this.announce = announce;
+  }
+
+  /** Reads the settings again, after the changes asked for here (another hub of a pair changed them). */
+  reload(): Promise<void> {
+    const reload = this.changes.then(async () => {
+      const stored = await ServedApiSettings.load(this.store);
+      if (JSON.stringify(stored.settings) !== JSON.stringify(this.settings)) this.settings = stored.settings;
+    });
+    this.changes = reload.catch(() => undefined);
+    return reload;
+  }
 
   /** The settings as stored; kept here from now on, this being where they change. */
   static async load(store: Store): Promise<ServedApiSettings> {
@@ -73,6 +94,7 @@ export class ServedApiSettings {
       const after: RioServerSettings = { ...before, ...changes };
       await save(this.store, after);
       this.settings = after;
+      await this.announce?.().catch(() => {});
       return { before, after };
     });
     this.changes = change.catch(() => undefined);

@@ -71,7 +71,7 @@ export async function applySettings(file: SettingsFile, hub: Hub, store: Store):
  * On a database without users, the first admin is counted as made unless the file declares one.
  */
 export async function planSettings(file: SettingsFile, hub: Hub, store: Store): Promise<SettingsPlan> {
-  const plan = new SettingsPlan(file, hub, store, await ServedApiSettings.load(store), await MqttSettings.load(store, hub.instanceId));
+  const plan = new SettingsPlan(file, hub, store, await ServedApiSettings.load(store), await MqttSettings.load(store, hub.siteId));
   await plan.check();
   return plan;
 }
@@ -262,7 +262,7 @@ export class SettingsPlan {
   private declaredMqtt(): MqttSettingsValue | undefined {
     const declared = this.file.mqtt;
     if (!declared) return undefined;
-    const next = { ...mqttDefaults(this.hub.instanceId), ...declared.settings, password: declared.password ?? this.mqtt.current().password } as MqttSettingsValue;
+    const next = { ...mqttDefaults(this.hub.siteId), ...declared.settings, password: declared.password ?? this.mqtt.current().password } as MqttSettingsValue;
     return { ...next, fingerprint: normalizeFingerprint(next.fingerprint) ?? next.fingerprint };
   }
 
