@@ -24,7 +24,9 @@ const STORAGE_CLASSES = ['08', '53', '58'];
 const STORAGE_CODES = ['57P01', '57P02', '57P03', '25006'];
 /** Node's and pg's own words for a connection that could not be made or was lost. */
 const CONNECTION_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'];
-const CONNECTION_MESSAGES = [/^Connection terminated/, /^timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /Cannot use a pool after calling end/];
+/** The longest a statement may go unanswered: far above any query's time, far below an operator's patience. */
+const QUERY_TIMEOUT_MS = 15_000;
+const CONNECTION_MESSAGES = [/^Query read timeout/, /^Connection terminated/, /^timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /Cannot use a pool after calling end/];
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -42,6 +44,9 @@ export class PostgresStore implements Store {
       max: options.max ?? 10,
       application_name: options.applicationName ?? 'riohub',
       connectionTimeoutMillis: 5_000,
+      // A statement the server never answers (a network gone silent) fails instead of hanging
+      // its request: the connection is then dropped from the pool, and the storage is failing.
+      query_timeout: QUERY_TIMEOUT_MS,
       // A server that stops answering (a cable pulled, a frozen VM) is found out by the kernel.
       keepAlive: true,
     });

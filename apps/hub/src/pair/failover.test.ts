@@ -3,7 +3,7 @@
 // the standby takes over, finishes the history sample by sample, and takes the writes.
 import { randomBytes } from 'node:crypto';
 import type { HubInfo, MqttView, WriteRecord } from '@riohub/hub-api';
-import { spawnHub, spawnSim, startMosquitto, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
+import { FaultProxy, spawnHub, spawnSim, startMosquitto, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectSameSeries, loggerView, SIM_PASSWORD, untilUpToDate } from '../loggers/testing';
 import { MqttWatcher } from '../testing/mqtt-watcher';
@@ -191,4 +191,39 @@ describe('an active/standby pair on PostgreSQL', () => {
       await broker.close();
     }
   });
+
+  it('takes over from an active hub that loses the database, which stops acting at once and stands by when it is back', async () => {
+    cluster = await startPostgres();
+    const database = await cluster.createDatabase();
+    const secretKey = randomBytes(32).toString('base64');
+    // The first hub reaches the database through a proxy that can go silent: a cable pulled.
+    const cable = await FaultProxy.start({ upstreamPort: cluster.port });
+    try {
+      const throughCable = new URL(database);
+      throughCable.port = String(cable.port);
+      const first = await spawnHub(ADMIN_PASSWORD, { env: { RIOHUB_DATABASE: throughCable.toString(), RIOHUB_SECRET_KEY: secretKey }, captureLog: true });
+      hubs.push(first);
+      const second = await spawnHub(ADMIN_PASSWORD, { env: { RIOHUB_DATABASE: database, RIOHUB_SECRET_KEY: secretKey }, captureLog: true });
+      hubs.push(second);
+      const [a, b] = [await signedIn(first), await signedIn(second)];
+      expect((await standing(a)).pair?.active).toBe(true);
+      await eventually(() => standing(b), (info) => info.pair?.activeHub !== undefined);
+
+      cable.setMode({ kind: 'blackhole' });
+      const cutAt = Date.now();
+      // The cut hub stops acting as soon as its heartbeat goes unanswered (its API, which reads
+      // sessions from the database, cannot say so until the database is back).
+      await eventually(async () => first.log.some((line) => line.msg === 'no longer the active hub: standing by'), (said) => said, TAKEOVER_MS);
+      await eventually(() => standing(b), (info) => info.pair?.active === true, TAKEOVER_MS + 2_000);
+      expect(Date.now() - cutAt).toBeLessThan(TAKEOVER_MS);
+
+      // Reconnected, it finds the lock taken and stands by.
+      cable.setMode({ kind: 'pass' });
+      const infoB = await standing(b);
+      await eventually(() => standing(a), (info) => info.pair?.active === false && info.role === 'inactive' && info.pair.activeHub?.instanceId === infoB.instanceId, 30_000);
+      expect((await standing(b)).pair?.active).toBe(true);
+    } finally {
+      await cable.close();
+    }
+  }, 90_000);
 });
