@@ -66,7 +66,10 @@ export class Hub extends HubEventBus {
       siteId = (await readMeta(store, 'instance_id')) ?? siteId;
     }
     const hub = new Hub(store, options.instanceId ?? siteId, siteId, logger, options.pair);
-    await hub.fleet.load(options.pair && (options.pair.active ? 'active' : 'inactive'));
+    const elected = options.pair?.active;
+    await hub.fleet.load(elected === undefined ? undefined : elected ? 'active' : 'inactive');
+    // Elected otherwise while loading (before the hub listened): followed now.
+    if (options.pair && options.pair.active !== elected) await hub.followStanding(options.pair.standing());
     return hub;
   }
 

@@ -159,7 +159,12 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
     try {
       await client.connect();
       // The server ends a session silent this long, freeing the lock of a hung hub.
-      await client.query(`SET idle_session_timeout = ${Math.round(this.sessionTimeoutMs)}`);
+      await client.query(`SET idle_session_timeout = ${Math.round(this.sessionTimeoutMs)}`).catch((error: { code?: string }) => {
+        // 42704: a server older than PostgreSQL 14 has no such setting; a hung active hub then
+        // keeps the lock until its connection dies.
+        if (error.code !== '42704') throw error;
+        this.options.logger.warn({}, 'this PostgreSQL has no idle_session_timeout (it is older than 14): a hung active hub is not replaced until its connection dies');
+      });
       this.sessionPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
       // The same session hears the other hubs (pair/hub-pair.ts).
       client.on('notification', (message) => {
