@@ -64,8 +64,13 @@ export class UserRepo {
     const { n } = (await this.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM users')) as { n: number };
     if (n > 0) return undefined;
     const chosen = password || generatePassword();
-    await this.create('admin', 'admin', chosen);
-    return password ? undefined : chosen;
+    const hash = await hashPassword(chosen);
+    // Two hubs of a pair starting together on a new database: the first one's admin stands.
+    const { changes } = await this.store.run("INSERT INTO users (name, role, password_hash, created_at) VALUES ('admin', 'admin', ?, ?) ON CONFLICT (name) DO NOTHING", [
+      hash,
+      Date.now(),
+    ]);
+    return password || changes === 0 ? undefined : chosen;
   }
 }
 
