@@ -17,7 +17,7 @@
  */
 import { BUCKET_WIDTH_MS as WIDTH_MS, bucketStartAtOrAfter, type AggregateInterval, type CounterBucket, type LoggerType, type RangeBucket } from '@riohub/hub-api';
 import type { Queryable, Store } from '../db/store';
-import { insertRows } from './statements';
+import { insertColumns, insertRows } from './statements';
 
 export { bucketStartAtOrAfter };
 
@@ -66,7 +66,7 @@ export async function rollUpHours(store: Store, key: number, first: number, last
  * `rollUpHours` by reading the samples and computing their rollups here, as SQLite's SQL does:
  * a month of hours at a time, so that years of samples are never read at once.
  */
-export async function rollUpRead(store: Queryable, key: number, start: number, end: number): Promise<void> {
+export async function rollUpRead(store: Store, key: number, start: number, end: number): Promise<void> {
   for (let from = start; from < end; from += ROLLUP_READ_MS) {
     const to = Math.min(end, from + ROLLUP_READ_MS);
     const before = await store.get<{ value: number }>('SELECT value FROM logger_samples WHERE logger = ? AND time < ? ORDER BY time DESC LIMIT 1', [key, from]);
@@ -81,7 +81,7 @@ export async function rollUpRead(store: Queryable, key: number, start: number, e
  * were added to a logger's raw samples: the same rows `rollUpHours` over their span makes, for
  * a fraction of its cost. The hour of the first sample may hold samples stored before, so it is
  * recomputed from the table; every later hour holds only these samples and is computed here, as
- * SQLite's SQL does, and written with one multi-row insert per hundred hours.
+ * SQLite's SQL does, and written with few statements (statements.ts).
  */
 export async function rollUpAppended(store: Store, key: number, samples: readonly (readonly [number, number])[]): Promise<void> {
   const firstSample = samples[0];
@@ -96,12 +96,22 @@ export async function rollUpAppended(store: Store, key: number, samples: readonl
   await insertHours(store, key, foldSamples(samples, i, (samples[i - 1] as readonly [number, number])[1], HOUR_MS));
 }
 
+const HOURS_HEAD = 'INSERT INTO logger_hours (logger, hour, min, max, total, count, consumption)';
 const HOUR_COLUMNS = 7;
+/** The SQL types of `logger_hours`' columns after the logger, for PostgreSQL's insert of arrays. */
+const HOUR_TYPES = ['bigint', 'double precision', 'double precision', 'double precision', 'bigint', 'double precision'];
 
-async function insertHours(store: Queryable, key: number, hours: readonly Figures[]): Promise<void> {
+async function insertHours(store: Store, key: number, hours: readonly Figures[]): Promise<void> {
+  if (hours.length === 0) return;
+  if (store.kind === 'postgres') {
+    const column = (of: (hour: Figures) => number) => hours.map(of);
+    const columns = [column((h) => h.start), column((h) => h.min), column((h) => h.max), column((h) => h.total), column((h) => h.count), column((h) => h.consumption)];
+    await insertColumns(store, HOURS_HEAD, key, HOUR_TYPES, columns);
+    return;
+  }
   const rows: number[] = [];
   for (const { start, min, max, total, count, consumption } of hours) rows.push(key, start, min, max, total, count, consumption);
-  await insertRows(store, 'INSERT INTO logger_hours (logger, hour, min, max, total, count, consumption)', HOUR_COLUMNS, rows, hours.length);
+  await insertRows(store, HOURS_HEAD, HOUR_COLUMNS, rows, hours.length);
 }
 
 /**

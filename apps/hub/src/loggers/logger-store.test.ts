@@ -63,6 +63,40 @@ describe('logger store', () => {
     expect(await store.localLoggers()).toEqual([{ id: 'energy', type: 'counter', unit: 'kWh' }]);
   });
 
+  // Doubles a logger may hold: -0, decimals with no exact binary form, a large one with a
+  // fraction, the largest and smallest (subnormal) of either sign, and neighbours in between.
+  const DOUBLES = [-0, 0.1, 0.2, 0.30000000000000004, 1 / 3, 1e15 + 0.3, 2 ** 53 + 2, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE];
+  const ALSO = [2.2250738585072014e-308, 2.225073858507201e-308, 1e-300, -1e300, 123_456_789.123_456_78, 1 + Number.EPSILON, Math.PI];
+
+  /** Whether the stores read a double back as it was given: -0 reads back as 0 on both (SQLite keeps a whole REAL as an integer). */
+  const storedAs = (given: number, read: number | undefined) => Object.is(read, Object.is(given, -0) ? 0 : given);
+
+  it('reads every double back as it was stored, to the last bit, raw and in the hourly rollups', async () => {
+    await logger('temperature', 'range');
+    const doubles = [...DOUBLES, ...ALSO];
+    // One sample an hour: each hour's min and max are that sample.
+    await store.appendPage('temperature', doubles.map((value, i): [number, number] => [T0 + i * HOUR, value]));
+    const { samples } = await store.range('temperature', T0, T0 + DAY, 100);
+    expect(samples.map(([, value], i) => storedAs(doubles[i] as number, value) || `${doubles[i]} read as ${value}`)).toEqual(doubles.map(() => true));
+    const rollups = (await hours(await keyOf('temperature'))) as { min: number; max: number }[];
+    expect(rollups.map(({ min, max }, i) => (storedAs(doubles[i] as number, min) && storedAs(doubles[i] as number, max)) || `${doubles[i]}: ${min}, ${max}`)).toEqual(doubles.map(() => true));
+  });
+
+  it('reads any double back as it was stored', async () => {
+    let time = T0;
+    await logger('any', 'range');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...DOUBLES)), { minLength: 1, maxLength: 50 }), async (values) => {
+        const first = time + 1;
+        const page = values.map((value): [number, number] => [++time, value]);
+        await store.appendPage('any', page);
+        const { samples } = await store.range('any', first, time + 1, 100);
+        expect(samples.map(([, value], i) => storedAs(values[i] as number, value))).toEqual(values.map(() => true));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('moves the resume point forward only', async () => {
     await logger('energy');
     await store.appendPage('energy', [[T0, 1]]);

@@ -8,7 +8,7 @@ import type { AggregateInterval, CounterBucket, LoggerSample, LoggerType, RangeB
 import { ensureSamplePartitions } from '../db/postgres-schema';
 import type { Queryable, Store } from '../db/store';
 import { aggregate, rollUpAppended, rollUpHours } from './logger-aggregates';
-import { insertRows } from './statements';
+import { insertSamples } from './statements';
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement by retention and removal, so that the event loop breathes between. */
@@ -148,19 +148,16 @@ export class LoggerStore {
     const started = performance.now();
     const row = await this.row(tx, id);
     if (!row) throw new Error(`no logger ${id}`);
-    // The samples after the resume point, each later than the one before, flattened for the insert.
+    // The samples after the resume point, each later than the one before.
     const kept: (readonly [number, number])[] = [];
-    const values: number[] = [];
     let last = row.resume_after;
     for (const sample of samples) {
-      const [time, value] = sample;
-      if (time <= last) continue;
+      if (sample[0] <= last) continue;
       kept.push(sample);
-      values.push(row.key, time, value);
-      last = time;
+      last = sample[0];
     }
     if (kept.length === 0) return 0;
-    const added = await insertRows(tx, 'INSERT INTO logger_samples (logger, time, value)', 3, values, kept.length, 'ON CONFLICT (logger, time) DO NOTHING');
+    const added = await insertSamples(this.store.kind, tx, row.key, kept);
     await tx.run('UPDATE loggers SET resume_after = ?, sample_count = sample_count + ? WHERE key = ?', [last, added, row.key]);
     const inserted = performance.now();
     this.times.insertMs += inserted - started;
