@@ -48,6 +48,8 @@ export interface TestHubOptions {
   env?: Record<string, string>;
   /** The reverse proxies whose forwarded headers are believed (`--trust-proxy`). */
   trustProxy?: string;
+  /** `--database`: a PostgreSQL database's URL instead of this run's store (a bench comparing the stores); its caller drops it. */
+  database?: string;
 }
 
 /** What `hubPerTest` gives a describe block. */
@@ -86,7 +88,7 @@ export function hubPerTest(simArgs: readonly string[]): HubPerTest {
 const databases = new Map<string, TestDatabase>();
 
 export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-')), options: TestHubOptions = {}): Promise<TestHub> {
-  const database = databases.get(dataDir) ?? (await testDatabase());
+  const database = databases.get(dataDir) ?? (options.database !== undefined ? { database: options.database, drop: async () => {} } : await testDatabase());
   databases.set(dataDir, database);
   const running = await startHub(
     {
