@@ -13,13 +13,13 @@ const SQLITE_FILE_TESTS = [
   'apps/hub/src/loggers/logger-aggregates-sqlite.test.ts',
 ];
 
-/** Tests of hubs sharing one PostgreSQL database (each starts a cluster of its own): run in the PostgreSQL pass only. */
-const PAIR_TESTS = ['apps/hub/src/pair/**/*.test.ts'];
+/** Tests of PostgreSQL itself, and of hubs sharing one database (each starts a cluster of its own): run in the PostgreSQL pass only. */
+const POSTGRES_TESTS = ['apps/hub/src/db/postgres-store.test.ts', 'apps/hub/src/pair/**/*.test.ts'];
 
 export default defineConfig({
   test: {
     include: onPostgres ? ['apps/hub/src/**/*.test.ts'] : ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(onPostgres ? SQLITE_FILE_TESTS : PAIR_TESTS)],
+    exclude: [...configDefaults.exclude, ...(onPostgres ? SQLITE_FILE_TESTS : POSTGRES_TESTS)],
     globalSetup: ['packages/testkit/src/postgres-global-setup.ts'],
     // Integration tests start real simulator processes and wait out 10-second long-polls.
     testTimeout: 40_000,

@@ -77,6 +77,11 @@ export class PostgresStore implements Store {
     if (current) return work(this);
     const client = await this.pool.connect();
     let broken: unknown;
+    // A connection the server cuts while it is held here (a restart, pg_terminate_backend) says
+    // so by an 'error' event, which would end the process unheard: it is noted, and the
+    // connection is closed instead of going back to the pool.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await this.inside.run(client, () => work(this));
@@ -91,6 +96,7 @@ export class PostgresStore implements Store {
       throw error;
     } finally {
       // A connection whose rollback failed is not given back to the pool: it is closed.
+      client.off('error', onError);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
@@ -101,10 +107,14 @@ export class PostgresStore implements Store {
    */
   async withConnection<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       return await work(client);
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
