@@ -23,8 +23,13 @@ export type PairStanding = z.infer<typeof pairStandingSchema>;
 /** `GET /api/hub` (viewer), and the answer of `PUT /api/hub/role` (admin). */
 export const hubInfoSchema = z
   .object({
-    /** Kept in the database; first in this hub's `members`. */
+    /** Kept in the database (on PostgreSQL, in this hub's data folder); first in this hub's `members`. */
     instanceId: z.string(),
+    /**
+     * The site's id, kept in the database: the instance id on SQLite, shared by the hubs of a pair
+     * on PostgreSQL. MQTT and Home Assistant know the site by it (`riohub-<siteId>`).
+     */
+    siteId: z.string(),
     role: hubRoleSchema,
     /** Points in the merged tree. */
     points: z.number(),

@@ -6,6 +6,7 @@ import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetPassword } from '../auth/reset-password';
 import { ADMIN_PASSWORD, eventually, startTestHub, type TestHub } from '../testing/test-hub';
+import { onPostgres } from '../testing/test-store';
 
 const SIM_PASSWORD = 'audit-sim-remote-pw';
 /** Where the test's requests come from, as the hub sees them. */
@@ -146,6 +147,13 @@ describe('audit', () => {
       { field: 'password', secret: 'cleared' },
     ]);
 
+    if (onPostgres) {
+      // On PostgreSQL the role is elected: a change by hand is refused, and the refusal is in the audit.
+      expect((await hub.admin.call('PUT', '/api/hub/role', { role: 'inactive' })).status).toBe(409);
+      const [refused] = await recordsFor('hub');
+      expect(refused).toMatchObject({ user: 'admin', address: LOOPBACK, action: 'hub.role', outcome: 'refused', changes: [] });
+      return;
+    }
     await hub.admin.data('PUT', '/api/hub/role', { role: 'inactive' });
     await hub.admin.data('PUT', '/api/hub/role', { role: 'active' });
     const [active, inactive] = await recordsFor('hub');

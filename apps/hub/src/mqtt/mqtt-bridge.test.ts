@@ -158,7 +158,7 @@ describe('the MQTT bridge', () => {
 
   it('announces each device to Home Assistant with a config it accepts, and takes it back when its point goes', async () => {
     const { hub, broker, watcher } = setup;
-    const { instanceId } = await hub.admin.data<{ instanceId: string }>('GET', '/api/hub');
+    const { siteId: instanceId } = await hub.admin.data<{ siteId: string }>('GET', '/api/hub');
     await enableBridge(hub, broker);
     const configs = () => watcher.under(`homeassistant/`);
     const lightTopic = `homeassistant/light/riohub-${instanceId}/lobby_dummy_light_3/config`;
@@ -186,7 +186,7 @@ describe('the MQTT bridge', () => {
   it('keeps every Home Assistant entity across a hub restart: no config of one that still exists is deleted, even for a moment', async () => {
     const { broker, watcher } = setup;
     let { hub } = setup;
-    const { instanceId } = await hub.admin.data<{ instanceId: string }>('GET', '/api/hub');
+    const { siteId: instanceId } = await hub.admin.data<{ siteId: string }>('GET', '/api/hub');
     await enableBridge(hub, broker);
     const configs = () => watcher.under('homeassistant/');
     const lightTopic = `homeassistant/light/riohub-${instanceId}/lobby_dummy_light_3/config`;

@@ -63,6 +63,10 @@ describe('an active/standby pair on PostgreSQL', () => {
     await a.addSim('lobby', sim, SIM_PASSWORD);
     // The entry is in the shared store: the standby lists it too, and polls it (shutdownWhenInactive is off).
     await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+    // One marked shutdownWhenInactive is polled by the active hub only.
+    await a.addSim('quiet', sim, SIM_PASSWORD, { shutdownWhenInactive: true });
+    await eventually(() => a.point('quiet.connection', 'hub'), (point) => point.value === 'online');
+    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'inactive');
     // A write on the standby is forwarded to the active hub, which sends and logs it once.
     const forwarded = await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
     expect(forwarded).toMatchObject({ status: 'applied', user: 'admin', via: 'rest' });

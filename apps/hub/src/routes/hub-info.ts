@@ -7,7 +7,7 @@ import type { Hub } from '../hub';
 import { mapRoute } from './route-map';
 
 export const hubRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) => {
-  const info = () => ok({ instanceId: hub.instanceId, role: hub.role, points: hub.pointCount, ...(hub.pair ? { pair: hub.pair.standing() } : {}) });
+  const info = () => ok({ instanceId: hub.instanceId, siteId: hub.siteId, role: hub.role, points: hub.pointCount, ...(hub.pair ? { pair: hub.pair.standing() } : {}) });
 
   mapRoute(app, 'hub', async (_request, reply, answer) => answer(info()));
 
