@@ -21,12 +21,14 @@ const types = {
  * starting (57P01–57P03), a read-only server (25006: a standby), the server's own I/O (58).
  */
 const STORAGE_CLASSES = ['08', '53', '58'];
-const STORAGE_CODES = ['57P01', '57P02', '57P03', '25006'];
+const STORAGE_CODES = ['57P01', '57P02', '57P03', '57P05', '57014', '25006', '25P03'];
 /** Node's and pg's own words for a connection that could not be made or was lost. */
 const CONNECTION_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH'];
 /** The longest a statement may go unanswered: far above any query's time, far below an operator's patience. */
 const QUERY_TIMEOUT_MS = 15_000;
-const CONNECTION_MESSAGES = [/^Query read timeout/, /^Connection terminated/, /^timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /Cannot use a pool after calling end/];
+/** The longest a transaction may sit idle: a page's statements follow each other within milliseconds. */
+const IDLE_IN_TRANSACTION_MS = 5_000;
+const CONNECTION_MESSAGES = [/^Query read timeout/, /^Client was closed and is not queryable/, /^Connection terminated/, /^timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /Cannot use a pool after calling end/];
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -34,7 +36,11 @@ export class PostgresStore implements Store {
   readonly pool: pg.Pool;
   /** Each SQL text's numbered form and the name it is prepared under. */
   private readonly statements = new Map<string, { text: string; name: string }>();
-  private readonly inside = new AsyncLocalStorage<pg.PoolClient>();
+  /**
+   * The transaction a statement is made in. Work started inside one (a timer, a listener) keeps
+   * this context after it ended: `done` then says it is over, and the statement goes to the pool.
+   */
+  private readonly inside = new AsyncLocalStorage<{ client: pg.PoolClient; done: boolean }>();
 
   constructor(url: string, options: { max?: number; applicationName?: string } = {}) {
     this.location = redactUrl(url);
@@ -47,6 +53,10 @@ export class PostgresStore implements Store {
       // A statement the server never answers (a network gone silent) fails instead of hanging
       // its request: the connection is then dropped from the pool, and the storage is failing.
       query_timeout: QUERY_TIMEOUT_MS,
+      // The server ends a statement before the client gives up on it (so nothing reported as
+      // failed commits later), and a transaction whose hub went silent in it (a hung process:
+      // its row locks would stall the hub that takes over).
+      options: `-c statement_timeout=${QUERY_TIMEOUT_MS - 1_000} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
       // A server that stops answering (a cable pulled, a frozen VM) is found out by the kernel.
       keepAlive: true,
     });
@@ -68,13 +78,12 @@ export class PostgresStore implements Store {
   }
 
   async run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
-    const result = await this.execute(this.inside.getStore() ?? this.pool, sql, params, false);
+    const result = await this.execute(this.current() ?? this.pool, sql, params, false);
     return { changes: result.rowCount ?? 0 };
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const current = this.inside.getStore();
-    if (current) return work(this);
+    if (this.current()) return work(this);
     const client = await this.pool.connect();
     let broken: unknown;
     // A connection the server cuts while it is held here (a restart, pg_terminate_backend) says
@@ -82,10 +91,13 @@ export class PostgresStore implements Store {
     // connection is closed instead of going back to the pool.
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
+    const transaction = { client, done: false };
     try {
       await client.query('BEGIN');
-      const result = await this.inside.run(client, () => work(this));
-      await client.query('COMMIT');
+      const result = await this.inside.run(transaction, () => work(this));
+      // A transaction a failed statement aborted is rolled back by COMMIT, without an error.
+      const committed = await client.query('COMMIT');
+      if (committed.command === 'ROLLBACK') throw new Error('the transaction was rolled back: one of its statements failed');
       return result;
     } catch (error) {
       try {
@@ -95,6 +107,7 @@ export class PostgresStore implements Store {
       }
       throw error;
     } finally {
+      transaction.done = true;
       // A connection whose rollback failed is not given back to the pool: it is closed.
       client.off('error', onError);
       client.release(broken instanceof Error ? broken : undefined);
@@ -139,7 +152,13 @@ export class PostgresStore implements Store {
   }
 
   private async query(sql: string, params: readonly SqlValue[] | undefined, asArrays: boolean): Promise<unknown[]> {
-    return (await this.execute(this.inside.getStore() ?? this.pool, sql, params, asArrays)).rows;
+    return (await this.execute(this.current() ?? this.pool, sql, params, asArrays)).rows;
+  }
+
+  /** The connection of the transaction under way in this context, if one is. */
+  private current(): pg.PoolClient | undefined {
+    const transaction = this.inside.getStore();
+    return transaction && !transaction.done ? transaction.client : undefined;
   }
 
   private execute(on: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlValue[] | undefined, asArrays: boolean): Promise<pg.QueryResult> {
@@ -187,6 +206,8 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // The client takes a password from the query too (`?password=`, `?sslpassword=`): none is shown.
+    parsed.search = '';
     return parsed.toString();
   } catch {
     return 'postgres://(unreadable URL)';

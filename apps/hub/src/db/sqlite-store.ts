@@ -17,7 +17,8 @@ export class SqliteStore implements Store {
   private readonly rawStatements = new Map<string, Statement>();
   /** The end of the open transaction, if one is open. */
   private open: Promise<void> | undefined;
-  private readonly inside = new AsyncLocalStorage<true>();
+  /** The transaction a statement is made in; `done` once it ended (work it started may outlive it). */
+  private readonly inside = new AsyncLocalStorage<{ done: boolean }>();
   private readonly handle: Queryable = {
     all: async (sql, params) => this.prepare(sql).all(...(params ?? [])) as never,
     get: async (sql, params) => this.prepare(sql).get(...(params ?? [])) as never,
@@ -53,14 +54,15 @@ export class SqliteStore implements Store {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     // A transaction begun inside another is part of it.
-    if (this.inside.getStore()) return work(this.handle);
+    if (this.inTransaction()) return work(this.handle);
     while (this.open) await this.open;
     let end!: () => void;
     this.open = new Promise((resolve) => (end = resolve));
+    const transaction = { done: false };
     try {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await this.inside.run(true, () => work(this.handle));
+        const result = await this.inside.run(transaction, () => work(this.handle));
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
@@ -68,6 +70,7 @@ export class SqliteStore implements Store {
         throw error;
       }
     } finally {
+      transaction.done = true;
       this.open = undefined;
       end();
     }
@@ -86,9 +89,15 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  /** Whether this context is inside a transaction still open. */
+  private inTransaction(): boolean {
+    const transaction = this.inside.getStore();
+    return transaction !== undefined && !transaction.done;
+  }
+
   /** Waits while a transaction this statement is not part of is open. */
   private async turn(): Promise<void> {
-    if (this.inside.getStore()) return;
+    if (this.inTransaction()) return;
     while (this.open) await this.open;
   }
 

@@ -101,7 +101,9 @@ export class LoggerService {
   setReplicating(replicating: boolean): void {
     if (this.replicating === replicating) return;
     this.replicating = replicating;
-    this.followClashes();
+    // Stopped at once, without reading the store first: a hub that lost the database stops too.
+    if (!replicating) for (const name of [...this.replicators.keys()]) void this.stopReplicator(name);
+    else this.followClashes();
     this.changed();
   }
 

@@ -17,6 +17,7 @@
  * `fence` checks, inside a transaction, that this hub's session still holds the lock, so a
  * logger page or a write recorded by a deposed hub is refused by the database itself.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Queryable } from '../db/store';
@@ -59,6 +60,12 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
   private ticking: Promise<void> | undefined;
   private readonly heartbeatMs: number;
   private readonly sessionTimeoutMs: number;
+  /**
+   * Runs what the election tells its listeners in the context the election was made in: a loss
+   * found by `fence`, inside a store transaction, must not make the listeners' statements part of
+   * that transaction (the stores find theirs by AsyncLocalStorage).
+   */
+  private readonly outside = AsyncResource.bind((tell: () => void) => tell());
 
   constructor(
     private readonly url: string,
@@ -75,7 +82,9 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
 
   /** Makes the first attempt (so a lone hub starts active), then keeps at it. */
   async start(): Promise<void> {
-    await this.tick();
+    this.ticking = this.tick();
+    await this.ticking;
+    this.ticking = undefined;
     this.schedule();
   }
 
@@ -155,7 +164,10 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
       connectionTimeoutMillis: Math.max(this.heartbeatMs * 2, 1_000),
       keepAlive: true,
     });
-    client.on('error', (error) => this.lose(`the lock's connection failed (${error.message})`));
+    // A late error of a connection already replaced is no news about the current one.
+    client.on('error', (error) => {
+      if (this.client === client) this.lose(`the lock's connection failed (${error.message})`);
+    });
     try {
       await client.connect();
       // The server ends a session silent this long, freeing the lock of a hung hub.
@@ -168,14 +180,18 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
       this.sessionPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
       // The same session hears the other hubs (pair/hub-pair.ts).
       client.on('notification', (message) => {
-        if ((CHANNELS as readonly string[]).includes(message.channel)) this.emit('notice', message.channel as Channel, message.payload ?? '');
+        if ((CHANNELS as readonly string[]).includes(message.channel)) this.outside(() => this.emit('notice', message.channel as Channel, message.payload ?? ''));
       });
       for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
       // Whatever changed while no session listened is caught up with now.
-      this.emit('notice', 'riohub_changes', '*');
+      this.outside(() => this.emit('notice', 'riohub_changes', '*'));
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => {});
+      throw new Error('the election stopped while connecting');
     }
     this.client = client;
     return client;
@@ -196,6 +212,7 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
   private become(active: boolean): void {
     this.current = { active, since: Date.now() };
     if (active) this.options.logger.info({}, 'this hub is now the active one');
-    this.emit('change', this.current);
+    const state = this.current;
+    this.outside(() => this.emit('change', state));
   }
 }

@@ -20,6 +20,8 @@ type ActiveHub = NonNullable<PairStanding['activeHub']>;
 
 /** How long a standby waits for the active hub to answer a write it forwarded. */
 export const FORWARD_TIMEOUT_MS = 15_000;
+/** Errors of a statement that never reached the server: no connection could be made. */
+const NOT_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', '57P03'];
 /** PostgreSQL's limit on a notification's payload, less a margin. */
 const MAX_PAYLOAD_BYTES = 7_900;
 
@@ -37,6 +39,8 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
   private activeHub: ActiveHub | undefined;
   /** Forwarded writes waiting for the active hub's answer, by id. */
   private readonly answers = new Map<string, (result: Result<WriteRecord>) => void>();
+  /** The tail of the forwarded writes' notifications. */
+  private forwards: Promise<unknown> = Promise.resolve();
   private readTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -81,10 +85,18 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
         resolve(result);
       });
     });
+    // One notification after another, each sent once the one before is: the active hub hears
+    // an operator's writes in the order they were made.
+    const sent = this.forwards.then(() => this.store.run("SELECT pg_notify('riohub_writes', ?)", [payload]));
+    this.forwards = sent.catch(() => undefined);
     try {
-      await this.store.run("SELECT pg_notify('riohub_writes', ?)", [payload]);
+      await sent;
     } catch (error) {
-      this.answers.get(write.id)?.(fail(ERROR_CODES.STANDBY, `this hub is the standby of a pair and could not reach the database to forward the write (${(error as Error).message}): nothing was sent`));
+      // Refused before it reached the server: nothing was sent. Any later failure (an answer
+      // lost on the way back) may hide a notification that went out: its answer is awaited.
+      if (NOT_SENT_CODES.includes((error as { code?: string }).code ?? '')) {
+        this.answers.get(write.id)?.(fail(ERROR_CODES.STANDBY, `this hub is the standby of a pair and could not reach the database to forward the write (${(error as Error).message}): nothing was sent`));
+      }
     }
     return answer;
   }
@@ -120,7 +132,9 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
   async start(): Promise<void> {
     await this.election.start();
     await this.follow();
-    this.readTimer = setInterval(() => void this.readActiveHub(), ACTIVE_HUB_READ_MS);
+    // A standby reads who is active; the active hub records itself again, so that a record a
+    // deposed hub wrote late is set right.
+    this.readTimer = setInterval(() => void (this.active ? this.recordSelf() : this.readActiveHub()), ACTIVE_HUB_READ_MS);
     this.readTimer.unref();
   }
 
@@ -131,25 +145,37 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
 
   async stop(): Promise<void> {
     clearInterval(this.readTimer);
+    for (const answer of this.answers.values()) answer(fail(ERROR_CODES.NO_ANSWER, 'this hub stopped before the active hub answered the forwarded write: whether it was applied is unknown, check the value'));
     await this.election.stop();
   }
 
+  /**
+   * Tells the hub its new standing at once (it acts on it: a hub that lost the lock stops before
+   * anything else), then who is active, once read from the store, which may be the lost thing.
+   */
   private async follow(): Promise<void> {
     const { active, since } = this.election.state;
-    if (active) {
-      this.activeHub = { ...this.self, since };
-      try {
-        await writeMeta(this.store, 'active_hub', JSON.stringify(this.activeHub));
-      } catch {
-        // Said again at the next change; standbys show the hub recorded before until then.
-      }
-    } else {
-      await this.readActiveHub(false);
-    }
+    if (active) this.activeHub = { ...this.self, since };
     this.emit('change', this.standing());
+    if (active) await this.recordSelf();
+    else await this.readActiveHub();
   }
 
-  private async readActiveHub(announce = true): Promise<void> {
+  /** Records this hub as the active one, in a transaction that proves it still is. */
+  private async recordSelf(): Promise<void> {
+    const self = this.activeHub;
+    if (!this.active || !self) return;
+    try {
+      await this.store.transaction(async (tx) => {
+        await this.election.fence(tx);
+        await writeMeta(tx, 'active_hub', JSON.stringify(self));
+      });
+    } catch {
+      // Recorded again at the next read; standbys show the hub recorded before until then.
+    }
+  }
+
+  private async readActiveHub(): Promise<void> {
     if (this.active) return;
     let recorded: ActiveHub | undefined;
     try {
@@ -160,7 +186,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     }
     if (JSON.stringify(recorded) === JSON.stringify(this.activeHub)) return;
     this.activeHub = recorded;
-    if (announce) this.emit('change', this.standing());
+    this.emit('change', this.standing());
   }
 }
 

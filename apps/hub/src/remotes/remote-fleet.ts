@@ -73,9 +73,11 @@ export class RemoteFleet {
 
   constructor(private readonly parts: FleetParts) {
     // Every change made through the repo (the fleet's own, the demo's, the settings file's) is followed here.
+    // Stored already: a failure to read it back or to tell the other hubs (which read it again
+    // at their next reconnect) is logged, never reported as the change's own failure.
     this.repo = new RemoteRepo(parts.store, async () => {
-      await this.reload();
-      await parts.announce?.('remotes');
+      await this.reload().catch((error: unknown) => parts.logger.warn({ err: error }, 'could not read the remote entries again after a change'));
+      await parts.announce?.('remotes').catch((error: unknown) => parts.logger.warn({ err: error }, 'could not tell the other hubs of a changed remote entry'));
     });
     this.sink = createLinkSink({ ...parts, status: (remote, change) => this.updateStatus(remote, change) });
   }
@@ -338,11 +340,11 @@ export class RemoteFleet {
     };
   }
 
-  /** (Re)starts the link of a remote from its stored settings. */
+  /** (Re)starts the link of a remote from its stored settings (not once the fleet is stopping). */
   private async reopen(name: string): Promise<void> {
     await this.close(name);
     const stored = await this.repo.get(name);
-    if (stored) this.open(stored);
+    if (stored && !this.stopping) this.open(stored);
     const view = this.get(name);
     if (view) this.parts.events.emit('remotes', [view]);
   }
