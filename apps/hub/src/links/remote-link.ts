@@ -170,9 +170,11 @@ export class RemoteLink {
         // With startupevents off, the first full state after (re)connecting aligns silently.
         this.applyState(state, sections, { full, silent: !aligned && !this.settings.options.startupevents });
         aligned = true;
-        await this.discover(state.topotime);
+        // The clock points follow the state in the same turn (a remote restarted without its
+        // SYSTEM clock loses them with its other datapoints), before the topology is read.
         if (state.system && state.clock !== undefined) await this.checkClock(state.clock, answeredAt);
         else if (!state.system) this.forgetClock();
+        await this.discover(state.topotime);
         // Version 1 has no `full` flag: what a stock server removed shows only in a full read, and
         // its removals come with a topology change (PROTOCOL.md part B), so read it whole then.
         const topologyChanged = seenTopotime !== undefined && state.topotime !== seenTopotime;
