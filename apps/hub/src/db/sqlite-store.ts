@@ -2,7 +2,7 @@
  * The store in an SQLite file (better-sqlite3). Statements run synchronously and are prepared
  * once per SQL text. A transaction spans awaits, so while one is open every statement from
  * outside it waits for its end (one connection has one transaction); a statement made inside
- * it, through its handle or the store (found by AsyncLocalStorage), runs in it.
+ * it (the store itself is the handle its work is given; AsyncLocalStorage tells it is inside) runs in it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
@@ -19,12 +19,6 @@ export class SqliteStore implements Store {
   private open: Promise<void> | undefined;
   /** The transaction a statement is made in; `done` once it ended (work it started may outlive it). */
   private readonly inside = new AsyncLocalStorage<{ done: boolean }>();
-  private readonly handle: Queryable = {
-    all: async (sql, params) => this.prepare(sql).all(...(params ?? [])) as never,
-    get: async (sql, params) => this.prepare(sql).get(...(params ?? [])) as never,
-    values: async (sql, params) => this.prepareRaw(sql).all(...(params ?? [])) as never,
-    run: async (sql, params) => ({ changes: this.prepare(sql).run(...(params ?? [])).changes }),
-  };
 
   constructor(
     /** The connection, for what only SQLite has (pragmas, backups). */
@@ -54,7 +48,7 @@ export class SqliteStore implements Store {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     // A transaction begun inside another is part of it.
-    if (this.inTransaction()) return work(this.handle);
+    if (this.inTransaction()) return work(this);
     while (this.open) await this.open;
     let end!: () => void;
     this.open = new Promise((resolve) => (end = resolve));
@@ -62,7 +56,7 @@ export class SqliteStore implements Store {
     try {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await this.inside.run(transaction, () => work(this.handle));
+        const result = await this.inside.run(transaction, () => work(this));
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
