@@ -38,6 +38,12 @@ describe('the PostgreSQL store', () => {
     expect(await store.get("SELECT value FROM meta WHERE key = 'after'")).toEqual({ value: 'ok' });
   });
 
+  it('finds no row for a text with a NUL character, which PostgreSQL cannot hold, as SQLite finds none', async () => {
+    await store.run("INSERT INTO meta (key, value) VALUES ('a', 'b')");
+    expect(await store.get('SELECT value FROM meta WHERE key = ?', ['a\u0000'])).toBeUndefined();
+    expect(await store.all('SELECT value FROM meta WHERE key = ?', ['a\u0000b'])).toEqual([]);
+  });
+
   it("numbers `?` as $1, $2… but not inside strings, quoted names or comments", () => {
     expect(numberPlaceholders(`SELECT "a?" , 'it''s ?', ? -- what?\n, ?`)).toBe(`SELECT "a?" , 'it''s ?', $1 -- what?\n, $2`);
   });
