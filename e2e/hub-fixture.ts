@@ -1,9 +1,11 @@
 /**
  * A real hub process with real simulators for the dashboard tests: the hub serves the built
  * dashboard, the simulators are its remotes (certificates pinned), and tests reach both directly.
+ * Hubs are started with `spawnHubOnTestStore`, so that the PostgreSQL pass runs each on a database
+ * of its own (`spawnHub` alone runs it on SQLite in either pass).
  */
 import { expect, test as base, type Page } from '@playwright/test';
-import { RioTestClient, spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
+import { RioTestClient, spawnHubOnTestStore, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
 import { fingerprintOf } from '@riohub/certificate';
 
 export const ADMIN = { name: 'admin', password: 'e2e-admin-pw' };
@@ -85,7 +87,7 @@ export const test = base.extend<object, { deployment: Deployment }>({
         startSite(['--name', 'lobby', '--lights', '4', '--dimmers', '2', '--shutters', '1', '--sensors', '2']),
         startSite(['--name', 'floor2', '--lights', '12', '--dimmers', '6', '--shutters', '3', '--sensors', '4']),
       ]);
-      const hub = await spawnHub(ADMIN.password);
+      const hub = await spawnHubOnTestStore(ADMIN.password);
       const admin = await HubApi.signIn(hub.url, ADMIN);
       await admin.addSim('lobby', lobby.sim, { ui: true, ...REPLICATED_LOGGERS });
       await admin.addSim('floor2', floor2.sim, REPLICATED_LOGGERS);

@@ -3,7 +3,7 @@
 // with why, a switch flipped at the top is refused with that reason and nothing reaches the
 // building; when it is back, the marks go and the switch works again.
 import { once } from 'node:events';
-import { spawnHub, type HubProcess } from '@riohub/testkit';
+import { spawnHubOnTestStore, type HubProcess } from '@riohub/testkit';
 import { ADMIN, expect, HubApi, OPERATOR, signIn, startSite, test, type Site } from '../hub-fixture';
 
 const API_PASSWORD = 'e2e-chain-api-pw';
@@ -26,7 +26,7 @@ test('the top hub marks a stopped simulator\'s points stale, refuses a write wit
     const simArgs = ['--name', 'lobby', '--lights', '2', '--dimmers', '1', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--system', 'false'];
     const first = await startSite(simArgs);
     sims.push(first);
-    for (let level = 0; level < 3; level++) hubs.push(await spawnHub(ADMIN.password));
+    for (let level = 0; level < 3; level++) hubs.push(await spawnHubOnTestStore(ADMIN.password));
     const [site, region, top] = hubs as [HubProcess, HubProcess, HubProcess];
     const [siteAdmin, regionAdmin, topAdmin] = await Promise.all(hubs.map((hub) => HubApi.signIn(hub.url, ADMIN)));
     for (const admin of [siteAdmin, regionAdmin] as HubApi[]) {

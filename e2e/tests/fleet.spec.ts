@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Page } from '@playwright/test';
 import { fingerprintOf } from '@riohub/certificate';
-import { spawnHub, type HubProcess } from '@riohub/testkit';
+import { spawnHubOnTestStore, type HubProcess } from '@riohub/testkit';
 import { ADMIN, expect, HubApi, signIn, SIM_PASSWORD, startSite, test as base, VIEWER, type Site } from '../hub-fixture';
 
 const SCREENSHOTS = 'test-results/screenshots';
@@ -47,7 +47,7 @@ interface Fleet {
 const test = base.extend<{ fleet: Fleet }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring; it needs none.
   fleet: async ({}, use) => {
-    const hub = await spawnHub(ADMIN.password);
+    const hub = await spawnHubOnTestStore(ADMIN.password);
     const admin = await HubApi.signIn(hub.url, ADMIN);
     const sites = new Map<string, Site>();
     /** Killed simulators, by name: stopped last, since stopping them removes their data folders. */

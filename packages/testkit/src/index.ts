@@ -6,4 +6,5 @@ export * from './mosquitto';
 export * from './ports';
 export * from './postgres';
 export * from './rio-client';
+export * from './test-store-hub';
 export * from './wait';

@@ -1,7 +1,8 @@
 /**
- * Vitest's global setup for the suite's run on PostgreSQL (`RIOHUB_TEST_STORE=postgres`): one
- * throwaway cluster for the whole run, whose admin URL reaches every test in
- * `RIOHUB_TEST_POSTGRES`; each test hub makes a database of its own on it.
+ * The global setup of Vitest's and Playwright's runs on PostgreSQL (`RIOHUB_TEST_STORE=postgres`):
+ * one throwaway cluster for the whole run, whose admin URL reaches every test (both runners start
+ * their workers with the environment the setup left) in `RIOHUB_TEST_POSTGRES`; each test hub
+ * makes a database of its own on it. The function it returns is the run's teardown in both.
  */
 import { startPostgres } from './postgres';
 
