@@ -1,5 +1,5 @@
 // The whole test command: typecheck, lint, unit and integration tests, end-to-end tests in
-// Chromium. Runs every step even after a failure, then prints one summary line of all tests.
+// Chromium, the hub's tests and the end-to-end tests again on PostgreSQL. Runs every step even after a failure, then prints one summary line of all tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 
@@ -26,6 +26,9 @@ const steps = [
   ],
   ['chromium', 'bash', ['scripts/ensure-chromium.sh']],
   ['end-to-end tests', 'e2e/node_modules/.bin/playwright', ['test', '-c', 'e2e/playwright.config.ts']],
+  // The end-to-end tests again with every hub on PostgreSQL (a database of its own on a throwaway
+  // cluster, started and removed by the run's global setup); their report is e2e-postgres.json.
+  ['end-to-end tests on PostgreSQL', 'e2e/node_modules/.bin/playwright', ['test', '-c', 'e2e/playwright.config.ts'], { RIOHUB_TEST_STORE: 'postgres' }],
   // The release (`pnpm release`) built from a clean copy of the repository and run with plain node;
   // then the image and the compose topology in a real Docker engine (installed and started as root
   // by scripts/ensure-docker.sh, which otherwise fails with what to install).
@@ -36,6 +39,10 @@ const steps = [
 const failedSteps = [];
 for (const [name, command, args, env] of steps) {
   if (name === 'end-to-end tests' && (failedSteps.includes('chromium') || failedSteps.includes('dashboard build'))) {
+    failedSteps.push(name);
+    continue;
+  }
+  if (name === 'end-to-end tests on PostgreSQL' && ['postgresql', 'chromium', 'dashboard build'].some((step) => failedSteps.includes(step))) {
     failedSteps.push(name);
     continue;
   }
@@ -67,12 +74,14 @@ for (const json of readdirSync(results).filter((name) => /^vitest.*\.json$/.test
     failedTests.push(...(tests.length === 0 && file.status === 'failed' ? [`${name}: ${file.message}`] : tests));
   }
 }
-if (existsSync(`${results}/e2e.json`)) {
-  const { stats, suites } = JSON.parse(readFileSync(`${results}/e2e.json`, 'utf8'));
+// Both end-to-end passes' results: on SQLite, then with every hub on PostgreSQL.
+for (const [json, store] of [['e2e.json', ''], ['e2e-postgres.json', '[postgres] ']]) {
+  if (!existsSync(`${results}/${json}`)) continue;
+  const { stats, suites } = JSON.parse(readFileSync(`${results}/${json}`, 'utf8'));
   passed += stats.expected + stats.flaky;
   failed += stats.unexpected;
   const walk = (suite, path) => {
-    for (const spec of suite.specs ?? []) if (!spec.ok) failedTests.push(`${spec.file} › ${[...path, spec.title].join(' › ')}`);
+    for (const spec of suite.specs ?? []) if (!spec.ok) failedTests.push(`${store}${spec.file} › ${[...path, spec.title].join(' › ')}`);
     for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
   };
   for (const suite of suites) walk(suite, []);
