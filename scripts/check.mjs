@@ -1,5 +1,6 @@
 // The whole test command: typecheck, lint, unit and integration tests, end-to-end tests in
-// Chromium, the hub's tests and the end-to-end tests again on PostgreSQL. Runs every step even after a failure, then prints one summary line of all tests.
+// Chromium, the hub's tests and the end-to-end tests again on PostgreSQL. Runs every step even
+// after a failure, then prints one summary line of all tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 
