@@ -205,7 +205,8 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   const source = new HubSource(options.hub, options.hub.loggers.served());
   app.addHook('onClose', async () => source.close());
   // Public to the sign-in guard: the Remote I/O API checks its own password and client address.
-  await registerPublic(app, rioServerPlugin, { source, settings: () => servedSettings.current() });
+  // The other hubs of a pair read it with the pair's key (a standby mirrors the active hub's tree).
+  await registerPublic(app, rioServerPlugin, { source, settings: () => servedSettings.current(), peerKey: () => options.hub.pair?.peerKey });
   await app.register(loggerRoutes, { prefix: '/api/loggers', hub: options.hub });
   await app.register(wsRoutes, { prefix: '/api', hub: options.hub, sessions });
   await app.register(openapiRoutes, { prefix: '/api' });

@@ -31,6 +31,11 @@ export interface HubConfig {
   trustProxy?: string;
   /** A settings file (YAML) applied at every start: see settings-file/settings-file.ts. */
   configFile?: string | undefined;
+  /**
+   * `--pair-url`: where the other hubs of a pair (PostgreSQL) reach this hub's Remote I/O API;
+   * by default its scheme, listening address (this machine's name for any address) and port.
+   */
+  pairUrl?: string;
 }
 
 /** Every flag left off the command line is read from `RIOHUB_<FLAG>`, but those that are commands. */
@@ -59,6 +64,9 @@ export const USAGE = `usage: riohub [options]
   --config <file>      settings as code (YAML): remotes, users and this hub's Remote I/O API,
                        applied at every start (created or updated; others left alone unless
                        "prune: true"); any error in it stops the start, with its line
+  --pair-url <url>     with --database postgres://…: where the other hubs sharing the database
+                       reach this one (a standby mirrors the active hub's live values from it)
+                       [its scheme, --host (this machine's name for 0.0.0.0 or ::) and --port]
   --help               this text
 
   Each option can be given in the environment instead, as RIOHUB_ and its name in capitals
@@ -148,6 +156,7 @@ export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'allowed-hosts': { type: 'string', default: '' },
       'trust-proxy': { type: 'string' },
       config: { type: 'string' },
+      'pair-url': { type: 'string' },
     },
     flagEnvironment(env),
   );
@@ -176,7 +185,22 @@ export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       .filter((name) => name !== ''),
     ...(trustProxy ? { trustProxy } : {}),
     configFile: values.config,
+    ...(values['pair-url'] === undefined ? {} : { pairUrl: pairUrlOption(values['pair-url']) }),
   };
+}
+
+function pairUrlOption(text: string): string {
+  const example = 'https://hub-a.example:8443';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--pair-url: expected a URL such as ${example}`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw new UsageError(`--pair-url: expected the scheme, host and port only, such as ${example}`);
+  }
+  return url.origin;
 }
 
 /** A one-shot command's file and data folder (`riohub backup <file> --data <dir>`). */

@@ -70,6 +70,7 @@ export class Hub extends HubEventBus {
     await hub.fleet.load(elected === undefined ? undefined : elected ? 'active' : 'inactive');
     // Elected otherwise while loading (before the hub listened): followed now.
     if (options.pair && options.pair.active !== elected) await hub.followStanding(options.pair.standing());
+    else hub.followActive();
     return hub;
   }
 
@@ -105,6 +106,7 @@ export class Hub extends HubEventBus {
       loggers: this.loggers,
       logger,
       announce: pair && ((topic) => pair.announce(topic)),
+      mirrorsActive: pair !== undefined,
     });
     // The tree, the loggers and the storage tell the hub; listeners hear the hub only.
     const onStorage = (status: StorageStatus) => this.emit('storage', status);
@@ -179,6 +181,13 @@ export class Hub extends HubEventBus {
     this.emit('pair', standing);
     this.loggers.setReplicating(standing.active);
     await this.fleet.followElection(standing.active ? 'active' : 'inactive');
+    this.followActive();
+  }
+
+  /** A standby mirrors the active hub's tree, where that hub says it serves it; the active hub mirrors nothing. */
+  private followActive(): void {
+    const pair = this.pair;
+    if (pair) this.fleet.followActive(pair.activeApi(), pair.peerKey, pair.standing().activeHub?.name ?? 'the active hub');
   }
 
   // Points

@@ -45,6 +45,9 @@ export interface StartOptions {
   certificateCheckMs?: number;
 }
 
+/** Listening addresses that mean every interface: reached by this machine's name. */
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
+
 /** A running hub checks its kept self-signed certificate this often. */
 const CERTIFICATE_CHECK_MS = 86_400_000;
 
@@ -124,11 +127,15 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const running = app;
+    // Where the others of a pair mirror this hub's tree from, while it is the active one.
+    const pairUrl = config.pairUrl ?? `${https ? 'https' : 'http'}://${hostPort(ANY_ADDRESS.has(config.host) ? hostname() : config.host, port)}`;
+    const advertise = (cert: string | undefined) => pair?.advertise({ url: pairUrl, ...(cert ? { fingerprint: fingerprintOf(cert) } : {}) });
+    await advertise(https?.cert);
     // A hub that runs for months renews its kept self-signed certificate as a start would, and
     // serves the new one to the next connection.
     const renewal =
       config.tls && !config.cert
-        ? setInterval(() => void renewWhileRunning(config, running, logger), options.certificateCheckMs ?? CERTIFICATE_CHECK_MS)
+        ? setInterval(() => void renewWhileRunning(config, running, logger, advertise), options.certificateCheckMs ?? CERTIFICATE_CHECK_MS)
         : undefined;
     renewal?.unref();
     return {
@@ -206,11 +213,13 @@ function allowedHostNames(config: HubConfig, certificate: string | undefined): s
   return [...new Set(names.map((name) => name.toLowerCase()).filter((name) => isIP(name) === 0))];
 }
 
-async function renewWhileRunning(config: HubConfig, app: FastifyInstance, logger: pino.Logger): Promise<void> {
+async function renewWhileRunning(config: HubConfig, app: FastifyInstance, logger: pino.Logger, advertise: (cert: string) => Promise<void> | undefined): Promise<void> {
   try {
     const next = await loadCertificate(config.data, config.host, 'riohub');
     if (!next.renewed) return;
     (app.server as unknown as TlsServer).setSecureContext({ key: next.key, cert: next.cert });
+    // The others of a pair pin the certificate by the fingerprint recorded in the store.
+    await advertise(next.cert);
     logger.warn(
       { fingerprint: fingerprintOf(next.cert), previousFingerprint: next.renewed.previousFingerprint, previousExpiry: new Date(next.renewed.previousExpiry).toISOString() },
       'the self-signed certificate was about to expire and has been renewed while running: hubs and clients that pinned it must trust the new fingerprint',

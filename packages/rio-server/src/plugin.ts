@@ -47,6 +47,12 @@ export interface RioServerOptions {
   source: RioSource;
   /** Read at every request, so a change applies at once (a new object is compiled once). */
   settings: RioServerSettings | (() => RioServerSettings);
+  /**
+   * The key of the other hubs sharing this hub's store (an active/standby pair), or `undefined`
+   * for none: a request with it is served everything, from any address, read only, whatever the
+   * settings say (a standby mirrors the active hub's whole tree, even with the API off for others).
+   */
+  peerKey?: () => string | undefined;
   maxHeldPerAddress?: number;
 }
 
@@ -64,6 +70,11 @@ function compile(settings: RioServerSettings): CompiledSettings {
     filters: { io: compileNameFilter(settings.ioFilter), ui: compileNameFilter(settings.uiFilter) },
     passwordDigest: digest(settings.password),
   };
+}
+
+/** What a peer hub (`peerKey`) is served with: everything, read only. */
+function peerSettings(key: string): RioServerSettings {
+  return { password: key, address: '*', control: false, ioFilter: '', uiFilter: '', api: 'extended' };
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -87,6 +98,14 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       if (settings.ioFilter !== before.ioFilter || settings.uiFilter !== before.uiFilter) source.store.forgetHistory();
     }
     return compiled;
+  }
+  let compiledPeer: CompiledSettings | undefined;
+  /** The peer hubs' settings, when a key is set: compiled again only when the key changed. */
+  function currentPeer(): CompiledSettings | undefined {
+    const key = options.peerKey?.();
+    if (!key) return undefined;
+    if (compiledPeer?.settings.password !== key) compiledPeer = compile(peerSettings(key));
+    return compiledPeer;
   }
   const polls = new LongPolls(source.store);
   const heldSockets = new Map<Socket, NodeJS.Timeout>();
@@ -138,10 +157,13 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
   fastify.get('/x/:verb', async (request, reply) => {
     const parsed = parseRequestPath(request.raw.url ?? '');
     if (!parsed) return answer(reply, 404, JSON.stringify({ error: 'not found' }));
-    const { settings, addresses, passwordDigest, filters } = current();
+    const password = parsed.ok ? parsed.request.password : parsed.password;
+    const peer = currentPeer();
+    // A peer hub's key is tried first: it is let in from any address, the API on or off.
+    const scope: Scope = peer && password !== undefined && timingSafeEqual(digest(password), peer.passwordDigest) ? 'peer' : 'clients';
+    const { settings, addresses, passwordDigest, filters } = scope === 'peer' ? (peer as CompiledSettings) : current();
     if (!addresses.allows(request.socket.remoteAddress ?? '')) return refuse(request, reply, 'address not allowed');
     if (settings.password === '') return refuse(request, reply, 'remote API disabled (no password set)');
-    const password = parsed.ok ? parsed.request.password : parsed.password;
     // The parser's message may quote an argument, which may be the password: never logged.
     if (password === undefined) return refuse(request, reply, 'unparseable request');
     if (!timingSafeEqual(digest(password), passwordDigest)) return refuse(request, reply, 'wrong password');
@@ -151,7 +173,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       return refuse(request, reply, `${verb} refused: this server serves the public API only`);
     }
     if (!parsed.ok) return answerMalformed(reply, verb, parsed.error);
-    return serve(parsed.request, request, reply, settings, filters);
+    return serve(parsed.request, request, reply, settings, filters, scope);
   });
 
   function answerMalformed(reply: FastifyReply, verb: string, error: string): FastifyReply {
@@ -165,7 +187,13 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     reply: FastifyReply,
     settings: RioServerSettings,
     filters: ExposedFilters,
+    scope: Scope,
   ): Promise<FastifyReply> {
+    /** The filters in force for this client when its poll is answered. */
+    const filtersNow = (): ExposedFilters => {
+      const { filters: clients } = current();
+      return scope === 'peer' ? filters : clients;
+    };
     switch (rio.verb) {
       case 'rioget': {
         const query: StateQuery = {
@@ -185,12 +213,13 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
         const changesAfter = query.timestamp === source.store.timestamp ? `after ${query.timestamp}` : undefined;
         const poll: Poll = {
           get key() {
-            current();
+            filtersNow();
             const since = isFullStateQuery(source, query) ? 'full' : changesAfter;
             if (since === undefined || clocked) return undefined;
-            return `${compiledGeneration}|${source.topotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}`;
+            // Peers see everything, clients what the filters expose: never one shared answer.
+            return `${scope === 'peer' ? 'peer' : compiledGeneration}|${source.topotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}`;
           },
-          tryAnswer: () => readChanges(source, current().filters, query),
+          tryAnswer: () => readChanges(source, filtersNow(), query),
           idleAnswer: () => idleState(source, query),
           send: (body: string) => {
             traceStage(TRACE_STAGES.answerSent, () => ({ body }));
@@ -245,6 +274,9 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
 function verbOf(url: string): string {
   return url.slice(API_PATH_PREFIX.length).split('?')[0] ?? '';
 }
+
+/** Whom a request was let in as: a client of the settings, or a peer hub of the pair. */
+type Scope = 'clients' | 'peer';
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();

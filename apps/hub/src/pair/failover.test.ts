@@ -2,8 +2,8 @@
 // while it replicates a simulator's logger history and an operator writes a stream of values;
 // the standby takes over, finishes the history sample by sample, and takes the writes.
 import { randomBytes } from 'node:crypto';
-import type { HubInfo, MqttView, WriteRecord } from '@riohub/hub-api';
-import { FaultProxy, spawnHub, spawnSim, startMosquitto, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
+import { ERROR_CODES, type HubInfo, type MqttView, type WriteRecord } from '@riohub/hub-api';
+import { FaultProxy, RioTestClient, spawnHub, spawnSim, startMosquitto, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectSameSeries, loggerView, SIM_PASSWORD, untilUpToDate } from '../loggers/testing';
 import { MqttWatcher } from '../testing/mqtt-watcher';
@@ -63,10 +63,22 @@ describe('an active/standby pair on PostgreSQL', () => {
     await a.addSim('lobby', sim, SIM_PASSWORD);
     // The entry is in the shared store: the standby lists it too, and polls it (shutdownWhenInactive is off).
     await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
-    // One marked shutdownWhenInactive is polled by the active hub only.
-    await a.addSim('quiet', sim, SIM_PASSWORD, { shutdownWhenInactive: true });
+    // One marked shutdownWhenInactive is polled by the active hub only; the standby shows it live,
+    // mirrored from the active hub's own Remote I/O API (which is off for other clients).
+    const quietSim = await spawnSim(['--password', SIM_PASSWORD]);
+    sims.push(quietSim);
+    const quietDirect = new RioTestClient(quietSim.url, quietSim.certificate);
+    await a.addSim('quiet', quietSim, SIM_PASSWORD, { shutdownWhenInactive: true });
     await eventually(() => a.point('quiet.connection', 'hub'), (point) => point.value === 'online');
-    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'inactive');
+    await eventually(() => b.point('quiet.connection', 'hub'), (point) => point.value === 'online');
+    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'online' && remote.status.points > 0);
+    expect((await quietDirect.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.dimmer.2*42`)).status).toBe(200);
+    await eventually(() => b.point('quiet.dummy.dimmer.2', 'io'), (point) => point.value === '42' && point.state === 'ok');
+    // The remote gone: the active hub shows it offline, and so does the standby, its points stale.
+    await quietSim.stop('SIGKILL');
+    await eventually(() => b.point('quiet.connection', 'hub'), (point) => point.value === 'offline');
+    expect(await b.point('quiet.dummy.dimmer.2', 'io')).toMatchObject({ value: '42', state: 'stale' });
+    expect((await b.remote('quiet')).status.connection).toBe('offline');
     // A write on the standby is forwarded to the active hub, which sends and logs it once.
     const forwarded = await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
     expect(forwarded).toMatchObject({ status: 'applied', user: 'admin', via: 'rest' });
@@ -79,6 +91,8 @@ describe('an active/standby pair on PostgreSQL', () => {
     await first.stop();
     await eventually(() => standing(b), (info) => info.pair?.active === true && info.role === 'active', TAKEOVER_MS);
     expect(await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '0' })).toMatchObject({ status: 'applied' });
+    // Active now, it polls the remote it mirrored: its own link finds it gone.
+    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'offline' && remote.status.error?.code === ERROR_CODES.CONNECTION_FAILED);
     const metrics = await b.download('/metrics');
     expect(metrics.body).toMatch(/^riohub_active 1$/m);
   });

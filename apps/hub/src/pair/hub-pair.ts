@@ -5,18 +5,36 @@
  * talk over the database's notifications: what they changed in the store, and the writes a
  * standby forwards to the active hub with their answers.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES, fail, type PairStanding, type Result, type WriteOrigin, type WriteRecord, type WriteRequest } from '@riohub/hub-api';
-import { readMeta, writeMeta, type Queryable, type Store } from '../db/store';
+import { SecretUnreadableError } from '../db/secret-box';
+import { readMeta, secretBoxOf, writeMeta, type Queryable, type Store } from '../db/store';
 import { ActiveElection, type Channel, type ElectionOptions } from './active-election';
 
 /** How often a standby reads which hub is active. */
 const ACTIVE_HUB_READ_MS = 2_000;
 
 type ActiveHub = NonNullable<PairStanding['activeHub']>;
+
+/**
+ * Where a hub serves its Remote I/O API to the others of its pair: the URL they reach it at, and
+ * its certificate's fingerprint when it serves HTTPS (pinned by them: the store vouches for it).
+ */
+export interface PeerApi {
+  url: string;
+  fingerprint?: string;
+}
+
+/** The active hub as it records itself: who, since when, and where its API is served. */
+type ActiveRecord = ActiveHub & { api?: PeerApi };
+
+/** The sealed key the hubs of a pair read each other's Remote I/O API with, in `meta`. */
+const PEER_KEY = 'pair_key';
+/** The associated data it is sealed with. */
+const PEER_KEY_PLACE = 'pair-key';
 
 /** How long a standby waits for the active hub to answer a write it forwarded. */
 export const FORWARD_TIMEOUT_MS = 15_000;
@@ -36,7 +54,11 @@ export interface ForwardedWrite {
 
 export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; notice: [topic: string]; forwarded: [write: ForwardedWrite] }> {
   private readonly election: ActiveElection;
-  private activeHub: ActiveHub | undefined;
+  private activeHub: ActiveRecord | undefined;
+  /** Where this hub serves its API, once it listens (`advertise`). */
+  private ownApi: PeerApi | undefined;
+  /** The pair's key to each other's Remote I/O API; `undefined` when this hub's secret key cannot open it. */
+  private key: string | undefined;
   /** Forwarded writes waiting for the active hub's answer, by id. */
   private readonly answers = new Map<string, (result: Result<WriteRecord>) => void>();
   /** The tail of the forwarded writes' notifications. */
@@ -48,7 +70,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     url: string,
     /** This hub: its own instance id (kept in its data folder) and the name it is shown by. */
     private readonly self: { instanceId: string; name: string },
-    options: ElectionOptions,
+    private readonly options: ElectionOptions,
   ) {
     super();
     this.election = new ActiveElection(url, options);
@@ -125,11 +147,36 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
 
   standing(): PairStanding {
     const { active, since } = this.election.state;
-    return { active, since, ...(this.activeHub ? { activeHub: this.activeHub } : {}) };
+    if (!this.activeHub) return { active, since };
+    const { instanceId, name, since: activeSince } = this.activeHub;
+    return { active, since, activeHub: { instanceId, name, since: activeSince } };
+  }
+
+  /**
+   * The key the hubs of this pair read each other's Remote I/O API with (the standby mirrors the
+   * active hub's tree): made by the first hub, sealed in the store with the pair's secret key.
+   */
+  get peerKey(): string | undefined {
+    return this.key;
+  }
+
+  /** Where the active hub serves its Remote I/O API, while another hub is active and has said. */
+  activeApi(): PeerApi | undefined {
+    return this.active ? undefined : this.activeHub?.api;
+  }
+
+  /** Records where this hub serves its API (once it listens), for the others to mirror it while it is active. */
+  async advertise(api: PeerApi): Promise<void> {
+    this.ownApi = api;
+    if (this.active && this.activeHub) {
+      this.activeHub = { ...this.activeHub, api };
+      await this.recordSelf();
+    }
   }
 
   /** Takes part in the election (a lone hub is active when this resolves) and follows the active hub. */
   async start(): Promise<void> {
+    this.key = await this.readPeerKey();
     await this.election.start();
     await this.follow();
     // A standby reads who is active; the active hub records itself again, so that a record a
@@ -155,7 +202,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
    */
   private async follow(): Promise<void> {
     const { active, since } = this.election.state;
-    if (active) this.activeHub = { ...this.self, since };
+    if (active) this.activeHub = { ...this.self, since, ...(this.ownApi ? { api: this.ownApi } : {}) };
     this.emit('change', this.standing());
     if (active) await this.recordSelf();
     else await this.readActiveHub();
@@ -177,16 +224,30 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
 
   private async readActiveHub(): Promise<void> {
     if (this.active) return;
-    let recorded: ActiveHub | undefined;
+    let recorded: ActiveRecord | undefined;
     try {
       const text = await readMeta(this.store, 'active_hub');
-      recorded = text ? (JSON.parse(text) as ActiveHub) : undefined;
+      recorded = text ? (JSON.parse(text) as ActiveRecord) : undefined;
     } catch {
       return;
     }
     if (JSON.stringify(recorded) === JSON.stringify(this.activeHub)) return;
     this.activeHub = recorded;
     this.emit('change', this.standing());
+  }
+
+  /** The pair's key, made by the first hub to need it; `undefined` (logged) when this hub's secret key cannot open it. */
+  private async readPeerKey(): Promise<string | undefined> {
+    const box = secretBoxOf(this.store);
+    await this.store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [PEER_KEY, box.seal(randomBytes(32).toString('base64url'), PEER_KEY_PLACE)]);
+    const sealed = await readMeta(this.store, PEER_KEY);
+    try {
+      return sealed ? box.open(sealed, PEER_KEY_PLACE) : undefined;
+    } catch (error) {
+      if (!(error instanceof SecretUnreadableError)) throw error;
+      this.options.logger.warn({}, "the pair's key cannot be decrypted (sealed with another secret key): give every hub of the pair the same secret key; until then no hub mirrors another's tree");
+      return undefined;
+    }
   }
 }
 

@@ -13,6 +13,8 @@ import type { HubEventBus } from '../hub-events';
 import { createLinkSink } from '../links/link-sink';
 import { RemoteLink, type LinkSink } from '../links/remote-link';
 import type { LoggerService } from '../loggers/logger-service';
+import type { PeerApi } from '../pair/hub-pair';
+import { PairMirror } from '../pair/pair-mirror';
 import type { TopologyRegistry } from '../topology/topology-registry';
 import type { PointTree } from '../tree/point-tree';
 import type { WritePipeline } from '../writes/write-pipeline';
@@ -51,6 +53,11 @@ export interface FleetParts {
   logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
   /** Tells the other hubs sharing the store that the entries changed (pair/hub-pair.ts). */
   announce?: (topic: 'remotes') => Promise<void>;
+  /**
+   * One of a pair: while inactive, the remotes shut down then are mirrored from the active hub's
+   * Remote I/O API (pair/pair-mirror.ts) instead of standing still.
+   */
+  mirrorsActive?: boolean;
 }
 
 export class RemoteFleet {
@@ -70,6 +77,10 @@ export class RemoteFleet {
   /** The tail of the changes checked against every other entry (the ids their loggers take): one at a time. */
   private crossChecks: Promise<unknown> = Promise.resolve();
   private stopping = false;
+  /** A standby's mirror of the active hub's tree, for the remotes it does not poll (a pair only). */
+  private readonly mirror: PairMirror | undefined;
+  /** The remotes mirrored from the active hub now, in the order they were opened. */
+  private readonly mirrored = new Set<string>();
 
   constructor(private readonly parts: FleetParts) {
     // Every change made through the repo (the fleet's own, the demo's, the settings file's) is followed here.
@@ -80,6 +91,15 @@ export class RemoteFleet {
       await parts.announce?.('remotes').catch((error: unknown) => parts.logger.warn({ err: error }, 'could not tell the other hubs of a changed remote entry'));
     });
     this.sink = createLinkSink({ ...parts, status: (remote, change) => this.updateStatus(remote, change) });
+    this.mirror = parts.mirrorsActive ? new PairMirror({ instanceId: parts.instanceId, sink: this.sink, mirrored: () => [...this.mirrored], logger: parts.logger }) : undefined;
+  }
+
+  /**
+   * Mirrors the active hub of the pair, serving at `api` (read with the pair's `key`), for the
+   * remotes shut down here; `undefined` while this hub is the active one or the other has not said.
+   */
+  followActive(api: PeerApi | undefined, key: string | undefined, name: string): void {
+    this.mirror?.follow(api, key, name);
   }
 
   /** Reads the entries and the role (unless `elected`) from the store: once, before the fleet is used. */
@@ -111,6 +131,7 @@ export class RemoteFleet {
     await Promise.all(this.queues.values());
     await Promise.all([...this.links.values()].map((link) => link.stop()));
     this.links.clear();
+    await this.mirror?.stop();
   }
 
   /** The link of a polled remote. */
@@ -152,16 +173,21 @@ export class RemoteFleet {
    * store is shared with the other hubs of the pair, whose roles differ.
    */
   followElection(role: HubRole): Promise<void> {
-    return this.changeRole(role, async () => {});
+    // Told again with every news of the pair (who is active, where it serves): only a change of role reopens.
+    return this.changeRole(role, async () => {}, { unlessSame: true });
   }
 
-  private async changeRole(role: HubRole, store: () => Promise<void>): Promise<void> {
+  private async changeRole(role: HubRole, store: () => Promise<void>, { unlessSame = false } = {}): Promise<void> {
+    let changed = true;
     const stored = this.roleChanges.then(async () => {
+      changed = !unlessSame || role !== this.currentRole;
+      if (!changed) return;
       await store();
       this.currentRole = role;
     });
     this.roleChanges = stored.catch(() => undefined);
     await stored;
+    if (!changed) return;
     const affected = [...this.entries.values()].filter((entry) => entry.settings.options.shutdownWhenInactive);
     for (const { settings } of affected) await this.serialize(settings.name, () => this.reopen(settings.name));
   }
@@ -271,7 +297,7 @@ export class RemoteFleet {
     if (!link) {
       const why =
         view.status.error?.message ??
-        (view.status.connection === 'inactive' ? 'this hub is inactive and the entry is shut down while it is' : 'it is disabled: enable it to connect');
+        (view.enabled ? 'this hub is inactive and the entry is shut down while it is' : 'it is disabled: enable it to connect');
       return fail(ERROR_CODES.CONFLICT, `${name} is not polled, so there is nothing to retry: ${why}`);
     }
     link.retryNow();
@@ -369,7 +395,12 @@ export class RemoteFleet {
     if (settings.options.api !== 'extended') topology.forgetMembers(name);
     if (!settings.enabled || (settings.options.shutdownWhenInactive && this.role === 'inactive')) {
       this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled' });
-      // Nothing is measured while it is not polled.
+      if (settings.enabled && this.mirror) {
+        // Shown as the active hub has it, once its tree is read again with this remote in it.
+        this.mirrored.add(name);
+        this.mirror.refresh();
+      }
+      // Nothing is measured while it is not polled (the mirror brings what the active hub measured).
       topology.forget(name);
       topology.forgetMembers(name);
       const unmeasured = ['time.delta', 'time.alarm']
@@ -396,6 +427,7 @@ export class RemoteFleet {
     // Out of the map at once: nothing routes a write to a link that is stopping.
     const link = this.links.get(name);
     this.links.delete(name);
+    this.mirrored.delete(name);
     await Promise.all([this.parts.loggers.close(name), link?.stop()]);
   }
 }

@@ -1,0 +1,201 @@
+/**
+ * A standby's mirror of the active hub's live tree, for the remotes the standby does not poll
+ * itself (those with `shutdownWhenInactive`): one link to the active hub's own Remote I/O API
+ * (PROTOCOL.md, read with the pair's key, its certificate pinned by the fingerprint the active hub
+ * recorded in the shared store), whose answers are cut by remote prefix and handed to the fleet's
+ * sink as if each mirrored remote had answered itself. What belongs to a remote this hub polls, or
+ * to none, is left alone: the standby's own links are the truth for those.
+ */
+import { DEFAULT_REMOTE_OPTIONS, type RemoteSettings, type RemoteStatus } from '@riohub/hub-api';
+import type { Entry, HsycoTopology, QualityEntry } from '@riohub/protocol';
+import { RemoteLink, type LinkSink } from '../links/remote-link';
+import type { PeerApi } from './hub-pair';
+
+/** The hub's own points of a remote (links/remote-link.ts), served as datapoints `<remote>.<suffix>`. */
+const OWN_POINTS = ['connection', 'time.delta', 'time.alarm'] as const;
+
+/** How soon after a remote starts (or stops) being mirrored the active hub's whole tree is read again. */
+const REFRESH_DELAY_MS = 50;
+
+export interface MirrorParts {
+  instanceId: string;
+  /** The fleet's sink: where a remote's own link would put what it reads. */
+  sink: LinkSink;
+  /** The remotes mirrored now, in the fleet's order. */
+  mirrored(): readonly string[];
+  logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
+}
+
+/** The entries of an answer cut by remote: `lobby.dummy.light.1` goes to `lobby` as `dummy.light.1`. */
+function byRemote<T extends readonly [string, ...unknown[]]>(entries: readonly T[], remotes: ReadonlySet<string>): Map<string, T[]> {
+  const cut = new Map<string, T[]>();
+  for (const entry of entries) {
+    const name = entry[0];
+    const dot = name.indexOf('.');
+    if (dot <= 0) continue;
+    const remote = name.slice(0, dot);
+    if (!remotes.has(remote)) continue;
+    let list = cut.get(remote);
+    if (!list) cut.set(remote, (list = []));
+    list.push([name.slice(dot + 1), ...entry.slice(1)] as unknown as T);
+  }
+  return cut;
+}
+
+export class PairMirror {
+  private link: RemoteLink | undefined;
+  private target: { api: PeerApi; key: string; name: string } | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** The tail of the link's restarts: one after another. */
+  private restarts: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private readonly sink: LinkSink;
+
+  constructor(private readonly parts: MirrorParts) {
+    this.sink = this.mirrorSink();
+  }
+
+  /**
+   * Mirrors the active hub at `api` with `key` (its name for messages), or nothing when either
+   * is missing (this hub is active, or the active hub has not said where it serves).
+   */
+  follow(api: PeerApi | undefined, key: string | undefined, name: string): void {
+    const next = api && key ? { api, key, name } : undefined;
+    if (JSON.stringify(next) === JSON.stringify(this.target)) return;
+    this.target = next;
+    this.restart();
+  }
+
+  /** The mirrored remotes changed: the active hub's tree is read whole again, soon, once for a burst of changes. */
+  refresh(): void {
+    if (this.refreshTimer || !this.target) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.restart();
+    }, REFRESH_DELAY_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.refreshTimer);
+    this.target = undefined;
+    this.restart();
+    await this.restarts;
+  }
+
+  /** Stops the link there is, then opens one to the target there is then (if any remote is mirrored). */
+  private restart(): void {
+    const next = this.restarts.then(async () => {
+      const link = this.link;
+      this.link = undefined;
+      await link?.stop();
+      const target = this.target;
+      if (this.stopped || !target) return;
+      const url = new URL(target.api.url);
+      const https = url.protocol === 'https:';
+      const settings: RemoteSettings = {
+        name: `the active hub ${target.name}`,
+        enabled: true,
+        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: Number(url.port) || (https ? 443 : 80),
+        tls: https ? (target.api.fingerprint ? 'pin' : 'verify') : 'http',
+        fingerprint: target.api.fingerprint ?? '',
+        // Everything the active hub holds, as it is: its GUI variables too, no events for the first
+        // alignment (those were the active hub's), no loggers (they are in the shared store).
+        options: { ...DEFAULT_REMOTE_OPTIONS, ui: true, maxanswermb: 256, maxpoints: 100_000_000 },
+      };
+      this.link = new RemoteLink(settings, target.key, { instanceId: this.parts.instanceId, sink: this.sink });
+      this.link.start();
+    });
+    this.restarts = next.catch((error: unknown) => this.parts.logger.warn({ err: error }, "the active hub's tree could not be mirrored"));
+  }
+
+  /** The mirrored remotes now: a set, read once per answer. */
+  private remotes(): Set<string> {
+    return new Set(this.parts.mirrored());
+  }
+
+  /** Every mirrored remote offline (the active hub is not reached), saying why. */
+  private allOffline(error: RemoteStatus['error']): void {
+    const { sink } = this.parts;
+    for (const remote of this.remotes()) {
+      sink.setOnline(remote, false);
+      sink.setOwnPoint(remote, 'connection', 'offline');
+      sink.status(remote, { connection: 'offline', ...(error ? { error } : {}) });
+    }
+  }
+
+  /** What the link to the active hub reports, taken apart and handed on per mirrored remote. */
+  private mirrorSink(): LinkSink {
+    const { sink, logger } = this.parts;
+    const own = new Set<string>(OWN_POINTS);
+    return {
+      applyState: (_active, kind, entries, how) => {
+        const remotes = this.remotes();
+        const cut = byRemote(entries, remotes);
+        for (const remote of remotes) {
+          const points: Entry[] = [];
+          const ownPoints = new Map<string, string>();
+          for (const [name, value] of cut.get(remote) ?? []) {
+            // The active hub's own points of the remote hide a datapoint of the same name (served/hub-source.ts).
+            if (kind === 'io' && own.has(name)) ownPoints.set(name, value);
+            else points.push([name, value]);
+          }
+          if (!how.full && points.length === 0 && ownPoints.size === 0) continue;
+          sink.applyState(remote, kind, points, how);
+          if (kind !== 'io') continue;
+          for (const suffix of OWN_POINTS) {
+            const value = ownPoints.get(suffix);
+            if (value !== undefined) sink.setOwnPoint(remote, suffix, value);
+            else if (how.full && suffix !== 'connection') sink.removeOwnPoint(remote, suffix);
+          }
+          const connection = ownPoints.get('connection') ?? (how.full ? 'offline' : undefined);
+          if (connection !== undefined) {
+            const online = connection === 'online';
+            sink.setOnline(remote, online);
+            sink.setOwnPoint(remote, 'connection', online ? 'online' : 'offline');
+            const delta = Number(ownPoints.get('time.delta'));
+            sink.status(remote, { connection: online ? 'online' : 'offline', error: undefined, ...(Number.isFinite(delta) ? { clockDelta: delta } : {}) });
+          }
+        }
+      },
+      applyQuality: (_active, quality, how) => {
+        const remotes = this.remotes();
+        const cut = byRemote<QualityEntry>(quality, remotes);
+        for (const remote of remotes) {
+          const entries = cut.get(remote);
+          if (how.full || entries) sink.applyQuality(remote, entries ?? [], how);
+        }
+      },
+      countNew: (_active, kind, entries) => {
+        let count = 0;
+        for (const [remote, list] of byRemote(entries, this.remotes())) count += sink.countNew(remote, kind, list);
+        return count;
+      },
+      // The link's own points and clock are about the active hub, not about a mirrored remote.
+      setOwnPoint: () => {},
+      removeOwnPoint: () => {},
+      setOnline: (_active, online) => {
+        if (!online) this.allOffline(undefined);
+      },
+      setTopology: (_active, topology) => {
+        const remotes = this.remotes();
+        const devices = byRemote(topology.devices, remotes);
+        const locations = byRemote(topology.locations, remotes);
+        for (const remote of remotes) {
+          const described: HsycoTopology = { topotime: topology.topotime, devices: devices.get(remote) ?? [], locations: locations.get(remote) ?? [] };
+          sink.setTopology(remote, described);
+        }
+      },
+      // The active hub's members are its own and every remote's, not to be told apart by remote.
+      setMembers: () => {},
+      status: (active, change) => {
+        if (change.connection !== 'offline' || !change.error) return;
+        const error = { ...change.error, message: `mirrored from ${active}, which cannot be reached: ${change.error.message}` };
+        this.allOffline(error);
+      },
+      polled: () => {},
+      log: (level, active, message) => logger[level]({ mirror: active }, `${active}: ${message}`),
+    };
+  }
+}
