@@ -94,6 +94,7 @@ export class Hub extends HubEventBus {
       exists: (remote) => this.fleet.has(remote),
       standing: () => this.pair?.standing(),
       forward: pair && ((request, origin) => pair.forward(request, origin)),
+      forwardMany: pair && ((kind, writes, origin) => pair.forwardMany(kind, writes, origin)),
       fence: pair && ((tx) => pair.fence(tx)),
     }, logger);
     this.fleet = new RemoteFleet({
@@ -117,12 +118,12 @@ export class Hub extends HubEventBus {
       if (topic === 'remotes' || topic === '*') void this.fleet.sync().catch((error: unknown) => logger.warn({ err: error }, 'could not follow the remote entries changed by another hub'));
     };
     // A standby's write, for this hub while it is the active one: written as its own, then answered.
-    const onForwarded = ({ id, from, request, origin }: ForwardedWrite) => {
-      logger.info({ from, name: request.name, user: origin.user }, 'write forwarded by a standby');
-      void this.writes
-        .writeOne(request, origin)
-        .then((result) => pair?.answer(id, result))
-        .catch((error: unknown) => logger.warn({ err: error, from }, 'a write forwarded by a standby could not be answered'));
+    const onForwarded = (forwarded: ForwardedWrite) => {
+      const { id, from, origin } = forwarded;
+      const names = 'request' in forwarded ? [forwarded.request.name] : forwarded.batch.writes.map(([name]) => name);
+      logger.info({ from, names, user: origin.user }, 'write forwarded by a standby');
+      const written = 'request' in forwarded ? this.writes.writeOne(forwarded.request, origin) : this.writes.writeMany(forwarded.batch.kind, forwarded.batch.writes, origin);
+      void written.then((result) => pair?.answer(id, result)).catch((error: unknown) => logger.warn({ err: error, from }, 'a write forwarded by a standby could not be answered'));
     };
     pair?.on('change', onStanding);
     pair?.on('notice', onNotice);

@@ -2,8 +2,9 @@
 // while it replicates a simulator's logger history and an operator writes a stream of values;
 // the standby takes over, finishes the history sample by sample, and takes the writes.
 import { randomBytes } from 'node:crypto';
-import { ERROR_CODES, type HubInfo, type MqttView, type WriteRecord } from '@riohub/hub-api';
+import { ERROR_CODES, type HubInfo, type MqttView, type ServedApiView, type WriteRecord } from '@riohub/hub-api';
 import { FaultProxy, RioTestClient, spawnHub, spawnSim, startMosquitto, startPostgres, type HubProcess, type PostgresCluster, type SimProcess } from '@riohub/testkit';
+import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectSameSeries, loggerView, SIM_PASSWORD, untilUpToDate } from '../loggers/testing';
 import { MqttWatcher } from '../testing/mqtt-watcher';
@@ -12,11 +13,15 @@ import { ADMIN_PASSWORD, eventually, HubClient } from '../testing/test-hub';
 /** The simulator's loggers, replicated (polled for new samples every second). */
 const LOGGERS = { dataloggers: 'energy;temperature', dataloggerspollinterval: 1 };
 
+/** The password of the pair's own Remote I/O API (one setting for both hubs). */
+const SERVED_PASSWORD = 'served-api-pw';
+
 /** The most a takeover may take (issue 15): the standby acts within this of the active's death. */
 const TAKEOVER_MS = 10_000;
 
 async function signedIn(hub: HubProcess): Promise<HubClient> {
-  const client = new HubClient(hub.url);
+  // A hub served over HTTPS (`--tls`): its own self-signed certificate trusted.
+  const client = new HubClient(hub.url, hub.certificate ? new Agent({ connect: { ca: hub.certificate } }) : undefined);
   await client.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
   return client;
 }
@@ -36,19 +41,20 @@ describe('an active/standby pair on PostgreSQL', () => {
     await cluster?.close();
   });
 
-  async function pairOnOneDatabase(): Promise<{ first: HubProcess; second: HubProcess; env: Record<string, string> }> {
+  async function pairOnOneDatabase(args: string[] = []): Promise<{ first: HubProcess; second: HubProcess; env: Record<string, string> }> {
     cluster = await startPostgres();
     // Both hubs open the passwords the other sealed: one secret key for the pair.
     const env = { RIOHUB_DATABASE: await cluster.createDatabase(), RIOHUB_SECRET_KEY: randomBytes(32).toString('base64') };
-    const first = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true });
+    const first = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true, args });
     hubs.push(first);
-    const second = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true });
+    const second = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true, args });
     hubs.push(second);
     return { first, second, env };
   }
 
-  it('elects one active hub; the standby says which, forwards writes to it, and takes over when the active stops', async () => {
-    const { first, second } = await pairOnOneDatabase();
+  it('elects one active hub; the standby says which, mirrors its tree, forwards writes to it, and takes over when the active stops', async () => {
+    // Over HTTPS, each hub with a self-signed certificate of its own: the standby pins the active's.
+    const { first, second } = await pairOnOneDatabase(['--tls']);
     const [a, b] = [await signedIn(first), await signedIn(second)];
     const infoA = await standing(a);
     expect(infoA.pair).toMatchObject({ active: true });
@@ -74,6 +80,15 @@ describe('an active/standby pair on PostgreSQL', () => {
     await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'online' && remote.status.points > 0);
     expect((await quietDirect.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.dimmer.2*42`)).status).toBe(200);
     await eventually(() => b.point('quiet.dummy.dimmer.2', 'io'), (point) => point.value === '42' && point.state === 'ok');
+    // A client of the standby's own Remote I/O API (settings shared by the pair) writes through the active hub.
+    await a.data('PUT', '/api/hub/served-api', { password: SERVED_PASSWORD, address: '127.0.0.1', control: true });
+    const standbyApi = new RioTestClient(second.url, second.certificate);
+    await eventually(() => b.data<ServedApiView>('GET', '/api/hub/served-api'), (view) => view.hasPassword && view.control);
+    const served = await standbyApi.get(`/x/rioset?1*${SERVED_PASSWORD}*quiet.dummy.light.3*1*lobby.dummy.dimmer.1*17`);
+    expect(JSON.parse(served.body)).toEqual({ hsycoresult: { ok: true } });
+    expect(await quietDirect.get(`/x/rioget?1*1*${SIM_PASSWORD}`)).toMatchObject({ body: expect.stringContaining('"dummy.light.3":"1"') });
+    const viaApi = (await a.data<WriteRecord[]>('GET', '/api/writes')).filter((record) => record.via === 'remote-io');
+    expect(viaApi.map((record) => `${record.name}=${record.newValue}`).sort()).toEqual(['lobby.dummy.dimmer.1=17', 'quiet.dummy.light.3=1']);
     // The remote gone: the active hub shows it offline, and so does the standby, its points stale.
     await quietSim.stop('SIGKILL');
     await eventually(() => b.point('quiet.connection', 'hub'), (point) => point.value === 'offline');

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES, fail, type PairStanding, type Result, type WriteOrigin, type WriteRecord, type WriteRequest } from '@riohub/hub-api';
+import type { Write, WriteResult } from '@riohub/protocol';
 import { SecretUnreadableError } from '../db/secret-box';
 import { readMeta, secretBoxOf, writeMeta, type Queryable, type Store } from '../db/store';
 import { ActiveElection, type Channel, type ElectionOptions } from './active-election';
@@ -43,13 +44,41 @@ const NOT_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREAC
 /** PostgreSQL's limit on a notification's payload, less a margin. */
 const MAX_PAYLOAD_BYTES = 7_900;
 
-/** A write a standby forwards to the active hub, as it goes over `riohub_writes`. */
-export interface ForwardedWrite {
+/**
+ * A write a standby forwards to the active hub, as it goes over `riohub_writes`: an operator's
+ * value (`request`), or the values of one `rioset`/`riouiset` of its Remote I/O API (`batch`).
+ */
+export type ForwardedWrite = {
   id: string;
   /** The standby's name, for the log. */
   from: string;
-  request: WriteRequest;
   origin: WriteOrigin;
+} & ({ request: WriteRequest } | { batch: { kind: 'io' | 'ui'; writes: Write[] } });
+
+/** What a forwarded write is answered with when the active hub's answer is not there to give. */
+interface Unanswered<T> {
+  /** Nothing was sent (too long, or the database was not reached): `why` says what happened. */
+  notSent(why: string): T;
+  /** Sent, but not answered: whether it was applied is unknown; `why` says what happened. */
+  unknown(why: string): T;
+}
+
+/** An operator's write: a failure with the code that says which. */
+const UNANSWERED_REQUEST: Unanswered<Result<WriteRecord>> = {
+  notSent: (why) => fail(ERROR_CODES.STANDBY, `this hub is the standby of a pair and ${why}: nothing was sent`),
+  unknown: (why) => fail(ERROR_CODES.NO_ANSWER, `${why}: whether it was applied is unknown, check the value`),
+};
+
+/** A Remote I/O API write (all or nothing): refused with every name, or its outcome unknown. */
+function unansweredBatch(writes: readonly Write[]): Unanswered<WriteResult> {
+  const names = writes.map(([name]) => name);
+  return {
+    notSent: (why) => {
+      const reason = `this hub is the standby of a pair and ${why}: nothing was sent`;
+      return { ok: false, error: 'not applied', names, reasons: Object.fromEntries(names.map((name) => [name, reason])) };
+    },
+    unknown: (why) => ({ ok: false, error: `outcome unknown: ${why}; check the values` }),
+  };
 }
 
 export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; notice: [topic: string]; forwarded: [write: ForwardedWrite] }> {
@@ -60,7 +89,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
   /** The pair's key to each other's Remote I/O API; `undefined` when this hub's secret key cannot open it. */
   private key: string | undefined;
   /** Forwarded writes waiting for the active hub's answer, by id. */
-  private readonly answers = new Map<string, (result: Result<WriteRecord>) => void>();
+  private readonly answers = new Map<string, { answer: (result: unknown) => void; unanswered: Unanswered<unknown> }>();
   /** The tail of the forwarded writes' notifications. */
   private forwards: Promise<unknown> = Promise.resolve();
   private readTimer: NodeJS.Timeout | undefined;
@@ -89,23 +118,30 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
    * through its own pipeline (fenced, logged once); an answer that does not come is reported as
    * unknown, never sent again.
    */
-  async forward(request: WriteRequest, origin: WriteOrigin): Promise<Result<WriteRecord>> {
-    const write: ForwardedWrite = { id: randomUUID(), from: this.self.name, request, origin };
+  forward(request: WriteRequest, origin: WriteOrigin): Promise<Result<WriteRecord>> {
+    return this.send({ id: randomUUID(), from: this.self.name, origin, request }, UNANSWERED_REQUEST);
+  }
+
+  /** Sends the values of one write of this standby's Remote I/O API to the active hub, all or nothing, as `forward` does one. */
+  forwardMany(kind: 'io' | 'ui', writes: readonly Write[], origin: WriteOrigin): Promise<WriteResult> {
+    return this.send({ id: randomUUID(), from: this.self.name, origin, batch: { kind, writes: [...writes] } }, unansweredBatch(writes));
+  }
+
+  private async send<T>(write: ForwardedWrite, unanswered: Unanswered<T>): Promise<T> {
     const payload = JSON.stringify(write);
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) return fail(ERROR_CODES.STANDBY, 'this hub is the standby of a pair, and the value is too long to forward: write it on the active hub');
-    if (!(await this.election.listening(FORWARD_TIMEOUT_MS / 3))) {
-      return fail(ERROR_CODES.STANDBY, 'this hub is the standby of a pair and cannot reach the database to forward the write: nothing was sent');
-    }
-    const answer = new Promise<Result<WriteRecord>>((resolve) => {
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) return unanswered.notSent('the values are too long to forward: write them on the active hub');
+    if (!(await this.election.listening(FORWARD_TIMEOUT_MS / 3))) return unanswered.notSent('cannot reach the database to forward the write');
+    const answer = new Promise<T>((resolve) => {
       const timer = setTimeout(() => {
         this.answers.delete(write.id);
-        resolve(fail(ERROR_CODES.NO_ANSWER, `the active hub did not answer the forwarded write in ${FORWARD_TIMEOUT_MS / 1000} s: whether it was applied is unknown, check the value`));
+        resolve(unanswered.unknown(`the active hub did not answer the forwarded write in ${FORWARD_TIMEOUT_MS / 1000} s`));
       }, FORWARD_TIMEOUT_MS);
-      this.answers.set(write.id, (result) => {
+      const settle = (result: unknown) => {
         clearTimeout(timer);
         this.answers.delete(write.id);
-        resolve(result);
-      });
+        resolve(result as T);
+      };
+      this.answers.set(write.id, { answer: settle, unanswered: unanswered as Unanswered<unknown> });
     });
     // One notification after another, each sent once the one before is: the active hub hears
     // an operator's writes in the order they were made.
@@ -117,14 +153,14 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
       // Refused before it reached the server: nothing was sent. Any later failure (an answer
       // lost on the way back) may hide a notification that went out: its answer is awaited.
       if (NOT_SENT_CODES.includes((error as { code?: string }).code ?? '')) {
-        this.answers.get(write.id)?.(fail(ERROR_CODES.STANDBY, `this hub is the standby of a pair and could not reach the database to forward the write (${(error as Error).message}): nothing was sent`));
+        this.answers.get(write.id)?.answer(unanswered.notSent(`could not reach the database to forward the write (${(error as Error).message})`));
       }
     }
     return answer;
   }
 
   /** Answers a forwarded write (the active hub, once its pipeline has). */
-  async answer(id: string, result: Result<WriteRecord>): Promise<void> {
+  async answer(id: string, result: Result<WriteRecord> | WriteResult): Promise<void> {
     await this.store.run("SELECT pg_notify('riohub_written', ?)", [JSON.stringify({ id, result })]);
   }
 
@@ -133,8 +169,8 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
       if (channel === 'riohub_changes') this.emit('notice', payload);
       else if (channel === 'riohub_writes' && this.active) this.emit('forwarded', JSON.parse(payload) as ForwardedWrite);
       else if (channel === 'riohub_written') {
-        const { id, result } = JSON.parse(payload) as { id: string; result: Result<WriteRecord> };
-        this.answers.get(id)?.(result);
+        const { id, result } = JSON.parse(payload) as { id: string; result: unknown };
+        this.answers.get(id)?.answer(result);
       }
     } catch {
       // Not one of ours (another program on the channel): ignored.
@@ -192,7 +228,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
 
   async stop(): Promise<void> {
     clearInterval(this.readTimer);
-    for (const answer of this.answers.values()) answer(fail(ERROR_CODES.NO_ANSWER, 'this hub stopped before the active hub answered the forwarded write: whether it was applied is unknown, check the value'));
+    for (const { answer, unanswered } of this.answers.values()) answer(unanswered.unknown('this hub stopped before the active hub answered the forwarded write'));
     await this.election.stop();
   }
 

@@ -65,6 +65,8 @@ export interface WriteTargets {
   standing?(): PairStanding | undefined;
   /** A standby's way to have the active hub write (pair/hub-pair.ts). */
   forward?(request: WriteRequest, origin: WriteOrigin): Promise<Result<WriteRecord>>;
+  /** On PostgreSQL: sends a standby's Remote I/O API write (all or nothing) to the active hub, and answers its result. */
+  forwardMany?(kind: 'io' | 'ui', writes: readonly Write[], origin: WriteOrigin): Promise<WriteResult>;
   /** Run inside the transaction that records writes as `sending`: throws when this hub may no longer send (a deposed active hub). */
   fence?: (tx: Queryable) => Promise<void>;
 }
@@ -144,6 +146,9 @@ export class WritePipeline {
    * then says `partly applied` and which names failed.
    */
   async writeMany(kind: 'io' | 'ui', writes: readonly Write[], origin: WriteOrigin): Promise<WriteResult> {
+    // A standby's client writes through the active hub, as its operators do.
+    const standing = this.targets.standing?.();
+    if (standing && !standing.active && this.targets.forwardMany) return this.targets.forwardMany(kind, writes, origin);
     const outcomes = await this.run(kind, writes, origin);
     // The names to blame: those refused with the others are not listed (nothing of them was wrong).
     const failed = outcomes.filter((outcome) => outcome.error && !outcome.withOthers);
