@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintOf, makeSelfSigned } from '@riohub/certificate';
-import { spawnHub, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
+import { spawnHubOnTestStore, spawnSim, type HubProcess, type SimProcess } from '@riohub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { expectSameSeries, loggerView, SIM_PASSWORD, untilUpToDate } from './loggers/testing';
@@ -32,8 +32,8 @@ describe('the hub process', () => {
     await Promise.all(started.splice(0).map((process) => process.stop()));
   });
 
-  async function hubProcess(...args: Parameters<typeof spawnHub>): Promise<HubProcess> {
-    const hub = await spawnHub(...args);
+  async function hubProcess(...args: Parameters<typeof spawnHubOnTestStore>): Promise<HubProcess> {
+    const hub = await spawnHubOnTestStore(...args);
     started.push(hub);
     return hub;
   }

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { fingerprintOf } from '@riohub/certificate';
-import { readHubTree, readServerState, RioTestClient, spawnHub, spawnSim, type HubProcess, type SimProcess, type Snapshot } from '@riohub/testkit';
+import { readHubTree, readServerState, RioTestClient, spawnHubOnTestStore, spawnSim, type HubProcess, type SimProcess, type Snapshot } from '@riohub/testkit';
 import { Agent } from 'undici';
 import { HubClient } from '../testing/test-hub';
 
@@ -87,12 +87,12 @@ export async function startChain(simArgs: readonly string[] = CHAIN_SIM_ARGS): P
   };
   let siteDataDir: string | undefined;
   try {
-    const siteProcess = await spawnHub(CHAIN_ADMIN_PASSWORD, { args: ['--tls'] });
+    const siteProcess = await spawnHubOnTestStore(CHAIN_ADMIN_PASSWORD, { args: ['--tls'] });
     started.push(siteProcess);
     siteDataDir = siteProcess.dataDir;
-    const regionProcess = await spawnHub(CHAIN_ADMIN_PASSWORD, { args: ['--tls'] });
+    const regionProcess = await spawnHubOnTestStore(CHAIN_ADMIN_PASSWORD, { args: ['--tls'] });
     started.push(regionProcess);
-    const topProcess = await spawnHub(CHAIN_ADMIN_PASSWORD);
+    const topProcess = await spawnHubOnTestStore(CHAIN_ADMIN_PASSWORD);
     started.push(topProcess);
     const [siteAdmin, regionAdmin, topAdmin] = await Promise.all(started.map((hub) => signedIn(hub, CHAIN_ADMIN_PASSWORD)));
     admins.push(siteAdmin as HubClient, regionAdmin as HubClient, topAdmin as HubClient);
@@ -132,7 +132,7 @@ export async function startChain(simArgs: readonly string[] = CHAIN_SIM_ARGS): P
         const site = levels[0] as ChainLevel;
         const port = Number(new URL(site.process.url).port);
         await site.admin.dispatcher?.close();
-        const again = await spawnHub(CHAIN_ADMIN_PASSWORD, { args: ['--tls'], dataDir: site.process.dataDir, port });
+        const again = await spawnHubOnTestStore(CHAIN_ADMIN_PASSWORD, { args: ['--tls'], dataDir: site.process.dataDir, port });
         started[0] = again;
         site.process = again;
         site.admin = await signedIn(again, CHAIN_ADMIN_PASSWORD);
