@@ -15,7 +15,12 @@
  *
  * A hub that was stopped and resumes may still believe it is active until its next heartbeat:
  * `fence` checks, inside a transaction, that this hub's session still holds the lock, so a
- * logger page or a write recorded by a deposed hub is refused by the database itself.
+ * logger page or a write recorded by a deposed hub is refused by the database itself. A hub
+ * that takes the lock also raises the pair's epoch (`active_epoch` in `meta`) before it acts,
+ * and `fence` reads that row `FOR SHARE` and finds it unchanged: a deposed hub's transaction that
+ * passed its fence just before the takeover holds the row, so the new active hub's raise waits
+ * until that transaction has committed or been ended by the server (`idle_in_transaction_session_
+ * timeout`): nothing of the deposed hub commits after the new one began to act.
  */
 import { AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
@@ -38,6 +43,15 @@ export interface ElectionOptions {
   logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
 }
 
+/** The row of `meta` that counts the takeovers: raised by each hub that becomes active. */
+const EPOCH_KEY = 'active_epoch';
+
+/**
+ * How long a new active hub waits to raise the epoch: a deposed hub's transaction holding the row
+ * is ended by the server after its idle-in-transaction timeout (5 s, db/postgres-store.ts).
+ */
+const EPOCH_RAISE_TIMEOUT_MS = 8_000;
+
 /** A deposed hub's write or logger page: refused, never applied. */
 export class NotActiveError extends Error {
   constructor() {
@@ -54,6 +68,8 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
   private client: pg.Client | undefined;
   /** The server process of this hub's lock session: the lock's holder in `pg_locks`. */
   private sessionPid: number | undefined;
+  /** The epoch this hub raised when it took the lock (`undefined` while it is not active). */
+  private epoch: string | undefined;
   private current: ElectionState = { active: false, since: Date.now() };
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -94,7 +110,14 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
    */
   async fence(tx: Queryable): Promise<void> {
     const pid = this.sessionPid;
-    if (!this.current.active || pid === undefined) throw new NotActiveError();
+    const epoch = this.epoch;
+    if (!this.current.active || pid === undefined || epoch === undefined) throw new NotActiveError();
+    // Held until this transaction ends: a takeover's raise of the epoch waits for it.
+    const recorded = await tx.get<{ value: string }>('SELECT value FROM meta WHERE key = ? FOR SHARE', [EPOCH_KEY]);
+    if (recorded?.value !== epoch) {
+      this.lose('another hub took over (the epoch was raised)');
+      throw new NotActiveError();
+    }
     const held = await tx.get<{ held: number }>(
       "SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND objid = ? AND objsubid = 2 AND pid = ? AND granted",
       [ACTIVE_LOCK[0], ACTIVE_LOCK[1], pid],
@@ -145,10 +168,21 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
     try {
       const client = this.client ?? (await this.connect());
       if (this.current.active) {
-        await client.query('SELECT 1');
+        const { rows } = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [EPOCH_KEY]);
+        if (rows[0]?.value !== this.epoch) this.lose('another hub took over (the epoch was raised)');
       } else {
         const { rows } = await client.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS taken', [...ACTIVE_LOCK]);
-        if (rows[0]?.taken && !this.stopped) this.become(true);
+        if (!rows[0]?.taken || this.stopped) return;
+        // Before acting: every transaction a deposed hub fenced before now has ended.
+        // pg reads `query_timeout` per query too (its types know it only per client): this one may wait.
+        const raise = {
+          text: "INSERT INTO meta (key, value) VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text RETURNING value",
+          values: [EPOCH_KEY],
+          query_timeout: EPOCH_RAISE_TIMEOUT_MS,
+        } as pg.QueryConfig;
+        const raised = await client.query<{ value: string }>(raise);
+        this.epoch = raised.rows[0]?.value;
+        if (!this.stopped && this.client === client) this.become(true);
       }
     } catch (error) {
       this.lose(`the database did not answer (${(error as Error).message})`);
@@ -202,6 +236,7 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
     const client = this.client;
     this.client = undefined;
     this.sessionPid = undefined;
+    this.epoch = undefined;
     if (client) void client.end().catch(() => {});
     if (this.current.active) {
       this.options.logger.warn({ why }, 'no longer the active hub: standing by');

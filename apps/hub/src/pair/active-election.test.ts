@@ -1,0 +1,80 @@
+// The election's fence on a real PostgreSQL: a deposed hub's transaction that passed its fence
+// just before a takeover commits before the new active hub acts, or not at all.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../db/database';
+import { SecretBox } from '../db/secret-box';
+import type { Store } from '../db/store';
+import { eventually } from '../testing/test-hub';
+import { testDatabase, type TestDatabase } from '../testing/test-store';
+import { ACTIVE_LOCK, ActiveElection, NotActiveError } from './active-election';
+
+const quiet = { info: () => {}, warn: () => {} };
+
+describe('the active hub election', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function sharedDatabase(): Promise<{ store: Store; url: string }> {
+    const database: TestDatabase = await testDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'riohub-election-'));
+    const store = await openStore(dir, database.database, new SecretBox(Buffer.alloc(32, 7)));
+    cleanups.push(async () => {
+      await store.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return { store, url: database.database as string };
+  }
+
+  function election(url: string): ActiveElection {
+    const made = new ActiveElection(url, { heartbeatMs: 100, sessionTimeoutMs: 5_000, logger: quiet });
+    cleanups.push(() => made.stop());
+    return made;
+  }
+
+  it('lets a takeover act only once the deposed hub’s fenced transaction has ended, and fences that hub out from then on', async () => {
+    const { store, url } = await sharedDatabase();
+    const first = election(url);
+    await first.start();
+    expect(first.state.active).toBe(true);
+    const second = election(url);
+    await second.start();
+    expect(second.state.active).toBe(false);
+
+    // The first hub fences a transaction, then stalls in it (a hang between its check and its commit).
+    let finish: () => void = () => {};
+    const stalled = new Promise<void>((resolve) => (finish = resolve));
+    let committedAt = 0;
+    let fenced = false;
+    const deposedWrite = store
+      .transaction(async (tx) => {
+        await first.fence(tx);
+        await tx.run("INSERT INTO meta (key, value) VALUES ('deposed-write', 'committed')");
+        fenced = true;
+        await stalled;
+      })
+      .then(() => (committedAt = Date.now()));
+    await eventually(async () => fenced, (done) => done);
+
+    // Its lock session ends (as the server ends a hung hub's): the second hub takes the lock, but
+    // does not act while the fenced transaction is open.
+    await store.run("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND objid = ? AND objsubid = 2 AND granted", [...ACTIVE_LOCK]);
+    await eventually(async () => (await store.get<{ n: number }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND objid = ? AND objsubid = 2 AND granted", [...ACTIVE_LOCK]))?.n ?? 0, (n) => n === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(second.state.active).toBe(false);
+
+    finish();
+    await deposedWrite;
+    await eventually(async () => second.state, (state) => state.active, 5_000);
+    expect(second.state.since).toBeGreaterThanOrEqual(committedAt);
+
+    // Whatever the deposed hub tries from now on is refused by the database.
+    await expect(store.transaction((tx) => first.fence(tx))).rejects.toBeInstanceOf(NotActiveError);
+    await expect(store.transaction((tx) => second.fence(tx))).resolves.toBeUndefined();
+  });
+});
