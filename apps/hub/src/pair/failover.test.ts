@@ -66,7 +66,7 @@ describe('an active/standby pair on PostgreSQL', () => {
 
     const sim = await spawnSim(['--password', SIM_PASSWORD]);
     sims.push(sim);
-    await a.addSim('lobby', sim, SIM_PASSWORD);
+    await a.addSim('lobby', sim, SIM_PASSWORD, { ui: true });
     // The entry is in the shared store: the standby lists it too, and polls it (shutdownWhenInactive is off).
     await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
     // One marked shutdownWhenInactive is polled by the active hub only; the standby shows it live,
@@ -99,6 +99,12 @@ describe('an active/standby pair on PostgreSQL', () => {
     expect(forwarded).toMatchObject({ status: 'applied', user: 'admin', via: 'rest' });
     await eventually(() => a.point('lobby.dummy.light.1', 'io'), (point) => point.value === '1');
     expect((await a.data<WriteRecord[]>('GET', '/api/writes')).filter((record) => record.name === 'lobby.dummy.light.1')).toHaveLength(1);
+    // Long values: the record of the second (its old and new value) is longer than a notification holds.
+    for (const letter of ['a', 'b']) {
+      const long = letter.repeat(3_900);
+      const record = await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.status.text', kind: 'ui', value: long });
+      expect(record).toMatchObject({ status: 'applied', newValue: long });
+    }
     // The role is elected, not set by hand.
     expect((await a.call('PUT', '/api/hub/role', { role: 'inactive' })).status).toBe(409);
 

@@ -32,6 +32,11 @@ export interface PeerApi {
 /** The active hub as it records itself: who, since when, and where its API is served. */
 type ActiveRecord = ActiveHub & { api?: PeerApi };
 
+/** Where the active hub leaves an answer too long for a notification, in `meta`. */
+function answerKey(id: string): string {
+  return `forwarded-answer:${id}`;
+}
+
 /** The sealed key the hubs of a pair read each other's Remote I/O API with, in `meta`. */
 const PEER_KEY = 'pair_key';
 /** The associated data it is sealed with. */
@@ -161,7 +166,33 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
 
   /** Answers a forwarded write (the active hub, once its pipeline has). */
   async answer(id: string, result: Result<WriteRecord> | WriteResult): Promise<void> {
-    await this.store.run("SELECT pg_notify('riohub_written', ?)", [JSON.stringify({ id, result })]);
+    const payload = JSON.stringify({ id, result });
+    if (Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES) {
+      await this.store.run("SELECT pg_notify('riohub_written', ?)", [payload]);
+      return;
+    }
+    // Too long for a notification (a record with two long values): left in the store, and the
+    // standby told to take it from there; the notification goes out when the answer is stored.
+    await this.store.transaction(async (tx) => {
+      await writeMeta(tx, answerKey(id), JSON.stringify(result));
+      await tx.run("SELECT pg_notify('riohub_written', ?)", [JSON.stringify({ id, stored: true })]);
+    });
+  }
+
+  /** Takes an answer the active hub left in the store (and clears it), for the write waiting for it. */
+  private async takeStoredAnswer(id: string): Promise<void> {
+    const waiting = this.answers.get(id);
+    if (!waiting) return;
+    try {
+      const stored = await this.store.transaction(async (tx) => {
+        const text = await readMeta(tx, answerKey(id));
+        await tx.run('DELETE FROM meta WHERE key = ?', [answerKey(id)]);
+        return text;
+      });
+      if (stored !== undefined) waiting.answer(JSON.parse(stored));
+    } catch (error) {
+      waiting.answer(waiting.unanswered.unknown(`the active hub's answer could not be read from the database (${(error as Error).message})`));
+    }
   }
 
   private hear(channel: Channel, payload: string): void {
@@ -169,8 +200,9 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
       if (channel === 'riohub_changes') this.emit('notice', payload);
       else if (channel === 'riohub_writes' && this.active) this.emit('forwarded', JSON.parse(payload) as ForwardedWrite);
       else if (channel === 'riohub_written') {
-        const { id, result } = JSON.parse(payload) as { id: string; result: unknown };
-        this.answers.get(id)?.answer(result);
+        const { id, result, stored } = JSON.parse(payload) as { id: string; result?: unknown; stored?: true };
+        if (stored) void this.takeStoredAnswer(id);
+        else this.answers.get(id)?.answer(result);
       }
     } catch {
       // Not one of ours (another program on the channel): ignored.
