@@ -34,7 +34,7 @@ const steps = [
   // then the image and the compose topology in a real Docker engine (installed and started as root
   // by scripts/ensure-docker.sh, which otherwise fails with what to install).
   ['release test', 'vitest', ['run', '--config', 'scripts/tests/vitest.config.ts', 'scripts/tests/release.test.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest-release.json`]],
-  ['container test', 'vitest', ['run', '--config', 'scripts/tests/vitest.config.ts', 'scripts/tests/container.test.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest-container.json`]],
+  ['container test', 'vitest', ['run', '--config', 'scripts/tests/vitest.config.ts', 'scripts/tests/container.test.ts', 'scripts/tests/container-pair.test.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest-container.json`]],
 ];
 
 const failedSteps = [];
