@@ -38,7 +38,7 @@ export async function resetPassword(dataDir: string, database: string | undefine
       throw new ResetPasswordError(`no user named ${name} (users: ${known.join(', ') || 'none'})`);
     }
     const password = generatePassword();
-    await users.update(name, { password });
+    if ((await users.update(name, { password })) === 'missing') throw new ResetPasswordError(`no user named ${name} any more (deleted meanwhile)`);
     await new AuditLog(store).record({
       user: `command line (${osAccount()})`,
       address: 'this machine',

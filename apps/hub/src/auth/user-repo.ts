@@ -1,6 +1,9 @@
 /** Operators in the store: name, role, password hash. */
 import type { Role, User } from '@riohub/hub-api';
-import type { Store } from '../db/store';
+import type { Queryable, Store } from '../db/store';
+
+/** How a change to a user went: done, refused as it would leave no admin, or the user is gone. */
+export type UserChange = 'done' | 'last admin' | 'missing';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords';
 
 export class UserRepo {
@@ -19,25 +22,43 @@ export class UserRepo {
     await this.store.run('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)', [name, role, hash, Date.now()]);
   }
 
-  async update(name: string, change: { role?: Role; password?: string }): Promise<void> {
+  /** Changes a user's role or password, unless that takes the admin role from the last admin. */
+  async update(name: string, change: { role?: Role; password?: string }): Promise<UserChange> {
     // Hashed first: no transaction is held open across a second of scrypt.
     const hash = change.password ? await hashPassword(change.password) : undefined;
-    await this.store.transaction(async (tx) => {
+    return this.store.transaction(async (tx) => {
+      const refused = await this.lastAdminCheck(tx, name, change.role !== undefined && change.role !== 'admin');
+      if (refused) return refused;
       if (change.role) await tx.run('UPDATE users SET role = ? WHERE name = ?', [change.role, name]);
       if (hash) {
         await tx.run('UPDATE users SET password_hash = ? WHERE name = ?', [hash, name]);
         // A new password ends every session of that user.
         await tx.run('DELETE FROM sessions WHERE "user" = ?', [name]);
       }
+      return 'done';
     });
   }
 
-  async delete(name: string): Promise<boolean> {
-    return (await this.store.run('DELETE FROM users WHERE name = ?', [name])).changes > 0;
+  /** Deletes a user, unless it is the last admin. */
+  delete(name: string): Promise<UserChange> {
+    return this.store.transaction(async (tx) => {
+      const refused = await this.lastAdminCheck(tx, name, true);
+      if (refused) return refused;
+      await tx.run('DELETE FROM users WHERE name = ?', [name]);
+      return 'done';
+    });
   }
 
-  async countAdmins(): Promise<number> {
-    return ((await this.store.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'")) as { n: number }).n;
+  /**
+   * Whether `name` exists and, when the change takes its admin role away (`demotes`), whether an
+   * admin would be left. On PostgreSQL the admins' rows are locked until the transaction ends:
+   * two changes at once (two requests, or two hubs of a pair) cannot each leave the other as the
+   * last admin and then both go through. SQLite runs one transaction at a time.
+   */
+  private async lastAdminCheck(tx: Queryable, name: string, demotes: boolean): Promise<'missing' | 'last admin' | undefined> {
+    const admins = (await tx.values<[string]>(`SELECT name FROM users WHERE role = 'admin'${this.store.kind === 'postgres' ? ' FOR UPDATE' : ''}`)).map(([admin]) => admin);
+    if (admins.includes(name)) return demotes && admins.length === 1 ? 'last admin' : undefined;
+    return (await tx.get('SELECT 1 AS found FROM users WHERE name = ?', [name])) ? undefined : 'missing';
   }
 
   /**

@@ -40,13 +40,10 @@ export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, {
     const change = request.body;
     const before = await users.get(request.params.name);
     let result: Result<User>;
-    if (!before) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
-    else if (before.role === 'admin' && change.role && change.role !== 'admin' && (await users.countAdmins()) === 1) {
-      result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
-    } else {
-      await users.update(before.name, change);
-      result = await found(before.name);
-    }
+    const outcome = before ? await users.update(before.name, change) : 'missing';
+    if (!before || outcome === 'missing') result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
+    else if (outcome === 'last admin') result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
+    else result = await found(before.name);
     await audited(request, 'user.update', request.params.name, result, (after) => [
       ...settingsChanges({ role: before?.role }, { role: after?.role }),
       ...secretChange('password', change.password !== undefined, true, true),
@@ -57,12 +54,10 @@ export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, {
   mapRoute(app, 'deleteUser', async (request, reply, answer) => {
     const user = await users.get(request.params.name);
     let result: Result<{ name: string }>;
-    if (!user) result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
-    else if (user.role === 'admin' && (await users.countAdmins()) === 1) result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted');
-    else {
-      await users.delete(user.name);
-      result = ok({ name: user.name });
-    }
+    const outcome = user ? await users.delete(user.name) : 'missing';
+    if (!user || outcome === 'missing') result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
+    else if (outcome === 'last admin') result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted');
+    else result = ok({ name: user.name });
     await audited(request, 'user.delete', request.params.name, result, () => settingsChanges({ role: user?.role }, undefined));
     return answer(result);
   });

@@ -11,7 +11,7 @@
 import { normalizeFingerprint, type AuditAction, type AuditChange, type RemoteSettings, type Result, type Role } from '@riohub/hub-api';
 import { secretChange, settingsChanges, without } from '../audit/audit-diff';
 import { AuditLog } from '../audit/audit-log';
-import { UserRepo } from '../auth/user-repo';
+import { UserRepo, type UserChange } from '../auth/user-repo';
 import type { Store } from '../db/store';
 import type { Hub } from '../hub';
 import { crossFieldErrors, mqttDefaults, MqttSettings, PASSWORD_AGAIN, passwordMayFollow, type MqttSettingsValue } from '../mqtt/mqtt-settings';
@@ -219,7 +219,7 @@ export class SettingsPlan {
         await this.record('user.create', name, [...settingsChanges(undefined, { role }), ...secretChange('password', true, false, true)]);
         this.applied.created.push(`user ${name}`);
       } else if (before !== role || passwordChanged) {
-        await this.users.update(name, { ...(before !== role ? { role } : {}), ...(passwordChanged ? { password: password as string } : {}) });
+        this.userChanged(name, await this.users.update(name, { ...(before !== role ? { role } : {}), ...(passwordChanged ? { password: password as string } : {}) }));
         await this.record('user.update', name, [...settingsChanges({ role: before }, { role }), ...secretChange('password', passwordChanged, true, true)]);
         this.applied.changed.push(`user ${name}`);
       } else this.applied.unchanged.push(`user ${name}`);
@@ -228,10 +228,20 @@ export class SettingsPlan {
     if (!declared || !this.file.prune) return;
     for (const user of await this.users.list()) {
       if (declared.some((entry) => entry.name === user.name)) continue;
-      await this.users.delete(user.name);
+      const outcome = await this.users.delete(user.name);
+      // Deleted meanwhile (another hub applying the same file): nothing left to do.
+      if (outcome === 'missing') continue;
+      this.userChanged(user.name, outcome);
       await this.record('user.delete', user.name, settingsChanges({ role: user.role }, undefined));
       this.applied.deleted.push(`user ${user.name}`);
     }
+  }
+
+  /** A user's change went through; else (another admin removed meanwhile, or the user) the file stops there. */
+  private userChanged(name: string, outcome: UserChange): void {
+    if (outcome === 'done') return;
+    this.problem(['users', name], outcome === 'last admin' ? 'the last admin cannot lose the admin role' : `no user named ${name} any more`);
+    throw new SettingsFileError(this.file.file, this.problems);
   }
 
   private async applyServedApi(): Promise<void> {
