@@ -25,7 +25,7 @@ export function createLinkSink({ tree, events, topology, writes, status, logger 
   return {
     applyState: (remote, kind, entries, { full, silent }) => {
       // By the remote's own names, straight into its columns: no prefixed name is made per entry.
-      const { changed, removed } = tree.setAll(remote, kind, entries, full, !silent);
+      const { changed, removed, held } = tree.setAll(remote, kind, entries, full, !silent);
       if (removed.length > 0) events.emit('removed', removed);
       if (writes.awaiting) {
         const prefix = `${remote}.`;
@@ -35,6 +35,7 @@ export function createLinkSink({ tree, events, topology, writes, status, logger 
       traceStage(TRACE_STAGES.answerApplied, () => ({ remote, entries }));
       // Browsers hear of a changed point count with the remote's status.
       status(remote, { points: tree.countOf(remote) });
+      return held;
     },
     applyQuality: (remote, quality, { full }) => {
       if (full) {

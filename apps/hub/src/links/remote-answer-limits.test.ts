@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ServerResponse } from 'node:http';
 import { loadCertificate } from '@riohub/certificate';
 import type { RemoteView } from '@riohub/hub-api';
+import { RioTestClient } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
 import { eventually, hubPerTest, startTestHub } from '../testing/test-hub';
 
@@ -141,6 +142,28 @@ describe('answer limits per remote', () => {
     expect(online.status.error).toBeUndefined();
     expect(await t.hub.admin.point('big.virtual.3000')).toMatchObject({ state: 'ok' });
   }, 60_000);
+
+  it('keeps taking the changes of a remote that holds exactly maxpoints points', async () => {
+    const sim = await t.sim([]);
+    await t.hub.admin.addSim('full', sim, PASSWORD);
+    const { points } = (await eventually(() => t.hub.admin.remote('full'), (view) => view.status.connection === 'online' && view.status.points > 0)).status;
+    await t.hub.admin.data('PUT', '/api/remotes/full', { host: '127.0.0.1', options: { maxpoints: points } });
+    await eventually(() => t.hub.admin.remote('full'), (view) => view.status.connection === 'online' && view.options.maxpoints === points);
+
+    // Changes of points it has: no new name, so nothing past the cap.
+    const direct = new RioTestClient(sim.url, sim.certificate);
+    try {
+      for (const value of ['1', '0', '1']) {
+        expect((await direct.get(`/x/rioset?1*${PASSWORD}*dummy.light.1*${value}`)).status).toBe(200);
+        await eventually(() => t.hub.admin.point('full.dummy.light.1'), (point) => point.value === value && point.state === 'ok');
+      }
+    } finally {
+      await direct.close();
+    }
+    const view = await t.hub.admin.remote('full');
+    expect(view.status).toMatchObject({ connection: 'online', points });
+    expect(view.status.error).toBeUndefined();
+  });
 
   it('refuses changes that would take a remote past maxpoints, keeping what it had, stale', async () => {
     const site = await startTestHub(undefined, { tls: true });

@@ -24,8 +24,9 @@ export interface LinkSink {
   /**
    * Datapoints (`io`) or GUI variables (`ui`) of the remote, unprefixed. `full`: the whole state of
    * that kind (what is missing from it is gone); `silent`: an alignment that raises no events.
+   * Returns how many points of that kind the hub holds of the remote after it.
    */
-  applyState(remote: string, kind: 'io' | 'ui', entries: readonly Entry[], how: { full: boolean; silent: boolean }): void;
+  applyState(remote: string, kind: 'io' | 'ui', entries: readonly Entry[], how: { full: boolean; silent: boolean }): number;
   /**
    * The remote's datapoints whose quality changed (unprefixed); with `full`, every stale one, and
    * every datapoint it does not list is ok.
@@ -217,21 +218,25 @@ export class RemoteLink {
    */
   private refuseOverCap(state: HsycoState, sections: { io: boolean; ui: boolean }, full: boolean): void {
     const { maxpoints } = this.settings.options;
-    const after = { io: 0, ui: 0 };
+    // At most what the hub would hold if every name of the answer were new: within the cap, no
+    // name need be looked up (this runs on every answer; the tree says what it holds after).
+    let bound = 0;
+    for (const kind of KINDS) {
+      if (sections[kind]) bound += (full ? 0 : this.held[kind]) + (state[kind]?.length ?? 0);
+    }
+    if (bound <= maxpoints) return;
+    let total = 0;
     for (const kind of KINDS) {
       if (!sections[kind]) continue;
       const entries = state[kind] ?? [];
-      after[kind] = full ? entries.length : this.held[kind] + (entries.length === 0 ? 0 : this.context.sink.countNew(this.name, kind, entries));
+      total += full ? entries.length : this.held[kind] + (entries.length === 0 ? 0 : this.context.sink.countNew(this.name, kind, entries));
     }
-    const total = after.io + after.ui;
     if (total > maxpoints) {
       throw new LinkError(
         ERROR_CODES.BAD_RESPONSE,
         `${full ? 'state' : 'changes'} of ${total.toLocaleString('en-US')} points, over this remote's maxpoints of ${maxpoints.toLocaleString('en-US')}: refused`,
       );
     }
-    this.held.io = after.io;
-    this.held.ui = after.ui;
   }
 
   private refuseLoop(state: HsycoState): void {
@@ -252,7 +257,7 @@ export class RemoteLink {
     for (const kind of KINDS) {
       if (!sections[kind]) continue;
       const entries = state[kind] ?? (how.full ? [] : undefined);
-      if (entries) this.context.sink.applyState(this.name, kind, entries, how);
+      if (entries) this.held[kind] = this.context.sink.applyState(this.name, kind, entries, how);
     }
     if (sections.io && (how.full || state.quality)) this.context.sink.applyQuality(this.name, state.quality ?? [], { full: how.full });
   }

@@ -133,6 +133,7 @@ export class PairMirror {
       applyState: (_active, kind, entries, how) => {
         const remotes = this.remotes();
         const cut = byRemote(entries, remotes);
+        let held = 0;
         for (const remote of remotes) {
           const points: Entry[] = [];
           const ownPoints = new Map<string, string>();
@@ -141,8 +142,7 @@ export class PairMirror {
             if (kind === 'io' && own.has(name)) ownPoints.set(name, value);
             else points.push([name, value]);
           }
-          if (!how.full && points.length === 0 && ownPoints.size === 0) continue;
-          sink.applyState(remote, kind, points, how);
+          held += sink.applyState(remote, kind, points, how);
           if (kind !== 'io') continue;
           for (const suffix of OWN_POINTS) {
             const value = ownPoints.get(suffix);
@@ -158,6 +158,7 @@ export class PairMirror {
             sink.status(remote, { connection: online ? 'online' : 'offline', error: undefined, ...(Number.isFinite(delta) ? { clockDelta: delta } : {}) });
           }
         }
+        return held;
       },
       applyQuality: (_active, quality, how) => {
         const remotes = this.remotes();

@@ -167,7 +167,13 @@ export class PointTree {
    * returns how many changed. With `full`, the answer is everything of that kind the remote has:
    * the points it lacks are forgotten, and returned.
    */
-  setAll(remote: string, kind: 'io' | 'ui', entries: readonly (readonly [name: string, value: string])[], full: boolean, event: boolean): { changed: number; removed: PointRef[] } {
+  setAll(
+    remote: string,
+    kind: 'io' | 'ui',
+    entries: readonly (readonly [name: string, value: string])[],
+    full: boolean,
+    event: boolean,
+  ): { changed: number; removed: PointRef[]; held: number } {
     const points = this.remoteOf(remote, true);
     const column = points.columns[kind];
     // Slots the answer holds, among those there before it; slots it adds are beyond them.
@@ -202,7 +208,7 @@ export class PointTree {
         removed.push({ kind, name: points.prefix + name });
       }
     }
-    return { changed, removed };
+    return { changed, removed, held: column.size };
   }
 
   private setOwn(points: RemotePoints, kind: PointKind, name: string, value: string, event: boolean, now: number): boolean {
