@@ -8,15 +8,16 @@
 # on 5432 on every interface, with password authentication (scram-sha-256) over the network;
 # pg_isready is on the PATH; the server runs as the user postgres, in the foreground, and stops
 # cleanly (a fast shutdown: sessions ended, the data checkpointed) on SIGTERM or SIGINT.
-# Kept between runs: made again only when `docker image inspect` cannot find it.
+# Kept between runs: made again only when `docker image inspect` cannot find it (its tag names this
+# script's contents, so a changed script makes a new image).
 set -euo pipefail
 DOCKER=${DOCKER:-/usr/bin/docker}
-image=${1:-riohub-test/postgres:15}
+image=${1:-riohub-test/postgres:15-$(sha256sum "$0" | cut -c1-12)}
 if "$DOCKER" image inspect "$image" >/dev/null 2>&1; then echo "$image"; exit 0; fi
 base=$(bash "$(dirname "$0")/container-base-image.sh")
 context=$(mktemp -d /tmp/riohub-postgres-image-XXXXXX)
 trap 'rm -rf "$context"' EXIT
-echo "riohub: making the PostgreSQL image $image (Debian's postgresql-15, about a minute)" >&2
+echo "riohub: making the PostgreSQL image $image (Debian's postgresql-15, under a minute)" >&2
 
 cat >"$context/entrypoint.sh" <<'EOF'
 #!/bin/sh
