@@ -112,7 +112,10 @@ export class Hub extends HubEventBus {
     // The tree, the loggers and the storage tell the hub; listeners hear the hub only.
     const onStorage = (status: StorageStatus) => this.emit('storage', status);
     this.storage.on('change', onStorage);
-    const onStanding = (standing: PairStanding) => void this.followStanding(standing);
+    // Followed even while the store fails (a hub deposed for losing the database): a remote that
+    // cannot be read again now is logged, and taken up at the next change or start.
+    const onStanding = (standing: PairStanding) =>
+      void this.followStanding(standing).catch((error: unknown) => logger.warn({ err: error }, 'could not follow the pair standing in full'));
     // What another hub changed in the store: its remote entries are followed here.
     const onNotice = (topic: string) => {
       if (topic === 'remotes' || topic === '*') void this.fleet.sync().catch((error: unknown) => logger.warn({ err: error }, 'could not follow the remote entries changed by another hub'));
@@ -181,14 +184,22 @@ export class Hub extends HubEventBus {
   private async followStanding(standing: PairStanding): Promise<void> {
     this.emit('pair', standing);
     this.loggers.setReplicating(standing.active);
-    await this.fleet.followElection(standing.active ? 'active' : 'inactive');
-    this.followActive();
+    try {
+      await this.fleet.followElection(standing.active ? 'active' : 'inactive');
+    } finally {
+      this.followActive();
+    }
   }
 
   /** A standby mirrors the active hub's tree, where that hub says it serves it; the active hub mirrors nothing. */
   private followActive(): void {
     const pair = this.pair;
-    if (pair) this.fleet.followActive(pair.activeApi(), pair.peerKey, pair.standing().activeHub?.name ?? 'the active hub');
+    if (!pair) return;
+    const api = pair.activeApi();
+    const key = pair.peerKey;
+    const refused = api && pair.refusesToSend(api);
+    const name = pair.standing().activeHub?.name ?? 'the active hub';
+    this.fleet.followActive(api && key ? { api, key, name, ...(refused ? { refused } : {}) } : undefined);
   }
 
   // Points

@@ -69,7 +69,7 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
   const instanceId = store.kind === 'postgres' ? ownInstanceId(config.data) : undefined;
   const pair =
     instanceId && database
-      ? new HubPair(store, database, { instanceId, name: config.port ? `${hostname()}:${config.port}` : `${hostname()} (pid ${process.pid})` }, { logger: logger.child({ component: 'pair' }) })
+      ? new HubPair(store, database, { instanceId, name: config.port ? `${hostname()}:${config.port}` : `${hostname()} (pid ${process.pid})` }, { logger: logger.child({ component: 'pair' }), plainHttp: config.insecureHttp })
       : undefined;
   const hub = await (async () => {
     await pair?.start();

@@ -31,8 +31,8 @@ describe('the active hub election', () => {
     return { store, url: database.database as string };
   }
 
-  function election(url: string): ActiveElection {
-    const made = new ActiveElection(url, { heartbeatMs: 100, sessionTimeoutMs: 5_000, logger: quiet });
+  function election(url: string, heartbeatMs = 100): ActiveElection {
+    const made = new ActiveElection(url, { heartbeatMs, sessionTimeoutMs: 5_000, logger: quiet });
     cleanups.push(() => made.stop());
     return made;
   }
@@ -61,9 +61,9 @@ describe('the active hub election', () => {
       .then(() => (committedAt = Date.now()));
     await eventually(async () => fenced, (done) => done);
 
-    // Its lock session ends (as the server ends a hung hub's): the second hub takes the lock, but
-    // does not act while the fenced transaction is open.
-    await store.run("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND objid = ? AND objsubid = 2 AND granted", [...ACTIVE_LOCK]);
+    // Its lock session ends (stopped here, so that it does not take the lock again): the second
+    // hub takes the lock, but does not act while the fenced transaction is open.
+    await first.stop();
     await eventually(async () => (await store.get<{ n: number }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND objid = ? AND objsubid = 2 AND granted", [...ACTIVE_LOCK]))?.n ?? 0, (n) => n === 1);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(second.state.active).toBe(false);
@@ -73,8 +73,20 @@ describe('the active hub election', () => {
     await eventually(async () => second.state, (state) => state.active, 5_000);
     expect(second.state.since).toBeGreaterThanOrEqual(committedAt);
 
-    // Whatever the deposed hub tries from now on is refused by the database.
+    // Whatever the deposed hub tries from now on is refused.
     await expect(store.transaction((tx) => first.fence(tx))).rejects.toBeInstanceOf(NotActiveError);
     await expect(store.transaction((tx) => second.fence(tx))).resolves.toBeUndefined();
+  });
+
+  it('refuses the fence of a hub that still believes it is active once the epoch was raised, and the hub stands by', async () => {
+    const { store, url } = await sharedDatabase();
+    // No heartbeat before the fence: only the database can tell it.
+    const unaware = election(url, 60_000);
+    await unaware.start();
+    await expect(store.transaction((tx) => unaware.fence(tx))).resolves.toBeUndefined();
+    await store.run("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'active_epoch'");
+    expect(unaware.state.active).toBe(true);
+    await expect(store.transaction((tx) => unaware.fence(tx))).rejects.toBeInstanceOf(NotActiveError);
+    expect(unaware.state.active).toBe(false);
   });
 });

@@ -178,7 +178,7 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
         const raise = {
           text: "INSERT INTO meta (key, value) VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text RETURNING value",
           values: [EPOCH_KEY],
-          query_timeout: EPOCH_RAISE_TIMEOUT_MS,
+          query_timeout: EPOCH_RAISE_TIMEOUT_MS + 1_000,
         } as pg.QueryConfig;
         const raised = await client.query<{ value: string }>(raise);
         this.epoch = raised.rows[0]?.value;
@@ -211,6 +211,9 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
         if (error.code !== '42704') throw error;
         this.options.logger.warn({}, 'this PostgreSQL has no idle_session_timeout (it is older than 14): a hung active hub is not replaced until its connection dies');
       });
+      // The server gives up raising the epoch (a deposed hub's transaction holding it past its own
+      // timeout) rather than wait on while this session holds the lock.
+      await client.query(`SET lock_timeout = ${EPOCH_RAISE_TIMEOUT_MS}`);
       this.sessionPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
       // The same session hears the other hubs (pair/hub-pair.ts).
       client.on('notification', (message) => {

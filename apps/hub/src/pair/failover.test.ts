@@ -69,6 +69,9 @@ describe('an active/standby pair on PostgreSQL', () => {
     await a.addSim('lobby', sim, SIM_PASSWORD, { ui: true });
     // The entry is in the shared store: the standby lists it too, and polls it (shutdownWhenInactive is off).
     await eventually(() => b.point('lobby.connection', 'hub'), (point) => point.value === 'online');
+    // With nothing to mirror, the standby does not read the active hub's API at all.
+    const mirrorLines = () => second.log.filter((line) => line['mirror'] !== undefined).map((line) => line.msg);
+    expect(mirrorLines()).toEqual([]);
     // One marked shutdownWhenInactive is polled by the active hub only; the standby shows it live,
     // mirrored from the active hub's own Remote I/O API (which is off for other clients).
     const quietSim = await spawnSim(['--password', SIM_PASSWORD]);
@@ -78,6 +81,7 @@ describe('an active/standby pair on PostgreSQL', () => {
     await eventually(() => a.point('quiet.connection', 'hub'), (point) => point.value === 'online');
     await eventually(() => b.point('quiet.connection', 'hub'), (point) => point.value === 'online');
     await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'online' && remote.status.points > 0);
+    expect(mirrorLines()).toContainEqual(expect.stringMatching(/^the active hub .*: online$/));
     expect((await quietDirect.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.dimmer.2*42`)).status).toBe(200);
     await eventually(() => b.point('quiet.dummy.dimmer.2', 'io'), (point) => point.value === '42' && point.state === 'ok');
     // A client of the standby's own Remote I/O API (settings shared by the pair) writes through the active hub.
@@ -116,6 +120,25 @@ describe('an active/standby pair on PostgreSQL', () => {
     await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'offline' && remote.status.error?.code === ERROR_CODES.CONNECTION_FAILED);
     const metrics = await b.download('/metrics');
     expect(metrics.body).toMatch(/^riohub_active 1$/m);
+  });
+
+  it('sends the pair’s key over plain HTTP to no other machine: the remotes it would mirror say why', async () => {
+    cluster = await startPostgres();
+    const env = { RIOHUB_DATABASE: await cluster.createDatabase(), RIOHUB_SECRET_KEY: randomBytes(32).toString('base64') };
+    // The active hub says it is reached over plain HTTP at another machine's name (never dialled).
+    const first = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true, args: ['--pair-url', 'http://hub-a.example:8080'] });
+    hubs.push(first);
+    const second = await spawnHub(ADMIN_PASSWORD, { env, captureLog: true });
+    hubs.push(second);
+    const [a, b] = [await signedIn(first), await signedIn(second)];
+    await eventually(() => standing(b), (info) => info.pair?.activeHub !== undefined);
+    const sim = await spawnSim(['--password', SIM_PASSWORD]);
+    sims.push(sim);
+    await a.addSim('quiet', sim, SIM_PASSWORD, { shutdownWhenInactive: true });
+    await eventually(() => a.point('quiet.connection', 'hub'), (point) => point.value === 'online');
+    const refused = await eventually(() => b.remote('quiet'), (remote) => remote.status.error?.message.includes('plain HTTP') ?? false);
+    expect(refused.status).toMatchObject({ connection: 'offline', error: { message: expect.stringContaining('hub-a.example:8080') } });
+    expect(second.log.filter((line) => line['mirror'] !== undefined)).toEqual([]);
   });
 
   it('takes over within 10 s of a kill -9 during logger replication and a stream of writes: no sample lost or doubled, no write applied twice', async () => {

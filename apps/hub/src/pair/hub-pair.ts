@@ -13,6 +13,7 @@ import { ERROR_CODES, fail, type PairStanding, type Result, type WriteOrigin, ty
 import type { Write, WriteResult } from '@riohub/protocol';
 import { SecretUnreadableError } from '../db/secret-box';
 import { readMeta, secretBoxOf, writeMeta, type Queryable, type Store } from '../db/store';
+import { isLoopback } from '../config';
 import { ActiveElection, type Channel, type ElectionOptions } from './active-election';
 
 /** How often a standby reads which hub is active. */
@@ -29,13 +30,27 @@ export interface PeerApi {
   fingerprint?: string;
 }
 
+export interface HubPairOptions extends ElectionOptions {
+  /**
+   * Whether this hub may send the pair's key over plain HTTP to another hub that is not on this
+   * machine (it was started with `--insecure-http`): otherwise it mirrors no hub served so.
+   */
+  plainHttp?: boolean;
+}
+
 /** The active hub as it records itself: who, since when, and where its API is served. */
 type ActiveRecord = ActiveHub & { api?: PeerApi };
 
 /** Where the active hub leaves an answer too long for a notification, in `meta`. */
-function answerKey(id: string): string {
-  return `forwarded-answer:${id}`;
+const ANSWER_KEY_PREFIX = 'forwarded-answer:';
+
+/** The key of an answer left at `at` (ms): keys sort by age (13 digits until the year 2286). */
+function answerKey(id: string, at: number): string {
+  return `${ANSWER_KEY_PREFIX}${String(at).padStart(13, '0')}:${id}`;
 }
+
+/** Answers left this long ago were awaited by nobody any more (the wait is 15 s). */
+const STORED_ANSWER_TTL_MS = 60_000;
 
 /** The sealed key the hubs of a pair read each other's Remote I/O API with, in `meta`. */
 const PEER_KEY = 'pair_key';
@@ -104,7 +119,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     url: string,
     /** This hub: its own instance id (kept in its data folder) and the name it is shown by. */
     private readonly self: { instanceId: string; name: string },
-    private readonly options: ElectionOptions,
+    private readonly options: HubPairOptions,
   ) {
     super();
     this.election = new ActiveElection(url, options);
@@ -173,20 +188,24 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     }
     // Too long for a notification (a record with two long values): left in the store, and the
     // standby told to take it from there; the notification goes out when the answer is stored.
+    // Those its standby never took (it gave up waiting, or stopped) are cleared here, later.
+    const key = answerKey(id, Date.now());
     await this.store.transaction(async (tx) => {
-      await writeMeta(tx, answerKey(id), JSON.stringify(result));
-      await tx.run("SELECT pg_notify('riohub_written', ?)", [JSON.stringify({ id, stored: true })]);
+      await tx.run('DELETE FROM meta WHERE key LIKE ? AND key < ?', [`${ANSWER_KEY_PREFIX}%`, answerKey('', Date.now() - STORED_ANSWER_TTL_MS)]);
+      await writeMeta(tx, key, JSON.stringify(result));
+      await tx.run("SELECT pg_notify('riohub_written', ?)", [JSON.stringify({ id, stored: key })]);
     });
   }
 
   /** Takes an answer the active hub left in the store (and clears it), for the write waiting for it. */
-  private async takeStoredAnswer(id: string): Promise<void> {
+  private async takeStoredAnswer(id: string, key: string): Promise<void> {
     const waiting = this.answers.get(id);
-    if (!waiting) return;
+    // Another standby's write (ids are unique to the hub that forwarded them), or one no longer awaited.
+    if (!waiting || !key.startsWith(ANSWER_KEY_PREFIX) || !key.endsWith(`:${id}`)) return;
     try {
       const stored = await this.store.transaction(async (tx) => {
-        const text = await readMeta(tx, answerKey(id));
-        await tx.run('DELETE FROM meta WHERE key = ?', [answerKey(id)]);
+        const text = await readMeta(tx, key);
+        await tx.run('DELETE FROM meta WHERE key = ?', [key]);
         return text;
       });
       if (stored !== undefined) waiting.answer(JSON.parse(stored));
@@ -200,8 +219,8 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
       if (channel === 'riohub_changes') this.emit('notice', payload);
       else if (channel === 'riohub_writes' && this.active) this.emit('forwarded', JSON.parse(payload) as ForwardedWrite);
       else if (channel === 'riohub_written') {
-        const { id, result, stored } = JSON.parse(payload) as { id: string; result?: unknown; stored?: true };
-        if (stored) void this.takeStoredAnswer(id);
+        const { id, result, stored } = JSON.parse(payload) as { id: string; result?: unknown; stored?: string };
+        if (typeof stored === 'string') void this.takeStoredAnswer(id, stored);
         else this.answers.get(id)?.answer(result);
       }
     } catch {
@@ -230,7 +249,22 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
 
   /** Where the active hub serves its Remote I/O API, while another hub is active and has said. */
   activeApi(): PeerApi | undefined {
-    return this.active ? undefined : this.activeHub?.api;
+    // Just deposed, this hub's own record is the last one read until the new active hub's is:
+    // it does not mirror itself meanwhile.
+    if (this.active || this.activeHub?.instanceId === this.self.instanceId) return undefined;
+    return this.activeHub?.api;
+  }
+
+  /** Why the pair's key may not be sent to `api`, if it may not: over plain HTTP, off this machine, unless allowed. */
+  refusesToSend(api: PeerApi): string | undefined {
+    let url: URL;
+    try {
+      url = new URL(api.url);
+    } catch {
+      return `the active hub recorded an address that cannot be read (${api.url})`;
+    }
+    if (url.protocol !== 'http:' || isLoopback(url.hostname.replace(/^\[(.*)\]$/, '$1')) || this.options.plainHttp) return undefined;
+    return `the active hub is reached over plain HTTP (${url.host}), which would carry the pair's key in clear: serve the hubs over HTTPS (--tls), or start this one with --insecure-http to accept it`;
   }
 
   /** Records where this hub serves its API (once it listens), for the others to mirror it while it is active. */
@@ -304,19 +338,25 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     this.emit('change', this.standing());
   }
 
-  /** The pair's key, made by the first hub to need it; `undefined` (logged) when this hub's secret key cannot open it. */
+  /** The pair's key, made by the first hub to need it, and again by one whose secret key cannot open it. */
   private async readPeerKey(): Promise<string | undefined> {
     const box = secretBoxOf(this.store);
-    await this.store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [PEER_KEY, box.seal(randomBytes(32).toString('base64url'), PEER_KEY_PLACE)]);
+    const made = () => box.seal(randomBytes(32).toString('base64url'), PEER_KEY_PLACE);
+    await this.store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [PEER_KEY, made()]);
     const sealed = await readMeta(this.store, PEER_KEY);
     try {
       return sealed ? box.open(sealed, PEER_KEY_PLACE) : undefined;
     } catch (error) {
       if (!(error instanceof SecretUnreadableError)) throw error;
-      this.options.logger.warn({}, "the pair's key cannot be decrypted (sealed with another secret key): give every hub of the pair the same secret key; until then no hub mirrors another's tree");
-      return undefined;
+      // Sealed under a secret key the pair no longer uses (the key was changed): made again, for
+      // the hubs that share this one. A hub left on the old key reads neither this nor the passwords.
+      this.options.logger.warn({}, "the pair's key was sealed with another secret key: a new one is made; every hub of the pair needs this hub's secret key");
+      const replacement = made();
+      await writeMeta(this.store, PEER_KEY, replacement);
+      return box.open(replacement, PEER_KEY_PLACE);
     }
   }
+
 }
 
 /**

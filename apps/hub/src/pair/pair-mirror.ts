@@ -6,7 +6,7 @@
  * sink as if each mirrored remote had answered itself. What belongs to a remote this hub polls, or
  * to none, is left alone: the standby's own links are the truth for those.
  */
-import { DEFAULT_REMOTE_OPTIONS, type RemoteSettings, type RemoteStatus } from '@riohub/hub-api';
+import { DEFAULT_REMOTE_OPTIONS, ERROR_CODES, type RemoteSettings, type RemoteStatus } from '@riohub/hub-api';
 import type { Entry, HsycoTopology, QualityEntry } from '@riohub/protocol';
 import { RemoteLink, type LinkSink } from '../links/remote-link';
 import type { PeerApi } from './hub-pair';
@@ -14,8 +14,8 @@ import type { PeerApi } from './hub-pair';
 /** The hub's own points of a remote (links/remote-link.ts), served as datapoints `<remote>.<suffix>`. */
 const OWN_POINTS = ['connection', 'time.delta', 'time.alarm'] as const;
 
-/** How soon after a remote starts (or stops) being mirrored the active hub's whole tree is read again. */
-const REFRESH_DELAY_MS = 50;
+/** How long after the last remote started (or stopped) being mirrored the active hub's whole tree is read again. */
+const REFRESH_DELAY_MS = 200;
 
 export interface MirrorParts {
   instanceId: string;
@@ -42,9 +42,18 @@ function byRemote<T extends readonly [string, ...unknown[]]>(entries: readonly T
   return cut;
 }
 
+/** The active hub to mirror: where it serves, the pair's key, its name for messages. */
+export interface MirrorTarget {
+  api: PeerApi;
+  key: string;
+  name: string;
+  /** Why the key may not be sent there (plain HTTP to another machine): nothing is mirrored. */
+  refused?: string;
+}
+
 export class PairMirror {
   private link: RemoteLink | undefined;
-  private target: { api: PeerApi; key: string; name: string } | undefined;
+  private target: MirrorTarget | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** The tail of the link's restarts: one after another. */
   private restarts: Promise<unknown> = Promise.resolve();
@@ -55,20 +64,19 @@ export class PairMirror {
     this.sink = this.mirrorSink();
   }
 
-  /**
-   * Mirrors the active hub at `api` with `key` (its name for messages), or nothing when either
-   * is missing (this hub is active, or the active hub has not said where it serves).
-   */
-  follow(api: PeerApi | undefined, key: string | undefined, name: string): void {
-    const next = api && key ? { api, key, name } : undefined;
-    if (JSON.stringify(next) === JSON.stringify(this.target)) return;
-    this.target = next;
+  /** Mirrors the active hub `target`, or none (this hub is active, or the active hub has not said where it serves). */
+  follow(target: MirrorTarget | undefined): void {
+    if (JSON.stringify(target) === JSON.stringify(this.target)) return;
+    this.target = target;
     this.restart();
   }
 
-  /** The mirrored remotes changed: the active hub's tree is read whole again, soon, once for a burst of changes. */
+  /**
+   * The mirrored remotes changed: the active hub's tree is read whole again once they stop
+   * changing (a fleet opening its remotes one after another reads it once), or no longer read.
+   */
   refresh(): void {
-    if (this.refreshTimer || !this.target) return;
+    clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
       this.restart();
@@ -83,14 +91,20 @@ export class PairMirror {
     await this.restarts;
   }
 
-  /** Stops the link there is, then opens one to the target there is then (if any remote is mirrored). */
+  /**
+   * Stops the link there is, then opens one to the target there is then, while any remote is
+   * mirrored (a standby without such remotes reads nothing of the active hub). Without a target
+   * to read, the mirrored remotes are offline, saying why, rather than frozen as last seen.
+   */
   private restart(): void {
     const next = this.restarts.then(async () => {
       const link = this.link;
       this.link = undefined;
       await link?.stop();
       const target = this.target;
-      if (this.stopped || !target) return;
+      if (this.stopped || this.parts.mirrored().length === 0) return;
+      if (!target) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: 'mirrored from the active hub, which has not said where it serves its Remote I/O API' });
+      if (target.refused) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: `not mirrored: ${target.refused}` });
       const url = new URL(target.api.url);
       const https = url.protocol === 'https:';
       const settings: RemoteSettings = {
@@ -107,7 +121,10 @@ export class PairMirror {
       this.link = new RemoteLink(settings, target.key, { instanceId: this.parts.instanceId, sink: this.sink });
       this.link.start();
     });
-    this.restarts = next.catch((error: unknown) => this.parts.logger.warn({ err: error }, "the active hub's tree could not be mirrored"));
+    this.restarts = next.catch((error: unknown) => {
+      this.parts.logger.warn({ err: error }, "the active hub's tree could not be mirrored");
+      this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: `not mirrored from the active hub: ${(error as Error).message}` });
+    });
   }
 
   /** The mirrored remotes now: a set, read once per answer. */
@@ -130,7 +147,7 @@ export class PairMirror {
     const { sink, logger } = this.parts;
     const own = new Set<string>(OWN_POINTS);
     return {
-      applyState: (_active, kind, entries, how) => {
+      applyState: (active, kind, entries, how) => {
         const remotes = this.remotes();
         const cut = byRemote(entries, remotes);
         let held = 0;
@@ -149,13 +166,16 @@ export class PairMirror {
             if (value !== undefined) sink.setOwnPoint(remote, suffix, value);
             else if (how.full && suffix !== 'connection') sink.removeOwnPoint(remote, suffix);
           }
+          // The clock offset in its status follows the point, as the remote's own link sets both.
+          const delta = ownPoints.get('time.delta');
+          if (delta !== undefined && Number.isFinite(Number(delta))) sink.status(remote, { clockDelta: Number(delta) });
+          else if (how.full && delta === undefined) sink.status(remote, { clockDelta: undefined });
           const connection = ownPoints.get('connection') ?? (how.full ? 'offline' : undefined);
           if (connection !== undefined) {
             const online = connection === 'online';
             sink.setOnline(remote, online);
             sink.setOwnPoint(remote, 'connection', online ? 'online' : 'offline');
-            const delta = Number(ownPoints.get('time.delta'));
-            sink.status(remote, { connection: online ? 'online' : 'offline', error: undefined, ...(Number.isFinite(delta) ? { clockDelta: delta } : {}) });
+            sink.status(remote, { connection: online ? 'online' : 'offline', error: online ? undefined : { code: ERROR_CODES.REMOTE_OFFLINE, message: `${active} reports it offline` } });
           }
         }
         return held;

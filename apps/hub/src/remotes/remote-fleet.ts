@@ -13,8 +13,7 @@ import type { HubEventBus } from '../hub-events';
 import { createLinkSink } from '../links/link-sink';
 import { RemoteLink, type LinkSink } from '../links/remote-link';
 import type { LoggerService } from '../loggers/logger-service';
-import type { PeerApi } from '../pair/hub-pair';
-import { PairMirror } from '../pair/pair-mirror';
+import { PairMirror, type MirrorTarget } from '../pair/pair-mirror';
 import type { TopologyRegistry } from '../topology/topology-registry';
 import type { PointTree } from '../tree/point-tree';
 import type { WritePipeline } from '../writes/write-pipeline';
@@ -95,11 +94,11 @@ export class RemoteFleet {
   }
 
   /**
-   * Mirrors the active hub of the pair, serving at `api` (read with the pair's `key`), for the
-   * remotes shut down here; `undefined` while this hub is the active one or the other has not said.
+   * Mirrors the active hub of the pair `target` for the remotes shut down here; `undefined` while
+   * this hub is the active one or the other has not said where it serves.
    */
-  followActive(api: PeerApi | undefined, key: string | undefined, name: string): void {
-    this.mirror?.follow(api, key, name);
+  followActive(target: MirrorTarget | undefined): void {
+    this.mirror?.follow(target);
   }
 
   /** Reads the entries and the role (unless `elected`) from the store: once, before the fleet is used. */
@@ -427,7 +426,8 @@ export class RemoteFleet {
     // Out of the map at once: nothing routes a write to a link that is stopping.
     const link = this.links.get(name);
     this.links.delete(name);
-    this.mirrored.delete(name);
+    // The last one gone, the active hub is no longer read.
+    if (this.mirrored.delete(name) && this.mirrored.size === 0) this.mirror?.refresh();
     await Promise.all([this.parts.loggers.close(name), link?.stop()]);
   }
 }
