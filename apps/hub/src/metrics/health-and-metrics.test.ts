@@ -73,7 +73,7 @@ describe('the Grafana dashboard (deploy/grafana/riohub.json)', () => {
       expect(expressions.length).toBeGreaterThan(10);
       const queried = new Set(expressions.flatMap((expr) => [...expr.matchAll(/\b(?:riohub|process|nodejs)_\w+/g)].map((match) => match[0])));
       expect([...queried].filter((name) => !served.has(name))).toEqual([]);
-      for (const name of ['riohub_remote_up', 'riohub_remote_points', 'riohub_remote_changes_total', 'riohub_remote_poll_seconds_bucket', 'riohub_remote_clock_delta_seconds', 'riohub_ws_clients', 'riohub_writes_total', 'riohub_logger_lag_seconds', 'riohub_logger_samples_total']) {
+      for (const name of ['riohub_remote_up', 'riohub_remote_points', 'riohub_remote_changes_total', 'riohub_remote_poll_seconds_bucket', 'riohub_remote_clock_delta_seconds', 'riohub_ws_clients', 'riohub_writes_total', 'riohub_logger_lag_seconds', 'riohub_logger_samples_total', 'riohub_active']) {
         expect(queried, name).toContain(name);
       }
     } finally {
