@@ -218,12 +218,12 @@ async function renewWhileRunning(config: HubConfig, app: FastifyInstance, logger
     const next = await loadCertificate(config.data, config.host, 'riohub');
     if (!next.renewed) return;
     (app.server as unknown as TlsServer).setSecureContext({ key: next.key, cert: next.cert });
-    // The others of a pair pin the certificate by the fingerprint recorded in the store.
-    await advertise(next.cert);
     logger.warn(
       { fingerprint: fingerprintOf(next.cert), previousFingerprint: next.renewed.previousFingerprint, previousExpiry: new Date(next.renewed.previousExpiry).toISOString() },
       'the self-signed certificate was about to expire and has been renewed while running: hubs and clients that pinned it must trust the new fingerprint',
     );
+    // The others of a pair pin the certificate by the fingerprint recorded in the store.
+    await advertise(next.cert);
   } catch (error) {
     logger.error({ err: error }, 'the self-signed certificate could not be renewed: it is served until it expires');
   }

@@ -9,7 +9,7 @@ import { SecretBox } from '../db/secret-box';
 import type { Store } from '../db/store';
 import { eventually } from '../testing/test-hub';
 import { testDatabase, type TestDatabase } from '../testing/test-store';
-import { ACTIVE_LOCK, ActiveElection, NotActiveError } from './active-election';
+import { ActiveElection, NotActiveError } from './active-election';
 
 const quiet = { info: () => {}, warn: () => {} };
 
@@ -49,10 +49,14 @@ describe('the active hub election', () => {
     // The first hub fences a transaction, then stalls in it (a hang between its check and its commit).
     let finish: () => void = () => {};
     const stalled = new Promise<void>((resolve) => (finish = resolve));
+    // Whatever fails below, the transaction ends, so that the store can close.
+    cleanups.push(async () => finish());
     let committedAt = 0;
     let fenced = false;
     const deposedWrite = store
       .transaction(async (tx) => {
+        // Not ended by the server for idling while the test looks on, however slow the machine.
+        await tx.run('SET LOCAL idle_in_transaction_session_timeout = 60000');
         await first.fence(tx);
         await tx.run("INSERT INTO meta (key, value) VALUES ('deposed-write', 'committed')");
         fenced = true;
@@ -62,15 +66,18 @@ describe('the active hub election', () => {
     await eventually(async () => fenced, (done) => done);
 
     // Its lock session ends (stopped here, so that it does not take the lock again): the second
-    // hub takes the lock, but does not act while the fenced transaction is open.
+    // hub takes the lock, and its raise of the epoch waits for the fenced transaction.
     await first.stop();
-    await eventually(async () => (await store.get<{ n: number }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND objid = ? AND objsubid = 2 AND granted", [...ACTIVE_LOCK]))?.n ?? 0, (n) => n === 1);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await eventually(
+      async () => (await store.get<{ n: number }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'riohub election' AND wait_event_type = 'Lock'"))?.n ?? 0,
+      (n) => n === 1,
+      15_000,
+    );
     expect(second.state.active).toBe(false);
 
     finish();
     await deposedWrite;
-    await eventually(async () => second.state, (state) => state.active, 5_000);
+    await eventually(async () => second.state, (state) => state.active, 15_000);
     expect(second.state.since).toBeGreaterThanOrEqual(committedAt);
 
     // Whatever the deposed hub tries from now on is refused.

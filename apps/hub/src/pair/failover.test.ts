@@ -145,8 +145,9 @@ describe('an active/standby pair on PostgreSQL', () => {
     const { first, second } = await pairOnOneDatabase();
     const [a, b] = [await signedIn(first), await signedIn(second)];
     await eventually(() => standing(b), (info) => info.pair?.activeHub !== undefined);
-    // Sixty days of a sample every 30 s per logger: long enough to be cut in the middle.
-    const sim = await spawnSim(['--password', SIM_PASSWORD, '--history-days', '60', '--history-step', '30']);
+    // 120 days of a sample every 30 s per logger: long enough to be cut in the middle, however
+    // fast the machine replicates (it is killed after 20,000 samples and nine writes).
+    const sim = await spawnSim(['--password', SIM_PASSWORD, '--history-days', '120', '--history-step', '30']);
     sims.push(sim);
     await a.addSim('lobby', sim, SIM_PASSWORD, LOGGERS);
     await eventually(() => loggerView(a, 'lobby.energy'), (view) => view.samples > 20_000, 30_000);
@@ -157,7 +158,7 @@ describe('an active/standby pair on PostgreSQL', () => {
     let killedAt = 0;
     let takeoverMs = 0;
     for (let value = 1; value <= 60; value++) {
-      if (value === 20) {
+      if (value === 10) {
         expect((await loggerView(a, 'lobby.energy')).replication).not.toBe('up to date');
         first.child.kill('SIGKILL');
         killedAt = Date.now();
