@@ -15,10 +15,10 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRiohubImage, composeDown, DOCKER, ensureDocker } from './docker-engine';
 import { run, signIn, waitFor } from './processes';
 
 const root = resolve(import.meta.dirname, '../..');
-const DOCKER = process.env['DOCKER'] ?? '/usr/bin/docker';
 const IMAGE = 'riohub-test/riohub:latest';
 const project = `riohubpair${process.pid}`;
 const ADMIN_PASSWORD = 'container-pair-test-admin-pw';
@@ -56,18 +56,12 @@ const hubOf = async (api: Api) => {
   return body.data;
 };
 
-let dockerdPid: number | undefined;
+let engine: { stop(): void } | undefined;
 let composeStarted = false;
 
 beforeAll(() => {
-  const ensure = spawnSync('bash', ['scripts/ensure-docker.sh'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
-  if (ensure.status !== 0) throw new Error('no Docker engine: see scripts/ensure-docker.sh\'s message above');
-  const started = /started (\d+)/.exec(ensure.stdout.toString());
-  if (started?.[1]) dockerdPid = Number(started[1]);
-
-  const base = run('bash', ['scripts/container-base-image.sh'], { cwd: root, env: composeEnv, timeoutMs: 600_000 }).trim();
-  // As container.test.ts builds it: after that test (or with nothing changed since), every layer is cached.
-  run(DOCKER, ['build', '-q', '-t', IMAGE, '--build-arg', `BUILD_IMAGE=${base}`, '--build-arg', `BASE_IMAGE=${base}`, '.'], { cwd: root, env: composeEnv, timeoutMs: 900_000 });
+  engine = ensureDocker(root);
+  buildRiohubImage(root, composeEnv, IMAGE);
   composeEnv['RIOHUB_POSTGRES_IMAGE'] = run('bash', ['scripts/container-postgres-image.sh'], { cwd: root, env: composeEnv, timeoutMs: 600_000 }).trim();
   composeStarted = true;
   // Waits for postgres's healthcheck, then hub-a's, before starting what depends on them.
@@ -75,16 +69,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (composeStarted) {
-    const down = spawnSync('docker-compose', ['-f', 'docker-compose.pair.yml', 'down', '--volumes', '--remove-orphans', '--timeout', '15'], { cwd: root, env: composeEnv, stdio: 'inherit', timeout: 120_000 });
-    if (down.status !== 0) console.error(`container pair test: docker-compose down failed (project ${project})`);
-  }
-  if (dockerdPid !== undefined) {
-    process.kill(dockerdPid, 'SIGTERM');
-    // dockerd stops its containers first; bounded by the timeout of `docker-compose down` above.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && spawnSync('kill', ['-0', String(dockerdPid)]).status === 0) spawnSync('sleep', ['0.5']);
-  }
+  if (composeStarted) composeDown(root, 'docker-compose.pair.yml', composeEnv);
+  engine?.stop();
 });
 
 describe('docker-compose.pair.yml: two hubs on one PostgreSQL database', () => {

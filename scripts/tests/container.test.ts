@@ -7,13 +7,12 @@
  * volumes), and dockerd is stopped when this test started it; the base image and the built image
  * are kept as the cache of the next run.
  */
-import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRiohubImage, composeDown, DOCKER, ensureDocker } from './docker-engine';
 import { run, signIn, waitFor } from './processes';
 
 const root = resolve(import.meta.dirname, '../..');
-const DOCKER = process.env['DOCKER'] ?? '/usr/bin/docker';
 const IMAGE = 'riohub-test/riohub:latest';
 const project = `riohubtest${process.pid}`;
 const ADMIN_PASSWORD = 'container-test-admin-pw';
@@ -34,18 +33,13 @@ const docker = (...args: string[]) => run(DOCKER, args, { cwd: root, env: compos
 const SERVICES = ['sim-lobby', 'sim-floor2', 'site-hub', 'top-hub'];
 const container = (service: string) => compose('ps', '-q', service).trim();
 
-let dockerdPid: number | undefined;
+let engine: { stop(): void } | undefined;
 let composeStarted = false;
 let topHub = '';
 
 beforeAll(() => {
-  const ensure = spawnSync('bash', ['scripts/ensure-docker.sh'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
-  if (ensure.status !== 0) throw new Error('no Docker engine: see scripts/ensure-docker.sh\'s message above');
-  const started = /started (\d+)/.exec(ensure.stdout.toString());
-  if (started?.[1]) dockerdPid = Number(started[1]);
-
-  const base = run('bash', ['scripts/container-base-image.sh'], { cwd: root, env: composeEnv, timeoutMs: 600_000 }).trim();
-  run(DOCKER, ['build', '-t', IMAGE, '--build-arg', `BUILD_IMAGE=${base}`, '--build-arg', `BASE_IMAGE=${base}`, '.'], { cwd: root, env: composeEnv, timeoutMs: 900_000 });
+  engine = ensureDocker(root);
+  buildRiohubImage(root, composeEnv, IMAGE);
   composeStarted = true;
   // Waits for the simulators' and the site hub's healthchecks before starting what depends on them.
   compose('up', '-d', '--no-build');
@@ -55,16 +49,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (composeStarted) {
-    const down = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'down', '--volumes', '--remove-orphans', '--timeout', '15'], { cwd: root, env: composeEnv, stdio: 'inherit', timeout: 120_000 });
-    if (down.status !== 0) console.error(`container test: docker-compose down failed (project ${project})`);
-  }
-  if (dockerdPid !== undefined) {
-    process.kill(dockerdPid, 'SIGTERM');
-    // dockerd stops its containers first; bounded by the timeout of `docker-compose down` above.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && spawnSync('kill', ['-0', String(dockerdPid)]).status === 0) spawnSync('sleep', ['0.5']);
-  }
+  if (composeStarted) composeDown(root, 'docker-compose.yml', composeEnv);
+  engine?.stop();
 });
 
 describe('the container image and docker-compose.yml', () => {
