@@ -158,15 +158,16 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     const parsed = parseRequestPath(request.raw.url ?? '');
     if (!parsed) return answer(reply, 404, JSON.stringify({ error: 'not found' }));
     const password = parsed.ok ? parsed.request.password : parsed.password;
+    const given = password === undefined ? undefined : digest(password);
     const peer = currentPeer();
     // A peer hub's key is tried first: it is let in from any address, the API on or off.
-    const scope: Scope = peer && password !== undefined && timingSafeEqual(digest(password), peer.passwordDigest) ? 'peer' : 'clients';
+    const scope: Scope = peer && given && timingSafeEqual(given, peer.passwordDigest) ? 'peer' : 'clients';
     const { settings, addresses, passwordDigest, filters } = scope === 'peer' ? (peer as CompiledSettings) : current();
     if (!addresses.allows(request.socket.remoteAddress ?? '')) return refuse(request, reply, 'address not allowed');
     if (settings.password === '') return refuse(request, reply, 'remote API disabled (no password set)');
     // The parser's message may quote an argument, which may be the password: never logged.
-    if (password === undefined) return refuse(request, reply, 'unparseable request');
-    if (!timingSafeEqual(digest(password), passwordDigest)) return refuse(request, reply, 'wrong password');
+    if (!given) return refuse(request, reply, 'unparseable request');
+    if (!timingSafeEqual(given, passwordDigest)) return refuse(request, reply, 'wrong password');
     const verb = verbOf(request.url);
     // Decided before any 400, so that a public-only server reveals nothing of part B.
     if (settings.api === 'public' && !(parsed.ok ? isPublicRequest(parsed.request) : verb === 'rioget' && request.url.includes('?1*'))) {

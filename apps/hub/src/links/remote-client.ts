@@ -200,6 +200,11 @@ export function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** A URL's host as an address to connect to: an IPv6 address without the brackets the URL puts around it. */
+export function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 interface Failure {
   timedOut: boolean;
   timeoutMs: number;

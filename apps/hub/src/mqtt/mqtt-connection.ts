@@ -13,6 +13,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { MqttStatus } from '@riohub/hub-api';
 import { MqttClient, type IClientOptions, type IPublishPacket } from 'mqtt';
 import { normalizeFingerprint } from '@riohub/hub-api';
+import { hostOf } from '../links/remote-client';
 import type { MqttSettingsValue } from './mqtt-settings';
 import { statusTopic } from './mqtt-topics';
 
@@ -77,7 +78,7 @@ function pinnedSocket(host: string, port: number, fingerprint: string): Duplex {
 function socketFor(settings: MqttSettingsValue): () => Duplex {
   const url = new URL(settings.url);
   const secure = url.protocol === 'mqtts:';
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(url);
   const port = url.port ? Number(url.port) : secure ? 8883 : 1883;
   if (!secure) return () => netConnect({ host, port });
   if (settings.fingerprint) return () => pinnedSocket(host, port, settings.fingerprint);

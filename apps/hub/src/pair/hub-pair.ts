@@ -14,6 +14,7 @@ import type { Write, WriteResult } from '@riohub/protocol';
 import { SecretUnreadableError } from '../db/secret-box';
 import { readMeta, secretBoxOf, writeMeta, type Queryable, type Store } from '../db/store';
 import { isLoopback } from '../config';
+import { hostOf } from '../links/remote-client';
 import { ActiveElection, type Channel, type ElectionOptions } from './active-election';
 
 /** How often a standby reads which hub is active. */
@@ -106,7 +107,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
   private activeHub: ActiveRecord | undefined;
   /** Where this hub serves its API, once it listens (`advertise`). */
   private ownApi: PeerApi | undefined;
-  /** The pair's key to each other's Remote I/O API; `undefined` when this hub's secret key cannot open it. */
+  /** The pair's key to each other's Remote I/O API, once started. */
   private key: string | undefined;
   /** Forwarded writes waiting for the active hub's answer, by id. */
   private readonly answers = new Map<string, { answer: (result: unknown) => void; unanswered: Unanswered<unknown> }>();
@@ -263,7 +264,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     } catch {
       return `the active hub recorded an address that cannot be read (${api.url})`;
     }
-    if (url.protocol !== 'http:' || isLoopback(url.hostname.replace(/^\[(.*)\]$/, '$1')) || this.options.plainHttp) return undefined;
+    if (url.protocol !== 'http:' || isLoopback(hostOf(url)) || this.options.plainHttp) return undefined;
     return `the active hub is reached over plain HTTP (${url.host}), which would carry the pair's key in clear: serve the hubs over HTTPS (--tls), or start this one with --insecure-http to accept it`;
   }
 
@@ -356,7 +357,6 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
       return box.open(replacement, PEER_KEY_PLACE);
     }
   }
-
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { DEFAULT_REMOTE_OPTIONS, ERROR_CODES, type RemoteSettings, type RemoteStatus } from '@riohub/hub-api';
 import type { Entry, HsycoTopology, QualityEntry } from '@riohub/protocol';
+import { hostOf } from '../links/remote-client';
 import { RemoteLink, type LinkSink } from '../links/remote-link';
 import type { PeerApi } from './hub-pair';
 
@@ -110,7 +111,7 @@ export class PairMirror {
       const settings: RemoteSettings = {
         name: `the active hub ${target.name}`,
         enabled: true,
-        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        host: hostOf(url),
         port: Number(url.port) || (https ? 443 : 80),
         tls: https ? (target.api.fingerprint ? 'pin' : 'verify') : 'http',
         fingerprint: target.api.fingerprint ?? '',

@@ -11,6 +11,7 @@ import helmet from '@fastify/helmet';
 import { ERROR_CODES, fail, HTTP_STATUS } from '@riohub/hub-api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { hostOf } from '../links/remote-client';
 
 export interface CrossSiteOptions {
   /** The hub is served over HTTPS: browsers are told to keep to it (HSTS). */
@@ -64,7 +65,7 @@ export function fromThisHub(request: FastifyRequest): boolean {
 function hostNameOf(host: string | undefined): string | undefined {
   if (!host) return undefined;
   try {
-    return new URL(`http://${host}`).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    return hostOf(new URL(`http://${host}`)).toLowerCase();
   } catch {
     return undefined;
   }
