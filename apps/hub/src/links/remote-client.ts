@@ -26,7 +26,7 @@ import {
   type WriteResult,
 } from '@riohub/protocol';
 import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
-import { Agent, buildConnector, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, buildConnector, errors as undiciErrors, type Dispatcher } from 'undici';
 import {
   CERTIFICATE_CHANGED_SENTENCE,
   CERTIFICATE_UNTRUSTED_SENTENCE,
@@ -127,58 +127,105 @@ export class RemoteClient {
     return this.agent.destroy();
   }
 
-  private async send(rio: RioRequest, timeoutMs: number, signal: AbortSignal | undefined, expected: number[]) {
-    // One controller per request, fed by a timer and the caller's signal and let go afterwards:
-    // AbortSignal.any over a long-lived signal would keep every request's listener alive.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const forward = () => controller.abort();
-    signal?.addEventListener('abort', forward, { once: true });
+  /**
+   * One request, its answer read whole as text. Dispatched with a handler of its own rather than
+   * through undici's `request`: no URL parsed, no body stream and no signal per poll (that path
+   * cost about 40 µs of CPU and of latency a round trip here, on every answer of every remote).
+   */
+  private send(rio: RioRequest, timeoutMs: number, signal: AbortSignal | undefined, expected: number[]): Promise<string> {
+    const failure: Failure = { timedOut: false, timeoutMs, elapsedMs: 0, host: this.settings.host, port: this.settings.port };
     const sentAt = performance.now();
-    try {
-      const response = await request(`${this.origin}${buildRequestPath(rio)}`, { dispatcher: this.agent, signal: controller.signal });
-      const body = await readCapped(response, this.maxAnswerMb, rio.verb);
-      if (!expected.includes(response.statusCode)) {
-        throw new LinkError(ERROR_CODES.BAD_RESPONSE, `unexpected HTTP ${response.statusCode} from ${rio.verb}`);
-      }
-      return body;
-    } catch (error) {
-      throw toLinkError(error, { timedOut, timeoutMs, elapsedMs: performance.now() - sentAt, host: this.settings.host, port: this.settings.port });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', forward);
-    }
+    return new Promise<string>((resolve, reject) => {
+      const stop = () => answer.abort(new undiciErrors.RequestAbortedError());
+      const timer = setTimeout(() => {
+        failure.timedOut = true;
+        stop();
+      }, timeoutMs);
+      const answer = new CappedAnswer(this.maxAnswerMb, rio.verb, (error, status, body) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
+        if (error) {
+          failure.elapsedMs = performance.now() - sentAt;
+          reject(toLinkError(error, failure));
+        } else if (!expected.includes(status)) {
+          reject(new LinkError(ERROR_CODES.BAD_RESPONSE, `unexpected HTTP ${status} from ${rio.verb}`));
+        } else {
+          resolve(body);
+        }
+      });
+      if (signal?.aborted) return stop();
+      signal?.addEventListener('abort', stop, { once: true });
+      this.agent.dispatch({ origin: this.origin, path: buildRequestPath(rio), method: 'GET' }, answer);
+    });
   }
 }
 
 /**
- * The body as text, read chunk by chunk: past `maxMb` (announced, or counted as it arrives) the
- * response is destroyed, which closes its connection, and nothing more is read or kept.
+ * Reads an answer as text, chunk by chunk: past `maxMb` (announced, or counted as it arrives) the
+ * request is aborted, which closes its connection, and nothing more is read or kept. Settles once:
+ * an abort before the request has left (queued behind another) settles at once, and the request
+ * is dropped when its turn comes.
  */
-async function readCapped(response: Dispatcher.ResponseData, maxMb: number, verb: string): Promise<string> {
-  const maxBytes = maxMb * BYTES_PER_MB;
-  const tooLarge = () => new LinkError(ERROR_CODES.BAD_RESPONSE, `${verb} answer over ${maxMb} MB: refused (the remote's maxanswermb)`);
-  const announced = Number(response.headers['content-length']);
-  if (announced > maxBytes) {
-    response.body.destroy();
-    throw tooLarge();
+class CappedAnswer implements Dispatcher.DispatchHandler {
+  private readonly maxBytes: number;
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortedWith: Error | undefined;
+  private status = 0;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  constructor(
+    private readonly maxMb: number,
+    private readonly verb: string,
+    private readonly done: (error: Error | undefined, status: number, body: string) => void,
+  ) {
+    this.maxBytes = maxMb * BYTES_PER_MB;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      chunks.length = 0;
-      response.body.destroy();
-      throw tooLarge();
+
+  abort(reason: Error): void {
+    if (this.controller) return this.controller.abort(reason);
+    this.abortedWith ??= reason;
+    this.finish(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortedWith) controller.abort(this.abortedWith);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    if (Number(headers['content-length']) > this.maxBytes) controller.abort(this.tooLarge());
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.chunks = [];
+      return controller.abort(this.tooLarge());
     }
-    chunks.push(chunk);
+    this.chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+
+  onResponseEnd(): void {
+    this.finish(undefined, Buffer.concat(this.chunks, this.size).toString('utf8'));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.chunks = [];
+    this.finish(error);
+  }
+
+  private tooLarge(): LinkError {
+    return new LinkError(ERROR_CODES.BAD_RESPONSE, `${this.verb} answer over ${this.maxMb} MB: refused (the remote's maxanswermb)`);
+  }
+
+  private finish(error: Error | undefined, body = ''): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(error, this.status, body);
+  }
 }
 
 function decode<T>(read: () => T): T {
