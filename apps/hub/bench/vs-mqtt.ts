@@ -12,6 +12,7 @@ import mqtt from 'mqtt';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
+import { chainLatency, chainMost } from './lib/chain-floor';
 import { httpFloor } from './lib/http-floor';
 import { coresUsed, now, percentile, sleep } from './lib/measure';
 import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
@@ -82,9 +83,13 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** The bridge's and riohub's figures as the table has them, for the bare chain's table. */
+const compared: { rate: number; bridge: LatencyFigures; hub: { p50: number; p99: number } }[] = [];
+const most = { bridge: NaN, riohub: NaN, bridgePerCore: NaN, hubPerCore: NaN };
 /** riohub's latency from the simulator's change where it was traced (the probe client's HTTPS write left out), as the bridge's is from the publish. */
 const latencyRows = (rate: number, bridge: LatencyFigures, probed: LatencyFigures) => {
   const hub = probed.fromChange ?? probed;
+  compared.push({ rate, bridge, hub });
   rows.push(
     { figure: `latency p50 at ${perSecond(rate)}`, bridge: ms(bridge.p50), riohub: ms(hub.p50), ratio: hub.p50 / bridge.p50 },
     { figure: `latency p99 at ${perSecond(rate)}`, bridge: ms(bridge.p99), riohub: ms(hub.p99), ratio: hub.p99 / bridge.p99 },
@@ -125,6 +130,7 @@ try {
   const bridgePerCore = bridgeMost.delivered / brokerCores;
   const hubPerCore = riohubMost.delivered / (riohubMost.cores['hub'] ?? NaN);
   rows.push({ figure: 'changes delivered per core of the brokers / the hub', bridge: perSecond(bridgePerCore), riohub: perSecond(hubPerCore), ratio: hubPerCore / bridgePerCore });
+  Object.assign(most, { bridge: bridgeMost.delivered, riohub: riohubMost.delivered, bridgePerCore, hubPerCore });
 } finally {
   await hub.stop();
   await Promise.all([upstream.close(), downstream.close()]);
@@ -140,6 +146,30 @@ for (const [how, figures] of breakdowns) {
   console.log(`| (the probe's write → its arrival, as measured by the client) | ${ms(figures.p50)} | ${ms(figures.p99)} |`);
 }
 rmSync(trace, { recursive: true, force: true });
+// The same hops with nothing in them (lib/chain-floor.ts): a source serving the long poll over
+// HTTPS, a relay reading it with undici and sending it on with ws, this client. These figures are
+// the protocol and the runtime; what riohub's are above them is riohub's own code.
+console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code:');
+const coresText = (cores: Record<string, number>) => Object.entries(cores).map(([name, used]) => `${name} ${used.toFixed(2)}`).join(', ');
+const chainRows: [string, string, string, string][] = [];
+for (const { rate, bridge, hub: probed } of compared) {
+  const chain = await chainLatency(rate, SECONDS);
+  console.log(`  at ${perSecond(rate)} (load ${load()}): the source made ${perSecond(chain.offered)}, delivered ${perSecond(chain.delivered)}, ${chain.probes} probes (cores used: ${coresText(chain.cores)})`);
+  chainRows.push(
+    [`latency p50 at ${perSecond(rate)}`, ms(bridge.p50), ms(probed.p50), ms(chain.p50)],
+    [`latency p99 at ${perSecond(rate)}`, ms(bridge.p99), ms(probed.p99), ms(chain.p99)],
+  );
+}
+// As riohub's most: four sources offering 40,000 changes/s each, into one relay.
+const chainAtMost = await chainMost(4, 40_000, SECONDS);
+const relayPerCore = chainAtMost.delivered / (chainAtMost.cores['relay'] ?? NaN);
+console.log(`  most (load ${load()}): four sources made ${perSecond(chainAtMost.offered)}, delivered ${perSecond(chainAtMost.delivered)} (cores used: ${coresText(chainAtMost.cores)})`);
+chainRows.push(
+  ['most changes delivered', perSecond(most.bridge), perSecond(most.riohub), perSecond(chainAtMost.delivered)],
+  ['changes delivered per core of the brokers / the hub / the relay', perSecond(most.bridgePerCore), perSecond(most.hubPerCore), perSecond(relayPerCore)],
+);
+console.log('\n| figure | Mosquitto bridge | riohub | the bare chain (same hops, no riohub code) |\n|---|---|---|---|');
+for (const row of chainRows) console.log(`| ${row.join(' | ')} |`);
 // What the first hop cannot go below here, whatever the hub does with the answer.
 const floor = await httpFloor();
 console.log(

@@ -1,0 +1,60 @@
+// The bare chain's relay (lib/chain-floor.ts), in a process of its own as the hub is: the hub's
+// hops with nothing of its own. `tsx chain-floor-relay.ts <sources as JSON>`: long-polls each
+// source with undici (one Agent, trusting their certificates), and sends every answer's points to
+// every client of a WebSocket server on 127.0.0.1 (plain HTTP, as the bench's hub serves), shaped
+// as the hub's deltas are. Prints `{ port }` once it has read every source's full state; exits on
+// SIGTERM.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { WebSocketServer } from 'ws';
+
+export interface ChainSource {
+  /** The prefix of its points, as a remote's name is the hub's. */
+  name: string;
+  url: string;
+  password: string;
+  /** The file holding its certificate's PEM. */
+  certificate: string;
+}
+
+interface Answer {
+  hsycostate: { timestamp: number; io?: Record<string, string> };
+}
+
+const sources = JSON.parse(process.argv[2] as string) as ChainSource[];
+const dispatcher = new Agent({ connect: { ca: sources.map((source) => readFileSync(source.certificate, 'utf8')) } });
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+await new Promise<void>((resolve) => server.once('listening', resolve));
+
+/** One poll, its answer's points sent to every client; resolves with the answer's timestamp. */
+async function poll(source: ChainSource, timestamp: number): Promise<number> {
+  const response = await request(`${source.url}/x/rioget?1*${timestamp}*${source.password}`, { dispatcher });
+  const state = (JSON.parse(await response.body.text()) as Answer).hsycostate;
+  // One time for the whole answer, as the hub stamps the points it applies together.
+  const changedAt = Date.now();
+  const points = Object.entries(state.io ?? {}).map(([name, value]) => ({ name: `${source.name}.${name}`, kind: 'io', value, changedAt, remote: source.name, state: 'ok' }));
+  if (points.length > 0) {
+    const message = JSON.stringify({ type: 'delta', payload: { points } });
+    for (const client of server.clients) client.send(message);
+  }
+  return state.timestamp;
+}
+
+/** Polls on from `timestamp`; a failed poll ends the process: the bench sees it exit, not a chain quietly stopped. */
+async function follow(source: ChainSource, timestamp: number): Promise<void> {
+  try {
+    for (;;) timestamp = await poll(source, timestamp);
+  } catch (error) {
+    console.error(error);
+    process.exit(1);
+  }
+}
+
+// The first answers, the sources' full states, are read before the relay says it is ready (and sent
+// to no client): as the bench's hub holds every point before its client subscribes, the client
+// then counts changes, not a full state arriving late.
+const first = await Promise.all(sources.map((source) => poll(source, 0)));
+sources.forEach((source, i) => void follow(source, first[i] as number));
+process.once('SIGTERM', () => process.exit(0));
+console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));

@@ -1,0 +1,116 @@
+// The bare chain's source (lib/chain-floor.ts), in a process of its own as a simulator is: the
+// least a Remote I/O server can be, and no riohub code. `tsx chain-floor-source.ts <password>
+// <names> <changes/s>`: serves `GET /x/rioget?1*<timestamp>*<password>` over HTTPS, answering
+// the names changed after the timestamp, or holding the poll until one changes. Prints
+// `{ port, certificate }` (its PEM in a temp file) when ready; on SIGTERM, how many changes it
+// made per second since SIGUSR2 (the start of the bench's count), and exits.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSigned } from '@riohub/certificate';
+
+const [password, namesText, rateText] = process.argv.slice(2) as [string, string, string];
+const rate = Number(rateText);
+/** A tick's share of the rate is changed at once, every 5 ms: the simulator's spread (apps/sim/src/simulation.ts). */
+const CHANGE_TICK_MS = 5;
+/** The probe's period, as the probe writer's: its value is its own time (epoch ms) when applied. */
+const PROBE_MS = 10;
+const PROBE = 'virtual.1';
+
+const names = Array.from({ length: Number(namesText) }, (_, i) => `dummy.light.${i}`);
+const values = new Map<string, string>([...names.map((name) => [name, '0'] as const), [PROBE, '0']]);
+/**
+ * The change clock: every change is one tick, so the names changed after timestamp T are the log
+ * from index T - logBase on. Before logBase (or from another run) a poll gets the full state.
+ */
+let timestamp = 1;
+let logBase = timestamp;
+let log: string[] = [];
+/** Load changes made (the probe not counted), and when and at how many the bench started counting. */
+let changes = 0;
+let countedFrom: { at: number; changes: number } | undefined;
+/** Polls with nothing new, answered at the next change (changes come every few ms: no hold timeout needed here). */
+let held: { since: number; response: ServerResponse }[] = [];
+
+function change(name: string, value: string): void {
+  values.set(name, value);
+  log.push(name);
+  timestamp++;
+  // The poller keeps up: the log need only reach back a little way.
+  if (log.length > 1_000_000) {
+    logBase += 500_000;
+    log = log.slice(500_000);
+  }
+}
+
+function answer(since: number, response: ServerResponse): void {
+  const io: Record<string, string> = {};
+  if (since < logBase || since > timestamp) {
+    for (const [name, value] of values) io[name] = value;
+  } else {
+    for (let i = since - logBase; i < log.length; i++) {
+      const name = log[i] as string;
+      io[name] = values.get(name) as string;
+    }
+  }
+  const body = JSON.stringify({ hsycostate: { timestamp, io } });
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+/** Answers every held poll: called once a change is whole, as the server's long polls are woken. */
+function release(): void {
+  const waiting = held;
+  held = [];
+  for (const poll of waiting) answer(poll.since, poll.response);
+}
+
+// A name of its own: the relay trusts every source's certificate, told apart by their subjects.
+const certificate = await makeSelfSigned('127.0.0.1', `chain-floor-${process.pid}`);
+const folder = mkdtempSync(join(tmpdir(), 'riohub-chain-floor-'));
+const certificateFile = join(folder, 'cert.pem');
+writeFileSync(certificateFile, certificate.cert);
+
+const server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
+  const [version, since, given] = decodeURIComponent(request.url?.split('?')[1] ?? '').split('*');
+  if (!request.url?.startsWith('/x/rioget?') || version !== '1' || given !== password) {
+    response.writeHead(404).end();
+    return;
+  }
+  const after = Number(since);
+  if (after === timestamp) held.push({ since: after, response });
+  else answer(after, response);
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+let budget = 0;
+const timers = [
+  setInterval(() => {
+    budget += (rate * CHANGE_TICK_MS) / 1000;
+    const count = Math.floor(budget);
+    budget -= count;
+    // A value like the one before is a change all the same (the name is in the next answer): the
+    // rate asked is the rate offered, as the simulator's toggles are.
+    for (let i = 0; i < count; i++) change(names[Math.floor(Math.random() * names.length)] as string, Math.random() < 0.5 ? '0' : '1');
+    changes += count;
+    if (count > 0) release();
+  }, CHANGE_TICK_MS),
+  setInterval(() => {
+    change(PROBE, (performance.timeOrigin + performance.now()).toFixed(3));
+    release();
+  }, PROBE_MS),
+];
+
+// Counted from the bench's count on: before, the relay started and the first full state went
+// through, which slowed this process's ticks.
+process.on('SIGUSR2', () => (countedFrom = { at: performance.now(), changes }));
+process.once('SIGTERM', () => {
+  timers.forEach(clearInterval);
+  rmSync(folder, { recursive: true, force: true });
+  const made = changes - (countedFrom?.changes ?? NaN);
+  console.log(JSON.stringify({ changes: made, perSecond: made / ((performance.now() - (countedFrom?.at ?? NaN)) / 1000) }));
+  process.exit(0);
+});
+console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, certificate: certificateFile }));

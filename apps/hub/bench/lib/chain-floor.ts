@@ -1,0 +1,137 @@
+// The bare chain: riohub's hops with nothing in them, for what the Remote I/O protocol costs on this
+// machine with the same runtime and libraries. A source serving a long poll over HTTPS
+// (chain-floor-source.ts, a process as a simulator is), a relay polling it with undici and sending
+// each answer's points over a `ws` WebSocket (chain-floor-relay.ts, a process as the hub is), and
+// the client here, as riohub's bench receives: the same hops as riohub's path, and no riohub code.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import type { ChainSource } from './chain-floor-relay';
+import { coresUsed, now, percentile, sleep } from './measure';
+import type { LatencyFigures } from './riohub-stream';
+
+const PASSWORD = 'bench';
+
+interface ChainProcess<Ready> {
+  ready: Ready;
+  pid: number;
+  /** Ends it (SIGTERM), once; resolves with the last line it printed, as JSON. */
+  stop<Done>(): Promise<Done>;
+}
+
+/**
+ * Starts one of the chain's scripts as runBenchScript does (`node --import tsx`); resolves once it
+ * printed its first line, what it is ready with (a port).
+ */
+function startChainProcess<Ready>(script: 'chain-floor-source' | 'chain-floor-relay', args: readonly string[]): Promise<ChainProcess<Ready>> {
+  const file = fileURLToPath(new URL(`./${script}.ts`, import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let stopped: Promise<unknown> | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    // Rejects nothing once resolved: a later exit is stop()'s to report.
+    void exited.then((code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      lines.push(line);
+      if (lines.length > 1) return;
+      resolve({
+        ready: JSON.parse(line) as Ready,
+        pid: child.pid as number,
+        stop<Done>() {
+          // Once: a finally may stop again what was stopped to read its figures.
+          stopped ??= (async () => {
+            child.kill('SIGTERM');
+            const code = await exited;
+            if (code !== 0) throw new Error(`${script} exited with ${code}`);
+            return JSON.parse(lines.at(-1) as string) as unknown;
+          })();
+          return stopped as Promise<Done>;
+        },
+      });
+    });
+  });
+}
+
+/** What the sources made per second while counted (against what they were asked for), and the cores each kind of process used. */
+export type ChainFigures = LatencyFigures & { offered: number; cores: Record<string, number> };
+
+interface Delta {
+  type: string;
+  payload: { points: { name: string; value: string }[] };
+}
+
+/**
+ * `count` sources of `names` names each changing `rate` a second, one relay polling them all, and
+ * a client of the relay, for `seconds`; what is measured is the middle (the first and last second
+ * left out): the probe's latency from its change at the source to its arrival here, the points
+ * that arrived per second, and the cores each kind of process kept busy.
+ */
+async function runChain(count: number, names: number, rate: number, seconds: number): Promise<ChainFigures> {
+  const starting = await Promise.allSettled(
+    Array.from({ length: count }, () => startChainProcess<{ port: number; certificate: string }>('chain-floor-source', [PASSWORD, String(names), String(rate)])),
+  );
+  // Those that started are stopped below, also when another did not.
+  const sources = starting.flatMap((started) => (started.status === 'fulfilled' ? [started.value] : []));
+  let relay: ChainProcess<{ port: number }> | undefined;
+  let socket: WebSocket | undefined;
+  try {
+    for (const started of starting) if (started.status === 'rejected') throw started.reason;
+    const polled: ChainSource[] = sources.map((source, i) => ({
+      name: count === 1 ? 'floor' : `floor${i}`,
+      url: `https://127.0.0.1:${source.ready.port}`,
+      password: PASSWORD,
+      certificate: source.ready.certificate,
+    }));
+    relay = await startChainProcess<{ port: number }>('chain-floor-relay', [JSON.stringify(polled)]);
+    const client = new WebSocket(`ws://127.0.0.1:${relay.ready.port}`);
+    socket = client;
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    // A relay that ends early closes the socket: that is reported by its exit, not as an uncaught error here.
+    client.on('error', () => undefined);
+    const latencies: number[] = [];
+    let delivered = 0;
+    let counting = false;
+    client.on('message', (data: Buffer) => {
+      const arrived = now();
+      const message = JSON.parse(data.toString()) as Delta;
+      if (!counting || message.type !== 'delta') return;
+      for (const point of message.payload.points) {
+        // Each source's probe: its value is the time it was changed there.
+        if (point.name.endsWith('.virtual.1')) latencies.push(arrived - Number(point.value));
+        else delivered++;
+      }
+    });
+    await sleep(1_000);
+    counting = true;
+    // The sources count what they make from here (SIGUSR2), to their end.
+    for (const source of sources) process.kill(source.pid, 'SIGUSR2');
+    const started = performance.now();
+    const pids = { relay: [relay.pid], sources: sources.map((source) => source.pid), client: [process.pid] };
+    const [, cores] = await coresUsed(pids, () => sleep((seconds - 2) * 1000));
+    counting = false;
+    const elapsed = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    client.terminate();
+    await relay.stop();
+    // What the sources made meanwhile, against what they were asked for: whether they held their rate.
+    const made = await Promise.all(sources.map((source) => source.stop<{ perSecond: number }>()));
+    const offered = made.reduce((sum, source) => sum + source.perSecond, 0);
+    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered, cores };
+  } finally {
+    socket?.terminate();
+    await Promise.allSettled([relay?.stop(), ...sources.map((source) => source.stop())]);
+  }
+}
+
+/** The bare chain's probe latency and delivery at `rate` changes a second, 20,000 names (as riohub's probeLatency). */
+export function chainLatency(rate: number, seconds: number): Promise<ChainFigures> {
+  return runChain(1, 20_000, rate, seconds);
+}
+
+/** `count` sources of 50,000 names offering `rate` changes a second each into one relay (as riohub's sustainedRate). */
+export function chainMost(count: number, rate: number, seconds: number): Promise<ChainFigures> {
+  return runChain(count, 50_000, rate, seconds);
+}
