@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ProtocolError } from './errors';
 import { isValidGuiName, isValidName } from './names';
+import { readUsualState } from './state-reader';
 
 export type Entry = readonly [name: string, value: string];
 
@@ -84,7 +85,16 @@ function isQuality(value: unknown): value is Quality {
   return value === 'stale' || value === 'ok';
 }
 
+/**
+ * A state answer, checked. One written the usual way is read straight from the text (state-reader.ts,
+ * the hub's hottest path); any other is parsed and checked here, which says what is wrong.
+ */
 export function decodeState(body: string): HsycoState {
+  return readUsualState(body, isValidName, isValidGuiName) ?? decodeAnyState(body);
+}
+
+/** The general decoder of a state answer: the schema, then each section's names and values. */
+export function decodeAnyState(body: string): HsycoState {
   const { hsycostate: raw } = parseWith(stateSchema, body, 'state');
   const state: HsycoState = { timestamp: raw.timestamp, system: raw.system === 'system', topotime: raw.topotime };
   if (raw.io) state.io = decodeEntries(raw.io, isValidName, 'state io');
