@@ -6,11 +6,13 @@
 import {
   ERROR_CODES,
   fail,
+  pointKindSchema,
   roleAllows,
   underPrefix,
   writeRequestSchema,
   type ClientMessage,
   type Point,
+  type PointKind,
   type ServerMessage,
   type User,
 } from '@riohub/hub-api';
@@ -22,6 +24,8 @@ import type { Hub } from '../hub';
 function snapshotJson(points: string, last: boolean): string {
   return `{"type":"snapshot","payload":{"points":[${points}],"last":${last}}}`;
 }
+
+const POINT_KINDS = pointKindSchema.options;
 
 /** Above this many bytes waiting in the socket, the session stops sending and lets changes coalesce. */
 const HIGH_WATER_BYTES = 1 << 20;
@@ -35,7 +39,10 @@ const MAX_PREFIX_LENGTH = 1000;
 
 export class BrowserSession {
   private prefixes: string[] = [];
-  private readonly pending = new Map<string, Point>();
+  /** Changes to send, by kind then name (the name alone is not unique across kinds). */
+  private readonly pending: Record<PointKind, Map<string, Point>> = { io: new Map(), ui: new Map(), hub: new Map() };
+  /** How many changes `pending` holds. */
+  private pendingCount = 0;
   private snapshotting = false;
   /** Bumped by every subscribe, so an older snapshot still streaming gives up. */
   private generation = 0;
@@ -54,9 +61,23 @@ export class BrowserSession {
 
   /** A change in the tree: kept if subscribed, sent with the next flush. */
   offer(point: Point): void {
-    if (this.closed || !this.prefixes.some((prefix) => underPrefix(point.name, prefix))) return;
-    this.pending.set(`${point.kind}:${point.name}`, point);
+    if (this.closed || !this.subscribed(point.name)) return;
+    const pending = this.pending[point.kind];
+    const before = pending.size;
+    pending.set(point.name, point);
+    this.pendingCount += pending.size - before;
     this.scheduleFlush(0);
+  }
+
+  /** Whether a name is under the subscription's prefixes (a loop: this runs for every change). */
+  private subscribed(name: string): boolean {
+    for (const prefix of this.prefixes) if (underPrefix(name, prefix)) return true;
+    return false;
+  }
+
+  private clearPending(): void {
+    for (const kind of POINT_KINDS) this.pending[kind].clear();
+    this.pendingCount = 0;
   }
 
   send(message: ServerMessage): void {
@@ -78,7 +99,7 @@ export class BrowserSession {
 
   close(): void {
     this.closed = true;
-    this.pending.clear();
+    this.clearPending();
   }
 
   async receive(raw: string): Promise<void> {
@@ -137,7 +158,7 @@ export class BrowserSession {
   private async subscribe(prefixes: string[]): Promise<void> {
     const generation = ++this.generation;
     this.prefixes = prefixes;
-    this.pending.clear();
+    this.clearPending();
     this.snapshotting = true;
     // Chunks written as JSON straight from the tree: no Point is made. Full ones, then the rest.
     const chunks = this.hub.pointsAsJson(prefixes, CHUNK);
@@ -176,20 +197,24 @@ export class BrowserSession {
   }
 
   private flush(): void {
-    if (this.closed || this.snapshotting || this.pending.size === 0) return;
+    if (this.closed || this.snapshotting || this.pendingCount === 0) return;
     if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) return this.scheduleFlush(RETRY_MS);
     let points: Point[] = [];
-    for (const [key, point] of this.pending) {
-      this.pending.delete(key);
-      points.push(point);
-      if (points.length === CHUNK) {
-        this.sendDelta(points);
-        points = [];
-        if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) break;
+    sending: for (const kind of POINT_KINDS) {
+      const pending = this.pending[kind];
+      for (const [name, point] of pending) {
+        pending.delete(name);
+        this.pendingCount--;
+        points.push(point);
+        if (points.length === CHUNK) {
+          this.sendDelta(points);
+          points = [];
+          if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) break sending;
+        }
       }
     }
     if (points.length > 0) this.sendDelta(points);
-    if (this.pending.size > 0) this.scheduleFlush(RETRY_MS);
+    if (this.pendingCount > 0) this.scheduleFlush(RETRY_MS);
   }
 
   private sendDelta(points: Point[]): void {
