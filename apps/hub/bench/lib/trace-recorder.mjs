@@ -2,7 +2,7 @@
 // when each stage (packages/rio-server/src/trace.ts) saw the probe datapoint, one line per sighting,
 // `<stage> <probe value> <epoch ms>`, in a file of this process's own in RIOHUB_TRACE_DIR. The
 // probe's value is the time it was sent, so sightings of one probe are joined across processes.
-import { appendFileSync } from 'node:fs';
+import { appendFile } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
 
@@ -11,8 +11,22 @@ const folder = process.env.RIOHUB_TRACE_DIR;
 const name = process.env.RIOHUB_TRACE_NAME ?? 'virtual.1';
 if (folder) {
   const file = join(folder, `trace-${process.pid}.txt`);
-  const record = (stage, value, at) => appendFileSync(file, `${stage} ${value} ${at.toFixed(3)}\n`);
-  const inBody = new RegExp(`"${name.replaceAll('.', '\\.')}":"([^"]*)"`);
+  // Kept, and written every 20 ms off the thread: a write at each sighting would be in the way of
+  // the very probe it records.
+  let lines = '';
+  const record = (stage, value, at) => {
+    if (lines === '') setTimeout(() => {
+      appendFile(file, lines, () => undefined);
+      lines = '';
+    }, 20).unref();
+    lines += `${stage} ${value} ${at.toFixed(3)}\n`;
+  };
+  // The probe's value in an answer, found as plain text: this runs on every answer.
+  const key = `"${name}":"`;
+  const inBody = (body) => {
+    const at = body.indexOf(key);
+    return at === -1 ? undefined : body.slice(at + key.length, body.indexOf('"', at + key.length));
+  };
   const inEntries = (entries) => entries.find(([entry]) => entry === name)?.[1];
   let received;
   subscribe('riohub.trace.write-applied', ({ at, writes }) => {
@@ -20,11 +34,11 @@ if (folder) {
     if (value !== undefined) record('applied-at-server', value, at);
   });
   subscribe('riohub.trace.answer-sent', ({ at, body }) => {
-    const value = inBody.exec(body)?.[1];
+    const value = inBody(body);
     if (value !== undefined) record('answer-written', value, at);
   });
   subscribe('riohub.trace.answer-received', ({ at, body }) => {
-    received = inBody.exec(body)?.[1];
+    received = inBody(body);
     if (received !== undefined) record('answer-received', received, at);
   });
   subscribe('riohub.trace.answer-decoded', ({ at }) => {
@@ -35,8 +49,9 @@ if (folder) {
     const value = inEntries(entries);
     if (value !== undefined) record('tree-applied', value, at);
   });
+  const suffix = `.${name}`;
   subscribe('riohub.trace.delta-sent', ({ at, points }) => {
-    const point = points.find((candidate) => candidate.name.endsWith(`.${name}`));
+    const point = points.find((candidate) => candidate.name.endsWith(suffix));
     if (point) record('delta-sent', point.value, at);
   });
 }
