@@ -86,11 +86,14 @@ function isQuality(value: unknown): value is Quality {
 }
 
 /**
- * A state answer, checked. One written the usual way is read straight from the text (state-reader.ts,
- * the hub's hottest path); any other is parsed and checked here, which says what is wrong.
+ * A state answer, checked. Changes written the usual way are read straight from the text
+ * (state-reader.ts, the hub's hottest path); anything else is parsed and checked here, which says
+ * what is wrong. `whole`: the answer to a read of the whole state (timestamp 1), which version 1
+ * does not flag: its names are kept for as long as the remote has them, and JSON.parse makes each
+ * one string, the same for every remote that has the name.
  */
-export function decodeState(body: string): HsycoState {
-  return readUsualState(body, isValidName, isValidGuiName) ?? decodeAnyState(body);
+export function decodeState(body: string, whole = false): HsycoState {
+  return (whole ? undefined : readUsualState(body, isValidName, isValidGuiName)) ?? decodeAnyState(body);
 }
 
 /** The general decoder of a state answer: the schema, then each section's names and values. */

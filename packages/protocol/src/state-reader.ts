@@ -25,9 +25,6 @@ const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
-/** Longer answers are whole states, read the general way (see `full` below). */
-const MAX_USUAL_LENGTH = 64 * 1024;
-
 /** A JSON number, from where it starts (sticky). */
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
@@ -157,8 +154,6 @@ const isQuality = (value: string): value is Quality => value === 'stale' || valu
 
 /** The state in `text`, or `undefined` when it is not written the usual way (see the file header). */
 export function readUsualState(text: string, validName: (name: string) => boolean, validGuiName: (name: string) => boolean): HsycoState | undefined {
-  // Changes come in answers of a few kilobytes; a long one is a whole state (version 1 has no `full`).
-  if (text.length > MAX_USUAL_LENGTH) return undefined;
   try {
     return read(new Reader(text), validName, validGuiName);
   } catch (error) {

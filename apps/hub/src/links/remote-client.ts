@@ -96,7 +96,7 @@ export class RemoteClient {
         : { verb: 'rioget', version: 2, timestamp, password: this.password, sections };
     const body = await this.send(rio, POLL_TIMEOUT_MS, signal, [200]);
     traceStage(TRACE_STAGES.answerReceived, () => ({ body }));
-    const state = decode(() => decodeState(body));
+    const state = decode(() => decodeState(body, timestamp === 1));
     traceStage(TRACE_STAGES.answerDecoded, () => ({}));
     return state;
   }
