@@ -19,6 +19,12 @@ const SHUTTER_STEP = 10;
  * measured the bursts, not the hub.)
  */
 const CHANGE_TICK_MS = 5;
+/**
+ * The changes are made for the time that passed, not per tick: a tick that comes late (a busy
+ * machine) makes up for what it missed, so the rate asked is the rate made. At most this much is
+ * made up at once, after a stall.
+ */
+const MAX_CATCH_UP_MS = 100;
 
 type Direction = 'up' | 'down';
 
@@ -33,6 +39,8 @@ export class Simulation implements RioSource {
   private clockOffsetMs: number;
   private lightsOn = 0;
   private changeBudget = 0;
+  /** When the last spontaneous changes were made (performance.now()). */
+  private changedUntil = 0;
   /** The datapoints `--stale` names: stale from the start, flipped by `flipStale()`. */
   private readonly staleCandidates: string[];
 
@@ -69,6 +77,7 @@ export class Simulation implements RioSource {
   start(): void {
     this.timers.push(setInterval(() => this.moveShutters(), SHUTTER_TICK_MS));
     if (this.config.changesPerSecond > 0 && this.changeable.length > 0) {
+      this.changedUntil = performance.now();
       this.timers.push(setInterval(() => this.changeSpontaneously(), CHANGE_TICK_MS));
     }
     const now = Date.now();
@@ -166,7 +175,9 @@ export class Simulation implements RioSource {
   }
 
   private changeSpontaneously(): void {
-    this.changeBudget += (this.config.changesPerSecond * CHANGE_TICK_MS) / 1000;
+    const now = performance.now();
+    this.changeBudget += (this.config.changesPerSecond * Math.min(now - this.changedUntil, MAX_CATCH_UP_MS)) / 1000;
+    this.changedUntil = now;
     const count = Math.floor(this.changeBudget);
     this.changeBudget -= count;
     for (let i = 0; i < count; i++) {
