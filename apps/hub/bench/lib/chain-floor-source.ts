@@ -14,8 +14,12 @@ import { makeSelfSigned } from '@riohub/certificate';
 
 const [password, namesText, rateText] = process.argv.slice(2) as [string, string, string];
 const rate = Number(rateText);
-/** A tick's share of the rate is changed at once, every 5 ms: the simulator's spread (apps/sim/src/simulation.ts). */
+/**
+ * Changes are made every 5 ms, for the time since the tick before (a late tick makes up for it, up
+ * to 100 ms): the simulator's spread (apps/sim/src/simulation.ts).
+ */
 const CHANGE_TICK_MS = 5;
+const MAX_CATCH_UP_MS = 100;
 /** The probe's period, as the probe writer's: its value is its own time (epoch ms) when applied. */
 const PROBE_MS = 10;
 const PROBE = 'virtual.1';
@@ -86,9 +90,12 @@ const server = createServer({ key: certificate.key, cert: certificate.cert }, (r
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
 let budget = 0;
+let changedUntil = performance.now();
 const timers = [
   setInterval(() => {
-    budget += (rate * CHANGE_TICK_MS) / 1000;
+    const now = performance.now();
+    budget += (rate * Math.min(now - changedUntil, MAX_CATCH_UP_MS)) / 1000;
+    changedUntil = now;
     const count = Math.floor(budget);
     budget -= count;
     // A value like the one before is a change all the same (the name is in the next answer): the
