@@ -134,6 +134,13 @@ export class RemoteClient {
    */
   private send(rio: RioRequest, timeoutMs: number, signal: AbortSignal | undefined, expected: number[]): Promise<string> {
     const failure: Failure = { timedOut: false, timeoutMs, elapsedMs: 0, host: this.settings.host, port: this.settings.port };
+    let path: string;
+    try {
+      // Before anything is armed: a value that cannot go in a URL (a lone surrogate) fails here.
+      path = buildRequestPath(rio);
+    } catch (error) {
+      return Promise.reject(toLinkError(error, failure));
+    }
     const sentAt = performance.now();
     return new Promise<string>((resolve, reject) => {
       const stop = () => answer.abort(new undiciErrors.RequestAbortedError());
@@ -155,7 +162,7 @@ export class RemoteClient {
       });
       if (signal?.aborted) return stop();
       signal?.addEventListener('abort', stop, { once: true });
-      this.agent.dispatch({ origin: this.origin, path: buildRequestPath(rio), method: 'GET' }, answer);
+      this.agent.dispatch({ origin: this.origin, path, method: 'GET' }, answer);
     });
   }
 }
