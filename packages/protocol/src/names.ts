@@ -40,6 +40,14 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
+/** A lone UTF-16 surrogate: half a character, which has no UTF-8 form to travel in a URL. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether a value is text that can be written: no half characters (JSON can carry them, a URL cannot). */
+export function isWholeText(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
 export function isValidValue(value: string): boolean {
   return utf8ByteLength(value) <= MAX_VALUE_BYTES;
 }

@@ -82,6 +82,11 @@ describe('writes', () => {
     });
     expect((await hub.admin.call('POST', '/api/writes', { name: 'open.dummy light', value: '1' })).status).toBe(400);
     expect((await hub.admin.call('POST', '/api/writes', { name: 'open.virtual.1', value: 'x'.repeat(4097) })).status).toBe(400);
+    // Half a character: JSON carries it, the remote's URL cannot.
+    expect(await hub.admin.call('POST', '/api/writes', { name: 'open.virtual.1', value: 'a\ud800' })).toMatchObject({
+      status: 400,
+      body: { ok: false, error: { code: 'invalid', fields: { value: 'is not valid text' } } },
+    });
     const missing = await hub.admin.call('POST', '/api/writes', { name: 'open.dummy.light.1' });
     expect(missing).toMatchObject({ status: 400, body: { ok: false, error: { code: 'invalid', fields: { value: expect.any(String) } } } });
   });
