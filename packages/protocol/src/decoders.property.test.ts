@@ -257,7 +257,7 @@ describe('response decoders on any input', () => {
 });
 
 describe('the reader of states written the usual way', () => {
-  const usual = (body: string) => readUsualState(body, isValidName, isValidGuiName);
+  const usual = readUsualState;
 
   it('reads what the general decoder reads, or leaves the answer to it; never accepts what it refuses', () => {
     // Encoded states, also spaced out and with a member or a name twice; near-valid and any bodies.

@@ -48,6 +48,11 @@ export function isWholeText(value: string): boolean {
   return !LONE_SURROGATE.test(value);
 }
 
+/** A datapoint's quality as a concentrator serves it (part B): `stale` or `ok` (`Quality`). */
+export function isQuality(value: unknown): value is 'stale' | 'ok' {
+  return value === 'stale' || value === 'ok';
+}
+
 export function isValidValue(value: string): boolean {
   return utf8ByteLength(value) <= MAX_VALUE_BYTES;
 }

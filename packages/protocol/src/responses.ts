@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ProtocolError } from './errors';
-import { isValidGuiName, isValidName } from './names';
+import { isQuality, isValidGuiName, isValidName } from './names';
 import { readUsualState } from './state-reader';
 
 export type Entry = readonly [name: string, value: string];
@@ -81,10 +81,6 @@ const stateSchema = z.object({
   }),
 });
 
-function isQuality(value: unknown): value is Quality {
-  return value === 'stale' || value === 'ok';
-}
-
 /**
  * A state answer, checked. Changes written the usual way are read straight from the text
  * (state-reader.ts, the hub's hottest path); anything else is parsed and checked here, which says
@@ -93,7 +89,7 @@ function isQuality(value: unknown): value is Quality {
  * one string, the same for every remote that has the name.
  */
 export function decodeState(body: string, whole = false): HsycoState {
-  return (whole ? undefined : readUsualState(body, isValidName, isValidGuiName)) ?? decodeAnyState(body);
+  return (whole ? undefined : readUsualState(body)) ?? decodeAnyState(body);
 }
 
 /** The general decoder of a state answer: the schema, then each section's names and values. */

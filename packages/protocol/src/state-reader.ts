@@ -14,8 +14,10 @@
  * what this reader returns is what the general decoder returns, except that a section's pairs keep
  * the order of the text (an object would put integer-like names first).
  */
+import { isQuality, isValidGuiName, isValidName } from './names';
 import type { Entry, HsycoState, Quality, QualityEntry } from './responses';
 
+/** The characters the reader looks for, by code. */
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COMMA = 44;
@@ -24,12 +26,13 @@ const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
-
 const MINUS = 45;
 const PLUS = 43;
 const DOT = 46;
 const ZERO = 48;
 const NINE = 57;
+const LOWER_E = 101;
+const UPPER_E = 69;
 
 const isDigit = (code: number) => code >= ZERO && code <= NINE;
 
@@ -122,7 +125,7 @@ class Reader {
     else throw notUsual;
     if (text.charCodeAt(at) === DOT) at = this.atLeastOneDigit(at + 1);
     const exponent = text.charCodeAt(at);
-    if (exponent === 101 || exponent === 69) {
+    if (exponent === LOWER_E || exponent === UPPER_E) {
       at++;
       const sign = text.charCodeAt(at);
       if (sign === PLUS || sign === MINUS) at++;
@@ -178,23 +181,21 @@ class Reader {
     this.expect(CLOSE_BRACKET);
     return list;
   }
-
 }
 
 const isTime = (value: number) => Number.isSafeInteger(value) && value > 0;
-const isQuality = (value: string): value is Quality => value === 'stale' || value === 'ok';
 
 /** The state in `text`, or `undefined` when it is not written the usual way (see the file header). */
-export function readUsualState(text: string, validName: (name: string) => boolean, validGuiName: (name: string) => boolean): HsycoState | undefined {
+export function readUsualState(text: string): HsycoState | undefined {
   try {
-    return read(new Reader(text), validName, validGuiName);
+    return read(new Reader(text));
   } catch (error) {
     if (error === notUsual) return undefined;
     throw error;
   }
 }
 
-function read(reader: Reader, validName: (name: string) => boolean, validGuiName: (name: string) => boolean): HsycoState {
+function read(reader: Reader): HsycoState {
   reader.expect(OPEN_BRACE);
   if (reader.string() !== 'hsycostate') throw notUsual;
   reader.expect(COLON);
@@ -224,11 +225,11 @@ function read(reader: Reader, validName: (name: string) => boolean, validGuiName
           break;
         case 'io':
           if (io) throw notUsual;
-          io = reader.pairs(validName);
+          io = reader.pairs(isValidName);
           break;
         case 'ui':
           if (ui) throw notUsual;
-          ui = reader.pairs(validGuiName);
+          ui = reader.pairs(isValidGuiName);
           break;
         case 'clock':
           if (clock !== undefined || !isTime((clock = reader.number()))) throw notUsual;
@@ -239,7 +240,7 @@ function read(reader: Reader, validName: (name: string) => boolean, validGuiName
           throw notUsual;
         case 'quality': {
           if (quality) throw notUsual;
-          const pairs = reader.pairs(validName);
+          const pairs = reader.pairs(isValidName);
           if (!pairs.every(([, value]) => isQuality(value))) throw notUsual;
           quality = pairs as [string, Quality][];
           break;
