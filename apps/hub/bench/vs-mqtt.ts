@@ -81,6 +81,8 @@ function mosquittoVersion(): string {
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const perSecond = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
 const load = () => loadavg()[0]?.toFixed(2) ?? '?';
+/** Cores each kind of process used, as `hub 0.77, simulators 0.79`. */
+const coresText = (cores: Record<string, number>) => Object.entries(cores).map(([name, used]) => `${name} ${used.toFixed(2)}`).join(', ');
 
 interface Row {
   figure: string;
@@ -130,9 +132,8 @@ try {
   // As much as each takes: two publishers as fast as the broker takes them; two simulators asked for more than they can make.
   const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2);
   const riohubMost = await sustainedRate(admin, MOST_SOURCES, MOST_RATE, SECONDS, hub.child.pid as number);
-  const cores = Object.entries(riohubMost.cores).map(([name, used]) => `${name} ${used.toFixed(2)}`).join(', ');
   const brokerCores = bridgeMost.cores?.['brokers'] ?? NaN;
-  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers (cores used: brokers ${brokerCores.toFixed(2)}); riohub asked ${perSecond(riohubMost.offered ?? 0)} of ${MOST_SOURCES} simulators (cores used: ${cores})`);
+  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers (cores used: brokers ${brokerCores.toFixed(2)}); riohub asked ${perSecond(riohubMost.offered ?? 0)} of ${MOST_SOURCES} simulators (cores used: ${coresText(riohubMost.cores)})`);
   rows.push({ figure: 'most changes delivered', bridge: perSecond(bridgeMost.delivered), riohub: perSecond(riohubMost.delivered), ratio: riohubMost.delivered / bridgeMost.delivered });
   // What the concentrator itself costs, apart from the load sources and the client: changes per second per core it used.
   const bridgePerCore = bridgeMost.delivered / brokerCores;
@@ -158,7 +159,6 @@ rmSync(trace, { recursive: true, force: true });
 // HTTPS, a relay reading it with undici and sending it on with ws, this client. These figures are
 // the protocol and the runtime; what riohub's are above them is riohub's own code.
 console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code:');
-const coresText = (cores: Record<string, number>) => Object.entries(cores).map(([name, used]) => `${name} ${used.toFixed(2)}`).join(', ');
 const chainRows: [string, string, string, string][] = [];
 for (const { rate, bridge, hub: probed } of compared) {
   const chain = await chainLatency(rate, SECONDS);

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import type { ChainSource } from './chain-floor-relay';
-import { coresUsed, now, percentile, sleep } from './measure';
+import { coresUsed, onDeltas, percentile, sleep } from './measure';
 import type { LatencyFigures } from './riohub-stream';
 
 const PASSWORD = 'bench';
@@ -58,11 +58,6 @@ function startChainProcess<Ready>(script: 'chain-floor-source' | 'chain-floor-re
 /** What the sources made per second while counted (against what they were asked for), and the cores each kind of process used. */
 export type ChainFigures = LatencyFigures & { offered: number; cores: Record<string, number> };
 
-interface Delta {
-  type: string;
-  payload: { points: { name: string; value: string }[] };
-}
-
 /**
  * `count` sources of `names` names each changing `rate` a second, one relay polling them all, and
  * a client of the relay, for `seconds`; what is measured is the middle (the first and last second
@@ -94,15 +89,11 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     const latencies: number[] = [];
     let delivered = 0;
     let counting = false;
-    client.on('message', (data: Buffer) => {
-      const arrived = now();
-      const message = JSON.parse(data.toString()) as Delta;
-      if (!counting || message.type !== 'delta') return;
-      for (const point of message.payload.points) {
-        // Each source's probe: its value is the time it was changed there.
-        if (point.name.endsWith('.virtual.1')) latencies.push(arrived - Number(point.value));
-        else delivered++;
-      }
+    onDeltas(client, (point, arrived) => {
+      if (!counting) return;
+      // Each source's probe: its value is the time it was changed there.
+      if (point.name.endsWith('.virtual.1')) latencies.push(arrived - Number(point.value));
+      else delivered++;
     });
     await sleep(1_000);
     counting = true;

@@ -1,6 +1,8 @@
 // What every bench measures with: percentiles, a process's CPU and memory from /proc, the time
-// as every process on this machine agrees on it, and waiting for a hub to hold its points.
+// as every process on this machine agrees on it, waiting for a hub to hold its points, and the
+// dashboard client's receiving of deltas.
 import { readFileSync } from 'node:fs';
+import type { WebSocket } from 'ws';
 import type { HubClient } from '../../src/testing/test-hub';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,4 +44,20 @@ export async function waitForPoints(admin: HubClient, count: number, timeoutMs =
     if (Date.now() > deadline) throw new Error(`the hub did not reach ${count} points`);
     await sleep(50);
   }
+}
+
+/**
+ * Hands each point of every `delta` the socket receives to `each`, with when it arrived: the one
+ * client of every chain measured (riohub's hub, the bare relay), so both pay the same. From here
+ * on the socket does nothing else: a test client's own keeping of every message and point (a
+ * second parse of each) would be the bench's cost, paid before the arrival time is read.
+ */
+export function onDeltas(socket: WebSocket, each: (point: { name: string; value: string }, arrived: number) => void): void {
+  socket.removeAllListeners('message');
+  socket.on('message', (data: Buffer) => {
+    const arrived = now();
+    const message = JSON.parse(data.toString()) as { type: string; payload: { points: { name: string; value: string }[] } };
+    if (message.type !== 'delta') return;
+    for (const point of message.payload.points) each(point, arrived);
+  });
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSim } from '@riohub/testkit';
 import type { HubClient, HubSocket } from '../../src/testing/test-hub';
 import { runBenchScript } from './bench-process';
-import { coresUsed, now, percentile, sleep, waitForPoints } from './measure';
+import { coresUsed, onDeltas, percentile, sleep, waitForPoints } from './measure';
 
 const SIM_PASSWORD = 'bench';
 
@@ -111,21 +111,6 @@ export async function subscribed(socket: HubSocket, prefixes: string[]): Promise
 }
 
 /**
- * Hands each point of every `delta` the socket receives to `each`, with when it arrived. From here
- * on the socket does nothing else: the test client's own keeping of every message and point (a
- * second parse of each) would be the bench's cost, paid before the arrival time is read.
- */
-function onDeltas(socket: HubSocket, each: (point: { name: string; value: string }, arrived: number) => void): void {
-  socket.ws.removeAllListeners('message');
-  socket.ws.on('message', (data) => {
-    const arrived = now();
-    const message = JSON.parse(data.toString()) as { type: string; payload: { points: { name: string; value: string }[] } };
-    if (message.type !== 'delta') return;
-    for (const point of message.payload.points) each(point, arrived);
-  });
-}
-
-/**
  * A simulator changing `rate` datapoints a second, and a probe written at it every 10 ms (its send
  * time as the value) measured at the browser client, for `seconds` (the first and last left out).
  * `overHttp`: the simulator served, and polled, over plain HTTP (what TLS costs on the way).
@@ -144,7 +129,7 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
     const arrivals = new Map<string, number>();
     let delivered = 0;
     let counting = false;
-    onDeltas(socket, (point, arrived) => {
+    onDeltas(socket.ws, (point, arrived) => {
       if (point.name === `${name}.virtual.1`) arrivals.set(point.value, arrived);
       else if (counting) delivered++;
     });
@@ -186,7 +171,7 @@ export async function sustainedRate(admin: HubClient, count: number, rate: numbe
     const socket = await admin.socket();
     await subscribed(socket, ['']);
     let delivered = 0;
-    onDeltas(socket, () => delivered++);
+    onDeltas(socket.ws, () => delivered++);
     await sleep(1_000);
     const from = delivered;
     const started = performance.now();
