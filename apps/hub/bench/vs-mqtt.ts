@@ -18,7 +18,15 @@ import { coresUsed, now, percentile, sleep } from './lib/measure';
 import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
+/** How long the most-delivered runs last; the first and last second are left out. */
 const SECONDS = 8;
+/**
+ * How long each latency run lasts: a probe every 10 ms makes about 2,000 in 20 seconds, so the p99
+ * is the 20th slowest. Runs of 6 seconds (the 6th slowest) moved it by a millisecond or more from
+ * run to run, on both chains, and once put the bare chain above the bridge where longer runs had
+ * it below.
+ */
+const LATENCY_SECONDS = 22;
 /**
  * "Most": two simulators (and bare sources), as the bridge has two publishers, each asked for more
  * changes a second than the two cores let them make with the hub and the client running, so that
@@ -28,13 +36,13 @@ const SECONDS = 8;
 const MOST_SOURCES = 2;
 const MOST_RATE = 160_000;
 
-/** Runs the load publisher for SECONDS; resolves with what it managed to send per second. */
-async function publishLoad(url: string, rate: number): Promise<number> {
-  return (await runBenchScript<{ perSecond: number }>('mqtt-load', [url, 'site/load/', String(rate), String(SECONDS)])).perSecond;
+/** Runs the load publisher for `seconds`; resolves with what it managed to send per second. */
+async function publishLoad(url: string, rate: number, seconds: number): Promise<number> {
+  return (await runBenchScript<{ perSecond: number }>('mqtt-load', [url, 'site/load/', String(rate), String(seconds)])).perSecond;
 }
 
 /** The bridge: the second broker's subscriber, and a probe publisher on the first. */
-async function bridgeFigures(upstream: MosquittoBroker, downstream: MosquittoBroker, rate: number, publishers: number): Promise<LatencyFigures> {
+async function bridgeFigures(upstream: MosquittoBroker, downstream: MosquittoBroker, rate: number, publishers: number, seconds: number): Promise<LatencyFigures> {
   const subscriber = await mqtt.connectAsync(downstream.url, { clean: true, reconnectPeriod: 0 });
   const prober = await mqtt.connectAsync(upstream.url, { clean: true, reconnectPeriod: 0 });
   try {
@@ -53,15 +61,15 @@ async function bridgeFigures(upstream: MosquittoBroker, downstream: MosquittoBro
       if (topic === 'remote/site/probe') latencies.push(now() - Number(payload.toString()));
       else if (counting) delivered++;
     });
-    const load = Promise.all(Array.from({ length: publishers }, () => publishLoad(upstream.url, rate)));
+    const load = Promise.all(Array.from({ length: publishers }, () => publishLoad(upstream.url, rate, seconds)));
     // Counted from the second to the second before last: the publishers' start and end left out.
     await sleep(1_000);
     counting = true;
     const started = performance.now();
     const brokers = [upstream.pid(), downstream.pid()].filter((pid) => pid !== undefined);
     const [, cores] = await coresUsed({ brokers, client: [process.pid] }, async () => {
-      if (rate > 0) await runBenchScript('probe-writer', ['mqtt', upstream.url, 'site/probe', String(SECONDS - 2)]);
-      else await sleep((SECONDS - 2) * 1000);
+      if (rate > 0) await runBenchScript('probe-writer', ['mqtt', upstream.url, 'site/probe', String(seconds - 2)]);
+      else await sleep((seconds - 2) * 1000);
     });
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
@@ -113,24 +121,24 @@ const downstream = await startMosquitto({ bridge: { address: `127.0.0.1:${upstre
 const trace = traceFolder();
 // BENCH_HUB_NODE_ARGS: options for the hub's Node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (as for end-to-end).
 const nodeArgs = process.env['BENCH_HUB_NODE_ARGS']?.split(' ').filter(Boolean);
-const hub = await spawnHub(ADMIN_PASSWORD, { env: traceEnv(trace), nodeArgs });
+const hub = await spawnHub(ADMIN_PASSWORD, { env: traceEnv(trace, 'hub'), nodeArgs });
 /** Each traced run, with how it ran. */
 const breakdowns: [string, LatencyFigures][] = [];
 try {
   const admin = new HubClient(hub.url);
   await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
   for (const rate of [5_000, 10_000]) {
-    const bridge = await bridgeFigures(upstream, downstream, rate, 1);
-    const riohub = await probeLatency(admin, rate, SECONDS, trace);
+    const bridge = await bridgeFigures(upstream, downstream, rate, 1, LATENCY_SECONDS);
+    const riohub = await probeLatency(admin, rate, LATENCY_SECONDS, { trace, hubPid: hub.child.pid });
     breakdowns.push([perSecond(rate), riohub]);
-    console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes; riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes`);
+    console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes (cores used: ${coresText(bridge.cores ?? {})}); riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes (cores used: ${coresText(riohub.cores ?? {})})`);
     latencyRows(rate, bridge, riohub);
   }
   // The same at 10,000/s with the simulator polled over plain HTTP: what TLS costs on the way (riohub only).
-  const plain = await probeLatency(admin, 10_000, SECONDS, trace, true);
+  const plain = await probeLatency(admin, 10_000, LATENCY_SECONDS, { trace, overHttp: true, hubPid: hub.child.pid });
   breakdowns.push([`${perSecond(10_000)}, the simulator over plain HTTP`, plain]);
   // As much as each takes: two publishers as fast as the broker takes them; two simulators asked for more than they can make.
-  const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2);
+  const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2, SECONDS);
   const riohubMost = await sustainedRate(admin, MOST_SOURCES, MOST_RATE, SECONDS, hub.child.pid as number);
   const brokerCores = bridgeMost.cores?.['brokers'] ?? NaN;
   console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers (cores used: brokers ${brokerCores.toFixed(2)}); riohub asked ${perSecond(riohubMost.offered ?? 0)} of ${MOST_SOURCES} simulators (cores used: ${coresText(riohubMost.cores)})`);
@@ -153,6 +161,9 @@ for (const [how, figures] of breakdowns) {
   for (const stage of figures.stages ?? []) console.log(`| ${stage.stage} | ${ms(stage.p50)} | ${ms(stage.p99)} |`);
   if (figures.fromChange) console.log(`| **${figures.fromChange.stage}** | ${ms(figures.fromChange.p50)} | ${ms(figures.fromChange.p99)} |`);
   console.log(`| (the probe's write → its arrival, as measured by the client) | ${ms(figures.p50)} | ${ms(figures.p99)} |`);
+  if (figures.untouched) console.log(`| ${figures.untouched.stage} (${figures.untouched.probes} of ${figures.probes}) | ${ms(figures.untouched.p50)} | ${ms(figures.untouched.p99)} |`);
+  const pauses = (figures.pauses ?? []).map((pause) => `${pause.role} ${pause.perSecond.toFixed(1)}/s (median ${ms(pause.median)}, longest ${ms(pause.longest)})`);
+  if (pauses.length > 0) console.log(`garbage-collection pauses meanwhile: ${pauses.join(', ')}`);
 }
 rmSync(trace, { recursive: true, force: true });
 // The same hops with nothing in them (lib/chain-floor.ts): a source serving the long poll over
@@ -161,7 +172,7 @@ rmSync(trace, { recursive: true, force: true });
 console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code:');
 const chainRows: [string, string, string, string][] = [];
 for (const { rate, bridge, hub: probed } of compared) {
-  const chain = await chainLatency(rate, SECONDS);
+  const chain = await chainLatency(rate, LATENCY_SECONDS);
   console.log(`  at ${perSecond(rate)} (load ${load()}): the source made ${perSecond(chain.offered)}, delivered ${perSecond(chain.delivered)}, ${chain.probes} probes (cores used: ${coresText(chain.cores)})`);
   chainRows.push(
     [`latency p50 at ${perSecond(rate)}`, ms(bridge.p50), ms(probed.p50), ms(chain.p50)],

@@ -1,7 +1,8 @@
 // What every bench measures with: percentiles, a process's CPU and memory from /proc, the time
-// as every process on this machine agrees on it, waiting for a hub to hold its points, and the
-// dashboard client's receiving of deltas.
+// as every process on this machine agrees on it, waiting for a hub to hold its points, the
+// dashboard client's receiving of deltas, and this process's garbage-collection pauses.
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { HubClient } from '../../src/testing/test-hub';
 
@@ -60,4 +61,25 @@ export function onDeltas(socket: WebSocket, each: (point: { name: string; value:
     if (message.type !== 'delta') return;
     for (const point of message.payload.points) each(point, arrived);
   });
+}
+
+/** A pause of a process for garbage collection: when it began (epoch ms) and how long it lasted (ms). */
+export interface Pause {
+  start: number;
+  duration: number;
+}
+
+/** Records this process's garbage-collection pauses from now; the function returned stops and gives them. */
+export function watchPauses(): () => Promise<Pause[]> {
+  const pauses: Pause[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push({ start: performance.timeOrigin + entry.startTime, duration: entry.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return async () => {
+    // Entries are delivered after the pause, in a later turn: the last ones come in first.
+    await sleep(50);
+    observer.disconnect();
+    return pauses;
+  };
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSim } from '@riohub/testkit';
 import type { HubClient, HubSocket } from '../../src/testing/test-hub';
 import { runBenchScript } from './bench-process';
-import { coresUsed, onDeltas, percentile, sleep, waitForPoints } from './measure';
+import { coresUsed, onDeltas, percentile, sleep, waitForPoints, watchPauses, type Pause } from './measure';
 
 const SIM_PASSWORD = 'bench';
 
@@ -31,29 +31,52 @@ export interface StageFigures {
   p99: number;
 }
 
+/** The processes a probe goes through, as their pauses are named. */
+type Role = 'simulator' | 'hub' | 'client';
+
 /**
  * The environment that makes a simulator or a hub record where the probe is (RIOHUB_TRACE_DIR):
- * the recorder preloaded, and the folder its files go to.
+ * the recorder preloaded, the folder its files go to, and what the process is (its pauses' name).
  */
-export function traceEnv(folder: string): Record<string, string> {
+export function traceEnv(folder: string, role: Role): Record<string, string> {
   const recorder = fileURLToPath(new URL('./trace-recorder.mjs', import.meta.url));
-  return { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${recorder}`.trim(), RIOHUB_TRACE_DIR: folder };
+  return { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${recorder}`.trim(), RIOHUB_TRACE_DIR: folder, RIOHUB_TRACE_ROLE: role };
 }
 
 export function traceFolder(): string {
   return mkdtempSync(join(tmpdir(), 'riohub-bench-trace-'));
 }
 
+/** How often a process paused for garbage collection while the probes went, and for how long. */
+export interface PauseFigures {
+  role: Role;
+  perSecond: number;
+  /** Milliseconds. */
+  median: number;
+  longest: number;
+}
+
 /**
  * Each probe's sightings joined across processes: the p50 and p99 of each stage, for probes seen
  * at every one; and of the whole way from the simulator's change (its write applied) to the client.
+ * With the pauses of the three processes (the client's are this process's, `clientPauses`): how
+ * often and how long, and the latency of the probes no pause of any of them overlapped.
  */
-function stageBreakdown(folder: string, arrivals: ReadonlyMap<string, number>): { stages: StageFigures[]; fromChange: StageFigures } {
+function stageBreakdown(
+  folder: string,
+  arrivals: ReadonlyMap<string, number>,
+  clientPauses: readonly Pause[],
+): { stages: StageFigures[]; fromChange: StageFigures; pauses: PauseFigures[]; untouched: StageFigures & { probes: number } } {
   const sightings = new Map<string, Map<string, number[]>>();
+  const pauses: (Pause & { role: Role })[] = clientPauses.map((pause) => ({ ...pause, role: 'client' }));
   for (const file of readdirSync(folder)) {
     for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
       const [stage, value, at] = line.split(' ');
       if (!stage || !value || !at) continue;
+      if (stage.startsWith('gc:')) {
+        pauses.push({ role: stage.slice('gc:'.length) as Role, duration: Number(value), start: Number(at) });
+        continue;
+      }
       const byStage = sightings.get(value) ?? new Map<string, number[]>();
       byStage.set(stage, [...(byStage.get(stage) ?? []), Number(at)]);
       sightings.set(value, byStage);
@@ -61,6 +84,9 @@ function stageBreakdown(folder: string, arrivals: ReadonlyMap<string, number>): 
   }
   const durations: number[][] = STAGE_NAMES.map(() => []);
   const fromChange: number[] = [];
+  const untouched: number[] = [];
+  let from = Infinity;
+  let to = -Infinity;
   for (const [value, arrived] of arrivals) {
     const times = [Number(value)];
     for (const stage of STAGES) {
@@ -71,16 +97,28 @@ function stageBreakdown(folder: string, arrivals: ReadonlyMap<string, number>): 
     }
     if (times.length !== STAGES.length + 1) continue;
     times.push(arrived);
-    fromChange.push(arrived - (times[1] as number));
+    const applied = times[1] as number;
+    fromChange.push(arrived - applied);
+    if (!pauses.some((pause) => pause.start < arrived && pause.start + pause.duration > applied)) untouched.push(arrived - applied);
+    from = Math.min(from, applied);
+    to = Math.max(to, arrived);
     for (let i = 0; i < STAGE_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
   }
   const figures = (stage: string, values: number[]): StageFigures => {
     const sorted = values.sort((a, b) => a - b);
     return { stage, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
   };
+  const seconds = (to - from) / 1000;
+  const pauseFigures = (['simulator', 'hub', 'client'] as const).map((role): PauseFigures => {
+    const lengths = pauses.filter((pause) => pause.role === role && pause.start >= from && pause.start <= to).map((pause) => pause.duration);
+    lengths.sort((a, b) => a - b);
+    return { role, perSecond: lengths.length / seconds, median: percentile(lengths, 0.5), longest: lengths.at(-1) ?? NaN };
+  });
   return {
     stages: STAGE_NAMES.map((stage, i) => figures(stage, durations[i] as number[])),
     fromChange: figures('the simulator\'s change → the client', fromChange),
+    pauses: pauseFigures,
+    untouched: { ...figures('the same, the probes no pause of the three overlapped', untouched), probes: untouched.length },
   };
 }
 
@@ -99,6 +137,10 @@ export interface LatencyFigures {
   stages?: StageFigures[];
   /** The latency from the simulator's change (the probe's write applied), the client's write left out. */
   fromChange?: StageFigures;
+  /** The simulator's, the hub's and the client's garbage-collection pauses meanwhile. */
+  pauses?: PauseFigures[];
+  /** `fromChange` for the probes that no pause of the three overlapped, and how many those were. */
+  untouched?: StageFigures & { probes: number };
 }
 
 /** Subscribes a socket to prefixes and waits for the end of its snapshot; resolves with how long it took (ms). */
@@ -113,13 +155,20 @@ export async function subscribed(socket: HubSocket, prefixes: string[]): Promise
 /**
  * A simulator changing `rate` datapoints a second, and a probe written at it every 10 ms (its send
  * time as the value) measured at the browser client, for `seconds` (the first and last left out).
- * `overHttp`: the simulator served, and polled, over plain HTTP (what TLS costs on the way).
+ * `trace`: the folder the recorders write to (the stages and pauses); `overHttp`: the simulator
+ * served, and polled, over plain HTTP (what TLS costs on the way); `hubPid`: the hub's process,
+ * whose cores are counted with the simulator's and the client's.
  */
-export async function probeLatency(admin: HubClient, rate: number, seconds: number, trace?: string, overHttp = false): Promise<LatencyFigures> {
+export async function probeLatency(
+  admin: HubClient,
+  rate: number,
+  seconds: number,
+  { trace, overHttp = false, hubPid }: { trace?: string; overHttp?: boolean; hubPid?: number } = {},
+): Promise<LatencyFigures> {
   const name = `lat${rate}${overHttp ? 'http' : ''}`;
   const sim = await spawnSim(
     ['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate), ...(overHttp ? ['--http'] : [])],
-    trace ? { env: traceEnv(trace) } : {},
+    trace ? { env: traceEnv(trace, 'simulator') } : {},
   );
   try {
     await admin.addSim(name, sim, SIM_PASSWORD);
@@ -136,9 +185,15 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
     await sleep(1_000);
     counting = true;
     const started = performance.now();
-    await runBenchScript('probe-writer', ['rio', sim.url, SIM_PASSWORD, 'virtual.1', String(seconds - 2)], sim.certificate ? { RIOHUB_PROBE_CA: sim.certificate } : {});
+    const clientPauses = watchPauses();
+    // The cores each process kept busy, the probe's writer (a process of the bench's) left out.
+    const pids = { ...(hubPid ? { hub: [hubPid] } : {}), simulator: [sim.child.pid as number], client: [process.pid] };
+    const [, cores] = await coresUsed(pids, () =>
+      runBenchScript('probe-writer', ['rio', sim.url, SIM_PASSWORD, 'virtual.1', String(seconds - 2)], sim.certificate ? { RIOHUB_PROBE_CA: sim.certificate } : {}),
+    );
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
+    const paused = await clientPauses();
     socket.close();
     await admin.data('DELETE', `/api/remotes/${name}`);
     const latencies = [...arrivals].map(([sent, arrived]) => arrived - Number(sent)).sort((a, b) => a - b);
@@ -150,7 +205,8 @@ export async function probeLatency(admin: HubClient, rate: number, seconds: numb
       probes: latencies.length,
       delivered: delivered / elapsed,
       offered: rate,
-      ...(trace ? stageBreakdown(trace, arrivals) : {}),
+      cores,
+      ...(trace ? stageBreakdown(trace, arrivals, paused) : {}),
     };
   } finally {
     await sim.stop();

@@ -1,10 +1,12 @@
 // Preloaded into a simulator or a hub by the latency breakdown (`--import` in NODE_OPTIONS): records
 // when each stage (packages/rio-server/src/trace.ts) saw the probe datapoint, one line per sighting,
-// `<stage> <probe value> <epoch ms>`, in a file of this process's own in RIOHUB_TRACE_DIR. The
-// probe's value is the time it was sent, so sightings of one probe are joined across processes.
+// `<stage> <probe value> <epoch ms>`, in a file of this process's own in RIOHUB_TRACE_DIR, and the
+// process's garbage-collection pauses. The probe's value is the time it was sent, so sightings of
+// one probe are joined across processes.
 import { appendFile } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 const folder = process.env.RIOHUB_TRACE_DIR;
 /** The probe's name as the simulator knows it (`virtual.1`): prefixed at the hub. */
@@ -49,6 +51,12 @@ if (folder) {
     const value = inEntries(entries);
     if (value !== undefined) record('tree-applied', value, at);
   });
+  // Each pause of this process for garbage collection, as `gc:<role> <duration ms> <start>`: a
+  // probe on its way through a paused process waits the pause out.
+  const role = process.env.RIOHUB_TRACE_ROLE ?? 'process';
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) record(`gc:${role}`, entry.duration.toFixed(3), performance.timeOrigin + entry.startTime);
+  }).observe({ entryTypes: ['gc'] });
   const suffix = `.${name}`;
   subscribe('riohub.trace.delta-sent', ({ at, points }) => {
     const point = points.find((candidate) => candidate.name.endsWith(suffix));
