@@ -4,6 +4,7 @@
 // on loopback is too large and too variable to fill at a chosen chunk).
 import type { AddressInfo } from 'node:net';
 import type { Point, ServerMessage, User } from '@riohub/hub-api';
+import { waitUntil } from '@riohub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../hub';
@@ -60,15 +61,15 @@ describe('a browser session under backpressure', () => {
     const browser = await session;
     tree.onChange(({ point }) => browser.offer(point));
     client.send(JSON.stringify({ type: 'subscribe', payload: { prefixes: [''] } }));
-    await until(() => snapshotDone);
+    await waitUntil(async () => snapshotDone, 10_000, 'the snapshot');
 
     // Every point changes; a few change again before anything is sent: their latest value counts.
     tree.setAll('r', 'io', names.map((name) => [name, '1'] as const), false, true);
     tree.setAll('r', 'io', names.slice(0, 10).map((name) => [name, '2'] as const), false, true);
     // A GUI variable: sent after the datapoints (a delta goes kind by kind), also when they did not all fit.
     tree.setAll('r', 'ui', [['label', 'b']], false, true);
-    await until(() => deltas.length === 1);
-    // Held while full: nothing more goes out however long it waits.
+    await waitUntil(async () => deltas.length === 1, 10_000, 'the first delta');
+    // Held while full: five retries later (one every 20 ms), still only the first chunk.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(deltas).toHaveLength(1);
     expect(deltas[0]).toHaveLength(5_000);
@@ -77,16 +78,9 @@ describe('a browser session under backpressure', () => {
     tree.setAll('r', 'io', [['p.0', '3']], false, true);
     full = false;
     const received = () => deltas.reduce((count, points) => count + points.length, 0);
-    await until(() => received() === POINTS + 2);
+    await waitUntil(async () => received() === POINTS + 2, 10_000, () => `every change (${received()} of ${POINTS + 2})`);
     const order = deltas.flat().map((point) => `${point.name}=${point.value}`);
     expect(order).toEqual([...names.map((name, i) => `r.${name}=${i < 10 ? '2' : '1'}`), 'r.p.0=3', 'r.label=b']);
   });
 });
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
