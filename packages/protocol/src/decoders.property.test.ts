@@ -257,8 +257,6 @@ describe('response decoders on any input', () => {
 });
 
 describe('the reader of states written the usual way', () => {
-  const usual = readUsualState;
-
   it('reads what the general decoder reads, or leaves the answer to it; never accepts what it refuses', () => {
     // Encoded states, also spaced out and with a member or a name twice; near-valid and any bodies.
     const spaced = state.map((value) => encodeState(value).replace(/([{,:])/g, '$1 \n\t'));
@@ -273,7 +271,7 @@ describe('the reader of states written the usual way', () => {
     const spoiled = fc.tuple(state, spoiler).map(([value, member]) => `${encodeState(value).slice(0, -2)},${member}}}`);
     fc.assert(
       fc.property(fc.oneof(state.map(encodeState), spaced, twice, spoiled, nearState, anyBody), (body) => {
-        const read = usual(body);
+        const read = readUsualState(body);
         const general = decodeOrRefuse(decodeAnyState, body);
         if (general === undefined) expect(read, body).toBeUndefined();
         else if (read !== undefined) expect(sortedState(read)).toEqual(sortedState(general));
@@ -285,7 +283,7 @@ describe('the reader of states written the usual way', () => {
   it('reads every state of changes the encoder writes, in the order of the text, and leaves whole states to the general decoder', () => {
     fc.assert(
       fc.property(state, (value) => {
-        expect(usual(encodeState(value))).toEqual(value.full ? undefined : value);
+        expect(readUsualState(encodeState(value))).toEqual(value.full ? undefined : value);
       }),
       RUNS,
     );
@@ -303,7 +301,7 @@ describe('the reader of states written the usual way', () => {
     const answer = (i: number) => encodeState({ timestamp: 5, system: false, topotime: 1, io: [[`kept.name.${i}`, `a long value ${i}`], ['filler', 'x'.repeat(60_000)]] });
     gc();
     const before = process.memoryUsage().heapUsed;
-    const kept = Array.from({ length: 200 }, (_, i) => usual(answer(i))?.io?.[0]);
+    const kept = Array.from({ length: 200 }, (_, i) => readUsualState(answer(i))?.io?.[0]);
     gc();
     expect(kept.every((entry, i) => entry?.[0] === `kept.name.${i}` && entry[1] === `a long value ${i}`)).toBe(true);
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(3_000_000);
@@ -311,14 +309,14 @@ describe('the reader of states written the usual way', () => {
 
   it('leaves a name twice to the general decoder, which keeps the last value', () => {
     const body = '{"hsycostate":{"timestamp":5,"topotime":1,"io":{"a.b":"1","c":"2","a.b":"3"}}}';
-    expect(usual(body)).toBeUndefined();
+    expect(readUsualState(body)).toBeUndefined();
     expect(decodeState(body).io).toEqual([['a.b', '3'], ['c', '2']]);
   });
 
   it('decodes escapes in names and values, and leaves bad ones to the general decoder', () => {
-    expect(usual('{"hsycostate":{"timestamp":5,"topotime":1,"io":{"a\\u002eb":"x\\"y\\n"}}}')?.io).toEqual([['a.b', 'x"y\n']]);
-    expect(usual('{"hsycostate":{"timestamp":5,"topotime":1,"io":{"a":"\\x"}}}')).toBeUndefined();
-    expect(usual('{"hsycostate":{"timestamp":5,"topotime":1,"io":{"a":"\u0001"}}}')).toBeUndefined();
+    expect(readUsualState('{"hsycostate":{"timestamp":5,"topotime":1,"io":{"a\\u002eb":"x\\"y\\n"}}}')?.io).toEqual([['a.b', 'x"y\n']]);
+    expect(readUsualState('{"hsycostate":{"timestamp":5,"topotime":1,"io":{"a":"\\x"}}}')).toBeUndefined();
+    expect(readUsualState('{"hsycostate":{"timestamp":5,"topotime":1,"io":{"a":"\u0001"}}}')).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 /** Name and value rules shared by every URL form and response (PROTOCOL.md, "Common rules"). */
+import type { Quality } from './responses';
 
 /** Datapoint names, GUI variables and logger ids: dot-separated segments of `[A-Za-z0-9_-]`. */
 const NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
@@ -48,8 +49,8 @@ export function isWholeText(value: string): boolean {
   return !LONE_SURROGATE.test(value);
 }
 
-/** A datapoint's quality as a concentrator serves it (part B): `stale` or `ok` (`Quality`). */
-export function isQuality(value: unknown): value is 'stale' | 'ok' {
+/** A datapoint's quality as a concentrator serves it (part B): `stale` or `ok`. */
+export function isQuality(value: unknown): value is Quality {
   return value === 'stale' || value === 'ok';
 }
 

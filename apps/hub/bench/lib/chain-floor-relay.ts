@@ -1,9 +1,9 @@
 // The bare chain's relay (lib/chain-floor.ts), in a process of its own as the hub is: the hub's
 // hops with nothing of its own. `tsx chain-floor-relay.ts <sources as JSON>`: long-polls each
-// source with undici (one Agent, trusting their certificates, requests dispatched as the hub's are), and sends every answer's points to
-// every client of a WebSocket server on 127.0.0.1 (plain HTTP, as the bench's hub serves), shaped
-// as the hub's deltas are. Prints `{ port }` once it has read every source's full state; exits on
-// SIGTERM.
+// source with undici (one Agent, trusting their certificates, requests dispatched as the hub's
+// are), and sends every answer's points to every client of a WebSocket server on 127.0.0.1 (plain
+// HTTP, as the bench's hub serves), shaped as the hub's deltas are. Prints `{ port }` once it has
+// read every source's full state; exits on SIGTERM.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
