@@ -26,6 +26,11 @@ export interface HubEvents {
   written: [outcome: WriteOutcome, count: number];
   /** A remote answered a poll, `seconds` after it was sent (metrics). */
   polled: [remote: string, seconds: number];
+  /**
+   * An answer of a remote is in the tree whole: listeners that gather changes (`point`) may send
+   * them on now, rather than once the link's turn is over.
+   */
+  applied: [remote: string];
   /** Values of a remote's points changed in the tree, `count` of them, from one answer (metrics). */
   changed: [remote: string, count: number];
   /** A logger's replication state or sample count changed. */

@@ -54,4 +54,30 @@ describe('LongPolls', () => {
     expect(second.sent).toEqual([`changed up to ${store.timestamp}`]);
     polls.stop();
   });
+
+  it('answers the held polls at once when told a change is whole, and the end of the turn sends nothing twice', async () => {
+    const store = new ChangeStore(() => 1_000);
+    const polls = new LongPolls(store);
+    const since = store.timestamp;
+    const poll = countingPoll(store, since);
+    polls.add(poll);
+    store.set('io', 'a', '1');
+    store.set('io', 'b', '1');
+    // Both changes in one answer, sent before this turn is over.
+    polls.answerChanged();
+    expect(poll.sent).toEqual([`changed up to ${since + 2}`]);
+    expect(polls.size).toBe(0);
+    await flushed();
+    expect(poll.sent).toHaveLength(1);
+
+    // Told when nothing changed, it answers nothing: a poll held after it waits for its change.
+    const next = countingPoll(store, store.timestamp);
+    polls.add(next);
+    polls.answerChanged();
+    expect(next.sent).toEqual([]);
+    store.set('io', 'a', '2');
+    await flushed();
+    expect(next.sent).toEqual([`changed up to ${since + 3}`]);
+    polls.stop();
+  });
 });

@@ -210,6 +210,15 @@ export class BrowserSession {
     else setTimeout(run, delay);
   }
 
+  /**
+   * Sends what is pending now, when a remote's answer is applied whole: the flush its first change
+   * queued would wait for the rest of the link's turn (its status, metrics, clock and topology
+   * checks, 10–30 µs here on every answer). That flush then finds nothing to send.
+   */
+  flushNow(): void {
+    this.flush();
+  }
+
   private flush(): void {
     if (this.closed || this.snapshotting || this.pendingCount === 0) return;
     if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) return this.scheduleFlush(RETRY_MS);

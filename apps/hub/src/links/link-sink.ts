@@ -22,6 +22,11 @@ export interface LinkSinkParts {
 }
 
 export function createLinkSink({ tree, events, topology, writes, status, logger }: LinkSinkParts): LinkSink {
+  /**
+   * The remotes of the answer being applied, with how many values it changed of each: the metric
+   * and the point count in their status follow once its changes have gone on (`applied`).
+   */
+  let applying = new Map<string, number>();
   return {
     applyState: (remote, kind, entries, { full, silent }) => {
       // By the remote's own names, straight into its columns: no prefixed name is made per entry.
@@ -31,11 +36,19 @@ export function createLinkSink({ tree, events, topology, writes, status, logger 
         const prefix = `${remote}.`;
         for (const [name, value] of entries) writes.observe(kind, prefix + name, value);
       }
-      if (changed > 0) events.emit('changed', remote, changed);
+      applying.set(remote, (applying.get(remote) ?? 0) + changed);
       traceStage(TRACE_STAGES.answerApplied, () => ({ remote, entries }));
-      // Browsers hear of a changed point count with the remote's status.
-      status(remote, { points: tree.countOf(remote) });
       return held;
+    },
+    applied: (remote) => {
+      events.emit('applied', remote);
+      const applied = applying;
+      applying = new Map();
+      for (const [name, changed] of applied) {
+        if (changed > 0) events.emit('changed', name, changed);
+        // Browsers hear of a changed point count with the remote's status.
+        status(name, { points: tree.countOf(name) });
+      }
     },
     applyQuality: (remote, quality, { full }) => {
       if (full) {

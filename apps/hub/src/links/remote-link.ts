@@ -32,6 +32,8 @@ export interface LinkSink {
    * every datapoint it does not list is ok.
    */
   applyQuality(remote: string, quality: readonly QualityEntry[], how: { full: boolean }): void;
+  /** An answer of the remote is applied whole: what it changed may go on now. */
+  applied(remote: string): void;
   /** How many of `entries` (unprefixed) the hub does not hold yet for the remote. */
   countNew(remote: string, kind: 'io' | 'ui', entries: readonly Entry[]): number;
   /** One of the remote entry's own points, e.g. `connection`, `time.delta`. */
@@ -148,29 +150,39 @@ export class RemoteLink {
         const sentAt = Date.now();
         const state = await this.client.readState(timestamp, version, sections, signal);
         const answeredAt = Date.now();
-        this.context.sink.polled(this.name, (answeredAt - sentAt) / 1000);
-        this.refuseLoop(state);
-        if (answersUnknownTimestamp(state, timestamp)) {
-          // By part A that is the whole state, but nothing says so: read it whole, rather than
-          // delete everything an answer without some section is taken to lack; a server that
-          // keeps doing it is failing, not restarting.
-          if (++unknownTimestamps > MAX_UNKNOWN_TIMESTAMPS) {
-            throw new LinkError(ERROR_CODES.BAD_RESPONSE, `bad response: ${this.name} answers every timestamp with an older one`);
-          }
-          timestamp = 1;
-          continue;
-        }
-        if (!isFullState(state, timestamp)) unknownTimestamps = 0;
         const full = isFullState(state, timestamp);
-        this.refuseOverCap(state, sections, full);
-        if (state.members) this.context.sink.setMembers(this.name, state.members);
-        if (timestamp === 1) this.roundTripMs = answeredAt - sentAt;
-        // Online first, in the same turn: the points of a first state come in ok, rather than each
-        // stale (the remote was offline) and then flipped to ok, twice the news for every listener.
-        this.markOnline(answeredAt);
-        // With startupevents off, the first full state after (re)connecting aligns silently.
-        this.applyState(state, sections, { full, silent: !aligned && !this.settings.options.startupevents });
-        aligned = true;
+        /** Whether the answer was applied (not refused). */
+        let taken = false;
+        try {
+          this.refuseLoop(state);
+          if (answersUnknownTimestamp(state, timestamp)) {
+            // By part A that is the whole state, but nothing says so: read it whole, rather than
+            // delete everything an answer without some section is taken to lack; a server that
+            // keeps doing it is failing, not restarting.
+            if (++unknownTimestamps > MAX_UNKNOWN_TIMESTAMPS) {
+              throw new LinkError(ERROR_CODES.BAD_RESPONSE, `bad response: ${this.name} answers every timestamp with an older one`);
+            }
+            timestamp = 1;
+            continue;
+          }
+          if (!full) unknownTimestamps = 0;
+          this.refuseOverCap(state, sections, full);
+          if (state.members) this.context.sink.setMembers(this.name, state.members);
+          if (timestamp === 1) this.roundTripMs = answeredAt - sentAt;
+          // Online first, in the same turn: the points of a first state come in ok, rather than each
+          // stale (the remote was offline) and then flipped to ok, twice the news for every listener.
+          this.markOnline(answeredAt);
+          // With startupevents off, the first full state after (re)connecting aligns silently.
+          this.applyState(state, sections, { full, silent: !aligned && !this.settings.options.startupevents });
+          aligned = true;
+          taken = true;
+        } finally {
+          // What the answer changed goes on first, then the bookkeeping (the metric, the status, the
+          // clock, the topology). Also for an answer refused, or failed part way through applying.
+          this.context.sink.applied(this.name);
+          if (taken) this.context.sink.status(this.name, { lastAnswerAt: answeredAt });
+          this.context.sink.polled(this.name, (answeredAt - sentAt) / 1000);
+        }
         // The clock points follow the state in the same turn (a remote restarted without its
         // SYSTEM clock loses them with its other datapoints), before the topology is read.
         if (state.system && state.clock !== undefined) await this.checkClock(state.clock, answeredAt);
@@ -282,10 +294,11 @@ export class RemoteLink {
     }
   }
 
+  /** Online from this answer on; every later answer's `lastAnswerAt` is set once it has gone on. */
   private markOnline(at: number): void {
+    if (this.online) return;
     const { sink } = this.context;
     sink.status(this.name, { lastAnswerAt: at });
-    if (this.online) return;
     this.online = true;
     this.offlineSince = undefined;
     sink.setOnline(this.name, true);

@@ -189,6 +189,8 @@ export class PairMirror {
           if (how.full || entries) sink.applyQuality(remote, entries ?? [], how);
         }
       },
+      // One answer of the active hub holds every mirrored remote's changes.
+      applied: (active) => sink.applied(active),
       countNew: (_active, kind, entries) => {
         let count = 0;
         for (const [remote, list] of byRemote(entries, this.remotes())) count += sink.countNew(remote, kind, list);

@@ -38,6 +38,9 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     point: (point) => {
       for (const session of sessions) session.offer(point);
     },
+    applied: () => {
+      for (const session of sessions) session.flushNow();
+    },
     remotes: (remotes) => broadcast({ type: 'remotes', payload: { remotes } }),
     removed: (points) => broadcast({ type: 'removed', payload: { points } }),
     deleted: (name) => broadcast({ type: 'remote-deleted', payload: { name } }),
