@@ -17,13 +17,17 @@
  */
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 
-export interface PointChange {
-  point: Point;
+/**
+ * Points that changed together, as they are now: one answer's changes of a remote, or one point.
+ * Told at once, listeners pass them on with one call each rather than one per point.
+ */
+export interface PointChanges {
+  points: readonly Point[];
   /** `false` for a silent alignment (a first full state with `startupevents` off). */
   event: boolean;
 }
 
-export type ChangeListener = (change: PointChange) => void;
+export type ChangeListener = (changes: PointChanges) => void;
 
 const KINDS: readonly PointKind[] = ['io', 'ui', 'hub'];
 
@@ -182,7 +186,7 @@ export class PointTree {
     if (full) column.reserve(entries.length - column.size);
     const now = Date.now();
     let changed = 0;
-    const tell = this.listeners.size > 0;
+    const told: Point[] | undefined = this.listeners.size > 0 ? [] : undefined;
     for (const [name, value] of entries) {
       let slot = column.slots.get(name);
       if (slot !== undefined) {
@@ -197,8 +201,9 @@ export class PointTree {
         if (seen && slot < before) seen[slot] = 1;
       }
       changed++;
-      if (tell) this.tell(this.toPoint(points, kind, name, slot), event);
+      told?.push(this.toPoint(points, kind, name, slot));
     }
+    if (told && told.length > 0) this.tell(told, event);
     const removed: PointRef[] = [];
     if (seen) {
       for (const [name, slot] of column.slots) {
@@ -222,7 +227,7 @@ export class PointTree {
       slot = column.add(name, value, now);
       this.count++;
     }
-    if (this.listeners.size > 0) this.tell(this.toPoint(points, kind, name, slot), event);
+    if (this.listeners.size > 0) this.tell([this.toPoint(points, kind, name, slot)], event);
     return true;
   }
 
@@ -283,7 +288,7 @@ export class PointTree {
     const column = points.columns[kind];
     if ((column.staleBelow[slot] === 1) === stale) return false;
     column.setStale(slot, stale);
-    if (this.listeners.size > 0) this.tell(this.toPoint(points, kind, own, slot), false);
+    if (this.listeners.size > 0) this.tell([this.toPoint(points, kind, own, slot)], false);
     return true;
   }
 
@@ -329,6 +334,7 @@ export class PointTree {
     const points = this.remoteOf(remote, true);
     points.offline = !online;
     if (this.listeners.size === 0) return;
+    const flipped: Point[] = [];
     for (const kind of KINDS) {
       // The hub's own points are never stale.
       if (kind === 'hub') continue;
@@ -336,9 +342,10 @@ export class PointTree {
       for (const [own, slot] of column.slots) {
         // A point stale from below stays stale: no flip to hear about.
         if (column.staleBelow[slot] === 1) continue;
-        this.tell(this.toPoint(points, kind, own, slot), false);
+        flipped.push(this.toPoint(points, kind, own, slot));
       }
     }
+    if (flipped.length > 0) this.tell(flipped, false);
   }
 
   /**
@@ -383,13 +390,15 @@ export class PointTree {
   }
 
   private announceReadOnlyFlips(points: RemotePoints, before: Partial<Record<PointKind, Map<number, string | undefined>>>): void {
+    const flipped: Point[] = [];
     for (const kind of KINDS) {
       if (kind === 'hub') continue;
       for (const [own, slot] of points.columns[kind].slots) {
         if (before[kind]?.get(slot) === this.readOnlyOf(points, kind, own)) continue;
-        this.tell(this.toPoint(points, kind, own, slot), false);
+        flipped.push(this.toPoint(points, kind, own, slot));
       }
     }
+    if (flipped.length > 0) this.tell(flipped, false);
   }
 
   /** Forgets a remote and all its points (the remote entry was deleted); returns them. */
@@ -478,8 +487,8 @@ export class PointTree {
     return () => this.listeners.delete(listener);
   }
 
-  private tell(point: Point, event: boolean): void {
-    for (const listener of this.listeners) listener({ point, event });
+  private tell(points: readonly Point[], event: boolean): void {
+    for (const listener of this.listeners) listener({ points, event });
   }
 
   private remoteOf(remote: string, create: true): RemotePoints;
