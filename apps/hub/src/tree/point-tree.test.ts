@@ -21,6 +21,21 @@ describe('PointTree', () => {
     expect(changes.map((c) => [c.points.map((point) => point.value), c.event])).toEqual([[['1'], false], [['2'], true]]);
   });
 
+  it('tells a large whole state, and a remote going offline, in lists of at most 1,000 points, each point once and in order', () => {
+    const tree = new PointTree();
+    const lists: string[][] = [];
+    tree.onChange(({ points }) => lists.push(points.map((point) => point.name)));
+    const entries = Array.from({ length: 2_500 }, (_, i) => [`dummy.light.${i}`, '1'] as const);
+    tree.setAll('a', 'io', entries, true, true);
+    expect(lists.map((list) => list.length)).toEqual([1_000, 1_000, 500]);
+    expect(lists.flat()).toEqual(entries.map(([name]) => `a.${name}`));
+
+    lists.length = 0;
+    tree.setOnline('a', false);
+    expect(lists.map((list) => list.length)).toEqual([1_000, 1_000, 500]);
+    expect(new Set(lists.flat()).size).toBe(2_500);
+  });
+
   it('marks a remote stale without losing values, and ok again', () => {
     const tree = new PointTree();
     tree.set('io', 'a.x', '1', 'a');

@@ -31,6 +31,14 @@ export type ChangeListener = (changes: PointChanges) => void;
 
 const KINDS: readonly PointKind[] = ['io', 'ui', 'hub'];
 
+/**
+ * Points told together at most. A whole state's (tens of thousands) kept in one list outlives
+ * young collections, and V8 then allocates every later Point straight in the old generation
+ * (allocation-site pretenuring), where each one already sent keeps its strings alive through the
+ * scavenges until a full collection: the hub's scavenges took twice as long after it.
+ */
+const TELL_AT_MOST = 1_000;
+
 /** Why the hub's own points cannot be written. */
 export const OWN_POINT_READ_ONLY = 'a datapoint of the hub itself';
 /** Why `<I/O server>.connection` cannot be written (HSYCO sets it; the simulator refuses writes). */
@@ -186,7 +194,7 @@ export class PointTree {
     if (full) column.reserve(entries.length - column.size);
     const now = Date.now();
     let changed = 0;
-    const told: Point[] | undefined = this.listeners.size > 0 ? [] : undefined;
+    let told: Point[] | undefined = this.listeners.size > 0 ? [] : undefined;
     for (const [name, value] of entries) {
       let slot = column.slots.get(name);
       if (slot !== undefined) {
@@ -201,7 +209,7 @@ export class PointTree {
         if (seen && slot < before) seen[slot] = 1;
       }
       changed++;
-      told?.push(this.toPoint(points, kind, name, slot));
+      if (told) told = this.gather(told, this.toPoint(points, kind, name, slot), event);
     }
     if (told && told.length > 0) this.tell(told, event);
     const removed: PointRef[] = [];
@@ -334,7 +342,7 @@ export class PointTree {
     const points = this.remoteOf(remote, true);
     points.offline = !online;
     if (this.listeners.size === 0) return;
-    const flipped: Point[] = [];
+    let flipped: Point[] = [];
     for (const kind of KINDS) {
       // The hub's own points are never stale.
       if (kind === 'hub') continue;
@@ -342,7 +350,7 @@ export class PointTree {
       for (const [own, slot] of column.slots) {
         // A point stale from below stays stale: no flip to hear about.
         if (column.staleBelow[slot] === 1) continue;
-        flipped.push(this.toPoint(points, kind, own, slot));
+        flipped = this.gather(flipped, this.toPoint(points, kind, own, slot), false);
       }
     }
     if (flipped.length > 0) this.tell(flipped, false);
@@ -390,12 +398,12 @@ export class PointTree {
   }
 
   private announceReadOnlyFlips(points: RemotePoints, before: Partial<Record<PointKind, Map<number, string | undefined>>>): void {
-    const flipped: Point[] = [];
+    let flipped: Point[] = [];
     for (const kind of KINDS) {
       if (kind === 'hub') continue;
       for (const [own, slot] of points.columns[kind].slots) {
         if (before[kind]?.get(slot) === this.readOnlyOf(points, kind, own)) continue;
-        flipped.push(this.toPoint(points, kind, own, slot));
+        flipped = this.gather(flipped, this.toPoint(points, kind, own, slot), false);
       }
     }
     if (flipped.length > 0) this.tell(flipped, false);
@@ -485,6 +493,14 @@ export class PointTree {
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Adds a point to `list`, told once it holds TELL_AT_MOST; returns the list to add the next one to. */
+  private gather(list: Point[], point: Point, event: boolean): Point[] {
+    list.push(point);
+    if (list.length < TELL_AT_MOST) return list;
+    this.tell(list, event);
+    return [];
   }
 
   private tell(points: readonly Point[], event: boolean): void {
