@@ -8,11 +8,10 @@ import type { WriteOutcome } from './metrics/hub-metrics';
 
 export interface HubEvents {
   /**
-   * Points whose value, state or read-only flag changed, together: one remote answer's changes, or
-   * one point. `event` is `false` for a silent alignment (a remote's first full state with
-   * `startupevents` off).
+   * A point's value, state or read-only flag changed. `event` is `false` for a silent alignment
+   * (a remote's first full state with `startupevents` off).
    */
-  points: [points: readonly Point[], event: boolean];
+  point: [point: Point, event: boolean];
   /** Points that no longer exist. */
   removed: [points: PointRef[]];
   /** Remote entries whose settings or status changed. */
@@ -28,7 +27,7 @@ export interface HubEvents {
   /** A remote answered a poll, `seconds` after it was sent (metrics). */
   polled: [remote: string, seconds: number];
   /**
-   * An answer of a remote is in the tree whole: listeners that gather changes (`points`) may send
+   * An answer of a remote is in the tree whole: listeners that gather changes (`point`) may send
    * them on now, rather than once the link's turn is over.
    */
   applied: [remote: string];

@@ -73,19 +73,14 @@ export class BrowserSession {
     private readonly currentUser: () => Promise<User | undefined>,
   ) {}
 
-  /** Changes in the tree: those subscribed to are kept, sent with the next flush. */
-  offer(points: readonly Point[]): void {
-    if (this.closed) return;
-    let kept = false;
-    for (const point of points) {
-      if (!this.subscribed(point.name)) continue;
-      const pending = this.pending[point.kind];
-      const before = pending.size;
-      pending.set(point.name, point);
-      this.pendingCount += pending.size - before;
-      kept = true;
-    }
-    if (kept) this.scheduleFlush(0);
+  /** A change in the tree: kept if subscribed, sent with the next flush. */
+  offer(point: Point): void {
+    if (this.closed || !this.subscribed(point.name)) return;
+    const pending = this.pending[point.kind];
+    const before = pending.size;
+    pending.set(point.name, point);
+    this.pendingCount += pending.size - before;
+    this.scheduleFlush(0);
   }
 
   /** Whether a name is under the subscription's prefixes (a loop: this runs for every change). */

@@ -97,8 +97,8 @@ describe('the MQTT bridge', () => {
     // applying it for more than a second, as with a remote of a million points.
     let slow = true;
     const stopSlow = hub.running.hub.listen({
-      points: (points) => {
-        if (!slow || !points.some((point) => point.name === 'lobby.virtual.1')) return;
+      point: (point) => {
+        if (!slow || point.name !== 'lobby.virtual.1') return;
         slow = false;
         const until = Date.now() + 1_200;
         while (Date.now() < until);

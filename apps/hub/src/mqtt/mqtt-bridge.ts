@@ -157,7 +157,7 @@ export class MqttBridge {
         })
       : undefined;
     this.stopListening = this.hub.listen({
-      points: (points) => points.forEach((point) => this.onPoint(point)),
+      point: (point) => this.onPoint(point),
       removed: (points) => this.onRemoved(points),
       topology: () => this.onTopology(),
       deleted: (remote) => this.onDeleted(remote),

@@ -35,8 +35,8 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
   // The merged topology goes out whole, once per burst of changes (remotes reconnecting together).
   let topologyPush: NodeJS.Immediate | undefined;
   const stopListening = hub.listen({
-    points: (points) => {
-      for (const session of sessions) session.offer(points);
+    point: (point) => {
+      for (const session of sessions) session.offer(point);
     },
     applied: () => {
       for (const session of sessions) session.flushNow();

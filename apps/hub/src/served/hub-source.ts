@@ -130,7 +130,7 @@ export class HubSource implements RioSource {
     if (this.mirroring || this.closed) return;
     this.mirroring = true;
     for (const point of this.hub.points([''])) this.mirror(point);
-    this.stopMirror = this.hub.listen({ points: (points) => points.forEach((point) => this.mirror(point)), removed: this.onRemoved });
+    this.stopMirror = this.hub.listen({ point: (point) => this.mirror(point), removed: this.onRemoved });
   }
 
   private mirror(point: Point): void {

@@ -17,27 +17,15 @@
  */
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
 
-/**
- * Points that changed together, as they are now: one answer's changes of a remote, or one point.
- * Told at once, listeners pass them on with one call each rather than one per point.
- */
-export interface PointChanges {
-  points: readonly Point[];
+export interface PointChange {
+  point: Point;
   /** `false` for a silent alignment (a first full state with `startupevents` off). */
   event: boolean;
 }
 
-export type ChangeListener = (changes: PointChanges) => void;
+export type ChangeListener = (change: PointChange) => void;
 
 const KINDS: readonly PointKind[] = ['io', 'ui', 'hub'];
-
-/**
- * Points told together at most. A whole state's (tens of thousands) kept in one list outlives
- * young collections, and V8 then allocates every later Point straight in the old generation
- * (allocation-site pretenuring), where each one already sent keeps its strings alive through the
- * scavenges until a full collection: the hub's scavenges took twice as long after it.
- */
-const TELL_AT_MOST = 1_000;
 
 /** Why the hub's own points cannot be written. */
 export const OWN_POINT_READ_ONLY = 'a datapoint of the hub itself';
@@ -194,7 +182,7 @@ export class PointTree {
     if (full) column.reserve(entries.length - column.size);
     const now = Date.now();
     let changed = 0;
-    let told: Point[] | undefined = this.listeners.size > 0 ? [] : undefined;
+    const tell = this.listeners.size > 0;
     for (const [name, value] of entries) {
       let slot = column.slots.get(name);
       if (slot !== undefined) {
@@ -209,9 +197,8 @@ export class PointTree {
         if (seen && slot < before) seen[slot] = 1;
       }
       changed++;
-      if (told) told = this.gather(told, this.toPoint(points, kind, name, slot), event);
+      if (tell) this.tell(this.toPoint(points, kind, name, slot), event);
     }
-    if (told && told.length > 0) this.tell(told, event);
     const removed: PointRef[] = [];
     if (seen) {
       for (const [name, slot] of column.slots) {
@@ -235,7 +222,7 @@ export class PointTree {
       slot = column.add(name, value, now);
       this.count++;
     }
-    if (this.listeners.size > 0) this.tell([this.toPoint(points, kind, name, slot)], event);
+    if (this.listeners.size > 0) this.tell(this.toPoint(points, kind, name, slot), event);
     return true;
   }
 
@@ -296,7 +283,7 @@ export class PointTree {
     const column = points.columns[kind];
     if ((column.staleBelow[slot] === 1) === stale) return false;
     column.setStale(slot, stale);
-    if (this.listeners.size > 0) this.tell([this.toPoint(points, kind, own, slot)], false);
+    if (this.listeners.size > 0) this.tell(this.toPoint(points, kind, own, slot), false);
     return true;
   }
 
@@ -342,7 +329,6 @@ export class PointTree {
     const points = this.remoteOf(remote, true);
     points.offline = !online;
     if (this.listeners.size === 0) return;
-    let flipped: Point[] = [];
     for (const kind of KINDS) {
       // The hub's own points are never stale.
       if (kind === 'hub') continue;
@@ -350,10 +336,9 @@ export class PointTree {
       for (const [own, slot] of column.slots) {
         // A point stale from below stays stale: no flip to hear about.
         if (column.staleBelow[slot] === 1) continue;
-        flipped = this.gather(flipped, this.toPoint(points, kind, own, slot), false);
+        this.tell(this.toPoint(points, kind, own, slot), false);
       }
     }
-    if (flipped.length > 0) this.tell(flipped, false);
   }
 
   /**
@@ -398,15 +383,13 @@ export class PointTree {
   }
 
   private announceReadOnlyFlips(points: RemotePoints, before: Partial<Record<PointKind, Map<number, string | undefined>>>): void {
-    let flipped: Point[] = [];
     for (const kind of KINDS) {
       if (kind === 'hub') continue;
       for (const [own, slot] of points.columns[kind].slots) {
         if (before[kind]?.get(slot) === this.readOnlyOf(points, kind, own)) continue;
-        flipped = this.gather(flipped, this.toPoint(points, kind, own, slot), false);
+        this.tell(this.toPoint(points, kind, own, slot), false);
       }
     }
-    if (flipped.length > 0) this.tell(flipped, false);
   }
 
   /** Forgets a remote and all its points (the remote entry was deleted); returns them. */
@@ -495,16 +478,8 @@ export class PointTree {
     return () => this.listeners.delete(listener);
   }
 
-  /** Adds a point to `list`, told once it holds TELL_AT_MOST; returns the list to add the next one to. */
-  private gather(list: Point[], point: Point, event: boolean): Point[] {
-    list.push(point);
-    if (list.length < TELL_AT_MOST) return list;
-    this.tell(list, event);
-    return [];
-  }
-
-  private tell(points: readonly Point[], event: boolean): void {
-    for (const listener of this.listeners) listener({ points, event });
+  private tell(point: Point, event: boolean): void {
+    for (const listener of this.listeners) listener({ point, event });
   }
 
   private remoteOf(remote: string, create: true): RemotePoints;
