@@ -1,7 +1,8 @@
 /**
  * Pending `rioget` requests. A change wakes them once per turn of the event loop (so a burst of
- * changes is answered together), and each is answered as soon as its own view has something new,
- * or after the hold time with no data sections.
+ * changes is answered together), or at once when the caller knows its change is whole (a write
+ * applied); each is answered as soon as its own view has something new, or after the hold time
+ * with no data sections.
  */
 import type { ChangeStore } from './change-store';
 
