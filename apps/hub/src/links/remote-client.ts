@@ -74,7 +74,7 @@ export class RemoteClient {
   private readonly agent: Agent;
   private readonly origin: string;
   private readonly maxAnswerMb: number;
-  private readonly stopsBySignal = new WeakMap<AbortSignal, Set<() => void>>();
+  private readonly stopsBySignal = new WeakMap<AbortSignal, (() => void)[]>();
 
   constructor(
     private readonly settings: ClientSettings,
@@ -131,12 +131,15 @@ export class RemoteClient {
   /**
    * The requests in flight that `signal` stops, behind one listener for the signal's life: one
    * added and removed with each request cost about 4 µs each way (Node's EventTarget), on every
-   * poll, the removal on the answer's way to the browsers.
+   * poll, the removal on the answer's way to the browsers. A list, not a Set: a long-lived Set
+   * that an entry joins and leaves at every poll is the hash table V8 keeps chained to its
+   * replacements (see the browser session's pending changes), and a few requests at most are in
+   * flight at once.
    */
-  private stopsOf(signal: AbortSignal): Set<() => void> {
+  private stopsOf(signal: AbortSignal): (() => void)[] {
     let stops = this.stopsBySignal.get(signal);
     if (!stops) {
-      const inFlight = new Set<() => void>();
+      const inFlight: (() => void)[] = [];
       signal.addEventListener('abort', () => [...inFlight].forEach((stop) => stop()), { once: true });
       this.stopsBySignal.set(signal, inFlight);
       stops = inFlight;
@@ -168,7 +171,8 @@ export class RemoteClient {
       }, timeoutMs);
       const answer = new CappedAnswer(this.maxAnswerMb, rio.verb, (error, status, body) => {
         clearTimeout(timer);
-        stops?.delete(stop);
+        const at = stops?.indexOf(stop) ?? -1;
+        if (at !== -1) stops?.splice(at, 1);
         if (error) {
           failure.elapsedMs = performance.now() - sentAt;
           reject(toLinkError(error, failure));
@@ -179,7 +183,7 @@ export class RemoteClient {
         }
       });
       if (signal?.aborted) return stop();
-      stops?.add(stop);
+      stops?.push(stop);
       this.agent.dispatch({ origin: this.origin, path, method: 'GET' }, answer);
     });
   }
