@@ -126,6 +126,7 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     // Read when asked: a scope's own onRoute hook (registerPublic) may still set the role after this one.
     for (const method of methods) {
+      // eslint-disable-next-line no-restricted-syntax -- once per route, at start-up
       if (method !== 'HEAD') routeTable.push({ method, url: route.url, get role() { return route.config?.role ?? 'admin'; } });
     }
   });

@@ -7,7 +7,7 @@ function countingPoll(store: ChangeStore, since: number, key?: string) {
   const poll = {
     computed: 0,
     sent: [] as string[],
-    ...(key === undefined ? {} : { key }),
+    ...(key === undefined ? {} : { key: () => key }),
     tryAnswer() {
       poll.computed++;
       return store.timestamp > since ? `changed up to ${store.timestamp}` : undefined;

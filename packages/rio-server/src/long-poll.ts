@@ -16,10 +16,12 @@ export interface Poll {
   /**
    * Polls with the same key get the same answer while the store does not change (same timestamp,
    * sections and exposed names): it is computed once for all of them. Clients answered together
-   * come back with the same timestamp, so many pollers cost little more than one. Read when the
-   * poll is answered, so it may depend on the state at that moment.
+   * come back with the same timestamp, so many pollers cost little more than one. Asked when the
+   * poll is answered, so it may depend on the state at that moment. A method, not a getter: a
+   * getter in each poll's literal kept every poll's request through young collections (see the
+   * lint rule in eslint.config.js).
    */
-  readonly key?: string | undefined;
+  key?(): string | undefined;
   /** Returns the answer body when there is something new for this poll, else `undefined`. */
   tryAnswer(): string | undefined;
   /** The answer when the hold time ran out. */
@@ -49,8 +51,8 @@ export class LongPolls {
   }
 
   private answer(poll: Poll): string | undefined {
-    // Read once: a key may be worked out when it is asked for.
-    const key = poll.key;
+    // Asked once: a key may be worked out when it is asked for.
+    const key = poll.key?.();
     if (key === undefined) return poll.tryAnswer();
     if (this.answers.has(key)) return this.answers.get(key);
     const body = poll.tryAnswer();

@@ -213,7 +213,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
         // Polls held with the latest timestamp keep sharing their answer after the next change.
         const changesAfter = query.timestamp === source.store.timestamp ? `after ${query.timestamp}` : undefined;
         const poll: Poll = {
-          get key() {
+          key: () => {
             filtersNow();
             const since = isFullStateQuery(source, query) ? 'full' : changesAfter;
             if (since === undefined || clocked) return undefined;

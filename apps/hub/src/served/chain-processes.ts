@@ -108,6 +108,7 @@ export async function startChain(simArgs: readonly string[] = CHAIN_SIM_ARGS): P
     await addHubRemote(levels[1]?.admin as HubClient, 'site', siteProcess);
     await addHubRemote(levels[2]?.admin as HubClient, 'region', regionProcess);
     const chain: Chain = {
+      // eslint-disable-next-line no-restricted-syntax -- one per test chain
       get sim() {
         return sim;
       },
