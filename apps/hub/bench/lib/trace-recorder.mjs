@@ -9,18 +9,22 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 const folder = process.env.RIOHUB_TRACE_DIR;
+/** How often what was recorded is written (riohub-stream.ts waits this long before reading). */
+const WRITE_EVERY_MS = 1_000;
 /** The probe's name as the simulator knows it (`virtual.1`): prefixed at the hub. */
 const name = process.env.RIOHUB_TRACE_NAME ?? 'virtual.1';
 if (folder) {
   const file = join(folder, `trace-${process.pid}.txt`);
-  // Kept, and written every 20 ms off the thread: a write at each sighting would be in the way of
-  // the very probe it records.
+  // Kept, and written once a second off the thread: a write at each sighting would be in the way
+  // of the very probe it records, and each write is three jobs for libuv's threads (open, write,
+  // close), each waking a thread and then this one (at every 20 ms, 150 wake-ups a second of the
+  // process being measured, on two cores shared with the rest of the chain).
   let lines = '';
   const record = (stage, value, at) => {
     if (lines === '') setTimeout(() => {
       appendFile(file, lines, () => undefined);
       lines = '';
-    }, 20).unref();
+    }, WRITE_EVERY_MS).unref();
     lines += `${stage} ${value} ${at.toFixed(3)}\n`;
   };
   // The probe's value in an answer, found as plain text: this runs on every answer.
