@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSelfSigned } from '@riohub/certificate';
+import { now } from './measure';
 
 const [password, namesText, rateText] = process.argv.slice(2) as [string, string, string];
 const rate = Number(rateText);
@@ -20,7 +21,7 @@ const rate = Number(rateText);
  */
 const CHANGE_TICK_MS = 5;
 const MAX_CATCH_UP_MS = 100;
-/** The probe's period, as the probe writer's: its value is its own time (epoch ms) when applied. */
+/** The probe's period, as the probe writer's: its value is its own time (measure.ts's `now`) when applied. */
 const PROBE_MS = 10;
 const PROBE = 'virtual.1';
 
@@ -105,7 +106,7 @@ const timers = [
     if (count > 0) release();
   }, CHANGE_TICK_MS),
   setInterval(() => {
-    change(PROBE, (performance.timeOrigin + performance.now()).toFixed(3));
+    change(PROBE, now().toFixed(3));
     release();
   }, PROBE_MS),
 ];

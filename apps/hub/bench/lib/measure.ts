@@ -3,13 +3,19 @@
 // dashboard client's receiving of deltas, and this process's garbage-collection pauses.
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { traceClock } from '@riohub/rio-server';
 import type { WebSocket } from 'ws';
 import type { HubClient } from '../../src/testing/test-hub';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Epoch milliseconds, sub-millisecond: comparable across processes on one machine. */
-export const now = () => performance.timeOrigin + performance.now();
+/** Milliseconds, sub-millisecond, comparable across processes on one machine (traceClock). */
+export const now = traceClock;
+
+/** When a performance entry started, on the same clock (its `startTime` is this process's own). */
+export function entryStart(startTime: number): number {
+  return now() - (performance.now() - startTime);
+}
 
 /** The value at fraction `p` of a sorted list (NaN when empty). */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -63,7 +69,7 @@ export function onDeltas(socket: WebSocket, each: (point: { name: string; value:
   });
 }
 
-/** A pause of a process for garbage collection: when it began (epoch ms) and how long it lasted (ms). */
+/** A pause of a process for garbage collection: when it began (`now`) and how long it lasted (ms). */
 export interface Pause {
   start: number;
   duration: number;
@@ -73,7 +79,7 @@ export interface Pause {
 export function watchPauses(): () => Promise<Pause[]> {
   const pauses: Pause[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) pauses.push({ start: performance.timeOrigin + entry.startTime, duration: entry.duration });
+    for (const entry of list.getEntries()) pauses.push({ start: entryStart(entry.startTime), duration: entry.duration });
   });
   observer.observe({ entryTypes: ['gc'] });
   return async () => {

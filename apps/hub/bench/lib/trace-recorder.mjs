@@ -1,8 +1,9 @@
 // Preloaded into a simulator or a hub by the latency breakdown (`--import` in NODE_OPTIONS): records
 // when each stage (packages/rio-server/src/trace.ts) saw the probe datapoint, one line per sighting,
-// `<stage> <probe value> <epoch ms>`, in a file of this process's own in RIOHUB_TRACE_DIR, and the
+// `<stage> <probe value> <time>`, in a file of this process's own in RIOHUB_TRACE_DIR, and the
 // process's garbage-collection pauses. The probe's value is the time it was sent, so sightings of
-// one probe are joined across processes.
+// one probe are joined across processes. Every time is on the machine's monotonic clock, in ms
+// (`traceClock` in trace.ts), the same in every process.
 import { appendFile } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ if (folder) {
   // probe on its way through a paused process waits the pause out.
   const role = process.env.RIOHUB_TRACE_ROLE ?? 'process';
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) record(`gc:${role}`, entry.duration.toFixed(3), performance.timeOrigin + entry.startTime);
+    for (const entry of list.getEntries()) record(`gc:${role}`, entry.duration.toFixed(3), Number(process.hrtime.bigint()) / 1e6 - (performance.now() - entry.startTime));
   }).observe({ entryTypes: ['gc'] });
   const suffix = `.${name}`;
   subscribe('riohub.trace.delta-sent', ({ at, points }) => {
