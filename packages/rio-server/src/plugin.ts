@@ -223,8 +223,9 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
           tryAnswer: () => readChanges(source, filtersNow(), query),
           idleAnswer: () => idleState(source, query),
           send: (body: string) => {
-            traceStage(TRACE_STAGES.answerSent, () => ({ body }));
             void answer(reply, 200, body);
+            // After the write, as the hub's delta: on loopback the socket's write is most of a hop.
+            traceStage(TRACE_STAGES.answerSent, () => ({ body }));
           },
         };
         reply.raw.once('close', () => polls.remove(poll));
