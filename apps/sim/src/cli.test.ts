@@ -40,10 +40,34 @@ describe('riohub-sim command line', () => {
     expect(stderr).toContain('usage: riohub-sim');
   });
 
+  it('refuses an unknown RIOHUB_LOG_LEVEL with a clear message and exit code 2', async () => {
+    const { code, stdout, stderr } = await runToExit(['--password', 'pw'], { RIOHUB_LOG_LEVEL: 'loud' });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('RIOHUB_LOG_LEVEL "loud": expected one of fatal, error, warn, info, debug, trace, silent');
+  });
+
+  it('logs from the level in RIOHUB_LOG_LEVEL up: at warn, refusals but not each applied write', async () => {
+    const sim = await spawnSim(['--http', '--password', 'pw'], { env: { RIOHUB_LOG_LEVEL: 'warn' } });
+    const client = new RioTestClient(sim.url, undefined);
+    try {
+      expect((await client.get('/x/rioset?1*pw*dummy.light.1*1')).status).toBe(200);
+      // A wrong password gets no answer (the connection is held): the refusal is in the log at once.
+      await fetch(`${sim.url}/x/rioget?1*1*wrong-pw`, { signal: AbortSignal.timeout(300) }).catch(() => undefined);
+      await expect.poll(() => sim.stderr(), { timeout: 5_000 }).toContain('remote API request refused');
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+    expect(sim.stderr()).not.toContain('remote write applied');
+    expect(sim.stderr()).not.toContain('wrong-pw');
+  });
+
   it('prints its usage with --help and exits 0', async () => {
     const { code, stdout } = await runToExit(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('--changes-per-second');
+    expect(stdout).toContain('RIOHUB_LOG_LEVEL');
   });
 
   it('prints exactly one line when ready, logs to stderr, and exits 0 on SIGTERM and SIGINT', async () => {

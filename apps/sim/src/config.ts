@@ -34,7 +34,13 @@ export interface SimConfig {
   energyResetAt: number | undefined;
   /** Where the certificate, instance id and logger history live; `undefined`: a temporary folder. */
   data: string | undefined;
+  /** The least severe log level written (RIOHUB_LOG_LEVEL, as the hub's). */
+  logLevel: LogLevel;
 }
+
+/** pino's levels, most severe first; `silent` writes nothing. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const USAGE = `usage: riohub-sim --password <secret> [options]
 
@@ -64,6 +70,11 @@ export const USAGE = `usage: riohub-sim --password <secret> [options]
   --energy-reset-at <n>         the energy meter restarts from zero at sample n (0: the first) [never]
   --data <dir>                  certificate, instance id and logger history [a temporary folder]
   --help                        this text
+
+environment:
+  RIOHUB_SIM_PASSWORD           the password, when --password is not given
+  RIOHUB_LOG_LEVEL              fatal, error, warn, info, debug, trace or silent [info]; at info each
+                                applied write is logged
 `;
 
 const MAX_COUNT = 1_000_000;
@@ -116,6 +127,10 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (error instanceof ProtocolError) throw new UsageError(`--stale: ${error.message}`);
     throw error;
   }
+  const logLevel = env['RIOHUB_LOG_LEVEL'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new UsageError(`RIOHUB_LOG_LEVEL "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
+  }
   const members = values.members.split(',').map((id) => id.trim()).filter((id) => id !== '');
 
   return {
@@ -143,6 +158,7 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     historyStepSeconds: wholeNumber('history-step', values['history-step'], 86_400, 1),
     energyResetAt: values['energy-reset-at'] === undefined ? undefined : wholeNumber('energy-reset-at', values['energy-reset-at'], Number.MAX_SAFE_INTEGER),
     data: values.data,
+    logLevel: logLevel as LogLevel,
   };
 }
 

@@ -36,6 +36,7 @@ export async function startSim(config: SimConfig): Promise<RunningSim> {
         api: config.api,
       },
       tls,
+      logLevel: config.logLevel,
     });
     for (const warning of warnings) app.log.warn(warning);
     if (config.password === '') app.log.warn('the password is empty: the remote API is disabled');
