@@ -49,6 +49,13 @@ describe('riohub command line', () => {
     expect(run.stdout()).toBe('');
   });
 
+  it('refuses an unknown RIOHUB_LOG_LEVEL with a clear message and exit code 2', async () => {
+    const run = runHub([], { RIOHUB_LOG_LEVEL: 'loud' });
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('RIOHUB_LOG_LEVEL "loud": expected one of fatal, error, warn, info, debug, trace, silent');
+    expect(run.stdout()).toBe('');
+  });
+
   it('runs in demo mode with two simulators connected, prints the admin password once, stops cleanly', async () => {
     const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
     const { database, drop } = await testDatabase();

@@ -1,6 +1,6 @@
 /** The hub's command line, parsed and checked once into a typed config. */
 import { isIP } from 'node:net';
-import { parseCommandLine, parseFlags, port, UsageError, type FlagEnvironment } from '@riohub/cli';
+import { logLevelFrom, parseCommandLine, parseFlags, port, UsageError, type FlagEnvironment } from '@riohub/cli';
 
 export interface HubConfig {
   host: string;
@@ -73,6 +73,8 @@ export const USAGE = `usage: riohub [options]
   (RIOHUB_PORT=8443, RIOHUB_DATA=/var/lib/riohub, RIOHUB_ALLOWED_HOSTS=hub.example,
   RIOHUB_TLS=true); an option on the command line wins over the environment. Give a database
   URL with a password as RIOHUB_DATABASE: a command line is visible to every user of the machine.
+  The log (stderr) is written from the level in RIOHUB_LOG_LEVEL up: fatal, error, warn, info
+  (the default), debug, trace or silent.
 
   /healthz, /readyz and /metrics serve probes and Prometheus; /metrics answers loopback clients,
   and others that send Authorization: Bearer with the token in RIOHUB_METRICS_TOKEN.
@@ -169,6 +171,9 @@ export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     );
   }
   const trustProxy = values['trust-proxy'] === undefined ? undefined : proxyList(values['trust-proxy']);
+  // Read again by startHub (as tests start it, without a command line): checked here so that a bad
+  // level is a usage error before anything starts.
+  logLevelFrom(env);
   return {
     host: values.host,
     port: listenPort,

@@ -1,5 +1,5 @@
 /** The simulator's command line, parsed and checked once into a typed config. */
-import { parseFlags, port, trueOrFalse, UsageError, wholeNumber } from '@riohub/cli';
+import { logLevelFrom, parseFlags, port, trueOrFalse, UsageError, wholeNumber, type LogLevel } from '@riohub/cli';
 import { compileAddressList, compileNameFilter, ProtocolError } from '@riohub/protocol';
 
 export interface SimConfig {
@@ -37,10 +37,6 @@ export interface SimConfig {
   /** The least severe log level written (RIOHUB_LOG_LEVEL, as the hub's). */
   logLevel: LogLevel;
 }
-
-/** pino's levels, most severe first; `silent` writes nothing. */
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const USAGE = `usage: riohub-sim --password <secret> [options]
 
@@ -127,10 +123,7 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (error instanceof ProtocolError) throw new UsageError(`--stale: ${error.message}`);
     throw error;
   }
-  const logLevel = env['RIOHUB_LOG_LEVEL'] ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new UsageError(`RIOHUB_LOG_LEVEL "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const logLevel = logLevelFrom(env);
   const members = values.members.split(',').map((id) => id.trim()).filter((id) => id !== '');
 
   return {
@@ -158,7 +151,7 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     historyStepSeconds: wholeNumber('history-step', values['history-step'], 86_400, 1),
     energyResetAt: values['energy-reset-at'] === undefined ? undefined : wholeNumber('energy-reset-at', values['energy-reset-at'], Number.MAX_SAFE_INTEGER),
     data: values.data,
-    logLevel: logLevel as LogLevel,
+    logLevel,
   };
 }
 

@@ -78,3 +78,16 @@ export function trueOrFalse(flag: string, text: string): boolean {
   if (text === 'false') return false;
   throw new UsageError(`--${flag} "${text}": expected true or false`);
 }
+
+/** pino's levels, most severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The least severe level a server logs, from `RIOHUB_LOG_LEVEL` (`info` when unset), checked. */
+export function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {
+  const level = env['RIOHUB_LOG_LEVEL'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`RIOHUB_LOG_LEVEL "${level}": expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return level as LogLevel;
+}
