@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import mqtt from 'mqtt';
+import { makeSelfSigned } from '@riohub/certificate';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
@@ -101,6 +102,8 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** The latencies at 10,000/s with the same transport security on both links (TLS, or none). */
+const likeForLike: Row[] = [];
 /** The bridge's and riohub's figures as the table has them, for the bare chain's table. */
 const compared: { rate: number; bridge: LatencyFigures; hub: { p50: number; p99: number } }[] = [];
 const most = { bridge: NaN, riohub: NaN, bridgePerCore: NaN, hubPerCore: NaN };
@@ -117,6 +120,11 @@ const latencyRows = (rate: number, bridge: LatencyFigures, probed: LatencyFigure
 console.log(`vs-mqtt: Mosquitto ${mosquittoVersion()} bridge beside riohub, one run, ${cpus().length} cores; load average at the start ${load()}`);
 const upstream = await startMosquitto();
 const downstream = await startMosquitto({ bridge: { address: `127.0.0.1:${upstream.port}`, prefix: 'remote/' } });
+// The same bridge with its link between the sites over TLS, as riohub's link to a remote is over
+// HTTPS (the Remote I/O API's transport): each site's own clients stay on a plain listener.
+const bridgeCertificate = await makeSelfSigned('127.0.0.1', 'bench upstream broker');
+const upstreamTls = await startMosquitto({ tlsListener: bridgeCertificate });
+const downstreamTls = await startMosquitto({ bridge: { address: `127.0.0.1:${upstreamTls.tlsPort}`, prefix: 'remote/', ca: bridgeCertificate.cert } });
 // The simulators and the hub record where each probe is (trace-recorder.mjs), for the breakdown.
 const trace = traceFolder();
 // BENCH_HUB_NODE_ARGS: options for the hub's Node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (as for end-to-end).
@@ -134,9 +142,21 @@ try {
     console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes (cores used: ${coresText(bridge.cores ?? {})}); riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes (cores used: ${coresText(riohub.cores ?? {})})`);
     latencyRows(rate, bridge, riohub);
   }
-  // The same at 10,000/s with the simulator polled over plain HTTP: what TLS costs on the way (riohub only).
+  // Like for like at 10,000/s: the bridge with its link over TLS, and riohub's simulator polled over plain HTTP.
+  const bridgeTls = await bridgeFigures(upstreamTls, downstreamTls, 10_000, 1, LATENCY_SECONDS);
   const plain = await probeLatency(admin, 10_000, LATENCY_SECONDS, { trace, overHttp: true, hubPid: hub.child.pid });
   breakdowns.push([`${perSecond(10_000)}, the simulator over plain HTTP`, plain]);
+  console.log(`  like for like at ${perSecond(10_000)} (load ${load()}): the bridge over TLS ${bridgeTls.probes} probes (cores used: ${coresText(bridgeTls.cores ?? {})}); riohub over plain HTTP ${plain.probes} probes (cores used: ${coresText(plain.cores ?? {})})`);
+  const atTenThousand = compared.find(({ rate }) => rate === 10_000);
+  if (atTenThousand) {
+    const plainHub = plain.fromChange ?? plain;
+    likeForLike.push(
+      { figure: 'latency p50, the link between the sites encrypted (bridge: TLS; riohub: HTTPS)', bridge: ms(bridgeTls.p50), riohub: ms(atTenThousand.hub.p50), ratio: atTenThousand.hub.p50 / bridgeTls.p50 },
+      { figure: 'latency p99, the link between the sites encrypted (bridge: TLS; riohub: HTTPS)', bridge: ms(bridgeTls.p99), riohub: ms(atTenThousand.hub.p99), ratio: atTenThousand.hub.p99 / bridgeTls.p99 },
+      { figure: 'latency p50, the link in plain (bridge: TCP; riohub: HTTP)', bridge: ms(atTenThousand.bridge.p50), riohub: ms(plainHub.p50), ratio: plainHub.p50 / atTenThousand.bridge.p50 },
+      { figure: 'latency p99, the link in plain (bridge: TCP; riohub: HTTP)', bridge: ms(atTenThousand.bridge.p99), riohub: ms(plainHub.p99), ratio: plainHub.p99 / atTenThousand.bridge.p99 },
+    );
+  }
   // As much as each takes: two publishers as fast as the broker takes them; two simulators asked for more than they can make.
   const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2, SECONDS);
   const riohubMost = await sustainedRate(admin, MOST_SOURCES, MOST_RATE, SECONDS, hub.child.pid as number);
@@ -150,12 +170,16 @@ try {
   Object.assign(most, { bridge: bridgeMost.delivered, riohub: riohubMost.delivered, bridgePerCore, hubPerCore });
 } finally {
   await hub.stop();
-  await Promise.all([upstream.close(), downstream.close()]);
+  await Promise.all([upstream.close(), downstream.close(), upstreamTls.close(), downstreamTls.close()]);
 }
 
 console.log('\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
 console.log(`load average at the end: ${load()}`);
+if (likeForLike.length > 0) {
+  console.log(`\nlike for like at ${perSecond(10_000)}: the link between the sites with the same transport security on both\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|`);
+  for (const row of likeForLike) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
+}
 for (const [how, figures] of breakdowns) {
   console.log(`\nriohub at ${how}, where a change's time goes (each probe's stages, timestamps carried through):\n| stage | p50 | p99 |\n|---|---|---|`);
   for (const stage of figures.stages ?? []) console.log(`| ${stage.stage} | ${ms(stage.p50)} | ${ms(stage.p99)} |`);

@@ -17,16 +17,24 @@ export interface MosquittoOptions {
   /** Serve MQTT over TLS with this certificate and key (PEM): the URL is then `mqtts://`. */
   tls?: { cert: string; key: string };
   /**
+   * Also listen with TLS on a second port (`tlsPort`), with this certificate and key (PEM), for a
+   * bridge from another site, while the clients of this one use the plain listener.
+   */
+  tlsListener?: { cert: string; key: string };
+  /**
    * Bridge this broker to another: it connects to `address` (`127.0.0.1:<port>`) and takes its
    * topics in, each under `prefix` (`topic # in 0 <prefix> ""`), as an MQTT bridge between sites does.
+   * `ca` (PEM): connect over TLS, trusting this certificate, the other's name checked.
    */
-  bridge?: { address: string; prefix: string };
+  bridge?: { address: string; prefix: string; ca?: string };
 }
 
 export interface MosquittoBroker {
   /** `mqtt://127.0.0.1:<port>` (or `mqtts://`). */
   url: string;
   port: number;
+  /** The port of the TLS listener for bridges (`tlsListener`). */
+  tlsPort?: number;
   /** The broker's process id while it runs (benches count its CPU). */
   pid(): number | undefined;
   /** Everything it logged so far. */
@@ -61,8 +69,19 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     writeFileSync(join(folder, 'key.pem'), options.tls.key, { mode: 0o600 });
     lines.push(`certfile ${join(folder, 'cert.pem')}`, `keyfile ${join(folder, 'key.pem')}`);
   }
+  // Options after a `listener` line are that listener's: the second one is the bridges' TLS port.
+  const tlsPort = options.tlsListener ? await freePort() : undefined;
+  if (options.tlsListener) {
+    writeFileSync(join(folder, 'listener-cert.pem'), options.tlsListener.cert);
+    writeFileSync(join(folder, 'listener-key.pem'), options.tlsListener.key, { mode: 0o600 });
+    lines.push(`listener ${tlsPort} 127.0.0.1`, `certfile ${join(folder, 'listener-cert.pem')}`, `keyfile ${join(folder, 'listener-key.pem')}`);
+  }
   if (options.bridge) {
     lines.push('connection upstream', `address ${options.bridge.address}`, `topic # in 0 ${options.bridge.prefix} ""`, 'cleansession true');
+    if (options.bridge.ca) {
+      writeFileSync(join(folder, 'bridge-ca.pem'), options.bridge.ca);
+      lines.push(`bridge_cafile ${join(folder, 'bridge-ca.pem')}`);
+    }
   }
   const config = join(folder, 'mosquitto.conf');
   writeFileSync(config, `${lines.join('\n')}\n`);
@@ -78,7 +97,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     let gone = false;
     exited = new Promise((resolve) => started.once('exit', () => ((gone = true), resolve())));
     const deadline = Date.now() + 10_000;
-    while (!(await accepts(port))) {
+    while (!(await accepts(port)) || (tlsPort !== undefined && !(await accepts(tlsPort)))) {
       if (gone) throw new Error(`mosquitto exited before listening:\n${output}`);
       if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port} within 10 s:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -93,6 +112,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   return {
     url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
+    tlsPort,
     pid: () => child?.pid,
     log: () => output,
     stop,
