@@ -135,7 +135,7 @@ export class Hub extends HubEventBus {
       () => pair?.off('change', onStanding),
       () => pair?.off('notice', onNotice),
       () => pair?.off('forwarded', onForwarded),
-      this.tree.onChange(({ point, event }) => this.emit('point', point, event)),
+      this.tree.onChange((point, event) => this.emit('point', point, event)),
       this.loggers.onChange(() => this.emit('loggers')),
       () => this.storage.off('change', onStorage),
     );

@@ -37,6 +37,15 @@ const UPPER_E = 69;
 const isDigit = (code: number) => code >= ZERO && code <= NINE;
 
 /**
+ * A name and its value, made by a builtin rather than written `[name, value]`. V8 follows what
+ * becomes of each literal's objects: once most of one literal's objects outlive a young collection
+ * (a first answer of thousands of changes, read while the young generation is full), it makes
+ * every later one in the old generation, for good, where each keeps its answer's strings through
+ * every young collection until a full one. `Array.of` has no such feedback.
+ */
+const entryOf = (name: string, value: string) => Array.of(name, value) as [string, string];
+
+/**
  * V8 makes a slice of 13 characters or more a view of the whole text, which it keeps alive for as
  * long as the slice lives: a name or value kept in the tree would keep its answer. Such a slice is
  * copied (a concatenation, flattened by the slice of it). Shorter ones are copies already.
@@ -166,7 +175,7 @@ class Reader {
       } else {
         for (const [seen] of pairs) if (seen === name) throw notUsual;
       }
-      pairs.push([name, value]);
+      pairs.push(entryOf(name, value));
     } while (this.take(COMMA));
     this.expect(CLOSE_BRACE);
     return pairs;

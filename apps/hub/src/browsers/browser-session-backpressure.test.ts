@@ -59,7 +59,7 @@ describe('a browser session under backpressure', () => {
     });
     await new Promise((resolve) => client.once('open', resolve));
     const browser = await session;
-    tree.onChange(({ point }) => browser.offer(point));
+    tree.onChange((point) => browser.offer(point));
     client.send(JSON.stringify({ type: 'subscribe', payload: { prefixes: [''] } }));
     await waitUntil(async () => snapshotDone, 10_000, 'the snapshot');
 

@@ -1,5 +1,6 @@
+import type { Point } from '@riohub/hub-api';
 import { describe, expect, it } from 'vitest';
-import { CONNECTION_READ_ONLY, HUB_BELOW_READ_ONLY, OWN_POINT_READ_ONLY, PointTree, type PointChange } from './point-tree';
+import { CONNECTION_READ_ONLY, HUB_BELOW_READ_ONLY, OWN_POINT_READ_ONLY, PointTree } from './point-tree';
 
 describe('PointTree', () => {
   it('keeps datapoints and GUI variables of the same name apart', () => {
@@ -13,8 +14,8 @@ describe('PointTree', () => {
 
   it('reports a change only when the value changes, with its event flag', () => {
     const tree = new PointTree();
-    const changes: PointChange[] = [];
-    tree.onChange((change) => changes.push(change));
+    const changes: { point: Point; event: boolean }[] = [];
+    tree.onChange((point, event) => changes.push({ point, event }));
     expect(tree.set('io', 'a.x', '1', 'a', false)).toBe(true);
     expect(tree.set('io', 'a.x', '1', 'a')).toBe(false);
     expect(tree.set('io', 'a.x', '2', 'a')).toBe(true);
@@ -27,7 +28,7 @@ describe('PointTree', () => {
     tree.set('hub', 'a.connection', 'online', 'a');
     tree.set('io', 'b.x', '1', 'b');
     const flipped: string[] = [];
-    tree.onChange(({ point }) => flipped.push(`${point.name}:${point.state}`));
+    tree.onChange((point) => flipped.push(`${point.name}:${point.state}`));
     tree.setOnline('a', false);
     expect(tree.get('io', 'a.x')).toMatchObject({ value: '1', state: 'stale' });
     expect(tree.get('hub', 'a.connection')?.state).toBe('ok');
@@ -54,7 +55,7 @@ describe('PointTree', () => {
     tree.set('io', 'a.y', '1', 'a');
     tree.set('hub', 'a.connection', 'online', 'a');
     const flipped: string[] = [];
-    tree.onChange(({ point, event }) => flipped.push(`${point.name}:${point.state}:${event}`));
+    tree.onChange((point, event) => flipped.push(`${point.name}:${point.state}:${event}`));
     expect(tree.setStaleBelow('io', 'a.x', true)).toBe(true);
     expect(tree.setStaleBelow('io', 'a.x', true)).toBe(false);
     expect(tree.setStaleBelow('hub', 'a.connection', true)).toBe(false);
@@ -99,7 +100,7 @@ describe('PointTree', () => {
     expect(tree.get('io', 'site.lobby.dummy.time.delta')).not.toHaveProperty('readOnly');
 
     const flips: string[] = [];
-    tree.onChange(({ point, event }) => flips.push(`${point.kind}:${point.name}:${point.readOnly ?? 'writable'}:${event}`));
+    tree.onChange((point, event) => flips.push(`${point.kind}:${point.name}:${point.readOnly ?? 'writable'}:${event}`));
     tree.setReadings('a', new Map([['a.dummy.autom.1.pos', 'a reading']]));
     expect(flips).toEqual(['io:a.dummy.autom.1.pos:a reading:false']);
     expect(tree.get('io', 'a.dummy.autom.1')).not.toHaveProperty('readOnly');

@@ -1,0 +1,55 @@
+/**
+ * Run by `tree/young-after-burst.test.ts` in a Node of its own, with `--allow-natives-syntax`.
+ *
+ * V8 follows what becomes of each object literal's objects, and when most of one literal's objects
+ * outlive a young collection while the young generation is at its largest, it makes every later one
+ * in the old generation, for good. The hub meets that with its first answer after a sync: thousands
+ * of changes read, and held for the browsers' next flush, at once. This program does the same: the
+ * young generation grown to its largest, then one answer of a burst of changes read and applied to
+ * a tree whose listener holds every point, as a browser's pending changes do; then ordinary
+ * answers. It prints which share of the ordinary answers' objects V8 still made young: the change
+ * reader's pairs and the tree's points. Made by literals (before this test), the points were all
+ * made old in three runs of three, and a quarter to a third of the pairs in two.
+ */
+import type { Point } from '@riohub/hub-api';
+import { decodeState, type Entry } from '@riohub/protocol';
+import { PointTree } from '../tree/point-tree';
+
+const isYoung = new Function('object', 'return %InYoungGeneration(object)') as (object: unknown) => boolean;
+
+const BURST = 300_000;
+const ANSWERS = 50;
+const CHANGES = 100;
+
+/** A usual answer of `count` changes from `light.<first>` on, as a simulator writes it. */
+function answer(first: number, count: number, value: string): readonly Entry[] {
+  const io = Object.fromEntries(Array.from({ length: count }, (_, index) => [`light.${first + index}`, value]));
+  const state = decodeState(JSON.stringify({ hsycostate: { timestamp: Date.now(), topotime: 1, io } }));
+  if (!state.io) throw new Error('an answer without its changes');
+  return state.io;
+}
+
+const tree = new PointTree();
+let held: Point[] = [];
+tree.onChange((point) => held.push(point));
+
+// Objects that outlive young collections, until the young generation stops growing.
+for (let made = 0, grown: object[] = []; made < 2_000_000; made++) {
+  grown.push({ made });
+  if (grown.length > BURST) grown = [];
+}
+
+tree.setAll('remote', 'io', answer(0, BURST, '1'), false, true);
+held = [];
+
+// Each ordinary answer changes its points from the burst's value.
+const young = { pairs: 0, points: 0 };
+for (let round = 0; round < ANSWERS; round++) {
+  const entries = answer(round * CHANGES, CHANGES, '0');
+  tree.setAll('remote', 'io', entries, false, true);
+  young.pairs += entries.filter(isYoung).length;
+  young.points += held.filter(isYoung).length;
+  held = [];
+}
+const share = (count: number) => count / (ANSWERS * CHANGES);
+process.stdout.write(`${JSON.stringify({ pairs: share(young.pairs), points: share(young.points) })}\n`);
