@@ -27,6 +27,8 @@ export interface MosquittoOptions {
    * `ca` (PEM): connect over TLS, trusting this certificate, the other's name checked.
    */
   bridge?: { address: string; prefix: string; ca?: string };
+  /** `set_tcp_nodelay true`: each message sent as it comes rather than held by Nagle's algorithm (Mosquitto's default), for latency. */
+  noDelay?: boolean;
 }
 
 export interface MosquittoBroker {
@@ -53,6 +55,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const port = await freePort();
   // As root, Mosquitto would become the user `mosquitto`, who cannot read this test's folder.
   const lines = [...(process.getuid?.() === 0 ? ['user root'] : []), `listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice'];
+  if (options.noDelay) lines.push('set_tcp_nodelay true');
   if (options.users) {
     const passwords = join(folder, 'passwords');
     writeFileSync(passwords, '', { mode: 0o600 });
