@@ -15,7 +15,8 @@
  * the order of the text (an object would put integer-like names first).
  */
 import { isQuality, isValidGuiName, isValidName } from './names';
-import type { Entry, HsycoState, Quality, QualityEntry } from './responses';
+import { entryOf } from './entry-of';
+import type { Entry, HsycoState, QualityEntry } from './responses';
 
 /** The characters the reader looks for, by code. */
 const QUOTE = 34;
@@ -35,15 +36,6 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 
 const isDigit = (code: number) => code >= ZERO && code <= NINE;
-
-/**
- * A name and its value, made by a builtin rather than written `[name, value]`. V8 follows what
- * becomes of each literal's objects: once most of one literal's objects outlive a young collection
- * (a first answer of thousands of changes, read while the young generation is full), it makes
- * every later one in the old generation, for good, where each keeps its answer's strings through
- * every young collection until a full one. `Array.of` has no such feedback.
- */
-const entryOf = (name: string, value: string) => Array.of(name, value) as [string, string];
 
 /**
  * V8 makes a slice of 13 characters or more a view of the whole text, which it keeps alive for as
@@ -156,9 +148,9 @@ class Reader {
   }
 
   /** `{"name":"value",…}` as pairs, each name once and valid by `validName`. */
-  pairs(validName: (name: string) => boolean): [string, string][] {
+  pairs(validName: (name: string) => boolean): Entry[] {
     this.expect(OPEN_BRACE);
-    const pairs: [string, string][] = [];
+    const pairs: Entry[] = [];
     if (this.take(CLOSE_BRACE)) return pairs;
     // Names come once in what servers write; a name twice is for the general decoder (the last
     // value, at the first place), told by a set only past a few names.
@@ -251,7 +243,7 @@ function read(reader: Reader): HsycoState {
           if (quality) throw notUsual;
           const pairs = reader.pairs(isValidName);
           if (!pairs.every(([, value]) => isQuality(value))) throw notUsual;
-          quality = pairs as [string, Quality][];
+          quality = pairs as QualityEntry[];
           break;
         }
         case 'members':

@@ -5,7 +5,7 @@
  * proportion to the answer, never to the number of names. Names are kept in columns, a slot each,
  * not an object each: a hub re-serving a million points holds them all.
  */
-import type { Entry, NameFilter, Quality, QualityEntry } from '@riohub/protocol';
+import { entryOf, type Entry, type NameFilter, type Quality, type QualityEntry } from '@riohub/protocol';
 
 export type Kind = 'io' | 'ui';
 
@@ -209,7 +209,7 @@ export class ChangeStore {
     const changes: Entry[] = [];
     for (let slot = newest; slot !== NONE && (times[slot] as number) > timestamp; slot = older[slot] as number) {
       const name = names[slot] as string;
-      if (filter(name)) changes.push([name, values[slot] as string]);
+      if (filter(name)) changes.push(entryOf(name, values[slot] as string));
     }
     return changes.reverse();
   }
@@ -220,7 +220,7 @@ export class ChangeStore {
     const changes: QualityEntry[] = [];
     for (let slot = newest; slot !== NONE && (times[slot] as number) > timestamp; slot = older[slot] as number) {
       const name = names[slot] as string;
-      if (filter(name)) changes.push([name, values[slot] as Quality]);
+      if (filter(name)) changes.push(entryOf(name, values[slot] as Quality));
     }
     return changes.reverse();
   }

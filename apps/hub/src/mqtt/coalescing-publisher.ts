@@ -15,6 +15,18 @@ export interface OutgoingMessage {
   retain: boolean;
 }
 
+/**
+ * A message waiting, made by a constructor rather than an object literal: after a burst of changes
+ * held at once (the first sync of a remote's points), V8 would make every later literal's object
+ * in the old generation, for good (see `entryOf` in @riohub/protocol).
+ */
+class PendingMessage implements OutgoingMessage {
+  constructor(
+    public payload: OutgoingMessage['payload'],
+    public retain: boolean,
+  ) {}
+}
+
 /** Sends one message; resolves once written (or acknowledged), rejects when the connection went. */
 export type Send = (topic: string, payload: string, retain: boolean) => Promise<void>;
 
@@ -40,7 +52,7 @@ export class CoalescingPublisher {
       waiting.payload = payload;
       waiting.retain = retain;
     } else {
-      this.pending.set(topic, { payload, retain });
+      this.pending.set(topic, new PendingMessage(payload, retain));
     }
     this.schedule();
   }

@@ -6,13 +6,15 @@
  * in the old generation, for good. The hub meets that with its first answer after a sync: thousands
  * of changes read, and held for the browsers' next flush, at once. This program does the same: the
  * young generation grown to its largest, then one answer of a burst of changes read and applied to
- * a tree whose listener holds every point, as a browser's pending changes do; then ordinary
- * answers. It prints which share of the ordinary answers' objects V8 still made young: the change
- * reader's pairs and the tree's points. Made by literals (before this test), the points were all
- * made old in three runs of three, and a quarter to a third of the pairs in two.
+ * a tree whose listener holds every point, as a browser's pending changes do, and the same burst
+ * answered from a served API's change store; then ordinary answers. It prints which share of the
+ * ordinary answers' objects V8 still made young: the change reader's pairs, the tree's points and
+ * the change store's pairs. Made by literals (before this test), the points were all made old in
+ * three runs of three, and a quarter to a half of the reader's pairs in three runs of five.
  */
 import type { Point } from '@riohub/hub-api';
 import { decodeState, type Entry } from '@riohub/protocol';
+import { ChangeStore } from '@riohub/rio-server';
 import { PointTree } from '../tree/point-tree';
 
 const isYoung = new Function('object', 'return %InYoungGeneration(object)') as (object: unknown) => boolean;
@@ -39,17 +41,26 @@ for (let made = 0, grown: object[] = []; made < 2_000_000; made++) {
   if (grown.length > BURST) grown = [];
 }
 
-tree.setAll('remote', 'io', answer(0, BURST, '1'), false, true);
+const store = new ChangeStore();
+const everything = () => true;
+const burst = answer(0, BURST, '1');
+tree.setAll('remote', 'io', burst, false, true);
+for (const [name, value] of burst) store.set('io', name, value);
+if (store.changesSince('io', store.origin, everything).length !== BURST) throw new Error('the store did not answer the burst');
 held = [];
 
 // Each ordinary answer changes its points from the burst's value.
-const young = { pairs: 0, points: 0 };
+const young = { pairs: 0, points: 0, served: 0 };
 for (let round = 0; round < ANSWERS; round++) {
   const entries = answer(round * CHANGES, CHANGES, '0');
   tree.setAll('remote', 'io', entries, false, true);
+  const since = store.timestamp;
+  for (const [name, value] of entries) store.set('io', name, value);
+  const answered = store.changesSince('io', since, everything);
   young.pairs += entries.filter(isYoung).length;
   young.points += held.filter(isYoung).length;
+  young.served += answered.filter(isYoung).length;
   held = [];
 }
 const share = (count: number) => count / (ANSWERS * CHANGES);
-process.stdout.write(`${JSON.stringify({ pairs: share(young.pairs), points: share(young.points) })}\n`);
+process.stdout.write(`${JSON.stringify({ pairs: share(young.pairs), points: share(young.points), served: share(young.served) })}\n`);
