@@ -189,7 +189,9 @@ for (const [how, figures] of breakdowns) {
   for (const stage of figures.stages ?? []) console.log(`| ${stage.stage} | ${ms(stage.p50)} | ${ms(stage.p99)} |`);
   if (figures.fromChange) console.log(`| **${figures.fromChange.stage}** | ${ms(figures.fromChange.p50)} | ${ms(figures.fromChange.p99)} |`);
   console.log(`| (the probe's write → its arrival, as measured by the client) | ${ms(figures.p50)} | ${ms(figures.p99)} |`);
-  if (figures.untouched) console.log(`| ${figures.untouched.stage} (${figures.untouched.probes} of ${figures.probes}) | ${ms(figures.untouched.p50)} | ${ms(figures.untouched.p99)} |`);
+  for (const some of [figures.untouched, figures.pollHeld, figures.noPollHeld]) {
+    if (some) console.log(`| ${some.stage} (${some.probes} of ${figures.probes}) | ${ms(some.p50)} | ${ms(some.p99)} |`);
+  }
   const pauses = (figures.pauses ?? []).map((pause) => `${pause.role} ${pause.perSecond.toFixed(1)}/s (median ${ms(pause.median)}, longest ${ms(pause.longest)})`);
   if (pauses.length > 0) console.log(`garbage-collection pauses meanwhile: ${pauses.join(', ')}`);
 }

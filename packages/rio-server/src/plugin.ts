@@ -266,7 +266,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       .filter((name) => !filters[kind](name) || !source.store.has(kind, name));
     if (unknown.length > 0) return { ok: false, error: 'unknown', names: [...new Set(unknown)] };
     const result = source.write(kind, writes, client);
-    traceStage(TRACE_STAGES.writeApplied, () => ({ writes }));
+    traceStage(TRACE_STAGES.writeApplied, () => ({ writes, pollsHeld: polls.size }));
     // A source that applies a write as it is made (a simulator) has it whole now: its pollers hear
     // of it before the write's own answer. One that passes it on (a hub) hears back later, and then
     // its pollers are answered as its other changes are.

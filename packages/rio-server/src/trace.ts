@@ -17,7 +17,7 @@ export function traceClock(): number {
 
 /** The stages, in order. Each message carries `at` (traceClock) and what it saw. */
 export const TRACE_STAGES = {
-  /** A server applied a write: `{ at, writes }`. */
+  /** A server applied a write: `{ at, writes, pollsHeld }`, the polls it held then, which it answers with it. */
   writeApplied: channel('riohub.trace.write-applied'),
   /** A server wrote a poll's answer: `{ at, body }`. */
   answerSent: channel('riohub.trace.answer-sent'),

@@ -66,7 +66,7 @@ function stageBreakdown(
   folder: string,
   arrivals: ReadonlyMap<string, number>,
   clientPauses: readonly Pause[],
-): { stages: StageFigures[]; fromChange: StageFigures; pauses: PauseFigures[]; untouched: StageFigures & { probes: number } } {
+): { stages: StageFigures[]; fromChange: StageFigures; pauses: PauseFigures[]; untouched: ProbeFigures; pollHeld: ProbeFigures; noPollHeld: ProbeFigures } {
   const sightings = new Map<string, Map<string, number[]>>();
   const pauses: (Pause & { role: Role })[] = clientPauses.map((pause) => ({ ...pause, role: 'client' }));
   for (const file of readdirSync(folder)) {
@@ -85,6 +85,8 @@ function stageBreakdown(
   const durations: number[][] = STAGE_NAMES.map(() => []);
   const fromChange: number[] = [];
   const untouched: number[] = [];
+  const pollHeld: number[] = [];
+  const noPollHeld: number[] = [];
   let from = Infinity;
   let to = -Infinity;
   for (const [value, arrived] of arrivals) {
@@ -100,6 +102,7 @@ function stageBreakdown(
     const applied = times[1] as number;
     fromChange.push(arrived - applied);
     if (!pauses.some((pause) => pause.start < arrived && pause.start + pause.duration > applied)) untouched.push(arrived - applied);
+    (sightings.get(value)?.has('no-poll-held') ? noPollHeld : pollHeld).push(arrived - applied);
     from = Math.min(from, applied);
     to = Math.max(to, arrived);
     for (let i = 0; i < STAGE_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
@@ -119,6 +122,8 @@ function stageBreakdown(
     fromChange: figures('the simulator\'s change → the client', fromChange),
     pauses: pauseFigures,
     untouched: { ...figures('the same, the probes no pause of the three overlapped', untouched), probes: untouched.length },
+    pollHeld: { ...figures('the same, the probes whose change found the hub\'s poll held at the simulator', pollHeld), probes: pollHeld.length },
+    noPollHeld: { ...figures('the same, the probes whose change found none (the hub between an answer and its next poll)', noPollHeld), probes: noPollHeld.length },
   };
 }
 
@@ -140,8 +145,14 @@ export interface LatencyFigures {
   /** The simulator's, the hub's and the client's garbage-collection pauses meanwhile. */
   pauses?: PauseFigures[];
   /** `fromChange` for the probes that no pause of the three overlapped, and how many those were. */
-  untouched?: StageFigures & { probes: number };
+  untouched?: ProbeFigures;
+  /** `fromChange` for the probes whose change found the hub's poll held at the simulator, and for those that found none. */
+  pollHeld?: ProbeFigures;
+  noPollHeld?: ProbeFigures;
 }
+
+/** A latency of some of the probes, and how many those were. */
+export type ProbeFigures = StageFigures & { probes: number };
 
 /** Subscribes a socket to prefixes and waits for the end of its snapshot; resolves with how long it took (ms). */
 export async function subscribed(socket: HubSocket, prefixes: string[]): Promise<number> {

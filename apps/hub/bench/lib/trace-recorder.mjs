@@ -36,9 +36,12 @@ if (folder) {
   };
   const inEntries = (entries) => entries.find(([entry]) => entry === name)?.[1];
   let received;
-  subscribe('riohub.trace.write-applied', ({ at, writes }) => {
+  subscribe('riohub.trace.write-applied', ({ at, writes, pollsHeld }) => {
     const value = inEntries(writes);
-    if (value !== undefined) record('applied-at-server', value, at);
+    if (value === undefined) return;
+    record('applied-at-server', value, at);
+    // Between an answer and the hub's next poll, a change waits for that poll.
+    if (pollsHeld === 0) record('no-poll-held', value, at);
   });
   subscribe('riohub.trace.answer-sent', ({ at, body }) => {
     const value = inBody(body);
