@@ -5,6 +5,7 @@
  * keep them from ever touching an object's prototype.
  */
 import { z } from 'zod';
+import { entryOf } from './entry-of';
 import { ProtocolError } from './errors';
 import { isQuality, isValidGuiName, isValidName } from './names';
 import { readUsualState } from './state-reader';
@@ -115,7 +116,7 @@ function decodeEntries(
     const value = dictionary[name];
     if (!validName(name)) throw new ProtocolError(`${what}: bad name "${name}"`);
     if (typeof value !== 'string') throw new ProtocolError(`${what}: value of "${name}" is not a string`);
-    entries.push([name, value]);
+    entries.push(entryOf(name, value));
   }
   return entries;
 }
@@ -126,7 +127,7 @@ function decodeQuality(dictionary: Record<string, unknown>): QualityEntry[] {
     const quality = dictionary[name];
     if (!isValidName(name)) throw new ProtocolError(`state quality: bad name "${name}"`);
     if (!isQuality(quality)) throw new ProtocolError(`state quality: "${name}" is neither "stale" nor "ok"`);
-    entries.push([name, quality]);
+    entries.push(entryOf(name, quality));
   }
   return entries;
 }

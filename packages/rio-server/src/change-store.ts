@@ -231,7 +231,7 @@ export class ChangeStore {
     if (this.staleCount === 0) return stale;
     const { values } = this.qualities;
     for (const [name, slot] of this.qualities.slots) {
-      if (values[slot] === 'stale' && filter(name)) stale.push([name, 'stale']);
+      if (values[slot] === 'stale' && filter(name)) stale.push(entryOf(name, 'stale'));
     }
     return stale;
   }
@@ -241,7 +241,7 @@ export class ChangeStore {
     const { slots, values } = this.lists[kind];
     const entries: Entry[] = [];
     for (const [name, slot] of slots) {
-      if (filter(name)) entries.push([name, values[slot] as string]);
+      if (filter(name)) entries.push(entryOf(name, values[slot] as string));
     }
     return entries;
   }
