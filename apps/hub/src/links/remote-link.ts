@@ -10,7 +10,7 @@
  * No Fastify here: the hub wires it to the tree and the browsers.
  */
 import { ERROR_CODES, fail, ok, type RemoteSettings, type RemoteStatus, type Result } from '@riohub/hub-api';
-import type { Entry, HsycoState, HsycoTopology, QualityEntry, Sections, Write, WriteResult } from '@riohub/protocol';
+import type { Entry, HsycoState, HsycoTopology, QualityEntry, Write, WriteResult } from '@riohub/protocol';
 import { asLinkError, LinkError, RemoteClient } from './remote-client';
 
 /** Backoff after failures: 0.5 s doubling to 30 s, each wait drawn between half and all of it. */
@@ -18,15 +18,6 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 /** A clock sync is not repeated sooner than this. */
 const CLOCK_SYNC_INTERVAL_MS = 60_000;
-/**
- * Answers of at least this many changes send the next poll before they are applied. Applying one
- * takes the hub about 5 µs a change (the tree, the points offered to the browsers, the delta's JSON
- * and write), a time in which the remote holds no poll and a change there waits for the next one;
- * writing the next poll's request first takes 0.03–0.04 ms, which every change of the answer then
- * waits. An answer of a few changes, most often one sent at once for a change that found a poll
- * held, keeps the order: its delta first.
- */
-const POLL_AHEAD_CHANGES = 16;
 
 /** What a link reports to; the hub implements it. */
 export interface LinkSink {
@@ -73,11 +64,6 @@ export function stateQuery(settings: RemoteSettings): { version: 1 | 2; sections
 export class RemoteLink {
   private readonly client: RemoteClient;
   private readonly abort = new AbortController();
-  /**
-   * Stops the poll sent ahead of an answer when applying that answer fails; a new one after each
-   * such stop. The link's own stop reaches it too.
-   */
-  private aheadStop = new AbortController();
   private running: Promise<void> | undefined;
   private online = false;
   private topotime: number | undefined;
@@ -159,14 +145,10 @@ export class RemoteLink {
     let seenTopotime: number | undefined;
     /** Answers in a row to a timestamp the remote did not know. */
     let unknownTimestamps = 0;
-    /** The next poll, when it went before the answer in hand was applied. */
-    let ahead: SentPoll | undefined;
-    signal.addEventListener('abort', () => this.aheadStop.abort(), { once: true });
     while (!signal.aborted) {
       try {
-        const { sentAt, answer } = ahead ?? this.sendPoll(timestamp, version, sections, signal);
-        ahead = undefined;
-        const state = await answer;
+        const sentAt = Date.now();
+        const state = await this.client.readState(timestamp, version, sections, signal);
         const answeredAt = Date.now();
         const full = isFullState(state, timestamp);
         /** Whether the answer was applied (not refused). */
@@ -185,12 +167,6 @@ export class RemoteLink {
           }
           if (!full) unknownTimestamps = 0;
           this.refuseOverCap(state, sections, full);
-          // A big answer takes a while to apply: the next poll goes first, and the remote holds it
-          // meanwhile. Not after a whole state, nor when the topology moved: the next poll's
-          // timestamp, and the topology's read, wait for the answer then.
-          if (!full && state.topotime === seenTopotime && changesIn(state) >= POLL_AHEAD_CHANGES) {
-            ahead = this.sendPoll(state.timestamp, version, sections, this.aheadStop.signal);
-          }
           if (state.members) this.context.sink.setMembers(this.name, state.members);
           if (timestamp === 1) this.roundTripMs = answeredAt - sentAt;
           // Online first, in the same turn: the points of a first state come in ok, rather than each
@@ -219,12 +195,6 @@ export class RemoteLink {
         timestamp = version === 1 && topologyChanged && !full ? 1 : state.timestamp;
         failures = 0;
       } catch (error) {
-        if (ahead) {
-          // Sent for an answer that then failed to apply: the link starts again from the whole state.
-          this.aheadStop.abort();
-          this.aheadStop = new AbortController();
-          ahead = undefined;
-        }
         if (signal.aborted) break;
         failures++;
         timestamp = 1;
@@ -234,14 +204,6 @@ export class RemoteLink {
         await this.waitBeforeRetry(backoff(failures), signal);
       }
     }
-  }
-
-  /** Sends a poll now. Its answer is awaited later, or never (the link stopped): not an unhandled rejection. */
-  private sendPoll(timestamp: number, version: 1 | 2, sections: Sections, signal: AbortSignal): SentPoll {
-    const sentAt = Date.now();
-    const answer = this.client.readState(timestamp, version, sections, signal);
-    answer.catch(() => undefined);
-    return { sentAt, answer };
   }
 
   /** Waits out a backoff, reported as `nextRetryAt`; ends early on `retryNow` or a stop. */
@@ -391,17 +353,6 @@ export class RemoteLink {
 }
 
 const KINDS = ['io', 'ui'] as const;
-
-/** A poll sent: when it left, and its answer to come. */
-interface SentPoll {
-  sentAt: number;
-  answer: Promise<HsycoState>;
-}
-
-/** How many names an answer changes or marks. */
-function changesIn(state: HsycoState): number {
-  return (state.io?.length ?? 0) + (state.ui?.length ?? 0) + (state.quality?.length ?? 0);
-}
 
 /** Whole reads in a row after answers older than the timestamp sent, before the remote counts as failing. */
 const MAX_UNKNOWN_TIMESTAMPS = 3;
