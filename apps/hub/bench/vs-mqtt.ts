@@ -101,20 +101,32 @@ interface Row {
   ratio: number;
 }
 
+type Percentiles = { p50: number; p99: number };
+
+/** The p50 and the p99 rows of one comparison, each figure named by `figure('p50')`, `figure('p99')`. */
+function percentileRows(figure: (percentile: string) => string, bridge: Percentiles, hub: Percentiles): Row[] {
+  return (['p50', 'p99'] as const).map((percentile) => ({
+    figure: figure(percentile),
+    bridge: ms(bridge[percentile]),
+    riohub: ms(hub[percentile]),
+    ratio: hub[percentile] / bridge[percentile],
+  }));
+}
+
 const rows: Row[] = [];
 /** The latencies at 10,000/s with the same transport security on both links (TLS, or none). */
 const likeForLike: Row[] = [];
 /** The bridge's and riohub's figures as the table has them, for the bare chain's table. */
-const compared: { rate: number; bridge: LatencyFigures; hub: { p50: number; p99: number } }[] = [];
+const compared: { rate: number; bridge: LatencyFigures; hub: Percentiles }[] = [];
 const most = { bridge: NaN, riohub: NaN, bridgePerCore: NaN, hubPerCore: NaN };
 /** riohub's latency from the simulator's change where it was traced (the probe client's HTTPS write left out), as the bridge's is from the publish. */
 const latencyRows = (rate: number, bridge: LatencyFigures, probed: LatencyFigures) => {
   const hub = probed.fromChange ?? probed;
   compared.push({ rate, bridge, hub });
-  rows.push(
-    { figure: `latency p50 at ${perSecond(rate)}`, bridge: ms(bridge.p50), riohub: ms(hub.p50), ratio: hub.p50 / bridge.p50 },
-    { figure: `latency p99 at ${perSecond(rate)}`, bridge: ms(bridge.p99), riohub: ms(hub.p99), ratio: hub.p99 / bridge.p99 },
-  );
+  rows.push(...percentileRows((percentile) => `latency ${percentile} at ${perSecond(rate)}`, bridge, hub));
+};
+const printRows = (table: readonly Row[]) => {
+  for (const row of table) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
 };
 
 console.log(`vs-mqtt: Mosquitto ${mosquittoVersion()} bridge beside riohub, one run, ${cpus().length} cores; load average at the start ${load()}`);
@@ -153,12 +165,9 @@ try {
   console.log(`  like for like at ${perSecond(10_000)} (load ${load()}): the bridge over TLS ${bridgeTls.probes} probes (cores used: ${coresText(bridgeTls.cores ?? {})}); riohub over plain HTTP ${plain.probes} probes (cores used: ${coresText(plain.cores ?? {})})`);
   const atTenThousand = compared.find(({ rate }) => rate === 10_000);
   if (atTenThousand) {
-    const plainHub = plain.fromChange ?? plain;
     likeForLike.push(
-      { figure: 'latency p50, the link between the sites encrypted (bridge: TLS; riohub: HTTPS)', bridge: ms(bridgeTls.p50), riohub: ms(atTenThousand.hub.p50), ratio: atTenThousand.hub.p50 / bridgeTls.p50 },
-      { figure: 'latency p99, the link between the sites encrypted (bridge: TLS; riohub: HTTPS)', bridge: ms(bridgeTls.p99), riohub: ms(atTenThousand.hub.p99), ratio: atTenThousand.hub.p99 / bridgeTls.p99 },
-      { figure: 'latency p50, the link in plain (bridge: TCP; riohub: HTTP)', bridge: ms(atTenThousand.bridge.p50), riohub: ms(plainHub.p50), ratio: plainHub.p50 / atTenThousand.bridge.p50 },
-      { figure: 'latency p99, the link in plain (bridge: TCP; riohub: HTTP)', bridge: ms(atTenThousand.bridge.p99), riohub: ms(plainHub.p99), ratio: plainHub.p99 / atTenThousand.bridge.p99 },
+      ...percentileRows((percentile) => `latency ${percentile}, the link between the sites encrypted (bridge: TLS; riohub: HTTPS)`, bridgeTls, atTenThousand.hub),
+      ...percentileRows((percentile) => `latency ${percentile}, the link in plain (bridge: TCP; riohub: HTTP)`, atTenThousand.bridge, plain.fromChange ?? plain),
     );
   }
   // As much as each takes: two publishers as fast as the broker takes them; two simulators asked for more than they can make.
@@ -178,11 +187,11 @@ try {
 }
 
 console.log('\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|');
-for (const row of rows) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
+printRows(rows);
 console.log(`load average at the end: ${load()}`);
 if (likeForLike.length > 0) {
   console.log(`\nlike for like at ${perSecond(10_000)}: the link between the sites with the same transport security on both\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|`);
-  for (const row of likeForLike) console.log(`| ${row.figure} | ${row.bridge} | ${row.riohub} | ${row.ratio.toFixed(2)}× |`);
+  printRows(likeForLike);
 }
 for (const [how, figures] of breakdowns) {
   console.log(`\nriohub at ${how}, where a change's time goes (each probe's stages, timestamps carried through):\n| stage | p50 | p99 |\n|---|---|---|`);

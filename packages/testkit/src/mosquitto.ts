@@ -67,18 +67,16 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   } else {
     lines.push('allow_anonymous true');
   }
-  if (options.tls) {
-    writeFileSync(join(folder, 'cert.pem'), options.tls.cert);
-    writeFileSync(join(folder, 'key.pem'), options.tls.key, { mode: 0o600 });
-    lines.push(`certfile ${join(folder, 'cert.pem')}`, `keyfile ${join(folder, 'key.pem')}`);
-  }
+  /** A listener's certificate and key written to the folder, as its `certfile` and `keyfile` lines. */
+  const certificateLines = (name: string, { cert, key }: { cert: string; key: string }) => {
+    writeFileSync(join(folder, `${name}-cert.pem`), cert);
+    writeFileSync(join(folder, `${name}-key.pem`), key, { mode: 0o600 });
+    return [`certfile ${join(folder, `${name}-cert.pem`)}`, `keyfile ${join(folder, `${name}-key.pem`)}`];
+  };
+  if (options.tls) lines.push(...certificateLines('listener', options.tls));
   // Options after a `listener` line are that listener's: the second one is the bridges' TLS port.
   const tlsPort = options.tlsListener ? await freePort() : undefined;
-  if (options.tlsListener) {
-    writeFileSync(join(folder, 'listener-cert.pem'), options.tlsListener.cert);
-    writeFileSync(join(folder, 'listener-key.pem'), options.tlsListener.key, { mode: 0o600 });
-    lines.push(`listener ${tlsPort} 127.0.0.1`, `certfile ${join(folder, 'listener-cert.pem')}`, `keyfile ${join(folder, 'listener-key.pem')}`);
-  }
+  if (options.tlsListener) lines.push(`listener ${tlsPort} 127.0.0.1`, ...certificateLines('bridge-listener', options.tlsListener));
   if (options.bridge) {
     lines.push('connection upstream', `address ${options.bridge.address}`, `topic # in 0 ${options.bridge.prefix} ""`, 'cleansession true');
     if (options.bridge.ca) {

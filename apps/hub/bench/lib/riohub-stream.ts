@@ -111,6 +111,7 @@ function stageBreakdown(
     const sorted = values.sort((a, b) => a - b);
     return { stage, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
   };
+  const probeFigures = (stage: string, values: number[]): ProbeFigures => ({ ...figures(stage, values), probes: values.length });
   const seconds = (to - from) / 1000;
   const pauseFigures = (['simulator', 'hub', 'client'] as const).map((role): PauseFigures => {
     const lengths = pauses.filter((pause) => pause.role === role && pause.start >= from && pause.start <= to).map((pause) => pause.duration);
@@ -121,9 +122,9 @@ function stageBreakdown(
     stages: STAGE_NAMES.map((stage, i) => figures(stage, durations[i] as number[])),
     fromChange: figures('the simulator\'s change → the client', fromChange),
     pauses: pauseFigures,
-    untouched: { ...figures('the same, the probes no pause of the three overlapped', untouched), probes: untouched.length },
-    pollHeld: { ...figures('the same, the probes whose change found the hub\'s poll held at the simulator', pollHeld), probes: pollHeld.length },
-    noPollHeld: { ...figures('the same, the probes whose change found none (the hub between an answer and its next poll)', noPollHeld), probes: noPollHeld.length },
+    untouched: probeFigures('the same, the probes no pause of the three overlapped', untouched),
+    pollHeld: probeFigures('the same, the probes whose change found the hub\'s poll held at the simulator', pollHeld),
+    noPollHeld: probeFigures('the same, the probes whose change found none (the hub between an answer and its next poll)', noPollHeld),
   };
 }
 
