@@ -18,7 +18,7 @@ const POSTGRES_TESTS = ['apps/hub/src/db/postgres-store.test.ts', 'apps/hub/src/
 
 export default defineConfig({
   test: {
-    include: onPostgres ? ['apps/hub/src/**/*.test.ts'] : ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+    include: onPostgres ? ['apps/hub/src/**/*.test.ts'] : ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(onPostgres ? SQLITE_FILE_TESTS : POSTGRES_TESTS)],
     globalSetup: ['packages/testkit/src/postgres-global-setup.ts'],
     // Integration tests start real simulator processes and wait out 10-second long-polls.

@@ -6,4 +6,4 @@ source "$(dirname "$0")/lib/ensure-apt-package.sh"
 if [ -z "${POSTGRES_BIN:-}" ]; then
   for bin in /usr/lib/postgresql/*/bin; do [ -x "$bin/initdb" ] && POSTGRES_BIN=$bin; done
 fi
-ensure_apt_package "${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}/initdb" postgresql "the tests on PostgreSQL" POSTGRES_BIN
+ensure_apt_package "${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}/initdb" postgresql "the tests and benchmarks on PostgreSQL" POSTGRES_BIN
