@@ -31,6 +31,8 @@ let listOnly = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i];
   // An option's value is the next argument, unless it is written `--name=value` or another option follows.
+  // `pnpm bench -- vs-mqtt` hands the `--` on.
+  if (arg === '--') continue;
   if (arg === '--list') listOnly = true;
   else if (!arg.startsWith('--')) only.push(arg);
   else if (arg.includes('=') || i + 1 === args.length || args[i + 1].startsWith('--')) options.push(arg);
@@ -40,10 +42,15 @@ const baseName = (file) => file.split('/').at(-1).replace(/\.ts$/, '');
 // A word that names a benchmark runs that one (`mqtt` is not `vs-mqtt`); any other word, every one whose path has it.
 const picks = (file) => only.some((word) => (files.some((other) => baseName(other) === word) ? baseName(file) === word : file.includes(word)));
 const chosen = files.filter((file) => only.length === 0 || picks(file));
-// `--database postgres` asks `loggers` for a throwaway cluster of Debian's server (bench-postgres.ts).
-const wantsPostgres =
-  options.some((option, i) => option === '--database=postgres' || (option === '--database' && options[i + 1] === 'postgres')) ||
-  process.env.RIOHUB_DATABASE === 'postgres';
+if (chosen.length === 0) {
+  console.error(`no benchmark matches ${only.join(' ')}: pnpm bench --list names them`);
+  process.exit(1);
+}
+// `--database postgres` (else RIOHUB_DATABASE, as lib/bench-postgres.ts reads them) asks `loggers`
+// for a throwaway cluster of Debian's server.
+const databaseAt = options.findIndex((option) => option === '--database' || option.startsWith('--database='));
+const database = databaseAt === -1 ? process.env.RIOHUB_DATABASE : options[databaseAt].includes('=') ? options[databaseAt].split('=')[1] : options[databaseAt + 1];
+const wantsPostgres = database === 'postgres';
 const needsOf = (file) => [...(NEEDS[baseName(file)] ?? []), ...(wantsPostgres && baseName(file) === 'loggers' ? ['postgresql'] : [])];
 
 if (listOnly) {
