@@ -48,8 +48,9 @@ if (chosen.length === 0) {
 }
 // `--database postgres` (else RIOHUB_DATABASE, as lib/bench-postgres.ts reads them) asks `loggers`
 // for a throwaway cluster of Debian's server.
-const databaseAt = options.findIndex((option) => option === '--database' || option.startsWith('--database='));
-const database = databaseAt === -1 ? process.env.RIOHUB_DATABASE : options[databaseAt].includes('=') ? options[databaseAt].split('=')[1] : options[databaseAt + 1];
+const databaseOption = options.findIndex((option) => option === '--database' || option.startsWith('--database='));
+const given = options[databaseOption];
+const database = given === undefined ? process.env.RIOHUB_DATABASE : given.includes('=') ? given.slice(given.indexOf('=') + 1) : options[databaseOption + 1];
 const wantsPostgres = database === 'postgres';
 const needsOf = (file) => [...(NEEDS[baseName(file)] ?? []), ...(wantsPostgres && baseName(file) === 'loggers' ? ['postgresql'] : [])];
 
