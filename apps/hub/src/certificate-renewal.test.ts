@@ -25,7 +25,7 @@ describe('a self-signed certificate close to expiry while the hub runs', () => {
   let hub: TestHub | undefined;
   afterEach(() => hub?.close());
 
-  it('is renewed and served to the next connection, with the new fingerprint in the log', async () => {
+  it('is renewed once and served to the next connection, with the new fingerprint in the log', async () => {
     const log: { level: number; msg: string; fingerprint?: string }[] = [];
     const logStream = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -33,7 +33,9 @@ describe('a self-signed certificate close to expiry while the hub runs', () => {
         done();
       },
     });
-    hub = await startTestHub(undefined, { tls: true, certificateCheckMs: 200, logStream });
+    // Checked every millisecond: a renewal outlasts the interval, as on a busy machine, and is not
+    // started again from the same expiring files meanwhile.
+    hub = await startTestHub(undefined, { tls: true, certificateCheckMs: 1, logStream });
     const first = await servedFingerprint(hub.url);
     expect(first).toBe(fingerprintOf(hub.running.certificate as string));
     const expiring = await makeSelfSigned('127.0.0.1', 'riohub', new Date(Date.now() + 3 * 86_400_000));
@@ -41,6 +43,11 @@ describe('a self-signed certificate close to expiry while the hub runs', () => {
     writeFileSync(join(hub.dataDir, 'cert.pem'), expiring.cert);
     const renewed = await eventually(() => servedFingerprint((hub as TestHub).url), (served) => served !== first && served !== fingerprintOf(expiring.cert));
     expect(renewed).toBe(fingerprintOf(readFileSync(join(hub.dataDir, 'cert.pem'), 'utf8')));
-    expect(log.find((line) => line.msg.includes('renewed while running'))).toMatchObject({ level: 40, fingerprint: renewed, previousFingerprint: fingerprintOf(expiring.cert) });
+    // Later checks find the renewed files and leave them: renewed once.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await servedFingerprint(hub.url)).toBe(renewed);
+    expect(log.filter((line) => line.msg.includes('renewed while running'))).toEqual([
+      expect.objectContaining({ level: 40, fingerprint: renewed, previousFingerprint: fingerprintOf(expiring.cert) }),
+    ]);
   });
 });

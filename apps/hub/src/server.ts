@@ -133,10 +133,15 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     const advertise = (cert: string | undefined) => pair?.advertise({ url: pairUrl, ...(cert ? { fingerprint: fingerprintOf(cert) } : {}) });
     await advertise(https?.cert);
     // A hub that runs for months renews its kept self-signed certificate as a start would, and
-    // serves the new one to the next connection.
+    // serves the new one to the next connection. One check at a time: a renewal that outlasts the
+    // interval (a busy machine) would otherwise be started again from the same expiring files, and
+    // renew twice, serving one certificate and keeping the other.
+    let checking: Promise<void> | undefined;
     const renewal =
       config.tls && !config.cert
-        ? setInterval(() => void renewWhileRunning(config, running, logger, advertise), options.certificateCheckMs ?? CERTIFICATE_CHECK_MS)
+        ? setInterval(() => {
+            checking ??= renewWhileRunning(config, running, logger, advertise).finally(() => (checking = undefined));
+          }, options.certificateCheckMs ?? CERTIFICATE_CHECK_MS)
         : undefined;
     renewal?.unref();
     return {
