@@ -107,7 +107,7 @@ describe('riohub command line', () => {
       rmSync(data, { recursive: true, force: true });
       await drop();
     }
-  }, 120_000);
+  });
 
   it("logs requests to its own Remote I/O API without any password, right or wrong", async () => {
     const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
@@ -136,7 +136,7 @@ describe('riohub command line', () => {
       rmSync(data, { recursive: true, force: true });
       await drop();
     }
-  }, 90_000);
+  });
 
   it('resets a lost password while the hub runs: printed once, old password and sessions gone', async () => {
     const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
@@ -181,7 +181,7 @@ describe('riohub command line', () => {
       rmSync(data, { recursive: true, force: true });
       await drop();
     }
-  }, 90_000);
+  });
 
   it("refuses a --database that is neither sqlite nor a PostgreSQL URL, and never shows a URL's password", async () => {
     const secret = 'db-url-secret';

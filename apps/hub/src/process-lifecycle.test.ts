@@ -80,7 +80,7 @@ describe('the hub process', () => {
       rmSync(data, { recursive: true, force: true });
     }
     // Two hub starts, a replication and a comparison of every sample: more than the default on a busy machine.
-  }, 90_000);
+  });
 
   it.each([
     ['uncaught exception', "setImmediate(() => { throw new Error('deliberately uncaught'); });"],

@@ -93,7 +93,7 @@ describe('browser WebSocket', () => {
       busy.child.kill('SIGCONT');
       slow.close();
     }
-  }, 60_000);
+  });
 
   it('tells browsers about removed points and remote status', async () => {
     const socket = await hub.admin.socket();

@@ -126,7 +126,7 @@ describe('answer limits per remote', () => {
     } finally {
       await remote.close();
     }
-  }, 120_000);
+  });
 
   it('refuses a state with more points than maxpoints, applying none of it, then takes it once the cap is raised', async () => {
     const sim = await t.sim(['--virtuals', '3000']);
@@ -141,7 +141,7 @@ describe('answer limits per remote', () => {
     const online = await eventually(() => t.hub.admin.remote('big'), (view) => view.status.connection === 'online', 30_000);
     expect(online.status.error).toBeUndefined();
     expect(await t.hub.admin.point('big.virtual.3000')).toMatchObject({ state: 'ok' });
-  }, 60_000);
+  });
 
   it('keeps taking the changes of a remote that holds exactly maxpoints points', async () => {
     const sim = await t.sim([]);
@@ -184,7 +184,7 @@ describe('answer limits per remote', () => {
     } finally {
       await site.close();
     }
-  }, 60_000);
+  });
 
   it('shows the caps with their defaults and refuses values out of bounds, field by field', async () => {
     const sim = await t.sim([]);

@@ -36,7 +36,7 @@ describe('logger replication', () => {
     const temperature = await loggerView(t.hub.admin, 'lobby.temperature');
     expect(temperature).toMatchObject({ type: 'range', unit: '°C' });
     expect(temperature.firstSample?.[0]).toBeLessThan(temperature.lastSample?.[0] as number);
-  }, 120_000);
+  });
 
   it('resumes after a hub restart mid-replication without a gap or a duplicate', async () => {
     const remote = await t.sim(YEAR_OF_MINUTES);
@@ -63,7 +63,7 @@ describe('logger replication', () => {
     await untilUpToDate(t.hub.admin, 'lobby.temperature');
     await expectSameSeries(t.hub.admin, remote, 'lobby.energy', 'energy');
     await expectSameSeries(t.hub.admin, remote, 'lobby.temperature', 'temperature');
-  }, 120_000);
+  });
 
   it('resumes after the remote is killed mid-page, with whole pages only in between', async () => {
     const first = await t.sim(YEAR_OF_MINUTES);
@@ -110,7 +110,7 @@ describe('logger replication', () => {
     const resetHour = buckets.find((bucket) => bucket.start === Math.floor(reset[0] / 3_600_000) * 3_600_000);
     expect(resetHour?.consumption).toBeGreaterThan(reset[1]);
     expect(resetHour?.consumption).toBeLessThan(2);
-  }, 60_000);
+  });
 
   it('stores loggers under <remote>.<id> or under their own id, as each entry says', async () => {
     const [lobby, floor2] = await Promise.all([t.sim([]), t.sim([])]);
@@ -127,7 +127,7 @@ describe('logger replication', () => {
     await expectSameSeries(t.hub.admin, lobby, 'lobby.energy', 'energy');
     await expectSameSeries(t.hub.admin, floor2, 'energy', 'energy');
     await expectSameSeries(t.hub.admin, floor2, 'temperature', 'temperature');
-  }, 60_000);
+  });
 
   it('refuses two remotes that would store a logger under the same id, and flags it from stored settings', async () => {
     const [lobby, floor2] = await Promise.all([t.sim([]), t.sim([])]);
@@ -170,7 +170,7 @@ describe('logger replication', () => {
     await t.hub.admin.data('PUT', '/api/remotes/floor2', { host: url.hostname, enabled: true });
     await untilUpToDate(t.hub.admin, 'floor2.energy');
     await expectSameSeries(t.hub.admin, floor2, 'floor2.energy', 'energy');
-  }, 60_000);
+  });
 
   it('pushes the loggers to browsers over the socket as replication goes on', async () => {
     const socket = await t.hub.admin.socket();
@@ -208,7 +208,7 @@ describe('logger replication', () => {
     } finally {
       socket.close();
     }
-  }, 120_000);
+  });
 
   it('shows a logger the remote does not have as failing, and replicates the others', async () => {
     const remote = await t.sim([]);

@@ -286,5 +286,5 @@ describe('an active/standby pair on PostgreSQL', () => {
     } finally {
       await cable.close();
     }
-  }, 90_000);
+  });
 });

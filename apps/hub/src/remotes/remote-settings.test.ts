@@ -139,7 +139,7 @@ describe('remote settings', () => {
     });
     const wrong = await hub.admin.data<ConnectionTest>('POST', '/api/remotes/test', { ...entry, password: 'wrong' });
     expect(wrong).toMatchObject({ reachable: false, error: { code: 'no-answer' } });
-  }, 30_000);
+  });
 
   it('reads a public-API remote with rioget v1 and says what it does not support', async () => {
     await hub.admin.addSim('stock', publicOnly, PASSWORD, { api: 'public' });

@@ -119,5 +119,5 @@ describe('the OpenAPI document', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });

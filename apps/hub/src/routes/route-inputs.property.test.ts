@@ -152,7 +152,7 @@ describe('every /api route on fuzzed input', () => {
     }
     expect(requests).toBeGreaterThan(routes.length * (RUNS_PER_ROUTE / 2));
     expect([...wrong].map(([kind, example]) => `${kind}\n    e.g. ${example}`)).toEqual([]);
-  }, 120_000);
+  });
 
   it('still answers as before, the admin still signed in, Object.prototype untouched', async () => {
     expect((await send('GET', '/api/session', undefined)).status).toBe(200);

@@ -113,7 +113,7 @@ describe('riohub --config', () => {
     writeFileSync(file, exported.stdout);
     const third = await start(data, file, { REMOTE_LOBBY_PASSWORD: LOBBY_PW, SERVED_API_PASSWORD: SERVED_PW });
     expect(await applied(third)).toEqual({ created: [], changed: [], deleted: [], unchanged: ['user boss', 'served-api', 'remote lobby'] });
-  }, 120_000);
+  });
 
   it('starts a remote the file changes with its new settings only, never once with the old ones', async () => {
     // The old address: a listener that counts who connects to it.
@@ -142,7 +142,7 @@ describe('riohub --config', () => {
     } finally {
       old.close();
     }
-  }, 60_000);
+  });
 
   it('reads every flag from RIOHUB_<FLAG>, the command line winning', async () => {
     const data = join(folder, 'data');
@@ -160,5 +160,5 @@ describe('riohub --config', () => {
     expect(await asked('elsewhere.example')).toBe(421);
     const help = await runRiohub(['--help']);
     expect(help.stdout).toContain('as RIOHUB_ and its name in capitals');
-  }, 60_000);
+  });
 });
