@@ -38,6 +38,8 @@ const steps = [
 ];
 
 const failedSteps = [];
+/** How long each step took, printed at the end beside the summary. */
+const stepSeconds = [];
 for (const [name, command, args, env] of steps) {
   if (name === 'end-to-end tests' && (failedSteps.includes('chromium') || failedSteps.includes('dashboard build'))) {
     failedSteps.push(name);
@@ -52,15 +54,23 @@ for (const [name, command, args, env] of steps) {
     continue;
   }
   console.error(`\n=== ${name} ===`);
+  const started = performance.now();
   const run = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  stepSeconds.push(`${name} ${Math.round((performance.now() - started) / 1000)} s`);
   if (run.error) console.error(`${name}: could not run ${command}: ${run.error.message} (run it as \`pnpm check\`)`);
   if (run.status !== 0) failedSteps.push(name);
 }
 
 let passed = 0;
 let failed = 0;
-// Named again at the very end, where a CI log's tail shows them.
+// Named again at the very end, with the first line of why, where a CI log's tail shows them.
 const failedTests = [];
+/** ` (first line of the message)`, without colours and cut short: enough to tell an assertion from a timeout. */
+const why = (message) => {
+  // eslint-disable-next-line no-control-regex
+  const line = String(message ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((text) => text.trim() !== '')?.trim();
+  return line ? ` (${line.length > 300 ? `${line.slice(0, 300)}…` : line})` : '';
+};
 // Every Vitest run's results: the unit and integration tests, the release and container tests.
 for (const json of readdirSync(results).filter((name) => /^vitest.*\.json$/.test(name)).sort()) {
   const vitest = JSON.parse(readFileSync(`${results}/${json}`, 'utf8'));
@@ -70,7 +80,7 @@ for (const json of readdirSync(results).filter((name) => /^vitest.*\.json$/.test
   failed += vitest.numFailedTests;
   for (const file of vitest.testResults) {
     const name = store + file.name.replace(`${process.cwd()}/`, '');
-    const tests = file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${name} › ${test.fullName}`);
+    const tests = file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${name} › ${test.fullName}${why(test.failureMessages?.[0])}`);
     // A file can fail outside any test (an import, a hook): its message says how.
     failedTests.push(...(tests.length === 0 && file.status === 'failed' ? [`${name}: ${file.message}`] : tests));
   }
@@ -82,7 +92,10 @@ for (const [json, store] of [['e2e.json', ''], ['e2e-postgres.json', '[postgres]
   passed += stats.expected + stats.flaky;
   failed += stats.unexpected;
   const walk = (suite, path) => {
-    for (const spec of suite.specs ?? []) if (!spec.ok) failedTests.push(`${store}${spec.file} › ${[...path, spec.title].join(' › ')}`);
+    for (const spec of (suite.specs ?? []).filter((spec) => !spec.ok)) {
+      const error = spec.tests?.flatMap((test) => test.results ?? []).find((result) => result.error)?.error;
+      failedTests.push(`${store}${spec.file} › ${[...path, spec.title].join(' › ')}${why(error?.message)}`);
+    }
     for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
   };
   for (const suite of suites) walk(suite, []);
@@ -91,6 +104,7 @@ for (const test of failedTests) console.error(`failed: ${test}`);
 // Nothing ran at all is a failure, never a pass.
 if (passed + failed === 0) failedSteps.push('no test ran');
 
+console.error(`\nsteps: ${stepSeconds.join(', ')}`);
 console.error(failedSteps.length ? `\nFAILED: ${failedSteps.join(', ')}` : '\nall steps passed');
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failedSteps.length ? 1 : 0);
