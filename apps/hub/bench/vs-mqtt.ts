@@ -117,12 +117,12 @@ const rows: Row[] = [];
 /** The latencies at 10,000/s with the same transport security on both links (TLS, or none). */
 const likeForLike: Row[] = [];
 /** The bridge's and riohub's figures as the table has them, for the bare chain's table. */
-const compared: { rate: number; bridge: LatencyFigures; hub: Percentiles }[] = [];
+const compared: { rate: number; bridge: LatencyFigures; hub: Percentiles; probed: LatencyFigures }[] = [];
 const most = { bridge: NaN, riohub: NaN, bridgePerCore: NaN, hubPerCore: NaN };
 /** riohub's latency from the simulator's change where it was traced (the probe client's HTTPS write left out), as the bridge's is from the publish. */
 const latencyRows = (rate: number, bridge: LatencyFigures, probed: LatencyFigures) => {
   const hub = probed.fromChange ?? probed;
-  compared.push({ rate, bridge, hub });
+  compared.push({ rate, bridge, hub, probed });
   rows.push(...percentileRows((percentile) => `latency ${percentile} at ${perSecond(rate)}`, bridge, hub));
 };
 const printRows = (table: readonly Row[]) => {
@@ -210,13 +210,16 @@ rmSync(trace, { recursive: true, force: true });
 // the protocol and the runtime; what riohub's are above them is riohub's own code.
 console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code:');
 const chainRows: [string, string, string, string][] = [];
-for (const { rate, bridge, hub: probed } of compared) {
+/** riohub's hops beside the bare chain's, at each rate. */
+const hopTables: [number, LatencyFigures, LatencyFigures][] = [];
+for (const { rate, bridge, hub: fromChange, probed } of compared) {
   const chain = await chainLatency(rate, LATENCY_SECONDS);
   console.log(`  at ${perSecond(rate)} (load ${load()}): the source made ${perSecond(chain.offered)}, delivered ${perSecond(chain.delivered)}, ${chain.probes} probes (cores used: ${coresText(chain.cores)})`);
   chainRows.push(
-    [`latency p50 at ${perSecond(rate)}`, ms(bridge.p50), ms(probed.p50), ms(chain.p50)],
-    [`latency p99 at ${perSecond(rate)}`, ms(bridge.p99), ms(probed.p99), ms(chain.p99)],
+    [`latency p50 at ${perSecond(rate)}`, ms(bridge.p50), ms(fromChange.p50), ms(chain.p50)],
+    [`latency p99 at ${perSecond(rate)}`, ms(bridge.p99), ms(fromChange.p99), ms(chain.p99)],
   );
+  hopTables.push([rate, probed, chain]);
 }
 // As riohub's most: the same sources asked for as much, into one relay.
 const chainAtMost = await chainMost(MOST_SOURCES, MOST_RATE, SECONDS);
@@ -228,6 +231,17 @@ chainRows.push(
 );
 console.log('\n| figure | Mosquitto bridge | riohub | the bare chain (same hops, no riohub code) |\n|---|---|---|---|');
 for (const row of chainRows) console.log(`| ${row.join(' | ')} |`);
+// Hop by hop: where riohub's time is above the floor's (the simulator's and the hub's work, or the wires).
+for (const [rate, riohub, chain] of hopTables) {
+  console.log(`\nhop by hop at ${perSecond(rate)}, riohub beside the bare chain (the simulator / the source; the hub / the relay):\n| hop | riohub p50 | riohub p99 | bare chain p50 | bare chain p99 |\n|---|---|---|---|---|`);
+  const pair = (name: string, hub: Percentiles | undefined, bare: Percentiles | undefined) =>
+    console.log(`| ${name} | ${ms(hub?.p50 ?? NaN)} | ${ms(hub?.p99 ?? NaN)} | ${ms(bare?.p50 ?? NaN)} | ${ms(bare?.p99 ?? NaN)} |`);
+  (riohub.hops ?? []).forEach((hop, i) => pair(hop.stage, hop, chain.hops?.[i]));
+  pair('**the change → the client**', riohub.fromChange, chain.fromChange);
+  const share = (some: { probes: number } | undefined, of: LatencyFigures) => `${some?.probes ?? 0} of ${(of.pollHeld?.probes ?? 0) + (of.noPollHeld?.probes ?? 0)}`;
+  pair(`the same, the probes that found a poll held (riohub ${share(riohub.pollHeld, riohub)}; bare ${share(chain.pollHeld, chain)})`, riohub.pollHeld, chain.pollHeld);
+  pair(`the same, the probes that found none (riohub ${share(riohub.noPollHeld, riohub)}; bare ${share(chain.noPollHeld, chain)})`, riohub.noPollHeld, chain.noPollHeld);
+}
 // What the first hop cannot go below here, whatever the hub does with the answer.
 const floor = await httpFloor();
 console.log(

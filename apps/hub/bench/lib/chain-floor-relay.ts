@@ -3,11 +3,12 @@
 // source with undici (one Agent, trusting their certificates, requests dispatched as the hub's
 // are), and sends every answer's points to every client of a WebSocket server on 127.0.0.1 (plain
 // HTTP, as the bench's hub serves), shaped as the hub's deltas are. Prints `{ port }` once it has
-// read every source's full state; exits on SIGTERM.
+// read every source's full state; on SIGTERM, when each probe was read and sent on, and exits.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { WebSocketServer } from 'ws';
+import { now } from './measure';
 
 export interface ChainSource {
   /** The prefix of its points, as a remote's name is the hub's. */
@@ -47,15 +48,24 @@ function get(origin: string, path: string): Promise<string> {
   });
 }
 
+/** The probe's name at a source (chain-floor-source.ts). */
+const PROBE = 'virtual.1';
+/** Each probe relayed: its value, when its answer was read whole, and when its delta was sent (`now`, after the write). */
+const probes: [value: string, read: number, sent: number][] = [];
+
 /** One poll, its answer's points sent to every client; resolves with the answer's timestamp. */
 async function poll(source: ChainSource, timestamp: number): Promise<number> {
-  const state = (JSON.parse(await get(source.url, `/x/rioget?1*${timestamp}*${source.password}`)) as Answer).hsycostate;
+  const text = await get(source.url, `/x/rioget?1*${timestamp}*${source.password}`);
+  const read = now();
+  const state = (JSON.parse(text) as Answer).hsycostate;
   // One time for the whole answer, as the hub stamps the points it applies together.
   const changedAt = Date.now();
   const points = Object.entries(state.io ?? {}).map(([name, value]) => ({ name: `${source.name}.${name}`, kind: 'io', value, changedAt, remote: source.name, state: 'ok' }));
   if (points.length > 0) {
     const message = JSON.stringify({ type: 'delta', payload: { points } });
     for (const client of server.clients) client.send(message);
+    const probe = state.io?.[PROBE];
+    if (probe !== undefined) probes.push([probe, read, now()]);
   }
   return state.timestamp;
 }
@@ -75,5 +85,8 @@ async function follow(source: ChainSource, timestamp: number): Promise<void> {
 // then counts changes, not a full state arriving late.
 const first = await Promise.all(sources.map((source) => poll(source, 0)));
 sources.forEach((source, i) => void follow(source, first[i] as number));
-process.once('SIGTERM', () => process.exit(0));
+process.once('SIGTERM', () => {
+  console.log(JSON.stringify({ probes }));
+  process.exit(0);
+});
 console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));

@@ -3,7 +3,8 @@
 // <names> <changes/s>`: serves `GET /x/rioget?1*<timestamp>*<password>` over HTTPS, answering
 // the names changed after the timestamp, or holding the poll until one changes. Prints
 // `{ port, certificate }` (its PEM in a temp file) when ready; on SIGTERM, how many changes it
-// made per second since SIGUSR2 (the start of the bench's count), and exits.
+// made per second since SIGUSR2 (the start of the bench's count) and when each probe's answer was
+// written, and exits.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -39,6 +40,12 @@ let changes = 0;
 let countedFrom: { at: number; changes: number } | undefined;
 /** Polls with nothing new, answered at the next change (changes come every few ms: no hold timeout needed here). */
 let held: { since: number; response: ServerResponse }[] = [];
+/**
+ * Each probe made since the bench's count began, for its breakdown: its value, its place in the
+ * change clock, whether a poll was held when it was made, and when the answer carrying it was
+ * written (`now`, after the write, as the simulator's `answer-sent`).
+ */
+const probes: { value: string; timestamp: number; pollHeld: boolean; written?: number }[] = [];
 
 function change(name: string, value: string): void {
   values.set(name, value);
@@ -63,6 +70,13 @@ function answer(since: number, response: ServerResponse): void {
   }
   const body = JSON.stringify({ hsycostate: { timestamp, io } });
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  // The probes this answer is the first to carry: the latest not yet written, back to one written.
+  const written = now();
+  for (let i = probes.length - 1; i >= 0; i--) {
+    const probe = probes[i] as (typeof probes)[number];
+    if (probe.written !== undefined) break;
+    if (probe.timestamp > since && probe.timestamp <= timestamp) probe.written = written;
+  }
 }
 
 /** Answers every held poll: called once a change is whole, as the server's long polls are woken. */
@@ -106,7 +120,10 @@ const timers = [
     if (count > 0) release();
   }, CHANGE_TICK_MS),
   setInterval(() => {
-    change(PROBE, now().toFixed(3));
+    const value = now().toFixed(3);
+    const pollHeld = held.length > 0;
+    change(PROBE, value);
+    if (countedFrom) probes.push({ value, timestamp, pollHeld });
     release();
   }, PROBE_MS),
 ];
@@ -118,7 +135,8 @@ process.once('SIGTERM', () => {
   timers.forEach(clearInterval);
   rmSync(folder, { recursive: true, force: true });
   const made = changes - (countedFrom?.changes ?? NaN);
-  console.log(JSON.stringify({ changes: made, perSecond: made / ((performance.now() - (countedFrom?.at ?? NaN)) / 1000) }));
+  const perSecond = made / ((performance.now() - (countedFrom?.at ?? NaN)) / 1000);
+  console.log(JSON.stringify({ changes: made, perSecond, probes: probes.map(({ value, pollHeld, written }) => [value, pollHeld, written ?? null]) }));
   process.exit(0);
 });
 console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, certificate: certificateFile }));

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import type { ChainSource } from './chain-floor-relay';
 import { coresUsed, onDeltas, percentile, sleep } from './measure';
-import type { LatencyFigures } from './riohub-stream';
+import { HOP_NAMES, type LatencyFigures } from './riohub-stream';
 
 const PASSWORD = 'bench';
 
@@ -58,6 +58,44 @@ function startChainProcess<Ready>(script: 'chain-floor-source' | 'chain-floor-re
 /** What the sources made per second while counted (against what they were asked for), and the cores each kind of process used. */
 export type ChainFigures = LatencyFigures & { offered: number; cores: Record<string, number> };
 
+/** What the source (chain-floor-source.ts) says of each probe: its value, whether a poll was held when it was made, when its answer was written. */
+type SourceProbe = [value: string, pollHeld: boolean, written: number | null];
+/** What the relay (chain-floor-relay.ts) says of each probe: its value, when its answer was read whole, when its delta was sent. */
+type RelayProbe = [value: string, read: number, sent: number];
+
+
+/**
+ * Each probe's times joined across the source, the relay and the client (all on the machine's
+ * monotonic clock, as riohub's breakdown): the p50 and p99 of each hop, of the whole way, and of
+ * the probes whose change found the relay's poll held at the source and of those that found none.
+ */
+function chainBreakdown(arrivals: ReadonlyMap<string, number>, source: readonly SourceProbe[], relay: readonly RelayProbe[]): Required<Pick<LatencyFigures, 'hops' | 'fromChange' | 'pollHeld' | 'noPollHeld'>> {
+  const relayed = new Map(relay.map(([value, read, sent]) => [value, { read, sent }]));
+  const durations: number[][] = HOP_NAMES.map(() => []);
+  const whole: number[] = [];
+  const held: number[] = [];
+  const notHeld: number[] = [];
+  for (const [value, pollHeld, written] of source) {
+    const arrived = arrivals.get(value);
+    const at = relayed.get(value);
+    if (arrived === undefined || at === undefined || written === null) continue;
+    const times = [Number(value), written, at.read, at.sent, arrived];
+    for (let i = 0; i < HOP_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
+    whole.push(arrived - Number(value));
+    (pollHeld ? held : notHeld).push(arrived - Number(value));
+  }
+  const figures = (stage: string, values: number[]) => {
+    const sorted = values.sort((a, b) => a - b);
+    return { stage, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), probes: sorted.length };
+  };
+  return {
+    hops: HOP_NAMES.map((hop, i) => figures(hop, durations[i] as number[])),
+    fromChange: figures('the source\'s change → the client', whole),
+    pollHeld: figures('the same, the probes whose change found the relay\'s poll held at the source', held),
+    noPollHeld: figures('the same, the probes whose change found none (the relay between an answer and its next poll)', notHeld),
+  };
+}
+
 /**
  * `count` sources of `names` names each changing `rate` a second, one relay polling them all, and
  * a client of the relay, for `seconds`; what is measured is the middle (the first and last second
@@ -86,13 +124,13 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
     // A relay that ends early closes the socket: that is reported by its exit, not as an uncaught error here.
     client.on('error', () => undefined);
-    const latencies: number[] = [];
+    /** Each probe's arrival by its value, the time it was changed at its source. */
+    const arrivals = new Map<string, number>();
     let delivered = 0;
     let counting = false;
     onDeltas(client, (point, arrived) => {
       if (!counting) return;
-      // Each source's probe: its value is the time it was changed there.
-      if (point.name.endsWith('.virtual.1')) latencies.push(arrived - Number(point.value));
+      if (point.name.endsWith('.virtual.1')) arrivals.set(point.value, arrived);
       else delivered++;
     });
     await sleep(1_000);
@@ -104,13 +142,15 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     const [, cores] = await coresUsed(pids, () => sleep((seconds - 2) * 1000));
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
+    const latencies = [...arrivals].map(([value, arrived]) => arrived - Number(value)).sort((a, b) => a - b);
     client.terminate();
-    await relay.stop();
+    const relayed = await relay.stop<{ probes: RelayProbe[] }>();
     // What the sources made meanwhile, against what they were asked for: whether they held their rate.
-    const made = await Promise.all(sources.map((source) => source.stop<{ perSecond: number }>()));
+    const made = await Promise.all(sources.map((source) => source.stop<{ perSecond: number; probes: SourceProbe[] }>()));
     const offered = made.reduce((sum, source) => sum + source.perSecond, 0);
-    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered, cores };
+    // One source's probes are the breakdown's (the latency runs have one; with more, values could meet).
+    const breakdown = count === 1 ? chainBreakdown(arrivals, made[0]?.probes ?? [], relayed.probes) : {};
+    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered, cores, ...breakdown };
   } finally {
     socket?.terminate();
     await Promise.allSettled([relay?.stop(), ...sources.map((source) => source.stop())]);

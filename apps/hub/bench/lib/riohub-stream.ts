@@ -25,6 +25,25 @@ const STAGE_NAMES = [
   'on the wire: hub → client, and its parse',
 ] as const;
 
+/**
+ * The four hops every chain of the bench has, riohub's stages joined into them so that they stand
+ * beside the bare chain's (chain-floor.ts): the server's answer, the wire to the concentrator, the
+ * concentrator's own work, the wire to the client.
+ */
+export const HOP_NAMES = [
+  'server: changed → poll answer written',
+  'on the wire: server → concentrator',
+  'concentrator: answer read whole → WebSocket send',
+  'on the wire: concentrator → client, and its parse',
+] as const;
+/** Where each hop begins and ends among riohub's sightings (the change, STAGES, the arrival). */
+const HOP_BOUNDS = [
+  [1, 2],
+  [2, 3],
+  [3, 6],
+  [6, 7],
+] as const;
+
 export interface StageFigures {
   stage: string;
   p50: number;
@@ -66,7 +85,7 @@ function stageBreakdown(
   folder: string,
   arrivals: ReadonlyMap<string, number>,
   clientPauses: readonly Pause[],
-): { stages: StageFigures[]; fromChange: StageFigures; pauses: PauseFigures[]; untouched: ProbeFigures; pollHeld: ProbeFigures; noPollHeld: ProbeFigures } {
+): { stages: StageFigures[]; hops: StageFigures[]; fromChange: StageFigures; pauses: PauseFigures[]; untouched: ProbeFigures; pollHeld: ProbeFigures; noPollHeld: ProbeFigures } {
   const sightings = new Map<string, Map<string, number[]>>();
   const pauses: (Pause & { role: Role })[] = clientPauses.map((pause) => ({ ...pause, role: 'client' }));
   for (const file of readdirSync(folder)) {
@@ -83,6 +102,7 @@ function stageBreakdown(
     }
   }
   const durations: number[][] = STAGE_NAMES.map(() => []);
+  const hops: number[][] = HOP_NAMES.map(() => []);
   const fromChange: number[] = [];
   const untouched: number[] = [];
   const pollHeld: number[] = [];
@@ -106,6 +126,7 @@ function stageBreakdown(
     from = Math.min(from, applied);
     to = Math.max(to, arrived);
     for (let i = 0; i < STAGE_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
+    HOP_BOUNDS.forEach(([start, end], i) => hops[i]?.push((times[end] as number) - (times[start] as number)));
   }
   const figures = (stage: string, values: number[]): StageFigures => {
     const sorted = values.sort((a, b) => a - b);
@@ -120,6 +141,7 @@ function stageBreakdown(
   });
   return {
     stages: STAGE_NAMES.map((stage, i) => figures(stage, durations[i] as number[])),
+    hops: HOP_NAMES.map((hop, i) => figures(hop, hops[i] as number[])),
     fromChange: figures('the simulator\'s change → the client', fromChange),
     pauses: pauseFigures,
     untouched: probeFigures('the same, the probes no pause of the three overlapped', untouched),
@@ -141,6 +163,8 @@ export interface LatencyFigures {
   cores?: Record<string, number>;
   /** Where the time went, when the simulator and the hub recorded the probe's stages. */
   stages?: StageFigures[];
+  /** The same joined into the hops every chain has (HOP_NAMES), to stand beside the bare chain's. */
+  hops?: StageFigures[];
   /** The latency from the simulator's change (the probe's write applied), the client's write left out. */
   fromChange?: StageFigures;
   /** The simulator's, the hub's and the client's garbage-collection pauses meanwhile. */
