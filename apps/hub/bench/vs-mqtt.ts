@@ -241,6 +241,8 @@ for (const [rate, riohub, chain] of hopTables) {
   const share = (some: { probes: number } | undefined, of: LatencyFigures) => `${some?.probes ?? 0} of ${(of.pollHeld?.probes ?? 0) + (of.noPollHeld?.probes ?? 0)}`;
   pair(`the same, the probes that found a poll held (riohub ${share(riohub.pollHeld, riohub)}; bare ${share(chain.pollHeld, chain)})`, riohub.pollHeld, chain.pollHeld);
   pair(`the same, the probes that found none (riohub ${share(riohub.noPollHeld, riohub)}; bare ${share(chain.noPollHeld, chain)})`, riohub.noPollHeld, chain.noPollHeld);
+  // What keeps the window open, each poll seen from the server's side.
+  (riohub.pollWindow ?? []).forEach((part, i) => pair(`the window with no poll held: ${part.stage}`, part, chain.pollWindow?.[i]));
 }
 // What the first hop cannot go below here, whatever the hub does with the answer.
 const floor = await httpFloor();

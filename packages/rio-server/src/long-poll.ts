@@ -5,6 +5,7 @@
  * with no data sections.
  */
 import type { ChangeStore } from './change-store';
+import { TRACE_STAGES, traceStage } from './trace';
 
 /** How long a poll with nothing new is held (PROTOCOL.md part A: 10 seconds). */
 export const POLL_HOLD_MS = 10_000;
@@ -76,6 +77,7 @@ export class LongPolls {
       poll.send(poll.idleAnswer());
     }, POLL_HOLD_MS);
     this.waiting.set(poll, timer);
+    traceStage(TRACE_STAGES.pollHeld, () => ({}));
   }
 
   /** Forgets a poll whose client went away. */

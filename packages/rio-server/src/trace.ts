@@ -19,6 +19,8 @@ export function traceClock(): number {
 export const TRACE_STAGES = {
   /** A server applied a write: `{ at, writes, pollsHeld }`, the polls it held then, which it answers with it. */
   writeApplied: channel('riohub.trace.write-applied'),
+  /** A server held a poll, having nothing new for it: `{ at }`. */
+  pollHeld: channel('riohub.trace.poll-held'),
   /** A server wrote a poll's answer: `{ at, body }`. */
   answerSent: channel('riohub.trace.answer-sent'),
   /** A client received an answer whole: `{ at, body }`. */

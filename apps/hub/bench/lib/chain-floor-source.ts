@@ -46,6 +46,12 @@ let held: { since: number; response: ServerResponse }[] = [];
  * written (`now`, after the write, as the simulator's `answer-sent`).
  */
 const probes: { value: string; timestamp: number; pollHeld: boolean; written?: number }[] = [];
+/**
+ * The window with no poll held, as the simulator's recorder measures it: from each answer written
+ * to the next poll's request (the relay's turnaround, the wire) and from that to the poll held.
+ */
+const pollWindow = { turnaround: [] as number[], handled: [] as number[] };
+let answeredAt: number | undefined;
 
 function change(name: string, value: string): void {
   values.set(name, value);
@@ -72,6 +78,7 @@ function answer(since: number, response: ServerResponse): void {
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   // The probes this answer is the first to carry: the latest not yet written, back to one written.
   const written = now();
+  answeredAt = written;
   for (let i = probes.length - 1; i >= 0; i--) {
     const probe = probes[i] as (typeof probes)[number];
     if (probe.written !== undefined) break;
@@ -98,9 +105,13 @@ const server = createServer({ key: certificate.key, cert: certificate.cert }, (r
     response.writeHead(404).end();
     return;
   }
+  const requested = now();
+  if (countedFrom && answeredAt !== undefined) pollWindow.turnaround.push(requested - answeredAt);
   const after = Number(since);
-  if (after === timestamp) held.push({ since: after, response });
-  else answer(after, response);
+  if (after === timestamp) {
+    held.push({ since: after, response });
+    if (countedFrom) pollWindow.handled.push(now() - requested);
+  } else answer(after, response);
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
@@ -136,7 +147,7 @@ process.once('SIGTERM', () => {
   rmSync(folder, { recursive: true, force: true });
   const made = changes - (countedFrom?.changes ?? NaN);
   const perSecond = made / ((performance.now() - (countedFrom?.at ?? NaN)) / 1000);
-  console.log(JSON.stringify({ changes: made, perSecond, probes: probes.map(({ value, pollHeld, written }) => [value, pollHeld, written ?? null]) }));
+  console.log(JSON.stringify({ changes: made, perSecond, probes: probes.map(({ value, pollHeld, written }) => [value, pollHeld, written ?? null]), pollWindow }));
   process.exit(0);
 });
 console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, certificate: certificateFile }));

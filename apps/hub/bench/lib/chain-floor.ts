@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import type { ChainSource } from './chain-floor-relay';
 import { coresUsed, onDeltas, percentile, sleep } from './measure';
-import { HOP_NAMES, type LatencyFigures } from './riohub-stream';
+import { HOP_NAMES, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
 
 const PASSWORD = 'bench';
 
@@ -60,6 +60,12 @@ export type ChainFigures = LatencyFigures & { offered: number; cores: Record<str
 
 /** What the source (chain-floor-source.ts) says of each probe: its value, whether a poll was held when it was made, when its answer was written. */
 type SourceProbe = [value: string, pollHeld: boolean, written: number | null];
+/** What the source says at its end: what it made, its probes, and the window with no poll held as it saw it (ms). */
+interface SourceFigures {
+  perSecond: number;
+  probes: SourceProbe[];
+  pollWindow: { turnaround: number[]; handled: number[] };
+}
 /** What the relay (chain-floor-relay.ts) says of each probe: its value, when its answer was read whole, when its delta was sent. */
 type RelayProbe = [value: string, read: number, sent: number];
 
@@ -69,7 +75,11 @@ type RelayProbe = [value: string, read: number, sent: number];
  * monotonic clock, as riohub's breakdown): the p50 and p99 of each hop, of the whole way, and of
  * the probes whose change found the relay's poll held at the source and of those that found none.
  */
-function chainBreakdown(arrivals: ReadonlyMap<string, number>, source: readonly SourceProbe[], relay: readonly RelayProbe[]): Required<Pick<LatencyFigures, 'hops' | 'fromChange' | 'pollHeld' | 'noPollHeld'>> {
+function chainBreakdown(
+  arrivals: ReadonlyMap<string, number>,
+  { probes: source, pollWindow }: SourceFigures,
+  relay: readonly RelayProbe[],
+): Required<Pick<LatencyFigures, 'hops' | 'fromChange' | 'pollHeld' | 'noPollHeld' | 'pollWindow'>> {
   const relayed = new Map(relay.map(([value, read, sent]) => [value, { read, sent }]));
   const durations: number[][] = HOP_NAMES.map(() => []);
   const whole: number[] = [];
@@ -93,6 +103,7 @@ function chainBreakdown(arrivals: ReadonlyMap<string, number>, source: readonly 
     fromChange: figures('the source\'s change → the client', whole),
     pollHeld: figures('the same, the probes whose change found the relay\'s poll held at the source', held),
     noPollHeld: figures('the same, the probes whose change found none (the relay between an answer and its next poll)', notHeld),
+    pollWindow: [pollWindow.turnaround, pollWindow.handled].map((durations, i) => figures(WINDOW_NAMES[i] as string, durations)),
   };
 }
 
@@ -146,10 +157,10 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     client.terminate();
     const relayed = await relay.stop<{ probes: RelayProbe[] }>();
     // What the sources made meanwhile, against what they were asked for: whether they held their rate.
-    const made = await Promise.all(sources.map((source) => source.stop<{ perSecond: number; probes: SourceProbe[] }>()));
+    const made = await Promise.all(sources.map((source) => source.stop<SourceFigures>()));
     const offered = made.reduce((sum, source) => sum + source.perSecond, 0);
     // One source's probes are the breakdown's (the latency runs have one; with more, values could meet).
-    const breakdown = count === 1 ? chainBreakdown(arrivals, made[0]?.probes ?? [], relayed.probes) : {};
+    const breakdown = count === 1 && made[0] ? chainBreakdown(arrivals, made[0], relayed.probes) : {};
     return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered, cores, ...breakdown };
   } finally {
     socket?.terminate();

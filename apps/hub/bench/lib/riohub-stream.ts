@@ -44,6 +44,13 @@ const HOP_BOUNDS = [
   [6, 7],
 ] as const;
 
+/** The two parts of the window with no poll held, as the server sees it (trace-recorder.mjs). */
+const WINDOW_PARTS = ['poll-turnaround', 'poll-handled'] as const;
+export const WINDOW_NAMES = [
+  'an answer written → the next poll read by the server (the concentrator\'s turnaround, the wire)',
+  'the poll read → held by the server (its handling of the request)',
+] as const;
+
 export interface StageFigures {
   stage: string;
   p50: number;
@@ -85,15 +92,31 @@ function stageBreakdown(
   folder: string,
   arrivals: ReadonlyMap<string, number>,
   clientPauses: readonly Pause[],
-): { stages: StageFigures[]; hops: StageFigures[]; fromChange: StageFigures; pauses: PauseFigures[]; untouched: ProbeFigures; pollHeld: ProbeFigures; noPollHeld: ProbeFigures } {
+): {
+  stages: StageFigures[];
+  hops: StageFigures[];
+  fromChange: StageFigures;
+  pauses: PauseFigures[];
+  untouched: ProbeFigures;
+  pollHeld: ProbeFigures;
+  noPollHeld: ProbeFigures;
+  pollWindow: ProbeFigures[];
+} {
   const sightings = new Map<string, Map<string, number[]>>();
   const pauses: (Pause & { role: Role })[] = clientPauses.map((pause) => ({ ...pause, role: 'client' }));
+  /** The simulator's `poll-turnaround` and `poll-handled` lines: each a duration, and when. */
+  const windowParts = new Map<string, { duration: number; at: number }[]>(WINDOW_PARTS.map((part) => [part, []]));
   for (const file of readdirSync(folder)) {
     for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
       const [stage, value, at] = line.split(' ');
       if (!stage || !value || !at) continue;
       if (stage.startsWith('gc:')) {
         pauses.push({ role: stage.slice('gc:'.length) as Role, duration: Number(value), start: Number(at) });
+        continue;
+      }
+      const part = windowParts.get(stage);
+      if (part) {
+        part.push({ duration: Number(value), at: Number(at) });
         continue;
       }
       const byStage = sightings.get(value) ?? new Map<string, number[]>();
@@ -147,6 +170,12 @@ function stageBreakdown(
     untouched: probeFigures('the same, the probes no pause of the three overlapped', untouched),
     pollHeld: probeFigures('the same, the probes whose change found the hub\'s poll held at the simulator', pollHeld),
     noPollHeld: probeFigures('the same, the probes whose change found none (the hub between an answer and its next poll)', noPollHeld),
+    pollWindow: WINDOW_PARTS.map((part, i) =>
+      probeFigures(
+        WINDOW_NAMES[i] as string,
+        (windowParts.get(part) ?? []).filter(({ at }) => at >= from && at <= to).map(({ duration }) => duration),
+      ),
+    ),
   };
 }
 
@@ -174,6 +203,8 @@ export interface LatencyFigures {
   /** `fromChange` for the probes whose change found the hub's poll held at the simulator, and for those that found none. */
   pollHeld?: ProbeFigures;
   noPollHeld?: ProbeFigures;
+  /** Each poll's way through the window with no poll held (WINDOW_NAMES), as the server saw it. */
+  pollWindow?: ProbeFigures[];
 }
 
 /** A latency of some of the probes, and how many those were. */

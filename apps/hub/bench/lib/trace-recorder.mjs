@@ -43,7 +43,23 @@ if (folder) {
     // Between an answer and the hub's next poll, a change waits for that poll.
     if (pollsHeld === 0) record('no-poll-held', value, at);
   });
+  // The window with no poll held, from the server's side: from each answer written to the next
+  // poll's request read (the concentrator's turnaround and the wire), and from that to the poll
+  // held (the server's handling of it), as `poll-turnaround <ms> <time>` and `poll-handled`.
+  let answered;
+  let requested;
+  subscribe('http.server.request.start', ({ request }) => {
+    if (!request.url?.startsWith('/x/rioget')) return;
+    requested = Number(process.hrtime.bigint()) / 1e6;
+    if (answered !== undefined) record('poll-turnaround', (requested - answered).toFixed(3), requested);
+  });
+  subscribe('riohub.trace.poll-held', ({ at }) => {
+    if (requested !== undefined) record('poll-handled', (at - requested).toFixed(3), at);
+    requested = undefined;
+  });
   subscribe('riohub.trace.answer-sent', ({ at, body }) => {
+    answered = at;
+    requested = undefined;
     const value = inBody(body);
     if (value !== undefined) record('answer-written', value, at);
   });
