@@ -1,6 +1,8 @@
 // The served API over a real socket: a client of the settings, and a peer hub of a pair with the
 // pair's key, which is served everything, read only, from any address, the API on or off.
 import { buildRequestPath, decodeState, type RioRequest } from '@riohub/protocol';
+import { Agent, get } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChangeStore } from './change-store';
@@ -42,9 +44,14 @@ describe('the Remote I/O API with a peer key', () => {
     app = undefined;
   });
 
-  async function serve(settings: RioServerSettings, peerKey: () => string | undefined): Promise<{ url: string; served: ReturnType<typeof source> }> {
+  /** The connections requests came on, in order. */
+  let connections: Socket[] = [];
+
+  async function serve(settings: RioServerSettings | (() => RioServerSettings), peerKey: () => string | undefined): Promise<{ url: string; served: ReturnType<typeof source> }> {
     const served = source();
     app = Fastify();
+    connections = [];
+    app.addHook('onRequest', async (request) => void connections.push(request.socket));
     // Refused requests are dropped at once rather than held for 10 s.
     await app.register(rioServerPlugin, { source: served, settings, peerKey, maxHeldPerAddress: 0 });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -85,6 +92,39 @@ describe('the Remote I/O API with a peer key', () => {
     const client = await ask(url, fullState('client-pw'));
     expect((client as { body: string }).body).not.toContain('secret.door');
     expect((await ask(url, fullState(PEER_KEY)) as { body: string }).body).toContain('secret.door');
+  });
+
+  it('judges each request of a kept-alive connection afresh: its password, and its address under the list in force', async () => {
+    let settings: RioServerSettings = { password: 'client-pw', address: '127.0.0.1', control: false, ioFilter: '', uiFilter: '', api: 'extended' };
+    const { url } = await serve(() => settings, () => undefined);
+    // One connection, kept alive, as a poller's: a new one only once the server dropped it.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const poll = (given: string) =>
+      new Promise<{ status: number } | 'dropped'>((resolve) => {
+        get(url + buildRequestPath(fullState(given)), { agent }, (response) => {
+          response.resume();
+          response.once('end', () => resolve({ status: response.statusCode ?? 0 }));
+        }).once('error', () => resolve('dropped'));
+      });
+    expect(await poll('client-pw')).toMatchObject({ status: 200 });
+    expect(await poll('client-pw')).toMatchObject({ status: 200 });
+    // A wrong password on the connection a right one came on before is dropped all the same.
+    expect(await poll('client-pw!')).toBe('dropped');
+    expect(connections[1]).toBe(connections[0]);
+    expect(connections[2]).toBe(connections[0]);
+    expect(await poll('client-pw')).toMatchObject({ status: 200 });
+    expect(await poll('client-pw')).toMatchObject({ status: 200 });
+    // The address list changed: the same connection, let in a moment ago, is not any more.
+    settings = { ...settings, address: '10.0.0.1' };
+    expect(await poll('client-pw')).toBe('dropped');
+    expect(connections[5]).toBe(connections[4]);
+    settings = { ...settings, address: '127.0.0.0/8' };
+    expect(await poll('client-pw')).toMatchObject({ status: 200 });
+    // And the password changed: the one the connection sent before no longer lets it in.
+    settings = { ...settings, password: 'new-pw' };
+    expect(await poll('client-pw')).toBe('dropped');
+    expect(await poll('new-pw')).toMatchObject({ status: 200 });
+    agent.destroy();
   });
 
   it('lets no peer in while there is no key, nor with the key of before once it changed', async () => {
