@@ -86,7 +86,7 @@ async function follow(source: ChainSource, timestamp: number): Promise<void> {
 const first = await Promise.all(sources.map((source) => poll(source, 0)));
 sources.forEach((source, i) => void follow(source, first[i] as number));
 process.once('SIGTERM', () => {
-  console.log(JSON.stringify({ probes }));
-  process.exit(0);
+  // Out before the exit: an exit right after a write to a pipe cuts off what it has not taken yet.
+  process.stdout.write(`${JSON.stringify({ probes })}\n`, () => process.exit(0));
 });
 console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
