@@ -19,7 +19,7 @@ export async function buildSimApp(options: SimAppOptions): Promise<FastifyInstan
     keepAliveTimeout: KEEP_ALIVE_MS,
     // The API's requests are read from their raw URL (`1*<timestamp>*<password>`), never as a
     // query of keys and values: Fastify's parse of each one was work on every poll's way.
-    querystringParser: () => ({}),
+    routerOptions: { querystringParser: () => ({}) },
     forceCloseConnections: true,
     // A poll every few milliseconds is no news; the API plugin logs what is (refusals, writes).
     // The URL carries the password, so the request serializer leaves its query out everywhere.

@@ -123,6 +123,7 @@ describe('the Remote I/O API with a peer key', () => {
     // And the password changed: the one the connection sent before no longer lets it in.
     settings = { ...settings, password: 'new-pw' };
     expect(await poll('client-pw')).toBe('dropped');
+    expect(connections[7]).toBe(connections[6]);
     expect(await poll('new-pw')).toMatchObject({ status: 200 });
     agent.destroy();
   });

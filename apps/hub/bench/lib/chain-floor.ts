@@ -29,7 +29,8 @@ function startChainProcess<Ready>(script: 'chain-floor-source' | 'chain-floor-re
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let stopped: Promise<unknown> | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the last line (some hundreds of KB) may still be on its way through stdout at the exit.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     // Rejects nothing once resolved: a later exit is stop()'s to report.

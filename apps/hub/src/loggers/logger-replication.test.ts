@@ -24,14 +24,15 @@ describe('logger replication', () => {
 
   /**
    * The loggers once the hub has stored all it had received, its remote held (SIGSTOP): two reads
-   * a quarter of a second apart that agree. A page received just before the hold may still be
-   * being stored (on PostgreSQL, over several round trips) when the first read is answered.
+   * a second apart that agree. Up to two pages received just before the hold (the next is asked
+   * for while one is stored) may still be being stored, on PostgreSQL over several round trips,
+   * when the first read is answered; well within the 12 s a request to the held remote may take.
    */
   async function settled(): Promise<LoggerView[]> {
     let previous = '';
     return eventually(
       async () => {
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
         return t.hub.admin.data<LoggerView[]>('GET', '/api/loggers');
       },
       (views) => {
