@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import type { ChainSource } from './chain-floor-relay';
 import { coresUsed, onDeltas, percentile, sleep } from './measure';
-import { HOP_NAMES, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
+import { HOP_NAMES, probeFigures, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
 
 const PASSWORD = 'bench';
 
@@ -70,7 +70,6 @@ interface SourceFigures {
 /** What the relay (chain-floor-relay.ts) says of each probe: its value, when its answer was read whole, when its delta was sent. */
 type RelayProbe = [value: string, read: number, sent: number];
 
-
 /**
  * Each probe's times joined across the source, the relay and the client (all on the machine's
  * monotonic clock, as riohub's breakdown): the p50 and p99 of each hop, of the whole way, and of
@@ -95,16 +94,12 @@ function chainBreakdown(
     whole.push(arrived - Number(value));
     (pollHeld ? held : notHeld).push(arrived - Number(value));
   }
-  const figures = (stage: string, values: number[]) => {
-    const sorted = values.sort((a, b) => a - b);
-    return { stage, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), probes: sorted.length };
-  };
   return {
-    hops: HOP_NAMES.map((hop, i) => figures(hop, durations[i] as number[])),
-    fromChange: figures('the source\'s change → the client', whole),
-    pollHeld: figures('the same, the probes whose change found the relay\'s poll held at the source', held),
-    noPollHeld: figures('the same, the probes whose change found none (the relay between an answer and its next poll)', notHeld),
-    pollWindow: [pollWindow.turnaround, pollWindow.handled].map((durations, i) => figures(WINDOW_NAMES[i] as string, durations)),
+    hops: HOP_NAMES.map((hop, i) => probeFigures(hop, durations[i] as number[])),
+    fromChange: probeFigures('the source\'s change → the client', whole),
+    pollHeld: probeFigures('the same, the probes whose change found the relay\'s poll held at the source', held),
+    noPollHeld: probeFigures('the same, the probes whose change found none (the relay between an answer and its next poll)', notHeld),
+    pollWindow: [pollWindow.turnaround, pollWindow.handled].map((durations, i) => probeFigures(WINDOW_NAMES[i] as string, durations)),
   };
 }
 

@@ -151,11 +151,6 @@ function stageBreakdown(
     for (let i = 0; i < STAGE_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
     HOP_BOUNDS.forEach(([start, end], i) => hops[i]?.push((times[end] as number) - (times[start] as number)));
   }
-  const figures = (stage: string, values: number[]): StageFigures => {
-    const sorted = values.sort((a, b) => a - b);
-    return { stage, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
-  };
-  const probeFigures = (stage: string, values: number[]): ProbeFigures => ({ ...figures(stage, values), probes: values.length });
   const seconds = (to - from) / 1000;
   const pauseFigures = (['simulator', 'hub', 'client'] as const).map((role): PauseFigures => {
     const lengths = pauses.filter((pause) => pause.role === role && pause.start >= from && pause.start <= to).map((pause) => pause.duration);
@@ -163,9 +158,9 @@ function stageBreakdown(
     return { role, perSecond: lengths.length / seconds, median: percentile(lengths, 0.5), longest: lengths.at(-1) ?? NaN };
   });
   return {
-    stages: STAGE_NAMES.map((stage, i) => figures(stage, durations[i] as number[])),
-    hops: HOP_NAMES.map((hop, i) => figures(hop, hops[i] as number[])),
-    fromChange: figures('the simulator\'s change → the client', fromChange),
+    stages: STAGE_NAMES.map((stage, i) => probeFigures(stage, durations[i] as number[])),
+    hops: HOP_NAMES.map((hop, i) => probeFigures(hop, hops[i] as number[])),
+    fromChange: probeFigures('the simulator\'s change → the client', fromChange),
     pauses: pauseFigures,
     untouched: probeFigures('the same, the probes no pause of the three overlapped', untouched),
     pollHeld: probeFigures('the same, the probes whose change found the hub\'s poll held at the simulator', pollHeld),
@@ -209,6 +204,12 @@ export interface LatencyFigures {
 
 /** A latency of some of the probes, and how many those were. */
 export type ProbeFigures = StageFigures & { probes: number };
+
+/** The p50 and p99 of `values` (sorted here, in place), and how many they are. */
+export function probeFigures(stage: string, values: number[]): ProbeFigures {
+  const sorted = values.sort((a, b) => a - b);
+  return { stage, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), probes: sorted.length };
+}
 
 /** Subscribes a socket to prefixes and waits for the end of its snapshot; resolves with how long it took (ms). */
 export async function subscribed(socket: HubSocket, prefixes: string[]): Promise<number> {
