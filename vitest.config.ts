@@ -20,7 +20,7 @@ export default defineConfig({
   test: {
     include: onPostgres ? ['apps/hub/src/**/*.test.ts'] : ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(onPostgres ? SQLITE_FILE_TESTS : POSTGRES_TESTS)],
-    globalSetup: ['packages/testkit/src/postgres-global-setup.ts'],
+    globalSetup: ['packages/testkit/src/global-setup.ts'],
     // Integration tests start real simulator processes and wait out 10-second long-polls. On a
     // machine about three times slower than usual (seen on this 2-core VM), the failover tests
     // and a two-site chain's start took over 40 s; a bound, not a measure: a test that passes ends

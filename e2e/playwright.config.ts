@@ -25,7 +25,7 @@ const pass = onPostgres ? 'e2e-postgres' : 'e2e';
 export default defineConfig({
   testDir: './tests',
   testIgnore: onPostgres ? SQLITE_FILE_SPECS : POSTGRES_SPECS,
-  globalSetup: '../packages/testkit/src/postgres-global-setup.ts',
+  globalSetup: '../packages/testkit/src/global-setup.ts',
   // Two cores: one worker keeps the browser and the servers it talks to from starving each other.
   workers: 1,
   forbidOnly: true,

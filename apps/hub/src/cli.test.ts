@@ -3,19 +3,18 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RemoteView } from '@riohub/hub-api';
+import { appEntry } from '@riohub/sim-launcher';
 import { describe, expect, it } from 'vitest';
 import { openStore } from './db/database';
 import { readMeta } from './db/store';
 import { eventually, HubClient } from './testing/test-hub';
 import { onPostgres, testDatabase } from './testing/test-store';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
-
 function runHub(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], {
+  const cli = appEntry('hub');
+  const child = spawn(process.execPath, [...cli.nodeArgs, cli.path, ...args], {
     env: { ...process.env, RIOHUB_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,7 +6,6 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface Certificate {
   key: string;
@@ -57,6 +56,9 @@ export async function makeSelfSigned(host: string, commonName: string, notAfter?
     .filter((name) => name !== '0.0.0.0' && name !== '::')
     .map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name }));
   const notBeforeDate = new Date(Date.now() - 3600_000);
+  // Loaded when a certificate is made, not with every process that imports this package: its
+  // X.509 library is some 250 modules, a quarter of what a hub on plain HTTP would load at start.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',

@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEntry } from './layout';
 
-const HUB_CLI = appEntry('hub');
-
 export interface HubProcess {
   url: string;
   child: ChildProcess;
@@ -49,7 +47,8 @@ export interface HubProcessOptions {
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
-  const node = [process.execPath, ...HUB_CLI.nodeArgs, ...(options.nodeArgs ?? []), HUB_CLI.path, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
+  const cli = appEntry('hub');
+  const node = [process.execPath, ...cli.nodeArgs, ...(options.nodeArgs ?? []), cli.path, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
   const [command, ...args] = options.diskMb
     ? ['unshare', '--mount', '--map-root-user', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.diskMb}m tmpfs "$0" && exec "$@"`, data, ...node]
     : node;

@@ -2,7 +2,9 @@
  * Where the apps this package starts are, in either layout it runs in: the repository (this file
  * is `packages/sim-launcher/src/layout.ts`, the apps' TypeScript runs through tsx) or a release
  * folder from `pnpm release` (this file is compiled into `packages/sim-launcher/dist/`, the apps
- * are compiled JavaScript run by plain node, and there is no tsx to load).
+ * are compiled JavaScript run by plain node, and there is no tsx to load). A test run may bundle
+ * each app's sources into one file first (`bundleAppsForTests` in `@riohub/testkit`), so that the
+ * processes its tests spawn start without tsx's loader; it names the folder in `APP_BUNDLES_ENV`.
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 const compiled = basename(here) === 'dist';
 
+/** The environment variable naming the folder of a test run's app bundles (`hub.mjs`, `sim.mjs`). */
+export const APP_BUNDLES_ENV = 'RIOHUB_TEST_APP_BUNDLES';
+
+export type AppName = 'hub' | 'sim';
+
 export interface AppEntry {
   /** The app's command-line script. */
   path: string;
@@ -18,8 +25,10 @@ export interface AppEntry {
   nodeArgs: string[];
 }
 
-/** The command line of `apps/<app>` (`hub`, `sim`). */
-export function appEntry(app: 'hub' | 'sim'): AppEntry {
+/** The command line of `apps/<app>`. */
+export function appEntry(app: AppName): AppEntry {
+  const bundles = process.env[APP_BUNDLES_ENV];
+  if (bundles) return { path: join(bundles, `${app}.mjs`), nodeArgs: [] };
   return compiled
     ? { path: join(root, 'apps', app, 'dist', 'cli.js'), nodeArgs: [] }
     : // Resolved here (a development dependency) so the app runs the same from any working directory.

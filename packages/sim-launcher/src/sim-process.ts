@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEntry } from './layout';
 
-export const SIM_CLI = appEntry('sim');
-
 export interface SimProcess {
   /** The URL from its "listening on" line. */
   url: string;
@@ -76,7 +74,8 @@ export async function spawnSim(args: readonly string[], options: SpawnSimOptions
 
 /** Runs the simulator's command line as it is, for tests of the command line itself. */
 export function runSimCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [...SIM_CLI.nodeArgs, SIM_CLI.path, ...args], {
+  const cli = appEntry('sim');
+  return spawn(process.execPath, [...cli.nodeArgs, cli.path, ...args], {
     env: { ...withoutHubSecrets(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

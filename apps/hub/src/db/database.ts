@@ -162,7 +162,7 @@ export function openDatabase(dataDir: string, secrets?: SecretBox): SqliteStore 
 
 /** Connects to (and migrates) the PostgreSQL database at `url`. */
 export async function openPostgres(url: string, secrets?: SecretBox): Promise<PostgresStore> {
-  const store = new PostgresStore(url);
+  const store = await PostgresStore.open(url);
   try {
     await migratePostgres(store);
   } catch (error) {

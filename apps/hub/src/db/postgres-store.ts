@@ -5,15 +5,15 @@
  * statements made on the store inside it (found by AsyncLocalStorage) run on that connection.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Queryable, RunResult, SqlValue, Store } from './store';
 
 /** int8 (counts, times, ids) and numeric (sums of integers) as numbers, not strings. */
 const NUMBER_TYPES = new Set([20, 1700]);
-const types = {
+const numberTypes = (driver: typeof pg) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    NUMBER_TYPES.has(oid) ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+    NUMBER_TYPES.has(oid) ? (value: string) => Number(value) : driver.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+});
 
 /**
  * SQLSTATE classes and codes that say the database server or the way to it is failing, not the
@@ -44,11 +44,19 @@ export class PostgresStore implements Store {
    */
   private readonly inside = new AsyncLocalStorage<{ client: pg.PoolClient; done: boolean }>();
 
-  constructor(url: string, options: { max?: number; applicationName?: string } = {}) {
+  /**
+   * A pool on `url` (connections are made as statements need them). pg is loaded here, not with
+   * the hub: a hub on SQLite never needs it.
+   */
+  static async open(url: string, options: { max?: number; applicationName?: string } = {}): Promise<PostgresStore> {
+    return new PostgresStore((await import('pg')).default, url, options);
+  }
+
+  private constructor(driver: typeof pg, url: string, options: { max?: number; applicationName?: string }) {
     this.location = redactUrl(url);
-    this.pool = new pg.Pool({
+    this.pool = new driver.Pool({
       connectionString: url,
-      types,
+      types: numberTypes(driver),
       max: options.max ?? 10,
       application_name: options.applicationName ?? 'riohub',
       connectionTimeoutMillis: 5_000,

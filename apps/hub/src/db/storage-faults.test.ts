@@ -3,15 +3,14 @@
 import { spawn } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { HealthView, LoggerView, ServerMessage, WriteRecord } from '@riohub/hub-api';
-import { RioTestClient, spawnHub } from '@riohub/testkit';
+import { appEntry, RioTestClient, spawnHub } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from './database';
 import { eventually, HubClient, hubPerTest } from '../testing/test-hub';
 
 const PASSWORD = 'storage-pw';
-const HUB_CLI = resolve(import.meta.dirname, '../cli.ts');
 
 describe('storage failures', () => {
   const t = hubPerTest(['--password', PASSWORD, '--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0']);
@@ -118,7 +117,8 @@ describe('files the hub cannot write at start', () => {
       } else {
         mkdirSync(shm);
       }
-      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), HUB_CLI, '--port', '0', '--data', data], {
+      const cli = appEntry('hub');
+      const child = spawn(process.execPath, [...cli.nodeArgs, cli.path, '--port', '0', '--data', data], {
         ...asNobody,
         env: { ...process.env, RIOHUB_ADMIN_PASSWORD: 'unwritable-pw', RIOHUB_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,7 +24,7 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Queryable } from '../db/store';
 
 /** The advisory lock's two keys: "rioh" and 2 (1 is the migrations'). */
@@ -190,7 +190,9 @@ export class ActiveElection extends EventEmitter<{ change: [state: ElectionState
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({
+    // Loaded by the first election, not with the hub: a hub on SQLite never needs pg.
+    const { default: driver } = await import('pg');
+    const client = new driver.Client({
       connectionString: this.url,
       application_name: 'riohub election',
       // A heartbeat that gets no answer is a lost database, not a slow one.

@@ -31,7 +31,7 @@ export const MQTT_PASSWORD_VARIABLE = 'MQTT_PASSWORD';
 export async function exportSettings(dataDir: string, database?: string, now = new Date()): Promise<string> {
   const onPostgres = database !== undefined && database !== '' && database !== 'sqlite';
   if (onPostgres && !/^postgres(ql)?:\/\//.test(database)) throw new CommandError('--database must be a postgres:// URL or "sqlite"');
-  const store = onPostgres ? new PostgresStore(database, { max: 1, applicationName: 'riohub export-config' }) : openSqliteReadOnly(dataDir);
+  const store = onPostgres ? await PostgresStore.open(database, { max: 1, applicationName: 'riohub export-config' }) : openSqliteReadOnly(dataDir);
   try {
     return await exportStoredSettings(store, onPostgres ? store.location : dataDir, now);
   } finally {

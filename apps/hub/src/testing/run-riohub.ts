@@ -1,9 +1,6 @@
 /** Runs the riohub command line as a real process, as an operator would, for its one-shot commands. */
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
+import { appEntry } from '@riohub/sim-launcher';
 
 export interface RiohubRun {
   code: number | null;
@@ -13,7 +10,8 @@ export interface RiohubRun {
 
 /** Runs `riohub <args>` to its end (killed after `timeoutMs`: a command must not hang). */
 export function runRiohub(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RiohubRun> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], {
+  const cli = appEntry('hub');
+  const child = spawn(process.execPath, [...cli.nodeArgs, cli.path, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
