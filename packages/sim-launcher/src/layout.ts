@@ -28,7 +28,8 @@ export interface AppEntry {
 /** The command line of `apps/<app>`. */
 export function appEntry(app: AppName): AppEntry {
   const bundles = process.env[APP_BUNDLES_ENV];
-  if (bundles) return { path: join(bundles, `${app}.mjs`), nodeArgs: [] };
+  // Their inline source maps make a stack trace name the sources' lines, as under tsx.
+  if (bundles) return { path: join(bundles, `${app}.mjs`), nodeArgs: ['--enable-source-maps'] };
   return compiled
     ? { path: join(root, 'apps', app, 'dist', 'cli.js'), nodeArgs: [] }
     : // Resolved here (a development dependency) so the app runs the same from any working directory.

@@ -14,7 +14,7 @@ describe('app bundles for test runs', () => {
     const folder = process.env[APP_BUNDLES_ENV];
     expect(folder).toBeTruthy();
     for (const app of ['hub', 'sim'] as const) {
-      expect(appEntry(app)).toEqual({ path: join(folder!, `${app}.mjs`), nodeArgs: [] });
+      expect(appEntry(app)).toEqual({ path: join(folder!, `${app}.mjs`), nodeArgs: ['--enable-source-maps'] });
       expect(existsSync(appEntry(app).path)).toBe(true);
     }
   });

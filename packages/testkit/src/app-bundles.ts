@@ -10,7 +10,7 @@
  * `import.meta.url`, so paths it finds beside itself (the dashboard's build, the other app) are
  * the same. Types are checked by the typecheck step, not here.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -33,26 +33,45 @@ const npmPackagesAsResolved: Plugin = {
   },
 };
 
-/** Each source module's `import.meta.url` as it is when tsx runs it, not the bundle's. */
+/**
+ * Each source module's `import.meta.url` as it is when tsx runs it, not the bundle's. The other
+ * ways a module finds itself would name the bundle's folder: a source using one is refused.
+ */
 const ownImportMetaUrl: Plugin = {
   name: 'own-import-meta-url',
   setup(bundler) {
-    bundler.onLoad({ filter: /\.tsx?$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
-      loader: args.path.endsWith('x') ? 'tsx' : 'ts',
-    }));
+    bundler.onLoad({ filter: /\.tsx?$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const other = /import\.meta\.(dirname|filename)|\b__dirname\b|\b__filename\b/.exec(source);
+      if (other) return { errors: [{ text: `${other[0]} would name the test bundle's folder, not ${args.path}'s: use import.meta.url` }] };
+      return { contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+    });
   },
 };
 
-/**
- * Bundles both apps into a folder of this run's own (inside the repository's `node_modules`, so
- * that a bare `import.meta.resolve` in them still finds the workspace's packages) and names it in
- * the environment every spawned app and test worker inherits. Returns the removal of the folder.
- */
-export async function bundleAppsForTests(): Promise<() => void> {
-  const folder = join(root, 'node_modules', '.cache', `riohub-test-apps-${process.pid}`);
-  rmSync(folder, { recursive: true, force: true });
-  mkdirSync(folder, { recursive: true });
+/** Where the runs' bundles go: inside the repository's `node_modules`, so that a bare `import.meta.resolve` in them still finds the workspace's packages. */
+const CACHE = join(root, 'node_modules', '.cache');
+const PREFIX = 'riohub-test-apps-';
+
+/** Folders left by runs that ended without their teardown (killed): each is named after its run's process. */
+function removeAbandoned(): void {
+  for (const name of readdirSync(CACHE).filter((entry) => entry.startsWith(PREFIX))) {
+    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
+    if (pid !== process.pid && !isRunning(pid)) rmSync(join(CACHE, name), { recursive: true, force: true });
+  }
+}
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Bundles both apps into `folder`, replacing what was there. */
+async function bundleInto(folder: string): Promise<void> {
   await build({
     entryPoints: Object.fromEntries(APPS.map((app) => [app, join(root, 'apps', app, 'src', 'cli.ts')])),
     outdir: folder,
@@ -63,9 +82,30 @@ export async function bundleAppsForTests(): Promise<() => void> {
     target: 'node20',
     // Class and function names as in the sources: errors are told apart and printed by them.
     keepNames: true,
+    // A spawned app's stack trace names the source's lines (appEntry runs it with --enable-source-maps).
+    sourcemap: 'inline',
     logLevel: 'warning',
     plugins: [npmPackagesAsResolved, ownImportMetaUrl],
   });
+}
+
+/**
+ * Bundles both apps into a folder of this run's own and names it in the environment every
+ * spawned app and test worker inherits. Returns the bundling again (for a watch mode's rerun,
+ * after sources changed) and the removal of the folder.
+ */
+export async function bundleAppsForTests(): Promise<{ rebundle: () => Promise<void>; remove: () => void }> {
+  mkdirSync(CACHE, { recursive: true });
+  removeAbandoned();
+  const folder = mkdtempSync(join(CACHE, `${PREFIX}${process.pid}-`));
+  // Readable by every user, as the sources are: a test runs the hub as another user (storage-faults.test.ts).
+  chmodSync(folder, 0o755);
+  try {
+    await bundleInto(folder);
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
   process.env[APP_BUNDLES_ENV] = folder;
-  return () => rmSync(folder, { recursive: true, force: true });
+  return { rebundle: () => bundleInto(folder), remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
