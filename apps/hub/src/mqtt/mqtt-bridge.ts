@@ -29,7 +29,7 @@ import type { HubListeners } from '../hub-events';
 import { CoalescingPublisher } from './coalescing-publisher';
 import { configTopicPattern, discoveryFilter } from './ha-discovery';
 import { HaDiscovery } from './ha-discovery-state';
-import { MqttConnection } from './mqtt-connection';
+import { loadMqttClient, MqttConnection } from './mqtt-connection';
 import type { MqttSettings, MqttSettingsValue } from './mqtt-settings';
 import { namespaceFilters, parseTopic, remoteOf, stateTopic, statusTopic, writesTopic } from './mqtt-topics';
 
@@ -136,12 +136,12 @@ export class MqttBridge {
         this.emitStatus(this.offStatus);
         return;
       }
-      this.open(settings);
+      this.open(settings, await loadMqttClient());
     });
     return this.change;
   }
 
-  private open(settings: MqttSettingsValue): void {
+  private open(settings: MqttSettingsValue, Client: typeof MqttClient): void {
     this.settings = settings;
     this.publisher.clear();
     this.published.clear();
@@ -163,7 +163,7 @@ export class MqttBridge {
       deleted: (remote) => this.onDeleted(remote),
     });
     let loggedError: string | undefined;
-    const connection = new MqttConnection(settings, {
+    const connection = new MqttConnection(settings, Client, {
       connected: (client) => this.connected(client),
       lost: () => {
         this.client = undefined;

@@ -11,7 +11,7 @@ import { connect as netConnect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { MqttStatus } from '@riohub/hub-api';
-import { MqttClient, type IClientOptions, type IPublishPacket } from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { normalizeFingerprint } from '@riohub/hub-api';
 import { hostOf } from '../links/remote-client';
 import type { MqttSettingsValue } from './mqtt-settings';
@@ -85,6 +85,9 @@ function socketFor(settings: MqttSettingsValue): () => Duplex {
   return () => tlsConnect({ host, port, servername: host, ...(settings.ca ? { ca: settings.ca } : {}) });
 }
 
+/** mqtt.js's client, loaded when a bridge first connects: a hub without MQTT never loads it. */
+export const loadMqttClient = async (): Promise<typeof MqttClient> => (await import('mqtt')).MqttClient;
+
 export class MqttConnection {
   private client: MqttClient | undefined;
   private attempt = 0;
@@ -95,6 +98,7 @@ export class MqttConnection {
 
   constructor(
     private readonly settings: MqttSettingsValue,
+    private readonly Client: typeof MqttClient,
     private readonly hooks: ConnectionHooks,
   ) {}
 
@@ -154,7 +158,7 @@ export class MqttConnection {
       will: { topic: statusTopic(settings.baseTopic), payload: Buffer.from('offline'), qos: settings.qos, retain: true },
     };
     const makeSocket = socketFor(settings);
-    const client = new MqttClient(() => makeSocket() as never, options);
+    const client = new this.Client(() => makeSocket() as never, options);
     this.client = client;
     let up = false;
     client.on('connect', () => {
