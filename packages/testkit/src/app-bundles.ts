@@ -1,8 +1,9 @@
 /**
  * The hub's and the simulator's command lines, each bundled into one JavaScript file for a test
  * run, so that every process a test spawns starts with plain node. Through tsx's loader, this
- * 2-core machine took 1.1–1.3 s to run the simulator's `--help` and 1.9–2.3 s the hub's; bundled,
- * 0.7–0.8 s and 1.3 s; and the suite spawns hundreds of them, four test files at a time.
+ * 2-core machine, idle, took 0.9–1.0 s to run the simulator's `--help` and 1.6–1.8 s the hub's;
+ * bundled, 0.4–0.5 s and 0.8–0.9 s (under the suite's load, about twice each); and the suite
+ * spawns hundreds of them, four test files at a time.
  *
  * The bundle runs the same sources as tsx does: the workspace packages are inlined, every npm
  * package stays an import of the very file the source's own import resolves to (so each still

@@ -209,6 +209,13 @@ describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all
       await hub.admin.addSim(name, sim as SimProcess, SIM_PASSWORD, { ui: true });
       await eventually(() => hub.admin.point(`${name}.connection`, 'hub'), (point) => point.value === 'online');
     }
+    // A remote is online with its first state, and its topology is read just after: killed before
+    // that, the attic would have no devices for the topology test below.
+    const topology = new RioTestClient(hub.url, undefined);
+    await eventually(
+      async () => Object.keys((JSON.parse((await topology.get(`/x/riotopo?1*${PASSWORD}`)).body) as { hsycotopo: { devices: object } }).hsycotopo.devices),
+      (devices) => devices.includes('attic.dummy.light.1'),
+    ).finally(() => topology.close());
     await atticSim?.stop('SIGKILL');
     await eventually(() => hub.admin.point('attic.connection', 'hub'), (point) => point.value === 'offline');
   });
