@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteView } from '@riohub/hub-api';
-import { appEntry } from '@riohub/sim-launcher';
+import { appArgs } from '@riohub/sim-launcher';
 import { describe, expect, it } from 'vitest';
 import { openStore } from './db/database';
 import { readMeta } from './db/store';
@@ -13,8 +13,7 @@ import { eventually, HubClient } from './testing/test-hub';
 import { onPostgres, testDatabase } from './testing/test-store';
 
 function runHub(args: string[], env: Record<string, string> = {}) {
-  const cli = appEntry('hub');
-  const child = spawn(process.execPath, [...cli.nodeArgs, cli.path, ...args], {
+  const child = spawn(process.execPath, appArgs('hub', args), {
     env: { ...process.env, RIOHUB_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appEntry } from './layout';
+import { appArgs } from './layout';
 
 export interface HubProcess {
   url: string;
@@ -47,8 +47,7 @@ export interface HubProcessOptions {
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
-  const cli = appEntry('hub');
-  const node = [process.execPath, ...cli.nodeArgs, ...(options.nodeArgs ?? []), cli.path, '--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])];
+  const node = [process.execPath, ...appArgs('hub', ['--port', String(options.port ?? 0), '--data', data, ...(options.args ?? [])], options.nodeArgs)];
   const [command, ...args] = options.diskMb
     ? ['unshare', '--mount', '--map-root-user', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.diskMb}m tmpfs "$0" && exec "$@"`, data, ...node]
     : node;

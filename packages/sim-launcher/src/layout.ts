@@ -35,3 +35,9 @@ export function appEntry(app: AppName): AppEntry {
     : // Resolved here (a development dependency) so the app runs the same from any working directory.
       { path: join(root, 'apps', app, 'src', 'cli.ts'), nodeArgs: ['--import', import.meta.resolve('tsx')] };
 }
+
+/** node's arguments that run `apps/<app>` with `args`; `nodeOptions` go to node itself. */
+export function appArgs(app: AppName, args: readonly string[], nodeOptions: readonly string[] = []): string[] {
+  const { path, nodeArgs } = appEntry(app);
+  return [...nodeArgs, ...nodeOptions, path, ...args];
+}

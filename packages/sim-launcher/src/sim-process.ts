@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appEntry } from './layout';
+import { appArgs } from './layout';
 
 export interface SimProcess {
   /** The URL from its "listening on" line. */
@@ -74,8 +74,7 @@ export async function spawnSim(args: readonly string[], options: SpawnSimOptions
 
 /** Runs the simulator's command line as it is, for tests of the command line itself. */
 export function runSimCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
-  const cli = appEntry('sim');
-  return spawn(process.execPath, [...cli.nodeArgs, cli.path, ...args], {
+  return spawn(process.execPath, appArgs('sim', args), {
     env: { ...withoutHubSecrets(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,7 +5,7 @@ import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HealthView, LoggerView, ServerMessage, WriteRecord } from '@riohub/hub-api';
-import { appEntry, RioTestClient, spawnHub } from '@riohub/testkit';
+import { appArgs, RioTestClient, spawnHub } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from './database';
 import { eventually, HubClient, hubPerTest } from '../testing/test-hub';
@@ -117,8 +117,7 @@ describe('files the hub cannot write at start', () => {
       } else {
         mkdirSync(shm);
       }
-      const cli = appEntry('hub');
-      const child = spawn(process.execPath, [...cli.nodeArgs, cli.path, '--port', '0', '--data', data], {
+      const child = spawn(process.execPath, appArgs('hub', ['--port', '0', '--data', data]), {
         ...asNobody,
         env: { ...process.env, RIOHUB_ADMIN_PASSWORD: 'unwritable-pw', RIOHUB_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],

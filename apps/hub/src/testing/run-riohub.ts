@@ -1,6 +1,6 @@
 /** Runs the riohub command line as a real process, as an operator would, for its one-shot commands. */
 import { spawn } from 'node:child_process';
-import { appEntry } from '@riohub/sim-launcher';
+import { appArgs } from '@riohub/sim-launcher';
 
 export interface RiohubRun {
   code: number | null;
@@ -10,8 +10,7 @@ export interface RiohubRun {
 
 /** Runs `riohub <args>` to its end (killed after `timeoutMs`: a command must not hang). */
 export function runRiohub(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RiohubRun> {
-  const cli = appEntry('hub');
-  const child = spawn(process.execPath, [...cli.nodeArgs, cli.path, ...args], {
+  const child = spawn(process.execPath, appArgs('hub', args), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
