@@ -10,6 +10,7 @@ import { redactUrl } from '@riohub/rio-server';
 import type { FastifyInstance } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
 import { buildHubApp } from './app';
+import { FAST_HASHES_ENV, OWASP_SCRYPT_COST, scryptCost } from './auth/passwords';
 import { UserRepo } from './auth/user-repo';
 import type { HubConfig } from './config';
 import { ensureDataFolder, openStore, truncateLog } from './db/database';
@@ -61,6 +62,9 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     },
     options.logStream ?? pino.destination(2),
   );
+  if (scryptCost() !== OWASP_SCRYPT_COST) {
+    logger.warn(`${FAST_HASHES_ENV} is set: passwords are hashed at a test suite's cost, which a copy of the database lets anyone guess fast; unset it for a hub people use`);
+  }
   // Read and checked in full before anything is opened: any problem in it stops the start.
   const settingsFile = config.configFile ? readSettingsFile(config.configFile, env) : undefined;
   // The command line and the environment win over the settings file.

@@ -1,10 +1,20 @@
 // Users' passwords are hashed at OWASP's minimum for scrypt (N=2^17, r=8, p=1), and a hash made
 // with an earlier, cheaper cost is upgraded at the user's next sign-in, through a real hub and its
-// store: the old hash is written into it as an older riohub stored it.
+// store: the old hash is written into it as an older riohub stored it. The rest of the suite runs
+// with the test cost (RIOHUB_INSECURE_FAST_PASSWORD_HASHES=1, from its global setup); here it is
+// unset, as for every hub people use.
 import { randomBytes, scryptSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HubClient, startTestHub, type TestHub } from '../testing/test-hub';
-import { hashPassword, needsRehash, SCRYPT_COST, verifyPassword } from './passwords';
+import { FAST_HASHES_ENV, hashPassword, needsRehash, OWASP_SCRYPT_COST, scryptCost, verifyPassword } from './passwords';
+
+beforeAll(() => {
+  vi.stubEnv(FAST_HASHES_ENV, undefined);
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
 /** A hash as riohub stored them before (N=2^14, r=8, p=1). */
 function oldHash(password: string): string {
@@ -15,7 +25,7 @@ function oldHash(password: string): string {
 
 describe('password hashes', () => {
   it("hashes at OWASP's scrypt minimum, and verifies", async () => {
-    expect(SCRYPT_COST).toEqual({ N: 131_072, r: 8, p: 1 });
+    expect(scryptCost()).toEqual({ N: 131_072, r: 8, p: 1 });
     const hash = await hashPassword('correct horse');
     expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
     expect(await verifyPassword('correct horse', hash)).toBe(true);
@@ -27,6 +37,43 @@ describe('password hashes', () => {
     const hash = oldHash('old-pass-1');
     expect(await verifyPassword('old-pass-1', hash)).toBe(true);
     expect(needsRehash(hash)).toBe(true);
+  });
+
+  describe(`with ${FAST_HASHES_ENV}=1, the test suite's cost`, () => {
+    beforeEach(() => {
+      vi.stubEnv(FAST_HASHES_ENV, '1');
+    });
+    afterEach(() => {
+      vi.stubEnv(FAST_HASHES_ENV, undefined);
+    });
+
+    it('hashes at N=2^10, and such a hash needs upgrading once the variable is unset', async () => {
+      const hash = await hashPassword('correct horse');
+      expect(hash).toMatch(/^scrypt\$1024\$8\$1\$/);
+      expect(await verifyPassword('correct horse', hash)).toBe(true);
+      expect(needsRehash(hash)).toBe(false);
+      vi.stubEnv(FAST_HASHES_ENV, undefined);
+      expect(scryptCost()).toBe(OWASP_SCRYPT_COST);
+      expect(needsRehash(hash)).toBe(true);
+    });
+
+    it('makes a hub warn at start that its passwords are cheap to guess', async () => {
+      const log: { level: number; msg: string }[] = [];
+      const logStream = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString().split('\n')) if (line.trim()) log.push(JSON.parse(line) as (typeof log)[number]);
+          done();
+        },
+      });
+      const hub = await startTestHub(undefined, { logStream });
+      try {
+        expect(log.filter((line) => line.msg.includes(FAST_HASHES_ENV))).toEqual([
+          expect.objectContaining({ level: 40, msg: expect.stringContaining('unset it for a hub people use') }),
+        ]);
+      } finally {
+        await hub.close();
+      }
+    });
   });
 });
 

@@ -6,7 +6,22 @@
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-export const SCRYPT_COST = { N: 2 ** 17, r: 8, p: 1 };
+export const OWASP_SCRYPT_COST = { N: 2 ** 17, r: 8, p: 1 } as const;
+
+/**
+ * Set to `1` by the test suite's global setup, for every hub it starts: a test run hashes some
+ * 350 passwords (each hub's first admin, every sign-in), and at OWASP's cost those took a third of
+ * its CPU on two cores. Never for a hub people use: it warns at start, and once the variable is
+ * unset each such hash is made again at OWASP's cost at its user's next sign-in.
+ */
+export const FAST_HASHES_ENV = 'RIOHUB_INSECURE_FAST_PASSWORD_HASHES';
+const FAST_SCRYPT_COST = { N: 2 ** 10, r: 8, p: 1 } as const;
+
+/** The cost new hashes take. */
+export function scryptCost(): { readonly N: number; readonly r: number; readonly p: number } {
+  return process.env[FAST_HASHES_ENV] === '1' ? FAST_SCRYPT_COST : OWASP_SCRYPT_COST;
+}
+
 const KEY_LENGTH = 32;
 /** Scrypt needs 128·N·r bytes (128 MiB at the current cost); Node refuses past 32 MiB by default. */
 const MAX_MEMORY = 256 * 1024 * 1024;
@@ -33,9 +48,10 @@ async function derive(password: string, salt: Buffer, options: ScryptOptions): P
 }
 
 export async function hashPassword(password: string): Promise<string> {
+  const cost = scryptCost();
   const salt = randomBytes(16);
-  const key = await derive(password, salt, SCRYPT_COST);
-  return ['scrypt', SCRYPT_COST.N, SCRYPT_COST.r, SCRYPT_COST.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await derive(password, salt, cost);
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 /** The cost a stored hash was made with; undefined when it is not one of ours. */
@@ -56,7 +72,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Whether a stored hash is below the current cost, and should be made again from the password. */
 export function needsRehash(stored: string): boolean {
   const cost = costOf(stored);
-  return !cost || cost.N < SCRYPT_COST.N || cost.r < SCRYPT_COST.r || cost.p < SCRYPT_COST.p;
+  const current = scryptCost();
+  return !cost || cost.N < current.N || cost.r < current.r || cost.p < current.p;
+}
+
+/** A hash no password matches, at the current cost, so that an unknown name costs as much time as a known one. */
+export function unmatchableHash(): string {
+  const { N, r, p } = scryptCost();
+  return `scrypt$${N}$${r}$${p}$${'A'.repeat(22)}==$${'A'.repeat(43)}=`;
 }
 
 /** A password for the first admin when none is given: 20 characters from 120 random bits. */

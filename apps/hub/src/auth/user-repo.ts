@@ -4,7 +4,7 @@ import type { Queryable, Store } from '../db/store';
 
 /** How a change to a user went: done, refused as it would leave no admin, or the user is gone. */
 export type UserChange = 'done' | 'last admin' | 'missing';
-import { generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords';
+import { generatePassword, hashPassword, needsRehash, unmatchableHash, verifyPassword } from './passwords';
 
 export class UserRepo {
   constructor(private readonly store: Store) {}
@@ -67,7 +67,7 @@ export class UserRepo {
    */
   async authenticate(name: string, password: string): Promise<User | undefined> {
     const row = await this.store.get<User & { password_hash: string }>('SELECT name, role, password_hash FROM users WHERE name = ?', [name]);
-    const valid = await verifyPassword(password, row?.password_hash ?? UNKNOWN_USER_HASH);
+    const valid = await verifyPassword(password, row?.password_hash ?? unmatchableHash());
     if (!row || !valid) return undefined;
     if (needsRehash(row.password_hash)) {
       const upgraded = await hashPassword(password);
@@ -95,5 +95,3 @@ export class UserRepo {
   }
 }
 
-/** A hash no password matches, so that an unknown name costs as much time as a known one. */
-const UNKNOWN_USER_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
