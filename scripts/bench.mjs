@@ -8,13 +8,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * What a benchmark runs besides Node, by name: installed before it starts by the same scripts as
- * the test command's (with apt, as root, when missing; otherwise they stop with what to install).
+ * What a benchmark runs besides Node, by name, given the run's options (`{ database }`, below):
+ * installed before it starts by the same scripts as the test command's (with apt, as root, when
+ * missing; otherwise they stop with what to install).
  */
 const NEEDS = {
-  'vs-mqtt': ['mosquitto'],
-  mqtt: ['mosquitto'],
-  'datapoints-page': ['chromium'],
+  'vs-mqtt': () => ['mosquitto'],
+  mqtt: () => ['mosquitto'],
+  'datapoints-page': () => ['chromium'],
+  // `--database postgres` asks `loggers` for a throwaway cluster of Debian's server.
+  loggers: ({ database }) => (database === 'postgres' ? ['postgresql'] : []),
 };
 
 const folders = [...readdirSync('apps').map((app) => join('apps', app, 'bench')), join('e2e', 'bench')];
@@ -46,13 +49,12 @@ if (chosen.length === 0) {
   console.error(`no benchmark matches ${only.join(' ')}: pnpm bench --list names them`);
   process.exit(1);
 }
-// `--database postgres` (else RIOHUB_DATABASE, as lib/bench-postgres.ts reads them) asks `loggers`
-// for a throwaway cluster of Debian's server.
+// The database is `--database` (else RIOHUB_DATABASE), read as lib/bench-postgres.ts reads them.
 const databaseOption = options.findIndex((option) => option === '--database' || option.startsWith('--database='));
 const given = options[databaseOption];
 const database = given === undefined ? process.env.RIOHUB_DATABASE : given.includes('=') ? given.slice(given.indexOf('=') + 1) : options[databaseOption + 1];
-const wantsPostgres = database === 'postgres';
-const needsOf = (file) => [...(NEEDS[baseName(file)] ?? []), ...(wantsPostgres && baseName(file) === 'loggers' ? ['postgresql'] : [])];
+const runOptions = { database };
+const needsOf = (file) => NEEDS[baseName(file)]?.(runOptions) ?? [];
 
 if (listOnly) {
   for (const file of chosen) {

@@ -1,6 +1,6 @@
 /** The hub's command line, parsed and checked once into a typed config. */
 import { isIP } from 'node:net';
-import { logLevelFrom, parseCommandLine, parseFlags, port, UsageError, type FlagEnvironment } from '@riohub/cli';
+import { logLevelFrom, parseCommandLine, parseFlags, port, UsageError, type FlagEnvironment, type LogLevel } from '@riohub/cli';
 
 export interface HubConfig {
   host: string;
@@ -36,6 +36,8 @@ export interface HubConfig {
    * by default its scheme, listening address (this machine's name for any address) and port.
    */
   pairUrl?: string;
+  /** The least severe log level written (RIOHUB_LOG_LEVEL). */
+  logLevel: LogLevel;
 }
 
 /** Every flag left off the command line is read from `RIOHUB_<FLAG>`, but those that are commands. */
@@ -171,9 +173,8 @@ export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     );
   }
   const trustProxy = values['trust-proxy'] === undefined ? undefined : proxyList(values['trust-proxy']);
-  // Read again by startHub (as tests start it, without a command line): checked here so that a bad
-  // level is a usage error before anything starts.
-  logLevelFrom(env);
+  // Read here so that a bad level is a usage error before anything starts.
+  const logLevel = logLevelFrom(env);
   return {
     host: values.host,
     port: listenPort,
@@ -191,6 +192,7 @@ export function parseHubArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     ...(trustProxy ? { trustProxy } : {}),
     configFile: values.config,
     ...(values['pair-url'] === undefined ? {} : { pairUrl: pairUrlOption(values['pair-url']) }),
+    logLevel,
   };
 }
 

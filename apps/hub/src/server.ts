@@ -4,7 +4,6 @@ import type { Server as TlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { logLevelFrom } from '@riohub/cli';
 import { fingerprintOf, loadCertificate } from '@riohub/certificate';
 import { redactUrl } from '@riohub/rio-server';
 import type { FastifyInstance } from 'fastify';
@@ -56,7 +55,7 @@ const CERTIFICATE_CHECK_MS = 86_400_000;
 export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<RunningHub> {
   const logger = pino(
     {
-      level: logLevelFrom(env),
+      level: config.logLevel,
       // A Remote I/O API URL carries the password: no request is logged with its query.
       serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, url: redactUrl(request.url) }) },
     },

@@ -68,6 +68,7 @@ describe('riohub-sim command line', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('--changes-per-second');
     expect(stdout).toContain('RIOHUB_LOG_LEVEL');
+    expect(stdout.match(/RIOHUB_SIM_PASSWORD/g)).toHaveLength(1);
   });
 
   it('prints exactly one line when ready, logs to stderr, and exits 0 on SIGTERM and SIGINT', async () => {

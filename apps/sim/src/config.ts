@@ -44,7 +44,7 @@ export const USAGE = `usage: riohub-sim --password <secret> [options]
   --host <address>              address to listen on [127.0.0.1]
   --port <port>                 port, 0 for any free one [9443]
   --http                        plain HTTP instead of HTTPS
-  --password <secret>           the Remote API password (or env RIOHUB_SIM_PASSWORD); "" disables the API
+  --password <secret>           the Remote API password; "" disables the API
   --address <list>              client addresses allowed: addresses, CIDR ranges or * [127.0.0.1,::1]
   --control <true|false>        clients may write [true]
   --io-filter <patterns>        datapoints exposed, e.g. "dummy.*,!dummy.light.2" [all]

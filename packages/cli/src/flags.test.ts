@@ -1,6 +1,6 @@
 // Flags from the command line, and from the environment (`RIOHUB_<FLAG>`) where the line leaves them out.
 import { describe, expect, it } from 'vitest';
-import { environmentName, parseFlags, UsageError } from './flags';
+import { environmentName, logLevelFrom, parseFlags, UsageError } from './flags';
 
 const OPTIONS = {
   port: { type: 'string', default: '8080' },
@@ -43,5 +43,19 @@ describe('flags from the environment', () => {
   it('still refuses unknown flags and takes no environment without a prefix', () => {
     expect(() => fromEnv({}, ['--bogus'])).toThrow(UsageError);
     expect(parseFlags([], OPTIONS).port).toBe('8080');
+  });
+});
+
+describe('the log level', () => {
+  it('takes a pino level or silent from RIOHUB_LOG_LEVEL, info when unset', () => {
+    expect(logLevelFrom({})).toBe('info');
+    expect(logLevelFrom({ RIOHUB_LOG_LEVEL: 'trace' })).toBe('trace');
+    expect(logLevelFrom({ RIOHUB_LOG_LEVEL: 'silent' })).toBe('silent');
+  });
+
+  it('refuses any other, listing the levels most severe first', () => {
+    expect(() => logLevelFrom({ RIOHUB_LOG_LEVEL: 'loud' })).toThrow(
+      new UsageError('RIOHUB_LOG_LEVEL "loud": expected one of fatal, error, warn, info, debug, trace, silent'),
+    );
   });
 });

@@ -1,5 +1,6 @@
 /** Flags parsed strictly; every mistake is a UsageError whose message says what to fix. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { pino, type Level, type LevelWithSilent } from 'pino';
 
 /** A bad command line: the message says what to fix; the process exits with code 2. */
 export class UsageError extends Error {
@@ -79,9 +80,14 @@ export function trueOrFalse(flag: string, text: string): boolean {
   throw new UsageError(`--${flag} "${text}": expected true or false`);
 }
 
-/** pino's levels, most severe first; `silent` writes nothing. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** pino's levels, most severe first, then `silent`, which writes nothing. */
+export const LOG_LEVELS: readonly LevelWithSilent[] = [
+  ...Object.entries(pino.levels.values)
+    .sort(([, severity], [, other]) => other - severity)
+    .map(([name]) => name as Level),
+  'silent',
+];
+export type LogLevel = LevelWithSilent;
 
 /** The least severe level a server logs, from `RIOHUB_LOG_LEVEL` (`info` when unset), checked. */
 export function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {

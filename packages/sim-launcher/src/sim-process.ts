@@ -43,13 +43,15 @@ export async function spawnSim(args: readonly string[], options: SpawnSimOptions
 
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`simulator did not start within 30 s:\n${stderr}`)), 30_000);
-    child.stdout?.on('data', () => {
+    const untilListening = () => {
       const match = /riohub-sim listening on (\S+)\n/.exec(stdout);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
+      if (!match?.[1]) return;
+      clearTimeout(timer);
+      // Said once: the rest of its output is only collected, not searched again.
+      child.stdout?.off('data', untilListening);
+      resolveUrl(match[1]);
+    };
+    child.stdout?.on('data', untilListening);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`simulator exited with code ${code} before listening:\n${stderr}`));

@@ -9,6 +9,12 @@ import { subscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 
+/**
+ * The clock of every stage's `at`, the same as `traceClock` in packages/rio-server/src/trace.ts
+ * (a preload cannot import TypeScript): the machine's monotonic clock, in milliseconds.
+ */
+const traceClock = () => Number(process.hrtime.bigint()) / 1e6;
+
 const folder = process.env.RIOHUB_TRACE_DIR;
 /** How often what was recorded is written (riohub-stream.ts waits this long before reading). */
 const WRITE_EVERY_MS = 1_000;
@@ -50,7 +56,7 @@ if (folder) {
   let requested;
   subscribe('http.server.request.start', ({ request }) => {
     if (!request.url?.startsWith('/x/rioget')) return;
-    requested = Number(process.hrtime.bigint()) / 1e6;
+    requested = traceClock();
     if (answered !== undefined) record('poll-turnaround', (requested - answered).toFixed(3), requested);
   });
   subscribe('riohub.trace.poll-held', ({ at }) => {
@@ -79,7 +85,7 @@ if (folder) {
   // probe on its way through a paused process waits the pause out.
   const role = process.env.RIOHUB_TRACE_ROLE ?? 'process';
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) record(`gc:${role}`, entry.duration.toFixed(3), Number(process.hrtime.bigint()) / 1e6 - (performance.now() - entry.startTime));
+    for (const entry of list.getEntries()) record(`gc:${role}`, entry.duration.toFixed(3), traceClock() - (performance.now() - entry.startTime));
   }).observe({ entryTypes: ['gc'] });
   const suffix = `.${name}`;
   subscribe('riohub.trace.delta-sent', ({ at, points }) => {

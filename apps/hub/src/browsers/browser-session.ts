@@ -201,7 +201,7 @@ export class BrowserSession {
     this.flushScheduled = true;
     const run = () => {
       this.flushScheduled = false;
-      this.flush();
+      this.flushNow();
     };
     // Right after the change that asked: once the answer that brought it is applied whole (its
     // points are offered in one go), before the link goes on to its next poll. A macrotask
@@ -211,15 +211,12 @@ export class BrowserSession {
   }
 
   /**
-   * Sends what is pending now, when a remote's answer is applied whole: the flush its first change
-   * queued would wait for the rest of the link's turn (its status, metrics, clock and topology
-   * checks, 10–30 µs here on every answer). That flush then finds nothing to send.
+   * Sends what is pending now: when a scheduled flush comes due, and when a remote's answer is
+   * applied whole, as the flush its first change queued would wait for the rest of the link's turn
+   * (its status, metrics, clock and topology checks, 10–30 µs here on every answer). That flush
+   * then finds nothing to send.
    */
   flushNow(): void {
-    this.flush();
-  }
-
-  private flush(): void {
     if (this.closed || this.snapshotting || this.pendingCount === 0) return;
     if (this.socket.bufferedAmount >= HIGH_WATER_BYTES) return this.scheduleFlush(RETRY_MS);
     const taken = this.pending;

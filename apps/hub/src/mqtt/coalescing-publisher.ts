@@ -90,10 +90,17 @@ export class CoalescingPublisher {
 
   private pump(): void {
     const send = this.send;
+    if (!send) return;
     const generation = this.generation;
-    while (send && this.inFlight < this.window && this.pending.size > 0) {
-      const [topic, message] = this.pending.entries().next().value as [string, OutgoingMessage];
-      this.pending.delete(topic);
+    // The oldest topics the window has room for, taken in one pass: most often all of them.
+    const batch: [string, OutgoingMessage][] = [];
+    for (const entry of this.pending) {
+      if (this.inFlight + batch.length >= this.window) break;
+      batch.push(entry);
+    }
+    if (batch.length === this.pending.size) this.pending.clear();
+    else for (const [topic] of batch) this.pending.delete(topic);
+    for (const [topic, message] of batch) {
       this.inFlight++;
       const payload = typeof message.payload === 'function' ? message.payload() : message.payload;
       const settle = () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Point, RemoteView, Result, ServerMessage } from '@riohub/hub-api';
 import { fingerprintOf } from '@riohub/certificate';
+import { logLevelFrom } from '@riohub/cli';
 import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
 import { afterEach, beforeEach } from 'vitest';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -90,6 +91,7 @@ const databases = new Map<string, TestDatabase>();
 export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-test-hub-')), options: TestHubOptions = {}): Promise<TestHub> {
   const database = databases.get(dataDir) ?? (options.database !== undefined ? { database: options.database, drop: async () => {} } : await testDatabase());
   databases.set(dataDir, database);
+  const env = { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn', ...options.env };
   const running = await startHub(
     {
       host: '127.0.0.1',
@@ -103,8 +105,9 @@ export async function startTestHub(dataDir = mkdtempSync(join(tmpdir(), 'riohub-
       key: undefined,
       allowedHosts: options.allowedHosts ?? [],
       ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+      logLevel: logLevelFrom(env),
     },
-    { RIOHUB_ADMIN_PASSWORD: ADMIN_PASSWORD, RIOHUB_LOG_LEVEL: 'warn', ...options.env },
+    env,
     { ...(options.logStream ? { logStream: options.logStream } : {}), ...(options.certificateCheckMs ? { certificateCheckMs: options.certificateCheckMs } : {}) },
   );
   let stopped: Promise<void> | undefined;
@@ -207,9 +210,9 @@ export class HubClient {
     });
   }
 
-  /** A WebSocket to `/api/ws`, with every message it receives kept in order. */
-  async socket(headers: Record<string, string> = {}): Promise<HubSocket> {
-    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/api/ws`, { headers: { ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) } });
+  /** A WebSocket to `/api/ws`, with every message it receives kept in order; `ca`: a hub served over HTTPS, its certificate. */
+  async socket(headers: Record<string, string> = {}, ca?: string): Promise<HubSocket> {
+    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/api/ws`, { headers: { ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) }, ...(ca ? { ca } : {}) });
     const socket = new HubSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
