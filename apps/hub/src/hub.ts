@@ -128,13 +128,29 @@ export class Hub extends HubEventBus {
       const written = 'request' in forwarded ? this.writes.writeOne(forwarded.request, origin) : this.writes.writeMany(forwarded.batch.kind, forwarded.batch.writes, origin);
       void written.then((result) => pair?.answer(id, result)).catch((error: unknown) => logger.warn({ err: error, from }, 'a write forwarded by a standby could not be answered'));
     };
+    // A write confirmed on the active hub is news for its writer's dashboards on the standbys too
+    // (a standby forwards its operators' writes): they hear it from here, as the active hub's do.
+    const onConfirmed = (record: WriteRecord) => {
+      if (!pair?.active || (record.via !== 'dashboard' && record.via !== 'rest')) return;
+      pair.announceConfirmed(record.id).catch((error: unknown) => logger.warn({ err: error, write: record.id }, 'the standbys were not told of a confirmed write'));
+    };
+    const onConfirmedOnActive = (writeId: number) => {
+      this.writes.log.get(writeId).then(
+        (record) => record && this.emit('confirmed', record),
+        (error: unknown) => logger.warn({ err: error, write: writeId }, 'a write confirmed on the active hub could not be read'),
+      );
+    };
+    this.on('confirmed', onConfirmed);
     pair?.on('change', onStanding);
     pair?.on('notice', onNotice);
     pair?.on('forwarded', onForwarded);
+    pair?.on('confirmed', onConfirmedOnActive);
     this.stopListening.push(
+      () => this.off('confirmed', onConfirmed),
       () => pair?.off('change', onStanding),
       () => pair?.off('notice', onNotice),
       () => pair?.off('forwarded', onForwarded),
+      () => pair?.off('confirmed', onConfirmedOnActive),
       this.tree.onChange((point, event) => this.emit('point', point, event)),
       this.loggers.onChange(() => this.emit('loggers')),
       () => this.storage.off('change', onStorage),

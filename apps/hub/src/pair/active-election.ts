@@ -61,7 +61,7 @@ export class NotActiveError extends Error {
 }
 
 /** The channels hubs sharing a database talk on (`NOTIFY`): what they changed there, and writes a standby forwards and their answers. */
-export const CHANNELS = ['riohub_changes', 'riohub_writes', 'riohub_written'] as const;
+export const CHANNELS = ['riohub_changes', 'riohub_writes', 'riohub_written', 'riohub_confirmed'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export class ActiveElection extends EventEmitter<{ change: [state: ElectionState]; notice: [channel: Channel, payload: string] }> {

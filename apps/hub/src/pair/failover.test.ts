@@ -80,10 +80,15 @@ describe('an active/standby pair on PostgreSQL', () => {
     await a.addSim('quiet', quietSim, SIM_PASSWORD, { shutdownWhenInactive: true });
     await eventually(() => a.point('quiet.connection', 'hub'), (point) => point.value === 'online');
     await eventually(() => b.point('quiet.connection', 'hub'), (point) => point.value === 'online');
-    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'online' && remote.status.points > 0);
+    const mirrored = await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'online' && remote.status.points > 0);
     expect(mirrorLines()).toContainEqual(expect.stringMatching(/^the active hub .*: online$/));
+    // Each answer of the active hub vouches for what it holds of the remote then: its last answer moves on.
+    const firstAnswerAt = mirrored.status.lastAnswerAt as number;
+    expect(firstAnswerAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(mirrored.status.offlineSince).toBeUndefined();
     expect((await quietDirect.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.dimmer.2*42`)).status).toBe(200);
     await eventually(() => b.point('quiet.dummy.dimmer.2', 'io'), (point) => point.value === '42' && point.state === 'ok');
+    expect((await b.remote('quiet')).status.lastAnswerAt).toBeGreaterThan(firstAnswerAt);
     // A client of the standby's own Remote I/O API (settings shared by the pair) writes through the active hub.
     await a.data('PUT', '/api/hub/served-api', { password: SERVED_PASSWORD, address: '127.0.0.1', control: true });
     const standbyApi = new RioTestClient(second.url, second.certificate);
@@ -94,14 +99,25 @@ describe('an active/standby pair on PostgreSQL', () => {
     const viaApi = (await a.data<WriteRecord[]>('GET', '/api/writes')).filter((record) => record.via === 'remote-io');
     expect(viaApi.map((record) => `${record.name}=${record.newValue}`).sort()).toEqual(['lobby.dummy.dimmer.1=17', 'quiet.dummy.light.3=1']);
     // The remote gone: the active hub shows it offline, and so does the standby, its points stale.
+    const killedAt = Date.now();
     await quietSim.stop('SIGKILL');
     await eventually(() => b.point('quiet.connection', 'hub'), (point) => point.value === 'offline');
     expect(await b.point('quiet.dummy.dimmer.2', 'io')).toMatchObject({ value: '42', state: 'stale' });
-    expect((await b.remote('quiet')).status.connection).toBe('offline');
+    const gone = (await b.remote('quiet')).status;
+    expect(gone.connection).toBe('offline');
+    // Offline since the standby learnt it, a time kept while the active hub goes on reporting it offline.
+    const offlineSince = gone.offlineSince as number;
+    expect(offlineSince).toBeGreaterThanOrEqual(killedAt);
+    expect(gone.lastAnswerAt).toBeLessThanOrEqual(offlineSince);
     // A write on the standby is forwarded to the active hub, which sends and logs it once.
+    const standbyDashboard = await b.socket({}, second.certificate);
     const forwarded = await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });
     expect(forwarded).toMatchObject({ status: 'applied', user: 'admin', via: 'rest' });
     await eventually(() => a.point('lobby.dummy.light.1', 'io'), (point) => point.value === '1');
+    // Its value came back through the active hub's poll: the writer's dashboard on the standby hears so.
+    await standbyDashboard.until(() => standbyDashboard.messages.some((message) => message.type === 'write-confirmed' && message.payload.record.id === forwarded.id));
+    expect(standbyDashboard.messages.find((message) => message.type === 'write-confirmed')).toMatchObject({ payload: { record: { id: forwarded.id, status: 'confirmed', user: 'admin' } } });
+    standbyDashboard.close();
     expect((await a.data<WriteRecord[]>('GET', '/api/writes')).filter((record) => record.name === 'lobby.dummy.light.1')).toHaveLength(1);
     // Long values: the record of the second (its old and new value) is longer than a notification holds.
     for (const letter of ['a', 'b']) {
@@ -116,8 +132,9 @@ describe('an active/standby pair on PostgreSQL', () => {
     await first.stop();
     await eventually(() => standing(b), (info) => info.pair?.active === true && info.role === 'active', TAKEOVER_MS);
     expect(await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '0' })).toMatchObject({ status: 'applied' });
-    // Active now, it polls the remote it mirrored: its own link finds it gone.
-    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'offline' && remote.status.error?.code === ERROR_CODES.CONNECTION_FAILED);
+    // Active now, it polls the remote it mirrored: its own link finds it gone, offline since the same time.
+    const polled = await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'offline' && remote.status.error?.code === ERROR_CODES.CONNECTION_FAILED);
+    expect(polled.status.offlineSince).toBe(offlineSince);
     const metrics = await b.download('/metrics');
     expect(metrics.body).toMatch(/^riohub_active 1$/m);
   });

@@ -102,7 +102,7 @@ function unansweredBatch(writes: readonly Write[]): Unanswered<WriteResult> {
   };
 }
 
-export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; notice: [topic: string]; forwarded: [write: ForwardedWrite] }> {
+export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; notice: [topic: string]; forwarded: [write: ForwardedWrite]; confirmed: [writeId: number] }> {
   private readonly election: ActiveElection;
   private activeHub: ActiveRecord | undefined;
   /** Where this hub serves its API, once it listens (`advertise`). */
@@ -180,6 +180,15 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     return answer;
   }
 
+  /**
+   * Tells the standbys that the write `writeId` came back through the poll (the active hub): its
+   * writer may be watching it on a standby's dashboard. By id: the record, read from the store
+   * both share, may be longer than a notification holds.
+   */
+  async announceConfirmed(writeId: number): Promise<void> {
+    await this.store.run("SELECT pg_notify('riohub_confirmed', ?)", [String(writeId)]);
+  }
+
   /** Answers a forwarded write (the active hub, once its pipeline has). */
   async answer(id: string, result: Result<WriteRecord> | WriteResult): Promise<void> {
     const payload = JSON.stringify({ id, result });
@@ -219,6 +228,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     try {
       if (channel === 'riohub_changes') this.emit('notice', payload);
       else if (channel === 'riohub_writes' && this.active) this.emit('forwarded', JSON.parse(payload) as ForwardedWrite);
+      else if (channel === 'riohub_confirmed' && !this.active && /^[1-9][0-9]{0,15}$/.test(payload)) this.emit('confirmed', Number(payload));
       else if (channel === 'riohub_written') {
         const { id, result, stored } = JSON.parse(payload) as { id: string; result?: unknown; stored?: string };
         if (typeof stored === 'string') void this.takeStoredAnswer(id, stored);

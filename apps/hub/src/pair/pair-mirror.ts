@@ -60,6 +60,10 @@ export class PairMirror {
   private restarts: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly sink: LinkSink;
+  /** The mirrored remotes the active hub last reported online: each answer vouches for their points then. */
+  private readonly online = new Set<string>();
+  /** Since when each mirrored remote has been offline, as this hub learnt it (the active hub's own time is not served). */
+  private readonly offlineSince = new Map<string, number>();
 
   constructor(private readonly parts: MirrorParts) {
     this.sink = this.mirrorSink();
@@ -103,7 +107,11 @@ export class PairMirror {
       this.link = undefined;
       await link?.stop();
       const target = this.target;
-      if (this.stopped || this.parts.mirrored().length === 0) return;
+      // A remote no longer mirrored starts afresh if it is again (its status was reset meanwhile).
+      const remotes = this.remotes();
+      for (const remote of this.online) if (!remotes.has(remote)) this.online.delete(remote);
+      for (const remote of this.offlineSince.keys()) if (!remotes.has(remote)) this.offlineSince.delete(remote);
+      if (this.stopped || remotes.size === 0) return;
       if (!target) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: 'mirrored from the active hub, which has not said where it serves its Remote I/O API' });
       if (target.refused) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: `not mirrored: ${target.refused}` });
       const url = new URL(target.api.url);
@@ -135,12 +143,27 @@ export class PairMirror {
 
   /** Every mirrored remote offline (the active hub is not reached), saying why. */
   private allOffline(error: RemoteStatus['error']): void {
+    for (const remote of this.remotes()) this.markOffline(remote, error);
+  }
+
+  /** A mirrored remote offline, since the first time this hub learnt so (kept until it is online again). */
+  private markOffline(remote: string, error: RemoteStatus['error']): void {
     const { sink } = this.parts;
-    for (const remote of this.remotes()) {
-      sink.setOnline(remote, false);
-      sink.setOwnPoint(remote, 'connection', 'offline');
-      sink.status(remote, { connection: 'offline', ...(error ? { error } : {}) });
-    }
+    this.online.delete(remote);
+    let since = this.offlineSince.get(remote);
+    if (since === undefined) this.offlineSince.set(remote, (since = Date.now()));
+    sink.setOnline(remote, false);
+    sink.setOwnPoint(remote, 'connection', 'offline');
+    sink.status(remote, { connection: 'offline', offlineSince: since, ...(error ? { error } : {}) });
+  }
+
+  private markOnline(remote: string): void {
+    const { sink } = this.parts;
+    this.online.add(remote);
+    this.offlineSince.delete(remote);
+    sink.setOnline(remote, true);
+    sink.setOwnPoint(remote, 'connection', 'online');
+    sink.status(remote, { connection: 'online', error: undefined, offlineSince: undefined });
   }
 
   /** What the link to the active hub reports, taken apart and handed on per mirrored remote. */
@@ -172,12 +195,8 @@ export class PairMirror {
           if (delta !== undefined && Number.isFinite(Number(delta))) sink.status(remote, { clockDelta: Number(delta) });
           else if (how.full && delta === undefined) sink.status(remote, { clockDelta: undefined });
           const connection = ownPoints.get('connection') ?? (how.full ? 'offline' : undefined);
-          if (connection !== undefined) {
-            const online = connection === 'online';
-            sink.setOnline(remote, online);
-            sink.setOwnPoint(remote, 'connection', online ? 'online' : 'offline');
-            sink.status(remote, { connection: online ? 'online' : 'offline', error: online ? undefined : { code: ERROR_CODES.REMOTE_OFFLINE, message: `${active} reports it offline` } });
-          }
+          if (connection === 'online') this.markOnline(remote);
+          else if (connection !== undefined) this.markOffline(remote, { code: ERROR_CODES.REMOTE_OFFLINE, message: `${active} reports it offline` });
         }
         return held;
       },
@@ -214,6 +233,8 @@ export class PairMirror {
       // The active hub's members are its own and every remote's, not to be told apart by remote.
       setMembers: () => {},
       status: (active, change) => {
+        // An answer of the active hub: what it holds of the remotes it has online is as of then.
+        if (change.lastAnswerAt !== undefined) for (const remote of this.remotes()) if (this.online.has(remote)) sink.status(remote, { lastAnswerAt: change.lastAnswerAt });
         if (change.connection !== 'offline' || !change.error) return;
         const error = { ...change.error, message: `mirrored from ${active}, which cannot be reached: ${change.error.message}` };
         this.allOffline(error);

@@ -61,18 +61,28 @@ export class WriteLog {
       before === undefined
         ? await this.store.all<Row>('SELECT * FROM writes ORDER BY id DESC LIMIT ?', [limit])
         : await this.store.all<Row>('SELECT * FROM writes WHERE id < ? ORDER BY id DESC LIMIT ?', [before, limit]);
-    return rows.map((row) => ({
-      id: row.id,
-      at: row.at,
-      user: row.user,
-      via: row.via,
-      remote: row.remote,
-      name: row.name,
-      kind: row.kind,
-      oldValue: row.old_value,
-      newValue: row.new_value,
-      status: row.status,
-      ...(row.error === null ? {} : { error: row.error }),
-    }));
+    return rows.map(recordOf);
   }
+
+  /** One write by id, as stored now. */
+  async get(id: number): Promise<WriteRecord | undefined> {
+    const row = await this.store.get<Row>('SELECT * FROM writes WHERE id = ?', [id]);
+    return row && recordOf(row);
+  }
+}
+
+function recordOf(row: Row): WriteRecord {
+  return {
+    id: row.id,
+    at: row.at,
+    user: row.user,
+    via: row.via,
+    remote: row.remote,
+    name: row.name,
+    kind: row.kind,
+    oldValue: row.old_value,
+    newValue: row.new_value,
+    status: row.status,
+    ...(row.error === null ? {} : { error: row.error }),
+  };
 }
