@@ -227,10 +227,10 @@ export class Hub extends HubEventBus {
 
   /**
    * The points of `points(prefixes)`, in its order, as JSON (`JSON.stringify` of each Point) joined
-   * by commas, `per` points a text, written straight from the tree without making the Points: for
-   * snapshots of a million points. Yields every full text, and returns the rest (`''`: none left).
+   * by commas, `per` points a text in UTF-8, written straight from the tree without making the
+   * Points: for snapshots of a million points. Yields every full text, and returns the rest (empty: none left).
    */
-  pointsAsJson(prefixes: readonly string[], per: number): Generator<string, string> {
+  pointsAsJson(prefixes: readonly string[], per: number): Generator<Buffer, Buffer> {
     return this.tree.underAsJson(prefixes, per);
   }
 

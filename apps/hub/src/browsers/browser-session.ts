@@ -20,9 +20,13 @@ import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
 import type { WebSocket } from 'ws';
 import type { Hub } from '../hub';
 
-/** A snapshot message (`{ type: 'snapshot', payload: { points, last } }`) of points already written as JSON. */
-function snapshotJson(points: string, last: boolean): string {
-  return `{"type":"snapshot","payload":{"points":[${points}],"last":${last}}}`;
+const SNAPSHOT_HEAD = Buffer.from('{"type":"snapshot","payload":{"points":[');
+const SNAPSHOT_TAIL = Buffer.from('],"last":false}}');
+const LAST_SNAPSHOT_TAIL = Buffer.from('],"last":true}}');
+
+/** A snapshot message (`{ type: 'snapshot', payload: { points, last } }`) of points already written as JSON, in UTF-8. */
+function snapshotJson(points: Buffer, last: boolean): Buffer {
+  return Buffer.concat([SNAPSHOT_HEAD, points, last ? LAST_SNAPSHOT_TAIL : SNAPSHOT_TAIL]);
 }
 
 const POINT_KINDS = pointKindSchema.options;
@@ -103,12 +107,9 @@ export class BrowserSession {
     if (!this.closed) this.socket.send(message);
   }
 
-  /**
-   * A large message written as JSON (a snapshot chunk, made of thousands of pieces): encoded once,
-   * here, and sent as the text frame it is, rather than measured and then encoded by the socket.
-   */
-  private sendLargeJson(message: string): void {
-    if (!this.closed) this.socket.send(Buffer.from(message, 'utf8'), { binary: false });
+  /** A large message already written as JSON in UTF-8 (a snapshot chunk): sent as the text frame it is. */
+  private sendLargeJson(message: Buffer): void {
+    if (!this.closed) this.socket.send(message, { binary: false });
   }
 
   close(): void {

@@ -16,6 +16,7 @@
  * REST and WebSocket both say so.
  */
 import type { Point, PointKind, PointRef } from '@riohub/hub-api';
+import { Utf8Text } from './utf8-text';
 
 /**
  * A changed point, and `event`: `false` for a silent alignment (a first full state with
@@ -449,12 +450,13 @@ export class PointTree {
 
   /**
    * The points of `under`, in its order, as the JSON of their Points (`JSON.stringify` of what
-   * `under` yields, key for key) joined by commas, `per` points a text: the inside of a JSON array.
-   * Written straight from the columns, no Point made: a snapshot of a million points is text from
-   * the start. Yields every full text of `per` points, and returns the rest (maybe none: `''`).
+   * `under` yields, key for key) joined by commas, `per` points a text: the inside of a JSON array,
+   * in UTF-8. Written straight from the columns into bytes, no Point made: a snapshot of a million
+   * points is bytes from the start. Yields every full text of `per` points, and returns the rest
+   * (maybe none: empty).
    */
-  *underAsJson(prefixes: readonly string[], per: number): Generator<string, string> {
-    let text = '';
+  *underAsJson(prefixes: readonly string[], per: number): Generator<Buffer, Buffer> {
+    const text = new Utf8Text();
     let count = 0;
     // A whole state shares one change time: its text is made once.
     let time = NaN;
@@ -480,16 +482,14 @@ export class PointTree {
           }
           // Up to the name's closing quote, which `kindJson` brings.
           const name = plainPrefix && PLAIN_NAME.test(own) ? `${head}${own}` : `{"name":${JSON.stringify(points.prefix + own).slice(0, -1)}`;
-          const json = `${name}${kindJson}${JSON.stringify(column.values[slot])},"changedAt":${timeText}${remoteJson}${stale ? 'stale' : 'ok'}"${readOnly === undefined ? '' : `,"readOnly":${JSON.stringify(readOnly)}`}}`;
-          text = count === 0 ? json : `${text},${json}`;
+          text.add(`${count === 0 ? '' : ','}${name}${kindJson}${JSON.stringify(column.values[slot])},"changedAt":${timeText}${remoteJson}${stale ? 'stale' : 'ok'}"${readOnly === undefined ? '' : `,"readOnly":${JSON.stringify(readOnly)}`}}`);
           if (++count < per) continue;
-          yield text;
-          text = '';
+          yield text.take();
           count = 0;
         }
       }
     }
-    return text;
+    return text.take();
   }
 
   onChange(listener: ChangeListener): () => void {
