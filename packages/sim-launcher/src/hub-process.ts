@@ -10,7 +10,7 @@ export interface HubProcess {
   child: ChildProcess;
   /** Its certificate in PEM, to trust it by pinning (with `--tls`; undefined over plain HTTP). */
   certificate: string | undefined;
-  /** Its log lines (JSON), when started with `captureLog`; otherwise its stderr is the test's. */
+  /** Its log lines (JSON), when started with `captureLog`; otherwise its stderr is passed on to the test's (`FAST_HASHES_WARNING` left out). */
   log: { level: number; msg: string; [field: string]: unknown }[];
   /** Everything it wrote to stdout so far (the ready lines). */
   stdout(): string;
@@ -44,6 +44,14 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The start of the warning every hub of a test run logs at start (apps/hub/src/server.ts, on the
+ * hub's FAST_HASHES_ENV in apps/hub/src/auth/passwords.ts, which the test kit's global setup sets):
+ * left out of the stderr passed on, where a run's hundred hubs would each repeat it. This package
+ * cannot import the hub; apps/hub/src/auth/passwords.test.ts holds the hub's warning to this text.
+ */
+export const FAST_HASHES_WARNING = 'RIOHUB_INSECURE_FAST_PASSWORD_HASHES is set: ';
+
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
@@ -53,14 +61,26 @@ export async function spawnHub(adminPassword: string, options: HubProcessOptions
     : node;
   const child = spawn(command as string, args, {
     env: { ...process.env, RIOHUB_ADMIN_PASSWORD: adminPassword, RIOHUB_LOG_LEVEL: options.captureLog ? 'info' : 'warn', ...options.env },
-    stdio: ['ignore', 'pipe', options.captureLog ? 'pipe' : 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: HubProcess['log'] = [];
   let partial = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
+  // Decoded across chunks: a character split between two is whole in the lines passed on.
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('{')) log.push(JSON.parse(line) as HubProcess['log'][number]);
+    for (const line of lines) {
+      if (options.captureLog) {
+        if (line.startsWith('{')) log.push(JSON.parse(line) as HubProcess['log'][number]);
+      } else if (!(line.startsWith('{') && line.includes(FAST_HASHES_WARNING))) {
+        process.stderr.write(`${line}\n`);
+      }
+    }
+  });
+  // A last line without its newline (a crash's), passed on as it came.
+  child.stderr?.on('end', () => {
+    if (!options.captureLog && partial !== '') process.stderr.write(partial);
   });
   let out = '';
   const url = await new Promise<string>((resolveUrl, reject) => {

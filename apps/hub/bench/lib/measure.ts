@@ -2,20 +2,15 @@
 // as every process on this machine agrees on it, waiting for a hub to hold its points, the
 // dashboard client's receiving of deltas, and this process's garbage-collection pauses.
 import { readFileSync } from 'node:fs';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { traceClock } from '@riohub/rio-server';
 import type { WebSocket } from 'ws';
 import type { HubClient } from '../../src/testing/test-hub';
+import { observeGcPauses } from './gc-pauses.mjs';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Milliseconds, sub-millisecond, comparable across processes on one machine (traceClock). */
 export const now = traceClock;
-
-/** When a performance entry started, on the same clock (its `startTime` is this process's own). */
-export function entryStart(startTime: number): number {
-  return now() - (performance.now() - startTime);
-}
 
 /** The value at fraction `p` of a sorted list (NaN when empty). */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -78,14 +73,11 @@ export interface Pause {
 /** Records this process's garbage-collection pauses from now; the function returned stops and gives them. */
 export function watchPauses(): () => Promise<Pause[]> {
   const pauses: Pause[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) pauses.push({ start: entryStart(entry.startTime), duration: entry.duration });
-  });
-  observer.observe({ entryTypes: ['gc'] });
+  const stop = observeGcPauses(now, (start, duration) => pauses.push({ start, duration }));
   return async () => {
     // Entries are delivered after the pause, in a later turn: the last ones come in first.
     await sleep(50);
-    observer.disconnect();
+    stop();
     return pauses;
   };
 }

@@ -7,7 +7,7 @@
 import { appendFile } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { observeGcPauses } from './gc-pauses.mjs';
 
 /**
  * The clock of every stage's `at`, the same as `traceClock` in packages/rio-server/src/trace.ts
@@ -84,9 +84,7 @@ if (folder) {
   // Each pause of this process for garbage collection, as `gc:<role> <duration ms> <start>`: a
   // probe on its way through a paused process waits the pause out.
   const role = process.env.RIOHUB_TRACE_ROLE ?? 'process';
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) record(`gc:${role}`, entry.duration.toFixed(3), traceClock() - (performance.now() - entry.startTime));
-  }).observe({ entryTypes: ['gc'] });
+  observeGcPauses(traceClock, (start, duration) => record(`gc:${role}`, duration.toFixed(3), start));
   const suffix = `.${name}`;
   subscribe('riohub.trace.delta-sent', ({ at, points }) => {
     const point = points.find((candidate) => candidate.name.endsWith(suffix));

@@ -5,6 +5,7 @@
 // unset, as for every hub people use.
 import { randomBytes, scryptSync } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { FAST_HASHES_WARNING } from '@riohub/sim-launcher';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HubClient, startTestHub, type TestHub } from '../testing/test-hub';
 import { FAST_HASHES_ENV, hashPassword, needsRehash, OWASP_SCRYPT_COST, scryptCost, verifyPassword } from './passwords';
@@ -70,6 +71,8 @@ describe('password hashes', () => {
         expect(log.filter((line) => line.msg.includes(FAST_HASHES_ENV))).toEqual([
           expect.objectContaining({ level: 40, msg: expect.stringContaining('unset it for a hub people use') }),
         ]);
+        // The text by which the test kit's spawnHub leaves this warning out of the stderr it passes on.
+        expect(log.filter((line) => line.msg.startsWith(FAST_HASHES_WARNING))).toHaveLength(1);
       } finally {
         await hub.close();
       }

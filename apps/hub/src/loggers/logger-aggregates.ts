@@ -120,65 +120,60 @@ async function insertHours(store: Store, key: number, hours: readonly Figures[])
  * (into the first, from `previous`; none without it), each sum added in time order.
  */
 function foldSamples(samples: readonly (readonly [number, number])[], from: number, previous: number | undefined, width: number): Figures[] {
-  const buckets: Figures[] = [];
-  let bucket: Figures | undefined;
-  const total = new CompensatedSum();
-  const consumption = new CompensatedSum();
-  const flush = () => {
-    if (!bucket) return;
-    bucket.total = total.value();
-    bucket.consumption = consumption.value();
-    buckets.push(bucket);
-  };
+  const buckets = new BucketFold();
   for (let i = from; i < samples.length; i++) {
     const [time, value] = samples[i] as readonly [number, number];
-    const start = Math.floor(time / width) * width;
-    if (start !== bucket?.start) {
-      flush();
-      bucket = { start, min: value, max: value, total: 0, count: 0, consumption: 0 };
-      total.reset();
-      consumption.reset();
-    }
-    if (value < bucket.min) bucket.min = value;
-    if (value > bucket.max) bucket.max = value;
-    bucket.count++;
-    total.add(value);
     // A step down is a meter reset: the new reading is what was consumed.
-    consumption.add(previous === undefined ? 0 : value >= previous ? value - previous : value);
+    buckets.add(Math.floor(time / width) * width, value, value, 1, value, previous === undefined ? 0 : value >= previous ? value - previous : value);
     previous = value;
   }
-  flush();
-  return buckets;
+  return buckets.done();
 }
 
 /** Buckets (increasing) grouped into wider ones, each starting at `startOf` its first: as SQLite's min(min), sum(total), … of them. */
 function foldBuckets(buckets: readonly Figures[], startOf: (time: number) => number): Figures[] {
-  const wider: Figures[] = [];
-  let bucket: Figures | undefined;
-  const total = new CompensatedSum();
-  const consumption = new CompensatedSum();
-  const flush = () => {
-    if (!bucket) return;
-    bucket.total = total.value();
-    bucket.consumption = consumption.value();
-    wider.push(bucket);
-  };
-  for (const part of buckets) {
-    const start = startOf(part.start);
+  const wider = new BucketFold();
+  for (const part of buckets) wider.add(startOf(part.start), part.min, part.max, part.count, part.total, part.consumption);
+  return wider.done();
+}
+
+/** Figures added in time order, grouped by bucket start as SQLite's min(), max(), sum() and count() group them. */
+class BucketFold {
+  private readonly buckets: Figures[] = [];
+  private bucket: Figures | undefined;
+  private readonly total = new CompensatedSum();
+  private readonly consumption = new CompensatedSum();
+
+  /** Adds figures to the bucket starting at `start` (a new one unless the last started there); numbers, not an object, as foldSamples adds one a sample. */
+  add(start: number, min: number, max: number, count: number, total: number, consumption: number): void {
+    let bucket = this.bucket;
     if (start !== bucket?.start) {
-      flush();
-      bucket = { start, min: part.min, max: part.max, total: 0, count: 0, consumption: 0 };
-      total.reset();
-      consumption.reset();
+      this.close();
+      bucket = { start, min, max, total: 0, count: 0, consumption: 0 };
+      this.bucket = bucket;
     }
-    if (part.min < bucket.min) bucket.min = part.min;
-    if (part.max > bucket.max) bucket.max = part.max;
-    bucket.count += part.count;
-    total.add(part.total);
-    consumption.add(part.consumption);
+    if (min < bucket.min) bucket.min = min;
+    if (max > bucket.max) bucket.max = max;
+    bucket.count += count;
+    this.total.add(total);
+    this.consumption.add(consumption);
   }
-  flush();
-  return wider;
+
+  /** The buckets, the last one closed. */
+  done(): Figures[] {
+    this.close();
+    return this.buckets;
+  }
+
+  private close(): void {
+    const bucket = this.bucket;
+    if (!bucket) return;
+    bucket.total = this.total.value();
+    bucket.consumption = this.consumption.value();
+    this.buckets.push(bucket);
+    this.total.reset();
+    this.consumption.reset();
+  }
 }
 
 /** SQLite's sum() of doubles: a Kahan–Babuška–Neumaier sum, the compensation added at the end unless it overflowed. */

@@ -16,9 +16,9 @@ export interface OutgoingMessage {
 }
 
 /**
- * A message waiting, made by a constructor rather than an object literal: after a burst of changes
- * held at once (the first sync of a remote's points), V8 would make every later literal's object
- * in the old generation, for good (see `entryOf` in @riohub/protocol).
+ * A message waiting, made by a constructor rather than an object literal, which a burst of changes
+ * held at once (the first sync of a remote's points) would make old for good (see entryOf in
+ * packages/protocol/src/entry-of.ts).
  */
 class PendingMessage implements OutgoingMessage {
   constructor(

@@ -31,6 +31,7 @@ export async function openTestStore(dataDir: string, secrets?: SecretBox): Promi
   const { database, drop } = await testDatabase();
   const store = await openStore(dataDir, database, secrets);
   const close = store.close.bind(store);
+  // The store's own close only ends its connections: the throwaway database is dropped after it, so callers close once.
   store.close = async () => {
     await close();
     await drop();

@@ -1,12 +1,11 @@
 /**
  * Run by `tree/young-after-burst.test.ts` in a Node of its own, with `--allow-natives-syntax`.
  *
- * V8 follows what becomes of each object and array literal's objects, and when most of one
- * literal's objects outlive a young collection while the young generation is at its largest, it
- * makes every later one in the old generation, for good. The hub meets that with its first answer
- * after a sync: thousands of changes read, and held for the browsers' next flush, at once. This
- * program does the same: the young generation grown to its largest, then one answer of a burst of
- * changes read and applied to a tree whose listener holds every point, as a browser's pending
+ * V8 makes a literal's later objects old for good once most of its objects outlive a young
+ * collection (see entryOf in packages/protocol/src/entry-of.ts). The hub meets that with its first
+ * answer after a sync: thousands of changes read, and held for the browsers' next flush, at once.
+ * This program does the same: the young generation grown to its largest, then one answer of a burst
+ * of changes read and applied to a tree whose listener holds every point, as a browser's pending
  * changes do, and the same burst answered from a served API's change store; then ordinary answers.
  * It prints which share of the ordinary answers' objects V8 still made young: the change reader's
  * pairs, the tree's points and the change store's pairs. Made by literals (before this test), the

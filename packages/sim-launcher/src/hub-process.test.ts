@@ -1,0 +1,56 @@
+// What a hub started by spawnHub writes to stderr reaches the test's stderr, all but the warning
+// every test hub logs about its cheap password hashes; a real hub, with a preload of the test's
+// own writing two more lines to the same stderr before it.
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FAST_HASHES_WARNING, spawnHub, type HubProcess } from './hub-process';
+
+const OTHER_LINES = ['a line that is not JSON', JSON.stringify({ level: 40, msg: 'another warning' })];
+
+let folder: string;
+let preload: string;
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'riohub-test-hub-stderr-'));
+  preload = join(folder, 'write-to-stderr.mjs');
+  writeFileSync(preload, OTHER_LINES.map((line) => `process.stderr.write(${JSON.stringify(`${line}\n`)});\n`).join(''));
+});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+/** Stops the hub and waits until everything it wrote to stderr was read. */
+async function stopAndDrain(hub: HubProcess): Promise<void> {
+  const stderr = hub.child.stderr;
+  const closed = stderr && !stderr.closed ? once(stderr, 'close') : Promise.resolve();
+  await hub.stop();
+  await closed;
+}
+
+describe('spawnHub', () => {
+  const env = { RIOHUB_INSECURE_FAST_PASSWORD_HASHES: '1' };
+
+  it('logs the warning of cheap password hashes, which is what the pass-through leaves out', async () => {
+    const hub = await spawnHub('admin-password', { env, captureLog: true });
+    await stopAndDrain(hub);
+    expect(hub.log.filter((line) => line.msg.startsWith(FAST_HASHES_WARNING))).toEqual([expect.objectContaining({ level: 40 })]);
+  });
+
+  it("passes the hub's stderr on, all but that warning", async () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(chunk.toString());
+      return true;
+    });
+    try {
+      const hub = await spawnHub('admin-password', { env, nodeArgs: ['--import', preload] });
+      await stopAndDrain(hub);
+    } finally {
+      write.mockRestore();
+    }
+    const passedOn = written.join('');
+    expect(passedOn).toContain(OTHER_LINES.map((line) => `${line}\n`).join(''));
+    expect(passedOn).not.toContain(FAST_HASHES_WARNING);
+  });
+});
