@@ -25,13 +25,10 @@ import { Utf8Text } from './utf8-text';
 export type ChangeListener = (point: Point, event: boolean) => void;
 
 /**
- * A point as the tree hands it out, made by a constructor rather than an object literal. V8 follows
- * what becomes of each literal's objects: once most of one literal's objects outlive a young
- * collection (the points of an answer of thousands of changes, held for the browsers' next flush
- * while the young generation is full), it makes every later one in the old generation, for good.
- * Each such point then keeps its answer's strings through every young collection until a full one:
- * the hub's collections copied some 650 KB instead of 50 and paused it 2–4 ms at 10,000 changes a
- * second, in the runs where that had happened. A constructor has no such feedback.
+ * A point as the tree hands it out, made by a constructor rather than an object literal, for the
+ * reason `entryOf` gives (packages/protocol/src/entry-of.ts): points held for the browsers' next
+ * flush would otherwise be made old for good, and the hub's young collections copied some 650 KB
+ * instead of 50 and paused it 2–4 ms at 10,000 changes a second. A constructor has no such feedback.
  */
 class TreePoint implements Point {
   declare readOnly?: string;
