@@ -130,16 +130,31 @@ export class Hub extends HubEventBus {
     };
     // A write confirmed on the active hub is news for its writer's dashboards on the standbys too
     // (a standby forwards its operators' writes): they hear it from here, as the active hub's do.
+    let relaying = false;
     const onConfirmed = (record: WriteRecord) => {
-      if (!pair?.active || (record.via !== 'dashboard' && record.via !== 'rest')) return;
+      if (relaying || !pair?.active || (record.via !== 'dashboard' && record.via !== 'rest')) return;
       pair.announceConfirmed(record.id).catch((error: unknown) => logger.warn({ err: error, write: record.id }, 'the standbys were not told of a confirmed write'));
     };
-    const onConfirmedOnActive = (writeId: number) => {
-      this.writes.log.get(writeId).then(
-        (record) => record && this.emit('confirmed', record),
-        (error: unknown) => logger.warn({ err: error, write: writeId }, 'a write confirmed on the active hub could not be read'),
-      );
+    const relayConfirmed = async (writeId: number) => {
+      let record: WriteRecord | undefined;
+      try {
+        record = await this.writes.log.get(writeId);
+      } catch (error) {
+        return logger.warn({ err: error, write: writeId }, 'a write confirmed on the active hub could not be read');
+      }
+      // As stored: a confirmation the active hub could not store is not one here either.
+      if (record?.status !== 'confirmed') return;
+      // Not told back to the other hubs, should this one have become the active one meanwhile.
+      relaying = true;
+      try {
+        this.emit('confirmed', record);
+      } catch (error) {
+        logger.error({ err: error, write: writeId }, 'a listener failed on a confirmed write');
+      } finally {
+        relaying = false;
+      }
     };
+    const onConfirmedOnActive = (writeId: number) => void relayConfirmed(writeId);
     this.on('confirmed', onConfirmed);
     pair?.on('change', onStanding);
     pair?.on('notice', onNotice);

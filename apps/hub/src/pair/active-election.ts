@@ -60,7 +60,7 @@ export class NotActiveError extends Error {
   }
 }
 
-/** The channels hubs sharing a database talk on (`NOTIFY`): what they changed there, and writes a standby forwards and their answers. */
+/** The channels hubs sharing a database talk on (`NOTIFY`): what they changed there, writes a standby forwards and their answers, and writes confirmed on the active hub. */
 export const CHANNELS = ['riohub_changes', 'riohub_writes', 'riohub_written', 'riohub_confirmed'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

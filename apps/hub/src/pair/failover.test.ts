@@ -106,9 +106,20 @@ describe('an active/standby pair on PostgreSQL', () => {
     const gone = (await b.remote('quiet')).status;
     expect(gone.connection).toBe('offline');
     // Offline since the standby learnt it, a time kept while the active hub goes on reporting it offline.
-    const offlineSince = gone.offlineSince as number;
-    expect(offlineSince).toBeGreaterThanOrEqual(killedAt);
-    expect(gone.lastAnswerAt).toBeLessThanOrEqual(offlineSince);
+    const firstOfflineSince = gone.offlineSince as number;
+    expect(firstOfflineSince).toBeGreaterThanOrEqual(killedAt);
+    expect(gone.lastAnswerAt).toBeLessThanOrEqual(firstOfflineSince);
+    // Its entry changed meanwhile: still down since the same time. Disabled and enabled again: down since then.
+    await a.data('PUT', '/api/remotes/quiet', { host: '127.0.0.1', options: { drift: 12 } });
+    await eventually(() => b.remote('quiet'), (remote) => remote.options.drift === 12 && remote.status.connection === 'offline');
+    expect((await b.remote('quiet')).status.offlineSince).toBe(firstOfflineSince);
+    await a.data('PUT', '/api/remotes/quiet', { host: '127.0.0.1', enabled: false });
+    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'disabled');
+    const enabledAt = Date.now();
+    await a.data('PUT', '/api/remotes/quiet', { host: '127.0.0.1', enabled: true });
+    const again = await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'offline');
+    const offlineSince = again.status.offlineSince as number;
+    expect(offlineSince).toBeGreaterThanOrEqual(enabledAt);
     // A write on the standby is forwarded to the active hub, which sends and logs it once.
     const standbyDashboard = await b.socket({}, second.certificate);
     const forwarded = await b.data<WriteRecord>('POST', '/api/writes', { name: 'lobby.dummy.light.1', value: '1' });

@@ -2,8 +2,8 @@
  * A hub's place in a pair (or more) of hubs sharing one PostgreSQL database: its elected
  * standing (pair/active-election.ts), and the active hub as it records itself in the store
  * (`active_hub` in meta), which standbys read to say who is active and since when. The hubs
- * talk over the database's notifications: what they changed in the store, and the writes a
- * standby forwards to the active hub with their answers.
+ * talk over the database's notifications: what they changed in the store, the writes a standby
+ * forwards to the active hub with their answers, and the writes the active hub saw confirmed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -228,7 +228,7 @@ export class HubPair extends EventEmitter<{ change: [standing: PairStanding]; no
     try {
       if (channel === 'riohub_changes') this.emit('notice', payload);
       else if (channel === 'riohub_writes' && this.active) this.emit('forwarded', JSON.parse(payload) as ForwardedWrite);
-      else if (channel === 'riohub_confirmed' && !this.active && /^[1-9][0-9]{0,15}$/.test(payload)) this.emit('confirmed', Number(payload));
+      else if (channel === 'riohub_confirmed' && !this.active && Number.isSafeInteger(Number(payload))) this.emit('confirmed', Number(payload));
       else if (channel === 'riohub_written') {
         const { id, result, stored } = JSON.parse(payload) as { id: string; result?: unknown; stored?: string };
         if (typeof stored === 'string') void this.takeStoredAnswer(id, stored);

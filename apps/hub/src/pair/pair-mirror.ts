@@ -24,6 +24,8 @@ export interface MirrorParts {
   sink: LinkSink;
   /** The remotes mirrored now, in the fleet's order. */
   mirrored(): readonly string[];
+  /** A remote's status as the fleet holds it now: what the mirror last said of it, unless its entry changed since. */
+  statusOf(remote: string): RemoteStatus | undefined;
   logger: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
 }
 
@@ -60,10 +62,11 @@ export class PairMirror {
   private restarts: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly sink: LinkSink;
-  /** The mirrored remotes the active hub last reported online: each answer vouches for their points then. */
-  private readonly online = new Set<string>();
-  /** Since when each mirrored remote has been offline, as this hub learnt it (the active hub's own time is not served). */
-  private readonly offlineSince = new Map<string, number>();
+  /**
+   * Whether the link now open has applied an answer yet: its first answer's time comes before the
+   * answer is applied, when the remotes' connections are still as the link before it left them.
+   */
+  private applying = false;
 
   constructor(private readonly parts: MirrorParts) {
     this.sink = this.mirrorSink();
@@ -107,11 +110,8 @@ export class PairMirror {
       this.link = undefined;
       await link?.stop();
       const target = this.target;
-      // A remote no longer mirrored starts afresh if it is again (its status was reset meanwhile).
-      const remotes = this.remotes();
-      for (const remote of this.online) if (!remotes.has(remote)) this.online.delete(remote);
-      for (const remote of this.offlineSince.keys()) if (!remotes.has(remote)) this.offlineSince.delete(remote);
-      if (this.stopped || remotes.size === 0) return;
+      this.applying = false;
+      if (this.stopped || this.parts.mirrored().length === 0) return;
       if (!target) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: 'mirrored from the active hub, which has not said where it serves its Remote I/O API' });
       if (target.refused) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: `not mirrored: ${target.refused}` });
       const url = new URL(target.api.url);
@@ -146,12 +146,13 @@ export class PairMirror {
     for (const remote of this.remotes()) this.markOffline(remote, error);
   }
 
-  /** A mirrored remote offline, since the first time this hub learnt so (kept until it is online again). */
+  /**
+   * A mirrored remote offline since the first time this hub learnt so (the active hub's own time is
+   * not served): kept in its status until it is online again, or its entry is disabled.
+   */
   private markOffline(remote: string, error: RemoteStatus['error']): void {
     const { sink } = this.parts;
-    this.online.delete(remote);
-    let since = this.offlineSince.get(remote);
-    if (since === undefined) this.offlineSince.set(remote, (since = Date.now()));
+    const since = this.parts.statusOf(remote)?.offlineSince ?? Date.now();
     sink.setOnline(remote, false);
     sink.setOwnPoint(remote, 'connection', 'offline');
     sink.status(remote, { connection: 'offline', offlineSince: since, ...(error ? { error } : {}) });
@@ -159,8 +160,6 @@ export class PairMirror {
 
   private markOnline(remote: string): void {
     const { sink } = this.parts;
-    this.online.add(remote);
-    this.offlineSince.delete(remote);
     sink.setOnline(remote, true);
     sink.setOwnPoint(remote, 'connection', 'online');
     sink.status(remote, { connection: 'online', error: undefined, offlineSince: undefined });
@@ -172,6 +171,7 @@ export class PairMirror {
     const own = new Set<string>(OWN_POINTS);
     return {
       applyState: (active, kind, entries, how) => {
+        this.applying = true;
         const remotes = this.remotes();
         const cut = byRemote(entries, remotes);
         let held = 0;
@@ -234,7 +234,9 @@ export class PairMirror {
       setMembers: () => {},
       status: (active, change) => {
         // An answer of the active hub: what it holds of the remotes it has online is as of then.
-        if (change.lastAnswerAt !== undefined) for (const remote of this.remotes()) if (this.online.has(remote)) sink.status(remote, { lastAnswerAt: change.lastAnswerAt });
+        if (change.lastAnswerAt !== undefined && this.applying) {
+          for (const remote of this.remotes()) if (this.parts.statusOf(remote)?.connection === 'online') sink.status(remote, { lastAnswerAt: change.lastAnswerAt });
+        }
         if (change.connection !== 'offline' || !change.error) return;
         const error = { ...change.error, message: `mirrored from ${active}, which cannot be reached: ${change.error.message}` };
         this.allOffline(error);

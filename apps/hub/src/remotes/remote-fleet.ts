@@ -90,7 +90,9 @@ export class RemoteFleet {
       await parts.announce?.('remotes').catch((error: unknown) => parts.logger.warn({ err: error }, 'could not tell the other hubs of a changed remote entry'));
     });
     this.sink = createLinkSink({ ...parts, status: (remote, change) => this.updateStatus(remote, change) });
-    this.mirror = parts.mirrorsActive ? new PairMirror({ instanceId: parts.instanceId, sink: this.sink, mirrored: () => [...this.mirrored], logger: parts.logger }) : undefined;
+    this.mirror = parts.mirrorsActive
+      ? new PairMirror({ instanceId: parts.instanceId, sink: this.sink, mirrored: () => [...this.mirrored], statusOf: (remote) => this.statuses.get(remote), logger: parts.logger })
+      : undefined;
   }
 
   /**
@@ -393,7 +395,9 @@ export class RemoteFleet {
     if (!settings.options.discovery || settings.options.api !== 'extended') topology.forget(name);
     if (settings.options.api !== 'extended') topology.forgetMembers(name);
     if (!settings.enabled || (settings.options.shutdownWhenInactive && this.role === 'inactive')) {
-      this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled' });
+      // Mirrored, an entry changed while the active hub reports its remote down stays down since the same time.
+      const offlineSince = settings.enabled && this.mirror ? this.statuses.get(name)?.offlineSince : undefined;
+      this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled', ...(offlineSince === undefined ? {} : { offlineSince }) });
       if (settings.enabled && this.mirror) {
         // Shown as the active hub has it, once its tree is read again with this remote in it.
         this.mirrored.add(name);
