@@ -66,7 +66,7 @@ export class PairMirror {
    * Whether the link now open has applied an answer yet: its first answer's time comes before the
    * answer is applied, when the remotes' connections are still as the link before it left them.
    */
-  private applying = false;
+  private answerApplied = false;
 
   constructor(private readonly parts: MirrorParts) {
     this.sink = this.mirrorSink();
@@ -110,7 +110,7 @@ export class PairMirror {
       this.link = undefined;
       await link?.stop();
       const target = this.target;
-      this.applying = false;
+      this.answerApplied = false;
       if (this.stopped || this.parts.mirrored().length === 0) return;
       if (!target) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: 'mirrored from the active hub, which has not said where it serves its Remote I/O API' });
       if (target.refused) return this.allOffline({ code: ERROR_CODES.CONNECTION_FAILED, message: `not mirrored: ${target.refused}` });
@@ -171,7 +171,7 @@ export class PairMirror {
     const own = new Set<string>(OWN_POINTS);
     return {
       applyState: (active, kind, entries, how) => {
-        this.applying = true;
+        this.answerApplied = true;
         const remotes = this.remotes();
         const cut = byRemote(entries, remotes);
         let held = 0;
@@ -234,7 +234,7 @@ export class PairMirror {
       setMembers: () => {},
       status: (active, change) => {
         // An answer of the active hub: what it holds of the remotes it has online is as of then.
-        if (change.lastAnswerAt !== undefined && this.applying) {
+        if (change.lastAnswerAt !== undefined && this.answerApplied) {
           for (const remote of this.remotes()) if (this.parts.statusOf(remote)?.connection === 'online') sink.status(remote, { lastAnswerAt: change.lastAnswerAt });
         }
         if (change.connection !== 'offline' || !change.error) return;
