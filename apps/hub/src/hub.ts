@@ -9,7 +9,7 @@
  *   active one replicates loggers and sends writes, and its role follows the election.
  * Everything it tells its listeners is one typed event map (hub-events.ts): the hub is that bus.
  */
-import { ERROR_CODES, fail, ok, type ConnectionTest, type Device, type PairStanding, type Point, type PointKind, type RemoteChange, type RemoteInput, type RemoteView, type Result, type StorageStatus, type WriteOrigin, type WriteRecord, type WriteRequest } from '@riohub/hub-api';
+import { confirmationHasListener, ERROR_CODES, fail, ok, type ConnectionTest, type Device, type PairStanding, type Point, type PointKind, type RemoteChange, type RemoteInput, type RemoteView, type Result, type StorageStatus, type WriteOrigin, type WriteRecord, type WriteRequest } from '@riohub/hub-api';
 import type { Write, WriteResult } from '@riohub/protocol';
 import { readMeta, type Store } from './db/store';
 import { StorageHealth } from './db/storage-health';
@@ -132,7 +132,7 @@ export class Hub extends HubEventBus {
     // (a standby forwards its operators' writes): they hear it from here, as the active hub's do.
     let relaying = false;
     const onConfirmed = (record: WriteRecord) => {
-      if (relaying || !pair?.active || (record.via !== 'dashboard' && record.via !== 'rest')) return;
+      if (relaying || !pair?.active || !confirmationHasListener(record)) return;
       pair.announceConfirmed(record.id).catch((error: unknown) => logger.warn({ err: error, write: record.id }, 'the standbys were not told of a confirmed write'));
     };
     const relayConfirmed = async (writeId: number) => {

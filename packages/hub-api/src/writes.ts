@@ -54,6 +54,11 @@ export const writeRecordSchema = writeOriginSchema
   .meta({ id: 'WriteRecord' });
 export type WriteRecord = z.infer<typeof writeRecordSchema>;
 
+/** Whether a write's writer has a dashboard to hear it confirmed (`write-confirmed`): one signed in, through the dashboard or REST. */
+export function confirmationHasListener(record: WriteRecord): boolean {
+  return record.via === 'dashboard' || record.via === 'rest';
+}
+
 /** `GET /api/writes`: `limit` and `before` (an id: older records). */
 export const writeLogQuerySchema = z.object({
   limit: z.coerce.number<number>().int().min(1).max(1000).default(100),

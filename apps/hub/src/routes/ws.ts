@@ -1,5 +1,5 @@
 /** `/api/ws` (viewer): the live channel to browsers. Sessions hear the tree, the hub's events and the loggers' states. */
-import { ERROR_CODES, fail, type LoggerView, type ServerMessage } from '@riohub/hub-api';
+import { confirmationHasListener, ERROR_CODES, fail, type LoggerView, type ServerMessage } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SessionRepo } from '../auth/session-repo';
 import { BrowserSession } from '../browsers/browser-session';
@@ -48,7 +48,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
     pair: (standing) => broadcast({ type: 'pair', payload: standing }),
     // The writer's sessions hear that their write came back: writes of other channels have none.
     confirmed: (record) => {
-      if (record.via !== 'dashboard' && record.via !== 'rest') return;
+      if (!confirmationHasListener(record)) return;
       for (const session of sessions) if (session.userName === record.user) session.send({ type: 'write-confirmed', payload: { record } });
     },
     loggers: () => {
