@@ -20,7 +20,7 @@ import type { ForwardedWrite, HubPair } from './pair/hub-pair';
 import { RemoteFleet, type BeforeChange, type HubRole } from './remotes/remote-fleet';
 import type { RemoteRepo } from './remotes/remote-repo';
 import { TopologyRegistry } from './topology/topology-registry';
-import { PointTree } from './tree/point-tree';
+import { PointTree, type JsonEnvelope } from './tree/point-tree';
 import { WritePipeline } from './writes/write-pipeline';
 
 export type { HubRole } from './remotes/remote-fleet';
@@ -242,11 +242,12 @@ export class Hub extends HubEventBus {
 
   /**
    * The points of `points(prefixes)`, in its order, as JSON (`JSON.stringify` of each Point) joined
-   * by commas, `per` points a text in UTF-8, written straight from the tree without making the
-   * Points: for snapshots of a million points. Yields every full text, and returns the rest (empty: none left).
+   * by commas, `per` points a text in UTF-8 inside `envelope`, written straight from the tree
+   * without making the Points: for snapshots of a million points. Yields every full text, and
+   * returns the rest (maybe no point).
    */
-  pointsAsJson(prefixes: readonly string[], per: number): Generator<Buffer, Buffer> {
-    return this.tree.underAsJson(prefixes, per);
+  pointsAsJson(prefixes: readonly string[], per: number, envelope: JsonEnvelope): Generator<Buffer, Buffer> {
+    return this.tree.underAsJson(prefixes, per, envelope);
   }
 
   /** One point by kind and full name; without a kind, the datapoint, else the GUI variable, else the hub's own. */

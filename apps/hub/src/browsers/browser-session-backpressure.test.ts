@@ -8,7 +8,7 @@ import { waitUntil } from '@riohub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../hub';
-import { PointTree } from '../tree/point-tree';
+import { PointTree, type JsonEnvelope } from '../tree/point-tree';
 import { BrowserSession } from './browser-session';
 
 const POINTS = 12_000;
@@ -25,7 +25,7 @@ describe('a browser session under backpressure', () => {
     const names = Array.from({ length: POINTS }, (_, i) => `p.${i}`);
     tree.setAll('r', 'io', names.map((name) => [name, '0'] as const), true, false);
     tree.setAll('r', 'ui', [['label', 'a']], true, false);
-    const hub = { pointsAsJson: (prefixes: readonly string[], per: number) => tree.underAsJson(prefixes, per) } as unknown as Hub;
+    const hub = { pointsAsJson: (prefixes: readonly string[], per: number, envelope: JsonEnvelope) => tree.underAsJson(prefixes, per, envelope) } as unknown as Hub;
 
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((resolve) => server.once('listening', resolve));

@@ -19,15 +19,10 @@ import {
 import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
 import type { WebSocket } from 'ws';
 import type { Hub } from '../hub';
+import type { JsonEnvelope } from '../tree/point-tree';
 
-const SNAPSHOT_HEAD = Buffer.from('{"type":"snapshot","payload":{"points":[');
-const SNAPSHOT_TAIL = Buffer.from('],"last":false}}');
-const LAST_SNAPSHOT_TAIL = Buffer.from('],"last":true}}');
-
-/** A snapshot message (`{ type: 'snapshot', payload: { points, last } }`) of points already written as JSON, in UTF-8. */
-function snapshotJson(points: Buffer, last: boolean): Buffer {
-  return Buffer.concat([SNAPSHOT_HEAD, points, last ? LAST_SNAPSHOT_TAIL : SNAPSHOT_TAIL]);
-}
+/** A snapshot message (`{ type: 'snapshot', payload: { points, last } }`) around points the tree writes as JSON. */
+const SNAPSHOT_ENVELOPE: JsonEnvelope = { open: '{"type":"snapshot","payload":{"points":[', close: '],"last":false}}', lastClose: '],"last":true}}' };
 
 const POINT_KINDS = pointKindSchema.options;
 
@@ -176,13 +171,10 @@ export class BrowserSession {
     this.clearPending();
     this.snapshotting = true;
     // Chunks written as JSON straight from the tree: no Point is made. Full ones, then the rest.
-    const chunks = this.hub.pointsAsJson(prefixes, CHUNK);
+    const chunks = this.hub.pointsAsJson(prefixes, CHUNK, SNAPSHOT_ENVELOPE);
     for (let chunk = chunks.next(); ; chunk = chunks.next()) {
-      if (chunk.done) {
-        this.sendLargeJson(snapshotJson(chunk.value, true));
-        break;
-      }
-      this.sendLargeJson(snapshotJson(chunk.value, false));
+      this.sendLargeJson(chunk.value);
+      if (chunk.done) break;
       await this.drained();
       if (this.closed || generation !== this.generation) return;
     }

@@ -147,6 +147,15 @@ describe('PointTree', () => {
         for (const text of texts) expect(JSON.parse(`[${text}]`)).toHaveLength(per);
         expect(JSON.parse(`[${rest}]`).length).toBeLessThan(per);
         expect([...texts, rest].filter((text) => text !== '').join(',')).toBe(expected.join(','));
+        // Inside an envelope, each text is a whole message; the last one says so, even with no point.
+        const envelope = { open: '{"points":[', close: '],"last":false}', lastClose: '],"last":true}' };
+        const wrapped = tree.underAsJson(prefixes, per, envelope);
+        const messages: { points: unknown[]; last: boolean }[] = [];
+        let step = wrapped.next();
+        for (; !step.done; step = wrapped.next()) messages.push(JSON.parse(step.value.toString('utf8')) as { points: unknown[]; last: boolean });
+        messages.push(JSON.parse(step.value.toString('utf8')) as { points: unknown[]; last: boolean });
+        expect(messages.map((message) => message.last)).toEqual([...texts.map(() => false), true]);
+        expect(messages.flatMap((message) => message.points)).toEqual(expected.map((point) => JSON.parse(point) as unknown));
       }
     }
   });

@@ -24,6 +24,16 @@ import { Utf8Text } from './utf8-text';
  */
 export type ChangeListener = (point: Point, event: boolean) => void;
 
+/** What goes around each text of points written as JSON (`underAsJson`): the JSON of a message that holds them. */
+export interface JsonEnvelope {
+  open: string;
+  close: string;
+  /** Instead of `close`, after the last text. */
+  lastClose: string;
+}
+
+const NO_ENVELOPE: JsonEnvelope = { open: '', close: '', lastClose: '' };
+
 /**
  * A point as the tree hands it out, made by a constructor rather than an object literal, for the
  * reason `entryOf` gives (packages/protocol/src/entry-of.ts): points held for the browsers' next
@@ -448,12 +458,14 @@ export class PointTree {
   /**
    * The points of `under`, in its order, as the JSON of their Points (`JSON.stringify` of what
    * `under` yields, key for key) joined by commas, `per` points a text: the inside of a JSON array,
-   * in UTF-8. Written straight from the columns into bytes, no Point made: a snapshot of a million
-   * points is bytes from the start. Yields every full text of `per` points, and returns the rest
-   * (maybe none: empty).
+   * in UTF-8, between the envelope's `open` and `close` (the last text's `lastClose`), which make
+   * it a whole message without another copy of its bytes. Written straight from the columns into
+   * bytes, no Point made: a snapshot of a million points is bytes from the start. Yields every
+   * full text of `per` points, and returns the rest (maybe no point).
    */
-  *underAsJson(prefixes: readonly string[], per: number): Generator<Buffer, Buffer> {
+  *underAsJson(prefixes: readonly string[], per: number, envelope: JsonEnvelope = NO_ENVELOPE): Generator<Buffer, Buffer> {
     const text = new Utf8Text();
+    text.add(envelope.open);
     let count = 0;
     // A whole state shares one change time: its text is made once.
     let time = NaN;
@@ -481,11 +493,14 @@ export class PointTree {
           const name = plainPrefix && PLAIN_NAME.test(own) ? `${head}${own}` : `{"name":${JSON.stringify(points.prefix + own).slice(0, -1)}`;
           text.add(`${count === 0 ? '' : ','}${name}${kindJson}${JSON.stringify(column.values[slot])},"changedAt":${timeText}${remoteJson}${stale ? 'stale' : 'ok'}"${readOnly === undefined ? '' : `,"readOnly":${JSON.stringify(readOnly)}`}}`);
           if (++count < per) continue;
+          text.add(envelope.close);
           yield text.take();
+          text.add(envelope.open);
           count = 0;
         }
       }
     }
+    text.add(envelope.lastClose);
     return text.take();
   }
 
