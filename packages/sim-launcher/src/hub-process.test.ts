@@ -37,6 +37,21 @@ describe('spawnHub', () => {
     expect(hub.log.filter((line) => line.msg.startsWith(FAST_HASHES_WARNING))).toEqual([expect.objectContaining({ level: 40 })]);
   });
 
+  it('says, when the hub exits before it listens, its exit code and what it wrote', async () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(chunk.toString());
+      return true;
+    });
+    try {
+      await expect(spawnHub('admin-password', { env, args: ['--host', '0.0.0.0'] })).rejects.toThrow(
+        /^the hub exited with code 2 before it listened; it wrote to stderr:\n(.*\n)*riohub: --host 0\.0\.0\.0 is not loopback/,
+      );
+    } finally {
+      write.mockRestore();
+    }
+  });
+
   it("passes the hub's stderr on, all but that warning", async () => {
     const written: string[] = [];
     const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

@@ -52,6 +52,15 @@ export interface HubProcessOptions {
  */
 export const FAST_HASHES_WARNING = 'RIOHUB_INSECURE_FAST_PASSWORD_HASHES is set: ';
 
+/**
+ * Lines of stderr, the first and the last of them when there are many: a refused command line
+ * says why first (then its usage), a crash last (its stack).
+ */
+function shortened(lines: string[], first = 10, last = 30): string {
+  if (lines.length <= first + last) return lines.join('\n');
+  return [...lines.slice(0, first), `… ${lines.length - first - last} lines …`, ...lines.slice(-last)].join('\n');
+}
+
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
@@ -65,11 +74,14 @@ export async function spawnHub(adminPassword: string, options: HubProcessOptions
   });
   const log: HubProcess['log'] = [];
   let partial = '';
+  // Until it listens: what a hub that fails to start said goes in the error a test sees.
+  let startLines: string[] | undefined = [];
   // Decoded across chunks: a character split between two is whole in the lines passed on.
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
+    startLines?.push(...lines);
     for (const line of lines) {
       if (options.captureLog) {
         if (line.startsWith('{')) log.push(JSON.parse(line) as HubProcess['log'][number]);
@@ -89,8 +101,13 @@ export async function spawnHub(adminPassword: string, options: HubProcessOptions
       const match = /riohub listening on (\S+)/.exec(out);
       if (match?.[1]) resolveUrl(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`the hub exited with code ${code}`)));
+    // 'close', not 'exit': its stderr has been read whole by then.
+    child.once('close', (code, signal) => {
+      const said = shortened([...(startLines ?? []), partial].filter((line) => line !== ''));
+      reject(new Error(`the hub exited with ${signal ?? `code ${code}`} before it listened${said === '' ? '' : `; it wrote to stderr:\n${said}`}`));
+    });
   });
+  startLines = undefined;
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
   const inside = (shell: string) => {
     if (!options.diskMb) throw new Error('the hub was started without a disk of its own (diskMb)');
