@@ -28,6 +28,21 @@ async function stopAndDrain(hub: HubProcess): Promise<void> {
   await closed;
 }
 
+/** Runs `run` with this process's stderr kept from the terminal, and returns what was written to it. */
+async function stderrOf(run: () => Promise<void>): Promise<string> {
+  const written: string[] = [];
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(chunk.toString());
+    return true;
+  });
+  try {
+    await run();
+  } finally {
+    write.mockRestore();
+  }
+  return written.join('');
+}
+
 describe('spawnHub', () => {
   const env = { RIOHUB_INSECURE_FAST_PASSWORD_HASHES: '1' };
 
@@ -38,33 +53,15 @@ describe('spawnHub', () => {
   });
 
   it('says, when the hub exits before it listens, its exit code and what it wrote', async () => {
-    const written: string[] = [];
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(chunk.toString());
-      return true;
-    });
-    try {
-      await expect(spawnHub('admin-password', { env, args: ['--host', '0.0.0.0'] })).rejects.toThrow(
+    await stderrOf(() =>
+      expect(spawnHub('admin-password', { env, args: ['--host', '0.0.0.0'] })).rejects.toThrow(
         /^the hub exited with code 2 before it listened; it wrote to stderr:\n(.*\n)*riohub: --host 0\.0\.0\.0 is not loopback/,
-      );
-    } finally {
-      write.mockRestore();
-    }
+      ),
+    );
   });
 
   it("passes the hub's stderr on, all but that warning", async () => {
-    const written: string[] = [];
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(chunk.toString());
-      return true;
-    });
-    try {
-      const hub = await spawnHub('admin-password', { env, nodeArgs: ['--import', preload] });
-      await stopAndDrain(hub);
-    } finally {
-      write.mockRestore();
-    }
-    const passedOn = written.join('');
+    const passedOn = await stderrOf(async () => stopAndDrain(await spawnHub('admin-password', { env, nodeArgs: ['--import', preload] })));
     expect(passedOn).toContain(OTHER_LINES.map((line) => `${line}\n`).join(''));
     expect(passedOn).not.toContain(FAST_HASHES_WARNING);
   });
