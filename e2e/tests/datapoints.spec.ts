@@ -121,8 +121,9 @@ test('GUI variables of a remote that refuses control lose their editors once it 
     // variable says why.
     await expect(panel.getByRole('textbox')).toHaveCount(0);
     await expect(panel.getByRole('listitem').filter({ hasText: 'Welcome to locked' })).toContainText('read only: locked refuses control');
-    const refused = (await deployment.admin.call<WriteRecord[]>('GET', '/api/writes?limit=20')).find((record) => record.name === 'locked.status.text');
-    expect(refused).toMatchObject({ status: 'refused', error: expect.stringContaining('control disabled') });
+    // The remote's refusal makes its variables read only at once; the write's outcome is stored after.
+    const refused = async () => (await deployment.admin.call<WriteRecord[]>('GET', '/api/writes?limit=20')).find((record) => record.name === 'locked.status.text');
+    await expect.poll(refused).toMatchObject({ status: 'refused', error: expect.stringContaining('control disabled') });
   } finally {
     await deployment.admin.call('DELETE', '/api/remotes/locked');
     await locked.direct.close();

@@ -270,8 +270,9 @@ test('Retry now brings back a remote whose simulator was restarted, without wait
   expect(back.status.offlineSince).toBeUndefined();
   expect(back.status.nextRetryAt).toBeUndefined();
   // The retry is an admin action, in the audit.
-  const audit = await fleet.admin.call<{ action: string; target: string; outcome: string }[]>('GET', '/api/audit?filter=remote.retry');
-  expect(audit[0]).toMatchObject({ action: 'remote.retry', target: 'alpha', outcome: 'done' });
+  // Recorded once the retry was made: the remote may be back online before the record is stored.
+  const audit = () => fleet.admin.call<{ action: string; target: string; outcome: string }[]>('GET', '/api/audit?filter=remote.retry');
+  await expect.poll(async () => (await audit())[0]).toMatchObject({ action: 'remote.retry', target: 'alpha', outcome: 'done' });
 });
 
 test('one point count for a remote: the overview, the settings and the hub agree', async ({ page, fleet }) => {

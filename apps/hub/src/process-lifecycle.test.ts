@@ -22,8 +22,16 @@ function throwOnSignal(body: string): string[] {
   return ['--import', `data:text/javascript,${encodeURIComponent(`process.on('SIGUSR2', () => { ${body} });`)}`];
 }
 
+/**
+ * How the hub ended, and when it exited; resolved on 'close', not 'exit': its stderr (the log) has
+ * been read whole by then, while at 'exit' its last lines may still be on their way.
+ */
 function exitOf(hub: HubProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }> {
-  return new Promise((resolve) => hub.child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  return new Promise((resolve) => {
+    let at = 0;
+    hub.child.once('exit', () => (at = Date.now()));
+    hub.child.once('close', (code, signal) => resolve({ code, signal, at: at || Date.now() }));
+  });
 }
 
 describe('the hub process', () => {

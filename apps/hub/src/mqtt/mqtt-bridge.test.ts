@@ -80,7 +80,11 @@ describe('the MQTT bridge', () => {
     const expected = Object.fromEntries(Object.entries(await simState(direct)).filter(([, value]) => value !== '').sort());
     await eventually(() => retainedDatapoints(broker.url).then((retained) => JSON.stringify(Object.fromEntries(Object.entries(retained).sort()))), (retained) => retained === JSON.stringify(expected));
     await watcher.until(() => watcher.state.get('riohub/status') === 'online', 'status online');
+    // The status goes out first, the hub's own points and the GUI variables after the datapoints
+    // checked above: the watcher may not have them yet.
+    await watcher.until(() => watcher.state.get('riohub/hub/lobby/connection') === 'online', 'the connection online');
     expect(watcher.state.get('riohub/hub/lobby/connection')).toBe('online');
+    await watcher.until(() => watcher.state.get('riohub/ui/lobby/lights/text') !== undefined, 'a GUI variable');
     expect(watcher.state.get('riohub/ui/lobby/lights/text')).toBeDefined();
   });
 

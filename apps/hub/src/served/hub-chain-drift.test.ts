@@ -112,7 +112,8 @@ describe('a top hub converges on what a site hub has', () => {
     expect((await top.admin.call('GET', '/api/points/a.s2.connection')).status).toBe(404);
     const devices = await eventually(
       () => top.admin.data<Device[]>('GET', '/api/topology'),
-      (list) => !list.some((device) => device.name.startsWith('a.s2.')),
+      // s1's topology is read by its own link at the site hub: waited for too, not only s2's gone.
+      (list) => !list.some((device) => device.name.startsWith('a.s2.')) && list.some((device) => device.name.startsWith('a.s1.')),
     );
     expect(devices.some((device) => device.name.startsWith('a.s1.'))).toBe(true);
     // s1 is untouched and still live.
