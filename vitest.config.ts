@@ -14,11 +14,11 @@ const SQLITE_FILE_TESTS = [
 ];
 
 /** Tests of PostgreSQL itself, and of hubs sharing one database (each starts a cluster of its own): run in the PostgreSQL pass only. */
-const POSTGRES_TESTS = ['apps/hub/src/db/postgres-store.test.ts', 'apps/hub/src/pair/**/*.test.ts'];
+const POSTGRES_TESTS = ['apps/hub/src/db/postgres-store.test.ts', 'apps/hub/src/pair/**/*.test.ts', 'packages/testkit/src/postgres.test.ts'];
 
 export default defineConfig({
   test: {
-    include: onPostgres ? ['apps/hub/src/**/*.test.ts'] : ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/*.test.ts'],
+    include: onPostgres ? ['apps/hub/src/**/*.test.ts', 'packages/testkit/src/postgres.test.ts'] : ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(onPostgres ? SQLITE_FILE_TESTS : POSTGRES_TESTS)],
     globalSetup: ['packages/testkit/src/global-setup.ts'],
     // Integration tests start real simulator processes and wait out 10-second long-polls. On a

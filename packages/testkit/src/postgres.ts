@@ -7,7 +7,7 @@
  * test hub gets a database of its own (`createDatabase`).
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -48,20 +48,46 @@ function runAs(bin: string, args: string[]): void {
   if (run.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${run.status}):\n${run.stdout}${run.stderr}${run.error?.message ?? ''}`);
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+/** Tries of a start whose port was taken meanwhile. */
+const START_TRIES = 3;
+
+/** The server's last log lines: why a start failed. */
+function lastLogLines(file: string, count = 20): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n') : '(no server log)';
+}
+
+/** `port`: where to listen first (default: a free one); should it be taken by then, another free one. */
+export async function startPostgres(options: { port?: number } = {}): Promise<PostgresCluster> {
   const bin = postgresBinaries();
   const folder = mkdtempSync(join(tmpdir(), 'riohub-test-postgres-'));
   if (process.getuid?.() === 0) chownSync(folder, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
   const data = join(folder, 'data');
+  const log = join(folder, 'server.log');
   runAs(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', USER, '--locale=C', '-E', 'UTF8', '--no-sync']);
-  const port = await freePort();
-  const options = [`-p ${port}`, `-k ${folder}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=400'].join(' ');
+  let port = options.port ?? (await freePort());
+  let started = false;
+  const serverOptions = () =>
+    [`-p ${port}`, `-k ${folder}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=400'].join(' ');
   const url = (database = 'postgres') => `postgres://${USER}@127.0.0.1:${port}/${database}`;
   const cluster: PostgresCluster = {
     port,
     url,
     async start() {
-      runAs(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(folder, 'server.log'), '-w', 'start']);
+      // A free port can be taken before the server binds it: by then any of the run's thousands of
+      // connections may have it as its own end. A first start moves to another; a restart, whose
+      // URL the hubs hold, waits for it to be let go.
+      for (let tries = 1; ; tries++) {
+        try {
+          runAs(join(bin, 'pg_ctl'), ['-D', data, '-o', serverOptions(), '-l', log, '-w', 'start']);
+          break;
+        } catch (error) {
+          const said = lastLogLines(log);
+          if (tries >= START_TRIES || !/could not bind|already in use/i.test(said)) throw new Error(`${(error as Error).message}\nits log:\n${said}`, { cause: error });
+          if (started) await new Promise((resolve) => setTimeout(resolve, 1_000));
+          else cluster.port = port = await freePort();
+        }
+      }
+      started = true;
       const deadline = Date.now() + 10_000;
       while (!(await accepts(port))) {
         if (Date.now() > deadline) throw new Error(`PostgreSQL did not listen on ${port}`);
