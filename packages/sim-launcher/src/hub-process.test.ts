@@ -1,12 +1,14 @@
 // What a hub started by spawnHub writes to stderr reaches the test's stderr, all but the warning
 // every test hub logs about its cheap password hashes; a real hub, with a preload of the test's
-// own writing two more lines to the same stderr before it.
+// own writing two more lines to the same stderr before it. And what a hub or a simulator that
+// exits before it listens said, in the error the test sees.
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FAST_HASHES_WARNING, spawnHub, type HubProcess } from './hub-process';
+import { spawnSim } from './sim-process';
 
 const OTHER_LINES = ['a line that is not JSON', JSON.stringify({ level: 40, msg: 'another warning' })];
 
@@ -64,5 +66,13 @@ describe('spawnHub', () => {
     const passedOn = await stderrOf(async () => stopAndDrain(await spawnHub('admin-password', { env, nodeArgs: ['--import', preload] })));
     expect(passedOn).toContain(OTHER_LINES.map((line) => `${line}\n`).join(''));
     expect(passedOn).not.toContain(FAST_HASHES_WARNING);
+  });
+});
+
+describe('spawnSim', () => {
+  it('says, when the simulator exits before it listens, its exit code and what it wrote', async () => {
+    await expect(spawnSim(['--password', 'sim-password', '--no-such-option'])).rejects.toThrow(
+      /^the simulator exited with code 2 before it listened; it wrote to stderr:\nriohub-sim: Unknown option '--no-such-option'/,
+    );
   });
 });

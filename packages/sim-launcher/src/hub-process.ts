@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appArgs } from './layout';
+import { exitedBeforeListening } from './startup-failure';
 
 export interface HubProcess {
   url: string;
@@ -52,15 +53,6 @@ export interface HubProcessOptions {
  */
 export const FAST_HASHES_WARNING = 'RIOHUB_INSECURE_FAST_PASSWORD_HASHES is set: ';
 
-/**
- * Lines of stderr, the first and the last of them when there are many: a refused command line
- * says why first (then its usage), a crash last (its stack).
- */
-function shortened(lines: string[], first = 10, last = 30): string {
-  if (lines.length <= first + last) return lines.join('\n');
-  return [...lines.slice(0, first), `… ${lines.length - first - last} lines …`, ...lines.slice(-last)].join('\n');
-}
-
 /** A hub whose first admin has `adminPassword`. */
 export async function spawnHub(adminPassword: string, options: HubProcessOptions = {}): Promise<HubProcess> {
   const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'riohub-hub-'));
@@ -101,11 +93,7 @@ export async function spawnHub(adminPassword: string, options: HubProcessOptions
       const match = /riohub listening on (\S+)/.exec(out);
       if (match?.[1]) resolveUrl(match[1]);
     });
-    // 'close', not 'exit': its stderr has been read whole by then.
-    child.once('close', (code, signal) => {
-      const said = shortened([...(startLines ?? []), partial].filter((line) => line !== ''));
-      reject(new Error(`the hub exited with ${signal ?? `code ${code}`} before it listened${said === '' ? '' : `; it wrote to stderr:\n${said}`}`));
-    });
+    child.once('close', (code, signal) => reject(exitedBeforeListening('the hub', code, signal, [...(startLines ?? []), partial])));
   });
   startLines = undefined;
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit));

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appArgs } from './layout';
+import { exitedBeforeListening } from './startup-failure';
 
 export interface SimProcess {
   /** The URL from its "listening on" line. */
@@ -52,9 +53,9 @@ export async function spawnSim(args: readonly string[], options: SpawnSimOptions
       resolveUrl(match[1]);
     };
     child.stdout?.on('data', untilListening);
-    void exited.then((code) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`simulator exited with code ${code} before listening:\n${stderr}`));
+      reject(exitedBeforeListening('the simulator', code, signal, stderr.split('\n')));
     });
   });
 

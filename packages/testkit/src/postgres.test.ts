@@ -1,14 +1,20 @@
 // The throwaway PostgreSQL server of the tests: a port taken before it binds does not fail the run.
-import { createServer } from 'node:net';
+import { appendFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startPostgres } from './postgres';
 
+async function takePort(): Promise<[Server, number]> {
+  const taken = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => taken.once('listening', resolve));
+  return [taken, (taken.address() as { port: number }).port];
+}
+
 describe('a test PostgreSQL server', () => {
   it('starts on another free port when its port is taken before it binds, and answers there', async () => {
-    const taken = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => taken.once('listening', resolve));
-    const port = (taken.address() as { port: number }).port;
+    const [taken, port] = await takePort();
     try {
       const cluster = await startPostgres({ port });
       try {
@@ -26,6 +32,21 @@ describe('a test PostgreSQL server', () => {
       }
     } finally {
       taken.close();
+    }
+  });
+
+  it("judges a failed start by that start's own log lines: another cause after a taken port is said at once, not retried", async () => {
+    const [taken, port] = await takePort();
+    const cluster = await startPostgres({ port }).finally(() => taken.close());
+    try {
+      await cluster.stop();
+      // A setting the server refuses: its next start fails for a reason that is not the port.
+      appendFileSync(join(cluster.dataDir, 'postgresql.auto.conf'), 'no_such_setting = 1\n');
+      const failure = await cluster.start().then(() => undefined, (error: unknown) => error as Error);
+      expect(failure?.message).toMatch(/its log:\n(.*\n)*.*no_such_setting/);
+      expect(failure?.message).not.toMatch(/could not bind|already in use/i);
+    } finally {
+      await cluster.close();
     }
   });
 });

@@ -7,7 +7,7 @@
  * test hub gets a database of its own (`createDatabase`).
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -26,6 +26,8 @@ export function postgresBinaries(): string {
 
 export interface PostgresCluster {
   port: number;
+  /** Its data folder (`postgresql.conf` and the rest of the server's own files). */
+  dataDir: string;
   /** `postgres://riohub@127.0.0.1:<port>/<database>` (`postgres` by default). */
   url(database?: string): string;
   /** A new, empty database; its URL. */
@@ -51,9 +53,15 @@ function runAs(bin: string, args: string[]): void {
 /** Tries of a start whose port was taken meanwhile. */
 const START_TRIES = 3;
 
-/** The server's last log lines: why a start failed. */
-function lastLogLines(file: string, count = 20): string {
-  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n') : '(no server log)';
+/** The size of the server's log: where the next start's lines begin. */
+function logSize(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+/** The last lines the server logged from byte `from` on (one start's): why that start failed. */
+function lastLogLines(file: string, from: number, count = 20): string {
+  const said = existsSync(file) ? readFileSync(file).subarray(from).toString('utf8').trimEnd() : '';
+  return said === '' ? '(nothing in the server log)' : said.split('\n').slice(-count).join('\n');
 }
 
 /** `port`: where to listen first (default: a free one); should it be taken by then, another free one. */
@@ -71,17 +79,20 @@ export async function startPostgres(options: { port?: number } = {}): Promise<Po
   const url = (database = 'postgres') => `postgres://${USER}@127.0.0.1:${port}/${database}`;
   const cluster: PostgresCluster = {
     port,
+    dataDir: data,
     url,
     async start() {
       // A free port can be taken before the server binds it: by then any of the run's thousands of
       // connections may have it as its own end. A first start moves to another; a restart, whose
       // URL the hubs hold, waits for it to be let go.
       for (let tries = 1; ; tries++) {
+        // The log keeps every start's lines: this one's are judged alone.
+        const logged = logSize(log);
         try {
           runAs(join(bin, 'pg_ctl'), ['-D', data, '-o', serverOptions(), '-l', log, '-w', 'start']);
           break;
         } catch (error) {
-          const said = lastLogLines(log);
+          const said = lastLogLines(log, logged);
           if (tries >= START_TRIES || !/could not bind|already in use/i.test(said)) throw new Error(`${(error as Error).message}\nits log:\n${said}`, { cause: error });
           if (started) await new Promise((resolve) => setTimeout(resolve, 1_000));
           else cluster.port = port = await freePort();
