@@ -89,6 +89,28 @@ describe('an active/standby pair on PostgreSQL', () => {
     expect((await quietDirect.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.dimmer.2*42`)).status).toBe(200);
     await eventually(() => b.point('quiet.dummy.dimmer.2', 'io'), (point) => point.value === '42' && point.state === 'ok');
     expect((await b.remote('quiet')).status.lastAnswerAt).toBeGreaterThan(firstAnswerAt);
+    // Operators' dashboards on both hubs are open while the entry changes (the remote still up): the
+    // standby shows the remote as the active hub does, never as a state of its own on the way
+    // (`inactive` while it opened the entry again), also once it read the active hub's tree anew.
+    const dashboards = [await a.socket({}, first.certificate), await b.socket({}, second.certificate)];
+    const from = dashboards.map((dashboard) => dashboard.messages.length);
+    /** Each connection a dashboard was shown for the remote since the change, in its status and its point. */
+    const shownConnections = (i: number) =>
+      dashboards[i]!.messages.slice(from[i]).flatMap((message) => {
+        if (message.type === 'remotes') return message.payload.remotes.filter((remote) => remote.name === 'quiet').map((remote) => remote.status.connection);
+        if (message.type === 'delta') return message.payload.points.filter((point) => point.name === 'quiet.connection').map((point) => point.value);
+        return [];
+      });
+    for (const dashboard of dashboards) dashboard.send({ type: 'subscribe', payload: { prefixes: ['quiet.'] } });
+    const changedAt = Date.now();
+    await a.data('PUT', '/api/remotes/quiet', { host: '127.0.0.1', options: { drift: 9, shutdownWhenInactive: true } });
+    // The standby opened the entry again (it says so to its dashboards), then vouches for the remote again.
+    await dashboards[1]!.until(() => dashboards[1]!.messages.slice(from[1]).some((message) => message.type === 'remotes' && message.payload.remotes.some((remote) => remote.name === 'quiet' && remote.options.drift === 9)));
+    await eventually(() => b.remote('quiet'), (remote) => remote.status.connection === 'online' && (remote.status.lastAnswerAt ?? 0) > changedAt);
+    const [atActive, atStandby] = [shownConnections(0), shownConnections(1)];
+    expect(atStandby).not.toContain('inactive');
+    expect(atStandby.filter((connection) => !atActive.includes(connection))).toEqual([]);
+    for (const dashboard of dashboards) dashboard.close();
     // A client of the standby's own Remote I/O API (settings shared by the pair) writes through the active hub.
     await a.data('PUT', '/api/hub/served-api', { password: SERVED_PASSWORD, address: '127.0.0.1', control: true });
     const standbyApi = new RioTestClient(second.url, second.certificate);

@@ -369,23 +369,32 @@ export class RemoteFleet {
 
   /** (Re)starts the link of a remote from its stored settings (not once the fleet is stopping). */
   private async reopen(name: string): Promise<void> {
+    const wasMirrored = this.mirrored.has(name);
     await this.close(name);
     const stored = await this.repo.get(name);
-    if (stored && !this.stopping) this.open(stored);
+    if (stored && !this.stopping) this.open(stored, { wasMirrored });
     const view = this.get(name);
     if (view) this.parts.events.emit('remotes', [view]);
   }
 
-  private open(stored: StoredRemote): void {
+  /** `wasMirrored`: the remote was mirrored from the active hub until its entry changed. */
+  private open(stored: StoredRemote, { wasMirrored = false } = {}): void {
     const { tree, events, topology, writes, loggers, instanceId } = this.parts;
     const { settings } = stored;
     const { name } = settings;
-    // Until the link proves otherwise: offline, its points stale, and none of a kind it no longer brings.
-    tree.setOnline(name, false);
-    tree.set('hub', `${name}.connection`, 'offline', name);
+    const polled = settings.enabled && !(settings.options.shutdownWhenInactive && this.role === 'inactive');
+    // Mirrored before and after the change: shown as the active hub has it, which the change did
+    // not alter, until its tree is read again (not inactive, offline or stale in between).
+    const stillMirrored = wasMirrored && settings.enabled && !polled && this.mirror !== undefined;
+    if (!stillMirrored) {
+      // Until the link proves otherwise: offline, its points stale.
+      tree.setOnline(name, false);
+      tree.set('hub', `${name}.connection`, 'offline', name);
+    }
     // A new link asks control again; a public-API remote takes no writes at all.
     writes.forgetControlRefusal(name);
     tree.setRemoteReadOnly(name, settings.options.api === 'public' ? publicApiReadOnly(name) : undefined);
+    // None of a kind it no longer brings.
     const dropped = [
       ...(settings.options.io ? [] : tree.removeMissing(name, 'io', () => false)),
       ...(settings.options.ui && settings.options.api === 'extended' ? [] : tree.removeMissing(name, 'ui', () => false)),
@@ -394,16 +403,18 @@ export class RemoteFleet {
     // What the link will not read again must not linger: the devices, and a public remote's members.
     if (!settings.options.discovery || settings.options.api !== 'extended') topology.forget(name);
     if (settings.options.api !== 'extended') topology.forgetMembers(name);
-    if (!settings.enabled || (settings.options.shutdownWhenInactive && this.role === 'inactive')) {
+    if (!polled) {
       // Mirrored, an entry changed while the active hub reports its remote down stays down since the same time.
       const offlineSince = settings.enabled && this.mirror ? this.statuses.get(name)?.offlineSince : undefined;
-      this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled', ...(offlineSince === undefined ? {} : { offlineSince }) });
+      if (!stillMirrored) this.statuses.set(name, { ...NO_STATUS, connection: settings.enabled ? 'inactive' : 'disabled', ...(offlineSince === undefined ? {} : { offlineSince }) });
       if (settings.enabled && this.mirror) {
         // Shown as the active hub has it, once its tree is read again with this remote in it.
         this.mirrored.add(name);
         this.mirror.refresh();
       }
-      // Nothing is measured while it is not polled (the mirror brings what the active hub measured).
+      // Nothing is measured while it is not polled (the mirror brings what the active hub measured,
+      // and brings it again when it reads the active hub's tree anew).
+      if (stillMirrored) return;
       topology.forget(name);
       topology.forgetMembers(name);
       const unmeasured = ['time.delta', 'time.alarm']
