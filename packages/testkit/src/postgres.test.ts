@@ -1,5 +1,6 @@
-// The throwaway PostgreSQL server of the tests: a port taken before it binds does not fail the run.
-import { appendFileSync } from 'node:fs';
+// The throwaway PostgreSQL server of the tests: a port taken before it binds does not fail the run,
+// and a start that fails for another reason says that reason.
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -45,6 +46,8 @@ describe('a test PostgreSQL server', () => {
       const failure = await cluster.start().then(() => undefined, (error: unknown) => error as Error);
       expect(failure?.message).toMatch(/its log:\n(.*\n)*.*no_such_setting/);
       expect(failure?.message).not.toMatch(/could not bind|already in use/i);
+      // Tried once: the server said so once.
+      expect(readFileSync(join(cluster.dataDir, '..', 'server.log'), 'utf8').match(/no_such_setting/g)).toHaveLength(1);
     } finally {
       await cluster.close();
     }
