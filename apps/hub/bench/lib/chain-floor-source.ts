@@ -1,10 +1,11 @@
 // The bare chain's source (lib/chain-floor.ts), in a process of its own as a simulator is: the
 // least a Remote I/O server can be, and no riohub code. `tsx chain-floor-source.ts <password>
 // <names> <changes/s>`: serves `GET /x/rioget?1*<timestamp>*<password>` over HTTPS, answering
-// the names changed after the timestamp, or holding the poll until one changes. Prints
-// `{ port, certificate }` (its PEM in a temp file) when ready; on SIGTERM, how many changes it
-// made per second since SIGUSR2 (the start of the bench's count) and when each probe's answer was
-// written, and exits.
+// the names changed after the timestamp, or holding the poll until one changes, and the probe's
+// `GET /x/rioset?1*<password>*virtual.1*<value>`, written by the bench's probe writer as it writes
+// to a simulator. Prints `{ port, certificate }` (its PEM in a temp file) when ready; on SIGTERM,
+// how many changes it made per second since SIGUSR2 (the start of the bench's count) and when
+// each probe was applied and its answer written, and exits.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -22,8 +23,7 @@ const rate = Number(rateText);
  */
 const CHANGE_TICK_MS = 5;
 const MAX_CATCH_UP_MS = 100;
-/** The probe's period, as the probe writer's: its value is its own time (measure.ts's `now`) when applied. */
-const PROBE_MS = 10;
+/** The probe's name, as the simulator's: its value is the writer's send time, which names it at every stage. */
 const PROBE = 'virtual.1';
 
 const names = Array.from({ length: Number(namesText) }, (_, i) => `dummy.light.${i}`);
@@ -41,11 +41,11 @@ let countedFrom: { at: number; changes: number } | undefined;
 /** Polls with nothing new, answered at the next change (changes come every few ms: no hold timeout needed here). */
 let held: { since: number; response: ServerResponse }[] = [];
 /**
- * Each probe made since the bench's count began, for its breakdown: its value, its place in the
- * change clock, whether a poll was held when it was made, and when the answer carrying it was
- * written (`now`, after the write, as the simulator's `answer-sent`).
+ * Each probe applied since the bench's count began, for its breakdown: its value, its place in the
+ * change clock, whether a poll was held when it was applied, when (`now`), and when the answer
+ * carrying it was written (`now`, after the write, as the simulator's `answer-sent`).
  */
-const probes: { value: string; timestamp: number; pollHeld: boolean; written?: number }[] = [];
+const probes: { value: string; timestamp: number; pollHeld: boolean; applied: number; written?: number }[] = [];
 /**
  * The window with no poll held, as the simulator's recorder measures it: from each answer written
  * to the next poll's request (the relay's turnaround, the wire) and from that to the poll held.
@@ -86,6 +86,21 @@ function answer(since: number, response: ServerResponse): void {
   }
 }
 
+/**
+ * The probe's write, as the simulator takes it: applied, the held polls answered with it, then the
+ * write's own answer. Written by another process, it comes at any point of the ticks' cycle, as
+ * the simulator's does (a probe made by a timer here, beside the ticks' timer, kept in step with
+ * them and found the relay's poll held far more often).
+ */
+function writeProbe(value: string, response: ServerResponse): void {
+  const pollHeld = held.length > 0;
+  change(PROBE, value);
+  if (countedFrom) probes.push({ value, timestamp, pollHeld, applied: now() });
+  release();
+  const body = '{"hsycoresult":{"ok":true}}';
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+}
+
 /** Answers every held poll: called once a change is whole, as the server's long polls are woken. */
 function release(): void {
   const waiting = held;
@@ -100,7 +115,12 @@ const certificateFile = join(folder, 'cert.pem');
 writeFileSync(certificateFile, certificate.cert);
 
 const server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
-  const [version, since, given] = decodeURIComponent(request.url?.split('?')[1] ?? '').split('*');
+  const fields = decodeURIComponent(request.url?.split('?')[1] ?? '').split('*');
+  if (request.url?.startsWith('/x/rioset?') && fields[0] === '1' && fields[1] === password && fields[2] === PROBE && fields[3] !== undefined) {
+    writeProbe(fields[3], response);
+    return;
+  }
+  const [version, since, given] = fields;
   if (!request.url?.startsWith('/x/rioget?') || version !== '1' || given !== password) {
     response.writeHead(404).end();
     return;
@@ -117,37 +137,28 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
 let budget = 0;
 let changedUntil = performance.now();
-const timers = [
-  setInterval(() => {
-    const now = performance.now();
-    budget += (rate * Math.min(now - changedUntil, MAX_CATCH_UP_MS)) / 1000;
-    changedUntil = now;
-    const count = Math.floor(budget);
-    budget -= count;
-    // A value like the one before is a change all the same (the name is in the next answer): the
-    // rate asked is the rate offered, as the simulator's toggles are.
-    for (let i = 0; i < count; i++) change(names[Math.floor(Math.random() * names.length)] as string, Math.random() < 0.5 ? '0' : '1');
-    changes += count;
-    if (count > 0) release();
-  }, CHANGE_TICK_MS),
-  setInterval(() => {
-    const value = now().toFixed(3);
-    const pollHeld = held.length > 0;
-    change(PROBE, value);
-    if (countedFrom) probes.push({ value, timestamp, pollHeld });
-    release();
-  }, PROBE_MS),
-];
+const ticks = setInterval(() => {
+  const now = performance.now();
+  budget += (rate * Math.min(now - changedUntil, MAX_CATCH_UP_MS)) / 1000;
+  changedUntil = now;
+  const count = Math.floor(budget);
+  budget -= count;
+  // A value like the one before is a change all the same (the name is in the next answer): the
+  // rate asked is the rate offered, as the simulator's toggles are.
+  for (let i = 0; i < count; i++) change(names[Math.floor(Math.random() * names.length)] as string, Math.random() < 0.5 ? '0' : '1');
+  changes += count;
+  if (count > 0) release();
+}, CHANGE_TICK_MS);
 
 // Counted from the bench's count on: before, the relay started and the first full state went
 // through, which slowed this process's ticks.
 process.on('SIGUSR2', () => (countedFrom = { at: performance.now(), changes }));
 process.once('SIGTERM', () => {
-  timers.forEach(clearInterval);
+  clearInterval(ticks);
   rmSync(folder, { recursive: true, force: true });
   const made = changes - (countedFrom?.changes ?? NaN);
   const perSecond = made / ((performance.now() - (countedFrom?.at ?? NaN)) / 1000);
-  const figures = { changes: made, perSecond, probes: probes.map(({ value, pollHeld, written }) => [value, pollHeld, written ?? null]), pollWindow };
+  const figures = { changes: made, perSecond, probes: probes.map(({ value, pollHeld, applied, written }) => [value, pollHeld, applied, written ?? null]), pollWindow };
   // Times to the microsecond, and out before the exit: the line is some hundreds of KB, and an
   // exit right after a write to a pipe cuts off what the pipe has not taken yet.
   process.stdout.write(`${JSON.stringify(figures, (_key, value: unknown) => (typeof value === 'number' ? Math.round(value * 1000) / 1000 : value))}\n`, () => process.exit(0));

@@ -3,12 +3,15 @@
 // (chain-floor-source.ts, a process as a simulator is), a relay polling it with undici and sending
 // each answer's points over a `ws` WebSocket (chain-floor-relay.ts, a process as the hub is), and
 // the client here, as riohub's bench receives: the same hops as riohub's path, and no riohub code.
+// The probe is written to the source by the bench's probe writer, as riohub's is to a simulator.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { runBenchScript } from './bench-process';
 import type { ChainSource } from './chain-floor-relay';
-import { coresUsed, onDeltas, percentile, sleep } from './measure';
+import { coresUsed, onDeltas, sleep } from './measure';
 import { HOP_NAMES, probeFigures, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
 
 const PASSWORD = 'bench';
@@ -59,8 +62,11 @@ function startChainProcess<Ready>(script: 'chain-floor-source' | 'chain-floor-re
 /** What the sources made per second while counted (against what they were asked for), and the cores each kind of process used. */
 export type ChainFigures = LatencyFigures & { offered: number; cores: Record<string, number> };
 
-/** What the source (chain-floor-source.ts) says of each probe: its value, whether a poll was held when it was made, when its answer was written. */
-type SourceProbe = [value: string, pollHeld: boolean, written: number | null];
+/**
+ * What the source (chain-floor-source.ts) says of each probe: its value (the writer's send time),
+ * whether a poll was held when it was applied, when it was applied, when its answer was written.
+ */
+type SourceProbe = [value: string, pollHeld: boolean, applied: number, written: number | null];
 /** What the source says at its end: what it made, its probes, and the window with no poll held as it saw it (ms). */
 interface SourceFigures {
   perSecond: number;
@@ -85,14 +91,14 @@ function chainBreakdown(
   const whole: number[] = [];
   const held: number[] = [];
   const notHeld: number[] = [];
-  for (const [value, pollHeld, written] of source) {
+  for (const [value, pollHeld, applied, written] of source) {
     const arrived = arrivals.get(value);
     const at = relayed.get(value);
     if (arrived === undefined || at === undefined || written === null) continue;
-    const times = [Number(value), written, at.read, at.sent, arrived];
+    const times = [applied, written, at.read, at.sent, arrived];
     for (let i = 0; i < HOP_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
-    whole.push(arrived - Number(value));
-    (pollHeld ? held : notHeld).push(arrived - Number(value));
+    whole.push(arrived - applied);
+    (pollHeld ? held : notHeld).push(arrived - applied);
   }
   return {
     hops: HOP_NAMES.map((hop, i) => probeFigures(hop, durations[i] as number[])),
@@ -106,10 +112,11 @@ function chainBreakdown(
 /**
  * `count` sources of `names` names each changing `rate` a second, one relay polling them all, and
  * a client of the relay, for `seconds`; what is measured is the middle (the first and last second
- * left out): the probe's latency from its change at the source to its arrival here, the points
- * that arrived per second, and the cores each kind of process kept busy.
+ * left out): the points that arrived per second, the cores each kind of process kept busy, and,
+ * when `probed` (one source), the probe's latency from its change at the source to its arrival
+ * here, the probe written every 10 ms by the bench's probe writer as riohub's is.
  */
-async function runChain(count: number, names: number, rate: number, seconds: number): Promise<ChainFigures> {
+async function runChain(count: number, names: number, rate: number, seconds: number, probed: boolean): Promise<ChainFigures> {
   const starting = await Promise.allSettled(
     Array.from({ length: count }, () => startChainProcess<{ port: number; certificate: string }>('chain-floor-source', [PASSWORD, String(names), String(rate)])),
   );
@@ -131,7 +138,7 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
     // A relay that ends early closes the socket: that is reported by its exit, not as an uncaught error here.
     client.on('error', () => undefined);
-    /** Each probe's arrival by its value, the time it was changed at its source. */
+    /** Each probe's arrival by its value, the time its writer sent it. */
     const arrivals = new Map<string, number>();
     let delivered = 0;
     let counting = false;
@@ -146,18 +153,25 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     for (const source of sources) process.kill(source.pid, 'SIGUSR2');
     const started = performance.now();
     const pids = { relay: [relay.pid], sources: sources.map((source) => source.pid), client: [process.pid] };
-    const [, cores] = await coresUsed(pids, () => sleep((seconds - 2) * 1000));
+    // The probe's writer (a process of the bench's) is left out of the cores, as riohub's.
+    const source = sources[0];
+    const [, cores] = await coresUsed(pids, () =>
+      probed && source
+        ? runBenchScript('probe-writer', ['rio', `https://127.0.0.1:${source.ready.port}`, PASSWORD, 'virtual.1', String(seconds - 2)], {
+            RIOHUB_PROBE_CA: readFileSync(source.ready.certificate, 'utf8'),
+          })
+        : sleep((seconds - 2) * 1000),
+    );
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
-    const latencies = [...arrivals].map(([value, arrived]) => arrived - Number(value)).sort((a, b) => a - b);
     client.terminate();
     const relayed = await relay.stop<{ probes: RelayProbe[] }>();
     // What the sources made meanwhile, against what they were asked for: whether they held their rate.
     const made = await Promise.all(sources.map((source) => source.stop<SourceFigures>()));
     const offered = made.reduce((sum, source) => sum + source.perSecond, 0);
-    // One source's probes are the breakdown's (the latency runs have one; with more, values could meet).
-    const breakdown = count === 1 && made[0] ? chainBreakdown(arrivals, made[0], relayed.probes) : {};
-    return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), probes: latencies.length, delivered: delivered / elapsed, offered, cores, ...breakdown };
+    const breakdown = probed && made[0] ? chainBreakdown(arrivals, made[0], relayed.probes) : undefined;
+    const probes = breakdown ? breakdown.pollHeld.probes + breakdown.noPollHeld.probes : 0;
+    return { p50: breakdown?.fromChange.p50 ?? NaN, p99: breakdown?.fromChange.p99 ?? NaN, probes, delivered: delivered / elapsed, offered, cores, ...breakdown };
   } finally {
     socket?.terminate();
     await Promise.allSettled([relay?.stop(), ...sources.map((source) => source.stop())]);
@@ -166,10 +180,10 @@ async function runChain(count: number, names: number, rate: number, seconds: num
 
 /** The bare chain's probe latency and delivery at `rate` changes a second, 20,000 names (as riohub's probeLatency). */
 export function chainLatency(rate: number, seconds: number): Promise<ChainFigures> {
-  return runChain(1, 20_000, rate, seconds);
+  return runChain(1, 20_000, rate, seconds, true);
 }
 
 /** `count` sources of 50,000 names offering `rate` changes a second each into one relay (as riohub's sustainedRate). */
 export function chainMost(count: number, rate: number, seconds: number): Promise<ChainFigures> {
-  return runChain(count, 50_000, rate, seconds);
+  return runChain(count, 50_000, rate, seconds, false);
 }
