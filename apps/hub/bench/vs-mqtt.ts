@@ -206,9 +206,10 @@ for (const [how, figures] of breakdowns) {
 }
 rmSync(trace, { recursive: true, force: true });
 // The same hops with nothing in them (lib/chain-floor.ts): a source serving the long poll over
-// HTTPS, a relay reading it with undici and sending it on with ws, this client. These figures are
-// the protocol and the runtime; what riohub's are above them is riohub's own code.
-console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code:');
+// HTTPS, a relay reading it with undici and sending it on with ws, this client, the probe written
+// to the source by the same writer as riohub's. These figures are the protocol and the runtime;
+// what riohub's are above them is riohub's own code.
+console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code, probed as riohub is:');
 const chainRows: [string, string, string, string][] = [];
 /** riohub's hops beside the bare chain's, at each rate. */
 const hopTables: [number, LatencyFigures, LatencyFigures][] = [];
