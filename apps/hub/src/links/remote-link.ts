@@ -9,7 +9,8 @@
  * While offline it reports since when and when it tries next; `retryNow` cuts the backoff short.
  * No Fastify here: the hub wires it to the tree and the browsers.
  */
-import { ERROR_CODES, fail, ok, type RemoteSettings, type RemoteStatus, type Result } from '@riohub/hub-api';
+import { isDeepStrictEqual } from 'node:util';
+import { ERROR_CODES, fail, ok, type RemoteOptions, type RemoteSettings, type RemoteStatus, type Result } from '@riohub/hub-api';
 import type { Entry, HsycoState, HsycoTopology, QualityEntry, Write, WriteResult } from '@riohub/protocol';
 import { asLinkError, LinkError, RemoteClient } from './remote-client';
 
@@ -18,6 +19,13 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 /** A clock sync is not repeated sooner than this. */
 const CLOCK_SYNC_INTERVAL_MS = 60_000;
+
+/**
+ * The options a link reads as it goes, each time it needs them: a change of these alone is taken
+ * by the running link (`retune`), so the remote does not go offline and stale for a reconnection.
+ * The loggers' are the logger service's (the fleet restarts their replication only).
+ */
+const LIVE_OPTIONS = ['drift', 'clocksync', 'startupevents', 'dataloggers', 'dataloggersnameprefix', 'dataloggerspollinterval'] as const satisfies readonly (keyof RemoteOptions)[];
 
 /** What a link reports to; the hub implements it. */
 export interface LinkSink {
@@ -78,23 +86,45 @@ export class RemoteLink {
    * them. True at first, since an earlier link of the same remote may have left them.
    */
   private clockMeasured = true;
+  /** The remote's clock difference last measured, in seconds, while it is measured. */
+  private clockDelta: number | undefined;
   /** How many points of each kind the hub holds of this remote, for the `maxpoints` cap. */
   private readonly held = { io: 0, ui: 0 };
   /** Ends the wait before the next attempt at once, while the link waits out its backoff. */
   private wake: (() => void) | undefined;
 
   constructor(
-    readonly settings: RemoteSettings,
-    password: string,
+    /** Replaced by `retune` only, with options it reads as it goes. */
+    private current: RemoteSettings,
+    private readonly password: string,
     private readonly context: LinkContext,
     /** Since when the remote has been offline, carried over from the link this one replaces. */
     private offlineSince?: number,
   ) {
-    this.client = new RemoteClient(settings, password);
+    this.client = new RemoteClient(current, password);
   }
 
   get name(): string {
-    return this.settings.name;
+    return this.current.name;
+  }
+
+  get settings(): RemoteSettings {
+    return this.current;
+  }
+
+  /**
+   * Takes an entry's new settings without reconnecting when they differ from the link's only in
+   * LIVE_OPTIONS, and returns true; changes nothing and returns false otherwise (the remote must be
+   * reached anew). The clock is judged again at once on the difference last measured: a held poll
+   * may bring the next measure only 10 s later.
+   */
+  retune(settings: RemoteSettings, password: string): boolean {
+    if (password !== this.password || !isDeepStrictEqual(withoutLiveOptions(settings), withoutLiveOptions(this.current))) return false;
+    this.current = settings;
+    // Saved again, the entry asks control again, as a new link would.
+    this.clockSyncRefused = false;
+    if (this.online && this.clockDelta !== undefined) void this.judgeClock(this.clockDelta);
+    return true;
   }
 
   start(): void {
@@ -278,6 +308,7 @@ export class RemoteLink {
   private forgetClock(): void {
     if (!this.clockMeasured) return;
     this.clockMeasured = false;
+    this.clockDelta = undefined;
     this.context.sink.removeOwnPoint(this.name, 'time.delta');
     this.context.sink.removeOwnPoint(this.name, 'time.alarm');
     this.context.sink.status(this.name, { clockDelta: undefined });
@@ -333,12 +364,18 @@ export class RemoteLink {
    * is long after the request left: compare with the arrival, less half a round trip (measured
    * on the last answer that came at once).
    */
-  private async checkClock(remoteClock: number, answeredAt: number): Promise<void> {
+  private checkClock(remoteClock: number, answeredAt: number): Promise<void> {
+    const deltaSeconds = Math.round((remoteClock - (answeredAt - this.roundTripMs / 2)) / 1000);
+    this.clockMeasured = true;
+    this.clockDelta = deltaSeconds;
+    return this.judgeClock(deltaSeconds);
+  }
+
+  /** Shows a clock difference, with the alarm past `drift`, and sets the remote's clock when asked to (`clocksync`). */
+  private async judgeClock(deltaSeconds: number): Promise<void> {
     const { sink } = this.context;
     const { drift, clocksync } = this.settings.options;
-    const deltaSeconds = Math.round((remoteClock - (answeredAt - this.roundTripMs / 2)) / 1000);
     const alarm = Math.abs(deltaSeconds) > drift;
-    this.clockMeasured = true;
     sink.setOwnPoint(this.name, 'time.delta', String(deltaSeconds));
     sink.setOwnPoint(this.name, 'time.alarm', alarm ? '1' : '0');
     sink.status(this.name, { clockDelta: deltaSeconds });
@@ -353,6 +390,13 @@ export class RemoteLink {
 }
 
 const KINDS = ['io', 'ui'] as const;
+
+/** Settings as far as a running link cannot take them live: every field but LIVE_OPTIONS. */
+function withoutLiveOptions(settings: RemoteSettings): object {
+  const options: Partial<RemoteOptions> = { ...settings.options };
+  for (const option of LIVE_OPTIONS) delete options[option];
+  return { ...settings, options };
+}
 
 /** Whole reads in a row after answers older than the timestamp sent, before the remote counts as failing. */
 const MAX_UNKNOWN_TIMESTAMPS = 3;

@@ -200,6 +200,30 @@ describe('logger replication', () => {
     await expectSameSeries(t.hub.admin, floor2, 'floor2.energy', 'energy');
   });
 
+  it("follows a change of a running remote's logger options at once, the remote staying online", async () => {
+    const remote = await t.sim([]);
+    await t.hub.admin.addSim('lobby', remote, SIM_PASSWORD, { dataloggers: 'energy', dataloggerspollinterval: 1 });
+    await untilUpToDate(t.hub.admin, 'lobby.energy');
+    expect((await t.hub.admin.data<LoggerView[]>('GET', '/api/loggers')).map((view) => view.id)).toEqual(['lobby.energy']);
+    const socket = await t.hub.admin.socket();
+    try {
+      socket.send({ type: 'subscribe', payload: { prefixes: ['lobby.'] } });
+      await socket.until(() => socket.state.get('hub:lobby.connection')?.value === 'online');
+      const from = socket.messages.length;
+      await t.hub.admin.data('PUT', '/api/remotes/lobby', { host: new URL(remote.url).hostname, options: { dataloggers: 'energy;temperature' } });
+      await untilUpToDate(t.hub.admin, 'lobby.temperature');
+      await expectSameSeries(t.hub.admin, remote, 'lobby.temperature', 'temperature');
+      const since = socket.messages.slice(from);
+      const connections = since.flatMap((message) => (message.type === 'remotes' ? message.payload.remotes : [])).map((view) => view.status.connection);
+      expect(connections.length).toBeGreaterThan(0);
+      expect(connections.filter((connection) => connection !== 'online')).toEqual([]);
+      const points = since.flatMap((message) => (message.type === 'delta' ? message.payload.points : []));
+      expect(points.filter((point) => point.name === 'lobby.connection' || point.state === 'stale')).toEqual([]);
+    } finally {
+      socket.close();
+    }
+  });
+
   it('pushes the loggers to browsers over the socket as replication goes on', async () => {
     const socket = await t.hub.admin.socket();
     const lists = () => socket.messages.flatMap((message) => (message.type === 'loggers' ? [message.payload.loggers] : []));

@@ -7,7 +7,7 @@
  * followed after each change), so that views, status news and the links' decisions never wait on
  * the store. Passwords stay in the store: one is read when its link opens.
  */
-import { ERROR_CODES, fail, ok, type RemoteChange, type RemoteInput, type RemoteSettings, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, type RemoteChange, type RemoteInput, type RemoteOptions, type RemoteSettings, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
 import { readMeta, writeMeta, type Store } from '../db/store';
 import type { HubEventBus } from '../hub-events';
 import { createLinkSink } from '../links/link-sink';
@@ -28,6 +28,9 @@ const NO_STATUS: RemoteStatus = { connection: 'offline', points: 0, unsupported:
 
 /** Why a public-API remote's points cannot be written. */
 const publicApiReadOnly = (remote: string) => `${remote} serves the public API only: writes are not supported`;
+
+/** The options of an entry's data loggers: a change of them restarts their replication. */
+const LOGGER_OPTIONS = ['dataloggers', 'dataloggersnameprefix', 'dataloggerspollinterval'] as const satisfies readonly (keyof RemoteOptions)[];
 
 /** Changes to a remote's status that browsers are told of (every answer moves `lastAnswerAt`). */
 const NEWS: readonly (keyof RemoteStatus)[] = ['connection', 'offeredFingerprint', 'clockDelta', 'offlineSince', 'nextRetryAt', 'points'];
@@ -369,12 +372,41 @@ export class RemoteFleet {
 
   /** (Re)starts the link of a remote from its stored settings (not once the fleet is stopping). */
   private async reopen(name: string): Promise<void> {
-    const wasMirrored = this.mirrored.has(name);
-    await this.close(name);
     const stored = await this.repo.get(name);
-    if (stored && !this.stopping) this.open(stored, { wasMirrored });
+    if (!(stored && (await this.retune(stored)))) {
+      const wasMirrored = this.mirrored.has(name);
+      await this.close(name);
+      if (stored && !this.stopping) this.open(stored, { wasMirrored });
+    }
     const view = this.get(name);
     if (view) this.parts.events.emit('remotes', [view]);
+  }
+
+  /**
+   * Hands an entry's new settings to its running link when it can take them without reconnecting
+   * (RemoteLink.retune): the remote stays online, its points live, where a restarted link showed it
+   * offline and stale until its first answer. Its loggers' replication restarts when their options
+   * changed.
+   * Returns false when the remote must be reached anew: no link, or any other change.
+   */
+  private async retune(stored: StoredRemote): Promise<boolean> {
+    const link = this.links.get(stored.settings.name);
+    if (!link || stored.passwordError || this.stopping || !this.isPolled(stored.settings)) return false;
+    const before = link.settings.options;
+    if (!link.retune(stored.settings, stored.password)) return false;
+    // Saved again, the entry asks control again, as a new link would (an admin may have allowed it).
+    this.parts.writes.forgetControlRefusal(stored.settings.name);
+    const after = stored.settings.options;
+    if (LOGGER_OPTIONS.some((option) => before[option] !== after[option])) {
+      await this.parts.loggers.close(stored.settings.name);
+      this.parts.loggers.open(stored.settings, stored.password);
+    }
+    return true;
+  }
+
+  /** Whether an entry's remote is polled by this hub (enabled, and not shut down while the hub is inactive). */
+  private isPolled(settings: RemoteSettings): boolean {
+    return settings.enabled && !(settings.options.shutdownWhenInactive && this.role === 'inactive');
   }
 
   /** `wasMirrored`: the remote was mirrored from the active hub until its entry changed. */
@@ -382,7 +414,7 @@ export class RemoteFleet {
     const { tree, events, topology, writes, loggers, instanceId } = this.parts;
     const { settings } = stored;
     const { name } = settings;
-    const polled = settings.enabled && !(settings.options.shutdownWhenInactive && this.role === 'inactive');
+    const polled = this.isPolled(settings);
     // Mirrored before and after the change: shown as the active hub has it, which the change did
     // not alter, until its tree is read again (not inactive, offline or stale in between).
     const stillMirrored = wasMirrored && settings.enabled && !polled && this.mirror !== undefined;

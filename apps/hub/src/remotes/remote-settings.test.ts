@@ -153,6 +153,28 @@ describe('remote settings', () => {
     });
   });
 
+  it('keeps a remote online and its points live while options the link reads as it goes change', async () => {
+    // Its clock is 30 s off: past a drift of 4 s the alarm is up; a drift of 60 s clears it.
+    await hub.admin.addSim('steady', skewed, PASSWORD, { drift: 4 });
+    await eventually(() => hub.admin.point('steady.time.alarm', 'hub'), (p) => p.value === '1');
+    const dashboard = await hub.admin.socket();
+    dashboard.send({ type: 'subscribe', payload: { prefixes: ['steady.'] } });
+    await dashboard.until(() => dashboard.state.get('io:steady.dummy.light.1')?.state === 'ok');
+    const from = dashboard.messages.length;
+    await hub.admin.data('PUT', '/api/remotes/steady', { host: '127.0.0.1', options: { drift: 60, dataloggerspollinterval: 30, startupevents: true } });
+    const remotes = () => dashboard.messages.slice(from).flatMap((message) => (message.type === 'remotes' ? message.payload.remotes : []));
+    const points = () => dashboard.messages.slice(from).flatMap((message) => (message.type === 'delta' ? message.payload.points : []));
+    // The drift is judged again at once, on the clock difference already measured.
+    await dashboard.until(() => points().some((point) => point.name === 'steady.time.alarm' && point.value === '0'));
+    await dashboard.until(() => remotes().some((remote) => remote.name === 'steady' && remote.options.drift === 60));
+    const shown = remotes().filter((remote) => remote.name === 'steady');
+    expect(shown.map((remote) => remote.status.connection)).toEqual(shown.map(() => 'online'));
+    expect(points().filter((point) => point.name === 'steady.connection').map((point) => point.value)).not.toContain('offline');
+    expect(points().filter((point) => point.name.startsWith('steady.') && point.state === 'stale')).toEqual([]);
+    expect((await hub.admin.remote('steady')).options).toMatchObject({ drift: 60, dataloggerspollinterval: 30, startupevents: true });
+    dashboard.close();
+  });
+
   it('reports the clock difference, raises the alarm past drift, and syncs the clock when asked', async () => {
     await hub.admin.addSim('clock', skewed, PASSWORD, { drift: 4 });
     const delta = await eventually(() => hub.admin.point('clock.time.delta', 'hub'), (p) => Math.abs(Number(p.value) - 30) <= 2);
