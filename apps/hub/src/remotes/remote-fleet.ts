@@ -370,7 +370,10 @@ export class RemoteFleet {
     };
   }
 
-  /** (Re)starts the link of a remote from its stored settings (not once the fleet is stopping). */
+  /**
+   * Puts a remote's stored settings in force: taken by its running link when they can be (`retune`),
+   * else by a new link (not once the fleet is stopping).
+   */
   private async reopen(name: string): Promise<void> {
     const stored = await this.repo.get(name);
     if (!(stored && (await this.retune(stored)))) {
