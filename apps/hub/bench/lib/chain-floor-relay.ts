@@ -3,7 +3,9 @@
 // source with undici (one Agent, trusting their certificates, requests dispatched as the hub's
 // are), and sends every answer's points to every client of a WebSocket server on 127.0.0.1 (plain
 // HTTP, as the bench's hub serves), shaped as the hub's deltas are. Prints `{ port }` once it has
-// read every source's full state; on SIGTERM, when each probe was read and sent on, and exits.
+// read every source's full state; on SIGTERM, when each probe was read and sent on, and its
+// turnaround after each answer, and exits.
+import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
@@ -53,6 +55,27 @@ const PROBE = 'virtual.1';
 /** Each probe relayed: its value, when its answer was read whole, and when its delta was sent (`now`, after the write). */
 const probes: [value: string, read: number, sent: number][] = [];
 
+/**
+ * The relay's turnaround, measured as the hub's recorder measures the hub's (trace-recorder.mjs):
+ * each answer read whole by undici → the next poll of the same source written, in ms, with when it
+ * was written.
+ */
+const turnarounds: [written: number, ms: number][] = [];
+const answersRead = new Map<string, number>();
+const isPoll = (request: { path: string }) => request.path.startsWith('/x/rioget');
+subscribe('undici:request:trailers', (message) => {
+  const { request } = message as { request: { origin: string; path: string } };
+  if (isPoll(request)) answersRead.set(request.origin, now());
+});
+subscribe('undici:client:sendHeaders', (message) => {
+  const { request } = message as { request: { origin: string; path: string } };
+  if (!isPoll(request)) return;
+  const written = now();
+  const read = answersRead.get(request.origin);
+  answersRead.delete(request.origin);
+  if (read !== undefined) turnarounds.push([written, written - read]);
+});
+
 /** One poll, its answer's points sent to every client; resolves with the answer's timestamp. */
 async function poll(source: ChainSource, timestamp: number): Promise<number> {
   const text = await get(source.url, `/x/rioget?1*${timestamp}*${source.password}`);
@@ -87,6 +110,6 @@ const first = await Promise.all(sources.map((source) => poll(source, 0)));
 sources.forEach((source, i) => void follow(source, first[i] as number));
 process.once('SIGTERM', () => {
   // Out before the exit: an exit right after a write to a pipe cuts off what it has not taken yet.
-  process.stdout.write(`${JSON.stringify({ probes })}\n`, () => process.exit(0));
+  process.stdout.write(`${JSON.stringify({ probes, turnarounds })}\n`, () => process.exit(0));
 });
 console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));

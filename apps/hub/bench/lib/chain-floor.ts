@@ -75,6 +75,11 @@ interface SourceFigures {
 }
 /** What the relay (chain-floor-relay.ts) says of each probe: its value, when its answer was read whole, when its delta was sent. */
 type RelayProbe = [value: string, read: number, sent: number];
+/** What the relay says at its end: its probes, and each answer read whole → its next poll written (when written, ms). */
+interface RelayFigures {
+  probes: RelayProbe[];
+  turnarounds: [written: number, ms: number][];
+}
 
 /**
  * Each probe's times joined across the source, the relay and the client (all on the machine's
@@ -84,17 +89,21 @@ type RelayProbe = [value: string, read: number, sent: number];
 function chainBreakdown(
   arrivals: ReadonlyMap<string, number>,
   { probes: source, pollWindow }: SourceFigures,
-  relay: readonly RelayProbe[],
+  relay: RelayFigures,
 ): Required<Pick<LatencyFigures, 'hops' | 'fromChange' | 'pollHeld' | 'noPollHeld' | 'pollWindow'>> {
-  const relayed = new Map(relay.map(([value, read, sent]) => [value, { read, sent }]));
+  const relayed = new Map(relay.probes.map(([value, read, sent]) => [value, { read, sent }]));
   const durations: number[][] = HOP_NAMES.map(() => []);
   const whole: number[] = [];
   const held: number[] = [];
   const notHeld: number[] = [];
+  let from = Infinity;
+  let to = -Infinity;
   for (const [value, pollHeld, applied, written] of source) {
     const arrived = arrivals.get(value);
     const at = relayed.get(value);
     if (arrived === undefined || at === undefined || written === null) continue;
+    from = Math.min(from, applied);
+    to = Math.max(to, arrived);
     const times = [applied, written, at.read, at.sent, arrived];
     for (let i = 0; i < HOP_NAMES.length; i++) durations[i]?.push((times[i + 1] as number) - (times[i] as number));
     whole.push(arrived - applied);
@@ -105,7 +114,10 @@ function chainBreakdown(
     fromChange: probeFigures('the source\'s change → the client', whole),
     pollHeld: probeFigures('the same, the probes whose change found the relay\'s poll held at the source', held),
     noPollHeld: probeFigures('the same, the probes whose change found none (the relay between an answer and its next poll)', notHeld),
-    pollWindow: [pollWindow.turnaround, pollWindow.handled].map((durations, i) => probeFigures(WINDOW_NAMES[i] as string, durations)),
+    // In WINDOW_NAMES' order; the relay's turnarounds while the probes went, as the source counts its parts.
+    pollWindow: [pollWindow.turnaround, relay.turnarounds.filter(([written]) => written >= from && written <= to).map(([, ms]) => ms), pollWindow.handled].map(
+      (durations, i) => probeFigures(WINDOW_NAMES[i] as string, durations),
+    ),
   };
 }
 
@@ -165,11 +177,11 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     counting = false;
     const elapsed = (performance.now() - started) / 1000;
     client.terminate();
-    const relayed = await relay.stop<{ probes: RelayProbe[] }>();
+    const relayed = await relay.stop<RelayFigures>();
     // What the sources made meanwhile, against what they were asked for: whether they held their rate.
     const made = await Promise.all(sources.map((source) => source.stop<SourceFigures>()));
     const offered = made.reduce((sum, source) => sum + source.perSecond, 0);
-    const breakdown = probed && made[0] ? chainBreakdown(arrivals, made[0], relayed.probes) : undefined;
+    const breakdown = probed && made[0] ? chainBreakdown(arrivals, made[0], relayed) : undefined;
     const probes = breakdown ? breakdown.pollHeld.probes + breakdown.noPollHeld.probes : 0;
     return { p50: breakdown?.fromChange.p50 ?? NaN, p99: breakdown?.fromChange.p99 ?? NaN, probes, delivered: delivered / elapsed, offered, cores, ...breakdown };
   } finally {

@@ -44,10 +44,14 @@ const HOP_BOUNDS = [
   [6, 7],
 ] as const;
 
-/** The two parts of the window with no poll held, as the server sees it (trace-recorder.mjs). */
-const WINDOW_PARTS = ['poll-turnaround', 'poll-handled'] as const;
+/**
+ * The window with no poll held, in parts (trace-recorder.mjs): two as the server sees it, and
+ * between them the concentrator's own turnaround as it sees it.
+ */
+const WINDOW_PARTS = ['poll-turnaround', 'concentrator-turnaround', 'poll-handled'] as const;
 export const WINDOW_NAMES = [
   'an answer written → the next poll read by the server (the concentrator\'s turnaround, the wire)',
+  'of which the concentrator\'s own: the answer read whole → the next poll written',
   'the poll read → held by the server (its handling of the request)',
 ] as const;
 
@@ -104,7 +108,7 @@ function stageBreakdown(
 } {
   const sightings = new Map<string, Map<string, number[]>>();
   const pauses: (Pause & { role: Role })[] = clientPauses.map((pause) => ({ ...pause, role: 'client' }));
-  /** The simulator's `poll-turnaround` and `poll-handled` lines: each a duration, and when. */
+  /** The simulator's `poll-turnaround` and `poll-handled` lines and the hub's `concentrator-turnaround`: each a duration, and when. */
   const windowParts = new Map<string, { duration: number; at: number }[]>(WINDOW_PARTS.map((part) => [part, []]));
   for (const file of readdirSync(folder)) {
     for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {

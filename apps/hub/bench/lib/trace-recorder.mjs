@@ -63,6 +63,20 @@ if (folder) {
     if (requested !== undefined) record('poll-handled', (at - requested).toFixed(3), at);
     requested = undefined;
   });
+  // The concentrator's own part of that window, from its side: each poll's answer read whole (by
+  // undici) → the next poll of the same remote written, as `concentrator-turnaround <ms> <time>`.
+  const polls = new Map();
+  const isPoll = (request) => request.path.startsWith('/x/rioget');
+  subscribe('undici:request:trailers', ({ request }) => {
+    if (isPoll(request)) polls.set(request.origin, traceClock());
+  });
+  subscribe('undici:client:sendHeaders', ({ request }) => {
+    if (!isPoll(request)) return;
+    const written = traceClock();
+    const read = polls.get(request.origin);
+    polls.delete(request.origin);
+    if (read !== undefined) record('concentrator-turnaround', (written - read).toFixed(3), written);
+  });
   subscribe('riohub.trace.answer-sent', ({ at, body }) => {
     answered = at;
     requested = undefined;
