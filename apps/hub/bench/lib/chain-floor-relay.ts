@@ -5,12 +5,12 @@
 // HTTP, as the bench's hub serves), shaped as the hub's deltas are. Prints `{ port }` once it has
 // read every source's full state; on SIGTERM, when each probe was read and sent on, and its
 // turnaround after each answer, and exits.
-import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { WebSocketServer } from 'ws';
 import { now } from './measure';
+import { observePollTurnarounds } from './poll-turnarounds.mjs';
 
 export interface ChainSource {
   /** The prefix of its points, as a remote's name is the hub's. */
@@ -61,20 +61,7 @@ const probes: [value: string, read: number, sent: number][] = [];
  * was written.
  */
 const turnarounds: [written: number, ms: number][] = [];
-const answersRead = new Map<string, number>();
-const isPoll = (request: { path: string }) => request.path.startsWith('/x/rioget');
-subscribe('undici:request:trailers', (message) => {
-  const { request } = message as { request: { origin: string; path: string } };
-  if (isPoll(request)) answersRead.set(request.origin, now());
-});
-subscribe('undici:client:sendHeaders', (message) => {
-  const { request } = message as { request: { origin: string; path: string } };
-  if (!isPoll(request)) return;
-  const written = now();
-  const read = answersRead.get(request.origin);
-  answersRead.delete(request.origin);
-  if (read !== undefined) turnarounds.push([written, written - read]);
-});
+observePollTurnarounds(now, (written, ms) => turnarounds.push([written, ms]));
 
 /** One poll, its answer's points sent to every client; resolves with the answer's timestamp. */
 async function poll(source: ChainSource, timestamp: number): Promise<number> {

@@ -8,6 +8,7 @@ import { appendFile } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import { observeGcPauses } from './gc-pauses.mjs';
+import { observePollTurnarounds } from './poll-turnarounds.mjs';
 
 /**
  * The clock of every stage's `at`, the same as `traceClock` in packages/rio-server/src/trace.ts
@@ -65,18 +66,7 @@ if (folder) {
   });
   // The concentrator's own part of that window, from its side: each poll's answer read whole (by
   // undici) → the next poll of the same remote written, as `concentrator-turnaround <ms> <time>`.
-  const polls = new Map();
-  const isPoll = (request) => request.path.startsWith('/x/rioget');
-  subscribe('undici:request:trailers', ({ request }) => {
-    if (isPoll(request)) polls.set(request.origin, traceClock());
-  });
-  subscribe('undici:client:sendHeaders', ({ request }) => {
-    if (!isPoll(request)) return;
-    const written = traceClock();
-    const read = polls.get(request.origin);
-    polls.delete(request.origin);
-    if (read !== undefined) record('concentrator-turnaround', (written - read).toFixed(3), written);
-  });
+  observePollTurnarounds(traceClock, (written, ms) => record('concentrator-turnaround', ms.toFixed(3), written));
   subscribe('riohub.trace.answer-sent', ({ at, body }) => {
     answered = at;
     requested = undefined;
