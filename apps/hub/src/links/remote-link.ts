@@ -20,12 +20,15 @@ const BACKOFF_CAP_MS = 30_000;
 /** A clock sync is not repeated sooner than this. */
 const CLOCK_SYNC_INTERVAL_MS = 60_000;
 
+/** The options of an entry's data loggers: the logger service's, read by no link (the fleet restarts their replication). */
+export const LOGGER_OPTIONS = ['dataloggers', 'dataloggersnameprefix', 'dataloggerspollinterval'] as const satisfies readonly (keyof RemoteOptions)[];
+
 /**
- * The options a link reads as it goes, each time it needs them: a change of these alone is taken
- * by the running link (`retune`), so the remote does not go offline and stale for a reconnection.
- * The loggers' are the logger service's (the fleet restarts their replication only).
+ * The options a running link can take (`retune`): those it reads as it goes, each time it needs
+ * them, and the loggers'. A change of these alone does not take the remote offline and stale for a
+ * reconnection.
  */
-const LIVE_OPTIONS = ['drift', 'clocksync', 'startupevents', 'dataloggers', 'dataloggersnameprefix', 'dataloggerspollinterval'] as const satisfies readonly (keyof RemoteOptions)[];
+const LIVE_OPTIONS = ['drift', 'clocksync', 'startupevents', ...LOGGER_OPTIONS] as const satisfies readonly (keyof RemoteOptions)[];
 
 /** What a link reports to; the hub implements it. */
 export interface LinkSink {

@@ -7,11 +7,11 @@
  * followed after each change), so that views, status news and the links' decisions never wait on
  * the store. Passwords stay in the store: one is read when its link opens.
  */
-import { ERROR_CODES, fail, ok, type RemoteChange, type RemoteInput, type RemoteOptions, type RemoteSettings, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok, type RemoteChange, type RemoteInput, type RemoteSettings, type RemoteStatus, type RemoteView, type Result } from '@riohub/hub-api';
 import { readMeta, writeMeta, type Store } from '../db/store';
 import type { HubEventBus } from '../hub-events';
 import { createLinkSink } from '../links/link-sink';
-import { RemoteLink, type LinkSink } from '../links/remote-link';
+import { LOGGER_OPTIONS, RemoteLink, type LinkSink } from '../links/remote-link';
 import type { LoggerService } from '../loggers/logger-service';
 import { PairMirror, type MirrorTarget } from '../pair/pair-mirror';
 import type { TopologyRegistry } from '../topology/topology-registry';
@@ -28,9 +28,6 @@ const NO_STATUS: RemoteStatus = { connection: 'offline', points: 0, unsupported:
 
 /** Why a public-API remote's points cannot be written. */
 const publicApiReadOnly = (remote: string) => `${remote} serves the public API only: writes are not supported`;
-
-/** The options of an entry's data loggers: a change of them restarts their replication. */
-const LOGGER_OPTIONS = ['dataloggers', 'dataloggersnameprefix', 'dataloggerspollinterval'] as const satisfies readonly (keyof RemoteOptions)[];
 
 /** Changes to a remote's status that browsers are told of (every answer moves `lastAnswerAt`). */
 const NEWS: readonly (keyof RemoteStatus)[] = ['connection', 'offeredFingerprint', 'clockDelta', 'offlineSince', 'nextRetryAt', 'points'];
