@@ -1,6 +1,7 @@
 /** The audit of admin actions, kept in the store beside the write log: record, page through, filter, export. */
 import { describeAuditChanges, type AuditAction, type AuditChange, type AuditOutcome, type AuditRecord } from '@riohub/hub-api';
 import type { Queryable } from '../db/store';
+import { Turns } from '../turns';
 
 interface Row {
   id: number;
@@ -52,7 +53,20 @@ export function filterPattern(text: string): string {
 }
 
 export class AuditLog {
+  private readonly turns = new Turns();
+
   constructor(private readonly store: Queryable) {}
+
+  /**
+   * Runs an action on one target (`kind:name`) with its recording as one turn: the next action on
+   * that target starts once this one is recorded. So each action reads its "before" after the one
+   * ahead of it was made, and the records of one target are stored in the order the actions were
+   * made. Without it two changes at once on PostgreSQL could read the same "before", or store
+   * their records crossed (each through its own connection of the pool).
+   */
+  inTurn<T>(target: string, action: () => Promise<T>): Promise<T> {
+    return this.turns.run(target, action);
+  }
 
   async record(entry: AuditEntry): Promise<AuditRecord> {
     const at = entry.at ?? Date.now();

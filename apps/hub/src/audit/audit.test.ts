@@ -1,7 +1,7 @@
 // The audit on a running hub: every admin action over the REST API (and the --reset-password
 // command) recorded with who, from where and what changed; never a password; admins only.
 import { fingerprintOf } from '@riohub/certificate';
-import type { AuditRecord, RemoteView } from '@riohub/hub-api';
+import type { AuditChange, AuditRecord, RemoteView } from '@riohub/hub-api';
 import { spawnSim, type SimProcess } from '@riohub/sim-launcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetPassword } from '../auth/reset-password';
@@ -19,6 +19,24 @@ describe('audit', () => {
     hub = await startTestHub();
   });
   afterAll(() => hub.close());
+
+  /** What each record says of one field, the records as given. */
+  function changesOf(records: AuditRecord[], field: string): (AuditChange | undefined)[] {
+    return records.map((record) => record.changes.find((change) => change.field === field));
+  }
+
+  /**
+   * Changes to one field as the audit lists them, the oldest first, are one after the other: the
+   * first from where it all began, each next from where the one before it left it, the last to
+   * what is held now. A change that left the field as it was is not in the record, so not here.
+   */
+  function expectOneAfterTheOther(changes: (AuditChange | undefined)[], first: unknown, now: unknown): void {
+    const made = changes.filter((change) => change !== undefined);
+    expect(made.length).toBeGreaterThan(0);
+    expect(made[0]?.from).toEqual(first);
+    for (let i = 1; i < made.length; i += 1) expect(made[i]?.from, `change ${i}`).toEqual(made[i - 1]?.to);
+    expect(made.at(-1)?.to).toEqual(now);
+  }
 
   /** The audit's records about one target, the newest first. */
   function recordsFor(target: string): Promise<AuditRecord[]> {
@@ -51,20 +69,57 @@ describe('audit', () => {
     expect(signOut).toMatchObject({ user: 'sina', address: LOOPBACK, action: 'session.sign-out', outcome: 'done' });
   });
 
-  it('credits each of two changes made at once to one remote with exactly what it changed', async () => {
+  it('credits each of several changes made at once to one remote with exactly what it changed, in the order they were made', async () => {
     await hub.admin.data('POST', '/api/remotes', { name: 'race', host: '127.0.0.1', port: 9, tls: 'http', password: 'race-remote-secret', options: { drift: 4 } });
     await hub.admin.data('POST', '/api/users', { name: 'rhea', role: 'admin', password: 'rhea-admin-secret' });
     const rhea = await hub.signIn('rhea', 'rhea-admin-secret');
-    await Promise.all([
-      hub.admin.data('PUT', '/api/remotes/race', { host: '127.0.0.1', options: { drift: 10 } }),
-      rhea.data('PUT', '/api/remotes/race', { host: '127.0.0.1', options: { drift: 20 } }),
-    ]);
+    // Two admins saving the same remote, several times each, all at once.
+    const drifts = [10, 20, 30, 40, 50, 60, 70, 80];
+    await Promise.all(drifts.map((drift, i) => (i % 2 ? rhea : hub.admin).data('PUT', '/api/remotes/race', { host: '127.0.0.1', options: { drift } })));
     const updates = (await recordsFor('race')).filter((record) => record.action === 'remote.update').reverse();
-    const drifts = updates.map((record) => record.changes.find((change) => change.field === 'options.drift'));
-    // One after the other, each from where the previous one left it: never both from 4.
-    expect(drifts[0]?.from).toBe(4);
-    expect(drifts[1]?.from).toBe(drifts[0]?.to);
-    expect((await hub.admin.remote('race')).options.drift).toBe(drifts[1]?.to);
+    const credited = updates.map((record) => record.changes.find((change) => change.field === 'options.drift'));
+    expect(credited).toHaveLength(drifts.length);
+    expectOneAfterTheOther(credited, 4, (await hub.admin.remote('race')).options.drift);
+  });
+
+  describe('credits each of several changes made at once with exactly what it changed, in the order they were made', () => {
+    it("to a user's role", async () => {
+      await hub.admin.data('POST', '/api/users', { name: 'rolf', role: 'viewer', password: 'rolf-viewer-secret' });
+      const roles = ['operator', 'admin', 'viewer', 'admin', 'operator', 'viewer', 'admin', 'operator'];
+      await Promise.all(roles.map((role) => hub.admin.data('PUT', '/api/users/rolf', { role })));
+      const updates = (await recordsFor('rolf')).filter((record) => record.action === 'user.update').reverse();
+      expect(updates).toHaveLength(roles.length);
+      const users = await hub.admin.data<{ name: string; role: string }[]>('GET', '/api/users');
+      expectOneAfterTheOther(changesOf(updates, 'role'), 'viewer', users.find((user) => user.name === 'rolf')?.role);
+    });
+
+    it("to a logger's retention", async () => {
+      await hub.running.hub.loggers.store.ensure({ id: 'attic.water', remote: 'attic', remoteId: 'water', type: 'counter', unit: 'm3' });
+      const days = [10, 20, 30, 40, 50, 60, 70, 80];
+      await Promise.all(days.map((retentionDays) => hub.admin.data('PUT', '/api/loggers/attic.water', { retentionDays })));
+      const updates = (await recordsFor('attic.water')).reverse();
+      expect(updates).toHaveLength(days.length);
+      const loggers = await hub.admin.data<{ id: string; retentionDays: number | null }[]>('GET', '/api/loggers');
+      expectOneAfterTheOther(changesOf(updates, 'retentionDays'), null, loggers.find((logger) => logger.id === 'attic.water')?.retentionDays);
+    });
+
+    it("to the served API's settings", async () => {
+      const filters = ['a.*', 'b.*', 'c.*', 'd.*', 'e.*', 'f.*', 'g.*', 'h.*'];
+      await Promise.all(filters.map((ioFilter) => hub.admin.data('PUT', '/api/hub/served-api', { ioFilter })));
+      const updates = (await recordsFor('served-api')).filter((record) => filters.includes(String(record.changes[0]?.to))).reverse();
+      expect(updates).toHaveLength(filters.length);
+      expectOneAfterTheOther(changesOf(updates, 'ioFilter'), '', (await hub.admin.data<{ ioFilter: string }>('GET', '/api/hub/served-api')).ioFilter);
+      await hub.admin.data('PUT', '/api/hub/served-api', { ioFilter: '' });
+    });
+
+    it("to the MQTT bridge's settings", async () => {
+      const topics = ['site1', 'site2', 'site3', 'site4', 'site5', 'site6', 'site7', 'site8'];
+      const first = (await hub.admin.data<{ baseTopic: string }>('GET', '/api/mqtt')).baseTopic;
+      await Promise.all(topics.map((baseTopic) => hub.admin.data('PUT', '/api/mqtt', { baseTopic })));
+      const updates = (await recordsFor('mqtt')).reverse();
+      expect(updates).toHaveLength(topics.length);
+      expectOneAfterTheOther(changesOf(updates, 'baseTopic'), first, (await hub.admin.data<{ baseTopic: string }>('GET', '/api/mqtt')).baseTopic);
+    });
   });
 
   it('records the user who acted, not only admin', async () => {

@@ -16,6 +16,7 @@ import type { LoggerService } from '../loggers/logger-service';
 import { PairMirror, type MirrorTarget } from '../pair/pair-mirror';
 import type { TopologyRegistry } from '../topology/topology-registry';
 import type { PointTree } from '../tree/point-tree';
+import { Turns } from '../turns';
 import type { WritePipeline } from '../writes/write-pipeline';
 import { passwordAgain, sameServer } from './remote-credentials';
 import { RemoteRepo, type StoredRemote } from './remote-repo';
@@ -63,8 +64,8 @@ export class RemoteFleet {
   readonly repo: RemoteRepo;
   private readonly links = new Map<string, RemoteLink>();
   private readonly statuses = new Map<string, RemoteStatus>();
-  /** Per remote, the tail of its settings changes. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Each remote's settings changes, one after another. */
+  private readonly changes = new Turns();
   private readonly sink: LinkSink;
   /** The stored entries by name, in the store's order. */
   private entries = new Map<string, Entry>();
@@ -129,7 +130,7 @@ export class RemoteFleet {
   async stop(): Promise<void> {
     this.stopping = true;
     // Changes under way finish first, so that none opens a link after the others were stopped.
-    await Promise.all(this.queues.values());
+    await this.changes.settled();
     await Promise.all([...this.links.values()].map((link) => link.stop()));
     this.links.clear();
     await this.mirror?.stop();
@@ -337,13 +338,7 @@ export class RemoteFleet {
 
   /** Runs changes to one remote one after another, in the order they were asked for. */
   private serialize<T>(name: string, change: () => Promise<T>): Promise<T> {
-    const next = (this.queues.get(name) ?? Promise.resolve()).then(change, change);
-    const tail = next.catch(() => undefined);
-    this.queues.set(name, tail);
-    void tail.then(() => {
-      if (this.queues.get(name) === tail) this.queues.delete(name);
-    });
-    return next;
+    return this.changes.run(name, change);
   }
 
   private updateStatus(remote: string, change: Partial<RemoteStatus>): void {

@@ -12,16 +12,13 @@ export const hubRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub }) 
   mapRoute(app, 'hub', async (_request, reply, answer) => answer(info()));
 
   mapRoute(app, 'setHubRole', async (request, reply, answer) => {
-    const before = hub.role;
     const { role } = request.body;
-    const changed = await hub.setRole(role);
-    if (!changed.ok) {
-      await audited(request, 'hub.role', 'hub', changed, () => []);
-      return answer(changed);
-    }
-    request.log.info({ role, user: request.user?.name }, 'hub role changed');
-    const result = info();
-    await audited(request, 'hub.role', 'hub', result, (after) => settingsChanges({ role: before }, { role: after.role }));
+    const result = await app.audit.inTurn('hub', async () => {
+      const before = hub.role;
+      const changed = await hub.setRole(role);
+      return audited(request, 'hub.role', 'hub', changed.ok ? info() : changed, (after) => settingsChanges({ role: before }, { role: after.role }));
+    });
+    if (result.ok) request.log.info({ role, user: request.user?.name }, 'hub role changed');
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'hub.role', 'hub', fail(ERROR_CODES.INVALID, 'the request is not valid', fields), () => []) });
 };

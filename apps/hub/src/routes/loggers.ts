@@ -21,10 +21,12 @@ export const loggerRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
 
   mapRoute(app, 'setRetention', async (request, reply, answer) => {
     const { retentionDays } = request.body;
-    const before = (await loggers.viewOf(request.params.id))?.retentionDays;
-    const result = await loggers.setRetention(request.params.id, retentionDays);
+    const result = await app.audit.inTurn(`logger:${request.params.id}`, async () => {
+      const before = (await loggers.viewOf(request.params.id))?.retentionDays;
+      const set = await loggers.setRetention(request.params.id, retentionDays);
+      return audited(request, 'logger.retention', request.params.id, set, (after) => settingsChanges({ retentionDays: before }, { retentionDays: after.retentionDays }));
+    });
     if (result.ok) request.log.info({ logger: request.params.id, retentionDays, user: request.user?.name }, 'logger retention changed');
-    await audited(request, 'logger.retention', request.params.id, result, (after) => settingsChanges({ retentionDays: before }, { retentionDays: after.retentionDays }));
     return answer(result);
   });
 

@@ -38,33 +38,41 @@ export const remoteRoutes: FastifyPluginAsync<{ hub: Hub }> = async (app, { hub 
   });
 
   mapRoute(app, 'createRemote', async (request, _reply, answer) => {
-    const result = await hub.createRemote(request.body);
+    const result = await app.audit.inTurn(`remote:${request.body.name}`, async () => {
+      const created = await hub.createRemote(request.body);
+      const target = created.ok ? created.data.name : requestedName(request.body);
+      return audited(request, 'remote.create', target, created, (after) => remoteChanges(undefined, after, request.body));
+    });
     if (result.ok) request.log.info({ remote: result.data.name, user: request.user?.name }, 'remote created');
-    const target = result.ok ? result.data.name : requestedName(request.body);
-    await audited(request, 'remote.create', target, result, (after) => remoteChanges(undefined, after, request.body));
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'remote.create', requestedName(request.body), notValid(fields), () => []) });
 
   mapRoute(app, 'updateRemote', async (request, _reply, answer) => {
-    // As it is when this change's turn comes, after any queued ahead of it.
-    let before: RemoteView | undefined;
-    const result = await hub.updateRemote(request.params.name, request.body, (view) => (before = view));
+    const result = await app.audit.inTurn(`remote:${request.params.name}`, async () => {
+      // As it is when this change's turn comes, after any queued ahead of it.
+      let before: RemoteView | undefined;
+      const updated = await hub.updateRemote(request.params.name, request.body, (view) => (before = view));
+      return audited(request, 'remote.update', request.params.name, updated, (after) => remoteChanges(before, after, request.body));
+    });
     if (result.ok) request.log.info({ remote: request.params.name, user: request.user?.name }, 'remote changed');
-    await audited(request, 'remote.update', request.params.name, result, (after) => remoteChanges(before, after, request.body));
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'remote.update', request.params.name, notValid(fields), () => []) });
 
   mapRoute(app, 'deleteRemote', async (request, _reply, answer) => {
-    let before: RemoteView | undefined;
-    const result = await hub.deleteRemote(request.params.name, (view) => (before = view));
-    await audited(request, 'remote.delete', request.params.name, result, () => remoteChanges(before, undefined, undefined));
+    const result = await app.audit.inTurn(`remote:${request.params.name}`, async () => {
+      let before: RemoteView | undefined;
+      const deleted = await hub.deleteRemote(request.params.name, (view) => (before = view));
+      return audited(request, 'remote.delete', request.params.name, deleted, () => remoteChanges(before, undefined, undefined));
+    });
     return answer(result);
   });
 
   mapRoute(app, 'trustRemote', async (request, _reply, answer) => {
-    let before: RemoteView | undefined;
-    const result = await hub.trustCertificate(request.params.name, request.body.fingerprint, (view) => (before = view));
-    await audited(request, 'remote.trust', request.params.name, result, (after) => remoteChanges(before, after, undefined));
+    const result = await app.audit.inTurn(`remote:${request.params.name}`, async () => {
+      let before: RemoteView | undefined;
+      const trusted = await hub.trustCertificate(request.params.name, request.body.fingerprint, (view) => (before = view));
+      return audited(request, 'remote.trust', request.params.name, trusted, (after) => remoteChanges(before, after, undefined));
+    });
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'remote.trust', request.params.name, fail(ERROR_CODES.INVALID, 'the request is not valid', fields), () => []) });
 

@@ -2,7 +2,7 @@
  * `/api/hub/served-api` (admin): the settings of the hub's own Remote I/O API, applied at once.
  * Changes are in the audit, the password only as set, changed or cleared.
  */
-import { ERROR_CODES, fail, ok, type Result, type ServedApiView } from '@riohub/hub-api';
+import { ERROR_CODES, fail, ok } from '@riohub/hub-api';
 import type { FastifyPluginAsync } from 'fastify';
 import { secretChange, settingsChanges, without } from '../audit/audit-diff';
 import { audited } from '../audit/audit-plugin';
@@ -14,15 +14,16 @@ export const servedApiRoutes: FastifyPluginAsync<{ hub: Hub; settings: ServedApi
   mapRoute(app, 'servedApi', async (_request, reply, answer) => answer(ok(settings.view(hub.instanceId))));
 
   mapRoute(app, 'updateServedApi', async (request, reply, answer) => {
-    // Before and after this change, whatever other changes are queued around it.
-    const change = await settings.update(request.body);
-    const before = settings.view(hub.instanceId, change.before);
-    const result: Result<ServedApiView> = ok(settings.view(hub.instanceId, change.after));
     const passwordSent = request.body.password !== undefined;
-    await audited(request, 'served-api.update', 'served-api', result, (after) => [
-      ...settingsChanges(without(before, 'hasPassword', 'instanceId'), without(after, 'hasPassword', 'instanceId')),
-      ...secretChange('password', passwordSent, before.hasPassword, after.hasPassword),
-    ]);
+    const result = await app.audit.inTurn('served-api', async () => {
+      // Before and after this change, whatever other changes are queued around it.
+      const change = await settings.update(request.body);
+      const before = settings.view(hub.instanceId, change.before);
+      return audited(request, 'served-api.update', 'served-api', ok(settings.view(hub.instanceId, change.after)), (after) => [
+        ...settingsChanges(without(before, 'hasPassword', 'instanceId'), without(after, 'hasPassword', 'instanceId')),
+        ...secretChange('password', passwordSent, before.hasPassword, after.hasPassword),
+      ]);
+    });
     // The view carries no password; what changed is logged without it.
     if (result.ok) request.log.info({ user: request.user?.name, served: result.data }, 'served API settings changed');
     return answer(result);

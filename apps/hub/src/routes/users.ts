@@ -26,39 +26,45 @@ export const userRoutes: FastifyPluginAsync<{ users: UserRepo }> = async (app, {
 
   mapRoute(app, 'createUser', async (request, reply, answer) => {
     const { name, role, password } = request.body;
-    let result: Result<User>;
-    if (await users.get(name)) result = fail(ERROR_CODES.CONFLICT, `a user named ${name} exists`, { name: 'is taken' });
-    else {
-      await users.create(name, role, password);
-      result = await found(name);
-    }
-    await audited(request, 'user.create', name, result, (user) => [...settingsChanges(undefined, { role: user.role }), ...secretChange('password', true, false, true)]);
+    const result = await app.audit.inTurn(`user:${name}`, async () => {
+      let created: Result<User>;
+      if (await users.get(name)) created = fail(ERROR_CODES.CONFLICT, `a user named ${name} exists`, { name: 'is taken' });
+      else {
+        await users.create(name, role, password);
+        created = await found(name);
+      }
+      return audited(request, 'user.create', name, created, (user) => [...settingsChanges(undefined, { role: user.role }), ...secretChange('password', true, false, true)]);
+    });
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'user.create', requestedName(request.body), notValid(fields), () => []) });
 
   mapRoute(app, 'updateUser', async (request, reply, answer) => {
     const change = request.body;
-    const before = await users.get(request.params.name);
-    let result: Result<User>;
-    const outcome = before ? await users.update(before.name, change) : 'missing';
-    if (!before || outcome === 'missing') result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
-    else if (outcome === 'last admin') result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
-    else result = await found(before.name);
-    await audited(request, 'user.update', request.params.name, result, (after) => [
-      ...settingsChanges({ role: before?.role }, { role: after?.role }),
-      ...secretChange('password', change.password !== undefined, true, true),
-    ]);
+    const result = await app.audit.inTurn(`user:${request.params.name}`, async () => {
+      const before = await users.get(request.params.name);
+      let updated: Result<User>;
+      const outcome = before ? await users.update(before.name, change) : 'missing';
+      if (!before || outcome === 'missing') updated = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
+      else if (outcome === 'last admin') updated = fail(ERROR_CODES.CONFLICT, 'the last admin cannot lose the admin role', { role: 'last admin' });
+      else updated = await found(before.name);
+      return audited(request, 'user.update', request.params.name, updated, (after) => [
+        ...settingsChanges({ role: before?.role }, { role: after?.role }),
+        ...secretChange('password', change.password !== undefined, true, true),
+      ]);
+    });
     return answer(result);
   }, { invalid: (request, fields) => audited(request, 'user.update', request.params.name, notValid(fields), () => []) });
 
   mapRoute(app, 'deleteUser', async (request, reply, answer) => {
-    const user = await users.get(request.params.name);
-    let result: Result<{ name: string }>;
-    const outcome = user ? await users.delete(user.name) : 'missing';
-    if (!user || outcome === 'missing') result = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
-    else if (outcome === 'last admin') result = fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted');
-    else result = ok({ name: user.name });
-    await audited(request, 'user.delete', request.params.name, result, () => settingsChanges({ role: user?.role }, undefined));
+    const result = await app.audit.inTurn(`user:${request.params.name}`, async () => {
+      const user = await users.get(request.params.name);
+      let deleted: Result<{ name: string }>;
+      const outcome = user ? await users.delete(user.name) : 'missing';
+      if (!user || outcome === 'missing') deleted = fail(ERROR_CODES.NOT_FOUND, `no user named ${request.params.name}`);
+      else if (outcome === 'last admin') deleted = fail(ERROR_CODES.CONFLICT, 'the last admin cannot be deleted');
+      else deleted = ok({ name: user.name });
+      return audited(request, 'user.delete', request.params.name, deleted, () => settingsChanges({ role: user?.role }, undefined));
+    });
     return answer(result);
   });
 };
