@@ -47,6 +47,15 @@ const EXPORT_CHUNK = 1_000;
 const MATCHES =
   "lower(\"user\" || ' ' || address || ' ' || action || ' ' || target || ' ' || outcome || ' ' || summary || ' ' || coalesce(error, '')) LIKE ? ESCAPE '\\'";
 
+/**
+ * A text as the audit can keep it on either store: PostgreSQL's text holds no NUL character
+ * (SQLite's does), and one can come in what an admin sent (a name in a path). It is kept as
+ * U+FFFD, the character that stands for one that could not be kept, on both.
+ */
+function keepable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 /** `text` anywhere, as a `LIKE` pattern that matches only that text (lower-cased, like the columns). */
 export function filterPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (special) => `\\${special}`)}%`;
@@ -69,12 +78,22 @@ export class AuditLog {
   }
 
   async record(entry: AuditEntry): Promise<AuditRecord> {
-    const at = entry.at ?? Date.now();
+    const row: Omit<Row, 'id'> = {
+      at: entry.at ?? Date.now(),
+      user: keepable(entry.user),
+      address: keepable(entry.address),
+      action: entry.action,
+      target: keepable(entry.target),
+      outcome: entry.outcome,
+      // JSON writes a NUL character as the six characters `\u0000`: kept as sent.
+      changes: JSON.stringify(entry.changes),
+      error: entry.error === undefined ? null : keepable(entry.error),
+    };
     const { id } = (await this.store.get<{ id: number }>(
       'INSERT INTO audit (at, "user", address, action, target, outcome, changes, summary, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-      [at, entry.user, entry.address, entry.action, entry.target, entry.outcome, JSON.stringify(entry.changes), describeAuditChanges(entry.changes), entry.error ?? null],
+      [row.at, row.user, row.address, row.action, row.target, row.outcome, row.changes, keepable(describeAuditChanges(entry.changes)), row.error],
     )) as { id: number };
-    return toRecord({ id, at, ...entry, changes: JSON.stringify(entry.changes), error: entry.error ?? null });
+    return toRecord({ id, ...row });
   }
 
   /** The newest first. */

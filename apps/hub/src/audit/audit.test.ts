@@ -240,6 +240,20 @@ describe('audit', () => {
     expect((await hub.admin.call('GET', '/api/users')).body).not.toMatchObject({ data: expect.arrayContaining([expect.objectContaining({ name: 'shorty' })]) });
   });
 
+  it('records a refused action on a name with a NUL character, which PostgreSQL cannot hold in a text, as SQLite does', async () => {
+    expect((await hub.admin.call('PUT', '/api/remotes/nul%00name', { host: '127.0.0.1' })).status).toBe(404);
+    expect((await hub.admin.call('PUT', '/api/users/nul%00name', { role: 'viewer' })).status).toBe(404);
+    expect((await hub.admin.call('PUT', '/api/loggers/nul%00name', { retentionDays: 3 })).status).toBe(404);
+    // Kept with the character shown as one that could not be kept, the rest as sent.
+    const records = await recordsFor('nul\uFFFDname');
+    expect(records.map((record) => [record.action, record.outcome])).toEqual([
+      ['logger.retention', 'refused'],
+      ['user.update', 'refused'],
+      ['remote.update', 'refused'],
+    ]);
+    expect(records[2]?.error).toBe('no remote named nul\uFFFDname');
+  });
+
   it('records riohub --reset-password as the command line on this machine, while the hub runs', async () => {
     await hub.admin.data('POST', '/api/users', { name: 'rita', role: 'operator', password: 'rita-forgotten' });
     const generated = await resetPassword(hub.dataDir, hub.database, 'rita');
