@@ -44,9 +44,15 @@ export function utf8ByteLength(text: string): number {
 /** A lone UTF-16 surrogate: half a character, which has no UTF-8 form to travel in a URL. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Whether a value is text that can be written: no half characters (JSON can carry them, a URL cannot). */
-export function isWholeText(value: string): boolean {
-  return !LONE_SURROGATE.test(value);
+/**
+ * What keeps a value from being text that can be written, or undefined: half a character (JSON
+ * can carry one, a URL cannot), or a NUL character (a URL can carry one, but PostgreSQL's text
+ * cannot hold it, so a hub on it could not record the write; refused on every store alike).
+ */
+export function textFault(value: string): string | undefined {
+  if (LONE_SURROGATE.test(value)) return 'half a character (a lone UTF-16 surrogate)';
+  if (value.includes('\u0000')) return 'a NUL character (U+0000)';
+  return undefined;
 }
 
 /** A datapoint's quality as a concentrator serves it (part B): `stale` or `ok`. */

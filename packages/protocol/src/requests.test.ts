@@ -99,4 +99,9 @@ describe('malformed requests', () => {
       error: 'value of virtual.1 is over 4096 bytes',
     });
   });
+
+  it('refuses a value that holds a NUL character, which no value may hold', () => {
+    expect(parseRequestPath(`/x/rioset?1*pw*virtual.1*a%00b`)).toMatchObject({ ok: false, error: 'value of virtual.1 holds a NUL character (U+0000)' });
+    expect(parseRequestPath(`/x/riouiset?1*pw*status.text*%00`)).toMatchObject({ ok: false, error: 'value of status.text holds a NUL character (U+0000)' });
+  });
 });

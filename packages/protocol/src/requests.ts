@@ -1,7 +1,7 @@
 /** Every URL form of the Remote I/O API, built and parsed (PROTOCOL.md parts A and B). */
 import { joinArgs, splitArgs } from './args';
 import { ProtocolError } from './errors';
-import { isValidGuiName, isValidName, isValidValue, MAX_VALUE_BYTES } from './names';
+import { isValidGuiName, isValidName, isValidValue, MAX_VALUE_BYTES, textFault } from './names';
 
 export const API_PATH_PREFIX = '/x/';
 export const VERBS = ['rioget', 'riotopo', 'rioset', 'riouiset', 'riologs', 'riolog'] as const;
@@ -159,6 +159,8 @@ function parseWrites(fields: string[], gui: boolean): Write[] {
     const value = fields[i + 1] as string;
     if (!(gui ? isValidGuiName(name) : isValidName(name))) throw new ProtocolError(`bad name "${name}"`);
     if (!isValidValue(value)) throw new ProtocolError(`value of ${name} is over ${MAX_VALUE_BYTES} bytes`);
+    const fault = textFault(value);
+    if (fault) throw new ProtocolError(`value of ${name} holds ${fault}`);
     writes.push([name, value]);
   }
   return writes;

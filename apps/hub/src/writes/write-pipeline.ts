@@ -28,7 +28,7 @@ import {
   type WriteRequest,
   type WriteStatus,
 } from '@riohub/hub-api';
-import { describeWriteRefusal, isValidName, isValidValue, isWholeText, MAX_VALUE_BYTES, type Write, type WriteResult } from '@riohub/protocol';
+import { describeWriteRefusal, isValidName, isValidValue, MAX_VALUE_BYTES, textFault, type Write, type WriteResult } from '@riohub/protocol';
 import type { StorageHealth } from '../db/storage-health';
 import type { Queryable, Store } from '../db/store';
 import type { HubEventBus } from '../hub-events';
@@ -131,7 +131,8 @@ export class WritePipeline {
     const kind = request.kind ?? 'io';
     if (!isValidName(request.name)) return fail(ERROR_CODES.INVALID, `bad name "${request.name}"`, { name: 'is not a valid name' });
     if (!isValidValue(request.value)) return fail(ERROR_CODES.INVALID, `the value is over ${MAX_VALUE_BYTES} bytes`, { value: 'is too long' });
-    if (!isWholeText(request.value)) return fail(ERROR_CODES.INVALID, 'the value is not valid text: it holds half a character (a lone UTF-16 surrogate)', { value: 'is not valid text' });
+    const fault = textFault(request.value);
+    if (fault) return fail(ERROR_CODES.INVALID, `the value is not valid text: it holds ${fault}`, { value: 'is not valid text' });
     // A standby's operator writes through the active hub, which checks, logs and sends it.
     const standing = this.targets.standing?.();
     if (standing && !standing.active && this.targets.forward) return this.targets.forward({ ...request, kind }, origin);

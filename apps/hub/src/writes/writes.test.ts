@@ -87,6 +87,13 @@ describe('writes', () => {
       status: 400,
       body: { ok: false, error: { code: 'invalid', fields: { value: 'is not valid text' } } },
     });
+    // A NUL character: no value holds one (PostgreSQL's text cannot, so the write log could not),
+    // refused alike on either store, nothing recorded nor sent.
+    expect(await hub.admin.call('POST', '/api/writes', { name: 'open.virtual.1', value: '1\u0000' })).toMatchObject({
+      status: 400,
+      body: { ok: false, error: { code: 'invalid', message: 'the value is not valid text: it holds a NUL character (U+0000)', fields: { value: 'is not valid text' } } },
+    });
+    expect(await hub.admin.data('GET', '/api/writes?limit=1000')).not.toContainEqual(expect.objectContaining({ newValue: '1\u0000' }));
     const missing = await hub.admin.call('POST', '/api/writes', { name: 'open.dummy.light.1' });
     expect(missing).toMatchObject({ status: 400, body: { ok: false, error: { code: 'invalid', fields: { value: expect.any(String) } } } });
   });
