@@ -33,21 +33,22 @@ export const mqttRoutes: FastifyPluginAsync<{ settings: MqttSettings; bridge: Mq
     app,
     'updateMqtt',
     async (request, _reply, answer) => {
-      const result = await app.audit.inTurn('mqtt', async () => {
+      const audit = await app.audit.inTurn('mqtt', async () => {
         const updated = await settings.update(request.body);
         // As they were when this change's turn came, after any queued ahead of it (a refusal is audited without them).
         const before = settings.view(updated.ok ? updated.before : settings.current());
-        // The answer shows the new connection under way, not the one the change ended.
-        if (updated.ok) await bridge.settled();
-        const outcome: Result<MqttView> = updated.ok ? ok(view()) : refused(updated.fields, updated.message);
+        const outcome: Result<MqttSettingsView> = updated.ok ? ok(settings.view(updated.after)) : refused(updated.fields, updated.message);
         return audited(request, 'mqtt.update', 'mqtt', outcome, (after) => [
           ...settingsChanges(audible(before), audible(after)),
           ...secretChange('password', request.body.password !== undefined, before.hasPassword, after.hasPassword),
         ]);
       });
+      if (!audit.ok) return answer(audit);
       // The view carries no password; what changed is logged without it.
-      if (result.ok) request.log.info({ user: request.user?.name, mqtt: audible(result.data) }, 'MQTT bridge settings changed');
-      return answer(result);
+      request.log.info({ user: request.user?.name, mqtt: audible(audit.data) }, 'MQTT bridge settings changed');
+      // The answer shows the new connection under way, not the one the change ended.
+      await bridge.settled();
+      return answer(ok(view()));
     },
     { invalid: (request, fields) => audited(request, 'mqtt.update', 'mqtt', refused(fields), () => []) },
   );
