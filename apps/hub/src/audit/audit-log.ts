@@ -1,6 +1,6 @@
 /** The audit of admin actions, kept in the store beside the write log: record, page through, filter, export. */
 import { describeAuditChanges, type AuditAction, type AuditChange, type AuditOutcome, type AuditRecord } from '@riohub/hub-api';
-import type { Queryable } from '../db/store';
+import { storableText, type Queryable } from '../db/store';
 import { Turns } from '../turns';
 
 interface Row {
@@ -47,15 +47,6 @@ const EXPORT_CHUNK = 1_000;
 const MATCHES =
   "lower(\"user\" || ' ' || address || ' ' || action || ' ' || target || ' ' || outcome || ' ' || summary || ' ' || coalesce(error, '')) LIKE ? ESCAPE '\\'";
 
-/**
- * A text as the audit can keep it on either store: PostgreSQL's text holds no NUL character
- * (SQLite's does), and one can come in what an admin sent (a name in a path). It is kept as
- * U+FFFD, the character that stands for one that could not be kept, on both.
- */
-function keepable(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
-}
-
 /** `text` anywhere, as a `LIKE` pattern that matches only that text (lower-cased, like the columns). */
 export function filterPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (special) => `\\${special}`)}%`;
@@ -80,18 +71,18 @@ export class AuditLog {
   async record(entry: AuditEntry): Promise<AuditRecord> {
     const row: Omit<Row, 'id'> = {
       at: entry.at ?? Date.now(),
-      user: keepable(entry.user),
-      address: keepable(entry.address),
+      user: storableText(entry.user),
+      address: storableText(entry.address),
       action: entry.action,
-      target: keepable(entry.target),
+      target: storableText(entry.target),
       outcome: entry.outcome,
       // JSON writes a NUL character as the six characters `\u0000`: kept as sent.
       changes: JSON.stringify(entry.changes),
-      error: entry.error === undefined ? null : keepable(entry.error),
+      error: entry.error === undefined ? null : storableText(entry.error),
     };
     const { id } = (await this.store.get<{ id: number }>(
       'INSERT INTO audit (at, "user", address, action, target, outcome, changes, summary, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-      [row.at, row.user, row.address, row.action, row.target, row.outcome, row.changes, keepable(describeAuditChanges(entry.changes)), row.error],
+      [row.at, row.user, row.address, row.action, row.target, row.outcome, row.changes, storableText(describeAuditChanges(entry.changes)), row.error],
     )) as { id: number };
     return toRecord({ id, ...row });
   }

@@ -61,6 +61,15 @@ export function secretBoxOf(store: Store): SecretBox {
   return box;
 }
 
+/**
+ * A text as either store keeps it: PostgreSQL's text holds no NUL character (SQLite's does), and
+ * one can come in what a client or a remote sends (a name in a path, a value, a reason, a unit).
+ * It is stored as U+FFFD, the character that stands for one that could not be kept, on both.
+ */
+export function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 export async function readMeta(store: Queryable, key: string): Promise<string | undefined> {
   return (await store.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [key]))?.value;
 }

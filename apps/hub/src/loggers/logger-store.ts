@@ -6,7 +6,7 @@
  */
 import type { AggregateInterval, CounterBucket, LoggerSample, LoggerType, RangeBucket } from '@riohub/hub-api';
 import { ensureSamplePartitions } from '../db/postgres-schema';
-import type { Queryable, Store } from '../db/store';
+import { storableText, type Queryable, type Store } from '../db/store';
 import { aggregate, rollUpAppended, rollUpHours } from './logger-aggregates';
 import { insertSamples } from './statements';
 
@@ -93,7 +93,9 @@ export class LoggerStore {
    * Records a logger (or its changed type or unit). Refused, with the owner, when its local id
    * already holds another remote logger's history: two series are never merged.
    */
-  ensure(identity: LoggerIdentity): Promise<{ ok: true; logger: StoredLogger } | { ok: false; owner: StoredLogger }> {
+  ensure(sent: LoggerIdentity): Promise<{ ok: true; logger: StoredLogger } | { ok: false; owner: StoredLogger }> {
+    // The unit is the remote's text, as either store keeps it (and compared so).
+    const identity = { ...sent, unit: storableText(sent.unit) };
     return this.store.transaction(async (tx) => {
       const existing = await this.row(tx, identity.id);
       if (!existing) {

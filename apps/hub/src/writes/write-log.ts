@@ -1,6 +1,6 @@
 /** Every write, kept in the store: who and through what, what, old and new value, result, when. */
 import type { WriteRecord, WriteStatus, WriteVia } from '@riohub/hub-api';
-import type { Queryable, Store } from '../db/store';
+import { storableText, type Queryable, type Store } from '../db/store';
 
 interface Row {
   id: number;
@@ -24,11 +24,18 @@ export class WriteLog {
 
   /** Records one write (through `on`: the store, or a transaction of it). */
   async record(entry: Omit<WriteRecord, 'id'>, on: Queryable = this.store): Promise<WriteRecord> {
+    // The value before comes from the remote, and so may the reason: as either store keeps them.
+    const stored: Omit<WriteRecord, 'id'> = {
+      ...entry,
+      oldValue: entry.oldValue === null ? null : storableText(entry.oldValue),
+      newValue: storableText(entry.newValue),
+      ...(entry.error === undefined ? {} : { error: storableText(entry.error) }),
+    };
     const { id } = (await on.get<{ id: number }>(
       'INSERT INTO writes (at, "user", via, remote, name, kind, old_value, new_value, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-      [entry.at, entry.user, entry.via, entry.remote, entry.name, entry.kind, entry.oldValue, entry.newValue, entry.status, entry.error ?? null],
+      [stored.at, stored.user, stored.via, stored.remote, stored.name, stored.kind, stored.oldValue, stored.newValue, stored.status, stored.error ?? null],
     )) as { id: number };
-    return { id, ...entry };
+    return { id, ...stored };
   }
 
   /** Records writes all or none, in their order (their ids ascend in it); `guard` runs first in the transaction, and may refuse it. */
@@ -49,7 +56,7 @@ export class WriteLog {
    */
   setStatus(id: number, status: WriteStatus, error?: string): Promise<void> {
     const change = this.statusChanges.then(async () => {
-      await this.store.run('UPDATE writes SET status = ?, error = ? WHERE id = ?', [status, error ?? null, id]);
+      await this.store.run('UPDATE writes SET status = ?, error = ? WHERE id = ?', [status, error === undefined ? null : storableText(error), id]);
     });
     this.statusChanges = change.catch(() => undefined);
     return change;
