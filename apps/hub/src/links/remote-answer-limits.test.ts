@@ -34,6 +34,8 @@ async function startOversizedRemote(): Promise<{
   hugeAnswers: number[];
   /** The largest resident set size of this process seen while a huge answer was being read. */
   peakRss(): number;
+  /** Whole states asked for so far: one per connection (a link that reconnects asks again). */
+  wholeReads(): number;
   close(): Promise<void>;
 }> {
   const folder = mkdtempSync(join(tmpdir(), 'riohub-huge-remote-'));
@@ -42,6 +44,7 @@ async function startOversizedRemote(): Promise<{
   const hugeAnswers: number[] = [];
   let huge = false;
   let peak = 0;
+  let wholeReads = 0;
   const json = (response: ServerResponse, body: string) => response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
 
   function answerHuge(response: ServerResponse): void {
@@ -70,6 +73,7 @@ async function startOversizedRemote(): Promise<{
     const url = request.url ?? '';
     if (url.startsWith('/x/riotopo')) return json(response, '{"hsycotopo":{"topotime":1,"locations":{},"devices":{}}}');
     if (!url.startsWith('/x/rioget')) return response.writeHead(404).end();
+    if (url.startsWith('/x/rioget?2*1*')) wholeReads++;
     if (huge) return answerHuge(response);
     if (url.startsWith('/x/rioget?2*1*')) {
       return json(response, '{"hsycostate":{"timestamp":1000,"topotime":1,"io":{"virtual.1":"a","virtual.2":"b"},"full":true,"members":["huge-remote"]}}');
@@ -88,6 +92,7 @@ async function startOversizedRemote(): Promise<{
     },
     hugeAnswers,
     peakRss: () => Math.max(peak, process.memoryUsage().rss),
+    wholeReads: () => wholeReads,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -126,6 +131,39 @@ describe('answer limits per remote', () => {
     } finally {
       await remote.close();
     }
+  });
+
+  it('takes a lowered maxanswermb without reconnecting, and cuts off the answers past it', async () => {
+    const remote = await startOversizedRemote();
+    try {
+      await t.hub.admin.addSim('huge', remote, 'any', { maxanswermb: CAP_MB + 1 });
+      await eventually(() => t.hub.admin.point('huge.virtual.1'), (point) => point.value === 'a' && point.state === 'ok');
+      await t.hub.admin.data('PUT', '/api/remotes/huge', { host: '127.0.0.1', options: { maxanswermb: CAP_MB } });
+      // Taken by the running link: still online on its first connection, its points live.
+      expect((await t.hub.admin.remote('huge')).status.connection).toBe('online');
+      expect(await t.hub.admin.point('huge.virtual.1')).toMatchObject({ state: 'ok' });
+      expect(remote.wholeReads()).toBe(1);
+
+      // The poll held when it changed was sent under the cap before; every request after it, under the new one.
+      remote.growHuge();
+      await eventually(
+        () => t.hub.admin.remote('huge'),
+        (view: RemoteView) => view.status.error?.message === `rioget answer over ${CAP_MB} MB: refused (the remote's maxanswermb)`,
+        60_000,
+      );
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('reconnects a remote whose maxpoints is lowered below the points the hub holds of it, and refuses its state', async () => {
+    const sim = await t.sim([]);
+    await t.hub.admin.addSim('shrunk', sim, PASSWORD);
+    const { points } = (await eventually(() => t.hub.admin.remote('shrunk'), (view) => view.status.connection === 'online' && view.status.points > 0)).status;
+    await t.hub.admin.data('PUT', '/api/remotes/shrunk', { host: '127.0.0.1', options: { maxpoints: points - 1 } });
+    const failing = await eventually(() => t.hub.admin.remote('shrunk'), (view) => view.status.error !== undefined, 30_000);
+    expect(failing.status.connection).toBe('offline');
+    expect(failing.status.error?.message).toBe(`state of ${points.toLocaleString('en-US')} points, over this remote's maxpoints of ${(points - 1).toLocaleString('en-US')}: refused`);
   });
 
   it('refuses a state with more points than maxpoints, applying none of it, then takes it once the cap is raised', async () => {

@@ -73,7 +73,7 @@ const BYTES_PER_MB = 1024 * 1024;
 export class RemoteClient {
   private readonly agent: Agent;
   private readonly origin: string;
-  private readonly maxAnswerMb: number;
+  private maxAnswerMb: number;
   private readonly stopsBySignal = new WeakMap<AbortSignal, (() => void)[]>();
 
   constructor(
@@ -88,6 +88,11 @@ export class RemoteClient {
       headersTimeout: POLL_TIMEOUT_MS,
       bodyTimeout: POLL_TIMEOUT_MS,
     });
+  }
+
+  /** The size past which an answer is cut off, from the next request on (a running link's `maxanswermb` changed). */
+  capAnswers(maxAnswerMb: number): void {
+    this.maxAnswerMb = maxAnswerMb;
   }
 
   async readState(timestamp: number, version: 1 | 2, sections: Sections, signal?: AbortSignal): Promise<HsycoState> {

@@ -23,12 +23,15 @@ const CLOCK_SYNC_INTERVAL_MS = 60_000;
 /** The options of an entry's data loggers: the logger service's, read by no link (the fleet restarts their replication). */
 export const LOGGER_OPTIONS = ['dataloggers', 'dataloggersnameprefix', 'dataloggerspollinterval'] as const satisfies readonly (keyof RemoteOptions)[];
 
+/** The caps on what a remote may make the hub hold: checked on every answer, from the next one on. */
+const CAP_OPTIONS = ['maxpoints', 'maxanswermb'] as const satisfies readonly (keyof RemoteOptions)[];
+
 /**
  * The options a running link can take (`retune`): those it reads as it goes, each time it needs
- * them, and the loggers'. A change of these alone does not take the remote offline and stale for a
- * reconnection.
+ * them, the caps, and the loggers'. A change of these alone does not take the remote offline and
+ * stale for a reconnection.
  */
-const LIVE_OPTIONS = ['drift', 'clocksync', 'startupevents', ...LOGGER_OPTIONS] as const satisfies readonly (keyof RemoteOptions)[];
+const LIVE_OPTIONS = ['drift', 'clocksync', 'startupevents', ...CAP_OPTIONS, ...LOGGER_OPTIONS] as const satisfies readonly (keyof RemoteOptions)[];
 
 /** What a link reports to; the hub implements it. */
 export interface LinkSink {
@@ -119,11 +122,17 @@ export class RemoteLink {
    * Takes an entry's new settings without reconnecting when they differ from the link's only in
    * LIVE_OPTIONS, and returns true; changes nothing and returns false otherwise (the remote must be
    * reached anew). The clock is judged again at once on the difference last measured: a held poll
-   * may bring the next measure only 10 s later.
+   * may bring the next measure only 10 s later. A change of the caps is reached anew too when the
+   * remote is offline (at once, not after its backoff: it may be failing for the cap), or when
+   * `maxpoints` falls below the points the hub holds of it (its state is then refused, as it
+   * would be on connecting).
    */
   retune(settings: RemoteSettings, password: string): boolean {
     if (password !== this.password || !isDeepStrictEqual(withoutLiveOptions(settings), withoutLiveOptions(this.current))) return false;
+    const capsChanged = CAP_OPTIONS.some((option) => settings.options[option] !== this.current.options[option]);
+    if (capsChanged && (!this.online || settings.options.maxpoints < this.held.io + this.held.ui)) return false;
     this.current = settings;
+    this.client.capAnswers(settings.options.maxanswermb);
     // Saved again, the entry asks control again, as a new link would.
     this.clockSyncRefused = false;
     if (this.online && this.clockDelta !== undefined) void this.judgeClock(this.clockDelta);
