@@ -13,6 +13,7 @@ import { loadCertificate } from '@riohub/certificate';
 import type { RemoteView } from '@riohub/hub-api';
 import { RioTestClient } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
+import { loggerView } from '../loggers/testing';
 import { eventually, hubPerTest, startTestHub } from '../testing/test-hub';
 
 const PASSWORD = 'limits-pw';
@@ -20,6 +21,9 @@ const MB = 1024 * 1024;
 /** What the oversized remote would send in all: a valid state of about 8.5 million datapoints. */
 const HUGE_BYTES = 256 * MB;
 const CAP_MB = 8;
+/** The size of the oversized remote's first page of its logger `energy`, and the samples in it. */
+const LOG_PAGE_BYTES = 2 * MB;
+const LOG_SAMPLES = [[1_000, 1], [2_000, 2]];
 
 /**
  * A remote that answers with a small state, holds the polls after it, and once `growHuge()` is
@@ -72,6 +76,14 @@ async function startOversizedRemote(): Promise<{
   const server: Server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
     const url = request.url ?? '';
     if (url.startsWith('/x/riotopo')) return json(response, '{"hsycotopo":{"topotime":1,"locations":{},"devices":{}}}');
+    if (url.startsWith('/x/riologs?')) return json(response, '{"hsycologs":[{"id":"energy","type":"counter","unit":"kWh"}]}');
+    if (url.startsWith('/x/riolog?')) {
+      // The first page is valid JSON padded past LOG_PAGE_BYTES with whitespace; the ones after it hold nothing new.
+      const first = url.split('*')[3] === '0';
+      const samples = first ? LOG_SAMPLES : [];
+      const page = `{"hsycolog":{"id":"energy","type":"counter","unit":"kWh","samples":${JSON.stringify(samples)},"more":false}`;
+      return json(response, first ? `${page}${' '.repeat(LOG_PAGE_BYTES)}}` : `${page}}`);
+    }
     if (!url.startsWith('/x/rioget')) return response.writeHead(404).end();
     if (url.startsWith('/x/rioget?2*1*')) wholeReads++;
     if (huge) return answerHuge(response);
@@ -151,6 +163,25 @@ describe('answer limits per remote', () => {
         (view: RemoteView) => view.status.error?.message === `rioget answer over ${CAP_MB} MB: refused (the remote's maxanswermb)`,
         60_000,
       );
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it("takes a raised maxanswermb for its loggers' replication too, the remote staying online", async () => {
+    const remote = await startOversizedRemote();
+    const loggers = { dataloggers: 'energy', dataloggerspollinterval: 1 };
+    try {
+      await t.hub.admin.addSim('huge', remote, 'any', { ...loggers, maxanswermb: 1 });
+      const failing = await eventually(() => loggerView(t.hub.admin, 'huge.energy'), (view) => view.replication === 'failing', 30_000);
+      expect(failing.error).toContain('riolog answer over 1 MB');
+      expect((await t.hub.admin.remote('huge')).status.connection).toBe('online');
+
+      await t.hub.admin.data('PUT', '/api/remotes/huge', { host: '127.0.0.1', options: { ...loggers, maxanswermb: 4 } });
+      const caughtUp = await eventually(() => loggerView(t.hub.admin, 'huge.energy'), (view) => view.replication === 'up to date', 30_000);
+      expect(caughtUp).toMatchObject({ samples: LOG_SAMPLES.length, lastSample: LOG_SAMPLES.at(-1) });
+      expect((await t.hub.admin.remote('huge')).status.connection).toBe('online');
+      expect(remote.wholeReads()).toBe(1);
     } finally {
       await remote.close();
     }

@@ -30,6 +30,9 @@ const NO_STATUS: RemoteStatus = { connection: 'offline', points: 0, unsupported:
 /** Why a public-API remote's points cannot be written. */
 const publicApiReadOnly = (remote: string) => `${remote} serves the public API only: writes are not supported`;
 
+/** The options a logger replicator is made with: its loggers', and the answer cap its own client applies. */
+const REPLICATION_OPTIONS = [...LOGGER_OPTIONS, 'maxanswermb'] as const;
+
 /** Changes to a remote's status that browsers are told of (every answer moves `lastAnswerAt`). */
 const NEWS: readonly (keyof RemoteStatus)[] = ['connection', 'offeredFingerprint', 'clockDelta', 'offlineSince', 'nextRetryAt', 'points'];
 
@@ -380,8 +383,8 @@ export class RemoteFleet {
   /**
    * Hands an entry's new settings to its running link when it can take them without reconnecting
    * (RemoteLink.retune): the remote stays online, its points live, where a restarted link showed it
-   * offline and stale until its first answer. Its loggers' replication restarts when their options
-   * changed.
+   * offline and stale until its first answer. Its loggers' replication, which reads the remote with
+   * a client of its own, restarts when their options or the answer cap changed.
    * Returns false when the remote must be reached anew: no link, or any other change.
    */
   private async retune(stored: StoredRemote): Promise<boolean> {
@@ -392,7 +395,7 @@ export class RemoteFleet {
     // Saved again, the entry asks control again, as a new link would (an admin may have allowed it).
     this.parts.writes.forgetControlRefusal(stored.settings.name);
     const after = stored.settings.options;
-    if (LOGGER_OPTIONS.some((option) => before[option] !== after[option])) {
+    if (REPLICATION_OPTIONS.some((option) => before[option] !== after[option])) {
       await this.parts.loggers.close(stored.settings.name);
       this.parts.loggers.open(stored.settings, stored.password);
     }
