@@ -46,10 +46,11 @@ describe('a remote whose texts hold a NUL character', () => {
     await eventually(() => hub.admin.point('nul.serial.text'), (point) => point.state === 'ok');
     const write = await hub.admin.call('POST', '/api/writes', { name: 'nul.serial.text', value: 'c' });
     expect(write.status).toBe(409);
-    expect(write.body).toMatchObject({ ok: false, error: { code: 'remote-refused', record: { status: 'refused', oldValue: 'a\uFFFDb', newValue: 'c' } } });
     const [logged] = await hub.admin.data<WriteRecord[]>('GET', '/api/writes?limit=1');
     expect(logged).toMatchObject({ name: 'nul.serial.text', oldValue: 'a\uFFFDb', newValue: 'c', status: 'refused' });
     expect(logged?.error).toContain('busy\uFFFDnow');
+    // The answer says what the log keeps: its record and its reason alike.
+    expect(write.body).toEqual({ ok: false, error: { code: 'remote-refused', message: logged?.error, record: logged } });
     // The point itself, held in memory, is as the remote says.
     expect((await hub.admin.point('nul.serial.text')).value).toBe('a\u0000b');
   });

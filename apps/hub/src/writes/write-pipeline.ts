@@ -30,7 +30,7 @@ import {
 } from '@riohub/hub-api';
 import { describeWriteRefusal, isValidName, isValidValue, MAX_VALUE_BYTES, textFault, type Write, type WriteResult } from '@riohub/protocol';
 import type { StorageHealth } from '../db/storage-health';
-import type { Queryable, Store } from '../db/store';
+import { storableText, type Queryable, type Store } from '../db/store';
 import type { HubEventBus } from '../hub-events';
 import type { RemoteLink } from '../links/remote-link';
 import { NotActiveError } from '../pair/active-election';
@@ -324,12 +324,14 @@ export class WritePipeline {
   /** A sent write's outcome, from its remote's answer. */
   private async settleSent(record: WriteRecord, remote: string, answer: Result<WriteResult>): Promise<NameOutcome> {
     const { name, user, via } = record;
+    // Why it failed may quote the remote: answered as the write log keeps it (storableText).
     if (!answer.ok) {
       this.logger.warn({ remote, name, user, via, error: answer.error.code }, 'write failed');
-      return { name, record: await this.settle(record, 'failed', answer.error.message), error: answer.error, sent: true };
+      const error = { ...answer.error, message: storableText(answer.error.message) };
+      return { name, record: await this.settle(record, 'failed', error.message), error, sent: true };
     }
     if (!answer.data.ok) {
-      const reason = `${remote} refused the write: ${describeWriteRefusal(answer.data)}`;
+      const reason = storableText(`${remote} refused the write: ${describeWriteRefusal(answer.data)}`);
       return { name, record: await this.settle(record, 'refused', reason), error: { code: ERROR_CODES.REMOTE_REFUSED, message: reason }, sent: true };
     }
     this.logger.info({ remote, name, user, via }, 'write applied');
