@@ -272,20 +272,27 @@ export class LoggerService {
       : { 'options.dataloggers': message, 'options.dataloggersnameprefix': `${message} (the name prefix keeps them apart)` };
   }
 
-  /** Every logger: those the remote entries list, then stored ones no entry lists any more. */
+  /**
+   * Every logger: those the remote entries list, then stored ones no entry lists any more.
+   * Replication states are taken before the stored rows are read, here and in `viewOf`: a logger
+   * is `up to date` only once its last page is stored, so rows read after the state hold that
+   * page. Read the other way round, a page stored during the read showed `up to date` with the
+   * samples before it.
+   */
   async views(): Promise<LoggerView[]> {
     const remotes = this.remotes();
-    const stored = await this.storedById();
-    const blocked = this.blockedBy(stored);
-    const views: Promise<LoggerView>[] = [];
+    const listed: { claim: Claim; state: LoggerState }[] = [];
     const shown = new Set<string>();
     for (const settings of remotes) {
       for (const claim of this.claimsOf(settings)) {
         if (shown.has(claim.id)) continue;
         shown.add(claim.id);
-        views.push(this.listedView(settings, claim, stored.get(claim.id), blocked));
+        listed.push({ claim, state: this.stateOf(settings, claim.id) });
       }
     }
+    const stored = await this.storedById();
+    const blocked = this.blockedBy(stored);
+    const views = listed.map(({ claim, state }) => this.listedView(claim, state, stored.get(claim.id), blocked));
     for (const logger of stored.values()) {
       if (!shown.has(logger.id)) views.push(this.unlistedView(logger, remotes));
     }
@@ -298,17 +305,19 @@ export class LoggerService {
     for (const settings of remotes) {
       const claim = this.claimsOf(settings).find((candidate) => candidate.id === id);
       if (!claim) continue;
+      const state = this.stateOf(settings, claim.id);
       const stored = await this.storedById();
-      return this.listedView(settings, claim, stored.get(id), this.blockedBy(stored));
+      return this.listedView(claim, state, stored.get(id), this.blockedBy(stored));
     }
     const stored = await this.store.get(id);
     return stored && this.unlistedView(stored, remotes);
   }
 
-  private listedView(settings: RemoteSettings, claim: Claim, stored: StoredLogger | undefined, blocked: Map<string, string>): Promise<LoggerView> {
+  /** `state`: the logger's replication state, taken before `stored` was read. */
+  private listedView(claim: Claim, state: LoggerState, stored: StoredLogger | undefined, blocked: Map<string, string>): Promise<LoggerView> {
     const own = stored && stored.remote === claim.remote && stored.remoteId === claim.remoteId ? stored : undefined;
     const reason = blocked.get(claim.id);
-    return this.view(claim, own, reason ? { replication: 'failing', error: reason } : this.stateOf(settings, claim.id));
+    return this.view(claim, own, reason ? { replication: 'failing', error: reason } : state);
   }
 
   private unlistedView(stored: StoredLogger, remotes: RemoteSettings[]): Promise<LoggerView> {
