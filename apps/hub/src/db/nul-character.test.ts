@@ -1,10 +1,9 @@
 // A remote's texts holding a NUL character (U+0000): JSON carries one, SQLite's text holds it,
 // PostgreSQL's does not. What the hub stores of them (a write's old value and the remote's
 // reason, a logger's unit) is kept on either store with U+FFFD in its place, and nothing fails.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LoggerView, WriteRecord } from '@riohub/hub-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedRemote, type ScriptedRemote } from '../testing/scripted-remote';
 import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
 
 const PASSWORD = 'nul-remote-pw';
@@ -15,10 +14,10 @@ const PAGE = JSON.stringify({ hsycolog: { id: 'energy', type: 'counter', unit: '
 
 describe('a remote whose texts hold a NUL character', () => {
   let hub: TestHub;
-  let server: Server;
+  let remote: ScriptedRemote;
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
+    remote = await startScriptedRemote((request, response) => {
       const verb = new URL(request.url ?? '/', 'http://x').pathname.split('/').at(-1);
       const send = (status: number, body: string) => response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body);
       if (verb === 'rioget') {
@@ -30,16 +29,13 @@ describe('a remote whose texts hold a NUL character', () => {
       else if (verb === 'riologs') send(200, LOGGERS);
       else if (verb === 'riolog') send(200, PAGE);
       else send(404, '{}');
-    });
-    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    }, 'http');
     hub = await startTestHub();
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await hub.admin.addSim('nul', { url, certificate: undefined }, PASSWORD, { discovery: false, dataloggers: 'energy' });
+    await hub.admin.addSim('nul', remote, PASSWORD, { discovery: false, dataloggers: 'energy' });
   });
   afterAll(async () => {
     await hub?.close();
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
+    await remote?.close();
   });
 
   it("records a write to a point whose value holds one, with the remote's refusal that holds one too", async () => {

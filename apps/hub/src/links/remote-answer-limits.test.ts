@@ -1,19 +1,14 @@
 // A remote cannot make the hub hold more than its caps allow: an answer past `maxanswermb` is cut
 // off as it streams, a state past `maxpoints` is refused before anything of it is applied, and
 // the remote shows failing with why, its points kept but stale. Real HTTPS on loopback throughout.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServerResponse } from 'node:http';
-import { loadCertificate } from '@riohub/certificate';
 import type { RemoteView } from '@riohub/hub-api';
 import { RioTestClient } from '@riohub/testkit';
 import { describe, expect, it } from 'vitest';
 import { loggerView } from '../loggers/testing';
+import { startScriptedRemote, type ScriptedRemote } from '../testing/scripted-remote';
 import { eventually, hubPerTest, startTestHub } from '../testing/test-hub';
 
 const PASSWORD = 'limits-pw';
@@ -30,9 +25,7 @@ const LOG_SAMPLES = [[1_000, 1], [2_000, 2]];
  * called answers every poll with a valid state of HUGE_BYTES, generated only as fast as the
  * client reads it (so this test's own memory stays small).
  */
-async function startOversizedRemote(): Promise<{
-  url: string;
-  certificate: string;
+async function startOversizedRemote(): Promise<ScriptedRemote & {
   growHuge(): void;
   /** Bytes generated for each huge answer so far: at most what the client read, plus buffers. */
   hugeAnswers: number[];
@@ -40,10 +33,7 @@ async function startOversizedRemote(): Promise<{
   peakRss(): number;
   /** Whole states asked for so far: one per connection (a link that reconnects asks again). */
   wholeReads(): number;
-  close(): Promise<void>;
 }> {
-  const folder = mkdtempSync(join(tmpdir(), 'riohub-huge-remote-'));
-  const certificate = await loadCertificate(folder, '127.0.0.1', 'huge-remote');
   const held: ServerResponse[] = [];
   const hugeAnswers: number[] = [];
   let huge = false;
@@ -73,7 +63,7 @@ async function startOversizedRemote(): Promise<{
     pipeline(Readable.from(body()), response).catch(() => {});
   }
 
-  const server: Server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
+  const remote = await startScriptedRemote((request, response) => {
     const url = request.url ?? '';
     if (url.startsWith('/x/riotopo')) return json(response, '{"hsycotopo":{"topotime":1,"locations":{},"devices":{}}}');
     if (url.startsWith('/x/riologs?')) return json(response, '{"hsycologs":[{"id":"energy","type":"counter","unit":"kWh"}]}');
@@ -92,11 +82,8 @@ async function startOversizedRemote(): Promise<{
     }
     held.push(response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `https://127.0.0.1:${port}`,
-    certificate: certificate.cert,
+    ...remote,
     growHuge() {
       huge = true;
       peak = process.memoryUsage().rss;
@@ -105,11 +92,6 @@ async function startOversizedRemote(): Promise<{
     hugeAnswers,
     peakRss: () => Math.max(peak, process.memoryUsage().rss),
     wholeReads: () => wholeReads,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      rmSync(folder, { recursive: true, force: true });
-    },
   };
 }
 

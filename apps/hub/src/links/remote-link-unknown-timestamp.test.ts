@@ -1,9 +1,8 @@
 // A remote that answers a timestamp it does not know with an older one and no datapoints: by part
 // A that would be its whole state, and empty. The link reads the whole state instead of deleting
 // everything on that guess, and a remote that keeps doing it is shown failing.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startScriptedRemote, type ScriptedRemote } from '../testing/scripted-remote';
 import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
 
 const PASSWORD = 'odd-remote-pw';
@@ -13,28 +12,25 @@ const OLDER_IDLE = '{"hsycostate":{"timestamp":500,"topotime":1}}';
 
 describe('an answer older than the timestamp sent, without "full"', () => {
   let hub: TestHub | undefined;
-  let server: Server | undefined;
+  let remote: ScriptedRemote | undefined;
   afterEach(async () => {
     await hub?.close();
-    server?.closeAllConnections();
-    await new Promise((done) => server?.close(done));
+    await remote?.close();
   });
 
   /** A part-A server on loopback; `answer` gets the timestamp asked for and how many asked before. */
   async function oddRemote(answer: (timestamp: number, asked: readonly number[]) => string | undefined): Promise<number[]> {
     const asked: number[] = [];
-    server = createServer((request, response) => {
+    remote = await startScriptedRemote((request, response) => {
       const timestamp = Number(decodeURIComponent(new URL(request.url ?? '/', 'http://x').search.slice(1)).split('*')[1]);
       const body = answer(timestamp, asked);
       asked.push(timestamp);
       // Nothing to say: held as a long-poll would be, briefly.
       if (body === undefined) setTimeout(() => response.writeHead(200).end('{"hsycostate":{"timestamp":1000,"topotime":1}}'), 300);
       else response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
-    });
-    await new Promise<void>((listening) => server?.listen(0, '127.0.0.1', listening));
+    }, 'http');
     hub = await startTestHub();
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await hub.admin.addSim('odd', { url, certificate: undefined }, PASSWORD, { api: 'public' });
+    await hub.admin.addSim('odd', remote, PASSWORD, { api: 'public' });
     return asked;
   }
 

@@ -1,14 +1,9 @@
 // What the hub says of a logger agrees with itself: a logger shown `up to date` shows the samples
 // it is up to date with, however a read of /api/loggers falls against the pages being stored.
 // A remote on loopback over real HTTPS lists many loggers of one page each, all stored at once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadCertificate } from '@riohub/certificate';
 import type { LoggerView } from '@riohub/hub-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedRemote, type ScriptedRemote } from '../testing/scripted-remote';
 import { startTestHub, type TestHub } from '../testing/test-hub';
 
 const PASSWORD = 'views-remote-pw';
@@ -18,15 +13,12 @@ const READERS = 6;
 
 describe("a logger's view", () => {
   let hub: TestHub;
-  let server: Server;
-  let folder: string;
+  let remote: ScriptedRemote;
   let answerPages: () => void;
   const pagesAsked = new Promise<void>((resolve) => (answerPages = resolve));
 
   beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'riohub-views-remote-'));
-    const certificate = await loadCertificate(folder, '127.0.0.1', 'views-remote');
-    server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
+    remote = await startScriptedRemote((request, response) => {
       const [verb = '', query = ''] = (request.url ?? '').slice('/x/'.length).split('?');
       const send = (body: object) => response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
       if (verb === 'rioget') {
@@ -42,16 +34,12 @@ describe("a logger's view", () => {
         void pagesAsked.then(() => send(page));
       } else response.writeHead(404).end();
     });
-    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
     hub = await startTestHub();
-    const remote = { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, certificate: certificate.cert };
     await hub.admin.addSim('site', remote, PASSWORD, { discovery: false, dataloggers: IDS.join(';'), dataloggerspollinterval: 1 });
   });
   afterAll(async () => {
     await hub?.close();
-    server?.closeAllConnections();
-    await new Promise((done) => server?.close(done));
-    rmSync(folder, { recursive: true, force: true });
+    await remote?.close();
   });
 
   it('is never up to date with fewer samples than it holds, read while its pages are stored', async () => {
