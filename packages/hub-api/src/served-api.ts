@@ -8,7 +8,7 @@
  */
 import { compileAddressList, compileNameFilter } from '@riohub/protocol';
 import { z } from 'zod';
-import { isWellFormedText, NOT_WELL_FORMED } from './text';
+import { isWellFormedText, NOT_WELL_FORMED, VALID_NAME_TEXT } from './text';
 
 export const servedApiViewSchema = z
   .object({
@@ -51,8 +51,8 @@ export const servedApiInputSchema = z
       .refine(compiles(compileAddressList), 'must be addresses, CIDR ranges or *, separated by commas')
       .optional(),
     control: z.boolean().optional(),
-    ioFilter: z.string().max(4096, 'is too long').refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
-    uiFilter: z.string().max(4096, 'is too long').refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
+    ioFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
+    uiFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
   })
   .strict()
   .meta({ id: 'ServedApiChange' });

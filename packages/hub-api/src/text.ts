@@ -1,4 +1,5 @@
 /** Rules for text a client sends that the hub must pass on as it is (passwords, user names). */
+import { textFault } from '@riohub/protocol';
 
 /**
  * Text that can be sent as it is: a lone UTF-16 surrogate (which JSON lets a client send) has no
@@ -9,3 +10,12 @@ export function isWellFormedText(text: string): boolean {
 }
 
 export const NOT_WELL_FORMED = 'must be valid text (it holds half of a UTF-16 surrogate pair)';
+
+/**
+ * For `refine`: text that no datapoint or GUI variable name can hold, so a pattern of names holding
+ * it says nothing the admin could mean, and what the audit keeps of it (U+FFFD) would differ.
+ */
+export const VALID_NAME_TEXT = [
+  (text: string): boolean => textFault(text) === undefined,
+  { error: (issue: { input: unknown }) => `is not valid text: it holds ${textFault(String(issue.input))}` },
+] as const;

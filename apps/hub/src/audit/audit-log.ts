@@ -47,9 +47,12 @@ const EXPORT_CHUNK = 1_000;
 const MATCHES =
   "lower(\"user\" || ' ' || address || ' ' || action || ' ' || target || ' ' || outcome || ' ' || summary || ' ' || coalesce(error, '')) LIKE ? ESCAPE '\\'";
 
-/** `text` anywhere, as a `LIKE` pattern that matches only that text (lower-cased, like the columns). */
+/**
+ * `text` anywhere, as a `LIKE` pattern that matches only that text, as the records keep it:
+ * lower-cased like the columns, a NUL character as U+FFFD (`storableText`).
+ */
 export function filterPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (special) => `\\${special}`)}%`;
+  return `%${storableText(text).toLowerCase().replace(/[\\%_]/g, (special) => `\\${special}`)}%`;
 }
 
 export class AuditLog {

@@ -252,6 +252,11 @@ describe('audit', () => {
       ['remote.update', 'refused'],
     ]);
     expect(records[2]?.error).toBe('no remote named nul\uFFFDname');
+    // The name as the admin typed it finds them too, in the list and in the CSV.
+    const found = await hub.admin.data<AuditRecord[]>('GET', `/api/audit?filter=${encodeURIComponent('NUL\u0000name')}`);
+    expect(found.map((record) => record.id)).toEqual(records.map((record) => record.id));
+    const csv = await hub.admin.download(`/api/audit.csv?filter=${encodeURIComponent('nul\u0000name')}`);
+    expect(csv.body.trimEnd().split('\n')).toHaveLength(1 + records.length);
   });
 
   it('records riohub --reset-password as the command line on this machine, while the hub runs', async () => {

@@ -179,6 +179,16 @@ describe("the hub's Remote I/O API, part A, as a third-party client sees it", ()
     // Nothing of a refused change is applied.
     expect(answerOf(await rioget(1)).status).toBe(200);
   });
+
+  it('refuses a name filter holding a character no name holds: a NUL, or half a surrogate pair', async () => {
+    const bad = await hub.admin.call('PUT', '/api/hub/served-api', { ioFilter: 'lobby.*,\u0000', uiFilter: 'a\ud800' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.ok ? {} : bad.body.error.fields).toEqual({
+      ioFilter: 'is not valid text: it holds a NUL character (U+0000)',
+      uiFilter: 'is not valid text: it holds half a character (a lone UTF-16 surrogate)',
+    });
+    expect(await hub.admin.data('GET', '/api/hub/served-api')).toMatchObject({ ioFilter: '', uiFilter: '' });
+  });
 });
 
 describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all or nothing", () => {
