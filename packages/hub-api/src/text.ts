@@ -12,8 +12,9 @@ export function isWellFormedText(text: string): boolean {
 export const NOT_WELL_FORMED = 'must be valid text (it holds half of a UTF-16 surrogate pair)';
 
 /**
- * For `refine`: text that no datapoint or GUI variable name can hold, so a pattern of names holding
- * it says nothing the admin could mean, and what the audit keeps of it (U+FFFD) would differ.
+ * For `refine`: refuses, saying why, text holding what no datapoint or GUI variable name can (a
+ * NUL character, half a surrogate pair). A pattern of names holding one means nothing an admin
+ * could mean, and the audit would keep it with U+FFFD in its place, not as it was set.
  */
 export const VALID_NAME_TEXT = [
   (text: string): boolean => textFault(text) === undefined,
