@@ -173,7 +173,8 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     heldSockets.clear();
   });
 
-  fastify.get('/x/:verb', async (request, reply) => {
+  // GET only: Fastify would answer a HEAD with this handler, and a HEAD of rioset would write.
+  fastify.get('/x/:verb', { exposeHeadRoute: false }, async (request, reply) => {
     const parsed = parseRequestPath(request.raw.url ?? '');
     if (!parsed) return answer(reply, 404, JSON.stringify({ error: 'not found' }));
     const password = parsed.ok ? parsed.request.password : parsed.password;

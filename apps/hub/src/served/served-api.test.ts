@@ -3,6 +3,7 @@
 import { request as httpsRequest } from 'node:https';
 import { MAX_VALUE_BYTES } from '@riohub/protocol';
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
 
@@ -289,6 +290,18 @@ describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all
     const refused = await call(`/x/rioset?1*${PASSWORD}*lobby.dummy.light.1*1`);
     expect(refused).toEqual({ status: 403, body: { hsycoresult: { ok: false, error: 'control disabled' } } });
     await hub.admin.data('PUT', '/api/hub/served-api', { control: true });
+  });
+
+  // A HEAD is a read for every proxy, cache and link checker on the way: it must write nothing.
+  it('writes nothing on a HEAD of rioset', async () => {
+    const before = await simValue('dummy.light.1');
+    const next = before === '1' ? '0' : '1';
+    const written = await request(`${hub.url}/x/rioset?1*${PASSWORD}*lobby.dummy.light.1*${next}`, { method: 'HEAD' });
+    await written.body.dump();
+    // No route: refused as any request for one is without a session.
+    expect(written.statusCode).toBe(401);
+    // Had it been taken as a write, the remote would hold the value already (answered after it).
+    expect(await simValue('dummy.light.1')).toBe(before);
   });
 
   it("changes topotime when the set of remotes changes, and a deleted remote's names leave every client's view", async () => {
