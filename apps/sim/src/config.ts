@@ -1,6 +1,6 @@
 /** The simulator's command line, parsed and checked once into a typed config. */
 import { logLevelFrom, parseFlags, port, trueOrFalse, UsageError, wholeNumber, type LogLevel } from '@riohub/cli';
-import { compileAddressList, compileNameFilter, ProtocolError } from '@riohub/protocol';
+import { compileAddressList, ProtocolError } from '@riohub/protocol';
 
 export interface SimConfig {
   name: string;
@@ -116,12 +116,6 @@ export function parseSimArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   if (values.api !== 'extended' && values.api !== 'public') {
     throw new UsageError(`--api "${values.api}": expected extended or public`);
-  }
-  try {
-    compileNameFilter(values.stale);
-  } catch (error) {
-    if (error instanceof ProtocolError) throw new UsageError(`--stale: ${error.message}`);
-    throw error;
   }
   const logLevel = logLevelFrom(env);
   const members = values.members.split(',').map((id) => id.trim()).filter((id) => id !== '');

@@ -6,7 +6,7 @@
  * - `PUT /api/hub/served-api` (admin) with a `ServedApiInput` → `Result<ServedApiView>`; applied at
  *   once to the next request. The password is write-only.
  */
-import { compileAddressList, compileNameFilter } from '@riohub/protocol';
+import { compileAddressList } from '@riohub/protocol';
 import { z } from 'zod';
 import { isWellFormedText, NOT_WELL_FORMED, VALID_NAME_TEXT } from './text';
 
@@ -51,8 +51,8 @@ export const servedApiInputSchema = z
       .refine(compiles(compileAddressList), 'must be addresses, CIDR ranges or *, separated by commas')
       .optional(),
     control: z.boolean().optional(),
-    ioFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
-    uiFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).refine(compiles(compileNameFilter), 'is not a valid name filter').optional(),
+    ioFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).optional(),
+    uiFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).optional(),
   })
   .strict()
   .meta({ id: 'ServedApiChange' });
