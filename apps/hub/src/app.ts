@@ -27,6 +27,7 @@ import type { Store } from './db/store';
 import type { Hub } from './hub';
 import { MAX_REQUEST_LINE_BYTES, rioServerPlugin } from '@riohub/rio-server';
 import { HubSource } from './served/hub-source';
+import { ServedApiGuesses } from './served/served-api-guesses';
 import { ServedApiSettings } from './served/served-api-settings';
 import authPlugin, { SESSION_COOKIE } from './plugins/auth';
 import crossSitePlugin from './plugins/cross-site';
@@ -207,7 +208,9 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   app.addHook('onClose', async () => source.close());
   // Public to the sign-in guard: the Remote I/O API checks its own password and client address.
   // The other hubs of a pair read it with the pair's key (a standby mirrors the active hub's tree).
-  await registerPublic(app, rioServerPlugin, { source, settings: () => servedSettings.current(), peerKey: () => options.hub.pair?.peerKey });
+  const guesses = new ServedApiGuesses(app.log.child({ component: 'served-api' }));
+  app.addHook('onClose', async () => guesses.close());
+  await registerPublic(app, rioServerPlugin, { source, settings: () => servedSettings.current(), peerKey: () => options.hub.pair?.peerKey, guesses });
   await app.register(loggerRoutes, { prefix: '/api/loggers', hub: options.hub });
   await app.register(wsRoutes, { prefix: '/api', hub: options.hub, sessions });
   await app.register(openapiRoutes, { prefix: '/api' });

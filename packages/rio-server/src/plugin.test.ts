@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChangeStore } from './change-store';
-import { rioServerPlugin } from './plugin';
+import { rioServerPlugin, type GuessLimiter } from './plugin';
 import type { RioServerSettings, RioSource } from './source';
 
 const PEER_KEY = 'the-pair-key-0123456789abcdefghijklmnop';
@@ -47,13 +47,17 @@ describe('the Remote I/O API with a peer key', () => {
   /** The connections requests came on, in order. */
   let connections: Socket[] = [];
 
-  async function serve(settings: RioServerSettings | (() => RioServerSettings), peerKey: () => string | undefined): Promise<{ url: string; served: ReturnType<typeof source> }> {
+  async function serve(
+    settings: RioServerSettings | (() => RioServerSettings),
+    peerKey: () => string | undefined,
+    guesses?: GuessLimiter,
+  ): Promise<{ url: string; served: ReturnType<typeof source> }> {
     const served = source();
     app = Fastify();
     connections = [];
     app.addHook('onRequest', async (request) => void connections.push(request.socket));
     // Refused requests are dropped at once rather than held for 10 s.
-    await app.register(rioServerPlugin, { source: served, settings, peerKey, maxHeldPerAddress: 0 });
+    await app.register(rioServerPlugin, { source: served, settings, peerKey, maxHeldPerAddress: 0, guesses });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return { url, served };
   }
@@ -126,6 +130,24 @@ describe('the Remote I/O API with a peer key', () => {
     expect(connections[7]).toBe(connections[6]);
     expect(await poll('new-pw')).toMatchObject({ status: 200 });
     agent.destroy();
+  });
+
+  it('serves a peer while client guessing holds back every address, and counts none of its requests as a guess', async () => {
+    const asked: string[] = [];
+    // Every client address held back, as while many addresses guess (the hub's ServedApiGuesses).
+    const heldBack: GuessLimiter = {
+      mayCheck: (address) => {
+        asked.push(address);
+        return false;
+      },
+      checked: () => true,
+    };
+    const { url } = await serve({ password: 'client-pw', address: '*', control: false, ioFilter: '', uiFilter: '', api: 'extended' }, () => PEER_KEY, heldBack);
+    expect(await ask(url, fullState('client-pw'))).toBe('dropped');
+    expect(await ask(url, fullState(PEER_KEY))).toMatchObject({ status: 200 });
+    expect(await ask(url, fullState('a guess'))).toBe('dropped');
+    // The two clients were asked about, the right password and the guess alike; the peer was not.
+    expect(asked).toEqual(['127.0.0.1', '127.0.0.1']);
   });
 
   it('lets no peer in while there is no key, nor with the key of before once it changed', async () => {

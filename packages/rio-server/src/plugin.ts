@@ -54,6 +54,22 @@ export interface RioServerOptions {
    */
   peerKey?: () => string | undefined;
   maxHeldPerAddress?: number;
+  /**
+   * Limits password guessing from client addresses (a peer's key is tried before it and never
+   * limited). Without one, every password is checked, as a stock server does.
+   */
+  guesses?: GuessLimiter;
+}
+
+/**
+ * Decides which clients' passwords are checked. A refused request is dropped unchecked, exactly as
+ * a wrong password is, so that a guesser held back cannot tell its right guess by the answer.
+ */
+export interface GuessLimiter {
+  /** Whether a password from this client address may be checked now. */
+  mayCheck(address: string): boolean;
+  /** The outcome of a check `mayCheck` allowed; returns whether a wrong one is worth a log line. */
+  checked(address: string, right: boolean): boolean;
 }
 
 interface CompiledSettings {
@@ -130,19 +146,22 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
   const heldSockets = new Map<Socket, NodeJS.Timeout>();
   const heldPerAddress = new Map<string, number>();
 
-  /** No answer at all: hold the connection, then destroy it. The reason goes to the log only. */
-  function refuse(request: FastifyRequest, reply: FastifyReply, reason: string): FastifyReply {
+  /**
+   * No answer at all: hold the connection, then destroy it. The reason goes to the log only, at
+   * `level` (a guesser held back, or one already reported as an attack, is not a line a guess).
+   */
+  function refuse(request: FastifyRequest, reply: FastifyReply, reason: string, level: 'warn' | 'debug' = 'warn'): FastifyReply {
     const socket = request.socket;
     const address = socket.remoteAddress ?? '';
     const held = heldPerAddress.get(address) ?? 0;
     reply.hijack();
     if (heldSockets.has(socket)) return reply;
     if (held >= maxHeldPerAddress) {
-      request.log.warn({ client: address, reason, held }, 'remote API request refused; too many held from this address: closed at once');
+      request.log[level]({ client: address, reason, held }, 'remote API request refused; too many held from this address: closed at once');
       socket.destroy();
       return reply;
     }
-    request.log.warn({ client: address, reason }, 'remote API request refused');
+    request.log[level]({ client: address, reason }, 'remote API request refused');
     heldPerAddress.set(address, held + 1);
     const release = () => {
       if (!heldSockets.delete(socket)) return;
@@ -187,7 +206,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     if (settings.password === '') return refuse(request, reply, 'remote API disabled (no password set)');
     // The parser's message may quote an argument, which may be the password: never logged.
     if (!given) return refuse(request, reply, 'unparseable request');
-    if (!timingSafeEqual(given, passwordDigest)) return refuse(request, reply, 'wrong password');
+    if (!passwordIsRight(request, reply, given, passwordDigest, scope)) return reply;
     const verb = verbOf(request.url);
     // Decided before any 400, so that a public-only server reveals nothing of part B.
     if (settings.api === 'public' && !(parsed.ok ? isPublicRequest(parsed.request) : verb === 'rioget' && request.url.includes('?1*'))) {
@@ -196,6 +215,26 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     if (!parsed.ok) return answerMalformed(reply, verb, parsed.error);
     return serve(parsed.request, request, reply, settings, filters, scope);
   });
+
+  /** Checks a password, unless the limiter holds its client back; refuses the request if not right. */
+  function passwordIsRight(request: FastifyRequest, reply: FastifyReply, given: Buffer, passwordDigest: Buffer, scope: Scope): boolean {
+    // A peer's key was checked to choose its scope; a peer is never held back by the clients' guesses.
+    if (scope === 'peer') return true;
+    const { guesses } = options;
+    if (!guesses) {
+      if (timingSafeEqual(given, passwordDigest)) return true;
+      refuse(request, reply, 'wrong password');
+      return false;
+    }
+    if (!guesses.mayCheck(request.ip)) {
+      refuse(request, reply, 'too many wrong passwords: held back unchecked', 'debug');
+      return false;
+    }
+    const right = timingSafeEqual(given, passwordDigest);
+    const worthALine = guesses.checked(request.ip, right);
+    if (!right) refuse(request, reply, 'wrong password', worthALine ? 'warn' : 'debug');
+    return right;
+  }
 
   function answerMalformed(reply: FastifyReply, verb: string, error: string): FastifyReply {
     if (verb === 'riolog' || verb === 'riologs') return answer(reply, 400, JSON.stringify({ hsycolog: { error } }));

@@ -55,6 +55,8 @@ const ADDRESSES_COUNTED = 32;
 /** When a refused caller should try again while another attempt of its own is being checked. */
 const IN_FLIGHT_RETRY_MS = 1_000;
 
+const NO_REPORTS: readonly AttackReport[] = [];
+
 /** The most passwords checked for one name from untrusted addresses within `windowMs`. */
 export function accountBudget(windowMs: number): number {
   return BURST + Math.floor(windowMs / REFILL_MS) + 1;
@@ -175,7 +177,9 @@ export class SignInThrottle {
   }
 
   /** Attacks that started or ended since the last call, oldest first; each is reported once. */
-  takeReports(): AttackReport[] {
+  takeReports(): readonly AttackReport[] {
+    // Called after every attempt (each poll of the served API): nothing allocated when empty.
+    if (this.reports.length === 0) return NO_REPORTS;
     const taken = this.reports;
     this.reports = [];
     return taken;

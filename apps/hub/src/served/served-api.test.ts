@@ -51,6 +51,12 @@ function answerOf(outcome: Outcome): Answer {
   return outcome.answer;
 }
 
+interface LogLine {
+  msg: string;
+  reason?: string;
+  client?: string;
+}
+
 interface HsycoState {
   hsycostate: { timestamp: number; system?: string; topotime: number; io?: Record<string, string> };
 }
@@ -60,6 +66,7 @@ describe("the hub's Remote I/O API, part A, as a third-party client sees it", ()
   let sim: SimProcess;
   let direct: RioTestClient;
   let ca: string;
+  const log: LogLine[] = [];
   const rioget = (timestamp: number, password = ENCODED_PASSWORD, from?: string) =>
     get(hub.url, ca, `/x/rioget?1*${timestamp}*${password}`, from);
   const state = async (timestamp: number) => JSON.parse(answerOf(await rioget(timestamp)).body) as HsycoState;
@@ -67,7 +74,7 @@ describe("the hub's Remote I/O API, part A, as a third-party client sees it", ()
   beforeAll(async () => {
     sim = await spawnSim(['--password', SIM_PASSWORD, '--lights', '3', '--dimmers', '1', '--shutters', '1', '--sensors', '0', '--system', 'false']);
     direct = new RioTestClient(sim.url, sim.certificate);
-    hub = await startTestHub(undefined, { tls: true });
+    hub = await startTestHub(undefined, { tls: true, logStream: { write: (line: string) => void log.push(JSON.parse(line) as LogLine) } });
     ca = hub.running.certificate as string;
     await hub.admin.addSim('lobby', sim, SIM_PASSWORD);
     await eventually(() => hub.admin.point('lobby.connection', 'hub'), (point) => point.value === 'online');
@@ -190,6 +197,38 @@ describe("the hub's Remote I/O API, part A, as a third-party client sees it", ()
     });
     expect(await hub.admin.data('GET', '/api/hub/served-api')).toMatchObject({ ioFilter: '', uiFilter: '' });
   });
+
+  it(
+    'holds back new addresses once wrong passwords came from many, the right password too, so a guess cannot be ' +
+      'told right by being answered; a client served before goes on being answered',
+    async () => {
+      await hub.admin.data('PUT', '/api/hub/served-api', { address: '127.0.0.0/8' });
+      try {
+        // The client that polls the hub, with the right password, before the guessing starts.
+        expect(answerOf(await rioget(1)).status).toBe(200);
+        // One wrong guess from each of six addresses of the allowed range: the hub checks five
+        // passwords from addresses it has not served, then a token every 20 s (README).
+        const guesses = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((guess, index) => rioget(1, guess, `127.0.0.${10 + index}`)));
+        expect(guesses.every((outcome) => 'dropped' in outcome && outcome.bytes === 0)).toBe(true);
+        const [newcomer, guesser, served] = await Promise.all([
+          rioget(1, ENCODED_PASSWORD, '127.0.0.9'),
+          rioget(1, ENCODED_PASSWORD, '127.0.0.10'),
+          rioget(1, ENCODED_PASSWORD, '127.0.0.1'),
+        ]);
+        // Right, and dropped all the same: the same silence as a wrong password.
+        expect(newcomer).toMatchObject({ dropped: true, bytes: 0 });
+        expect(guesser).toMatchObject({ dropped: true, bytes: 0 });
+        expect(answerOf(served as Outcome).status).toBe(200);
+        // The guessing is one line when it starts, not one per guess once it has.
+        const started = log.findIndex((line) => line.msg.startsWith('served Remote I/O API: too many wrong passwords'));
+        expect(started).toBeGreaterThan(-1);
+        expect(log.slice(started).filter((line) => line.reason === 'wrong password' || line.msg.startsWith('served Remote I/O API: too many'))).toHaveLength(1);
+      } finally {
+        await hub.admin.data('PUT', '/api/hub/served-api', { address: '127.0.0.1/32' });
+      }
+    },
+    40_000,
+  );
 });
 
 describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all or nothing", () => {

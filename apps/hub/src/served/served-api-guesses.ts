@@ -1,0 +1,69 @@
+/**
+ * Password guessing on the hub's own Remote I/O API, limited as sign-ins are (auth/sign-in-throttle.ts,
+ * README "Sign-in throttling"). The API has one password and no names, so every client guesses one
+ * account: an address gets two wrong passwords free, then waits longer after each; addresses the
+ * API has not served get five more across them all, then one every 20 s. While held back, a client's
+ * request is dropped unchecked, its right password too, exactly as a wrong one is (a right password
+ * answered at once would tell a guesser that stops waiting after a few milliseconds which guess was
+ * right). A client the API served keeps being served while others guess.
+ */
+import type { GuessLimiter } from '@riohub/rio-server';
+import type { FastifyBaseLogger } from 'fastify';
+import { REFILL_MS, SignInThrottle } from '../auth/sign-in-throttle';
+
+/** The one account of the throttle: the served API's password. */
+const ACCOUNT = 'served Remote I/O API';
+/** How often an ended attack is looked for (and old entries forgotten). */
+const SWEEP_MS = 10_000;
+
+export class ServedApiGuesses implements GuessLimiter {
+  private readonly throttle = new SignInThrottle();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly log: FastifyBaseLogger) {
+    // An attack that stopped is reported even when no client comes again.
+    this.sweeper = setInterval(() => {
+      this.throttle.sweep();
+      this.logReports();
+    }, SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  mayCheck(address: string): boolean {
+    const { check } = this.throttle.begin(ACCOUNT, address);
+    if (!check) this.logReports();
+    return check;
+  }
+
+  checked(address: string, right: boolean): boolean {
+    const worthALine = this.throttle.settle(ACCOUNT, address, right);
+    this.logReports();
+    return worthALine;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** One line when guessing starts, one when it has stopped: never one per guess. */
+  private logReports(): void {
+    for (const report of this.throttle.takeReports()) {
+      if (report.kind === 'started') {
+        this.log.warn(
+          { perMinute: 60_000 / REFILL_MS },
+          'served Remote I/O API: too many wrong passwords; addresses it has not served are held back, their requests dropped unchecked',
+        );
+      } else {
+        this.log.warn(
+          {
+            refused: report.refused,
+            failed: report.failed,
+            addresses: report.addressesCapped ? `${report.addresses} or more` : report.addresses,
+            minutes: Math.round((report.at - report.startedAt) / 60_000),
+          },
+          'served Remote I/O API: password guessing ended',
+        );
+      }
+    }
+  }
+}
