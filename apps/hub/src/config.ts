@@ -1,6 +1,7 @@
 /** The hub's command line, parsed and checked once into a typed config. */
 import { isIP } from 'node:net';
 import { logLevelFrom, parseCommandLine, parseFlags, port, UsageError, type FlagEnvironment, type LogLevel } from '@riohub/cli';
+import { postgresUrlFault } from './db/postgres-url';
 
 export interface HubConfig {
   host: string;
@@ -255,13 +256,8 @@ export function parseFileCommandArgs(command: FileCommand, argv: readonly string
  */
 function databaseOption(text: string): string | undefined {
   if (text === 'sqlite' || text === '') return undefined;
-  const example = 'postgres://user:password@host:5432/name';
-  if (!/^postgres(ql)?:\/\//.test(text)) throw new UsageError(`--database: expected sqlite or a PostgreSQL URL (${example})`);
-  try {
-    new URL(text);
-  } catch {
-    throw new UsageError(`--database: the PostgreSQL URL cannot be read (${example}; %-escape a password's @, :, / and #)`);
-  }
+  const fault = postgresUrlFault(text);
+  if (fault) throw new UsageError(`--database: ${fault}`);
   return text;
 }
 

@@ -1,10 +1,10 @@
 /** Starts the hub from its config: settings file, store, first admin, demo simulators, links, listening app. */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { fingerprintOf, loadCertificate } from '@riohub/certificate';
+import { fingerprintOf, loadCertificate, type Certificate } from '@riohub/certificate';
 import { redactUrl } from '@riohub/rio-server';
 import type { FastifyInstance } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
@@ -52,6 +52,36 @@ const ANY_ADDRESS = new Set(['0.0.0.0', '::', '']);
 /** A running hub checks its kept self-signed certificate this often. */
 const CERTIFICATE_CHECK_MS = 86_400_000;
 
+/**
+ * `--cert` and `--key`, read and checked as the HTTPS server will use them: a certificate, its
+ * private key, and the one matching the other. Each problem names its flag and file.
+ */
+function readGivenCertificate(certFile: string, keyFile: string): Certificate {
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`${flag} ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    }
+  };
+  const cert = read('--cert', certFile);
+  const key = read('--key', keyFile);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch {
+    throw new Error(`--cert ${certFile}: not a PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    throw new Error(`--key ${keyFile}: not a PEM private key without a passphrase (-----BEGIN PRIVATE KEY-----)`);
+  }
+  if (!certificate.checkPrivateKey(privateKey)) throw new Error(`--key ${keyFile}: not the private key of --cert ${certFile}`);
+  return { cert, key };
+}
+
 export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<RunningHub> {
   const logger = pino(
     {
@@ -66,6 +96,8 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
   }
   // Read and checked in full before anything is opened: any problem in it stops the start.
   const settingsFile = config.configFile ? readSettingsFile(config.configFile, env) : undefined;
+  // So is the certificate given: a start refused for it leaves the database as it was.
+  const given = config.cert && config.key ? readGivenCertificate(config.cert, config.key) : undefined;
   // The command line and the environment win over the settings file.
   const database = config.database ?? settingsFile?.database;
   const store = await openSealedStore({ ...config, database }, env, logger);
@@ -91,14 +123,9 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
     const generatedAdminPassword = settingsFile && declaresAdmin(settingsFile) ? undefined : await new UserRepo(store).ensureFirstAdmin(env['RIOHUB_ADMIN_PASSWORD']);
     // Users and the served API before the app, which reads them.
     await settingsPlan?.applyAccounts();
-    const https =
-      config.cert && config.key
-        ? { cert: readFileSync(config.cert, 'utf8'), key: readFileSync(config.key, 'utf8') }
-        : config.tls
-          ? await loadCertificate(config.data, config.host, 'riohub')
-          : undefined;
-    const renewedFingerprint = https && 'renewed' in https && https.renewed ? fingerprintOf(https.cert) : undefined;
-    if (https && 'renewed' in https && https.renewed) {
+    const https = given ?? (config.tls ? await loadCertificate(config.data, config.host, 'riohub') : undefined);
+    const renewedFingerprint = https?.renewed ? fingerprintOf(https.cert) : undefined;
+    if (https?.renewed) {
       logger.warn(
         { fingerprint: renewedFingerprint, previousFingerprint: https.renewed.previousFingerprint, previousExpiry: new Date(https.renewed.previousExpiry).toISOString() },
         'the self-signed certificate was about to expire and has been renewed: hubs and clients that pinned it must trust the new fingerprint',

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { normalizeFingerprint } from './remotes';
-import { isWellFormedText, NOT_WELL_FORMED } from './text';
+import { isWellFormedText, NOT_WELL_FORMED, VALID_TEXT } from './text';
 
 export const mqttQosSchema = z.union([z.literal(0), z.literal(1), z.literal(2)], 'must be 0, 1 or 2');
 export type MqttQos = z.infer<typeof mqttQosSchema>;
@@ -60,8 +60,6 @@ export type MqttView = z.infer<typeof mqttViewSchema>;
 
 /** A topic path one may publish under: levels separated by `/`, no wildcard, no empty level. */
 const TOPIC_PATH = /^[^/+#]+(?:\/[^/+#]+)*$/;
-/** MQTT forbids the null character in a topic. */
-const NUL = String.fromCharCode(0);
 
 function brokerUrl(text: string): URL | undefined {
   try {
@@ -76,7 +74,8 @@ const topicPath = z
   .string()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .refine((text) => TOPIC_PATH.test(text) && !text.includes(NUL), 'must be topic levels separated by /, without +, # or an empty level');
+  .refine(...VALID_TEXT)
+  .refine((text) => TOPIC_PATH.test(text), 'must be topic levels separated by /, without +, # or an empty level');
 
 /** The PEM blocks of certificates, in form (the hub also parses each). */
 const PEM_CERTIFICATES = /^\s*(?:-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$/;
@@ -91,7 +90,7 @@ export const mqttInputSchema = z
       .refine((text) => text === '' || brokerUrl(text) !== undefined, 'must be mqtt://host:port or mqtts://host:port')
       .refine((text) => !brokerUrl(text)?.username && !brokerUrl(text)?.password, 'must not hold a user or password: give them in username and password')
       .optional(),
-    username: z.string().max(256, 'must be at most 256 characters').refine(isWellFormedText, NOT_WELL_FORMED).optional(),
+    username: z.string().max(256, 'must be at most 256 characters').refine(...VALID_TEXT).optional(),
     /** A new password; `''` clears it; omitted keeps the stored one. */
     password: z.string().max(256, 'must be at most 256 characters').refine(isWellFormedText, NOT_WELL_FORMED).optional(),
     clientId: z

@@ -8,7 +8,7 @@
  */
 import { compileAddressList } from '@riohub/protocol';
 import { z } from 'zod';
-import { isWellFormedText, NOT_WELL_FORMED, VALID_NAME_TEXT } from './text';
+import { isWellFormedText, NOT_WELL_FORMED, VALID_TEXT } from './text';
 
 export const servedApiViewSchema = z
   .object({
@@ -51,8 +51,8 @@ export const servedApiInputSchema = z
       .refine(compiles(compileAddressList), 'must be addresses, CIDR ranges or *, separated by commas')
       .optional(),
     control: z.boolean().optional(),
-    ioFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).optional(),
-    uiFilter: z.string().max(4096, 'is too long').refine(...VALID_NAME_TEXT).optional(),
+    ioFilter: z.string().max(4096, 'is too long').refine(...VALID_TEXT).optional(),
+    uiFilter: z.string().max(4096, 'is too long').refine(...VALID_TEXT).optional(),
   })
   .strict()
   .meta({ id: 'ServedApiChange' });

@@ -45,12 +45,20 @@ export function utf8ByteLength(text: string): number {
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
+ * Whether text has a UTF-8 form: a lone UTF-16 surrogate (which JSON lets a client send) has none,
+ * so a password holding one could never be percent-encoded into a request.
+ */
+export function isWellFormedText(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+/**
  * What keeps a value from being text that can be written, or undefined: half a character (JSON
  * can carry one, a URL cannot), or a NUL character (a URL can carry one, but PostgreSQL's text
  * cannot hold it, so a hub on it could not record the write; refused on every store alike).
  */
 export function textFault(value: string): string | undefined {
-  if (LONE_SURROGATE.test(value)) return 'half a character (a lone UTF-16 surrogate)';
+  if (!isWellFormedText(value)) return 'half a character (a lone UTF-16 surrogate)';
   if (value.includes('\u0000')) return 'a NUL character (U+0000)';
   return undefined;
 }

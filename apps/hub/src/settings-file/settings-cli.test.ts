@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { makeSelfSigned } from '@riohub/certificate';
 import type { AuditRecord, RemoteView, ServedApiView } from '@riohub/hub-api';
 import { spawnHub, type HubProcess } from '@riohub/sim-launcher';
 import { request } from 'undici';
@@ -72,6 +73,28 @@ describe('riohub --config', () => {
     const unset = await runRiohub(['--port', '0', '--data', data, '--config', config], { ADMIN_PW, SERVED_PW });
     expect(unset.code).toBe(1);
     expect(unset.stderr).toContain(`${config}:6: remotes[0].passwordEnv: the environment variable LOBBY_PW is not set`);
+  });
+
+  it('refuses a --cert or --key it cannot serve, naming the flag and the file, before the file changes anything', async () => {
+    const config = join(folder, 'riohub.yaml');
+    writeFileSync(config, SETTINGS);
+    const data = join(folder, 'data');
+    const notPem = join(folder, 'cert.pem');
+    writeFileSync(notPem, 'not a certificate\n');
+    const [one, other] = await Promise.all([makeSelfSigned('127.0.0.1', 'one'), makeSelfSigned('127.0.0.1', 'other')]);
+    const [cert, otherKey] = [join(folder, 'one.pem'), join(folder, 'other-key.pem')];
+    writeFileSync(cert, one.cert);
+    writeFileSync(otherKey, other.key);
+    const garbled = await runRiohub(['--port', '0', '--data', data, '--config', config, '--cert', notPem, '--key', notPem], SECRETS);
+    expect(garbled.code).toBe(1);
+    expect(garbled.stderr).toContain(`--cert ${notPem}: not a PEM certificate`);
+    const mismatched = await runRiohub(['--port', '0', '--data', data, '--config', config, '--cert', cert, '--key', otherKey], SECRETS);
+    expect(mismatched.code).toBe(1);
+    expect(mismatched.stderr).toContain(`--key ${otherKey}: not the private key of --cert ${cert}`);
+    // Neither start applied the file: its admin and its served API are not in the database.
+    const exported = await runRiohub(['export-config', '--data', data]);
+    expect(exported.stdout).not.toContain('boss');
+    expect(exported.stdout).not.toContain('10.0.0.0/8');
   });
 
   it('applies the file at every start, unchanged the second time; export-config prints it without secrets, and it re-applies unchanged', async () => {

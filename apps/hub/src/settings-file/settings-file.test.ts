@@ -37,6 +37,31 @@ describe('settings file', () => {
     expect(readSettingsFile(write('pg.yaml', 'database: postgres://riohub@db.example:5432/riohub\n'), {}).database).toBe('postgres://riohub@db.example:5432/riohub');
     expect(readSettingsFile(write('lite.yaml', 'database: sqlite\n'), {}).database).toBeUndefined();
     expect(problemsOf('remotes: []\ndatabase: mysql://db/riohub\n')).toEqual(['2: database: must be sqlite or a postgres:// URL']);
+    // Shaped as a URL but not one (a port past 65535; an unescaped @ in the password): told here,
+    // as --database tells it, not as "Invalid URL" once the hub has started applying the file.
+    expect(problemsOf('database: postgres://riohub:pw@127.0.0.1:99999/riohub\n')).toEqual([
+      "1: database: the PostgreSQL URL cannot be read (postgres://user:password@host:5432/name; %-escape a password's @, :, / and #)",
+    ]);
+  });
+
+  it('checks the MQTT bridge as the REST API does, its password with it, before anything is applied', () => {
+    expect(
+      problemsOf(
+        `mqtt:
+  url: mqtt://127.0.0.1:1883
+  username: "bridge\\0"
+  passwordEnv: MQTT_PASSWORD
+  baseTopic: "site\\ud800"
+  discoveryPrefix: "ha/\\udc00"
+`,
+        { MQTT_PASSWORD: 'p'.repeat(257) },
+      ),
+    ).toEqual([
+      '3: mqtt.username: is not valid text: it holds a NUL character (U+0000)',
+      '4: mqtt.passwordEnv: must be at most 256 characters',
+      '5: mqtt.baseTopic: is not valid text: it holds half a character (a lone UTF-16 surrogate)',
+      '6: mqtt.discoveryPrefix: is not valid text: it holds half a character (a lone UTF-16 surrogate)',
+    ]);
   });
 
   it("reads the issue's example: remotes with options, users, the served API, passwords from the environment and files", () => {

@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { mqttInputSchema, remoteInputSchema, servedApiInputSchema, userInputSchema, type MqttInput, type RemoteSettings, type Role } from '@riohub/hub-api';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { postgresUrlFault } from '../db/postgres-url';
 import { validateRemote } from '../remotes/remote-schema';
 import { SERVED_API_DEFAULTS } from '../served/served-api-settings';
 
@@ -176,8 +177,13 @@ class Reader {
     for (const key of Object.keys(root)) if (!SECTIONS.includes(key)) this.problem([key], `unknown section (the sections are ${SECTIONS.join(', ')})`);
     if (root['database'] !== undefined) {
       const database = root['database'];
-      if (typeof database === 'string' && (database === 'sqlite' || /^postgres(ql)?:\/\/\S+$/.test(database))) settings.database = database === 'sqlite' ? undefined : database;
-      else this.problem(['database'], 'must be sqlite or a postgres:// URL');
+      if (typeof database !== 'string' || (database !== 'sqlite' && !/^postgres(ql)?:\/\//.test(database))) this.problem(['database'], 'must be sqlite or a postgres:// URL');
+      else if (database === 'sqlite') settings.database = undefined;
+      else {
+        const fault = postgresUrlFault(database);
+        if (fault) this.problem(['database'], fault);
+        else settings.database = database;
+      }
     }
     if (root['prune'] !== undefined) {
       if (typeof root['prune'] === 'boolean') settings.prune = root['prune'];
@@ -291,13 +297,12 @@ class Reader {
   }
 
   private mqtt(entry: Record<string, unknown>, path: FieldPath): DeclaredMqtt | undefined {
-    const password = this.password(entry, path, false);
-    const parsed = mqttInputSchema.safeParse(withoutSources(entry));
-    if (!parsed.success) {
-      this.zodProblems(parsed.error, path, entry);
-      return undefined;
-    }
-    return { settings: parsed.data, password, path };
+    const checked = this.withPassword(mqttInputSchema, entry, path);
+    if (!checked) return undefined;
+    // The password is checked with the fields, and kept apart from them as the other sections'.
+    const settings: Omit<MqttInput, 'password'> = { ...checked.data };
+    delete (settings as MqttInput).password;
+    return { settings, password: checked.password, path };
   }
 
   /**
