@@ -1,5 +1,6 @@
 // riohub --config and riohub export-config as real processes: refused starts, re-applies at every start, export round trip.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -95,6 +96,56 @@ describe('riohub --config', () => {
     const exported = await runRiohub(['export-config', '--data', data]);
     expect(exported.stdout).not.toContain('boss');
     expect(exported.stdout).not.toContain('10.0.0.0/8');
+  });
+
+  it('export-config says in one line why it cannot read a damaged or empty database, or an unreachable PostgreSQL', async () => {
+    const damaged = join(folder, 'damaged');
+    const empty = join(folder, 'empty');
+    for (const [data, bytes] of [[damaged, 'this is not an SQLite file '.repeat(200)], [empty, '']] as const) {
+      mkdirSync(data);
+      writeFileSync(join(data, DATABASE_FILE), bytes);
+    }
+    // A port nothing listens on: taken, then freed.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const url = `postgres://riohub:db-secret-pw@127.0.0.1:${port}/riohub`;
+    const runs = {
+      damaged: await runRiohub(['export-config', '--data', damaged]),
+      empty: await runRiohub(['export-config', '--data', empty]),
+      unreachable: await runRiohub(['export-config', '--database', url]),
+    };
+    for (const run of Object.values(runs)) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(runs.damaged.stderr).toContain(`riohub: cannot read the settings in ${join(damaged, DATABASE_FILE)}: file is not a database`);
+    expect(runs.empty.stderr).toContain(`riohub: cannot read the settings in ${join(empty, DATABASE_FILE)}: it holds no riohub database`);
+    expect(runs.unreachable.stderr).toContain(`riohub: cannot read the settings in postgres://riohub:***@127.0.0.1:${port}/riohub: connect ECONNREFUSED`);
+    expect(runs.unreachable.stderr).not.toContain('db-secret-pw');
+  });
+
+  it('export-config names each remote\'s password by a variable of its own, names differing only by - and _ too', async () => {
+    const config = join(folder, 'riohub.yaml');
+    const remote = (name: string, variable: string) => `  - { name: ${name}, host: 127.0.0.1, port: 9, tls: http, passwordEnv: ${variable} }\n`;
+    writeFileSync(config, `remotes:\n${remote('site-a', 'SITE_A_DASH')}${remote('site_a', 'SITE_A_UNDERSCORE')}${remote('site-a-2', 'SITE_A_2')}`);
+    const data = join(folder, 'data');
+    const hub = await start(data, config, { ...SECRETS, SITE_A_DASH: 'dash-password', SITE_A_UNDERSCORE: 'underscore-password', SITE_A_2: 'third-password' });
+    await applied(hub);
+    await hub.stop();
+    const exported = await runRiohub(['export-config', '--data', data]);
+    const variables = [...exported.stdout.matchAll(/name: (\S+)[\s\S]*?passwordEnv: (\S+)/g)].map(([, name, variable]) => [name, variable]);
+    expect(variables).toHaveLength(3);
+    expect(new Set(variables.map(([, variable]) => variable)).size).toBe(3);
+    // Applied as exported, each remote gets its own password back.
+    writeFileSync(config, exported.stdout);
+    const passwords: Record<string, string> = { 'site-a': 'dash-password', site_a: 'underscore-password', 'site-a-2': 'third-password' };
+    const env = Object.fromEntries(variables.map(([name, variable]) => [variable as string, passwords[name as string] as string]));
+    const again = await start(data, config, env);
+    expect(await applied(again)).toMatchObject({ changed: [] });
   });
 
   it('applies the file at every start, unchanged the second time; export-config prints it without secrets, and it re-applies unchanged', async () => {
