@@ -94,6 +94,8 @@ function peerSettings(key: string): RioServerSettings {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** The answer to a path under `/x/` that is no verb. */
+const NOT_FOUND = JSON.stringify({ error: 'not found' });
 
 export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fastify, options) => {
   const { source } = options;
@@ -192,10 +194,16 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     heldSockets.clear();
   });
 
+  // Plain HTTP: a WebSocket upgrade of any of its paths is no route of it, answered before any
+  // upgrade (a server with a WebSocket plugin would otherwise upgrade it, then close it).
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.headers.upgrade?.toLowerCase() === 'websocket') return answer(reply, 404, NOT_FOUND);
+  });
+
   // GET only: Fastify would answer a HEAD with this handler, and a HEAD of rioset would write.
   fastify.get('/x/:verb', { exposeHeadRoute: false }, async (request, reply) => {
     const parsed = parseRequestPath(request.raw.url ?? '');
-    if (!parsed) return answer(reply, 404, JSON.stringify({ error: 'not found' }));
+    if (!parsed) return answer(reply, 404, NOT_FOUND);
     const password = parsed.ok ? parsed.request.password : parsed.password;
     const given = password === undefined ? undefined : digest(password);
     const peer = currentPeer();
@@ -215,6 +223,9 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     if (!parsed.ok) return answerMalformed(reply, verb, parsed.error);
     return serve(parsed.request, request, reply, settings, filters, scope);
   });
+
+  // Any deeper path (`/x/rioget/`, `/x/a/b`) is no verb either: the same 404, not a route left unknown.
+  fastify.get('/x/*', { exposeHeadRoute: false }, async (request, reply) => answer(reply, 404, NOT_FOUND));
 
   /** Checks a password, unless the limiter holds its client back; refuses the request if not right. */
   function passwordIsRight(request: FastifyRequest, reply: FastifyReply, given: Buffer, passwordDigest: Buffer, scope: Scope): boolean {

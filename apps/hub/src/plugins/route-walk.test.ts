@@ -110,8 +110,11 @@ describe('route walk: every route, every spelling, every role', () => {
       for (const path of spellings(route.path)) {
         const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : '{"name":"mallory","role":"admin","password":"pwned-pass"}';
         const answer = await rawRequest(port, route.method, path, { accept: 'application/json' }, body);
-        // 400: the HTTP layer refused the request line itself, before any route.
-        expect([400, 401], `${route.method} ${path}: ${answer.head.split('\r\n')[0]}`).toContain(answer.status);
+        // 400: the HTTP layer refused the request line itself, before any route. A GET under /x/
+        // that is no verb (`/x/../api/users`: the router does not resolve `..`) is the Remote I/O
+        // API's own 404, which no session changes.
+        const remoteIoNotFound = route.method === 'GET' && path.startsWith('/x/') && answer.status === 404 && answer.body === '{"error":"not found"}';
+        if (!remoteIoNotFound) expect([400, 401], `${route.method} ${path}: ${answer.head.split('\r\n')[0]}`).toContain(answer.status);
         const upgrade = await rawRequest(port, 'GET', path, WS_UPGRADE);
         expect(upgrade.status, `websocket at ${path}`).not.toBe(101);
         expect(upgrade.status, `websocket at ${path}`).toBeLessThan(500);

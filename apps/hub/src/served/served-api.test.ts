@@ -1,6 +1,7 @@
 // The hub's own Remote I/O API, driven by a client written only from PROTOCOL.md part A (plain
 // node:https, nothing of riohub's protocol package), then the part B writes a concentrator relies on.
 import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
 import { MAX_VALUE_BYTES } from '@riohub/protocol';
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
 import { request } from 'undici';
@@ -341,6 +342,33 @@ describe("the hub's Remote I/O API, part B: writes forwarded to the remotes, all
     expect(written.statusCode).toBe(401);
     // Had it been taken as a write, the remote would hold the value already (answered after it).
     expect(await simValue('dummy.light.1')).toBe(before);
+  });
+
+  it('answers every other path under /x/ as an unknown verb: 404, before any password is asked for', async () => {
+    for (const path of ['/x/riofoo', '/x/', '/x/rioget/', `/x/rioget/extra?1*1*${PASSWORD}`, '/x/a/b']) {
+      const answer = await request(`${hub.url}${path}`);
+      expect([path, answer.statusCode, await answer.body.text()]).toEqual([path, 404, '{"error":"not found"}']);
+    }
+    // Nor is any of its paths a WebSocket: refused before any upgrade, a verb with its password too.
+    const { port } = new URL(hub.url);
+    for (const path of [`/x/rioget?1*1*${PASSWORD}`, '/x/../api/session']) {
+      const head = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write(
+            `GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: Upgrade\r\nupgrade: websocket\r\n` +
+              'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n',
+          ),
+        );
+        let received = '';
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString();
+          if (received.includes('\r\n')) socket.destroy();
+        });
+        socket.once('close', () => resolve(received.split('\r\n')[0] ?? ''));
+        socket.once('error', reject);
+      });
+      expect([path, head]).toEqual([path, 'HTTP/1.1 404 Not Found']);
+    }
   });
 
   it("changes topotime when the set of remotes changes, and a deleted remote's names leave every client's view", async () => {
