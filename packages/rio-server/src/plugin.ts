@@ -247,6 +247,23 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     return right;
   }
 
+  /** The compiled settings a request of `scope` is judged by now: a new object once they changed. */
+  function inForce(scope: Scope): CompiledSettings | undefined {
+    return scope === 'peer' ? currentPeer() : current();
+  }
+
+  /**
+   * Whether a request let in before the settings changed would be let in under those in force: its
+   * address, its password, the API on, and part B served if it is part B. Not a guess, so the
+   * guess limiter is not told.
+   */
+  function stillLetIn(rio: RioRequest, request: FastifyRequest, scope: Scope): boolean {
+    const letIn = inForce(scope);
+    if (!letIn || !timingSafeEqual(digest(rio.password), letIn.passwordDigest)) return false;
+    if (scope === 'peer') return true;
+    return allowedOn(request.socket, letIn.addresses) && letIn.settings.password !== '' && (letIn.settings.api !== 'public' || isPublicRequest(rio));
+  }
+
   function answerMalformed(reply: FastifyReply, verb: string, error: string): FastifyReply {
     if (verb === 'riolog' || verb === 'riologs') return answer(reply, 400, JSON.stringify({ hsycolog: { error } }));
     return answer(reply, 400, encodeWriteResult({ ok: false, error }));
@@ -280,6 +297,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
         // a held poll must not answer with filters replaced meanwhile (nor as changes, since the
         // replacement made its timestamp unknown).
         const clocked = query.version === 2 && source.systemClock !== undefined;
+        const letInBy = inForce(scope);
         // Polls held with the latest timestamp keep sharing their answer after the next change.
         const changesAfter = query.timestamp === source.store.timestamp ? `after ${query.timestamp}` : undefined;
         const poll: Poll = {
@@ -293,6 +311,11 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
           tryAnswer: () => readChanges(source, filtersNow(), query),
           idleAnswer: () => idleState(source, query),
           send: (body: string) => {
+            // Let in under the settings of when it came: no answer if those in force now would not.
+            if (inForce(scope) !== letInBy && !stillLetIn(rio, request, scope)) {
+              refuse(request, reply, 'the settings changed while the poll was held: no longer let in');
+              return;
+            }
             void answer(reply, 200, body);
             // After the write, as the hub's delta: on loopback the socket's write is most of a hop.
             traceStage(TRACE_STAGES.answerSent, () => ({ body }));

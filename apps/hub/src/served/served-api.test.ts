@@ -167,6 +167,31 @@ describe("the hub's Remote I/O API, part A, as a third-party client sees it", ()
     40_000,
   );
 
+  it('drops a poll held from before its password was changed or its address taken off the list, however much changes', async () => {
+    const cases = [
+      // The control: a change that lets the client in still, whose held poll is answered.
+      { change: { control: false }, dropped: false },
+      { change: { password: 'replaced password' }, dropped: true },
+      { change: { address: '10.0.0.1' }, dropped: true },
+      { change: { password: '' }, dropped: true },
+    ];
+    for (const { change, dropped } of cases) {
+      const now = (await state(1)).hsycostate.timestamp;
+      const held = rioget(now);
+      try {
+        // Let the poll come in and be held (nothing changed since `now`) before the settings change.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await hub.admin.data('PUT', '/api/hub/served-api', change);
+        await direct.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.dimmer.1*${10 + cases.findIndex((entry) => entry.change === change)}`);
+        const outcome = await held;
+        if (dropped) expect([change, outcome]).toMatchObject([change, { dropped: true, bytes: 0 }]);
+        else expect(JSON.parse(answerOf(outcome).body)).toMatchObject({ hsycostate: { io: { 'lobby.dummy.dimmer.1': '10' } } });
+      } finally {
+        await hub.admin.data('PUT', '/api/hub/served-api', { password: API_PASSWORD, address: '127.0.0.1/32', control: true });
+      }
+    }
+  }, 60_000);
+
   it('never sends a filtered-out name, in the full state or in changes', async () => {
     await hub.admin.data('PUT', '/api/hub/served-api', { ioFilter: '*,!lobby.dummy.light.1' });
     const full = await state(1);
