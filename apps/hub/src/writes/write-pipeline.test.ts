@@ -97,6 +97,24 @@ describe('write pipeline', () => {
     await expect.poll(async () => (await log()).map((record) => record.status)).toEqual(['confirmed']);
   });
 
+  it('confirms each of two writes to one name whose value comes back, the first too, and only those', async () => {
+    const writes = pipelineOn(store);
+    // Two operators switch one light on and off before the remote's next poll answer.
+    await writes.writeOne({ name: 'site.light.1', value: '1' }, { user: 'ann', via: 'rest' });
+    await writes.writeOne({ name: 'site.light.1', value: '0' }, { user: 'bob', via: 'dashboard' });
+    await writes.writeOne({ name: 'site.light.1', value: '7' }, { user: 'cy', via: 'dashboard' });
+    // The poll reports 1, then 0; 7 never comes back (a later change replaced it at the remote).
+    for (const value of ['1', '0']) {
+      tree.set('io', 'site.light.1', value, 'site');
+      writes.observe('io', 'site.light.1', value);
+    }
+    await expect.poll(async () => (await log()).map(({ newValue, status }) => [newValue, status])).toEqual([
+      ['1', 'confirmed'],
+      ['0', 'confirmed'],
+      ['7', 'applied'],
+    ]);
+  });
+
   it('logs two writes to one name in the order it sends them, however long each takes to store', async () => {
     let first = true;
     const writes = pipelineOn(

@@ -109,7 +109,8 @@ interface PendingConfirmation {
 export class WritePipeline {
   readonly log: WriteLog;
   /** Applied writes waiting for their value, by kind and full name. */
-  private readonly pending = new Map<string, PendingConfirmation>();
+  /** Per `kind:name`, the applied writes waiting for their value, oldest first. */
+  private readonly pending = new Map<string, PendingConfirmation[]>();
   /** Per remote, when its `control disabled` is forgotten (its points writable again). */
   private readonly controlRefusals = new Map<string, NodeJS.Timeout>();
   /** The end of the last request's turn to be planned, recorded and sent. */
@@ -179,10 +180,17 @@ export class WritePipeline {
   observe(kind: 'io' | 'ui', name: string, value: string): void {
     const key = `${kind}:${name}`;
     const waiting = this.pending.get(key);
-    if (!waiting || waiting.record.newValue !== value) return;
-    clearTimeout(waiting.timer);
-    this.pending.delete(key);
-    void this.confirm(waiting.record);
+    if (!waiting?.some((entry) => entry.record.newValue === value)) return;
+    // Each write of this value is confirmed: a write the next one replaced before the poll saw it
+    // stays applied, one whose value the poll saw in between is confirmed as well.
+    const left = waiting.filter((entry) => {
+      if (entry.record.newValue !== value) return true;
+      clearTimeout(entry.timer);
+      void this.confirm(entry.record);
+      return false;
+    });
+    if (left.length > 0) this.pending.set(key, left);
+    else this.pending.delete(key);
   }
 
   /** Makes a remote's points writable again: its link restarted (and asks anew), or it was deleted. */
@@ -193,7 +201,7 @@ export class WritePipeline {
   }
 
   stop(): void {
-    for (const { timer } of this.pending.values()) clearTimeout(timer);
+    for (const waiting of this.pending.values()) for (const { timer } of waiting) clearTimeout(timer);
     this.pending.clear();
     for (const timer of this.controlRefusals.values()) clearTimeout(timer);
     this.controlRefusals.clear();
@@ -377,9 +385,16 @@ export class WritePipeline {
 
   private awaitConfirmation(record: WriteRecord): void {
     const key = `${record.kind}:${record.name}`;
-    clearTimeout(this.pending.get(key)?.timer);
-    const timer = setTimeout(() => this.pending.delete(key), CONFIRM_TIMEOUT_MS);
-    this.pending.set(key, { record, timer });
+    const entry: PendingConfirmation = {
+      record,
+      // Past it, the write stays applied.
+      timer: setTimeout(() => {
+        const left = (this.pending.get(key) ?? []).filter((waiting) => waiting !== entry);
+        if (left.length > 0) this.pending.set(key, left);
+        else this.pending.delete(key);
+      }, CONFIRM_TIMEOUT_MS),
+    };
+    this.pending.set(key, [...(this.pending.get(key) ?? []), entry]);
   }
 
   /**
