@@ -13,8 +13,9 @@
  * others is restricted to its owner, or refused when that fails. The key is never logged.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 /** The environment variable that holds the key, when it is not kept in the data folder. */
 export const SECRET_KEY_ENV = 'RIOHUB_SECRET_KEY';
@@ -105,19 +106,27 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv): { key: B
 }
 
 function createKeyFile(path: string): void {
-  let fd: number;
-  try {
-    // Exclusive: of two hubs starting on one folder at once, one makes the key, the other reads it.
-    fd = openSync(path, 'wx', 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw error;
-  }
+  // Written whole under a name of its own, then linked to the key's name, which fails if it exists:
+  // of hubs starting on one folder at once, one makes the key and the others read it, never a file
+  // created and not yet written (opened with 'wx', one in eight read it empty).
+  const draft = `${path}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}`;
+  const fd = openSync(draft, 'wx', 0o600);
   try {
     writeSync(fd, `${randomBytes(KEY_BYTES).toString('hex')}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+  try {
+    linkSync(draft, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    // A file system without hard links: renamed into place, unless a key came meanwhile.
+    if ((code === 'EPERM' || code === 'ENOTSUP') && !existsSync(path)) renameSync(draft, path);
+    else throw error;
+  } finally {
+    rmSync(draft, { force: true });
   }
 }
 
