@@ -1,6 +1,6 @@
 // riohub backup and restore as real processes, against a real hub replicating a real simulator's loggers.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditRecord, LoggerSample, LoggerView, RemoteView, User, WriteRecord } from '@riohub/hub-api';
@@ -35,6 +35,16 @@ function loggerBooks(file: string) {
 }
 
 const upTo = (samples: LoggerSample[], time: number) => samples.filter(([at]) => at <= time);
+
+/** The users of a database, read as the hub would find them. */
+function usersOf(file: string) {
+  const db = new Database(file, { readonly: true });
+  try {
+    return { applicationId: db.pragma('application_id', { simple: true }), users: db.prepare('SELECT name FROM users ORDER BY name').all() };
+  } finally {
+    db.close();
+  }
+}
 
 describe('backup and restore', () => {
   const t = hubPerTest(['--password', SIM_PASSWORD, '--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '0']);
@@ -159,6 +169,86 @@ describe('backup and restore', () => {
     db.close();
     const usage = await runRiohub(['restore', file]);
     expect([usage.code, usage.stderr.split('\n')[0]]).toEqual([2, 'riohub: restore needs --data <dir>, the data folder it writes into']);
+  }, 240_000);
+
+  it('replaces a damaged database with --replace, keeping it aside', async () => {
+    const file = join(folder, 'hub.backup');
+    expect((await runRiohub(['backup', file, '--data', t.hub.dataDir])).code).toBe(0);
+    await t.hub.stop();
+    // Garbage where the database was, and a real hub database cut short; a hub fails on either
+    // (on the second after it made its -wal and -shm), which is when a restore is wanted.
+    const garbled = join(folder, 'garbled');
+    mkdirSync(garbled);
+    const garbage = Buffer.from('these are not the droids\n'.repeat(400));
+    writeFileSync(join(garbled, DATABASE_FILE), garbage);
+    const cut = join(folder, 'cut');
+    mkdirSync(cut);
+    copyFileSync(join(t.hub.dataDir, DATABASE_FILE), join(cut, DATABASE_FILE));
+    truncateSync(join(cut, DATABASE_FILE), 5_000);
+    for (const [data, why] of [
+      [garbled, 'file is not a database'],
+      [cut, 'database disk image is malformed'],
+    ] as const) {
+      const failed = await runRiohub(['--port', '0', '--data', data], { RIOHUB_ADMIN_PASSWORD: 'failed-admin-pw' });
+      expect([failed.code, failed.stderr]).toEqual([1, expect.stringContaining(why)]);
+    }
+    expect(existsSync(join(cut, `${DATABASE_FILE}-wal`)) && existsSync(join(cut, `${DATABASE_FILE}-shm`))).toBe(true);
+
+    for (const [data, why] of [
+      [garbled, 'file is not a database'],
+      [cut, 'database disk image is malformed'],
+    ] as const) {
+      const database = join(data, DATABASE_FILE);
+      const damaged = readFileSync(database);
+      const logs = ['-wal', '-shm'].filter((suffix) => existsSync(database + suffix));
+      const restore = await runRiohub(['restore', file, '--data', data, '--replace']);
+      expect(restore.stderr).toBe('');
+      expect(restore.code).toBe(0);
+      const kept = `${database}.replaced`;
+      expect(restore.stdout).toContain(`riohub: the database it replaced was damaged (${why}): it is kept as ${kept}\n`);
+      // Kept whole, with its own -wal and -shm, none of which is left beside the restored database.
+      expect(readFileSync(kept)).toEqual(damaged);
+      for (const suffix of ['-wal', '-shm']) {
+        expect(existsSync(kept + suffix)).toBe(logs.includes(suffix));
+        expect(existsSync(database + suffix)).toBe(false);
+      }
+      expect(usersOf(database)).toEqual({ applicationId: APPLICATION_ID, users: [{ name: 'admin' }] });
+    }
+  }, 240_000);
+
+  it("refuses a --data that is a file, and the folder's own database as the backup, changing nothing", async () => {
+    const file = join(folder, 'hub.backup');
+    expect((await runRiohub(['backup', file, '--data', t.hub.dataDir])).code).toBe(0);
+    const notFolder = join(folder, 'data.txt');
+    writeFileSync(notFolder, 'not a folder\n');
+    for (const [data, message] of [
+      [notFolder, `${notFolder} is a file, not a folder: give the hub's data folder`],
+      [join(notFolder, 'hub'), `${join(notFolder, 'hub')} cannot be a data folder (ENOTDIR)`],
+    ]) {
+      const refused = await runRiohub(['restore', file, '--data', data as string, '--replace']);
+      expect([refused.code, refused.stderr]).toEqual([1, `riohub: ${message}\n`]);
+    }
+    expect(readdirSync(folder).sort()).toEqual(['data.txt', 'hub.backup']);
+    expect(readFileSync(notFolder, 'utf8')).toBe('not a folder\n');
+
+    // The folder's database given as the backup, by its path or a link to it: no hub runs on it.
+    await t.hub.stop();
+    const own = join(t.hub.dataDir, DATABASE_FILE);
+    const before = readFileSync(own);
+    const link = join(folder, 'link.sqlite');
+    symlinkSync(own, link);
+    const folderLink = join(folder, 'data-link');
+    symlinkSync(t.hub.dataDir, folderLink);
+    for (const [backup, data] of [
+      [own, t.hub.dataDir],
+      [link, t.hub.dataDir],
+      [own, folderLink],
+    ] as const) {
+      const self = await runRiohub(['restore', backup, '--data', data, '--replace']);
+      expect([self.code, self.stderr]).toEqual([1, `riohub: ${backup} is the database of ${data} itself: restore a backup of it (made by riohub backup)\n`]);
+    }
+    expect(readFileSync(own)).toEqual(before);
+    expect(readdirSync(t.hub.dataDir).filter((name) => name.startsWith(DATABASE_FILE))).toEqual([DATABASE_FILE]);
   }, 240_000);
 });
 

@@ -6,12 +6,13 @@
  * (journal mode DELETE), mode 0600. The secret key is not in it, by design.
  *
  * A restore checks that the file is a riohub database (its application id, or the tables of one
- * made before the id was set; a schema this riohub knows; SQLite's quick check), refuses while a
- * hub has the folder's database open (it cannot take SQLite's exclusive lock), and puts the copy
- * in place with the folder 0700 and the file 0600, removing the old database's -wal and -shm so
- * that nothing of it is replayed over the restored one.
+ * made before the id was set; a schema this riohub knows; SQLite's quick check) and not the
+ * folder's own, refuses while a hub has the folder's database open (it cannot take SQLite's
+ * exclusive lock), and puts the copy in place with the folder 0700 and the file 0600, moving the
+ * old database's -wal and -shm away with it so that nothing of it is replayed over the restored
+ * one. A damaged old database is replaced too (that is what a restore is for), and kept aside.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CommandError } from '@riohub/cli';
 import Database from 'better-sqlite3';
@@ -26,6 +27,11 @@ export interface DatabaseContents {
   writes: number;
   loggers: number;
   samples: number;
+}
+
+/** What `riohub restore` did: the restored database's contents, and where a damaged one it replaced is kept. */
+export interface RestoredDatabase extends DatabaseContents {
+  damaged?: { why: string; keptAs: string };
 }
 
 /** The tables every riohub database has had since its first version. */
@@ -144,27 +150,74 @@ export function backupReport(dataDir: string, file: string, contents: DatabaseCo
   ];
 }
 
+/** The old database's files: SQLite's log and index (WAL) and rollback journal go with it, wherever it goes. */
+const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+
+/** SQLite's file header: a file without it is no database to SQLite. */
+const SQLITE_HEADER_BYTES = 100;
+
 /**
  * Takes SQLite's exclusive lock on the folder's database and keeps it (until the returned
  * connection closes): refused while a hub has it open, and a hub starting meanwhile cannot read it.
+ *
+ * A database SQLite cannot read (not one, or cut short) is `damaged`, and replaced all the same:
+ * that is what a restore is for, and a hub fails on it at its start. SQLite reads its first page
+ * before it tries for the lock, so a hub still running on a database damaged under it is not seen
+ * (it goes on with the files it has open, moved aside with the database).
  */
-function lockOut(database: string, dataDir: string): Database.Database {
+function lockOut(database: string, dataDir: string): { lock: Database.Database; damaged?: string } {
   const db = new Database(database, { fileMustExist: true, timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
-    return db;
+    return { lock: db };
   } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return { lock: db, damaged: (error as Error).message };
     db.close();
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new CommandError(`a hub is running on ${dataDir}: stop it, then restore`);
+    if (code.startsWith('SQLITE_BUSY')) throw new CommandError(`a hub is running on ${dataDir}: stop it, then restore`);
     throw error;
   }
 }
 
+/** Refuses a `--data` that is not a folder (or a name a folder can have), before anything is written. */
+function checkDataFolder(dataDir: string): void {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(dataDir, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new CommandError(`${dataDir} cannot be a data folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  if (stats && !stats.isDirectory()) throw new CommandError(`${dataDir} is a file, not a folder: give the hub's data folder`);
+}
+
+/** Whether two paths name one file, however they get there (links, `..`). */
+function sameFile(first: string, second: string): boolean {
+  const one = statSync(first, { throwIfNoEntry: false });
+  const other = statSync(second, { throwIfNoEntry: false });
+  return one !== undefined && other !== undefined && one.dev === other.dev && one.ino === other.ino;
+}
+
+/** Zeroes a file's SQLite header, so that SQLite takes it for no database ("file is not a database"). */
+function unmakeDatabase(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, Buffer.alloc(SQLITE_HEADER_BYTES), 0, SQLITE_HEADER_BYTES, 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Puts a backup in place as the folder's database. Refuses a file that is not one, and a folder a hub runs on. */
-export async function restoreDatabase(file: string, dataDir: string, options: { replace: boolean }): Promise<DatabaseContents> {
+export async function restoreDatabase(file: string, dataDir: string, options: { replace: boolean }): Promise<RestoredDatabase> {
   const backup = resolve(file);
   if (!existsSync(backup)) throw new CommandError(`${backup} does not exist`);
+  checkDataFolder(dataDir);
+  const database = join(dataDir, DATABASE_FILE);
+  // Told apart before the backup is opened: its connection would hold the folder database's lock,
+  // and the restore would take that for a running hub.
+  if (sameFile(backup, database)) throw new CommandError(`${backup} is the database of ${dataDir} itself: restore a backup of it (made by riohub backup)`);
   let source: Database.Database;
   try {
     source = new Database(backup, { readonly: true, fileMustExist: true });
@@ -174,36 +227,45 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
   try {
     const why = whyNotRestorable(source);
     if (why) throw new CommandError(`${backup} is not a riohub backup: ${why}`);
-    const database = join(dataDir, DATABASE_FILE);
-    let lock: Database.Database | undefined;
+    let old: ReturnType<typeof lockOut> | undefined;
     if (existsSync(database)) {
       if (!options.replace) throw new CommandError(`${dataDir} already holds a hub database: to replace it, stop the hub and restore with --replace`);
-      // Held while the copy is made, so that a hub started meanwhile cannot use the old database.
-      lock = lockOut(database, dataDir);
+      // Held until the restored database has the name, so that a hub started meanwhile cannot use the old one.
+      old = lockOut(database, dataDir);
     }
-    ensureDataFolder(dataDir);
     const staging = `${database}.restoring`;
     const replaced = `${database}.replaced`;
+    let moved: string[] = [];
     try {
-      freshPrivateFile(staging);
-      await source.backup(staging);
-      syncFile(staging);
-    } catch (error) {
-      rmSync(staging, { force: true });
-      throw error;
+      ensureDataFolder(dataDir);
+      try {
+        freshPrivateFile(staging);
+        await source.backup(staging);
+        syncFile(staging);
+      } catch (error) {
+        rmSync(staging, { force: true });
+        throw error;
+      }
+      // The old database moves aside whole (its log with it, never replayed over the restored one)
+      // before the restored one takes its name, and goes only once that is done: a crash in between
+      // leaves one of the two complete. What an earlier restore left under the aside name goes
+      // first, so that none of it is taken for part of this one.
+      moved = DATABASE_SUFFIXES.filter((suffix) => existsSync(database + suffix));
+      if (old) for (const suffix of DATABASE_SUFFIXES) rmSync(replaced + suffix, { force: true });
+      for (const suffix of moved) renameSync(database + suffix, replaced + suffix);
+      renameSync(staging, database);
+      // A hub that opened the old database just before it moved waits for the lock, then would run
+      // on it with a new -wal beside the restored one, which SQLite would replay over that: it
+      // finds no database instead. (A damaged one, kept as it is for a look, fails it already.)
+      if (old && !old.damaged) unmakeDatabase(replaced);
     } finally {
-      lock?.close();
+      old?.lock.close();
     }
-    // The old database moves aside whole (its log with it, never replayed over the restored one)
-    // before the restored one takes its name, and goes only once that is done: a crash in between
-    // leaves one of the two complete.
-    const suffixes = ['', '-wal', '-shm'].filter((suffix) => existsSync(database + suffix));
-    for (const suffix of suffixes) renameSync(database + suffix, replaced + suffix);
-    renameSync(staging, database);
-    for (const suffix of suffixes) rmSync(replaced + suffix, { force: true });
+    if (!old?.damaged) for (const suffix of moved) rmSync(replaced + suffix, { force: true });
     const restored = new Database(database, { readonly: true, fileMustExist: true });
     try {
-      return contentsOf(restored, database);
+      const contents = contentsOf(restored, database);
+      return old?.damaged ? { ...contents, damaged: { why: old.damaged, keptAs: replaced } } : contents;
     } finally {
       restored.close();
     }
@@ -213,7 +275,7 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
 }
 
 /** The lines `riohub restore` prints: what was restored, and what of the key. */
-export function restoreReport(file: string, dataDir: string, contents: DatabaseContents, env: NodeJS.ProcessEnv): string[] {
+export function restoreReport(file: string, dataDir: string, restored: RestoredDatabase, env: NodeJS.ProcessEnv): string[] {
   const keyFile = join(dataDir, SECRET_KEY_FILE);
   const key =
     env[SECRET_KEY_ENV] !== undefined
@@ -222,7 +284,8 @@ export function restoreReport(file: string, dataDir: string, contents: DatabaseC
         ? `the hub will use the key in ${keyFile}`
         : `there is no key in ${dataDir}: put the hub's ${SECRET_KEY_FILE} there (or set ${SECRET_KEY_ENV}) before starting it`;
   return [
-    `riohub: restored ${resolve(file)} into ${join(dataDir, DATABASE_FILE)} (${describeContents(contents)})`,
+    `riohub: restored ${resolve(file)} into ${join(dataDir, DATABASE_FILE)} (${describeContents(restored)})`,
+    ...(restored.damaged ? [`riohub: the database it replaced was damaged (${restored.damaged.why}): it is kept as ${restored.damaged.keptAs}`] : []),
     `riohub: the secret key is not part of a backup: ${key}; with a key other than the one it was made with, the remotes' passwords and this hub's Remote I/O API password must be entered again`,
   ];
 }
