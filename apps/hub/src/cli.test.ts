@@ -1,13 +1,13 @@
 // The hub's command line, run as a real process: bad flags, the loopback rule, demo mode, the
 // password reset; on the run's store (`--database` from testing/test-store.ts).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteView } from '@riohub/hub-api';
 import { appArgs } from '@riohub/sim-launcher';
 import { describe, expect, it } from 'vitest';
-import { openStore } from './db/database';
+import { DATABASE_FILE, openStore } from './db/database';
 import { readMeta } from './db/store';
 import { eventually, HubClient } from './testing/test-hub';
 import { onPostgres, testDatabase } from './testing/test-store';
@@ -193,6 +193,18 @@ describe('riohub command line', () => {
       expect(await unreachable.exited).toBe(1);
       expect(unreachable.stderr()).toContain('cannot open the database at postgres://riohub:***@127.0.0.1:1/riohub');
       for (const run of [mysql, unreachable]) expect(run.stderr() + run.stdout()).not.toContain(secret);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --pair-url on a hub that keeps its store in SQLite, before it creates anything', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
+    try {
+      const lone = runHub(['--port', '0', '--data', data, '--pair-url', 'https://hub-a.example:8443'], { RIOHUB_DATABASE: '' });
+      expect(await lone.exited).toBe(1);
+      expect(lone.stderr()).toContain('riohub: --pair-url is for the hubs of a pair, which share a PostgreSQL database (--database postgres://…)');
+      expect(existsSync(join(data, DATABASE_FILE))).toBe(false);
     } finally {
       rmSync(data, { recursive: true, force: true });
     }

@@ -100,6 +100,10 @@ export async function startHub(config: HubConfig, env: NodeJS.ProcessEnv = proce
   const given = config.cert && config.key ? readGivenCertificate(config.cert, config.key) : undefined;
   // The command line and the environment win over the settings file.
   const database = config.database ?? settingsFile?.database;
+  // Said, not ignored: an operator who gives it means this hub to be one of a pair.
+  if (config.pairUrl !== undefined && database === undefined) {
+    throw new Error('--pair-url is for the hubs of a pair, which share a PostgreSQL database (--database postgres://…): this hub keeps its store in SQLite');
+  }
   const store = await openSealedStore({ ...config, database }, env, logger);
   // Hubs sharing a PostgreSQL database elect the active one: a lone hub is active at once.
   const instanceId = store.kind === 'postgres' ? ownInstanceId(config.data) : undefined;

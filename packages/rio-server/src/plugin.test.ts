@@ -150,6 +150,28 @@ describe('the Remote I/O API with a peer key', () => {
     expect(asked).toEqual(['127.0.0.1', '127.0.0.1']);
   });
 
+  it('holds at most so many refused connections in all, from however many addresses, and closes the rest at once', async () => {
+    const served = source();
+    app = Fastify();
+    await app.register(rioServerPlugin, { source: served, settings: { password: 'client-pw', address: '*', control: false, ioFilter: '', uiFilter: '', api: 'extended' }, maxHeld: 3 });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    // Wrong passwords from four addresses of the loopback range, one each: under any per-address cap.
+    const outcomes = await Promise.all(
+      [2, 3, 4, 5].map(
+        (last) =>
+          new Promise<{ closedAt: number }>((resolve) => {
+            const started = performance.now();
+            get(url + buildRequestPath(fullState('guess')), { localAddress: `127.0.0.${last}`, agent: false })
+              .once('error', () => resolve({ closedAt: performance.now() - started }))
+              .once('response', () => resolve({ closedAt: Number.NaN }));
+          }),
+      ),
+    );
+    // Three held until the app closes (below), the fourth closed at once; none answered.
+    const closedAtOnce = outcomes.filter(({ closedAt }) => closedAt < 5_000);
+    expect(closedAtOnce).toHaveLength(1);
+  }, 20_000);
+
   it('lets no peer in while there is no key, nor with the key of before once it changed', async () => {
     let key: string | undefined;
     const { url } = await serve({ password: 'client-pw', address: '*', control: false, ioFilter: '', uiFilter: '', api: 'extended' }, () => key);

@@ -43,6 +43,13 @@ export const MAX_REQUEST_LINE_BYTES = 256 * 1024;
  */
 export const MAX_HELD_PER_ADDRESS = 16;
 
+/**
+ * How many refused connections are held at once in all: a client with many addresses (an IPv6
+ * /64, the whole of 127.0.0.0/8) would otherwise hold 16 sockets on each. Beyond it, a refused
+ * connection is destroyed at once, as beyond the per-address cap.
+ */
+export const MAX_HELD = 1_024;
+
 export interface RioServerOptions {
   source: RioSource;
   /** Read at every request, so a change applies at once (a new object is compiled once). */
@@ -54,6 +61,7 @@ export interface RioServerOptions {
    */
   peerKey?: () => string | undefined;
   maxHeldPerAddress?: number;
+  maxHeld?: number;
   /**
    * Limits password guessing from client addresses (a peer's key is tried before it and never
    * limited). Without one, every password is checked, as a stock server does.
@@ -101,6 +109,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
   const { source } = options;
   const readSettings = typeof options.settings === 'function' ? options.settings : () => options.settings as RioServerSettings;
   const maxHeldPerAddress = options.maxHeldPerAddress ?? MAX_HELD_PER_ADDRESS;
+  const maxHeld = options.maxHeld ?? MAX_HELD;
   let compiled = compile(readSettings());
   /** Counts recompilations: polls held under other filters never share an answer. */
   let compiledGeneration = 0;
@@ -158,8 +167,9 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     const held = heldPerAddress.get(address) ?? 0;
     reply.hijack();
     if (heldSockets.has(socket)) return reply;
-    if (held >= maxHeldPerAddress) {
-      request.log[level]({ client: address, reason, held }, 'remote API request refused; too many held from this address: closed at once');
+    if (held >= maxHeldPerAddress || heldSockets.size >= maxHeld) {
+      const from = held >= maxHeldPerAddress ? 'from this address' : 'in all';
+      request.log[level]({ client: address, reason, held, heldInAll: heldSockets.size }, `remote API request refused; too many held ${from}: closed at once`);
       socket.destroy();
       return reply;
     }
