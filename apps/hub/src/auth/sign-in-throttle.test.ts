@@ -105,6 +105,28 @@ describe('sign-in throttle', () => {
     for (const wait of waits.filter((each) => each.why === 'account')) expect(wait.ms).toBeLessThanOrEqual(REFILL_MS);
   });
 
+  it("gives a guesser sharing a client's address no fresh free failures from the client's right passwords, where successes do not forgive", () => {
+    // Ten minutes: a client that polls with the right password every half second, whenever let,
+    // and a guesser on the same address (a reverse proxy's, a NAT's) that sends two guesses every
+    // 2 s, leaving the client time to be let in between.
+    const checkedGuesses = (successForgives: boolean) => {
+      const clock = { now: 1_000_000 };
+      const throttle = new SignInThrottle({ now: () => clock.now, successForgives });
+      let checked = 0;
+      for (let tick = 0; tick < 12_000; tick++) {
+        clock.now += 50;
+        if (tick % 10 === 0 && throttle.begin('api', '10.0.0.1').check) throttle.settle('api', '10.0.0.1', true);
+        if (tick % 40 !== 5) continue;
+        checked += [guess(throttle, 'api', '10.0.0.1'), guess(throttle, 'api', '10.0.0.1')].filter((verdict) => verdict.check).length;
+      }
+      return checked;
+    };
+    // Forgiven at each right password, the guesser has its two free failures every time.
+    expect(checkedGuesses(true)).toBe(600);
+    // Not forgiven: two free, the delays' ramp (1 s, 2 s … 16 s), then one each time 30 s runs out.
+    expect(checkedGuesses(false)).toBeLessThanOrEqual(2 + 5 + Math.ceil(600 / 30));
+  });
+
   it('checks one attempt per name and address at a time', () => {
     const { throttle } = clocked();
     expect(throttle.begin('vera', '10.0.0.1')).toEqual({ check: true });

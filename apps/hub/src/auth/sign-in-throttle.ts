@@ -102,10 +102,17 @@ interface Bucket {
 export interface SignInThrottleOptions {
   /** Epoch ms; tests pass their own clock. */
   now?: () => number;
+  /**
+   * Whether a right password forgives its address's failures (default). Not where right passwords
+   * come every second from an address a guesser may share (a poller's, behind one proxy): each
+   * would give the guesser two free failures anew. Failures are then forgotten only with time.
+   */
+  successForgives?: boolean;
 }
 
 export class SignInThrottle {
   private readonly now: () => number;
+  private readonly successForgives: boolean;
   private readonly pairs = new Map<string, Pair>();
   private readonly inFlight = new Set<string>();
   /** Pairs whose last sign-in succeeded, with when. */
@@ -119,6 +126,7 @@ export class SignInThrottle {
 
   constructor(options: SignInThrottleOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.successForgives = options.successForgives ?? true;
     this.overflow = { tokens: BURST, at: this.now(), attack: undefined };
   }
 
@@ -159,7 +167,7 @@ export class SignInThrottle {
     const bucket = this.bucketFor(name, now);
     if (signedIn) {
       if (reserved) bucket.tokens = Math.min(BURST, bucket.tokens + 1);
-      this.pairs.delete(key);
+      if (this.successForgives) this.pairs.delete(key);
       this.trusted.delete(key);
       this.trusted.set(key, now);
       if (this.trusted.size > MAX_TRUSTED) this.trusted.delete(this.trusted.keys().next().value as string);

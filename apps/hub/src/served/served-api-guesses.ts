@@ -5,7 +5,9 @@
  * API has not served get five more across them all, then one every 20 s. While held back, a client's
  * request is dropped unchecked, its right password too, exactly as a wrong one is (a right password
  * answered at once would tell a guesser that stops waiting after a few milliseconds which guess was
- * right). A client the API served keeps being served while others guess.
+ * right). A client the API served keeps being served while others guess. Unlike a sign-in, a right
+ * password does not wipe its address's failures: a poller sends one every few seconds, and each
+ * would give a guesser on its address (behind the same proxy or NAT) two free tries anew.
  */
 import type { GuessLimiter } from '@riohub/rio-server';
 import type { FastifyBaseLogger } from 'fastify';
@@ -17,7 +19,8 @@ const ACCOUNT = 'served Remote I/O API';
 const SWEEP_MS = 10_000;
 
 export class ServedApiGuesses implements GuessLimiter {
-  private readonly throttle = new SignInThrottle();
+  /** A client's right password, every poll, must not give a guesser on its address fresh tries. */
+  private readonly throttle = new SignInThrottle({ successForgives: false });
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly log: FastifyBaseLogger) {
