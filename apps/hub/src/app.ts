@@ -168,6 +168,14 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
   // After the WebSocket plugin, whose hook marks upgrades so that a refused one has its socket closed.
   await app.register(crossSitePlugin, { https: options.https !== undefined, allowedHosts: options.allowedHosts ?? ['localhost'] });
   await app.register(authPlugin, { sessions });
+  // After the guard (an upgrade it refuses is refused as any request): a WebSocket upgrade of any
+  // other route than the live socket's is no route of it, answered before the WebSocket plugin
+  // would upgrade it, then close it.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.ws && !request.routeOptions.config.upgrades) {
+      return reply.code(404).send(fail(ERROR_CODES.NOT_FOUND, `no WebSocket at ${request.method} ${request.url}`));
+    }
+  });
   // The audit of admin actions (`app.audit`), recorded by the routes that perform them.
   await app.register(auditPlugin, { store: options.store });
   await app.register(sessionRoutes, { prefix: '/api/session', users, sessions, throttle: new SignInThrottle(), secureCookies: options.secureCookies });

@@ -204,12 +204,6 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     heldSockets.clear();
   });
 
-  // Plain HTTP: a WebSocket upgrade of any of its paths is no route of it, answered before any
-  // upgrade (a server with a WebSocket plugin would otherwise upgrade it, then close it).
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (request.headers.upgrade?.toLowerCase() === 'websocket') return answer(reply, 404, NOT_FOUND);
-  });
-
   // GET only: Fastify would answer a HEAD with this handler, and a HEAD of rioset would write.
   fastify.get('/x/:verb', { exposeHeadRoute: false }, async (request, reply) => {
     const parsed = parseRequestPath(request.raw.url ?? '');

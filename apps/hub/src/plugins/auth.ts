@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; `public`: anybody (signing in, the dashboard's files). Absent: admin only. */
     role?: Role | 'public';
+    /** The route answers by upgrading to a WebSocket (the live socket): no other route is upgraded. */
+    upgrades?: true;
   }
   interface FastifyRequest {
     user: User | undefined;

@@ -142,6 +142,20 @@ describe('route walk: every route, every spelling, every role', () => {
     expect((await hub.admin.data<{ name: string }[]>('GET', '/api/users')).map((user) => user.name)).not.toContain('mallory');
   });
 
+  it('upgrades no route but the live socket to a WebSocket, public or signed in', async () => {
+    const publicRoutes = hub.running.app.routeTable.filter((route) => route.role === 'public' && route.method === 'GET');
+    expect(publicRoutes.length).toBeGreaterThan(3);
+    for (const route of publicRoutes) {
+      const path = route.url.replace(/:(\w+)/g, 'x').replace('*', 'index.html');
+      const upgrade = await rawRequest(port, 'GET', path, WS_UPGRADE);
+      expect([path, upgrade.status]).toEqual([path, 404]);
+    }
+    const signedIn = { ...WS_UPGRADE, cookie: viewer.cookie ?? '' };
+    expect((await rawRequest(port, 'GET', '/api/points', signedIn)).status).toBe(404);
+    // The live socket itself upgrades.
+    expect((await rawRequest(port, 'GET', '/api/ws', signedIn)).status).toBe(101);
+  });
+
   it('serves the dashboard to anyone, and an unknown path only as the dashboard page', async () => {
     const page = await rawRequest(port, 'GET', '/datapoints', { accept: 'text/html' });
     expect(page.status).toBe(200);

@@ -71,7 +71,7 @@ export function mapRoute<K extends RouteKey>(
   app.route<{ Params: RouteParams<K>; Querystring: ParsedQuery<K>; Body: ParsedBody<K> }>({
     method,
     url: path.slice(app.prefix.length) || '/',
-    config: { role },
+    config: { role, ...(wsHandler && { upgrades: true as const }) },
     schema: routeSchema(key, route),
     // A refused request is answered here, in the envelope and by the route (which may audit it).
     attachValidation: true,
