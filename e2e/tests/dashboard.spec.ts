@@ -29,7 +29,8 @@ test('a light switch changes the building, and a change in the building shows wi
   const { lobby } = deployment;
   await signIn(page, deployment.hub.url, OPERATOR);
   await page.getByRole('link', { name: 'Datapoints' }).click();
-  await page.getByLabel('Search').fill('lobby.dummy.light');
+  // Exactly the Datapoints page's box: the Overview's "Search remotes" is still there until the page changes.
+  await page.getByRole('searchbox', { name: 'Search', exact: true }).fill('lobby.dummy.light');
   const light = page.getByRole('switch', { name: 'lobby.dummy.light.1', exact: true });
   await expect(light).toHaveAttribute('aria-checked', 'false');
   await light.click();

@@ -142,7 +142,7 @@ test('a remote added in Settings while Datapoints is open gets its switches with
     await expect(form).toHaveCount(0);
 
     await page.getByRole('link', { name: 'Datapoints' }).click();
-    await page.getByRole('searchbox', { name: 'Search' }).fill('annex.dummy');
+    await page.getByRole('searchbox', { name: 'Search', exact: true }).fill('annex.dummy');
     const light = page.getByRole('switch', { name: 'annex.dummy.light.2', exact: true });
     await expect(light).toBeVisible();
     await expect(page.getByRole('slider', { name: 'annex.dummy.dimmer.1', exact: true })).toBeVisible();
