@@ -1,6 +1,7 @@
 // The WebSocket channel with real sockets: snapshot, deltas, subscriptions, removals, and a slow
 // browser that still ends with the exact final state.
-import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { RioTestClient, spawnSim, type SimProcess } from '@riohub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, HubClient, startTestHub, type TestHub } from '../testing/test-hub';
@@ -115,5 +116,32 @@ describe('browser WebSocket', () => {
     socket.send({ type: 'subscribe', payload: { prefixes: ['nothing.'] } });
     await socket.until(() => socket.messages.some((m) => m.type === 'snapshot'));
     socket.close();
+  });
+
+  it('keeps little for a client that subscribes again and again and never reads', async () => {
+    // A WebSocket client by hand, over a raw socket it stops reading once upgraded.
+    const { port } = new URL(hub.url);
+    const raw = connect(Number(port), '127.0.0.1');
+    await once(raw, 'connect');
+    raw.write(
+      `GET /api/ws HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: Upgrade\r\nupgrade: websocket\r\n` +
+        `sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\ncookie: ${hub.admin.cookie ?? ''}\r\n\r\n`,
+    );
+    const [head] = (await once(raw, 'data')) as [Buffer];
+    expect(head.toString('latin1').split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    raw.pause();
+    const subscribe = Buffer.from(JSON.stringify({ type: 'subscribe', payload: { prefixes: ['busy.'] } }));
+    // A masked text frame (a client's frames are masked), its mask all zeros: the payload as it is.
+    const frame = Buffer.concat([Buffer.from([0x81, 0x80 | subscribe.length, 0, 0, 0, 0]), subscribe]);
+    const before = process.memoryUsage().arrayBuffers;
+    for (let burst = 0; burst < 30; burst++) {
+      raw.write(Buffer.concat(Array.from({ length: 10 }, () => frame)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Each of the 300 subscribes queued a chunk of 5,000 points (about 0.4 MB) before: 100 MB and more.
+    const grown = process.memoryUsage().arrayBuffers - before;
+    raw.destroy();
+    expect(grown).toBeLessThan(32 << 20);
   });
 });

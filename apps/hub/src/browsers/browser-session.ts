@@ -32,6 +32,8 @@ const HIGH_WATER_BYTES = 1 << 20;
 const CHUNK = 5_000;
 /** How often a backed-up session looks again. */
 const RETRY_MS = 20;
+/** Buffered for a browser past this, it is not reading: its socket is ended (see `keepsUp`). */
+const MAX_BUFFERED_BYTES = 16 << 20;
 /** Limits on a subscription: it is checked against every change. */
 const MAX_PREFIXES = 100;
 const MAX_PREFIX_LENGTH = 1000;
@@ -99,12 +101,25 @@ export class BrowserSession {
 
   /** A message already written as JSON. */
   private sendJson(message: string): void {
-    if (!this.closed) this.socket.send(message);
+    if (!this.closed && this.keepsUp()) this.socket.send(message);
   }
 
   /** A large message already written as JSON in UTF-8 (a snapshot chunk): sent as the text frame it is. */
   private sendLargeJson(message: Buffer): void {
-    if (!this.closed) this.socket.send(message, { binary: false });
+    if (!this.closed && this.keepsUp()) this.socket.send(message, { binary: false });
+  }
+
+  /**
+   * Whether the browser reads what it is sent. Snapshots and deltas wait below HIGH_WATER_BYTES,
+   * but answers to its own messages do not: a client that sends and never reads would have the hub
+   * buffer for it without end (each `subscribe`, 54 bytes, queued a chunk of up to 5,000 points).
+   * Past MAX_BUFFERED_BYTES its socket is ended; a browser reconnects and subscribes afresh.
+   */
+  private keepsUp(): boolean {
+    if (this.socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+    this.close();
+    this.socket.terminate();
+    return false;
   }
 
   close(): void {
@@ -171,12 +186,15 @@ export class BrowserSession {
     this.clearPending();
     this.snapshotting = true;
     // Chunks written as JSON straight from the tree: no Point is made. Full ones, then the rest.
+    // Each, the first too, once the socket has room and no later subscribe replaced this one: a
+    // burst of subscribes writes one snapshot, and one that is not read writes none.
     const chunks = this.hub.pointsAsJson(prefixes, CHUNK, SNAPSHOT_ENVELOPE);
-    for (let chunk = chunks.next(); ; chunk = chunks.next()) {
-      this.sendLargeJson(chunk.value);
-      if (chunk.done) break;
+    for (;;) {
       await this.drained();
       if (this.closed || generation !== this.generation) return;
+      const chunk = chunks.next();
+      this.sendLargeJson(chunk.value);
+      if (chunk.done) break;
     }
     this.snapshotting = false;
     this.scheduleFlush(0);
