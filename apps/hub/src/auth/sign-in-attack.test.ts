@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { ADMIN_PASSWORD, startTestHub, type TestHub } from '../testing/test-hub';
-import { accountBudget, BURST, REFILL_MS } from './sign-in-throttle';
+import { accountBudget, ADDRESS_BURST, BURST, REFILL_MS } from './sign-in-throttle';
 
 const ATTACKERS = Array.from({ length: 200 }, (_, index) => `127.0.0.${index + 2}`);
 const ROUNDS = 6;
@@ -81,6 +81,26 @@ describe('sign-in under a distributed guessing attack', () => {
     const attackLines = log.filter((line) => line.msg.startsWith('sign-in attack'));
     expect(attackLines).toEqual([expect.objectContaining({ user: 'admin', msg: expect.stringMatching(/^sign-in attack: /) })]);
     expect(log.filter((line) => line.msg === 'sign-in failed').length).toBeLessThanOrEqual(BURST);
+  });
+
+  it('checks few of the names one address sprays, at once or in turn, and lets the admin in meanwhile', async () => {
+    const address = '127.0.0.246';
+    // All at once: each would be a password hashed, about a second of a core at the real cost.
+    const together = await Promise.all(Array.from({ length: 60 }, (_, index) => signIn(address, `sprayed-${index}`, 'guess')));
+    // Then one after another, each waiting for the answer before.
+    const inTurn: Answer[] = [];
+    for (let index = 0; index < 30; index++) inTurn.push(await signIn(address, `sprayed-again-${index}`, 'guess'));
+    const checked = [...together, ...inTurn].filter((answer) => answer.status === 401);
+    expect(checked.length).toBeLessThanOrEqual(ADDRESS_BURST);
+    expect(inTurn.at(-1)).toMatchObject({ status: 429, code: 'busy' });
+    expect((await signIn(ADMIN_DESK, 'admin', ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  it('refuses a sign-in body larger than a name and a password need, unparsed', async () => {
+    const nested = `{"name":"admin","password":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const response = await request(`${hub.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: nested });
+    await response.body.dump();
+    expect(response.statusCode).toBe(413);
   });
 
   it('answers a third quick guess from one address at once with 429 and when to retry, for any name', async () => {

@@ -48,6 +48,16 @@ export const REFILL_MS = 20_000;
 /** How long a successful sign-in makes its address trusted for that name. */
 const TRUST_MS = 30 * 24 * 3_600_000;
 const MAX_PAIRS = 10_000;
+/** Attempts from one address checked at once, whatever their names. */
+const ADDRESS_IN_FLIGHT = 2;
+/**
+ * Failed sign-ins from one untrusted address across all names: free, then one every
+ * ADDRESS_REFILL_MS. Names are free to make up, so per-name limits alone let one address have
+ * thousands of passwords hashed (about a second of a core each) and queue everyone behind them.
+ */
+export const ADDRESS_BURST = 10;
+const ADDRESS_REFILL_MS = 6_000;
+const MAX_ADDRESSES = 10_000;
 const MAX_NAMES = 4_096;
 const MAX_TRUSTED = 1_000;
 /** Distinct addresses counted per attack, for its report. */
@@ -64,7 +74,7 @@ export function accountBudget(windowMs: number): number {
 
 export type Verdict =
   | { check: true }
-  | { check: false; retryAfterMs: number; why: 'in-flight' | 'address' | 'account' };
+  | { check: false; retryAfterMs: number; why: 'in-flight' | 'address' | 'any-name' | 'account' };
 
 /** An attack on one name (or on the overflow bucket, `name` undefined). */
 export interface AttackReport {
@@ -115,6 +125,10 @@ export class SignInThrottle {
   private readonly successForgives: boolean;
   private readonly pairs = new Map<string, Pair>();
   private readonly inFlight = new Set<string>();
+  /** Attempts being checked, per address. */
+  private readonly addressInFlight = new Map<string, number>();
+  /** Per untrusted address, its allowance of failures across names. */
+  private readonly addressBuckets = new Map<string, Bucket>();
   /** Pairs whose last sign-in succeeded, with when. */
   private readonly trusted = new Map<string, number>();
   private readonly buckets = new Map<string, Bucket>();
@@ -134,13 +148,17 @@ export class SignInThrottle {
   begin(name: string, address: string): Verdict {
     const now = this.now();
     const key = pairKey(name, address);
-    if (this.inFlight.has(key)) return { check: false, retryAfterMs: IN_FLIGHT_RETRY_MS, why: 'in-flight' };
+    if (this.inFlight.has(key) || (this.addressInFlight.get(address) ?? 0) >= ADDRESS_IN_FLIGHT) {
+      return { check: false, retryAfterMs: IN_FLIGHT_RETRY_MS, why: 'in-flight' };
+    }
     const pair = this.livePair(key, now);
     if (pair && pair.failures >= FREE_FAILURES) {
       const allowedAt = pair.last + Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (pair.failures - FREE_FAILURES));
       if (now < allowedAt) return { check: false, retryAfterMs: allowedAt - now, why: 'address' };
     }
     if (!this.isTrusted(key, pair, now)) {
+      const fromAddress = this.addressBucketFor(address, now);
+      if (fromAddress.tokens < 1) return { check: false, retryAfterMs: Math.ceil((1 - fromAddress.tokens) * ADDRESS_REFILL_MS), why: 'any-name' };
       const bucket = this.bucketFor(name, now);
       if (bucket.tokens < 1) {
         const attack = this.attackOn(bucket, name, now);
@@ -149,9 +167,11 @@ export class SignInThrottle {
         return { check: false, retryAfterMs: Math.ceil((1 - bucket.tokens) * REFILL_MS), why: 'account' };
       }
       bucket.tokens -= 1;
+      fromAddress.tokens -= 1;
       this.reserved.add(key);
     }
     this.inFlight.add(key);
+    this.addressInFlight.set(address, (this.addressInFlight.get(address) ?? 0) + 1);
     return { check: true };
   }
 
@@ -163,10 +183,17 @@ export class SignInThrottle {
     const now = this.now();
     const key = pairKey(name, address);
     this.inFlight.delete(key);
+    const left = (this.addressInFlight.get(address) ?? 1) - 1;
+    if (left > 0) this.addressInFlight.set(address, left);
+    else this.addressInFlight.delete(address);
     const reserved = this.reserved.delete(key);
     const bucket = this.bucketFor(name, now);
     if (signedIn) {
-      if (reserved) bucket.tokens = Math.min(BURST, bucket.tokens + 1);
+      if (reserved) {
+        bucket.tokens = Math.min(BURST, bucket.tokens + 1);
+        const fromAddress = this.addressBucketFor(address, now);
+        fromAddress.tokens = Math.min(ADDRESS_BURST, fromAddress.tokens + 1);
+      }
       if (this.successForgives) this.pairs.delete(key);
       this.trusted.delete(key);
       this.trusted.set(key, now);
@@ -194,8 +221,8 @@ export class SignInThrottle {
   }
 
   /** What the throttle holds, for tests of its bounds. */
-  size(): { pairs: number; names: number; trusted: number } {
-    return { pairs: this.pairs.size, names: this.buckets.size, trusted: this.trusted.size };
+  size(): { pairs: number; names: number; trusted: number; addresses: number } {
+    return { pairs: this.pairs.size, names: this.buckets.size, trusted: this.trusted.size, addresses: this.addressBuckets.size };
   }
 
   /**
@@ -214,6 +241,10 @@ export class SignInThrottle {
     refill(this.overflow, now);
     this.endIfRefilled(this.overflow, undefined);
     for (const [key, at] of this.trusted) if (now - at > TRUST_MS) this.trusted.delete(key);
+    for (const [address, bucket] of this.addressBuckets) {
+      refillUpTo(bucket, now, ADDRESS_BURST, ADDRESS_REFILL_MS);
+      if (bucket.tokens >= ADDRESS_BURST) this.addressBuckets.delete(address);
+    }
     this.forgetPairs(now);
   }
 
@@ -247,6 +278,19 @@ export class SignInThrottle {
     return bucket;
   }
 
+  /** An address's allowance across names: a full one is what an absent address gets. */
+  private addressBucketFor(address: string, now: number): Bucket {
+    let bucket = this.addressBuckets.get(address);
+    if (!bucket) {
+      // The oldest goes first: forgetting one forgives only that address (the name's limits still bind).
+      if (this.addressBuckets.size >= MAX_ADDRESSES) this.addressBuckets.delete(this.addressBuckets.keys().next().value as string);
+      bucket = { tokens: ADDRESS_BURST, at: now, attack: undefined };
+      this.addressBuckets.set(address, bucket);
+    }
+    refillUpTo(bucket, now, ADDRESS_BURST, ADDRESS_REFILL_MS);
+    return bucket;
+  }
+
   private isTrusted(key: string, pair: Pair | undefined, now: number): boolean {
     const at = this.trusted.get(key);
     return at !== undefined && now - at <= TRUST_MS && (pair?.failures ?? 0) < FREE_FAILURES;
@@ -272,7 +316,11 @@ function pairKey(name: string, address: string): string {
 }
 
 function refill(bucket: Bucket, now: number): void {
-  if (now > bucket.at) bucket.tokens = Math.min(BURST, bucket.tokens + (now - bucket.at) / REFILL_MS);
+  refillUpTo(bucket, now, BURST, REFILL_MS);
+}
+
+function refillUpTo(bucket: Bucket, now: number, burst: number, refillMs: number): void {
+  if (now > bucket.at) bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.at) / refillMs);
   bucket.at = now;
 }
 

@@ -40,6 +40,8 @@ interface MapOptions<K extends RouteKey> {
    * its refusal in the audit here (and is answered once it is recorded).
    */
   invalid?: (request: FastifyRequest<{ Params: RouteParams<K> }>, fields: FieldErrors) => Result<RouteAnswer<K>> | Promise<Result<RouteAnswer<K>>>;
+  /** The largest body taken, in bytes (Fastify's 1 MB otherwise); a larger one is refused 413, unparsed. */
+  bodyLimit?: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export function mapRoute<K extends RouteKey>(
     schema: routeSchema(key, route),
     // A refused request is answered here, in the envelope and by the route (which may audit it).
     attachValidation: true,
+    ...(options?.bodyLimit !== undefined && { bodyLimit: options.bodyLimit }),
     handler: async (request, reply) => {
       const answer: Answer<K> = (result, status = successStatus) => send(reply, result, status);
       if (request.validationError) return answer(await refuse(request, validationFields(request.validationError.validation)));
