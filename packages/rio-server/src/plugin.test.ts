@@ -167,7 +167,7 @@ describe('the Remote I/O API with a peer key', () => {
           }),
       ),
     );
-    // Three held until the app closes (below), the fourth closed at once; none answered.
+    // Three held for the 10 s hold, the fourth closed at once; none answered.
     const closedAtOnce = outcomes.filter(({ closedAt }) => closedAt < 5_000);
     expect(closedAtOnce).toHaveLength(1);
   }, 20_000);

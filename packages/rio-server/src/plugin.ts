@@ -76,8 +76,11 @@ export interface RioServerOptions {
 export interface GuessLimiter {
   /** Whether a password from this client address may be checked now. */
   mayCheck(address: string): boolean;
-  /** The outcome of a check `mayCheck` allowed; returns whether a wrong one is worth a log line. */
-  checked(address: string, right: boolean): boolean;
+  /**
+   * The outcome of a check `mayCheck` allowed, with the given password's digest (SHA-256: a guess
+   * repeated is no new guess); returns whether a wrong one is worth a log line.
+   */
+  checked(address: string, right: boolean, digest: Buffer): boolean;
 }
 
 interface CompiledSettings {
@@ -159,7 +162,8 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
 
   /**
    * No answer at all: hold the connection, then destroy it. The reason goes to the log only, at
-   * `level` (a guesser held back, or one already reported as an attack, is not a line a guess).
+   * `level` (a guesser held back, or one whose attack is reported already, is not worth a line per
+   * guess).
    */
   function refuse(request: FastifyRequest, reply: FastifyReply, reason: string, level: 'warn' | 'debug' = 'warn'): FastifyReply {
     const socket = request.socket;
@@ -246,7 +250,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       return false;
     }
     const right = timingSafeEqual(given, passwordDigest);
-    const worthALine = guesses.checked(request.ip, right);
+    const worthALine = guesses.checked(request.ip, right, given);
     if (!right) refuse(request, reply, 'wrong password', worthALine ? 'warn' : 'debug');
     return right;
   }

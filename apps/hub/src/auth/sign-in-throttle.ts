@@ -2,9 +2,10 @@
  * Slows down password guessing, per address and per account, and answers throttled attempts at
  * once (429 with when to retry) instead of holding their sockets.
  *
- * Three limits, checked in this order; a refused attempt is never checked, costs no scrypt and
+ * Four limits, checked in this order; a refused attempt is never checked, costs no scrypt and
  * counts as nothing:
- * 1. One attempt per (address, name) at a time, so parallel guesses cannot share one decision.
+ * 1. One attempt per (address, name) at a time, so parallel guesses cannot share one decision,
+ *    and ADDRESS_IN_FLIGHT per address whatever the names.
  * 2. Per (address, name): two failures free, then the next attempt is accepted only 1 s, 2 s,
  *    4 s … (at most 30 s) after the last failure. This is what one address guessing meets.
  * 3. Per name, across every address: a token bucket of BURST failures that refills by one every
@@ -13,6 +14,9 @@
  *    the bucket is empty, untrusted addresses are refused until the next token. However many
  *    addresses a guesser rotates through, the passwords checked for one name in any window of
  *    T ms are at most BURST + T / REFILL_MS (5 + 3 a minute): see `accountBudget`.
+ * 4. Per untrusted address, across every name (checked before the name's bucket): a bucket of
+ *    ADDRESS_BURST failures refilling one every ADDRESS_REFILL_MS, so that names made up by the
+ *    thousand cannot have a password hashed each.
  *
  * Who is trusted, and why not more: an address where this name signed in within the last 30
  * days, as long as it has fewer than two failures of its own since. It skips the account bucket
@@ -32,8 +36,9 @@
  *
  * Memory is bounded: at most MAX_PAIRS (address, name) entries (the oldest go first; forgetting
  * one only forgives that address's own delay, the account bucket still binds), MAX_TRUSTED
- * trusted pairs (created only by a right password), and MAX_NAMES buckets; names beyond that
- * share one overflow bucket, so spraying names neither grows memory nor resets a bucket.
+ * trusted pairs (created only by a right password), MAX_NAMES buckets (names beyond that share
+ * one overflow bucket, so spraying names neither grows memory nor resets a bucket), and
+ * MAX_ADDRESSES address buckets (the oldest forgotten first: the names' buckets still bind).
  */
 
 const FIRST_DELAY_MS = 1_000;
@@ -182,18 +187,10 @@ export class SignInThrottle {
   settle(name: string, address: string, signedIn: boolean): boolean {
     const now = this.now();
     const key = pairKey(name, address);
-    this.inFlight.delete(key);
-    const left = (this.addressInFlight.get(address) ?? 1) - 1;
-    if (left > 0) this.addressInFlight.set(address, left);
-    else this.addressInFlight.delete(address);
-    const reserved = this.reserved.delete(key);
+    const reserved = this.endAttempt(key, address);
     const bucket = this.bucketFor(name, now);
     if (signedIn) {
-      if (reserved) {
-        bucket.tokens = Math.min(BURST, bucket.tokens + 1);
-        const fromAddress = this.addressBucketFor(address, now);
-        fromAddress.tokens = Math.min(ADDRESS_BURST, fromAddress.tokens + 1);
-      }
+      if (reserved) this.giveBack(name, address, now);
       if (this.successForgives) this.pairs.delete(key);
       this.trusted.delete(key);
       this.trusted.set(key, now);
@@ -209,6 +206,32 @@ export class SignInThrottle {
     bucket.attack.failed++;
     countAddress(bucket.attack, address);
     return false;
+  }
+
+  /**
+   * Ends a checked attempt that was no new guess (the served API: a wrong password its address
+   * sent before, as a client left with an old one sends at every retry): it counts as nothing,
+   * and gives back the tokens it took.
+   */
+  settleRepeat(name: string, address: string): void {
+    if (this.endAttempt(pairKey(name, address), address)) this.giveBack(name, address, this.now());
+  }
+
+  /** An attempt is no longer being checked; returns whether it took tokens. */
+  private endAttempt(key: string, address: string): boolean {
+    this.inFlight.delete(key);
+    const left = (this.addressInFlight.get(address) ?? 1) - 1;
+    if (left > 0) this.addressInFlight.set(address, left);
+    else this.addressInFlight.delete(address);
+    return this.reserved.delete(key);
+  }
+
+  /** The tokens an attempt took, given back: it was no failure. */
+  private giveBack(name: string, address: string, now: number): void {
+    const bucket = this.bucketFor(name, now);
+    bucket.tokens = Math.min(BURST, bucket.tokens + 1);
+    const fromAddress = this.addressBucketFor(address, now);
+    fromAddress.tokens = Math.min(ADDRESS_BURST, fromAddress.tokens + 1);
   }
 
   /** Attacks that started or ended since the last call, oldest first; each is reported once. */
