@@ -190,7 +190,7 @@ export class BrowserSession {
     // burst of subscribes writes one snapshot, and one that is not read writes none.
     const chunks = this.hub.pointsAsJson(prefixes, CHUNK, SNAPSHOT_ENVELOPE);
     for (;;) {
-      await this.drained();
+      await this.drained(generation);
       if (this.closed || generation !== this.generation) return;
       const chunk = chunks.next();
       this.sendLargeJson(chunk.value);
@@ -200,9 +200,11 @@ export class BrowserSession {
     this.scheduleFlush(0);
   }
 
-  private drained(): Promise<void> {
+  /** Resolves once the socket has room, or the session closed, or a later subscribe replaced `generation`'s. */
+  private drained(generation: number): Promise<void> {
     return new Promise((resolve) => {
-      const check = () => (this.closed || this.socket.bufferedAmount < HIGH_WATER_BYTES ? resolve() : setTimeout(check, RETRY_MS));
+      const over = () => this.closed || generation !== this.generation || this.socket.bufferedAmount < HIGH_WATER_BYTES;
+      const check = () => (over() ? resolve() : setTimeout(check, RETRY_MS));
       check();
     });
   }

@@ -169,6 +169,11 @@ function lockOut(database: string, dataDir: string): { lock: Database.Database; 
   const db = new Database(database, { fileMustExist: true, timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
+    // Out of WAL first (BUSY while a hub has it open): a log left by a hub that was killed is
+    // checkpointed now, not when this connection closes after the renames, which would write its
+    // pages (the header unmade below among them) back into the moved file and delete a -wal by the
+    // name the restored database has then.
+    db.pragma('journal_mode = DELETE');
     db.exec('BEGIN EXCLUSIVE');
     return { lock: db };
   } catch (error) {
