@@ -1,7 +1,7 @@
 // The hub's command line, run as a real process: bad flags, the loopback rule, demo mode, the
 // password reset; on the run's store (`--database` from testing/test-store.ts).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteView } from '@riohub/hub-api';
@@ -195,6 +195,20 @@ describe('riohub command line', () => {
       for (const run of [mysql, unreachable]) expect(run.stderr() + run.stdout()).not.toContain(secret);
     } finally {
       rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --data that is a file, in one line naming it', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'riohub-cli-'));
+    try {
+      const file = join(folder, 'data.txt');
+      writeFileSync(file, 'not a folder\n');
+      const run = runHub(['--port', '0', '--data', file], { RIOHUB_DATABASE: '' });
+      expect(await run.exited).toBe(1);
+      // Its last line (a warning of the suite's fast password hashes may come before).
+      expect(run.stderr().trimEnd().split('\n').at(-1)).toBe(`riohub: ${file} is a file, not a folder: give the hub's data folder`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

@@ -12,11 +12,11 @@
  * old database's -wal and -shm away with it so that nothing of it is replayed over the restored
  * one. A damaged old database is replaced too (that is what a restore is for), and kept aside.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CommandError } from '@riohub/cli';
 import Database from 'better-sqlite3';
-import { APPLICATION_ID, DATABASE_FILE, ensureDataFolder, SCHEMA_VERSION } from './database';
+import { APPLICATION_ID, checkDataFolder, DATABASE_FILE, ensureDataFolder, SCHEMA_VERSION } from './database';
 import { SECRET_KEY_ENV, SECRET_KEY_FILE } from './secret-box';
 
 /** What a database holds, for the messages of a backup and a restore. */
@@ -183,17 +183,6 @@ function lockOut(database: string, dataDir: string): { lock: Database.Database; 
     if (code.startsWith('SQLITE_BUSY')) throw new CommandError(`a hub is running on ${dataDir}: stop it, then restore`);
     throw error;
   }
-}
-
-/** Refuses a `--data` that is not a folder (or a name a folder can have), before anything is written. */
-function checkDataFolder(dataDir: string): void {
-  let stats: Stats | undefined;
-  try {
-    stats = statSync(dataDir, { throwIfNoEntry: false });
-  } catch (error) {
-    throw new CommandError(`${dataDir} cannot be a data folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  if (stats && !stats.isDirectory()) throw new CommandError(`${dataDir} is a file, not a folder: give the hub's data folder`);
 }
 
 /** Whether two paths name one file, however they get there (links, `..`). */

@@ -4,8 +4,9 @@
  * users, sessions, the write log, the audit and logger samples; this file has SQLite's schema,
  * db/postgres-schema.ts PostgreSQL's.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { CommandError } from '@riohub/cli';
 import Database from 'better-sqlite3';
 import { migratePostgres } from './postgres-schema';
 import { PostgresStore } from './postgres-store';
@@ -117,10 +118,25 @@ export const APPLICATION_ID = 0x72696f68;
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
+ * Refuses a `--data` that is not a folder (or a name a folder can have), in one line that names
+ * it, before anything is written (`mkdir` would say only EEXIST).
+ */
+export function checkDataFolder(dataDir: string): void {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(dataDir, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new CommandError(`${dataDir} cannot be a data folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  if (stats && !stats.isDirectory()) throw new CommandError(`${dataDir} is a file, not a folder: give the hub's data folder`);
+}
+
+/**
  * The data folder, made (or tightened) to mode 0700: it holds the database, the secret key and
  * the certificate's private key, which are nobody else's business on a shared machine.
  */
 export function ensureDataFolder(dataDir: string): void {
+  checkDataFolder(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
 }
