@@ -10,6 +10,7 @@ import { CommandError } from '@riohub/cli';
 import Database from 'better-sqlite3';
 import { migratePostgres } from './postgres-schema';
 import { PostgresStore } from './postgres-store';
+import { postgresUrlFault } from './postgres-url';
 import type { SecretBox } from './secret-box';
 import { SqliteStore } from './sqlite-store';
 import { assertWritable } from './storage-health';
@@ -148,7 +149,8 @@ export function ensureDataFolder(dataDir: string): void {
  */
 export async function openStore(dataDir: string, database: string | undefined, secrets?: SecretBox): Promise<Store> {
   if (database !== undefined && database !== '' && database !== 'sqlite') {
-    if (!/^postgres(ql)?:\/\//.test(database)) throw new Error(`--database must be a postgres:// URL or "sqlite", not ${JSON.stringify(database.split('@').at(-1))}`);
+    const fault = postgresUrlFault(database);
+    if (fault) throw new Error(`--database: ${fault}`);
     return openPostgres(database, secrets);
   }
   return openDatabase(dataDir, secrets);
