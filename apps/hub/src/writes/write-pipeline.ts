@@ -108,7 +108,6 @@ interface PendingConfirmation {
 
 export class WritePipeline {
   readonly log: WriteLog;
-  /** Applied writes waiting for their value, by kind and full name. */
   /** Per `kind:name`, the applied writes waiting for their value, oldest first. */
   private readonly pending = new Map<string, PendingConfirmation[]>();
   /** Per remote, when its `control disabled` is forgotten (its points writable again). */
@@ -183,12 +182,19 @@ export class WritePipeline {
     if (!waiting?.some((entry) => entry.record.newValue === value)) return;
     // Each write of this value is confirmed: a write the next one replaced before the poll saw it
     // stays applied, one whose value the poll saw in between is confirmed as well.
-    const left = waiting.filter((entry) => {
-      if (entry.record.newValue !== value) return true;
-      clearTimeout(entry.timer);
-      void this.confirm(entry.record);
-      return false;
-    });
+    this.keepWaiting(
+      key,
+      waiting.filter((entry) => {
+        if (entry.record.newValue !== value) return true;
+        clearTimeout(entry.timer);
+        void this.confirm(entry.record);
+        return false;
+      }),
+    );
+  }
+
+  /** What still waits for its value under `key`, the key gone with the last of it. */
+  private keepWaiting(key: string, left: PendingConfirmation[]): void {
     if (left.length > 0) this.pending.set(key, left);
     else this.pending.delete(key);
   }
@@ -388,11 +394,7 @@ export class WritePipeline {
     const entry: PendingConfirmation = {
       record,
       // Past it, the write stays applied.
-      timer: setTimeout(() => {
-        const left = (this.pending.get(key) ?? []).filter((waiting) => waiting !== entry);
-        if (left.length > 0) this.pending.set(key, left);
-        else this.pending.delete(key);
-      }, CONFIRM_TIMEOUT_MS),
+      timer: setTimeout(() => this.keepWaiting(key, (this.pending.get(key) ?? []).filter((waiting) => waiting !== entry)), CONFIRM_TIMEOUT_MS),
     };
     this.pending.set(key, [...(this.pending.get(key) ?? []), entry]);
   }
