@@ -351,6 +351,16 @@ function countAddress(attack: Attack, address: string): void {
   if (attack.addresses.size < ADDRESSES_COUNTED) attack.addresses.add(address);
 }
 
+/** What the log says of an attack that ended: what was refused and checked, from how many addresses, for how long. */
+export function endedAttackFields(report: AttackReport): { refused: number; failed: number; addresses: number | string; minutes: number } {
+  return {
+    refused: report.refused,
+    failed: report.failed,
+    addresses: report.addressesCapped ? `${report.addresses} or more` : report.addresses,
+    minutes: Math.round((report.at - report.startedAt) / 60_000),
+  };
+}
+
 function report(kind: AttackReport['kind'], name: string | undefined, attack: Attack, at: number): AttackReport {
   return {
     kind,

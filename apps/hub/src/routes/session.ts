@@ -3,7 +3,7 @@ import { ERROR_CODES, fail, ok } from '@riohub/hub-api';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { SessionRepo } from '../auth/session-repo';
-import { REFILL_MS, type SignInThrottle } from '../auth/sign-in-throttle';
+import { endedAttackFields, REFILL_MS, type SignInThrottle } from '../auth/sign-in-throttle';
 import type { UserRepo } from '../auth/user-repo';
 import { recordAudit } from '../audit/audit-plugin';
 import { SESSION_COOKIE, signedInUser } from '../plugins/auth';
@@ -99,16 +99,7 @@ function logReports(log: FastifyBaseLogger, throttle: SignInThrottle): void {
         'sign-in attack: too many failed sign-ins for this name; addresses where it has not signed in are throttled',
       );
     } else {
-      log.warn(
-        {
-          user,
-          refused: report.refused,
-          failed: report.failed,
-          addresses: report.addressesCapped ? `${report.addresses} or more` : report.addresses,
-          minutes: Math.round((report.at - report.startedAt) / 60_000),
-        },
-        'sign-in attack ended',
-      );
+      log.warn({ user, ...endedAttackFields(report) }, 'sign-in attack ended');
     }
   }
 }

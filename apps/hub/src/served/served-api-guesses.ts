@@ -14,7 +14,7 @@
  */
 import type { GuessLimiter } from '@riohub/rio-server';
 import type { FastifyBaseLogger } from 'fastify';
-import { REFILL_MS, SignInThrottle } from '../auth/sign-in-throttle';
+import { endedAttackFields, REFILL_MS, SignInThrottle } from '../auth/sign-in-throttle';
 
 /** The one account of the throttle: the served API's password. */
 const ACCOUNT = 'served Remote I/O API';
@@ -77,15 +77,7 @@ export class ServedApiGuesses implements GuessLimiter {
           'served Remote I/O API: too many wrong passwords; addresses it has not served are held back, their requests dropped unchecked',
         );
       } else {
-        this.log.warn(
-          {
-            refused: report.refused,
-            failed: report.failed,
-            addresses: report.addressesCapped ? `${report.addresses} or more` : report.addresses,
-            minutes: Math.round((report.at - report.startedAt) / 60_000),
-          },
-          'served Remote I/O API: password guessing ended',
-        );
+        this.log.warn(endedAttackFields(report), 'served Remote I/O API: password guessing ended');
       }
     }
   }
