@@ -13,7 +13,7 @@ import { makeSelfSigned } from '@riohub/certificate';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
-import { chainLatency, chainMost } from './lib/chain-floor';
+import { chainLatency, chainMost, simulatorIntoRelay } from './lib/chain-floor';
 import { httpFloor } from './lib/http-floor';
 import { coresUsed, now, percentile, sleep } from './lib/measure';
 import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
@@ -36,6 +36,14 @@ const LATENCY_SECONDS = 22;
  */
 const MOST_SOURCES = 2;
 const MOST_RATE = 160_000;
+/**
+ * Taken in turns: rounds of the four chains at 10,000 changes/s, each for TURN_SECONDS, the order
+ * turned by one each round. A chain run twice in a row moved its p50 by 0.1–0.2 ms with the machine;
+ * paired within a round, the differences between the chains keep less of that.
+ */
+const ROUNDS = 7;
+const TURN_SECONDS = 10;
+const TURN_RATE = 10_000;
 
 /** Runs the load publisher for `seconds`; resolves with what it managed to send per second. */
 async function publishLoad(url: string, rate: number, seconds: number): Promise<number> {
@@ -119,6 +127,11 @@ const likeForLike: Row[] = [];
 /** The bridge's and riohub's figures as the table has them, for the bare chain's table. */
 const compared: { rate: number; bridge: LatencyFigures; hub: Percentiles; probed: LatencyFigures }[] = [];
 const most = { bridge: NaN, riohub: NaN, bridgePerCore: NaN, hubPerCore: NaN };
+/** The chains taken in turns, in the order of the first round. */
+const TURN_CHAINS = ['bridge', 'riohub', 'simulatorIntoRelay', 'bare'] as const;
+type TurnChain = (typeof TURN_CHAINS)[number];
+/** Each round's p50 of each chain (ms), with the load when it ended. */
+const turns: { load: string; p50s: Record<TurnChain, number> }[] = [];
 /** riohub's latency from the simulator's change where it was traced (the probe client's HTTPS write left out), as the bridge's is from the publish. */
 const latencyRows = (rate: number, bridge: LatencyFigures, probed: LatencyFigures) => {
   const hub = probed.fromChange ?? probed;
@@ -181,6 +194,23 @@ try {
   const hubPerCore = riohubMost.delivered / (riohubMost.cores['hub'] ?? NaN);
   rows.push({ figure: 'changes delivered per core of the brokers / the hub', bridge: perSecond(bridgePerCore), riohub: perSecond(hubPerCore), ratio: hubPerCore / bridgePerCore });
   Object.assign(most, { bridge: bridgeMost.delivered, riohub: riohubMost.delivered, bridgePerCore, hubPerCore });
+  const chains: Record<TurnChain, () => Promise<number>> = {
+    bridge: async () => (await bridgeFigures(upstream, downstream, TURN_RATE, 1, TURN_SECONDS)).p50,
+    riohub: async () => {
+      const figures = await probeLatency(admin, TURN_RATE, TURN_SECONDS, { trace, hubPid: hub.child.pid });
+      return (figures.fromChange ?? figures).p50;
+    },
+    simulatorIntoRelay: async () => (await simulatorIntoRelay(TURN_RATE, TURN_SECONDS)).p50,
+    bare: async () => (await chainLatency(TURN_RATE, TURN_SECONDS)).p50,
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    const p50s: Partial<Record<TurnChain, number>> = {};
+    for (let i = 0; i < TURN_CHAINS.length; i++) {
+      const chain = TURN_CHAINS[(round + i) % TURN_CHAINS.length] as TurnChain;
+      p50s[chain] = await chains[chain]();
+    }
+    turns.push({ load: load(), p50s: p50s as Record<TurnChain, number> });
+  }
 } finally {
   await hub.stop();
   await Promise.all([upstream.close(), downstream.close(), upstreamTls.close(), downstreamTls.close()]);
@@ -245,9 +275,39 @@ for (const [rate, riohub, chain] of hopTables) {
   // What keeps the window open, each poll seen from the server's side.
   (riohub.pollWindow ?? []).forEach((part, i) => pair(`the window with no poll held: ${part.stage}`, part, chain.pollWindow?.[i]));
 }
+printTurns();
 // What the first hop cannot go below here, whatever the hub does with the answer.
 const floor = await httpFloor();
 console.log(
   `\nthe floor of the Remote I/O hop, in one process: a 50-change answer written → read whole by undici, ` +
     `HTTPS p50 ${ms(floor.https.p50)} p99 ${ms(floor.https.p99)}, plain HTTP p50 ${ms(floor.http.p50)} p99 ${ms(floor.http.p99)} (load ${load()})`,
 );
+
+/**
+ * The rounds taken in turns, then each difference that riohub's latency above the bridge's is made
+ * of, round by round: the protocol's hops on this runtime (the bare chain above the bridge), the
+ * simulator's own work (over the bare source, into the same relay), the hub's own work (over the
+ * relay, from the same simulator). In each round the three add up to riohub's difference.
+ */
+function printTurns(): void {
+  if (turns.length === 0) return;
+  console.log(
+    `\ntaken in turns at ${perSecond(TURN_RATE)}: ${turns.length} rounds of ${TURN_SECONDS} s each, the order turned by one each round; p50 from the change (the bridge's from the publish)\n` +
+      '| round (load at its end) | bridge | riohub | riohub\'s simulator → the bare relay | the bare chain |\n|---|---|---|---|---|',
+  );
+  turns.forEach(({ load: loadAtEnd, p50s }, round) =>
+    console.log(`| ${round + 1} (${loadAtEnd}) | ${TURN_CHAINS.map((chain) => ms(p50s[chain])).join(' | ')} |`),
+  );
+  const differences: [string, (p50s: Record<TurnChain, number>) => number][] = [
+    ['riohub − the bridge', (p50s) => p50s.riohub - p50s.bridge],
+    ['of which the protocol\'s hops on this runtime: the bare chain − the bridge', (p50s) => p50s.bare - p50s.bridge],
+    ['of which the simulator\'s own work: its relay − the bare chain (the same relay)', (p50s) => p50s.simulatorIntoRelay - p50s.bare],
+    ['of which the hub\'s own work: riohub − the simulator\'s relay (the same simulator)', (p50s) => p50s.riohub - p50s.simulatorIntoRelay],
+  ];
+  console.log('\n| difference of p50s, round by round | median | least | most | rounds above 0 |\n|---|---|---|---|---|');
+  for (const [name, of] of differences) {
+    const values = turns.map(({ p50s }) => of(p50s)).sort((a, b) => a - b);
+    const above = values.filter((value) => value > 0).length;
+    console.log(`| ${name} | ${ms(percentile(values, 0.5))} | ${ms(values[0] as number)} | ${ms(values.at(-1) as number)} | ${above} of ${values.length} |`);
+  }
+}

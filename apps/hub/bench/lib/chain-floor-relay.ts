@@ -93,7 +93,8 @@ async function follow(source: ChainSource, timestamp: number): Promise<void> {
 // The first answers, the sources' full states, are read before the relay says it is ready (and sent
 // to no client): as the bench's hub holds every point before its client subscribes, the client
 // then counts changes, not a full state arriving late.
-const first = await Promise.all(sources.map((source) => poll(source, 0)));
+// Timestamp 1: the whole state (part A), of a bare source or of riohub's simulator.
+const first = await Promise.all(sources.map((source) => poll(source, 1)));
 sources.forEach((source, i) => void follow(source, first[i] as number));
 process.once('SIGTERM', () => {
   // Out before the exit: an exit right after a write to a pipe cuts off what it has not taken yet.

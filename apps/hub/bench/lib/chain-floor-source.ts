@@ -66,7 +66,8 @@ function change(name: string, value: string): void {
 
 function answer(since: number, response: ServerResponse): void {
   const io: Record<string, string> = {};
-  if (since < logBase || since > timestamp) {
+  // Timestamp 1 asks for the whole state (part A), as does one this source does not know.
+  if (since <= 1 || since < logBase || since > timestamp) {
     for (const [name, value] of values) io[name] = value;
   } else {
     for (let i = since - logBase; i < log.length; i++) {

@@ -4,15 +4,18 @@
 // each answer's points over a `ws` WebSocket (chain-floor-relay.ts, a process as the hub is), and
 // the client here, as riohub's bench receives: the same hops as riohub's path, and no riohub code.
 // The probe is written to the source by the bench's probe writer, as riohub's is to a simulator.
+// The relay also polls riohub's simulator (`simulatorIntoRelay`): one hop of riohub's at a time
+// beside the bare one, the simulator's work apart from the hub's.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { runBenchScript } from './bench-process';
 import type { ChainSource } from './chain-floor-relay';
-import { coresUsed, onDeltas, sleep } from './measure';
-import { HOP_NAMES, probeFigures, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
+import { coresUsed, now, onDeltas, sleep } from './measure';
+import { HOP_NAMES, probeFigures, SIM_PASSWORD, spawnLatencySimulator, traceFolder, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
 
 const PASSWORD = 'bench';
 
@@ -121,17 +124,98 @@ function chainBreakdown(
   };
 }
 
+/** A source the relay polls: a bare one (chain-floor-source.ts), or riohub's simulator. */
+interface PolledSource {
+  url: string;
+  password: string;
+  /** The file holding its certificate's PEM. */
+  certificate: string;
+  pid: number;
+  /** What it makes is counted from here. */
+  startCounting(): void;
+  /** Ends it, once; resolves with what it made and what it saw of each probe. */
+  stop(): Promise<SourceFigures>;
+}
+
+async function startBareSource(names: number, rate: number): Promise<PolledSource> {
+  const source = await startChainProcess<{ port: number; certificate: string }>('chain-floor-source', [PASSWORD, String(names), String(rate)]);
+  return {
+    url: `https://127.0.0.1:${source.ready.port}`,
+    password: PASSWORD,
+    certificate: source.ready.certificate,
+    pid: source.pid,
+    // The source counts what it makes from here (SIGUSR2), to its end.
+    startCounting: () => process.kill(source.pid, 'SIGUSR2'),
+    stop: () => source.stop<SourceFigures>(),
+  };
+}
+
 /**
- * `count` sources of `names` names each changing `rate` a second, one relay polling them all, and
- * a client of the relay, for `seconds`; what is measured is the middle (the first and last second
- * left out): the points that arrived per second, the cores each kind of process kept busy, and,
- * when `probed` (one source), the probe's latency from its change at the source to its arrival
- * here, the probe written every 10 ms by the bench's probe writer as riohub's is.
+ * riohub's simulator as the relay's source, started as the latency runs start it: what it saw of
+ * each probe comes from its recorder (trace-recorder.mjs), the same lines riohub's breakdown reads.
+ * It is told its rate, not counted: its figure is the rate asked, as riohub's latency runs report.
  */
-async function runChain(count: number, names: number, rate: number, seconds: number, probed: boolean): Promise<ChainFigures> {
-  const starting = await Promise.allSettled(
-    Array.from({ length: count }, () => startChainProcess<{ port: number; certificate: string }>('chain-floor-source', [PASSWORD, String(names), String(rate)])),
-  );
+async function startSimulatorSource(rate: number): Promise<PolledSource> {
+  const trace = traceFolder();
+  const sim = await spawnLatencySimulator(rate, { trace }).catch((error: unknown) => {
+    rmSync(trace, { recursive: true, force: true });
+    throw error;
+  });
+  let countedFrom = Infinity;
+  let stopped: Promise<SourceFigures> | undefined;
+  return {
+    url: sim.url,
+    password: SIM_PASSWORD,
+    certificate: join(sim.dataDir, 'cert.pem'),
+    pid: sim.child.pid as number,
+    startCounting: () => (countedFrom = now()),
+    stop: () =>
+      (stopped ??= (async () => {
+        try {
+          // The recorder writes what it saw once a second.
+          await sleep(1_200);
+          await sim.stop();
+          return recordedSourceFigures(trace, rate, countedFrom);
+        } finally {
+          rmSync(trace, { recursive: true, force: true });
+        }
+      })()),
+  };
+}
+
+/**
+ * A simulator's figures as a bare source reports its own, from its recorder's lines since
+ * `countedFrom`: each probe applied (and whether a poll was held then) with its answer's write, and
+ * the window with no poll held as the server saw it.
+ */
+function recordedSourceFigures(folder: string, rate: number, countedFrom: number): SourceFigures {
+  const probes = new Map<string, SourceProbe>();
+  const pollWindow: SourceFigures['pollWindow'] = { turnaround: [], handled: [] };
+  for (const file of readdirSync(folder)) {
+    for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
+      const [stage, value = '', atText] = line.split(' ');
+      const at = Number(atText);
+      if (!(at >= countedFrom)) continue;
+      const probe = probes.get(value);
+      if (stage === 'applied-at-server' && !probe) probes.set(value, [value, true, at, null]);
+      else if (stage === 'no-poll-held' && probe) probe[1] = false;
+      else if (stage === 'answer-written' && probe && probe[3] === null) probe[3] = at;
+      else if (stage === 'poll-turnaround') pollWindow.turnaround.push(Number(value));
+      else if (stage === 'poll-handled') pollWindow.handled.push(Number(value));
+    }
+  }
+  return { perSecond: rate, probes: [...probes.values()], pollWindow };
+}
+
+/**
+ * Sources started by `starts`, one relay polling them all, and a client of the relay, for
+ * `seconds`; what is measured is the middle (the first and last second left out): the points that
+ * arrived per second, the cores each kind of process kept busy, and, when `probed` (one source),
+ * the probe's latency from its change at the source to its arrival here, the probe written every
+ * 10 ms by the bench's probe writer as riohub's is.
+ */
+async function runChain(starts: (() => Promise<PolledSource>)[], seconds: number, probed: boolean): Promise<ChainFigures> {
+  const starting = await Promise.allSettled(starts.map((start) => start()));
   // Those that started are stopped below, also when another did not.
   const sources = starting.flatMap((started) => (started.status === 'fulfilled' ? [started.value] : []));
   let relay: ChainProcess<{ port: number }> | undefined;
@@ -139,10 +223,10 @@ async function runChain(count: number, names: number, rate: number, seconds: num
   try {
     for (const started of starting) if (started.status === 'rejected') throw started.reason;
     const polled: ChainSource[] = sources.map((source, i) => ({
-      name: count === 1 ? 'floor' : `floor${i}`,
-      url: `https://127.0.0.1:${source.ready.port}`,
-      password: PASSWORD,
-      certificate: source.ready.certificate,
+      name: sources.length === 1 ? 'floor' : `floor${i}`,
+      url: source.url,
+      password: source.password,
+      certificate: source.certificate,
     }));
     relay = await startChainProcess<{ port: number }>('chain-floor-relay', [JSON.stringify(polled)]);
     const client = new WebSocket(`ws://127.0.0.1:${relay.ready.port}`);
@@ -161,16 +245,15 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     });
     await sleep(1_000);
     counting = true;
-    // The sources count what they make from here (SIGUSR2), to their end.
-    for (const source of sources) process.kill(source.pid, 'SIGUSR2');
+    for (const source of sources) source.startCounting();
     const started = performance.now();
     const pids = { relay: [relay.pid], sources: sources.map((source) => source.pid), client: [process.pid] };
     // The probe's writer (a process of the bench's) is left out of the cores, as riohub's.
     const source = sources[0];
     const [, cores] = await coresUsed(pids, () =>
       probed && source
-        ? runBenchScript('probe-writer', ['rio', `https://127.0.0.1:${source.ready.port}`, PASSWORD, 'virtual.1', String(seconds - 2)], {
-            RIOHUB_PROBE_CA: readFileSync(source.ready.certificate, 'utf8'),
+        ? runBenchScript('probe-writer', ['rio', source.url, source.password, 'virtual.1', String(seconds - 2)], {
+            RIOHUB_PROBE_CA: readFileSync(source.certificate, 'utf8'),
           })
         : sleep((seconds - 2) * 1000),
     );
@@ -179,23 +262,32 @@ async function runChain(count: number, names: number, rate: number, seconds: num
     client.terminate();
     const relayed = await relay.stop<RelayFigures>();
     // What the sources made meanwhile, against what they were asked for: whether they held their rate.
-    const made = await Promise.all(sources.map((source) => source.stop<SourceFigures>()));
-    const offered = made.reduce((sum, source) => sum + source.perSecond, 0);
+    const made = await Promise.all(sources.map((each) => each.stop()));
+    const offered = made.reduce((sum, each) => sum + each.perSecond, 0);
     const breakdown = probed && made[0] ? chainBreakdown(arrivals, made[0], relayed) : undefined;
     const probes = breakdown ? breakdown.pollHeld.probes + breakdown.noPollHeld.probes : 0;
     return { p50: breakdown?.fromChange.p50 ?? NaN, p99: breakdown?.fromChange.p99 ?? NaN, probes, delivered: delivered / elapsed, offered, cores, ...breakdown };
   } finally {
     socket?.terminate();
-    await Promise.allSettled([relay?.stop(), ...sources.map((source) => source.stop())]);
+    await Promise.allSettled([relay?.stop(), ...sources.map((each) => each.stop())]);
   }
 }
 
 /** The bare chain's probe latency and delivery at `rate` changes a second, 20,000 names (as riohub's probeLatency). */
 export function chainLatency(rate: number, seconds: number): Promise<ChainFigures> {
-  return runChain(1, 20_000, rate, seconds, true);
+  return runChain([() => startBareSource(20_000, rate)], seconds, true);
+}
+
+/**
+ * riohub's simulator into the bare relay, probed as riohub is: beside riohub's figures, what the
+ * hub costs over the relay's nothing (the same simulator); beside the bare chain's, what the
+ * simulator costs over the bare source (the same relay).
+ */
+export function simulatorIntoRelay(rate: number, seconds: number): Promise<ChainFigures> {
+  return runChain([() => startSimulatorSource(rate)], seconds, true);
 }
 
 /** `count` sources of 50,000 names offering `rate` changes a second each into one relay (as riohub's sustainedRate). */
 export function chainMost(count: number, rate: number, seconds: number): Promise<ChainFigures> {
-  return runChain(count, 50_000, rate, seconds, false);
+  return runChain(Array.from({ length: count }, () => () => startBareSource(50_000, rate)), seconds, false);
 }

@@ -5,12 +5,12 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSim } from '@riohub/testkit';
+import { spawnSim, type SimProcess } from '@riohub/testkit';
 import type { HubClient, HubSocket } from '../../src/testing/test-hub';
 import { runBenchScript } from './bench-process';
 import { coresUsed, onDeltas, percentile, sleep, waitForPoints, watchPauses, type Pause } from './measure';
 
-const SIM_PASSWORD = 'bench';
+export const SIM_PASSWORD = 'bench';
 
 /** The stages a probe is seen at (trace-recorder.mjs), after its send and before its arrival. */
 const STAGES = ['applied-at-server', 'answer-written', 'answer-received', 'answer-decoded', 'tree-applied', 'delta-sent'] as const;
@@ -225,6 +225,19 @@ export async function subscribed(socket: HubSocket, prefixes: string[]): Promise
 }
 
 /**
+ * The simulator of the latency runs: 20,000 lights of which `rate` change a second, and the probe's
+ * datapoint (`virtual.1`), its password SIM_PASSWORD. `trace`: the folder its recorder writes to.
+ */
+export function spawnLatencySimulator(rate: number, { trace, overHttp = false }: { trace?: string; overHttp?: boolean } = {}): Promise<SimProcess> {
+  return spawnSim(
+    ['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate), ...(overHttp ? ['--http'] : [])],
+    // At info the simulator logs each of the probe's writes, a line the client (this process) would
+    // be woken to read a hundred times a second, in the middle of what it measures.
+    { env: { RIOHUB_LOG_LEVEL: 'warn', ...(trace ? traceEnv(trace, 'simulator') : {}) } },
+  );
+}
+
+/**
  * A simulator changing `rate` datapoints a second, and a probe written at it every 10 ms (its send
  * time as the value) measured at the browser client, for `seconds` (the first and last left out).
  * `trace`: the folder the recorders write to (the stages and pauses); `overHttp`: the simulator
@@ -238,12 +251,7 @@ export async function probeLatency(
   { trace, overHttp = false, hubPid }: { trace?: string; overHttp?: boolean; hubPid?: number } = {},
 ): Promise<LatencyFigures> {
   const name = `lat${rate}${overHttp ? 'http' : ''}`;
-  const sim = await spawnSim(
-    ['--password', SIM_PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', String(rate), ...(overHttp ? ['--http'] : [])],
-    // At info the simulator logs each of the probe's writes, a line the client (this process) would
-    // be woken to read a hundred times a second, in the middle of what it measures.
-    { env: { RIOHUB_LOG_LEVEL: 'warn', ...(trace ? traceEnv(trace, 'simulator') : {}) } },
-  );
+  const sim = await spawnLatencySimulator(rate, { trace, overHttp });
   try {
     await admin.addSim(name, sim, SIM_PASSWORD);
     await waitForPoints(admin, 20_000);
