@@ -15,7 +15,7 @@ import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
 import { chainLatency, chainMost, simulatorIntoRelay } from './lib/chain-floor';
 import { httpFloor } from './lib/http-floor';
-import { coresUsed, now, percentile, sleep } from './lib/measure';
+import { coresUsed, median, now, percentile, sleep } from './lib/measure';
 import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
 
 const ADMIN_PASSWORD = 'bench-admin';
@@ -37,11 +37,11 @@ const LATENCY_SECONDS = 22;
 const MOST_SOURCES = 2;
 const MOST_RATE = 160_000;
 /**
- * Taken in turns: rounds of the four chains at 10,000 changes/s, each for TURN_SECONDS, the order
- * turned by one each round. A chain run twice in a row moved its p50 by 0.1–0.2 ms with the machine;
+ * Taken in turns: rounds of the four chains at 10,000 changes/s, each for TURN_SECONDS, in the
+ * orders of `turnOrder`. The same chain measured minutes apart moved its p50 by 0.1–0.3 ms;
  * paired within a round, the differences between the chains keep less of that.
  */
-const ROUNDS = 7;
+const ROUNDS = 8;
 const TURN_SECONDS = 10;
 const TURN_RATE = 10_000;
 
@@ -127,9 +127,21 @@ const likeForLike: Row[] = [];
 /** The bridge's and riohub's figures as the table has them, for the bare chain's table. */
 const compared: { rate: number; bridge: LatencyFigures; hub: Percentiles; probed: LatencyFigures }[] = [];
 const most = { bridge: NaN, riohub: NaN, bridgePerCore: NaN, hubPerCore: NaN };
-/** The chains taken in turns, in the order of the first round. */
+/** The chains taken in turns. */
 const TURN_CHAINS = ['bridge', 'riohub', 'simulatorIntoRelay', 'bare'] as const;
 type TurnChain = (typeof TURN_CHAINS)[number];
+
+/**
+ * The order of a round: a balanced Latin square (Williams), so that over every four rounds each
+ * chain runs first once and right after each other chain once. A plain rotation put the
+ * simulator's relay right after riohub in most rounds, in whatever riohub's turn left behind.
+ */
+function turnOrder(round: number): TurnChain[] {
+  const count = TURN_CHAINS.length;
+  // 0, 1, n−1, 2, n−2, …: every difference between neighbours once; each round shifts it by one.
+  const first = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? count - i / 2 : (i + 1) / 2) % count);
+  return first.map((chain) => TURN_CHAINS[(chain + round) % count] as TurnChain);
+}
 /** Each round's p50 of each chain (ms), with the load when it ended. */
 const turns: { load: string; p50s: Record<TurnChain, number> }[] = [];
 /** riohub's latency from the simulator's change where it was traced (the probe client's HTTPS write left out), as the bridge's is from the publish. */
@@ -205,10 +217,7 @@ try {
   };
   for (let round = 0; round < ROUNDS; round++) {
     const p50s: Partial<Record<TurnChain, number>> = {};
-    for (let i = 0; i < TURN_CHAINS.length; i++) {
-      const chain = TURN_CHAINS[(round + i) % TURN_CHAINS.length] as TurnChain;
-      p50s[chain] = await chains[chain]();
-    }
+    for (const chain of turnOrder(round)) p50s[chain] = await chains[chain]();
     turns.push({ load: load(), p50s: p50s as Record<TurnChain, number> });
   }
 } finally {
@@ -284,15 +293,16 @@ console.log(
 );
 
 /**
- * The rounds taken in turns, then each difference that riohub's latency above the bridge's is made
- * of, round by round: the protocol's hops on this runtime (the bare chain above the bridge), the
- * simulator's own work (over the bare source, into the same relay), the hub's own work (over the
- * relay, from the same simulator). In each round the three add up to riohub's difference.
+ * The rounds taken in turns, then riohub's p50 less the bridge's, and three differences that add up
+ * to it in each round (not in their medians): the bare chain less the bridge; the simulator into
+ * the bare relay less the bare chain (the server changed); riohub less the simulator into the bare
+ * relay (the concentrator changed, though not it alone: the hub reads part B and has run since the
+ * bench began, where the relay reads part A and starts for its turn).
  */
 function printTurns(): void {
   if (turns.length === 0) return;
   console.log(
-    `\ntaken in turns at ${perSecond(TURN_RATE)}: ${turns.length} rounds of ${TURN_SECONDS} s each, the order turned by one each round; p50 from the change (the bridge's from the publish)\n` +
+    `\ntaken in turns at ${perSecond(TURN_RATE)}: ${turns.length} rounds of ${TURN_SECONDS} s each, in a balanced order; p50 from the change (the bridge's from the publish)\n` +
       '| round (load at its end) | bridge | riohub | riohub\'s simulator → the bare relay | the bare chain |\n|---|---|---|---|---|',
   );
   turns.forEach(({ load: loadAtEnd, p50s }, round) =>
@@ -300,14 +310,15 @@ function printTurns(): void {
   );
   const differences: [string, (p50s: Record<TurnChain, number>) => number][] = [
     ['riohub − the bridge', (p50s) => p50s.riohub - p50s.bridge],
-    ['of which the protocol\'s hops on this runtime: the bare chain − the bridge', (p50s) => p50s.bare - p50s.bridge],
-    ['of which the simulator\'s own work: its relay − the bare chain (the same relay)', (p50s) => p50s.simulatorIntoRelay - p50s.bare],
-    ['of which the hub\'s own work: riohub − the simulator\'s relay (the same simulator)', (p50s) => p50s.riohub - p50s.simulatorIntoRelay],
+    ['the bare chain − the bridge (the same hops with no riohub code, beside Mosquitto\'s)', (p50s) => p50s.bare - p50s.bridge],
+    ['the simulator\'s relay − the bare chain (the server changed, the same relay)', (p50s) => p50s.simulatorIntoRelay - p50s.bare],
+    ['riohub − the simulator\'s relay (the concentrator changed, the same simulator)', (p50s) => p50s.riohub - p50s.simulatorIntoRelay],
   ];
   console.log('\n| difference of p50s, round by round | median | least | most | rounds above 0 |\n|---|---|---|---|---|');
   for (const [name, of] of differences) {
-    const values = turns.map(({ p50s }) => of(p50s)).sort((a, b) => a - b);
+    // A round in which a chain delivered no probe has no figure to pair.
+    const values = turns.map(({ p50s }) => of(p50s)).filter(Number.isFinite).sort((a, b) => a - b);
     const above = values.filter((value) => value > 0).length;
-    console.log(`| ${name} | ${ms(percentile(values, 0.5))} | ${ms(values[0] as number)} | ${ms(values.at(-1) as number)} | ${above} of ${values.length} |`);
+    console.log(`| ${name} | ${ms(median(values))} | ${ms(values[0] as number)} | ${ms(values.at(-1) as number)} | ${above} of ${values.length} |`);
   }
 }

@@ -30,7 +30,8 @@ const names = Array.from({ length: Number(namesText) }, (_, i) => `dummy.light.$
 const values = new Map<string, string>([...names.map((name) => [name, '0'] as const), [PROBE, '0']]);
 /**
  * The change clock: every change is one tick, so the names changed after timestamp T are the log
- * from index T - logBase on. Before logBase (or from another run) a poll gets the full state.
+ * from index T - logBase on. Timestamp 1 (part A), one before logBase or one from another run gets
+ * the full state.
  */
 let timestamp = 1;
 let logBase = timestamp;

@@ -131,7 +131,7 @@ interface PolledSource {
   /** The file holding its certificate's PEM. */
   certificate: string;
   pid: number;
-  /** What it makes is counted from here. */
+  /** The bench's count begins: a bare source counts what it makes from here; a simulator's probes are read from here. */
   startCounting(): void;
   /** Ends it, once; resolves with what it made and what it saw of each probe. */
   stop(): Promise<SourceFigures>;

@@ -17,6 +17,12 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
+/** The middle of a sorted list, between the two middle values when their count is even (NaN when empty). */
+export function median(sorted: readonly number[]): number {
+  const half = sorted.length / 2;
+  return Number.isInteger(half) ? (((sorted[half - 1] ?? NaN) + (sorted[half] ?? NaN)) / 2) : (sorted[Math.floor(half)] ?? NaN);
+}
+
 /** Seconds of CPU a process has used (user and system), from /proc. */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
