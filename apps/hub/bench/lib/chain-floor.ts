@@ -4,8 +4,8 @@
 // each answer's points over a `ws` WebSocket (chain-floor-relay.ts, a process as the hub is), and
 // the client here, as riohub's bench receives: the same hops as riohub's path, and no riohub code.
 // The probe is written to the source by the bench's probe writer, as riohub's is to a simulator.
-// The relay also polls riohub's simulator (`simulatorIntoRelay`): one hop of riohub's at a time
-// beside the bare one, the simulator's work apart from the hub's.
+// The relay also polls riohub's simulator (`simulatorIntoRelay`), for a chain between the two: the
+// simulator's part of riohub's latency apart from the hub's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -279,9 +279,10 @@ export function chainLatency(rate: number, seconds: number): Promise<ChainFigure
 }
 
 /**
- * riohub's simulator into the bare relay, probed as riohub is: beside riohub's figures, what the
- * hub costs over the relay's nothing (the same simulator); beside the bare chain's, what the
- * simulator costs over the bare source (the same relay).
+ * riohub's simulator into the bare relay, probed as riohub is: beside riohub's figures, the same
+ * simulator read by another concentrator (the relay for the hub, though part A for part B, and a
+ * fresh process for one running since the bench began); beside the bare chain's, the same relay
+ * reading another server (the simulator for the bare source).
  */
 export function simulatorIntoRelay(rate: number, seconds: number): Promise<ChainFigures> {
   return runChain([() => startSimulatorSource(rate)], seconds, true);
