@@ -7,7 +7,7 @@
 // The relay also polls riohub's simulator (`simulatorIntoRelay`), for a chain between the two: the
 // simulator's part of riohub's latency apart from the hub's.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { WebSocket } from 'ws';
 import { runBenchScript } from './bench-process';
 import type { ChainSource } from './chain-floor-relay';
 import { coresUsed, now, onDeltas, sleep } from './measure';
-import { HOP_NAMES, probeFigures, SIM_PASSWORD, spawnLatencySimulator, traceFolder, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
+import { HOP_NAMES, probeFigures, RECORDER_WRITE_WAIT_MS, SIM_PASSWORD, spawnLatencySimulator, traceFolder, traceLines, WINDOW_NAMES, type LatencyFigures } from './riohub-stream';
 
 const PASSWORD = 'bench';
 
@@ -172,8 +172,7 @@ async function startSimulatorSource(rate: number): Promise<PolledSource> {
     stop: () =>
       (stopped ??= (async () => {
         try {
-          // The recorder writes what it saw once a second.
-          await sleep(1_200);
+          await sleep(RECORDER_WRITE_WAIT_MS);
           await sim.stop();
           return recordedSourceFigures(trace, rate, countedFrom);
         } finally {
@@ -191,18 +190,14 @@ async function startSimulatorSource(rate: number): Promise<PolledSource> {
 function recordedSourceFigures(folder: string, rate: number, countedFrom: number): SourceFigures {
   const probes = new Map<string, SourceProbe>();
   const pollWindow: SourceFigures['pollWindow'] = { turnaround: [], handled: [] };
-  for (const file of readdirSync(folder)) {
-    for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
-      const [stage, value = '', atText] = line.split(' ');
-      const at = Number(atText);
-      if (!(at >= countedFrom)) continue;
-      const probe = probes.get(value);
-      if (stage === 'applied-at-server' && !probe) probes.set(value, [value, true, at, null]);
-      else if (stage === 'no-poll-held' && probe) probe[1] = false;
-      else if (stage === 'answer-written' && probe && probe[3] === null) probe[3] = at;
-      else if (stage === 'poll-turnaround') pollWindow.turnaround.push(Number(value));
-      else if (stage === 'poll-handled') pollWindow.handled.push(Number(value));
-    }
+  for (const [stage, value, at] of traceLines(folder)) {
+    if (!(at >= countedFrom)) continue;
+    const probe = probes.get(value);
+    if (stage === 'applied-at-server' && !probe) probes.set(value, [value, true, at, null]);
+    else if (stage === 'no-poll-held' && probe) probe[1] = false;
+    else if (stage === 'answer-written' && probe && probe[3] === null) probe[3] = at;
+    else if (stage === 'poll-turnaround') pollWindow.turnaround.push(Number(value));
+    else if (stage === 'poll-handled') pollWindow.handled.push(Number(value));
   }
   return { perSecond: rate, probes: [...probes.values()], pollWindow };
 }

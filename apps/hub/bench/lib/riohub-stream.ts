@@ -73,6 +73,19 @@ export function traceEnv(folder: string, role: Role): Record<string, string> {
   return { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${recorder}`.trim(), RIOHUB_TRACE_DIR: folder, RIOHUB_TRACE_ROLE: role };
 }
 
+/** How long to wait, after the last probe, for the recorders to have written what they saw (once a second: trace-recorder.mjs). */
+export const RECORDER_WRITE_WAIT_MS = 1_200;
+
+/** Every line the recorders wrote in `folder`, as `[stage, value, at]` (`at` on the trace clock). */
+export function* traceLines(folder: string): Generator<[stage: string, value: string, at: number]> {
+  for (const file of readdirSync(folder)) {
+    for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
+      const [stage, value, at] = line.split(' ');
+      if (stage && value && at) yield [stage, value, Number(at)];
+    }
+  }
+}
+
 export function traceFolder(): string {
   return mkdtempSync(join(tmpdir(), 'riohub-bench-trace-'));
 }
@@ -110,23 +123,19 @@ function stageBreakdown(
   const pauses: (Pause & { role: Role })[] = clientPauses.map((pause) => ({ ...pause, role: 'client' }));
   /** The simulator's `poll-turnaround` and `poll-handled` lines and the hub's `concentrator-turnaround`: each a duration, and when. */
   const windowParts = new Map<string, { duration: number; at: number }[]>(WINDOW_PARTS.map((part) => [part, []]));
-  for (const file of readdirSync(folder)) {
-    for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
-      const [stage, value, at] = line.split(' ');
-      if (!stage || !value || !at) continue;
-      if (stage.startsWith('gc:')) {
-        pauses.push({ role: stage.slice('gc:'.length) as Role, duration: Number(value), start: Number(at) });
-        continue;
-      }
-      const part = windowParts.get(stage);
-      if (part) {
-        part.push({ duration: Number(value), at: Number(at) });
-        continue;
-      }
-      const byStage = sightings.get(value) ?? new Map<string, number[]>();
-      byStage.set(stage, [...(byStage.get(stage) ?? []), Number(at)]);
-      sightings.set(value, byStage);
+  for (const [stage, value, at] of traceLines(folder)) {
+    if (stage.startsWith('gc:')) {
+      pauses.push({ role: stage.slice('gc:'.length) as Role, duration: Number(value), start: at });
+      continue;
     }
+    const part = windowParts.get(stage);
+    if (part) {
+      part.push({ duration: Number(value), at });
+      continue;
+    }
+    const byStage = sightings.get(value) ?? new Map<string, number[]>();
+    byStage.set(stage, [...(byStage.get(stage) ?? []), at]);
+    sightings.set(value, byStage);
   }
   const durations: number[][] = STAGE_NAMES.map(() => []);
   const hops: number[][] = HOP_NAMES.map(() => []);
@@ -279,8 +288,7 @@ export async function probeLatency(
     socket.close();
     await admin.data('DELETE', `/api/remotes/${name}`);
     const latencies = [...arrivals].map(([sent, arrived]) => arrived - Number(sent)).sort((a, b) => a - b);
-    // The recorders write what they saw once a second (trace-recorder.mjs).
-    if (trace) await sleep(1_200);
+    if (trace) await sleep(RECORDER_WRITE_WAIT_MS);
     return {
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
