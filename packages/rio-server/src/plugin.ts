@@ -199,6 +199,18 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
     return reply.code(status).header('content-type', JSON_TYPE).send(body);
   }
 
+  /**
+   * A poll's answer, written on its response as it is: every change a held poll waits for goes
+   * this way. Through Fastify's reply it took 10–15 µs more, of a simulator's 75–125 µs from a
+   * write applied to its poll's answer written (in one process); most of the rest is Node's HTTP
+   * response and the socket's write. What the app's hooks set for every answer is on the raw
+   * response already (the hub's security headers: helmet sets them there, on request).
+   */
+  function answerPoll(reply: FastifyReply, body: string): void {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) }).end(body);
+  }
+
   fastify.addHook('preClose', async () => {
     polls.stop();
     for (const [socket, timer] of heldSockets) {
@@ -324,7 +336,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
               refuse(request, reply, 'the settings changed while the poll was held: no longer let in');
               return;
             }
-            void answer(reply, 200, body);
+            answerPoll(reply, body);
             // After the write, as the hub's delta: on loopback the socket's write is most of a hop.
             traceStage(TRACE_STAGES.answerSent, () => ({ body }));
           },

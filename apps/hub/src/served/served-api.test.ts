@@ -1,5 +1,6 @@
 // The hub's own Remote I/O API, driven by a client written only from PROTOCOL.md part A (plain
 // node:https, nothing of riohub's protocol package), then the part B writes a concentrator relies on.
+import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { MAX_VALUE_BYTES } from '@riohub/protocol';
@@ -16,6 +17,7 @@ const ENCODED_PASSWORD = encodeURIComponent(API_PASSWORD).replaceAll('*', '%2A')
 interface Answer {
   status: number;
   contentType: string | undefined;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -32,7 +34,7 @@ function get(url: string, ca: string, path: string, localAddress = '127.0.0.1'):
       response.on('data', (chunk: string) => (body += chunk));
       response.on('end', () =>
         resolve({
-          answer: { status: response.statusCode ?? 0, contentType: response.headers['content-type'], body },
+          answer: { status: response.statusCode ?? 0, contentType: response.headers['content-type'], headers: response.headers, body },
           elapsedMs: performance.now() - started,
         }),
       );
@@ -125,6 +127,19 @@ describe("the hub's Remote I/O API, part A, as a third-party client sees it", ()
     );
     expect(second.hsycostate.timestamp).toBeGreaterThan(first.hsycostate.timestamp);
     expect(Object.keys(second.hsycostate.io ?? {}).every((name) => name.startsWith('lobby.dummy.light.'))).toBe(true);
+  });
+
+  it('answers a held poll as it answers any request: its content type and length, and the security headers', async () => {
+    const start = (await state(1)).hsycostate.timestamp;
+    // Held until the change below reaches the hub (or answered with it, if that comes first: the same way out).
+    const pending = rioget(start);
+    await direct.get(`/x/rioset?1*${SIM_PASSWORD}*dummy.dimmer.1*31`);
+    const answer = answerOf(await pending);
+    expect(JSON.parse(answer.body)).toMatchObject({ hsycostate: { io: { 'lobby.dummy.dimmer.1': '31' } } });
+    expect(answer.contentType).toBe('application/json; charset=utf-8');
+    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(answer.body)));
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(answer.headers['content-security-policy'])).toContain("default-src 'self'");
   });
 
   it('answers a timestamp it does not know (from the future, or older than its history) with the full state at once', async () => {
