@@ -73,7 +73,7 @@ describe('riohub --config', () => {
     writeFileSync(config, SETTINGS);
     const unset = await runRiohub(['--port', '0', '--data', data, '--config', config], { ADMIN_PW, SERVED_PW });
     expect(unset.code).toBe(1);
-    expect(unset.stderr).toContain(`${config}:6: remotes[0].passwordEnv: the environment variable LOBBY_PW is not set`);
+    expect(unset.stderr).toContain(`${config}:6: remotes[0].passwordEnv: names an environment variable that is not set`);
   });
 
   it('refuses a --cert or --key it cannot serve, naming the flag and the file, before the file changes anything', async () => {

@@ -154,7 +154,7 @@ servedApi:
     ]);
   });
 
-  it('refuses a password written in the file, a missing source, an unset variable, an unreadable file, and both sources at once', () => {
+  it('refuses a password written in the file, a missing source, an unset variable (never repeating its name), an unreadable file, and both sources at once', () => {
     const problems = problemsOf(
       `remotes:
   - name: lobby
@@ -172,15 +172,20 @@ servedApi:
     host: 127.0.0.1
     passwordEnv: GARAGE
     passwordFile: garage
+  - name: attic
+    host: 127.0.0.1
+    passwordEnv: Attic_secret_2024
 `,
       { GARAGE: 'garage-secret' },
     );
     expect(problems).toEqual([
       '4: remotes[0].password: a password is never written in the file: name where it is with passwordEnv or passwordFile',
       '5: remotes[1]: needs a password: passwordEnv or passwordFile',
-      '9: remotes[2].passwordEnv: the environment variable ROOF_PASSWORD is not set',
+      '9: remotes[2].passwordEnv: names an environment variable that is not set',
       '12: remotes[3].passwordFile: cannot read /nonexistent/cellar (ENOENT)',
       '16: remotes[4].passwordFile: give passwordEnv or passwordFile, not both',
+      // A password typed where the variable's name goes is not repeated back.
+      '19: remotes[5].passwordEnv: names an environment variable that is not set',
     ]);
     expect(problems.join('\n')).not.toContain('secret');
   });

@@ -324,8 +324,10 @@ class Reader {
       const field = [...path, 'passwordEnv'];
       if (typeof fromEnv !== 'string' || !ENV_NAME.test(fromEnv)) return this.problem(field, 'must be the name of an environment variable');
       const value = this.env[fromEnv];
-      if (value === undefined) return this.problem(field, `the environment variable ${fromEnv} is not set`);
-      if (value === '') return this.problem(field, `the environment variable ${fromEnv} is empty`);
+      // The name is not repeated: it may be the password itself, typed in its place (the line and
+      // field say where to look).
+      if (value === undefined) return this.problem(field, 'names an environment variable that is not set');
+      if (value === '') return this.problem(field, 'names an environment variable that is empty');
       return value;
     }
     if (fromFile !== undefined) {
