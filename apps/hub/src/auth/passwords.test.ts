@@ -58,6 +58,17 @@ describe('password hashes', () => {
       expect(needsRehash(hash)).toBe(true);
     });
 
+    it("checks a password asked first (a trusted pair's sign-in) before those already waiting", async () => {
+      const hash = await hashPassword('correct horse');
+      const finished: string[] = [];
+      const waiting = Array.from({ length: 20 }, (_, index) => verifyPassword(`guess ${index}`, hash).then(() => finished.push(`guess ${index}`)));
+      const first = verifyPassword('correct horse', hash, { first: true }).then((right) => (finished.push('first'), right));
+      expect(await first).toBe(true);
+      await Promise.all(waiting);
+      // Two run at once: it waited for one of those two at most, then ran beside the other.
+      expect(finished.indexOf('first')).toBeLessThanOrEqual(3);
+    });
+
     it('makes a hub warn at start that its passwords are cheap to guess', async () => {
       const log: { level: number; msg: string }[] = [];
       const logStream = new Writable({

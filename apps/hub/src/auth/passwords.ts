@@ -31,11 +31,21 @@ const MAX_MEMORY = 256 * 1024 * 1024;
  */
 const MAX_CONCURRENT = 2;
 
+/**
+ * Which derivations go first when some wait: `first`, those of a name signing in where it signed
+ * in lately (a trusted pair of the sign-in throttle), so that sign-ins from many addresses, each
+ * within its own limits, cannot queue an operator at a known workstation behind them.
+ */
+export interface DeriveOrder {
+  first?: boolean;
+}
+
 let running = 0;
+const waitingFirst: (() => void)[] = [];
 const waiting: (() => void)[] = [];
 
-async function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+async function derive(password: string, salt: Buffer, options: ScryptOptions, { first = false }: DeriveOrder): Promise<Buffer> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => (first ? waitingFirst : waiting).push(resolve));
   running++;
   try {
     return await new Promise((resolve, reject) =>
@@ -43,14 +53,14 @@ async function derive(password: string, salt: Buffer, options: ScryptOptions): P
     );
   } finally {
     running--;
-    waiting.shift()?.();
+    (waitingFirst.shift() ?? waiting.shift())?.();
   }
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, order: DeriveOrder = {}): Promise<string> {
   const cost = scryptCost();
   const salt = randomBytes(16);
-  const key = await derive(password, salt, cost);
+  const key = await derive(password, salt, cost, order);
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -61,11 +71,11 @@ function costOf(stored: string): { N: number; r: number; p: number; salt: string
   return { N: Number(n), r: Number(r), p: Number(p), salt, hash };
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string, order: DeriveOrder = {}): Promise<boolean> {
   const cost = costOf(stored);
   if (!cost) return false;
   const expected = Buffer.from(cost.hash, 'base64');
-  const key = await derive(password, Buffer.from(cost.salt, 'base64'), { N: cost.N, r: cost.r, p: cost.p });
+  const key = await derive(password, Buffer.from(cost.salt, 'base64'), { N: cost.N, r: cost.r, p: cost.p }, order);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

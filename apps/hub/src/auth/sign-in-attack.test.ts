@@ -1,7 +1,8 @@
 // A distributed password guesser against a real hub: 200 loopback source addresses, one name.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Agent, request } from 'undici';
 import { ADMIN_PASSWORD, startTestHub, type TestHub } from '../testing/test-hub';
+import { FAST_HASHES_ENV } from './passwords';
 import { accountBudget, ADDRESS_BURST, BURST, REFILL_MS } from './sign-in-throttle';
 
 const ATTACKERS = Array.from({ length: 200 }, (_, index) => `127.0.0.${index + 2}`);
@@ -116,6 +117,33 @@ describe('sign-in under a distributed guessing attack', () => {
       for (let tries = 0; answer.status === 401 && tries < 3; tries++) answer = await signIn(address, name, 'guess-more');
       expect(answer).toMatchObject({ status: 429, code: 'busy' });
       expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  // Last: the admin's right password is hashed again at the real cost here, and slower from then on.
+  it("checks the admin's password from its desk before the sign-ins many addresses queued, each within its limits", async () => {
+    // At the real cost (about a second of a core each), as an attack meets it: at the suite's, the
+    // hub hashed the crowd's passwords about as fast as they came, and no queue formed.
+    vi.stubEnv(FAST_HASHES_ENV, undefined);
+    try {
+      // Two at once from each of ten new addresses, each for a name of its own: all checked, none
+      // throttled, twenty passwords to hash two at a time.
+      const crowd = Array.from({ length: 10 }, (_, index) => `127.0.1.${index + 1}`);
+      const order: string[] = [];
+      const flood = crowd.flatMap((address, index) =>
+        [0, 1].map((turn) => signIn(address, `crowd-${index}-${turn}`, 'guess').then((answer) => (order.push('crowd'), answer))),
+      );
+      // Sent once the crowd's requests are on their way: it comes last.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await signIn(ADMIN_DESK, 'admin', ADMIN_PASSWORD)).status).toBe(200);
+      order.push('admin');
+      const answers = await Promise.all(flood);
+      expect(answers.every((answer) => answer.status === 401)).toBe(true);
+      // Behind the two hashes running when it came at most (then its own, and its hash made again
+      // at the real cost, beside the next): not behind the twenty.
+      expect(order.indexOf('admin')).toBeLessThanOrEqual(4);
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 });

@@ -45,14 +45,14 @@ describe('sign-in throttle', () => {
 
   it('lets the admin in at once from an address where it signed in before, during an attack', () => {
     const { clock, throttle } = clocked();
-    expect(throttle.begin('admin', '10.0.0.7')).toEqual({ check: true });
+    expect(throttle.begin('admin', '10.0.0.7')).toEqual({ check: true, trusted: false });
     throttle.settle('admin', '10.0.0.7', true);
     for (const address of addresses) guess(throttle, 'admin', address);
     clock.now += 1_000;
     expect(guess(throttle, 'admin', '127.0.0.99')).toMatchObject({ check: false, why: 'account' });
     // A typo from there is checked too, and the next try is not held back by the attack.
-    expect(guess(throttle, 'admin', '10.0.0.7')).toEqual({ check: true });
-    expect(throttle.begin('admin', '10.0.0.7')).toEqual({ check: true });
+    expect(guess(throttle, 'admin', '10.0.0.7')).toEqual({ check: true, trusted: true });
+    expect(throttle.begin('admin', '10.0.0.7')).toEqual({ check: true, trusted: true });
     throttle.settle('admin', '10.0.0.7', true);
   });
 
@@ -65,10 +65,10 @@ describe('sign-in throttle', () => {
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(REFILL_MS);
     clock.now += wait;
-    expect(throttle.begin('admin', '192.168.1.20')).toEqual({ check: true });
+    expect(throttle.begin('admin', '192.168.1.20')).toEqual({ check: true, trusted: false });
     // The right password gives the token back and trusts the address from then on.
     throttle.settle('admin', '192.168.1.20', true);
-    expect(throttle.begin('admin', '192.168.1.20')).toEqual({ check: true });
+    expect(throttle.begin('admin', '192.168.1.20')).toEqual({ check: true, trusted: true });
   });
 
   it('gives a trusted address that starts failing no way around the account limit', () => {
@@ -92,7 +92,7 @@ describe('sign-in throttle', () => {
         throttle.settle('otto', '10.0.0.9', false);
         failures++;
         // Other names from the same address are not slowed by it.
-        expect(throttle.begin('vera', '10.0.0.9')).toEqual({ check: true });
+        expect(throttle.begin('vera', '10.0.0.9')).toMatchObject({ check: true });
         throttle.settle('vera', '10.0.0.9', true);
       } else {
         waits.push({ why: verdict.why, ms: verdict.retryAfterMs });
@@ -129,11 +129,11 @@ describe('sign-in throttle', () => {
 
   it('checks one attempt per name and address at a time', () => {
     const { throttle } = clocked();
-    expect(throttle.begin('vera', '10.0.0.1')).toEqual({ check: true });
+    expect(throttle.begin('vera', '10.0.0.1')).toEqual({ check: true, trusted: false });
     expect(throttle.begin('vera', '10.0.0.1')).toMatchObject({ check: false, why: 'in-flight' });
-    expect(throttle.begin('vera', '10.0.0.2')).toEqual({ check: true });
+    expect(throttle.begin('vera', '10.0.0.2')).toEqual({ check: true, trusted: false });
     throttle.settle('vera', '10.0.0.1', true);
-    expect(throttle.begin('vera', '10.0.0.1')).toEqual({ check: true });
+    expect(throttle.begin('vera', '10.0.0.1')).toEqual({ check: true, trusted: true });
   });
 
   it('reports an attack once when it starts and once when it has stopped, with its counts', () => {

@@ -78,7 +78,8 @@ export function accountBudget(windowMs: number): number {
 }
 
 export type Verdict =
-  | { check: true }
+  /** `trusted`: the name signed in from this address lately, so its check goes before the others' (passwords.ts). */
+  | { check: true; trusted: boolean }
   | { check: false; retryAfterMs: number; why: 'in-flight' | 'address' | 'any-name' | 'account' };
 
 /** An attack on one name (or on the overflow bucket, `name` undefined). */
@@ -161,7 +162,8 @@ export class SignInThrottle {
       const allowedAt = pair.last + Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (pair.failures - FREE_FAILURES));
       if (now < allowedAt) return { check: false, retryAfterMs: allowedAt - now, why: 'address' };
     }
-    if (!this.isTrusted(key, pair, now)) {
+    const trusted = this.isTrusted(key, pair, now);
+    if (!trusted) {
       const fromAddress = this.addressBucketFor(address, now);
       if (fromAddress.tokens < 1) return { check: false, retryAfterMs: Math.ceil((1 - fromAddress.tokens) * ADDRESS_REFILL_MS), why: 'any-name' };
       const bucket = this.bucketFor(name, now);
@@ -177,7 +179,7 @@ export class SignInThrottle {
     }
     this.inFlight.add(key);
     this.addressInFlight.set(address, (this.addressInFlight.get(address) ?? 0) + 1);
-    return { check: true };
+    return { check: true, trusted };
   }
 
   /**

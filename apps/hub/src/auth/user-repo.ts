@@ -4,7 +4,7 @@ import type { Queryable, Store } from '../db/store';
 
 /** How a change to a user went: done, refused as it would leave no admin, or the user is gone. */
 export type UserChange = 'done' | 'last admin' | 'missing';
-import { generatePassword, hashPassword, needsRehash, unmatchableHash, verifyPassword } from './passwords';
+import { generatePassword, hashPassword, needsRehash, unmatchableHash, verifyPassword, type DeriveOrder } from './passwords';
 
 export class UserRepo {
   constructor(private readonly store: Store) {}
@@ -63,14 +63,15 @@ export class UserRepo {
 
   /**
    * The user whose password this is, or `undefined`. Always spends one hash, known user or not.
-   * A right password whose hash is of an earlier cost is hashed again at the current one.
+   * A right password whose hash is of an earlier cost is hashed again at the current one. `order`:
+   * whether its hashes go before those waiting (a trusted pair's sign-in).
    */
-  async authenticate(name: string, password: string): Promise<User | undefined> {
+  async authenticate(name: string, password: string, order: DeriveOrder = {}): Promise<User | undefined> {
     const row = await this.store.get<User & { password_hash: string }>('SELECT name, role, password_hash FROM users WHERE name = ?', [name]);
-    const valid = await verifyPassword(password, row?.password_hash ?? unmatchableHash());
+    const valid = await verifyPassword(password, row?.password_hash ?? unmatchableHash(), order);
     if (!row || !valid) return undefined;
     if (needsRehash(row.password_hash)) {
-      const upgraded = await hashPassword(password);
+      const upgraded = await hashPassword(password, order);
       // Unless the password was changed meanwhile: that newer hash stands.
       await this.store.run('UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?', [upgraded, name, row.password_hash]);
     }

@@ -53,7 +53,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     }
     let user;
     try {
-      user = await users.authenticate(name, password);
+      user = await users.authenticate(name, password, { first: verdict.trusted });
     } catch (error) {
       throttle.settle(name, request.ip, false);
       throw error;
