@@ -126,6 +126,15 @@ describe('backup and restore', () => {
     expect(nowhere.stderr).toContain('no hub data in');
     const noFolder = await runRiohub(['backup', join(folder, 'no-such-folder', 'hub.backup'), '--data', t.hub.dataDir]);
     expect([noFolder.code, noFolder.stderr]).toEqual([1, `riohub: cannot write ${join(folder, 'no-such-folder', 'hub.backup.partial')} (ENOENT)\n`]);
+    // A file where the copy would be written (another backup's, being written, or the operator's) is left alone.
+    const second = join(folder, 'second.backup');
+    writeFileSync(`${second}.partial`, 'not ours');
+    const underWay = await runRiohub(['backup', second, '--data', t.hub.dataDir]);
+    expect([underWay.code, underWay.stderr]).toEqual([
+      1,
+      `riohub: ${second}.partial exists: another backup to ${second} is under way, or one was stopped part-way; remove it if none is running\n`,
+    ]);
+    expect([readFileSync(`${second}.partial`, 'utf8'), existsSync(second)]).toEqual(['not ours', false]);
 
     const text = join(folder, 'notes.txt');
     writeFileSync(text, 'these are not the droids\n'.repeat(200));

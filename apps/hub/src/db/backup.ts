@@ -77,13 +77,16 @@ function contentsOf(db: Database.Database, file: string): DatabaseContents {
   };
 }
 
-/** A new file, mode 0600, that nobody else can have opened; one left by an interrupted run is replaced. */
-function freshPrivateFile(path: string): void {
+/**
+ * A new file, mode 0600, that nobody else can have opened. One there already is left as it is,
+ * and `whyThere` says what it may be.
+ */
+function freshPrivateFile(path: string, whyThere: string): void {
   try {
-    rmSync(path, { force: true });
     closeSync(openSync(path, 'wx', 0o600));
   } catch (error) {
-    throw new CommandError(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CommandError(code === 'EEXIST' ? `${path} exists: ${whyThere}` : `cannot write ${path} (${code ?? String(error)})`);
   }
 }
 
@@ -103,7 +106,8 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Dat
   if (!existsSync(source)) throw new CommandError(`no hub data in ${dataDir} (give the hub's --data folder)`);
   if (existsSync(target)) throw new CommandError(`${target} exists: give the backup a new file name`);
   const partial = `${target}.partial`;
-  freshPrivateFile(partial);
+  // Not removed if there: it may be another backup's to the same name, being written, or the operator's.
+  freshPrivateFile(partial, `another backup to ${target} is under way, or one was stopped part-way; remove it if none is running`);
   // Run as the hub's user: this connection may create the database's -shm file, as the hub's do.
   const db = new Database(source, { fileMustExist: true, timeout: 10_000 });
   try {
@@ -233,7 +237,9 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
     try {
       ensureDataFolder(dataDir);
       try {
-        freshPrivateFile(staging);
+        // The data folder's own: one left by a restore stopped part-way is replaced.
+        rmSync(staging, { force: true });
+        freshPrivateFile(staging, 'it appeared while this restore began: is another restore running on this folder?');
         await source.backup(staging);
         syncFile(staging);
       } catch (error) {
