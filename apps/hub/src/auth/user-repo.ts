@@ -62,6 +62,15 @@ export class UserRepo {
   }
 
   /**
+   * Whether `password` is the user's, changing nothing (a hash of an earlier cost stays as it is):
+   * for a check that must leave the database as it found it, such as a settings file's planning.
+   */
+  async passwordMatches(name: string, password: string): Promise<boolean> {
+    const row = await this.store.get<{ password_hash: string }>('SELECT password_hash FROM users WHERE name = ?', [name]);
+    return row !== undefined && (await verifyPassword(password, row.password_hash));
+  }
+
+  /**
    * The user whose password this is, or `undefined`. Always spends one hash, known user or not.
    * A right password whose hash is of an earlier cost is hashed again at the current one. `order`:
    * whether its hashes go before those waiting (a trusted pair's sign-in).

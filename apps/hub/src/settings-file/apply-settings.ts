@@ -149,8 +149,9 @@ export class SettingsPlan {
         this.problem(user.path, `${user.name} is a new user: it needs a password (passwordEnv or passwordFile)`);
         continue;
       }
-      // A password is stored as a hash: it is the same when it still signs in.
-      const passwordChanged = user.password !== undefined && (!before || !(await this.users.authenticate(user.name, user.password)));
+      // A password is stored as a hash: it is the same when it still matches (checked without the
+      // sign-in's upgrade of an old hash: nothing is written before the whole file is found good).
+      const passwordChanged = user.password !== undefined && (!before || !(await this.users.passwordMatches(user.name, user.password)));
       plans.push({ declared: user, before: before?.role, passwordChanged });
     }
     const stored = await this.users.list();
