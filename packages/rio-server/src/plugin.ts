@@ -201,10 +201,11 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
 
   /**
    * A poll's answer, written on its response as it is: every change a held poll waits for goes
-   * this way. Through Fastify's reply it took 10–15 µs more, of a simulator's 75–125 µs from a
-   * write applied to its poll's answer written (in one process); most of the rest is Node's HTTP
-   * response and the socket's write. What the app's hooks set for every answer is on the raw
-   * response already (the hub's security headers: helmet sets them there, on request).
+   * this way. Through Fastify's reply it took about 10 µs more in two measurements inside a
+   * simulator (less than the spread between rounds of `pnpm bench answer-path`, which puts this
+   * path level with Node's own HTTPS response: the socket's write is most of it). What the app's
+   * hooks set for every answer is on the raw response already (the hub's security headers: helmet
+   * sets them there, on request).
    */
   function answerPoll(reply: FastifyReply, body: string): void {
     reply.hijack();
