@@ -3,10 +3,10 @@
 // store: the old hash is written into it as an older riohub stored it. The rest of the suite runs
 // with the test cost (RIOHUB_INSECURE_FAST_PASSWORD_HASHES=1, from its global setup); here it is
 // unset, as for every hub people use.
-import { randomBytes, scryptSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { FAST_HASHES_WARNING } from '@riohub/sim-launcher';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { hashAtCost } from '../testing/hash-at-cost';
 import { HubClient, startTestHub, type TestHub } from '../testing/test-hub';
 import { FAST_HASHES_ENV, hashPassword, needsRehash, OWASP_SCRYPT_COST, scryptCost, verifyPassword } from './passwords';
 
@@ -18,11 +18,7 @@ afterAll(() => {
 });
 
 /** A hash as riohub stored them before (N=2^14, r=8, p=1). */
-function oldHash(password: string): string {
-  const salt = randomBytes(16);
-  const key = scryptSync(password, salt, 32, { N: 16_384, r: 8, p: 1 });
-  return ['scrypt', 16_384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
-}
+const oldHash = (password: string) => hashAtCost(password, 16_384);
 
 describe('password hashes', () => {
   it("hashes at OWASP's scrypt minimum, and verifies", async () => {

@@ -1,5 +1,4 @@
 // A settings file applied to a real hub (its SQLite file, its services) connecting to a real simulator.
-import { randomBytes, scryptSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { fingerprintOf } from '@riohub/certificate';
 import type { AuditRecord, RemoteView, ServedApiView, User } from '@riohub/hub-api';
 import type { SimProcess } from '@riohub/sim-launcher';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashAtCost } from '../testing/hash-at-cost';
 import { ADMIN_PASSWORD, eventually, hubPerTest, startTestHub } from '../testing/test-hub';
 import { applySettings } from './apply-settings';
 import { readSettingsFile, SettingsFileError } from './settings-file';
@@ -171,8 +171,7 @@ users:
   it("refuses, changing nothing, a file with a problem that declares a user whose password hash is of an earlier cost: the hash stays", async () => {
     const { store } = t.hub.running;
     // The admin's password as an earlier, cheaper cost stored it (a sign-in would make it again).
-    const salt = randomBytes(16);
-    const weak = ['scrypt', 512, 8, 1, salt.toString('base64'), scryptSync(ADMIN_PASSWORD, salt, 32, { N: 512, r: 8, p: 1 }).toString('base64')].join('$');
+    const weak = hashAtCost(ADMIN_PASSWORD, 512);
     await store.run('UPDATE users SET password_hash = ? WHERE name = ?', [weak, 'admin']);
     const refusal = apply(`users:
   - name: admin
