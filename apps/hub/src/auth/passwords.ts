@@ -34,26 +34,50 @@ const MAX_CONCURRENT = 2;
 /**
  * Which derivations go first when some wait: `first`, those of a name signing in where it signed
  * in lately (a trusted pair of the sign-in throttle), so that sign-ins from many addresses, each
- * within its own limits, cannot queue an operator at a known workstation behind them.
+ * within its own limits, cannot queue an operator at a known workstation behind them. They never
+ * hold both slots while ordinary work waits, so that an account signing in again and again from
+ * its trusted addresses cannot starve the rest (other sign-ins, an admin creating a user).
  */
 export interface DeriveOrder {
   first?: boolean;
 }
 
 let running = 0;
+let runningFirst = 0;
 const waitingFirst: (() => void)[] = [];
 const waiting: (() => void)[] = [];
 
+/** Takes a slot, waiting in its queue when both are busy. */
+function acquire(first: boolean): Promise<void> | undefined {
+  if (running < MAX_CONCURRENT) {
+    running++;
+    if (first) runningFirst++;
+    return undefined;
+  }
+  return new Promise<void>((resolve) => (first ? waitingFirst : waiting).push(resolve));
+}
+
+/** Hands the freed slot straight to the next in turn, so nothing arriving meanwhile takes it. */
+function release(first: boolean): void {
+  if (first) runningFirst--;
+  const takeFirst = waitingFirst.length > 0 && (waiting.length === 0 || runningFirst < MAX_CONCURRENT - 1);
+  const next = takeFirst ? waitingFirst.shift() : waiting.shift();
+  if (!next) {
+    running--;
+    return;
+  }
+  if (takeFirst) runningFirst++;
+  next();
+}
+
 async function derive(password: string, salt: Buffer, options: ScryptOptions, { first = false }: DeriveOrder): Promise<Buffer> {
-  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => (first ? waitingFirst : waiting).push(resolve));
-  running++;
+  await acquire(first);
   try {
     return await new Promise((resolve, reject) =>
       scrypt(password, salt, KEY_LENGTH, { ...options, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key))),
     );
   } finally {
-    running--;
-    (waitingFirst.shift() ?? waiting.shift())?.();
+    release(first);
   }
 }
 
