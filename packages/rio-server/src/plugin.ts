@@ -203,13 +203,16 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
    * A poll's answer, written on its response as it is: every change a held poll waits for goes
    * this way. Through Fastify's reply it took about 10 µs more in two measurements inside a
    * simulator (less than the spread between rounds of `pnpm bench answer-path`, which puts this
-   * path level with Node's own HTTPS response: the socket's write is most of it). What the app's
-   * hooks set for every answer is on the raw response already (the hub's security headers: helmet
-   * sets them there, on request).
+   * path level with Node's own HTTPS response: Node's HTTP layer and the socket's write are most of
+   * it). What the app's hooks set for every answer is on the raw response already (the hub's
+   * security headers: helmet sets them there, on request). A response already answered, or whose
+   * client has gone, is left alone: `writeHead` would throw where Fastify's reply only warned.
    */
-  function answerPoll(reply: FastifyReply, body: string): void {
+  function answerPoll(reply: FastifyReply, body: string): boolean {
+    if (reply.raw.headersSent || reply.raw.destroyed) return false;
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) }).end(body);
+    return true;
   }
 
   fastify.addHook('preClose', async () => {
@@ -337,7 +340,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
               refuse(request, reply, 'the settings changed while the poll was held: no longer let in');
               return;
             }
-            answerPoll(reply, body);
+            if (!answerPoll(reply, body)) return;
             // After the write, as the hub's delta: on loopback the socket's write is most of a hop.
             traceStage(TRACE_STAGES.answerSent, () => ({ body }));
           },
