@@ -21,7 +21,8 @@ function write(name: string, text: string): string {
 }
 
 /** The problems a file has, as `line: field: message`. */
-function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
+function problemsOf(text: string, env: NodeJS.ProcessEnv = {}, besides: Record<string, string> = {}): string[] {
+  for (const [name, content] of Object.entries(besides)) write(name, content);
   const file = write('riohub.yaml', text);
   try {
     readSettingsFile(file, env);
@@ -154,7 +155,7 @@ servedApi:
     ]);
   });
 
-  it('refuses a password written in the file, a missing source, an unset variable (never repeating its name), an unreadable file, and both sources at once', () => {
+  it('refuses a password written in the file, a missing source, an unset variable or an unreadable or empty file (never repeating the name or path given), and both sources at once', () => {
     const problems = problemsOf(
       `remotes:
   - name: lobby
@@ -175,17 +176,27 @@ servedApi:
   - name: attic
     host: 127.0.0.1
     passwordEnv: Attic_secret_2024
+  - name: cupola
+    host: 127.0.0.1
+    passwordFile: Cupola-secret-2024
+  - name: vault
+    host: 127.0.0.1
+    passwordFile: vault-password
 `,
       { GARAGE: 'garage-secret' },
+      { 'vault-password': '\n' },
     );
     expect(problems).toEqual([
       '4: remotes[0].password: a password is never written in the file: name where it is with passwordEnv or passwordFile',
       '5: remotes[1]: needs a password: passwordEnv or passwordFile',
       '9: remotes[2].passwordEnv: names an environment variable that is not set',
-      '12: remotes[3].passwordFile: cannot read /nonexistent/cellar (ENOENT)',
+      '12: remotes[3].passwordFile: names a file that cannot be read (ENOENT)',
       '16: remotes[4].passwordFile: give passwordEnv or passwordFile, not both',
-      // A password typed where the variable's name goes is not repeated back.
+      // A password typed where the variable's name or the file's path goes is not repeated back;
+      // where a relative path is read from is said.
       '19: remotes[5].passwordEnv: names an environment variable that is not set',
+      `22: remotes[6].passwordFile: names a file that cannot be read (ENOENT; a relative path is read from ${folder})`,
+      `25: remotes[7].passwordFile: names a file that is empty`,
     ]);
     expect(problems.join('\n')).not.toContain('secret');
   });

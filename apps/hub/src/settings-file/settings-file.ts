@@ -7,7 +7,7 @@
  * the settings file), and no message ever shows one.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { mqttInputSchema, remoteInputSchema, servedApiInputSchema, userInputSchema, type MqttInput, type RemoteSettings, type Role } from '@riohub/hub-api';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -333,14 +333,16 @@ class Reader {
     if (fromFile !== undefined) {
       const field = [...path, 'passwordFile'];
       if (typeof fromFile !== 'string' || fromFile === '') return this.problem(field, 'must be the path of a file');
-      const where = resolve(this.folder, fromFile);
       let value: string;
       try {
-        value = readFileSync(where, 'utf8').replace(/\r?\n$/, '');
+        value = readFileSync(resolve(this.folder, fromFile), 'utf8').replace(/\r?\n$/, '');
       } catch (error) {
-        return this.problem(field, `cannot read ${where} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        // The path is not repeated, as the variable's name is not: it may be the password itself.
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        const from = isAbsolute(fromFile) ? '' : `; a relative path is read from ${this.folder}`;
+        return this.problem(field, `names a file that cannot be read (${code}${from})`);
       }
-      if (value === '') return this.problem(field, `${where} is empty`);
+      if (value === '') return this.problem(field, 'names a file that is empty');
       return value;
     }
     if (required) this.problem(path, 'needs a password: passwordEnv or passwordFile');
