@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIM_PASSWORD, hubSeries, loggerView } from '../loggers/testing';
 import { runRiohub } from '../testing/run-riohub';
 import { eventually, hubPerTest, startTestHub, type TestHub } from '../testing/test-hub';
+import { backupDatabase, restoreDatabase } from './backup';
 import { APPLICATION_ID, DATABASE_FILE } from './database';
 
 let folder: string;
@@ -224,6 +225,37 @@ describe('backup and restore', () => {
       expect(usersOf(database)).toEqual({ applicationId: APPLICATION_ID, users: [{ name: 'admin' }] });
     }
   }, 240_000);
+
+  // In this process: each step below runs at the backup's or restore's first wait, as another
+  // program's would while the copy is written.
+  it('leaves a file that takes the backup\'s name while the copy is written, and two restores into one new folder do not mix', async () => {
+    const file = join(folder, 'hub.backup');
+    const backup = backupDatabase(t.hub.dataDir, file);
+    writeFileSync(file, "the operator's");
+    await expect(backup).rejects.toThrow(`${file} appeared while the backup was written: it is left as it is; give the backup a new file name`);
+    expect(readdirSync(folder)).toEqual(['hub.backup']);
+    expect(readFileSync(file, 'utf8')).toBe("the operator's");
+
+    const good = join(folder, 'good.backup');
+    await backupDatabase(t.hub.dataDir, good);
+    const target = join(folder, 'restored');
+    const restores = await Promise.allSettled([restoreDatabase(good, target, { replace: false }), restoreDatabase(good, target, { replace: false })]);
+    expect(restores.map((restore) => restore.status)).toEqual(['fulfilled', 'rejected']);
+    expect((restores[1] as PromiseRejectedResult).reason).toMatchObject({
+      message: `${join(target, DATABASE_FILE)}.restoring exists: another restore into ${target} is under way, or one was stopped part-way; remove it if none is running`,
+    });
+    expect(readdirSync(target).filter((name) => name.startsWith(DATABASE_FILE))).toEqual([DATABASE_FILE]);
+    expect(usersOf(join(target, DATABASE_FILE))).toEqual(usersOf(good));
+
+    // A database that takes the name while a restore into an empty folder is written (a hub
+    // started on it meanwhile) is not replaced.
+    const other = join(folder, 'other');
+    const restore = restoreDatabase(good, other, { replace: false });
+    writeFileSync(join(other, DATABASE_FILE), "a new hub's");
+    await expect(restore).rejects.toThrow(`a database appeared in ${other} while the backup was restored (a hub started on it?): it is left as it is`);
+    expect(readdirSync(other)).toEqual([DATABASE_FILE]);
+    expect(readFileSync(join(other, DATABASE_FILE), 'utf8')).toBe("a new hub's");
+  });
 
   it("refuses a --data that is a file, and the folder's own database as the backup, changing nothing", async () => {
     const file = join(folder, 'hub.backup');

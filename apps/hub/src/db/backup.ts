@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { CommandError } from '@riohub/cli';
 import Database from 'better-sqlite3';
 import { APPLICATION_ID, checkDataFolder, DATABASE_FILE, ensureDataFolder, SCHEMA_VERSION } from './database';
+import { placeWithoutReplacing } from './place-file';
 import { SECRET_KEY_ENV, SECRET_KEY_FILE } from './secret-box';
 
 /** What a database holds, for the messages of a backup and a restore. */
@@ -142,7 +143,9 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Dat
   }
   copy.close();
   syncFile(partial);
-  renameSync(partial, target);
+  const placed = placeWithoutReplacing(partial, target);
+  rmSync(partial, { force: true });
+  if (!placed) throw new CommandError(`${target} appeared while the backup was written: it is left as it is; give the backup a new file name`);
   return contents;
 }
 
@@ -236,10 +239,11 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
     let moved: string[] = [];
     try {
       ensureDataFolder(dataDir);
+      // With the old database locked out, no other restore is under way here: one left by a
+      // restore stopped part-way is replaced. Into a folder without one, it may be another's.
+      if (old) rmSync(staging, { force: true });
+      freshPrivateFile(staging, `another restore into ${dataDir} is under way, or one was stopped part-way; remove it if none is running`);
       try {
-        // The data folder's own: one left by a restore stopped part-way is replaced.
-        rmSync(staging, { force: true });
-        freshPrivateFile(staging, 'it appeared while this restore began: is another restore running on this folder?');
         await source.backup(staging);
         syncFile(staging);
       } catch (error) {
@@ -250,10 +254,21 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
       // before the restored one takes its name, and goes only once that is done: a crash in between
       // leaves one of the two complete. What an earlier restore left under the aside name goes
       // first, so that none of it is taken for part of this one.
-      moved = DATABASE_SUFFIXES.filter((suffix) => existsSync(database + suffix));
-      if (old) for (const suffix of DATABASE_SUFFIXES) rmSync(replaced + suffix, { force: true });
-      for (const suffix of moved) renameSync(database + suffix, replaced + suffix);
-      renameSync(staging, database);
+      // Into a folder that had none, what has a database's name now came meanwhile (a hub started
+      // on it): it is not moved aside, and the restored one does not take its place.
+      if (old) {
+        moved = DATABASE_SUFFIXES.filter((suffix) => existsSync(database + suffix));
+        for (const suffix of DATABASE_SUFFIXES) rmSync(replaced + suffix, { force: true });
+        for (const suffix of moved) renameSync(database + suffix, replaced + suffix);
+        renameSync(staging, database);
+      } else {
+        // A log left by a database deleted by hand is never replayed over the restored one.
+        if (!existsSync(database)) moved = DATABASE_SUFFIXES.filter((suffix) => suffix !== '' && existsSync(database + suffix));
+        for (const suffix of moved) renameSync(database + suffix, replaced + suffix);
+        const placed = placeWithoutReplacing(staging, database);
+        rmSync(staging, { force: true });
+        if (!placed) throw new CommandError(`a database appeared in ${dataDir} while the backup was restored (a hub started on it?): it is left as it is`);
+      }
       // A hub that opened the old database just before it moved waits for the lock, then would run
       // on it with a new -wal beside the restored one, which SQLite would replay over that: it
       // finds no database instead. (A damaged one, kept as it is for a look, fails it already.)

@@ -13,9 +13,10 @@
  * others is restricted to its owner, or refused when that fails. The key is never logged.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { placeWithoutReplacing } from './place-file';
 
 /** The environment variable that holds the key, when it is not kept in the data folder. */
 export const SECRET_KEY_ENV = 'RIOHUB_SECRET_KEY';
@@ -118,13 +119,8 @@ function createKeyFile(path: string): void {
     closeSync(fd);
   }
   try {
-    linkSync(draft, path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    // A file system without hard links: renamed into place, unless a key came meanwhile.
-    if ((code === 'EPERM' || code === 'ENOTSUP') && !existsSync(path)) renameSync(draft, path);
-    else throw error;
+    // False when another hub's key came first: that one is read.
+    placeWithoutReplacing(draft, path);
   } finally {
     rmSync(draft, { force: true });
   }
