@@ -11,7 +11,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,8 +48,14 @@ async function drive(ms: number, poll: () => Promise<void>, write: () => Promise
     await sleep(WRITE_EVERY_MS);
   }
   polling = false;
-  // The last poll is held until the next change: one more write releases it.
-  await write();
+  // The last poll is held until a change: writes go on until it is answered, however late it came
+  // (the bare server answers only a poll held when its change comes).
+  let answered = false;
+  void poller.then(() => (answered = true));
+  while (!answered) {
+    await write();
+    await sleep(WRITE_EVERY_MS);
+  }
   await poller;
 }
 
@@ -112,33 +118,39 @@ async function bareRound(url: string, certificate: string, body: string): Promis
 /** The bare server's state: the request it holds, the body it answers with, what it measured. */
 const bare = { held: undefined as ServerResponse | undefined, body: '', durations: [] as number[] };
 
-const data = mkdtempSync(join(tmpdir(), 'riohub-answer-path-'));
-const sim = await startSim(
-  parseSimArgs(
-    ['--password', PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', '10000', '--data', data, '--port', '0'],
-    { RIOHUB_LOG_LEVEL: 'warn' },
-  ),
-);
-const bareCertificate = await makeSelfSigned('127.0.0.1', 'riohub-answer-path');
-const bareServer = createServer({ key: bareCertificate.key, cert: bareCertificate.cert, keepAliveTimeout: 75_000 }, (request, response) => {
-  if (request.url === '/held') {
-    bare.held = response;
-    return;
-  }
-  // The change: the held request answered with it, timed as the server's trace times its own.
-  const held = bare.held;
-  bare.held = undefined;
-  if (held) {
-    const changed = traceClock();
-    held.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(bare.body) }).end(bare.body);
-    bare.durations.push(traceClock() - changed);
-  }
-  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"hsycoresult":{"ok":true}}');
-});
-await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
-const bareUrl = `https://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
+/** The bare server: a held request answered by the next change, timed as the server's trace times its own. */
+function startBareServer(certificate: { key: string; cert: string }): Server {
+  return createServer({ key: certificate.key, cert: certificate.cert, keepAliveTimeout: 75_000 }, (request, response) => {
+    if (request.url === '/held') {
+      bare.held = response;
+      return;
+    }
+    const held = bare.held;
+    bare.held = undefined;
+    if (held) {
+      const changed = traceClock();
+      held.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(bare.body) }).end(bare.body);
+      bare.durations.push(traceClock() - changed);
+    }
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"hsycoresult":{"ok":true}}');
+  });
+}
 
+const data = mkdtempSync(join(tmpdir(), 'riohub-answer-path-'));
+let sim: Awaited<ReturnType<typeof startSim>> | undefined;
+let bareServer: Server | undefined;
 try {
+  sim = await startSim(
+    parseSimArgs(
+      ['--password', PASSWORD, '--lights', '20000', '--dimmers', '0', '--shutters', '0', '--sensors', '0', '--virtuals', '1', '--changes-per-second', '10000', '--data', data, '--port', '0'],
+      { RIOHUB_LOG_LEVEL: 'warn' },
+    ),
+  );
+  const bareCertificate = await makeSelfSigned('127.0.0.1', 'riohub-answer-path');
+  const server = startBareServer(bareCertificate);
+  bareServer = server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const bareUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const simCertificate = readFileSync(join(data, 'cert.pem'), 'utf8');
   // What a probe's write releases from a held poll: its one change (the server's encoder, a value of the probe's size).
   const body = encodeState({ timestamp: Date.now() * 1000, system: false, topotime: Date.now(), io: [[PROBE, performance.now().toFixed(3)]] });
@@ -159,8 +171,12 @@ try {
   const all = (pick: (each: (typeof rounds)[number]) => number[]) => figures(rounds.flatMap(pick));
   console.log(`| all | ${show(all((each) => each.simulator))} | ${show(all((each) => each.bare))} |`);
 } finally {
-  await sim.close();
-  bareServer.closeAllConnections();
-  await new Promise((resolve) => bareServer.close(resolve));
+  // Whatever was started, also when a step of the setup failed.
+  await sim?.close();
+  const server = bareServer;
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
   rmSync(data, { recursive: true, force: true });
 }
