@@ -1,36 +1,18 @@
 // The hub's command line, run as a real process: bad flags, the loopback rule, demo mode, the
 // password reset; on the run's store (`--database` from testing/test-store.ts).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteView } from '@riohub/hub-api';
-import { appArgs } from '@riohub/sim-launcher';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openStore } from './db/database';
 import { readMeta } from './db/store';
+import { startRiohub } from './testing/run-riohub';
 import { eventually, HubClient } from './testing/test-hub';
 import { onPostgres, testDatabase } from './testing/test-store';
 
-function runHub(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, appArgs('hub', args), {
-    env: { ...process.env, RIOHUB_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // A command line that should have been refused but started a server would never exit: end it.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    }),
-  );
-  return { child, exited, stdout: () => stdout, stderr: () => stderr };
-}
+/** The hub's command line at the log level its messages are read at. */
+const runHub = (args: string[], env: Record<string, string> = {}) => startRiohub(args, { RIOHUB_LOG_LEVEL: 'info', ...env });
 
 describe('riohub command line', () => {
   it.each([
