@@ -42,21 +42,23 @@ async function drive(ms: number, poll: () => Promise<void>, write: () => Promise
   const poller = (async () => {
     while (polling) await poll();
   })();
+  // A failed poll ends the round (and the run, through its cleanup) rather than the process.
+  let pollerEnded = false;
+  const polled = poller.finally(() => (pollerEnded = true));
+  polled.catch(() => undefined); // Rethrown where awaited, below.
   const until = performance.now() + ms;
   while (performance.now() < until) {
     await write();
     await sleep(WRITE_EVERY_MS);
   }
   polling = false;
-  // The last poll is held until a change: writes go on until it is answered, however late it came
+  // The last poll is held until a change: writes go on until it is pollerEnded, however late it came
   // (the bare server answers only a poll held when its change comes).
-  let answered = false;
-  void poller.then(() => (answered = true));
-  while (!answered) {
+  while (!pollerEnded) {
     await write();
     await sleep(WRITE_EVERY_MS);
   }
-  await poller;
+  await polled;
 }
 
 /** riohub's simulator: each probe write applied → its held poll's answer written, from the server's trace. */

@@ -341,7 +341,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
               return;
             }
             if (!answerPoll(reply, body)) return;
-            // After the write, as the hub's delta: on loopback the socket's write is most of a hop.
+            // After the write, as the hub's delta: Node's HTTP response and the socket's write are most of a hop.
             traceStage(TRACE_STAGES.answerSent, () => ({ body }));
           },
         };

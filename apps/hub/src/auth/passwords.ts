@@ -35,8 +35,8 @@ const MAX_CONCURRENT = 2;
  * Which derivations go first when some wait: `first`, those of a name signing in where it signed
  * in lately (a trusted pair of the sign-in throttle), so that sign-ins from many addresses, each
  * within its own limits, cannot queue an operator at a known workstation behind them. They never
- * hold both slots while ordinary work waits, so that an account signing in again and again from
- * its trusted addresses cannot starve the rest (other sign-ins, an admin creating a user).
+ * take the second slot while ordinary work waits, so that an account signing in again and again
+ * from its trusted addresses cannot starve the rest (other sign-ins, an admin creating a user).
  */
 export interface DeriveOrder {
   first?: boolean;

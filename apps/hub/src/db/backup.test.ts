@@ -242,9 +242,15 @@ describe('backup and restore', () => {
     const restores = await Promise.allSettled([restoreDatabase(good, target, { replace: false }), restoreDatabase(good, target, { replace: false })]);
     expect(restores.map((restore) => restore.status)).toEqual(['fulfilled', 'rejected']);
     expect((restores[1] as PromiseRejectedResult).reason).toMatchObject({
-      message: `${join(target, DATABASE_FILE)}.restoring exists: another restore into ${target} is under way, or one was stopped part-way; remove it if none is running`,
+      message: `${join(target, DATABASE_FILE)}.restoring exists: another restore into ${target} is under way, or one was stopped part-way (a partial copy); remove it if none is running`,
     });
     expect(readdirSync(target).filter((name) => name.startsWith(DATABASE_FILE))).toEqual([DATABASE_FILE]);
+    expect(usersOf(join(target, DATABASE_FILE))).toEqual(usersOf(good));
+    // With --replace too: a restore begun while the folder had no database takes no lock, and the
+    // copy it is writing is not deleted by one that does.
+    writeFileSync(`${join(target, DATABASE_FILE)}.restoring`, "another restore's");
+    await expect(restoreDatabase(good, target, { replace: true })).rejects.toThrow('is under way, or one was stopped part-way (a partial copy)');
+    expect(readFileSync(`${join(target, DATABASE_FILE)}.restoring`, 'utf8')).toBe("another restore's");
     expect(usersOf(join(target, DATABASE_FILE))).toEqual(usersOf(good));
 
     // A database that takes the name while a restore into an empty folder is written (a hub

@@ -143,8 +143,12 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Dat
   }
   copy.close();
   syncFile(partial);
-  const placed = placeWithoutReplacing(partial, target);
-  rmSync(partial, { force: true });
+  let placed: boolean;
+  try {
+    placed = placeWithoutReplacing(partial, target);
+  } finally {
+    rmSync(partial, { force: true });
+  }
   if (!placed) throw new CommandError(`${target} appeared while the backup was written: it is left as it is; give the backup a new file name`);
   return contents;
 }
@@ -239,10 +243,9 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
     let moved: string[] = [];
     try {
       ensureDataFolder(dataDir);
-      // With the old database locked out, no other restore is under way here: one left by a
-      // restore stopped part-way is replaced. Into a folder without one, it may be another's.
-      if (old) rmSync(staging, { force: true });
-      freshPrivateFile(staging, `another restore into ${dataDir} is under way, or one was stopped part-way; remove it if none is running`);
+      // Never removed if there, even with the old database locked out: a restore into this folder
+      // begun while it had no database takes no lock, and may be writing it.
+      freshPrivateFile(staging, `another restore into ${dataDir} is under way, or one was stopped part-way (a partial copy); remove it if none is running`);
       try {
         await source.backup(staging);
         syncFile(staging);
@@ -263,10 +266,13 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
         renameSync(staging, database);
       } else {
         // A log left by a database deleted by hand is never replayed over the restored one.
-        if (!existsSync(database)) moved = DATABASE_SUFFIXES.filter((suffix) => suffix !== '' && existsSync(database + suffix));
-        for (const suffix of moved) renameSync(database + suffix, replaced + suffix);
-        const placed = placeWithoutReplacing(staging, database);
-        rmSync(staging, { force: true });
+        if (!existsSync(database)) for (const suffix of DATABASE_SUFFIXES.slice(1)) rmSync(database + suffix, { force: true });
+        let placed: boolean;
+        try {
+          placed = placeWithoutReplacing(staging, database);
+        } finally {
+          rmSync(staging, { force: true });
+        }
         if (!placed) throw new CommandError(`a database appeared in ${dataDir} while the backup was restored (a hub started on it?): it is left as it is`);
       }
       // A hub that opened the old database just before it moved waits for the lock, then would run
