@@ -52,7 +52,7 @@ async function drive(ms: number, poll: () => Promise<void>, write: () => Promise
     await sleep(WRITE_EVERY_MS);
   }
   polling = false;
-  // The last poll is held until a change: writes go on until it is pollerEnded, however late it came
+  // The last poll is held until a change: writes go on until it is answered, however late it came
   // (the bare server answers only a poll held when its change comes).
   while (!pollerEnded) {
     await write();

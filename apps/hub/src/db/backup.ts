@@ -143,13 +143,7 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Dat
   }
   copy.close();
   syncFile(partial);
-  let placed: boolean;
-  try {
-    placed = placeWithoutReplacing(partial, target);
-  } finally {
-    rmSync(partial, { force: true });
-  }
-  if (!placed) throw new CommandError(`${target} appeared while the backup was written: it is left as it is; give the backup a new file name`);
+  if (!placeWithoutReplacing(partial, target)) throw new CommandError(`${target} appeared while the backup was written: it is left as it is; give the backup a new file name`);
   return contents;
 }
 
@@ -267,13 +261,7 @@ export async function restoreDatabase(file: string, dataDir: string, options: { 
       } else {
         // A log left by a database deleted by hand is never replayed over the restored one.
         if (!existsSync(database)) for (const suffix of DATABASE_SUFFIXES.slice(1)) rmSync(database + suffix, { force: true });
-        let placed: boolean;
-        try {
-          placed = placeWithoutReplacing(staging, database);
-        } finally {
-          rmSync(staging, { force: true });
-        }
-        if (!placed) throw new CommandError(`a database appeared in ${dataDir} while the backup was restored (a hub started on it?): it is left as it is`);
+        if (!placeWithoutReplacing(staging, database)) throw new CommandError(`a database appeared in ${dataDir} while the backup was restored (a hub started on it?): it is left as it is`);
       }
       // A hub that opened the old database just before it moved waits for the lock, then would run
       // on it with a new -wal beside the restored one, which SQLite would replay over that: it

@@ -1,11 +1,11 @@
-import { existsSync, linkSync, renameSync } from 'node:fs';
+import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 
 /**
- * Gives a file written whole under a name of its own the name `path`, unless something has that
- * name: then leaves both as they are and answers false. A hard link, which fails on a name taken,
- * where a rename would replace it; on a file system without hard links, a rename if the name is
- * still free when looked at (a narrow window, not none). Once linked, or when refused, `draft` is
- * still there for the caller to remove; renamed, it is gone (removing it then is a no-op).
+ * Gives a file written whole under a name of its own, `draft`, the name `path`, unless something
+ * has that name: then leaves that as it is and answers false. A hard link, which fails on a name
+ * taken, where a rename would replace it; on a file system without hard links, a rename if the
+ * name is still free when looked at (a narrow window, not none). `draft` is gone afterwards,
+ * whatever the outcome, a failure included.
  */
 export function placeWithoutReplacing(draft: string, path: string): boolean {
   try {
@@ -19,5 +19,7 @@ export function placeWithoutReplacing(draft: string, path: string): boolean {
     if (existsSync(path)) return false;
     renameSync(draft, path);
     return true;
+  } finally {
+    rmSync(draft, { force: true });
   }
 }

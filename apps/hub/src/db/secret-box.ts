@@ -13,7 +13,7 @@
  * others is restricted to its owner, or refused when that fails. The key is never logged.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { placeWithoutReplacing } from './place-file';
@@ -118,12 +118,8 @@ function createKeyFile(path: string): void {
   } finally {
     closeSync(fd);
   }
-  try {
-    // False when another hub's key came first: that one is read.
-    placeWithoutReplacing(draft, path);
-  } finally {
-    rmSync(draft, { force: true });
-  }
+  // False when another hub's key came first: that one is read.
+  placeWithoutReplacing(draft, path);
 }
 
 function readKeyFile(path: string): Buffer {
