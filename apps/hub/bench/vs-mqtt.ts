@@ -13,7 +13,7 @@ import { makeSelfSigned } from '@riohub/certificate';
 import { spawnHub, startMosquitto, type MosquittoBroker } from '@riohub/testkit';
 import { HubClient } from '../src/testing/test-hub';
 import { runBenchScript } from './lib/bench-process';
-import { chainLatency, chainMost, simulatorIntoRelay } from './lib/chain-floor';
+import { chainLatency, chainMost, simulatorIntoRelay, streamedChainLatency } from './lib/chain-floor';
 import { httpFloor } from './lib/http-floor';
 import { coresUsed, median, now, percentile, sleep } from './lib/measure';
 import { probeLatency, sustainedRate, traceEnv, traceFolder, type LatencyFigures } from './lib/riohub-stream';
@@ -37,13 +37,16 @@ const LATENCY_SECONDS = 22;
 const MOST_SOURCES = 2;
 const MOST_RATE = 160_000;
 /**
- * Taken in turns: rounds of the four chains at 10,000 changes/s, each for TURN_SECONDS, in the
+ * Taken in turns: rounds of the five chains at 10,000 changes/s, each for TURN_SECONDS, in the
  * orders of `turnOrder`. The same chain measured minutes apart moved its p50 by 0.1–0.3 ms;
- * paired within a round, the differences between the chains keep less of that.
+ * paired within a round, the differences between the chains keep less of that. Two rounds per
+ * chain: with an odd count of chains, a balanced order takes twice as many rounds as chains.
  */
-const ROUNDS = 8;
+const ROUNDS = 10;
 const TURN_SECONDS = 10;
 const TURN_RATE = 10_000;
+/** BENCH_ONLY=turns runs the rounds taken in turns alone; by default, everything. */
+const turnsOnly = process.env['BENCH_ONLY'] === 'turns';
 
 /** Runs the load publisher for `seconds`; resolves with what it managed to send per second. */
 async function publishLoad(url: string, rate: number, seconds: number): Promise<number> {
@@ -128,19 +131,23 @@ const likeForLike: Row[] = [];
 const compared: { rate: number; bridge: LatencyFigures; hub: Percentiles; probed: LatencyFigures }[] = [];
 const most = { bridge: NaN, riohub: NaN, bridgePerCore: NaN, hubPerCore: NaN };
 /** The chains taken in turns. */
-const TURN_CHAINS = ['bridge', 'riohub', 'simulatorIntoRelay', 'bare'] as const;
+const TURN_CHAINS = ['bridge', 'riohub', 'simulatorIntoRelay', 'bare', 'bareStreamed'] as const;
 type TurnChain = (typeof TURN_CHAINS)[number];
 
 /**
- * The order of a round: a balanced Latin square (Williams), so that over every four rounds each
- * chain runs first once and right after each other chain once. A plain rotation put the
- * simulator's relay right after riohub in most rounds, in whatever riohub's turn left behind.
+ * The order of a round: a balanced Latin square (Williams), so that over every ROUNDS rounds each
+ * chain runs first as often as the others and right after each other chain as often. A plain
+ * rotation put the simulator's relay right after riohub in most rounds, in whatever riohub's turn
+ * left behind.
  */
 function turnOrder(round: number): TurnChain[] {
   const count = TURN_CHAINS.length;
   // 0, 1, n−1, 2, n−2, …: every difference between neighbours once; each round shifts it by one.
+  // With an odd count of chains, a round's order is also taken reversed (Williams' square of 2n rows).
+  const shift = count % 2 === 0 ? round : Math.floor(round / 2);
   const first = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? count - i / 2 : (i + 1) / 2) % count);
-  return first.map((chain) => TURN_CHAINS[(chain + round) % count] as TurnChain);
+  const order = first.map((chain) => TURN_CHAINS[(chain + shift) % count] as TurnChain);
+  return count % 2 === 1 && round % 2 === 1 ? order.reverse() : order;
 }
 /** Each round's p50 of each chain (ms), with the load when it ended. */
 const turns: { load: string; p50s: Record<TurnChain, number> }[] = [];
@@ -176,36 +183,38 @@ const breakdowns: [string, LatencyFigures][] = [];
 try {
   const admin = new HubClient(hub.url);
   await admin.data('POST', '/api/session', { name: 'admin', password: ADMIN_PASSWORD });
-  for (const rate of [5_000, 10_000]) {
-    const bridge = await bridgeFigures(upstream, downstream, rate, 1, LATENCY_SECONDS);
-    const riohub = await probeLatency(admin, rate, LATENCY_SECONDS, { trace, hubPid: hub.child.pid });
-    breakdowns.push([perSecond(rate), riohub]);
-    console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes (cores used: ${coresText(bridge.cores ?? {})}); riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes (cores used: ${coresText(riohub.cores ?? {})})`);
-    latencyRows(rate, bridge, riohub);
+  if (!turnsOnly) {
+    for (const rate of [5_000, 10_000]) {
+      const bridge = await bridgeFigures(upstream, downstream, rate, 1, LATENCY_SECONDS);
+      const riohub = await probeLatency(admin, rate, LATENCY_SECONDS, { trace, hubPid: hub.child.pid });
+      breakdowns.push([perSecond(rate), riohub]);
+      console.log(`  at ${perSecond(rate)} (load ${load()}): bridge offered ${perSecond(bridge.offered ?? 0)}, delivered ${perSecond(bridge.delivered)}, ${bridge.probes} probes (cores used: ${coresText(bridge.cores ?? {})}); riohub delivered ${perSecond(riohub.delivered)}, ${riohub.probes} probes (cores used: ${coresText(riohub.cores ?? {})})`);
+      latencyRows(rate, bridge, riohub);
+    }
+    // Like for like at 10,000/s: the bridge with its link over TLS, and riohub's simulator polled over plain HTTP.
+    const bridgeTls = await bridgeFigures(upstreamTls, downstreamTls, 10_000, 1, LATENCY_SECONDS);
+    const plain = await probeLatency(admin, 10_000, LATENCY_SECONDS, { trace, overHttp: true, hubPid: hub.child.pid });
+    breakdowns.push([`${perSecond(10_000)}, the simulator over plain HTTP`, plain]);
+    console.log(`  like for like at ${perSecond(10_000)} (load ${load()}): the bridge over TLS ${bridgeTls.probes} probes (cores used: ${coresText(bridgeTls.cores ?? {})}); riohub over plain HTTP ${plain.probes} probes (cores used: ${coresText(plain.cores ?? {})})`);
+    const atTenThousand = compared.find(({ rate }) => rate === 10_000);
+    if (atTenThousand) {
+      likeForLike.push(
+        ...percentileRows((percentile) => `latency ${percentile}, the link between the sites encrypted (bridge: TLS; riohub: HTTPS)`, bridgeTls, atTenThousand.hub),
+        ...percentileRows((percentile) => `latency ${percentile}, the link in plain (bridge: TCP; riohub: HTTP)`, atTenThousand.bridge, plain.fromChange ?? plain),
+      );
+    }
+    // As much as each takes: two publishers as fast as the broker takes them; two simulators asked for more than they can make.
+    const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2, SECONDS);
+    const riohubMost = await sustainedRate(admin, MOST_SOURCES, MOST_RATE, SECONDS, hub.child.pid as number);
+    const brokerCores = bridgeMost.cores?.['brokers'] ?? NaN;
+    console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers (cores used: brokers ${brokerCores.toFixed(2)}); riohub asked ${perSecond(riohubMost.offered ?? 0)} of ${MOST_SOURCES} simulators (cores used: ${coresText(riohubMost.cores)})`);
+    rows.push({ figure: 'most changes delivered', bridge: perSecond(bridgeMost.delivered), riohub: perSecond(riohubMost.delivered), ratio: riohubMost.delivered / bridgeMost.delivered });
+    // What the concentrator itself costs, apart from the load sources and the client: changes per second per core it used.
+    const bridgePerCore = bridgeMost.delivered / brokerCores;
+    const hubPerCore = riohubMost.delivered / (riohubMost.cores['hub'] ?? NaN);
+    rows.push({ figure: 'changes delivered per core of the brokers / the hub', bridge: perSecond(bridgePerCore), riohub: perSecond(hubPerCore), ratio: hubPerCore / bridgePerCore });
+    Object.assign(most, { bridge: bridgeMost.delivered, riohub: riohubMost.delivered, bridgePerCore, hubPerCore });
   }
-  // Like for like at 10,000/s: the bridge with its link over TLS, and riohub's simulator polled over plain HTTP.
-  const bridgeTls = await bridgeFigures(upstreamTls, downstreamTls, 10_000, 1, LATENCY_SECONDS);
-  const plain = await probeLatency(admin, 10_000, LATENCY_SECONDS, { trace, overHttp: true, hubPid: hub.child.pid });
-  breakdowns.push([`${perSecond(10_000)}, the simulator over plain HTTP`, plain]);
-  console.log(`  like for like at ${perSecond(10_000)} (load ${load()}): the bridge over TLS ${bridgeTls.probes} probes (cores used: ${coresText(bridgeTls.cores ?? {})}); riohub over plain HTTP ${plain.probes} probes (cores used: ${coresText(plain.cores ?? {})})`);
-  const atTenThousand = compared.find(({ rate }) => rate === 10_000);
-  if (atTenThousand) {
-    likeForLike.push(
-      ...percentileRows((percentile) => `latency ${percentile}, the link between the sites encrypted (bridge: TLS; riohub: HTTPS)`, bridgeTls, atTenThousand.hub),
-      ...percentileRows((percentile) => `latency ${percentile}, the link in plain (bridge: TCP; riohub: HTTP)`, atTenThousand.bridge, plain.fromChange ?? plain),
-    );
-  }
-  // As much as each takes: two publishers as fast as the broker takes them; two simulators asked for more than they can make.
-  const bridgeMost = await bridgeFigures(upstream, downstream, 0, 2, SECONDS);
-  const riohubMost = await sustainedRate(admin, MOST_SOURCES, MOST_RATE, SECONDS, hub.child.pid as number);
-  const brokerCores = bridgeMost.cores?.['brokers'] ?? NaN;
-  console.log(`  most (load ${load()}): bridge offered ${perSecond(bridgeMost.offered ?? 0)} by two publishers (cores used: brokers ${brokerCores.toFixed(2)}); riohub asked ${perSecond(riohubMost.offered ?? 0)} of ${MOST_SOURCES} simulators (cores used: ${coresText(riohubMost.cores)})`);
-  rows.push({ figure: 'most changes delivered', bridge: perSecond(bridgeMost.delivered), riohub: perSecond(riohubMost.delivered), ratio: riohubMost.delivered / bridgeMost.delivered });
-  // What the concentrator itself costs, apart from the load sources and the client: changes per second per core it used.
-  const bridgePerCore = bridgeMost.delivered / brokerCores;
-  const hubPerCore = riohubMost.delivered / (riohubMost.cores['hub'] ?? NaN);
-  rows.push({ figure: 'changes delivered per core of the brokers / the hub', bridge: perSecond(bridgePerCore), riohub: perSecond(hubPerCore), ratio: hubPerCore / bridgePerCore });
-  Object.assign(most, { bridge: bridgeMost.delivered, riohub: riohubMost.delivered, bridgePerCore, hubPerCore });
   const chains: Record<TurnChain, () => Promise<number>> = {
     bridge: async () => (await bridgeFigures(upstream, downstream, TURN_RATE, 1, TURN_SECONDS)).p50,
     riohub: async () => {
@@ -214,6 +223,7 @@ try {
     },
     simulatorIntoRelay: async () => (await simulatorIntoRelay(TURN_RATE, TURN_SECONDS)).p50,
     bare: async () => (await chainLatency(TURN_RATE, TURN_SECONDS)).p50,
+    bareStreamed: async () => (await streamedChainLatency(TURN_RATE, TURN_SECONDS)).p50,
   };
   for (let round = 0; round < ROUNDS; round++) {
     const p50s: Partial<Record<TurnChain, number>> = {};
@@ -225,8 +235,10 @@ try {
   await Promise.all([upstream.close(), downstream.close(), upstreamTls.close(), downstreamTls.close()]);
 }
 
-console.log('\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|');
-printRows(rows);
+if (rows.length > 0) {
+  console.log('\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|');
+  printRows(rows);
+}
 console.log(`load average at the end: ${load()}`);
 if (likeForLike.length > 0) {
   console.log(`\nlike for like at ${perSecond(10_000)}: the link between the sites with the same transport security on both\n| figure | Mosquitto bridge | riohub | riohub / bridge |\n|---|---|---|---|`);
@@ -248,41 +260,43 @@ rmSync(trace, { recursive: true, force: true });
 // HTTPS, a relay reading it with undici and sending it on with ws, this client, the probe written
 // to the source by the same writer as riohub's. These figures are the protocol and the runtime;
 // what riohub's are above them is riohub's own code.
-console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code, probed as riohub is:');
-const chainRows: [string, string, string, string][] = [];
-/** riohub's hops beside the bare chain's, at each rate. */
-const hopTables: [number, LatencyFigures, LatencyFigures][] = [];
-for (const { rate, bridge, hub: fromChange, probed } of compared) {
-  const chain = await chainLatency(rate, LATENCY_SECONDS);
-  console.log(`  at ${perSecond(rate)} (load ${load()}): the source made ${perSecond(chain.offered)}, delivered ${perSecond(chain.delivered)}, ${chain.probes} probes (cores used: ${coresText(chain.cores)})`);
+if (!turnsOnly) {
+  console.log('\nthe bare chain, the same hops as riohub\'s path with no riohub code, probed as riohub is:');
+  const chainRows: [string, string, string, string][] = [];
+  /** riohub's hops beside the bare chain's, at each rate. */
+  const hopTables: [number, LatencyFigures, LatencyFigures][] = [];
+  for (const { rate, bridge, hub: fromChange, probed } of compared) {
+    const chain = await chainLatency(rate, LATENCY_SECONDS);
+    console.log(`  at ${perSecond(rate)} (load ${load()}): the source made ${perSecond(chain.offered)}, delivered ${perSecond(chain.delivered)}, ${chain.probes} probes (cores used: ${coresText(chain.cores)})`);
+    chainRows.push(
+      [`latency p50 at ${perSecond(rate)}`, ms(bridge.p50), ms(fromChange.p50), ms(chain.p50)],
+      [`latency p99 at ${perSecond(rate)}`, ms(bridge.p99), ms(fromChange.p99), ms(chain.p99)],
+    );
+    hopTables.push([rate, probed, chain]);
+  }
+  // As riohub's most: the same sources asked for as much, into one relay.
+  const chainAtMost = await chainMost(MOST_SOURCES, MOST_RATE, SECONDS);
+  const relayPerCore = chainAtMost.delivered / (chainAtMost.cores['relay'] ?? NaN);
+  console.log(`  most (load ${load()}): ${MOST_SOURCES} sources made ${perSecond(chainAtMost.offered)}, delivered ${perSecond(chainAtMost.delivered)} (cores used: ${coresText(chainAtMost.cores)})`);
   chainRows.push(
-    [`latency p50 at ${perSecond(rate)}`, ms(bridge.p50), ms(fromChange.p50), ms(chain.p50)],
-    [`latency p99 at ${perSecond(rate)}`, ms(bridge.p99), ms(fromChange.p99), ms(chain.p99)],
+    ['most changes delivered', perSecond(most.bridge), perSecond(most.riohub), perSecond(chainAtMost.delivered)],
+    ['changes delivered per core of the brokers / the hub / the relay', perSecond(most.bridgePerCore), perSecond(most.hubPerCore), perSecond(relayPerCore)],
   );
-  hopTables.push([rate, probed, chain]);
-}
-// As riohub's most: the same sources asked for as much, into one relay.
-const chainAtMost = await chainMost(MOST_SOURCES, MOST_RATE, SECONDS);
-const relayPerCore = chainAtMost.delivered / (chainAtMost.cores['relay'] ?? NaN);
-console.log(`  most (load ${load()}): ${MOST_SOURCES} sources made ${perSecond(chainAtMost.offered)}, delivered ${perSecond(chainAtMost.delivered)} (cores used: ${coresText(chainAtMost.cores)})`);
-chainRows.push(
-  ['most changes delivered', perSecond(most.bridge), perSecond(most.riohub), perSecond(chainAtMost.delivered)],
-  ['changes delivered per core of the brokers / the hub / the relay', perSecond(most.bridgePerCore), perSecond(most.hubPerCore), perSecond(relayPerCore)],
-);
-console.log('\n| figure | Mosquitto bridge | riohub | the bare chain (same hops, no riohub code) |\n|---|---|---|---|');
-for (const row of chainRows) console.log(`| ${row.join(' | ')} |`);
-// Hop by hop: where riohub's time is above the floor's (the simulator's and the hub's work, or the wires).
-for (const [rate, riohub, chain] of hopTables) {
-  console.log(`\nhop by hop at ${perSecond(rate)}, riohub beside the bare chain (the simulator / the source; the hub / the relay):\n| hop | riohub p50 | riohub p99 | bare chain p50 | bare chain p99 |\n|---|---|---|---|---|`);
-  const pair = (name: string, hub: Percentiles | undefined, bare: Percentiles | undefined) =>
-    console.log(`| ${name} | ${ms(hub?.p50 ?? NaN)} | ${ms(hub?.p99 ?? NaN)} | ${ms(bare?.p50 ?? NaN)} | ${ms(bare?.p99 ?? NaN)} |`);
-  (riohub.hops ?? []).forEach((hop, i) => pair(hop.stage, hop, chain.hops?.[i]));
-  pair('**the change → the client**', riohub.fromChange, chain.fromChange);
-  const share = (some: { probes: number } | undefined, of: LatencyFigures) => `${some?.probes ?? 0} of ${(of.pollHeld?.probes ?? 0) + (of.noPollHeld?.probes ?? 0)}`;
-  pair(`the same, the probes that found a poll held (riohub ${share(riohub.pollHeld, riohub)}; bare ${share(chain.pollHeld, chain)})`, riohub.pollHeld, chain.pollHeld);
-  pair(`the same, the probes that found none (riohub ${share(riohub.noPollHeld, riohub)}; bare ${share(chain.noPollHeld, chain)})`, riohub.noPollHeld, chain.noPollHeld);
-  // What keeps the window open, each poll seen from the server's side.
-  (riohub.pollWindow ?? []).forEach((part, i) => pair(`the window with no poll held: ${part.stage}`, part, chain.pollWindow?.[i]));
+  console.log('\n| figure | Mosquitto bridge | riohub | the bare chain (same hops, no riohub code) |\n|---|---|---|---|');
+  for (const row of chainRows) console.log(`| ${row.join(' | ')} |`);
+  // Hop by hop: where riohub's time is above the floor's (the simulator's and the hub's work, or the wires).
+  for (const [rate, riohub, chain] of hopTables) {
+    console.log(`\nhop by hop at ${perSecond(rate)}, riohub beside the bare chain (the simulator / the source; the hub / the relay):\n| hop | riohub p50 | riohub p99 | bare chain p50 | bare chain p99 |\n|---|---|---|---|---|`);
+    const pair = (name: string, hub: Percentiles | undefined, bare: Percentiles | undefined) =>
+      console.log(`| ${name} | ${ms(hub?.p50 ?? NaN)} | ${ms(hub?.p99 ?? NaN)} | ${ms(bare?.p50 ?? NaN)} | ${ms(bare?.p99 ?? NaN)} |`);
+    (riohub.hops ?? []).forEach((hop, i) => pair(hop.stage, hop, chain.hops?.[i]));
+    pair('**the change → the client**', riohub.fromChange, chain.fromChange);
+    const share = (some: { probes: number } | undefined, of: LatencyFigures) => `${some?.probes ?? 0} of ${(of.pollHeld?.probes ?? 0) + (of.noPollHeld?.probes ?? 0)}`;
+    pair(`the same, the probes that found a poll held (riohub ${share(riohub.pollHeld, riohub)}; bare ${share(chain.pollHeld, chain)})`, riohub.pollHeld, chain.pollHeld);
+    pair(`the same, the probes that found none (riohub ${share(riohub.noPollHeld, riohub)}; bare ${share(chain.noPollHeld, chain)})`, riohub.noPollHeld, chain.noPollHeld);
+    // What keeps the window open, each poll seen from the server's side.
+    (riohub.pollWindow ?? []).forEach((part, i) => pair(`the window with no poll held: ${part.stage}`, part, chain.pollWindow?.[i]));
+  }
 }
 printTurns();
 // What the first hop cannot go below here, whatever the hub does with the answer.
@@ -297,13 +311,15 @@ console.log(
  * to it in each round (not in their medians): the bare chain less the bridge; the simulator into
  * the bare relay less the bare chain (the server changed); riohub less the simulator into the bare
  * relay (the concentrator changed, though not it alone: the hub reads part B and has run since the
- * bench began, where the relay reads part A and starts for its turn).
+ * bench began, where the relay reads part A and starts for its turn). Last, the bare chain read as
+ * a stream, beside the bridge and beside the bare chain long-polled: what the long poll's window
+ * costs, and what is left without it.
  */
 function printTurns(): void {
   if (turns.length === 0) return;
   console.log(
     `\ntaken in turns at ${perSecond(TURN_RATE)}: ${turns.length} rounds of ${TURN_SECONDS} s each, in a balanced order; p50 from the change (the bridge's from the publish)\n` +
-      '| round (load at its end) | bridge | riohub | riohub\'s simulator → the bare relay | the bare chain |\n|---|---|---|---|---|',
+      '| round (load at its end) | bridge | riohub | riohub\'s simulator → the bare relay | the bare chain | the bare chain, streamed |\n|---|---|---|---|---|---|',
   );
   turns.forEach(({ load: loadAtEnd, p50s }, round) =>
     console.log(`| ${round + 1} (${loadAtEnd}) | ${TURN_CHAINS.map((chain) => ms(p50s[chain])).join(' | ')} |`),
@@ -313,6 +329,8 @@ function printTurns(): void {
     ['the bare chain − the bridge (the same hops with no riohub code, beside Mosquitto\'s)', (p50s) => p50s.bare - p50s.bridge],
     ['the simulator\'s relay − the bare chain (the server changed, the same relay)', (p50s) => p50s.simulatorIntoRelay - p50s.bare],
     ['riohub − the simulator\'s relay (the concentrator changed, the same simulator)', (p50s) => p50s.riohub - p50s.simulatorIntoRelay],
+    ['the bare chain, streamed − the bridge (the same hops read as a stream: no long poll\'s window)', (p50s) => p50s.bareStreamed - p50s.bridge],
+    ['the bare chain − the bare chain, streamed (the long poll\'s window)', (p50s) => p50s.bare - p50s.bareStreamed],
   ];
   console.log('\n| difference of p50s, round by round | median | least | most | rounds above 0 |\n|---|---|---|---|---|');
   for (const [name, of] of differences) {

@@ -4,7 +4,8 @@
 // are), and sends every answer's points to every client of a WebSocket server on 127.0.0.1 (plain
 // HTTP, as the bench's hub serves), shaped as the hub's deltas are. Prints `{ port }` once it has
 // read every source's full state; on SIGTERM, when each probe was read and sent on, and its
-// turnaround after each answer, and exits.
+// turnaround after each answer, and exits. A source marked `streamed` is read in one request whose
+// answer stays open, a state a line (chain-floor-source.ts), instead of long-polled.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
@@ -19,6 +20,8 @@ export interface ChainSource {
   password: string;
   /** The file holding its certificate's PEM. */
   certificate: string;
+  /** Read as a stream (the bench's own form, not the Remote I/O API's), not long-polled. */
+  streamed?: boolean;
 }
 
 interface Answer {
@@ -63,10 +66,8 @@ const probes: [value: string, read: number, sent: number][] = [];
 const turnarounds: [written: number, ms: number][] = [];
 observePollTurnarounds(now, (written, ms) => turnarounds.push([written, ms]));
 
-/** One poll, its answer's points sent to every client; resolves with the answer's timestamp. */
-async function poll(source: ChainSource, timestamp: number): Promise<number> {
-  const text = await get(source.url, `/x/rioget?1*${timestamp}*${source.password}`);
-  const read = now();
+/** An answer's points sent to every client; returns the answer's timestamp. */
+function relay(source: ChainSource, text: string, read: number): number {
   const state = (JSON.parse(text) as Answer).hsycostate;
   // One time for the whole answer, as the hub stamps the points it applies together.
   const changedAt = Date.now();
@@ -80,10 +81,40 @@ async function poll(source: ChainSource, timestamp: number): Promise<number> {
   return state.timestamp;
 }
 
-/** Polls on from `timestamp`; a failed poll ends the process: the bench sees it exit, not a chain quietly stopped. */
+/** One poll, its answer's points sent to every client; resolves with the answer's timestamp. */
+async function poll(source: ChainSource, timestamp: number): Promise<number> {
+  const text = await get(source.url, `/x/rioget?1*${timestamp}*${source.password}`);
+  return relay(source, text, now());
+}
+
+/** Reads `source` as a stream from `timestamp`, each line relayed as it is read whole; resolves if the source ends it. */
+function stream(source: ChainSource, timestamp: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    dispatcher.dispatch(
+      { origin: source.url, path: `/x/rioget?1*${timestamp}*${source.password}*stream`, method: 'GET', bodyTimeout: 0 },
+      {
+        onRequestStart: () => undefined,
+        onResponseData: (_controller, chunk) => {
+          const read = now();
+          pending += chunk.toString('utf8');
+          for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+            relay(source, pending.slice(0, end), read);
+            pending = pending.slice(end + 1);
+          }
+        },
+        onResponseEnd: () => resolve(),
+        onResponseError: (_controller, error) => reject(error),
+      },
+    );
+  });
+}
+
+/** Polls (or streams) on from `timestamp`; a failed read ends the process: the bench sees it exit, not a chain quietly stopped. */
 async function follow(source: ChainSource, timestamp: number): Promise<void> {
   try {
-    for (;;) timestamp = await poll(source, timestamp);
+    if (source.streamed) await stream(source, timestamp);
+    else for (;;) timestamp = await poll(source, timestamp);
   } catch (error) {
     console.error(error);
     process.exit(1);

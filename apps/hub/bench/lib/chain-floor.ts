@@ -209,7 +209,7 @@ function recordedSourceFigures(folder: string, rate: number, countedFrom: number
  * the probe's latency from its change at the source to its arrival here, the probe written every
  * 10 ms by the bench's probe writer as riohub's is.
  */
-async function runChain(starts: (() => Promise<PolledSource>)[], seconds: number, probed: boolean): Promise<ChainFigures> {
+async function runChain(starts: (() => Promise<PolledSource>)[], seconds: number, probed: boolean, streamed = false): Promise<ChainFigures> {
   const starting = await Promise.allSettled(starts.map((start) => start()));
   // Those that started are stopped below, also when another did not.
   const sources = starting.flatMap((started) => (started.status === 'fulfilled' ? [started.value] : []));
@@ -222,6 +222,7 @@ async function runChain(starts: (() => Promise<PolledSource>)[], seconds: number
       url: source.url,
       password: source.password,
       certificate: source.certificate,
+      streamed,
     }));
     relay = await startChainProcess<{ port: number }>('chain-floor-relay', [JSON.stringify(polled)]);
     const client = new WebSocket(`ws://127.0.0.1:${relay.ready.port}`);
@@ -271,6 +272,14 @@ async function runChain(starts: (() => Promise<PolledSource>)[], seconds: number
 /** The bare chain's probe latency and delivery at `rate` changes a second, 20,000 names (as riohub's probeLatency). */
 export function chainLatency(rate: number, seconds: number): Promise<ChainFigures> {
   return runChain([() => startBareSource(20_000, rate)], seconds, true);
+}
+
+/**
+ * The bare chain with its source read as a stream (chain-floor-relay.ts), not long-polled: the same
+ * hops with no window between an answer and the next poll, for what a streamed read would buy.
+ */
+export function streamedChainLatency(rate: number, seconds: number): Promise<ChainFigures> {
+  return runChain([() => startBareSource(20_000, rate)], seconds, true, true);
 }
 
 /**
