@@ -87,9 +87,9 @@ async function poll(source: ChainSource, timestamp: number): Promise<number> {
   return relay(source, text, now());
 }
 
-/** Reads `source` as a stream from `timestamp`, each line relayed as it is read whole; resolves if the source ends it. */
-function stream(source: ChainSource, timestamp: number): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Reads `source` as a stream from `timestamp`, each line relayed as it is read whole; fails if the source ends it (it is stopped after the relay). */
+function stream(source: ChainSource, timestamp: number): Promise<never> {
+  return new Promise((_resolve, reject) => {
     let pending = '';
     dispatcher.dispatch(
       { origin: source.url, path: `/x/rioget?1*${timestamp}*${source.password}*stream`, method: 'GET', bodyTimeout: 0 },
@@ -103,7 +103,7 @@ function stream(source: ChainSource, timestamp: number): Promise<void> {
             pending = pending.slice(end + 1);
           }
         },
-        onResponseEnd: () => resolve(),
+        onResponseEnd: () => reject(new Error(`${source.url} ended its stream`)),
         onResponseError: (_controller, error) => reject(error),
       },
     );
