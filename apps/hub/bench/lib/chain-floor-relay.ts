@@ -91,13 +91,15 @@ async function poll(source: ChainSource, timestamp: number): Promise<number> {
 function stream(source: ChainSource, timestamp: number): Promise<never> {
   return new Promise((_resolve, reject) => {
     let pending = '';
+    // A chunk may end inside a character: the decoder keeps its first bytes for the next.
+    const decoder = new TextDecoder();
     dispatcher.dispatch(
       { origin: source.url, path: `/x/rioget?1*${timestamp}*${source.password}*stream`, method: 'GET', bodyTimeout: 0 },
       {
         onRequestStart: () => undefined,
         onResponseData: (_controller, chunk) => {
           const read = now();
-          pending += chunk.toString('utf8');
+          pending += decoder.decode(chunk, { stream: true });
           for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
             relay(source, pending.slice(0, end), read);
             pending = pending.slice(end + 1);
