@@ -116,6 +116,21 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
   let compiled = compile(readSettings());
   /** Counts recompilations: polls held under other filters never share an answer. */
   let compiledGeneration = 0;
+  /**
+   * The `topotime` served: the source's, moved on as well when the datapoint filter changes, since
+   * the devices `riotopo` lists change with it. A client reads the topology again only when
+   * `topotime` moves, and a version-1 client (a stock HSYCO one, or a hub speaking part A) learns of
+   * removed datapoints only by the full read that goes with it (PROTOCOL.md part B).
+   */
+  const topotime = { source: source.topotime(), served: source.topotime() };
+  function servedTopotime(): number {
+    const now = source.topotime();
+    if (now !== topotime.source) {
+      topotime.source = now;
+      topotime.served = Math.max(now, topotime.served + 1);
+    }
+    return topotime.served;
+  }
   /** The settings in force, compiled again only when they were replaced. */
   function current(): CompiledSettings {
     const settings = readSettings();
@@ -123,6 +138,8 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       const before = compiled.settings;
       compiled = compile(settings);
       compiledGeneration++;
+      // Before the history goes: forgetting it wakes the held polls, which answer with topotime.
+      if (settings.ioFilter !== before.ioFilter) topotime.served = Math.max(Date.now(), servedTopotime() + 1);
       // A name the filters no longer expose cannot be sent as a change: every client is sent the
       // full state once, so that it learns what is gone (and what is newly exposed).
       if (settings.ioFilter !== before.ioFilter || settings.uiFilter !== before.uiFilter) source.store.forgetHistory();
@@ -330,10 +347,10 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
             const since = isFullStateQuery(source, query) ? 'full' : changesAfter;
             if (since === undefined || clocked) return undefined;
             // Peers see everything, clients what the filters expose: never one shared answer.
-            return `${scope === 'peer' ? 'peer' : compiledGeneration}|${source.topotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}`;
+            return `${scope === 'peer' ? 'peer' : compiledGeneration}|${servedTopotime()}|${query.version}|${since}|${query.sections.io}|${query.sections.ui}`;
           },
-          tryAnswer: () => readChanges(source, filtersNow(), query),
-          idleAnswer: () => idleState(source, query),
+          tryAnswer: () => readChanges(source, filtersNow(), query, servedTopotime()),
+          idleAnswer: () => idleState(source, query, servedTopotime()),
           send: (body: string) => {
             // Let in under the settings of when it came: no answer if those in force now would not.
             if (inForce(scope) !== letInBy && !stillLetIn(rio, request, scope)) {
@@ -352,7 +369,7 @@ export const rioServerPlugin: FastifyPluginAsync<RioServerOptions> = async (fast
       case 'riotopo': {
         const topology = source.topology();
         const devices = topology.devices.filter(([name]) => filters.io(name));
-        return answer(reply, 200, encodeTopology({ ...topology, devices }));
+        return answer(reply, 200, encodeTopology({ ...topology, topotime: servedTopotime(), devices }));
       }
       case 'rioset':
       case 'riouiset': {

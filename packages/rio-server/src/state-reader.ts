@@ -23,9 +23,10 @@ export function isFullStateQuery(source: RioSource, query: StateQuery): boolean 
 
 /**
  * The answer for a query, or `undefined` when nothing it asks for changed after its timestamp
- * (the poll then waits). A full-state answer always carries its sections, even empty.
+ * (the poll then waits). A full-state answer always carries its sections, even empty. `topotime`
+ * is the one served, which the filters move as well as the source.
  */
-export function readChanges(source: RioSource, filters: ExposedFilters, query: StateQuery): string | undefined {
+export function readChanges(source: RioSource, filters: ExposedFilters, query: StateQuery, topotime: number): string | undefined {
   const full = isFullStateQuery(source, query);
   const sections: Partial<Record<Kind, Entry[]>> = {};
   let changed = false;
@@ -41,7 +42,7 @@ export function readChanges(source: RioSource, filters: ExposedFilters, query: S
   }
   const quality = readQuality(source, filters, query, full);
   if (quality) changed = true;
-  return full || changed ? encodeState({ ...stateHeader(source, query, sections, full), ...(quality ? { quality } : {}) }) : undefined;
+  return full || changed ? encodeState({ ...stateHeader(source, query, topotime, sections, full), ...(quality ? { quality } : {}) }) : undefined;
 }
 
 /**
@@ -56,15 +57,15 @@ function readQuality(source: RioSource, filters: ExposedFilters, query: StateQue
 }
 
 /** The answer after a poll was held with nothing new: no data sections. */
-export function idleState(source: RioSource, query: StateQuery): string {
-  return encodeState(stateHeader(source, query, {}, false));
+export function idleState(source: RioSource, query: StateQuery, topotime: number): string {
+  return encodeState(stateHeader(source, query, topotime, {}, false));
 }
 
-function stateHeader(source: RioSource, query: StateQuery, sections: Partial<Record<Kind, Entry[]>>, full: boolean): HsycoState {
+function stateHeader(source: RioSource, query: StateQuery, topotime: number, sections: Partial<Record<Kind, Entry[]>>, full: boolean): HsycoState {
   const state: HsycoState = {
     timestamp: source.store.timestamp,
     system: source.systemClock !== undefined,
-    topotime: source.topotime(),
+    topotime,
     ...sections,
   };
   // Version 1 stays exactly part A: a stock client has no use for the flag, and a concentrator
