@@ -69,10 +69,14 @@ export interface LinkContext {
   sink: LinkSink;
 }
 
-/** Which `rioget` a remote entry speaks: v1 (part A only) or v2 with its sections. */
+/**
+ * Which `rioget` a remote entry speaks: v1 (part A only) or v2 with its sections. A v1 answer
+ * always carries the datapoints; with `io` off (an entry stored before that was refused) they are
+ * left unread, rather than replicated against the entry.
+ */
 export function stateQuery(settings: RemoteSettings): { version: 1 | 2; sections: { io: boolean; ui: boolean } } {
   const { api, io, ui } = settings.options;
-  return api === 'public' ? { version: 1, sections: { io: true, ui: false } } : { version: 2, sections: { io, ui } };
+  return api === 'public' ? { version: 1, sections: { io, ui: false } } : { version: 2, sections: { io, ui } };
 }
 
 export class RemoteLink {

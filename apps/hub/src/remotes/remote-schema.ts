@@ -28,6 +28,11 @@ export function validateRemote(
   };
   // A v2 read asks for at least one section; with neither there is nothing to replicate.
   if (!settings.options.io && !settings.options.ui) return { ok: false, fields: { options: 'io or ui must be on' } };
+  // Part A has no GUI variables (`ui` is listed as unsupported, not refused): without `io` a
+  // public remote would replicate nothing.
+  if (settings.options.api === 'public' && !settings.options.io) {
+    return { ok: false, fields: { 'options.io': 'must be on when api is public: part A reads datapoints only' } };
+  }
   return { ok: true, settings, password: input.password };
 }
 

@@ -7,6 +7,7 @@ import { eventually, startTestHub, type TestHub } from '../testing/test-hub';
 import { onPostgres } from '../testing/test-store';
 
 const PASSWORD = 'remote-pw';
+const PUBLIC_IO_OFF = 'must be on when api is public: part A reads datapoints only';
 const SMALL = ['--lights', '2', '--dimmers', '0', '--shutters', '0', '--sensors', '0'];
 
 describe('remote settings', () => {
@@ -56,6 +57,9 @@ describe('remote settings', () => {
     expect(noPassword.body.ok === false && noPassword.body.error.fields).toEqual({ password: 'is required' });
     const nothing = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1', password: 'p', options: { io: false } });
     expect(nothing.body.ok === false && nothing.body.error.fields).toEqual({ options: 'io or ui must be on' });
+    // Part A reads datapoints only: a public remote with io off would have nothing to replicate.
+    const guiOnly = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1', password: 'p', options: { api: 'public', io: false, ui: true } });
+    expect(guiOnly.body.ok === false && guiOnly.body.error.fields).toEqual({ 'options.io': PUBLIC_IO_OFF });
     // Half a surrogate pair has no UTF-8 form: such a password could never be sent.
     const halfPair = await hub.admin.call('POST', '/api/remotes', { name: 'x', host: '127.0.0.1', password: 'pass\uD800word' });
     expect(halfPair.body.ok === false && halfPair.body.error.fields).toEqual({ password: 'must be valid text (it holds half of a UTF-16 surrogate pair)' });
@@ -151,6 +155,12 @@ describe('remote settings', () => {
       ok: false,
       error: { code: 'read-only', message: 'stock.dummy.light.1 is read only: stock serves the public API only: writes are not supported: nothing was sent' },
     });
+    // Turning its datapoints off is refused whole, and the entry keeps replicating them.
+    const datapointsOff = await hub.admin.call('PUT', '/api/remotes/stock', { host: '127.0.0.1', options: { io: false, ui: true } });
+    expect(datapointsOff.status).toBe(400);
+    expect(datapointsOff.body.ok === false && datapointsOff.body.error.fields).toEqual({ 'options.io': PUBLIC_IO_OFF });
+    expect((await hub.admin.remote('stock')).options).toMatchObject({ api: 'public', io: true });
+    expect(await hub.admin.point('stock.dummy.light.1')).toMatchObject({ value: '0', state: 'ok' });
   });
 
   it('keeps a remote online and its points live while options a running link can take change', async () => {
