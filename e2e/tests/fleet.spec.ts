@@ -15,6 +15,7 @@ mkdirSync(SCREENSHOTS, { recursive: true });
 /** The fields of a remote's status this spec reads (e2e does not depend on @riohub/hub-api). */
 interface RemoteFields {
   name: string;
+  options: { api: string; io: boolean };
   status: {
     connection: string;
     points: number;
@@ -319,6 +320,26 @@ test("changing a remote's drift in the settings does not show it offline, not ev
   expect(shown.filter((text) => /offline|Retry now/.test(text))).toEqual([]);
   await expect(row.getByText('online', { exact: true })).toBeVisible();
   expect((await fleet.remote('lobby')).status.connection).toBe('online');
+});
+
+test('a remote switched to the public API with its datapoints off is refused at io, and keeps what it had', async ({ page, fleet }) => {
+  await fleet.add('lobby');
+  const before = await fleet.until('lobby', (remote) => remote.status.connection === 'online' && remote.status.points > 0);
+  await signIn(page, fleet.hub.url, ADMIN);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Edit lobby' }).click();
+  const form = page.getByRole('form', { name: 'Remote', exact: true });
+  await form.getByLabel('api').selectOption('public');
+  const io = form.getByRole('checkbox', { name: 'io', exact: true });
+  await io.uncheck();
+  await form.getByRole('checkbox', { name: 'ui', exact: true }).check();
+  await form.getByRole('button', { name: 'Save' }).click();
+  // Part A reads datapoints only: with io off such an entry would replicate nothing.
+  await expect(io).toHaveAttribute('aria-invalid', 'true');
+  await expect(io).toHaveAccessibleDescription(/must be on when api is public: part A reads datapoints only/);
+  await expect(form).toBeVisible();
+  const after = await fleet.remote('lobby');
+  expect(after).toMatchObject({ options: { api: 'extended', io: true }, status: { connection: 'online', points: before.status.points } });
 });
 
 test('deleting a remote says how many points and logger samples go with it', async ({ page, fleet }) => {
