@@ -201,13 +201,14 @@ servedApi:
     expect(problems.join('\n')).not.toContain('secret');
   });
 
-  it('refuses two entries of one name, unknown sections, remotes with neither io nor ui, and YAML it cannot parse', () => {
+  it('refuses two entries of one name, unknown sections, remotes with neither io nor ui or public without io, and YAML it cannot parse', () => {
     expect(
       problemsOf(
         `bridges: { host: broker }
 remotes:
   - { name: lobby, host: 127.0.0.1, passwordEnv: P }
   - { name: lobby, host: 127.0.0.2, passwordEnv: P, options: { io: false } }
+  - { name: stock, host: 127.0.0.3, passwordEnv: P, options: { api: public, io: false, ui: true } }
 users:
   - { name: ops, role: viewer }
   - { name: ops, role: admin }
@@ -217,7 +218,8 @@ users:
     ).toEqual([
       '1: bridges: unknown section (the sections are database, prune, remotes, users, servedApi, mqtt)',
       '4: remotes[1].options: io or ui must be on',
-      '7: users[1].name: another user is named ops (line 6)',
+      '5: remotes[2].options.io: must be on when api is public: part A reads datapoints only',
+      '8: users[1].name: another user is named ops (line 7)',
     ]);
     expect(problemsOf('remotes:\n  - name: lobby\n    host: [unclosed\n')).toEqual(['4: (YAML): Flow sequence in block collection must be sufficiently indented and end with a ]']);
     expect(problemsOf('users:\n  - { name: a, role: admin }\nusers: []\n')).toEqual(['3: (YAML): Map keys must be unique']);
