@@ -13,8 +13,10 @@ import {
   type ClientMessage,
   type Point,
   type PointKind,
+  type Result,
   type ServerMessage,
   type User,
+  type WriteRecord,
 } from '@riohub/hub-api';
 import { TRACE_STAGES, traceStage } from '@riohub/rio-server';
 import type { WebSocket } from 'ws';
@@ -154,29 +156,40 @@ export class BrowserSession {
     }
   }
 
+  /** Answers every write, also one that failed on the way (the store down), as REST answers it. */
   private async write(payload: unknown): Promise<void> {
     const requestId = String((payload as { requestId?: unknown } | null)?.requestId ?? '');
+    const answer = (result: Result<WriteRecord>) => this.send({ type: 'write-result', payload: { requestId, result } });
+    try {
+      await this.checkedWrite(payload, answer);
+    } catch (error) {
+      const { storage } = this.hub;
+      if (!storage.isStorageError(error)) {
+        answer(fail(ERROR_CODES.INTERNAL, 'internal error: nothing was sent'));
+        throw error;
+      }
+      storage.report(error);
+      answer(fail(ERROR_CODES.STORAGE_FAILED, `${storage.describe(error)}: the session cannot be checked, so nothing was sent`));
+    }
+  }
+
+  private async checkedWrite(payload: unknown, answer: (result: Result<WriteRecord>) => void): Promise<void> {
     // The session is looked up for each write, one after another: writes sent in a row reach the
     // pipeline in the order they were sent, however fast the store answers each look-up.
     const check = this.sessionCheck.then(() => this.currentUser());
     this.sessionCheck = check.catch(() => undefined);
     const user = await check;
     if (!user) {
-      this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.UNAUTHENTICATED, 'the session has ended: sign in again') } });
+      answer(fail(ERROR_CODES.UNAUTHENTICATED, 'the session has ended: sign in again'));
       this.socket.close(4401, 'session ended');
       return;
     }
     this.user = user;
-    if (!roleAllows(this.user.role, 'operator')) {
-      return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.FORBIDDEN, 'writing needs the operator role') } });
-    }
+    if (!roleAllows(this.user.role, 'operator')) return answer(fail(ERROR_CODES.FORBIDDEN, 'writing needs the operator role'));
     const { name, value, kind } = (payload ?? {}) as Record<string, unknown>;
     const input = writeRequestSchema.safeParse(kind === undefined ? { name, value } : { name, value, kind });
-    if (!input.success) {
-      return this.send({ type: 'write-result', payload: { requestId, result: fail(ERROR_CODES.INVALID, 'a write needs name and value') } });
-    }
-    const result = await this.hub.write(input.data, { user: this.user.name, via: 'dashboard' });
-    this.send({ type: 'write-result', payload: { requestId, result } });
+    if (!input.success) return answer(fail(ERROR_CODES.INVALID, 'a write needs name and value'));
+    answer(await this.hub.write(input.data, { user: this.user.name, via: 'dashboard' }));
   }
 
   /** Replaces the subscription and streams a fresh snapshot, then the changes made meanwhile. */
