@@ -13,6 +13,7 @@ import {
   type ClientMessage,
   type Point,
   type PointKind,
+  type PointRef,
   type Result,
   type ServerMessage,
   type User,
@@ -90,6 +91,15 @@ export class BrowserSession {
   private subscribed(name: string): boolean {
     for (const prefix of this.prefixes) if (underPrefix(name, prefix)) return true;
     return false;
+  }
+
+  /**
+   * Points the hub no longer holds, about to be sent as `removed`: a change of them still waiting
+   * (the socket was full) must not follow that message and bring them back on screen. Deleted in
+   * place: removals are rare, unlike the changes the maps are renewed for.
+   */
+  forget(points: readonly PointRef[]): void {
+    for (const { kind, name } of points) if (this.pending[kind].delete(name)) this.pendingCount--;
   }
 
   private clearPending(): void {

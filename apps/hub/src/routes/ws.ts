@@ -42,7 +42,10 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
       for (const session of sessions) session.flushNow();
     },
     remotes: (remotes) => broadcast({ type: 'remotes', payload: { remotes } }),
-    removed: (points) => broadcast({ type: 'removed', payload: { points } }),
+    removed: (points) => {
+      for (const session of sessions) session.forget(points);
+      broadcast({ type: 'removed', payload: { points } });
+    },
     deleted: (name) => broadcast({ type: 'remote-deleted', payload: { name } }),
     storage: (storage) => broadcast({ type: 'storage', payload: storage }),
     pair: (standing) => broadcast({ type: 'pair', payload: standing }),
