@@ -53,9 +53,11 @@ describe('write pipeline', () => {
         const row = await store.get<{ status: string }>('SELECT status FROM writes WHERE name = ? AND new_value = ? ORDER BY id DESC', [`site.${name}`, value]);
         sent.push({ value, storedAs: row?.status });
       }
-      return ok({ ok: true });
+      return ok(answer);
     },
   } as unknown as RemoteLink;
+  /** What the remote answers each write. */
+  let answer: WriteResult;
 
   function pipelineOn(on: Store): WritePipeline {
     pipeline = new WritePipeline(on, new StorageHealth(on, quiet), tree, new HubEventBus(), {
@@ -77,6 +79,7 @@ describe('write pipeline', () => {
     tree.set('io', 'site.light.1', '0', 'site');
     sent = [];
     exists = true;
+    answer = { ok: true };
   });
   afterEach(async () => {
     pipeline?.stop();
@@ -112,6 +115,27 @@ describe('write pipeline', () => {
       ['1', 'confirmed'],
       ['0', 'confirmed'],
       ['7', 'applied'],
+    ]);
+  });
+
+  it('settles each name by what a hub below names in its refusal: applied with a partly applied, with the others with a not applied', async () => {
+    tree.set('io', 'site.light.2', '0', 'site');
+    const writes = pipelineOn(store);
+    const origin = { user: 'remote API client 127.0.0.1', via: 'remote-io' } as const;
+    answer = { ok: false, error: 'partly applied', names: ['light.2'], reasons: { 'light.2': 'lobby is offline' } };
+    expect(await writes.writeMany('io', [['site.light.1', '1'], ['site.light.2', '1']], origin)).toMatchObject({ ok: false, error: 'partly applied', names: ['site.light.2'] });
+    expect((await log()).map(({ name, status }) => [name, status])).toEqual([['site.light.1', 'applied'], ['site.light.2', 'refused']]);
+
+    answer = { ok: false, error: 'not applied', names: ['light.2'], reasons: { 'light.2': 'lobby is offline' } };
+    expect(await writes.writeMany('io', [['site.light.1', '0'], ['site.light.2', '0']], origin)).toEqual({
+      ok: false,
+      error: 'not applied',
+      names: ['site.light.2'],
+      reasons: { 'site.light.2': 'site refused the write: not applied: light.2 (lobby is offline)' },
+    });
+    expect((await log()).slice(2).map(({ name, status, error }) => [name, status, error])).toEqual([
+      ['site.light.1', 'refused', 'site applied none of the write: other names of it were refused there'],
+      ['site.light.2', 'refused', 'site refused the write: not applied: light.2 (lobby is offline)'],
     ]);
   });
 

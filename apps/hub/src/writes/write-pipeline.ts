@@ -345,9 +345,23 @@ export class WritePipeline {
       return { name, record: await this.settle(record, 'failed', error.message), error, sent: true };
     }
     if (!answer.data.ok) {
-      const reason = storableText(`${remote} refused the write: ${describeWriteRefusal(answer.data)}`);
+      // An answer that names what was refused: the others of a hub's `partly applied` were applied
+      // there; those of a `not applied` or an `unknown` were refused only with them (PROTOCOL.md).
+      const refusal = answer.data;
+      if ('names' in refusal && !refusal.names.includes(name.slice(remote.length + 1))) {
+        if (refusal.error === 'partly applied') return this.settleApplied(record, remote);
+        const reason = storableText(`${remote} applied none of the write: other names of it were refused there`);
+        return { name, record: await this.settle(record, 'refused', reason), error: { code: ERROR_CODES.CONFLICT, message: reason }, sent: true, withOthers: true };
+      }
+      const reason = storableText(`${remote} refused the write: ${describeWriteRefusal(refusal)}`);
       return { name, record: await this.settle(record, 'refused', reason), error: { code: ERROR_CODES.REMOTE_REFUSED, message: reason }, sent: true };
     }
+    return this.settleApplied(record, remote);
+  }
+
+  /** A write its remote applied: stored so, then confirmed once its value comes back. */
+  private async settleApplied(record: WriteRecord, remote: string): Promise<NameOutcome> {
+    const { name, user, via } = record;
     this.logger.info({ remote, name, user, via }, 'write applied');
     const applied = await this.settle(record, 'applied');
     // Looked at once `applied` is stored (a confirmation must follow it): a value that came back
