@@ -178,6 +178,10 @@ export class RemoteLink {
         return fail(ERROR_CODES.CONNECTION_FAILED, `the link to ${this.name} closed while the write was on its way: it may have been applied`);
       }
       const failure = asLinkError(error);
+      // Sent, and no answer: the remote may have applied it, as a link closed under it may.
+      if (failure.code === ERROR_CODES.NO_ANSWER) {
+        return fail(failure.code, `the write was sent and ${this.name} did not answer (${failure.detail ?? failure.message}): it may have been applied: check the value`);
+      }
       return fail(failure.code, failure.message);
     }
   }

@@ -342,7 +342,13 @@ export class WritePipeline {
     if (!answer.ok) {
       this.logger.warn({ remote, name, user, via, error: answer.error.code }, 'write failed');
       const error = { ...answer.error, message: storableText(answer.error.message) };
-      return { name, record: await this.settle(record, 'failed', error.message), error, sent: true };
+      const failed = await this.settle(record, 'failed', error.message);
+      // Sent and unanswered, it may have been applied: its value coming back confirms it.
+      if (answer.error.code === ERROR_CODES.NO_ANSWER && record.oldValue !== record.newValue) {
+        if (this.tree.get(record.kind, name)?.value === record.newValue) await this.confirm(failed);
+        else this.awaitConfirmation(failed);
+      }
+      return { name, record: failed, error, sent: true };
     }
     if (!answer.data.ok) {
       // An answer that names what was refused: the others of a hub's `partly applied` were applied
