@@ -144,7 +144,9 @@ export async function buildHubApp(options: HubAppOptions): Promise<FastifyInstan
     // Each statement is its own transaction, or part of one that rolled back: nothing half-saved.
     if (app.storage.isStorageError(error)) {
       app.storage.report(error);
-      return reply.code(HTTP_STATUS['storage-failed']).send(fail(ERROR_CODES.STORAGE_FAILED, `${app.storage.describe(error)}: the change was not saved`));
+      // A read fails so too where the store is out of reach (PostgreSQL down): the session's look-up.
+      const outcome = request.method === 'GET' || request.method === 'HEAD' ? 'the request could not be answered' : 'the change was not saved';
+      return reply.code(HTTP_STATUS['storage-failed']).send(fail(ERROR_CODES.STORAGE_FAILED, `${app.storage.describe(error)}: ${outcome}`));
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');

@@ -27,7 +27,7 @@ describe('the database server down under a running hub', () => {
     await cluster?.close();
   });
 
-  it('answers a write sent over the dashboard socket with storage-failed, as REST does, and sends nothing', async () => {
+  it('answers a write sent over the dashboard socket with storage-failed, as REST does, refuses reads as plainly, and sends nothing', async () => {
     const socket = await hub.admin.socket();
     await socket.until(() => socket.messages.some((message) => message.type === 'storage'));
     await cluster.stop();
@@ -41,7 +41,11 @@ describe('the database server down under a running hub', () => {
     const answer = socket.messages.find((message) => message.type === 'write-result');
     expect(answer?.payload).toMatchObject({ requestId: 'w1', result: { ok: false, error: { code: 'storage-failed' } } });
     expect(JSON.stringify(answer?.payload)).toMatch(/nothing was sent/);
-    // Nothing reached the building (the hub's own reads need the store for the session too).
+    // A read needs the store too, for the session: refused as clearly, with nothing said to be unsaved.
+    const read = await hub.admin.call('GET', '/api/points/site.dummy.light.1');
+    expect(read).toMatchObject({ status: 503, body: { ok: false, error: { code: 'storage-failed' } } });
+    expect(!read.body.ok && read.body.error.message).toMatch(/: the request could not be answered$/);
+    // Nothing reached the building.
     const direct = new RioTestClient(sim.url, sim.certificate);
     const state = JSON.parse((await direct.get(`/x/rioget?1*1*${PASSWORD}`)).body) as { hsycostate: { io: Record<string, string> } };
     await direct.close();
