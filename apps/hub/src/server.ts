@@ -18,6 +18,7 @@ import type { Store } from './db/store';
 import { startDemo, type Demo } from './demo';
 import { Hub } from './hub';
 import { hostPort } from './links/remote-client';
+import { MqttSettings } from './mqtt/mqtt-settings';
 import { HubPair, ownInstanceId } from './pair/hub-pair';
 import { RemoteRepo } from './remotes/remote-repo';
 import { ServedApiSettings } from './served/served-api-settings';
@@ -230,6 +231,9 @@ async function openSealedStore(config: HubConfig, env: NodeJS.ProcessEnv, logger
     }
     if (served.passwordUnreadable) {
       logger.error({ keyFrom: source }, "the password of this hub's Remote I/O API cannot be decrypted (sealed with another key): the API is off until it is set again");
+    }
+    if (await MqttSettings.passwordUnreadable(store)) {
+      logger.error({ keyFrom: source }, "the MQTT broker's password cannot be decrypted (sealed with another key): set it again (until then the bridge connects without it)");
     }
     return store;
   } catch (error) {

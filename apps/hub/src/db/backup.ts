@@ -151,7 +151,7 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Dat
 export function backupReport(dataDir: string, file: string, contents: DatabaseContents): string[] {
   return [
     `riohub: backed up ${join(dataDir, DATABASE_FILE)} to ${resolve(file)} (${describeContents(contents)})`,
-    `riohub: the secret key is not in the backup: keep ${join(dataDir, SECRET_KEY_FILE)} (or ${SECRET_KEY_ENV}) apart, safely; restored with another key, the remotes' passwords and this hub's Remote I/O API password must be entered again`,
+    `riohub: the secret key is not in the backup: keep ${join(dataDir, SECRET_KEY_FILE)} (or ${SECRET_KEY_ENV}) apart, safely; restored with another key, the remotes' passwords, this hub's Remote I/O API password and the MQTT broker's password must be entered again`,
   ];
 }
 
@@ -295,6 +295,6 @@ export function restoreReport(file: string, dataDir: string, restored: RestoredD
   return [
     `riohub: restored ${resolve(file)} into ${join(dataDir, DATABASE_FILE)} (${describeContents(restored)})`,
     ...(restored.damaged ? [`riohub: the database it replaced was damaged (${restored.damaged.why}): it is kept as ${restored.damaged.keptAs}`] : []),
-    `riohub: the secret key is not part of a backup: ${key}; with a key other than the one it was made with, the remotes' passwords and this hub's Remote I/O API password must be entered again`,
+    `riohub: the secret key is not part of a backup: ${key}; with a key other than the one it was made with, the remotes' passwords, this hub's Remote I/O API password and the MQTT broker's password must be entered again`,
   ];
 }

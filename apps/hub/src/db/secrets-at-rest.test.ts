@@ -17,6 +17,7 @@ import { readMeta, writeMeta, type Store } from './store';
 /** Distinct, long and random: found in the files only if it was stored as it is. */
 const SIM_PASSWORD = `sim-${randomBytes(12).toString('hex')}`;
 const API_PASSWORD = `api-${randomBytes(12).toString('hex')}`;
+const MQTT_PASSWORD = `mqtt-${randomBytes(12).toString('hex')}`;
 
 const newKey = () => randomBytes(32).toString('base64');
 const modeOf = (path: string) => statSync(path).mode & 0o777;
@@ -75,6 +76,8 @@ describe('secrets at rest', () => {
     const hub = await start(dataDir, env, log);
     await hub.admin.addSim('lobby', sim, SIM_PASSWORD);
     await hub.admin.data('PUT', '/api/hub/served-api', { password: API_PASSWORD });
+    // Off: only its settings are stored, with the broker's password sealed like the others.
+    await hub.admin.data('PUT', '/api/mqtt', { enabled: false, url: 'mqtt://127.0.0.1:1883', username: 'bridge', password: MQTT_PASSWORD });
     await eventually(() => hub.admin.remote('lobby'), (remote) => remote.status.connection === 'online');
     await hub.stop();
   }
@@ -139,7 +142,7 @@ describe('secrets at rest', () => {
     expect(await servedApiAnswers(hub, API_PASSWORD)).toBe(200);
     await hub.stop();
 
-    expect(await secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD])).toEqual([]);
+    expect(await secretsIn(dataDir, [SIM_PASSWORD, API_PASSWORD, MQTT_PASSWORD])).toEqual([]);
     const sealed = await storeOf(dataDir);
     expect((await sealed.get<{ password: string }>("SELECT password FROM remotes WHERE name = 'lobby'"))?.password).toMatch(/^enc:v1:/);
     const meta = (await readMeta(sealed, 'served_api')) as string;
@@ -159,7 +162,7 @@ describe('secrets at rest', () => {
     await hub.stop();
     expect(existsSync(join(dataDir, SECRET_KEY_FILE))).toBe(false);
     const keyHex = Buffer.from(key, 'base64').toString('hex');
-    expect(await secretsIn(dataDir, [key, keyHex, SIM_PASSWORD, API_PASSWORD])).toEqual([]);
+    expect(await secretsIn(dataDir, [key, keyHex, SIM_PASSWORD, API_PASSWORD, MQTT_PASSWORD])).toEqual([]);
     expect(log.length).toBeGreaterThan(0);
     expect(log.filter((line) => [key, keyHex, SIM_PASSWORD, API_PASSWORD].some((secret) => line.includes(secret)))).toEqual([]);
   });
@@ -173,7 +176,9 @@ describe('secrets at rest', () => {
     expect(errors).toEqual([
       expect.objectContaining({ remote: 'lobby', msg: expect.stringContaining('stored password cannot be decrypted: enter it again') }),
       expect.objectContaining({ msg: expect.stringContaining("Remote I/O API cannot be decrypted") }),
+      expect.objectContaining({ msg: expect.stringContaining("the MQTT broker's password cannot be decrypted") }),
     ]);
+    expect(await hub.admin.data('GET', '/api/mqtt')).toMatchObject({ username: 'bridge', hasPassword: false });
     // It keeps running: the entries are there, without a password, and the served API is off.
     expect(await hub.admin.remote('lobby')).toMatchObject({
       hasPassword: false,

@@ -112,19 +112,14 @@ export class MqttSettings {
 
   /** The settings as stored, over the defaults; kept here from now on, this being where they change. */
   static async load(store: Store, instanceId: string): Promise<MqttSettings> {
-    const defaults = mqttDefaults(instanceId);
-    const stored = await readMeta(store, META_KEY);
-    const parsed = stored ? (JSON.parse(stored) as Partial<MqttSettingsValue>) : {};
-    let password = parsed.password ?? '';
-    let passwordUnreadable = false;
-    try {
-      if (SecretBox.isSealed(password)) password = secretBoxOf(store).open(password, PLACE);
-    } catch (error) {
-      if (!(error instanceof SecretUnreadableError)) throw error;
-      password = '';
-      passwordUnreadable = true;
-    }
-    return new MqttSettings(store, instanceId, { ...defaults, ...parsed, password }, passwordUnreadable);
+    const parsed = await readStored(store);
+    const { password, unreadable } = openPassword(store, parsed.password ?? '');
+    return new MqttSettings(store, instanceId, { ...mqttDefaults(instanceId), ...parsed, password }, unreadable);
+  }
+
+  /** Whether the stored broker password was sealed under another key (read at start, to say so). */
+  static async passwordUnreadable(store: Store): Promise<boolean> {
+    return openPassword(store, (await readStored(store)).password ?? '').unreadable;
   }
 
   /** The settings in force: a new object after every change. */
@@ -189,5 +184,20 @@ export class MqttSettings {
     for (const listener of this.listeners) listener(next);
     await this.announce?.().catch(() => {});
     return { ok: true, changed, before, after: next };
+  }
+}
+
+async function readStored(store: Store): Promise<Partial<MqttSettingsValue>> {
+  const stored = await readMeta(store, META_KEY);
+  return stored ? (JSON.parse(stored) as Partial<MqttSettingsValue>) : {};
+}
+
+/** The stored password opened; empty and `unreadable` when it was sealed under another key. */
+function openPassword(store: Store, stored: string): { password: string; unreadable: boolean } {
+  try {
+    return { password: SecretBox.isSealed(stored) ? secretBoxOf(store).open(stored, PLACE) : stored, unreadable: false };
+  } catch (error) {
+    if (!(error instanceof SecretUnreadableError)) throw error;
+    return { password: '', unreadable: true };
   }
 }
