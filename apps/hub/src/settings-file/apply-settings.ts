@@ -71,7 +71,15 @@ export async function applySettings(file: SettingsFile, hub: Hub, store: Store):
  * On a database without users, the first admin is counted as made unless the file declares one.
  */
 export async function planSettings(file: SettingsFile, hub: Hub, store: Store): Promise<SettingsPlan> {
-  const plan = new SettingsPlan(file, hub, store, await ServedApiSettings.load(store), await MqttSettings.load(store, hub.siteId));
+  const served = await ServedApiSettings.load(store);
+  const mqtt = await MqttSettings.load(store, hub.siteId);
+  // The other hubs of a pair, running already, read them again as after a change made through the API (app.ts).
+  const { pair } = hub;
+  if (pair) {
+    served.share(() => pair.announce('served-api'));
+    mqtt.share(() => pair.announce('mqtt'));
+  }
+  const plan = new SettingsPlan(file, hub, store, served, mqtt);
   await plan.check();
   return plan;
 }
