@@ -174,9 +174,11 @@ export class SocketClient {
         if (store.points.get(key)?.value === result.data.newValue) store.settleWrite(key);
         return;
       }
-      case 'write-confirmed':
-        store.settleWrite(pointKey(message.payload.record.kind, message.payload.record.name));
+      case 'write-confirmed': {
+        const { record } = message.payload;
+        store.confirmWrite(pointKey(record.kind, record.name), record.newValue);
         return;
+      }
       case 'error':
         return;
     }

@@ -27,6 +27,11 @@ export interface WritesSlice {
   failWrite(requestId: string, error: string): void;
   /** The point now holds the written value (or a newer one): nothing is pending any more. */
   settleWrite(key: PointKey): void;
+  /**
+   * The hub confirmed a write of `value` to the point: its value came back. Clears the entry, its
+   * error too: a write that got no answer in time (`no-answer`) may still have been applied.
+   */
+  confirmWrite(key: PointKey, value: string): void;
   dismissWrite(key: PointKey): void;
   /** Typing: the first keystroke records the live value it started from. */
   editDraft(key: PointKey, value: string, live: string): void;
@@ -45,6 +50,9 @@ export const createWritesSlice: StateCreator<WritesSlice, [], [], WritesSlice> =
   settleWrite(key) {
     if (!(key in get().writes) || get().writes[key]?.error) return;
     set({ writes: without(get().writes, key) });
+  },
+  confirmWrite(key, value) {
+    if (get().writes[key]?.value === value) set({ writes: without(get().writes, key) });
   },
   dismissWrite: (key) => set({ writes: without(get().writes, key) }),
   editDraft(key, value, live) {

@@ -5,7 +5,7 @@
  * changes. Rows are measured, so a name wrapped on a phone gets the height it needs.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useSearchParam } from '../../components/use-search-param';
 import { useHub } from '../../store';
 import { buildRows, rowKey, type Row } from './datapoint-rows';
@@ -23,6 +23,10 @@ export function DatapointsPage() {
   // Counted once per list: the page re-renders on every scroll event, and the list may be 50,000 rows.
   const shown = useMemo(() => rows.reduce((n, row) => n + (row.type === 'point' ? 1 : 0), 0), [rows]);
   const scroller = useRef<HTMLDivElement>(null);
+  // Another search is another list: it opens at its first matches, not where the last one was scrolled to.
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [query]);
   // Stable until the rows change: the virtualizer recomputes every row's position when it changes.
   const itemKey = useCallback((index: number) => rowKey(rows[index] as Row), [rows]);
   // eslint-disable-next-line react-hooks/incompatible-library -- its functions are used in this render only, never memoized

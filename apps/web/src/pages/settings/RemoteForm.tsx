@@ -5,7 +5,7 @@ import { call } from '../../api/http';
 import { useHub } from '../../store';
 import { ConnectionTestStatus } from './ConnectionTestStatus';
 import { CheckboxField, FormAlert, TextField } from './form-fields';
-import { NEW_REMOTE_VALUES, toRemoteInput, valuesFromRemote, type OptionValues, type RemoteFormValues } from './remote-form-values';
+import { NEW_REMOTE_VALUES, toRemoteChange, toRemoteInput, valuesFromRemote, type OptionValues, type RemoteFormValues } from './remote-form-values';
 import { OPTION_PATHS, RemoteOptionFields } from './RemoteOptionFields';
 import { TlsFields } from './TlsFields';
 import { ui } from './ui';
@@ -17,6 +17,11 @@ interface Props {
   /** The entry to change; none for a new one. */
   remote?: RemoteView | undefined;
   onClose(): void;
+}
+
+/** The entry's host as the socket last reported it (another admin may have moved it since the form opened). */
+function latestHost(remote: RemoteView): string {
+  return useHub.getState().remotes.find((other) => other.name === remote.name)?.host ?? remote.host;
 }
 
 export function RemoteForm({ remote, onClose }: Props) {
@@ -45,10 +50,9 @@ export function RemoteForm({ remote, onClose }: Props) {
     event.preventDefault();
     setBusy('save');
     setError(undefined);
-    const body = toRemoteInput(values, editing);
     const result = editing
-      ? await call('updateRemote', { name: remote.name }, body)
-      : await call('createRemote', {}, body);
+      ? await call('updateRemote', { name: remote.name }, toRemoteChange(values, valuesFromRemote(remote), latestHost(remote)))
+      : await call('createRemote', {}, toRemoteInput(values, editing));
     setBusy(undefined);
     if (!result.ok) return setError(result.error);
     // The socket brings the same entry; showing its settings now spares a flash of the old ones.

@@ -56,7 +56,12 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
     else setError(result.error);
   }
 
-  const changed = (view: RemoteView) => useHub.getState().mergeRemotes([view]);
+  // The entry as saved, with the status the socket reports: its news of the change (online after
+  // Enable) may come before this answer, whose status is from when the change began.
+  const changed = (view: RemoteView) => {
+    const known = useHub.getState().remotes.find((other) => other.name === view.name);
+    useHub.getState().mergeRemotes([{ ...view, status: known?.status ?? view.status }]);
+  };
   // The socket reports changed entries but not deleted ones, so the list drops it here.
   const deleted = () => useHub.getState().setRemotes(useHub.getState().remotes.filter((other) => other.name !== name));
 

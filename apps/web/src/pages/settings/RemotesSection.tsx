@@ -1,9 +1,7 @@
 /** The remote entries and the form that adds or changes one (one form open at a time). */
-import type { ApiError, RemoteView } from '@riohub/hub-api';
-import { useEffect, useState } from 'react';
-import { call } from '../../api/http';
+import type { RemoteView } from '@riohub/hub-api';
+import { useState } from 'react';
 import { useHub } from '../../store';
-import { FormAlert } from './form-fields';
 import { RemoteForm } from './RemoteForm';
 import { RemoteList } from './RemoteList';
 import { ui } from './ui';
@@ -12,15 +10,8 @@ export function RemotesSection() {
   const remotes = useHub((s) => s.remotes);
   // `{}`: a new entry; `{ remote }`: a change of that one; undefined: no form open.
   const [editing, setEditing] = useState<{ remote?: RemoteView }>();
-  const [loadError, setLoadError] = useState<ApiError>();
-
-  // The socket only reports changes: the full list, with entries added elsewhere, comes from here.
-  useEffect(() => {
-    void call('remotes').then((result) => {
-      if (result.ok) useHub.getState().setRemotes(result.data);
-      else setLoadError(result.error);
-    });
-  }, []);
+  // The list is the socket's: whole on (re)connecting, then every entry added, changed or deleted.
+  // A list read here as well could answer after a deletion the socket reported, and bring it back.
 
   // An entry deleted while its form is open leaves nothing to change.
   const editedGone = editing?.remote !== undefined && !remotes.some((remote) => remote.name === editing.remote?.name);
@@ -35,7 +26,6 @@ export function RemotesSection() {
           Add remote
         </button>
       </div>
-      <FormAlert error={loadError} />
       {editing && !editedGone && <RemoteForm key={editing.remote?.name ?? ''} remote={editing.remote} onClose={() => setEditing(undefined)} />}
       <RemoteList remotes={remotes} onEdit={(remote) => setEditing({ remote })} />
     </section>

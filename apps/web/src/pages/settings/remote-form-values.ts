@@ -1,5 +1,5 @@
 /** What the remote form edits, and how it becomes the body of a test, a create or a change. */
-import { DEFAULT_REMOTE_OPTIONS, type RemoteInput, type RemoteOptions, type RemoteView, type TlsMode } from '@riohub/hub-api';
+import { DEFAULT_REMOTE_OPTIONS, type RemoteChange, type RemoteInput, type RemoteOptions, type RemoteView, type TlsMode } from '@riohub/hub-api';
 
 /** Number options are kept as typed, so a half-typed or empty value is not forced to a number. */
 export type OptionValues = { [K in keyof RemoteOptions]: RemoteOptions[K] extends number ? string : RemoteOptions[K] };
@@ -74,6 +74,24 @@ export function toRemoteInput(values: RemoteFormValues, editing: boolean): Remot
   };
   if (!editing || values.password !== '') input.password = values.password;
   return input;
+}
+
+/**
+ * A change as the admin made it: the fields and options that differ from the entry as the form
+ * loaded it, so what another admin saved meanwhile to any other is kept. `host`, which a change
+ * always names, is the entry's latest (`latestHost`) where the admin left it as loaded.
+ */
+export function toRemoteChange(values: RemoteFormValues, loaded: RemoteFormValues, latestHost: string): RemoteChange {
+  const edited = toRemoteInput(values, true);
+  const before = toRemoteInput(loaded, true);
+  const change: RemoteChange = { host: edited.host === before.host ? latestHost : edited.host };
+  for (const key of ['port', 'tls', 'enabled'] as const) if (!Object.is(edited[key], before[key])) Object.assign(change, { [key]: edited[key] });
+  // The fingerprint goes with the security it belongs to.
+  if (change.tls !== undefined || edited.fingerprint !== before.fingerprint) change.fingerprint = edited.fingerprint;
+  const options = Object.entries(edited.options ?? {}).filter(([key, value]) => !Object.is(value, before.options?.[key as keyof RemoteOptions]));
+  if (options.length > 0) change.options = Object.fromEntries(options);
+  if (edited.password !== undefined) change.password = edited.password;
+  return change;
 }
 
 /** Fingerprints compare by their hex digits: the hub accepts them with or without colons. */

@@ -1,8 +1,9 @@
 /**
  * The state of a settings form with a write-only password (the served API, MQTT): the settings
  * as loaded, the admin's draft, a new password or its clearing, saving, and the answer's errors.
- * What is saved goes out as the draft plus the password change, and the form then shows what the
- * hub answered.
+ * What is saved goes out as the fields the admin changed plus the password change (a field another
+ * admin saved meanwhile is kept, not put back as this form loaded it), and the form then shows
+ * what the hub answered.
  */
 import type { ApiError, Result } from '@riohub/hub-api';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -26,7 +27,7 @@ export interface SecretSettingsForm<View, Draft> {
 
 export function useSecretSettings<View, Draft extends object>(options: {
   load: () => Promise<Result<View>>;
-  store: (input: Draft & { password?: string }) => Promise<Result<View>>;
+  store: (input: Partial<Draft> & { password?: string }) => Promise<Result<View>>;
   draftOf: (view: View) => Draft;
 }): SecretSettingsForm<View, Draft> {
   const { load, store, draftOf } = options;
@@ -53,11 +54,13 @@ export function useSecretSettings<View, Draft extends object>(options: {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!draft) return;
+    if (!draft || !view) return;
     setBusy(true);
     setError(undefined);
     setSaved(false);
-    const result = await store({ ...draft, ...(clearPassword ? { password: '' } : password ? { password } : {}) });
+    const loaded = draftOf(view) as Record<string, unknown>;
+    const edited = Object.entries(draft).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(loaded[key]));
+    const result = await store({ ...(Object.fromEntries(edited) as Partial<Draft>), ...(clearPassword ? { password: '' } : password ? { password } : {}) });
     setBusy(false);
     if (!result.ok) return setError(result.error);
     show(result.data);

@@ -20,7 +20,13 @@ export function WriteLogPage() {
   const filter = (filterText ?? '').toLowerCase();
 
   useEffect(() => {
-    const load = () => void call('writeLog', { limit: 500 }).then((result) => (result.ok ? setRecords(result.data) : setError(result.error.message)));
+    // A refresh that fails says so until one succeeds again.
+    const load = () =>
+      void call('writeLog', { limit: 500 }).then((result) => {
+        if (!result.ok) return setError(result.error.message);
+        setRecords(result.data);
+        setError(undefined);
+      });
     load();
     const timer = setInterval(load, 3000);
     return () => clearInterval(timer);
@@ -45,7 +51,7 @@ export function WriteLogPage() {
       </div>
       {error && <p role="alert">{error}</p>}
       <p className="mb-2 text-xs text-slate-600 dark:text-slate-400">Times are in this browser's time zone, {localZone()}.</p>
-      <table className={`w-full text-left text-sm ${stacked.table}`}>
+      <table aria-labelledby="writes-title" className={`w-full text-left text-sm ${stacked.table}`}>
         <thead className={stacked.head}>
           <tr className="border-b border-slate-200 dark:border-slate-800">
             <th className="py-1 pr-2">When</th>
