@@ -7,7 +7,7 @@ import type { AuditRecord, RemoteView, ServedApiView, User } from '@riohub/hub-a
 import type { SimProcess } from '@riohub/sim-launcher';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashAtCost } from '../testing/hash-at-cost';
-import { ADMIN_PASSWORD, eventually, hubPerTest, startTestHub } from '../testing/test-hub';
+import { ADMIN_PASSWORD, eventually, HubClient, hubPerTest, startTestHub } from '../testing/test-hub';
 import { applySettings } from './apply-settings';
 import { readSettingsFile, SettingsFileError } from './settings-file';
 
@@ -145,6 +145,27 @@ ${lobby(sim)}users:
     expect(records.slice(0, 2).map(({ user, action, target }) => ({ user, action, target }))).toEqual([
       { user: 'config file', action: 'remote.delete', target: 'floor2' },
       { user: 'config file', action: 'user.delete', target: 'temp' },
+    ]);
+  });
+
+  it('hands the admin role to a user the file creates after the entry that takes it from the last admin', async () => {
+    // In file order the demotion would come first and be refused (the last admin), after ops was made.
+    const result = await apply(`users:
+  - { name: ops, role: operator, passwordEnv: OPS }
+  - { name: admin, role: operator }
+  - { name: boss, role: admin, passwordEnv: BOSS }
+`, { OPS: OPS_PASSWORD, BOSS: 'boss-password-secret' });
+    expect(result.created).toEqual(['user ops', 'user boss']);
+    expect(result.changed).toEqual(['user admin']);
+    const users = await t.hub.admin.call<User[]>('GET', '/api/users');
+    // The session's user is an operator now: the list is read as boss.
+    expect(users.status).toBe(403);
+    const boss = new HubClient(t.hub.url);
+    await boss.data('POST', '/api/session', { name: 'boss', password: 'boss-password-secret' });
+    expect(await boss.data<User[]>('GET', '/api/users')).toEqual([
+      { name: 'admin', role: 'operator' },
+      { name: 'boss', role: 'admin' },
+      { name: 'ops', role: 'operator' },
     ]);
   });
 

@@ -219,16 +219,21 @@ export class SettingsPlan {
     throw new SettingsFileError(this.file.file, this.problems);
   }
 
-  /** New users and new roles first, so that the last admin is never deleted before the next is made. */
+  /**
+   * New users and those made admins first, then the other changes, then deletions: the last admin
+   * never loses the role, nor is deleted, before the next is made (the file was found to leave one).
+   */
   private async applyUsers(plans: UserPlan[]): Promise<void> {
-    for (const { declared, before, passwordChanged } of plans) {
+    const grantsAdmin = (plan: UserPlan) => plan.before === undefined || (plan.declared.role === 'admin' && plan.before !== 'admin');
+    const ordered = [...plans.filter(grantsAdmin), ...plans.filter((plan) => !grantsAdmin(plan))];
+    for (const { declared, before, passwordChanged } of ordered) {
       const { name, role, password } = declared;
       if (!before) {
         await this.users.create(name, role, password as string);
         await this.record('user.create', name, [...settingsChanges(undefined, { role }), ...secretChange('password', true, false, true)]);
         this.applied.created.push(`user ${name}`);
       } else if (before !== role || passwordChanged) {
-        this.userChanged(name, await this.users.update(name, { ...(before !== role ? { role } : {}), ...(passwordChanged ? { password: password as string } : {}) }));
+        this.userChanged(name, declared.path, await this.users.update(name, { ...(before !== role ? { role } : {}), ...(passwordChanged ? { password: password as string } : {}) }));
         await this.record('user.update', name, [...settingsChanges({ role: before }, { role }), ...secretChange('password', passwordChanged, true, true)]);
         this.applied.changed.push(`user ${name}`);
       } else this.applied.unchanged.push(`user ${name}`);
@@ -240,16 +245,16 @@ export class SettingsPlan {
       const outcome = await this.users.delete(user.name);
       // Deleted meanwhile (another hub applying the same file): nothing left to do.
       if (outcome === 'missing') continue;
-      this.userChanged(user.name, outcome);
+      this.userChanged(user.name, ['users'], outcome);
       await this.record('user.delete', user.name, settingsChanges({ role: user.role }, undefined));
       this.applied.deleted.push(`user ${user.name}`);
     }
   }
 
   /** A user's change went through; else (another admin removed meanwhile, or the user) the file stops there. */
-  private userChanged(name: string, outcome: UserChange): void {
+  private userChanged(name: string, path: FieldPath, outcome: UserChange): void {
     if (outcome === 'done') return;
-    this.problem(['users', name], outcome === 'last admin' ? 'the last admin cannot lose the admin role' : `no user named ${name} any more`);
+    this.problem(path, outcome === 'last admin' ? 'the last admin cannot lose the admin role' : `no user named ${name} any more`);
     throw new SettingsFileError(this.file.file, this.problems);
   }
 
