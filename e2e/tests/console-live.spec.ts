@@ -302,3 +302,43 @@ test("saving the served API form does not silently undo another admin's filter",
     await one.close();
   }
 });
+
+test('the users list on an open Settings page follows users deleted and added by another admin', async ({ page }) => {
+  test.setTimeout(90_000);
+  const one = await startOne();
+  try {
+    await one.admin.call('POST', '/api/users', { name: 'vera', password: 'viewer-pw', role: 'viewer' });
+    await signIn(page, one.hub.url, ADMIN);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const users = page.getByRole('table', { name: 'Users' });
+    await expect(users.getByRole('rowheader', { name: 'vera', exact: true })).toBeVisible();
+
+    const other = await HubApi.signIn(one.hub.url, ADMIN);
+    await other.call('DELETE', '/api/users/vera');
+    await other.call('POST', '/api/users', { name: 'nina', password: 'operator-pw', role: 'operator' });
+    await expect(users.getByRole('rowheader', { name: 'vera', exact: true })).toHaveCount(0);
+    await expect(users.getByRole('rowheader', { name: 'nina', exact: true })).toBeVisible();
+  } finally {
+    await one.close();
+  }
+});
+
+test('an operator demoted to viewer while Datapoints is open gets the viewer\'s page, without its switches', async ({ page }) => {
+  test.setTimeout(90_000);
+  const one = await startOne();
+  try {
+    await expect.poll(async () => (await one.remote()).status.connection, { timeout: 30_000 }).toBe('online');
+    await one.admin.call('POST', '/api/users', { name: 'otto', password: 'operator-pw', role: 'operator' });
+    await signIn(page, one.hub.url, { name: 'otto', password: 'operator-pw' });
+    await page.goto(`${one.hub.url}/datapoints?q=alpha.dummy.light.1`);
+    const light = page.getByRole('switch', { name: 'alpha.dummy.light.1', exact: true });
+    await expect(light).toBeVisible();
+    await one.admin.call('PUT', '/api/users/otto', { role: 'viewer' });
+    // The hub tells the open page (it checks the session every 5 s): it shows the viewer's page.
+    await expect(page.getByRole('banner')).toContainText('otto (viewer)', { timeout: 15_000 });
+    await expect(page.getByLabel('Value of alpha.dummy.light.1', { exact: true })).toBeVisible();
+    await expect(light).toHaveCount(0);
+  } finally {
+    await one.close();
+  }
+});

@@ -21,11 +21,13 @@ export function App() {
     void call('session').then((result) => useHub.getState().setUser(result.ok ? result.data : null));
   }, []);
 
+  // Open while someone is signed in: a role changed meanwhile (pushed by the hub) keeps it open.
+  const signedIn = user ? user.name : user;
   useEffect(() => {
-    if (!user) return;
+    if (!signedIn) return;
     socketClient.start();
     return () => socketClient.stop();
-  }, [user]);
+  }, [signedIn]);
 
   if (user === undefined) return <p className="p-6">Loading…</p>;
   if (user === null) return <SignInPage />;

@@ -8,6 +8,7 @@ import type { LoggerView } from './loggers';
 import type { Device, Point, PointRef } from './points';
 import type { RemoteView } from './remotes';
 import type { Result } from './result';
+import type { User } from './users';
 import type { WriteRecord } from './writes';
 
 export interface ServerMessages {
@@ -36,6 +37,8 @@ export interface ServerMessages {
   storage: StorageStatus;
   /** On PostgreSQL, this hub's elected standing: on connecting, then on every change. */
   pair: PairStanding;
+  /** The signed-in user, when an admin changed their role meanwhile (checked every 5 s). */
+  user: { user: User };
   /** A message that could not be handled. */
   error: { code: string; message: string };
 }

@@ -282,6 +282,13 @@ export class BrowserSession {
     traceStage(TRACE_STAGES.deltaSent, () => ({ points }));
   }
 
+  /** The user as the store has them now: a changed role is taken, and told to the page. */
+  follow(current: User): void {
+    if (current.role === this.user.role) return;
+    this.user = current;
+    this.send({ type: 'user', payload: { user: current } });
+  }
+
   /** For `write-result` updates of this user's confirmed writes. */
   get userName(): string {
     return this.user.name;

@@ -104,6 +104,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; sessions: SessionRepo }> =
           sessionRepo.lookup(token).then(
             (current) => {
               if (!current) socket.close(4401, 'session ended');
+              else session.follow(current);
             },
             // The store failing is no ended session: its health says it (once), the next check asks again.
             (error: unknown) => {

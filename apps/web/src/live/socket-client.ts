@@ -179,6 +179,9 @@ export class SocketClient {
         store.confirmWrite(pointKey(record.kind, record.name), record.newValue);
         return;
       }
+      case 'user':
+        store.setUser(message.payload.user);
+        return;
       case 'error':
         return;
     }

@@ -8,6 +8,8 @@ import { FormAlert } from './form-fields';
 import { UserRow } from './UserRow';
 import { ui } from './ui';
 
+const USERS_EVERY_MS = 3_000;
+
 function byName(users: User[]): User[] {
   return [...users].sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -16,11 +18,18 @@ export function UsersSection() {
   const [users, setUsers] = useState<User[]>();
   const [loadError, setLoadError] = useState<ApiError>();
 
+  // Read again every few seconds, as the write log is: users another admin adds, changes or
+  // deletes show without a reload (the socket does not carry them).
   useEffect(() => {
-    void call('users').then((result) => {
-      if (result.ok) setUsers(byName(result.data));
-      else setLoadError(result.error);
-    });
+    const load = () =>
+      void call('users').then((result) => {
+        if (!result.ok) return setLoadError(result.error);
+        setUsers(byName(result.data));
+        setLoadError(undefined);
+      });
+    load();
+    const timer = setInterval(load, USERS_EVERY_MS);
+    return () => clearInterval(timer);
   }, []);
 
   const changed = (user: User) => setUsers((current) => byName([...(current ?? []).filter((other) => other.name !== user.name), user]));
