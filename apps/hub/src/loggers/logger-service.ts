@@ -250,16 +250,18 @@ export class LoggerService {
 
   /**
    * Why an entry's loggers cannot be saved: a local id another remote's logger maps to too (or
-   * whose history is stored here), as field errors; undefined when there is no clash.
+   * whose history is stored here), as field errors; undefined when there is no clash. `planned`:
+   * checked against other entries than the fleet's (a settings file's, before it is applied), the
+   * history of the `deleted` ones left out.
    */
-  async clashes(settings: RemoteSettings): Promise<Record<string, string> | undefined> {
+  async clashes(settings: RemoteSettings, planned?: { remotes: readonly RemoteSettings[]; deleted: ReadonlySet<string> }): Promise<Record<string, string> | undefined> {
     const taken = new Map<string, Claim>();
-    for (const other of this.remotes()) {
+    for (const other of planned?.remotes ?? this.remotes()) {
       if (other.name === settings.name) continue;
       for (const claim of this.claimsOf(other)) if (!taken.has(claim.id)) taken.set(claim.id, claim);
     }
     for (const stored of await this.store.list()) {
-      if (stored.remote !== settings.name && !taken.has(stored.id)) taken.set(stored.id, stored);
+      if (stored.remote !== settings.name && !planned?.deleted.has(stored.remote) && !taken.has(stored.id)) taken.set(stored.id, stored);
     }
     const clashing = this.claimsOf(settings).flatMap((claim) => {
       const other = taken.get(claim.id);

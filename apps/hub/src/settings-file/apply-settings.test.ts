@@ -205,11 +205,10 @@ users:
     expect(await store.get<{ password_hash: string }>('SELECT password_hash FROM users WHERE name = ?', ['admin'])).toEqual({ password_hash: weak });
   });
 
-  it('stops at an entry the hub refuses while applying, with its line, and audits the refusal', async () => {
+  it('refuses, changing nothing, remotes that would store two loggers under one local id: two of the file, or one against a stored remote', async () => {
     const [sim, other] = await Promise.all([t.sim([]), t.sim([])]);
     const url = new URL(other.url);
-    const refusal = apply(`remotes:
-${lobby(sim, ', dataloggers: energy, dataloggersnameprefix: false')}  - name: floor2
+    const floor2 = (name: string) => `  - name: ${name}
     host: 127.0.0.1
     port: ${url.port}
     tls: pin
@@ -218,9 +217,33 @@ ${lobby(sim, ', dataloggers: energy, dataloggersnameprefix: false')}  - name: fl
     options:
       dataloggers: energy
       dataloggersnameprefix: false
-`);
-    await expect(refusal).rejects.toThrow(/riohub\.yaml:16: remotes\[1\]\.options\.dataloggers: two loggers cannot share a local id: energy is already lobby's energy/);
-    const [record] = await audit();
-    expect(record).toMatchObject({ user: 'config file', address: 'this machine', action: 'remote.create', target: 'floor2', outcome: 'refused' });
+`;
+    const problems = async (text: string, environment?: NodeJS.ProcessEnv) => {
+      const refusal = apply(text, environment);
+      await expect(refusal).rejects.toThrow(SettingsFileError);
+      return ((await refusal.catch((error: unknown) => error)) as SettingsFileError).problems.map((problem) => `${problem.line}: ${problem.field}: ${problem.message}`);
+    };
+    // Two of the file: the second is refused, as the hub would refuse it when applying them in order.
+    expect(await problems(`remotes:
+${lobby(sim, ', dataloggers: energy, dataloggersnameprefix: false')}${floor2('floor2')}`)).toEqual([
+      "16: remotes[1].options.dataloggers: two loggers cannot share a local id: energy is already lobby's energy",
+      "17: remotes[1].options.dataloggersnameprefix: two loggers cannot share a local id: energy is already lobby's energy (the name prefix keeps them apart)",
+    ]);
+    // One against a remote stored before, with a user and the served API in the file: none of it is applied.
+    await t.hub.admin.addSim('cellar', other, SIM_PASSWORD, { dataloggers: 'energy', dataloggersnameprefix: false });
+    const audited = await audit();
+    expect(await problems(`remotes:
+${lobby(sim)}${floor2('roof')}users:
+  - { name: ops, role: operator, passwordEnv: OPS }
+servedApi: { passwordEnv: SERVED_PASSWORD, control: true }
+`, { ...env, OPS: OPS_PASSWORD })).toEqual([
+      "16: remotes[1].options.dataloggers: two loggers cannot share a local id: energy is already cellar's energy",
+      "17: remotes[1].options.dataloggersnameprefix: two loggers cannot share a local id: energy is already cellar's energy (the name prefix keeps them apart)",
+    ]);
+    expect((await t.hub.admin.data<RemoteView[]>('GET', '/api/remotes')).map((remote) => remote.name)).toEqual(['cellar']);
+    expect(await t.hub.admin.data<User[]>('GET', '/api/users')).toEqual([{ name: 'admin', role: 'admin' }]);
+    expect(await t.hub.admin.data<ServedApiView>('GET', '/api/hub/served-api')).toMatchObject({ hasPassword: false, control: false });
+    expect(await audit()).toEqual(audited);
   });
+
 });

@@ -5,8 +5,8 @@
  * one, decrypted or verified against its hash) is not touched, so a remote's link is not
  * restarted and the audit gets nothing. Entries not in the file are left alone unless the file
  * says `prune: true`. Everything that can be checked against the stored settings is checked
- * before the first change; a refusal only the hub can make while applying (two remotes of the
- * file claiming one logger id) stops the start there, with its line.
+ * before the first change, the loggers' local ids too; a refusal the hub makes while applying
+ * (a change made meanwhile by another admin or hub) stops the start there, with its line.
  */
 import { normalizeFingerprint, type AuditAction, type AuditChange, type RemoteSettings, type Result, type Role } from '@riohub/hub-api';
 import { secretChange, settingsChanges, without } from '../audit/audit-diff';
@@ -144,7 +144,27 @@ export class SettingsPlan {
       const passwordChanged = !stored || stored.passwordError !== undefined || stored.password !== declared.password;
       plans.push({ declared, settings, before: stored?.settings, hadPassword: stored !== undefined && stored.password !== '', passwordChanged });
     }
+    await this.checkLoggerClashes(plans);
     return plans;
+  }
+
+  /**
+   * The local ids the declared remotes store their loggers under, checked before anything is
+   * applied: each against the entries the file leaves (those it keeps, and the file's remotes
+   * before it, in the order the hub applies them) and the history stored of any remote it keeps.
+   */
+  private async checkLoggerClashes(plans: readonly RemotePlan[]): Promise<void> {
+    if (plans.length === 0) return;
+    const declared = new Set(plans.map((plan) => plan.settings.name));
+    const stored = (await this.hub.repo.list()).map((remote) => remote.settings).filter((settings) => !declared.has(settings.name));
+    const pruned = this.file.prune ? stored : [];
+    const kept = this.file.prune ? [] : stored;
+    const deleted = new Set(pruned.map((settings) => settings.name));
+    for (const [index, plan] of plans.entries()) {
+      const remotes = [...kept, ...plans.slice(0, index).map((earlier) => earlier.settings)];
+      const fields = await this.hub.loggers.clashes(plan.settings, { remotes, deleted });
+      for (const [field, message] of Object.entries(fields ?? {})) this.problem([...plan.declared.path, ...field.split('.')], message);
+    }
   }
 
   private async planUsers(): Promise<UserPlan[]> {
