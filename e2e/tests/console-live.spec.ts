@@ -342,3 +342,24 @@ test('an operator demoted to viewer while Datapoints is open gets the viewer\'s 
     await one.close();
   }
 });
+
+test('saving one MQTT setting of a TLS broker keeps its pinned certificate and password', async ({ page }) => {
+  test.setTimeout(90_000);
+  const one = await startOne();
+  try {
+    const fingerprint = fingerprintOf(one.site.sim.certificate ?? '');
+    // Off, so nothing connects: only the settings are at stake.
+    await one.admin.call('PUT', '/api/mqtt', { enabled: false, url: 'mqtts://127.0.0.1:8883', username: 'bridge', password: 'mqtt-pw', fingerprint });
+    await signIn(page, one.hub.url, ADMIN);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const form = page.getByRole('form', { name: 'MQTT bridge' });
+    await form.getByLabel('QoS').selectOption('2');
+    await form.getByRole('button', { name: 'Save MQTT settings' }).click();
+    await expect(form.getByText(/saved/i)).toBeVisible();
+    const after = await one.admin.call<{ qos: number; fingerprint: string; hasPassword: boolean }>('GET', '/api/mqtt');
+    expect(after).toMatchObject({ qos: 2, hasPassword: true });
+    expect(after.fingerprint.replaceAll(':', '').toUpperCase()).toBe(fingerprint.replaceAll(':', '').toUpperCase());
+  } finally {
+    await one.close();
+  }
+});

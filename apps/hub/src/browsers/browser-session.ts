@@ -179,7 +179,7 @@ export class BrowserSession {
         throw error;
       }
       storage.report(error);
-      answer(fail(ERROR_CODES.STORAGE_FAILED, `${storage.describe(error)}: the session cannot be checked, so nothing was sent`));
+      answer(fail(ERROR_CODES.STORAGE_FAILED, `${storage.describe(error)}: nothing was sent`));
     }
   }
 
@@ -194,7 +194,8 @@ export class BrowserSession {
       this.socket.close(4401, 'session ended');
       return;
     }
-    this.user = user;
+    // A role changed since the last check is told to the page here too, before the answer.
+    this.follow(user);
     if (!roleAllows(this.user.role, 'operator')) return answer(fail(ERROR_CODES.FORBIDDEN, 'writing needs the operator role'));
     const { name, value, kind } = (payload ?? {}) as Record<string, unknown>;
     const input = writeRequestSchema.safeParse(kind === undefined ? { name, value } : { name, value, kind });

@@ -49,4 +49,7 @@ it("takes up, on the running hub, the served API and MQTT settings the other hub
   // The new password is let in there; the old one no longer is (a refused request gets no answer).
   expect((await servedByA.get('/x/rioget?1*1*new-served-pw')).status).toBe(200);
   await servedByA.close();
+  const oldPassword = new RioTestClient(first.url, undefined);
+  expect(await oldPassword.get('/x/rioget?1*1*old-served-pw').then((answer) => answer.status, () => 'no answer')).toBe('no answer');
+  await oldPassword.close();
 });

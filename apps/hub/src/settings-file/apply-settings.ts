@@ -150,8 +150,10 @@ export class SettingsPlan {
 
   /**
    * The local ids the declared remotes store their loggers under, checked before anything is
-   * applied: each against the entries the file leaves (those it keeps, and the file's remotes
-   * before it, in the order the hub applies them) and the history stored of any remote it keeps.
+   * applied, as the hub checks each when it is applied, in the file's order: against the entries
+   * in force then (those the file keeps, the file's remotes before it as changed, those after it
+   * as they are still stored) and the history stored of any remote not pruned. An entry the file
+   * leaves as stored is not applied, so not checked.
    */
   private async checkLoggerClashes(plans: readonly RemotePlan[]): Promise<void> {
     if (plans.length === 0) return;
@@ -161,7 +163,9 @@ export class SettingsPlan {
     const kept = this.file.prune ? [] : stored;
     const deleted = new Set(pruned.map((settings) => settings.name));
     for (const [index, plan] of plans.entries()) {
-      const remotes = [...kept, ...plans.slice(0, index).map((earlier) => earlier.settings)];
+      if (plan.before && !plan.passwordChanged && sameSettings(plan.before, plan.settings)) continue;
+      const later = plans.slice(index + 1).flatMap((next) => (next.before ? [next.before] : []));
+      const remotes = [...kept, ...plans.slice(0, index).map((earlier) => earlier.settings), ...later];
       const fields = await this.hub.loggers.clashes(plan.settings, { remotes, deleted });
       for (const [field, message] of Object.entries(fields ?? {})) this.problem([...plan.declared.path, ...field.split('.')], message);
     }

@@ -53,11 +53,11 @@ describe('write pipeline', () => {
         const row = await store.get<{ status: string }>('SELECT status FROM writes WHERE name = ? AND new_value = ? ORDER BY id DESC', [`site.${name}`, value]);
         sent.push({ value, storedAs: row?.status });
       }
-      return ok(answer);
+      return ok(typeof answer === 'function' ? answer(writes) : answer);
     },
   } as unknown as RemoteLink;
-  /** What the remote answers each write. */
-  let answer: WriteResult;
+  /** What the remote answers each write (every remote shares the link). */
+  let answer: WriteResult | ((writes: Write[]) => WriteResult);
 
   function pipelineOn(on: Store): WritePipeline {
     pipeline = new WritePipeline(on, new StorageHealth(on, quiet), tree, new HubEventBus(), {
@@ -136,6 +136,22 @@ describe('write pipeline', () => {
     expect((await log()).slice(2).map(({ name, status, error }) => [name, status, error])).toEqual([
       ['site.light.1', 'refused', 'site applied none of the write: other names of it were refused there'],
       ['site.light.2', 'refused', 'site refused the write: not applied: light.2 (lobby is offline)'],
+    ]);
+  });
+
+  it('names, in a partly applied answer, every name that was not applied, those refused only with the others below too', async () => {
+    tree.set('io', 'other.light.1', '0', 'other');
+    tree.set('io', 'other.light.2', '0', 'other');
+    const writes = pipelineOn(store);
+    // site applies its one name; other, a hub, refuses light.1 and so applies neither of its two.
+    answer = (sent) => (sent.length === 1 ? { ok: true } : { ok: false, error: 'not applied', names: ['light.1'], reasons: { 'light.1': 'lobby is offline' } });
+    const result = await writes.writeMany('io', [['site.light.1', '1'], ['other.light.1', '1'], ['other.light.2', '1']], { user: 'remote API client 127.0.0.1', via: 'remote-io' });
+    // A hub above reads the names a partly applied leaves out as applied: other.light.2 must be named.
+    expect(result).toMatchObject({ ok: false, error: 'partly applied', names: ['other.light.1', 'other.light.2'] });
+    expect((await log()).map(({ name, status }) => [name, status])).toEqual([
+      ['site.light.1', 'applied'],
+      ['other.light.1', 'refused'],
+      ['other.light.2', 'refused'],
     ]);
   });
 

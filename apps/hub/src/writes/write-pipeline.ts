@@ -152,10 +152,13 @@ export class WritePipeline {
     const standing = this.targets.standing?.();
     if (standing && !standing.active && this.targets.forwardMany) return this.targets.forwardMany(kind, writes, origin);
     const outcomes = await this.run(kind, writes, origin);
-    // The names to blame: those refused with the others are not listed (nothing of them was wrong).
-    const failed = outcomes.filter((outcome) => outcome.error && !outcome.withOthers);
-    if (failed.length === 0) return { ok: true };
-    const applied = outcomes.filter((outcome) => !outcome.error).length;
+    const unapplied = outcomes.filter((outcome) => outcome.error);
+    if (unapplied.length === 0) return { ok: true };
+    const applied = outcomes.length - unapplied.length;
+    // The names to blame: with nothing applied, those refused only with the others are not listed
+    // (nothing of them was wrong). With a part applied, every name that was not is: a hub above
+    // reads the names a `partly applied` leaves out as applied.
+    const failed = applied > 0 ? unapplied : unapplied.filter((outcome) => !outcome.withOthers);
     this.logger.warn({ user: origin.user, via: origin.via, failed: failed.length, applied }, 'forwarded write refused');
     return {
       ok: false,
@@ -382,7 +385,10 @@ export class WritePipeline {
    * it is logged with the whole write, so that the log holds what the write log could not.
    */
   private async settle(record: WriteRecord, status: WriteStatus, error?: string): Promise<WriteRecord> {
-    const settled: WriteRecord = { ...record, status, ...(error === undefined ? {} : { error }) };
+    // Only this outcome's error: a failed write confirmed after all keeps none, as its row does not.
+    const settled: WriteRecord = { ...record, status };
+    if (error === undefined) delete settled.error;
+    else settled.error = error;
     // A confirmation follows an applied write, which was counted then.
     if (status === 'applied' || status === 'refused' || status === 'failed') this.events.emit('written', status, 1);
     try {

@@ -21,9 +21,13 @@ function draftOf(view: MqttView): Draft {
   return { enabled, url, username, clientId, baseTopic, qos, discovery, discoveryPrefix, allowWrites, ca, fingerprint };
 }
 
-/** Not mqtts://: the certificate fields are hidden, and what they held goes (else the hub refuses them, with no field to show why). */
-function withoutHiddenCertificate(input: MqttInput): MqttInput {
-  return input.url?.startsWith('mqtts:') ? input : { ...input, ca: '', fingerprint: '' };
+/**
+ * Not mqtts://: the certificate fields are hidden, and what they held goes (else the hub refuses
+ * them, with no field to show why). Judged on the whole draft: a change that leaves the address
+ * alone does not carry it.
+ */
+function withoutHiddenCertificate(draft: Draft): Draft {
+  return draft.url.startsWith('mqtts:') ? draft : { ...draft, ca: '', fingerprint: '' };
 }
 
 function describeStatus(status: MqttStatus): string {
@@ -42,7 +46,7 @@ function describeStatus(status: MqttStatus): string {
 }
 
 export function MqttSection() {
-  const form = useSecretSettings({ load: () => call('mqtt'), store: (input: MqttInput) => call('updateMqtt', {}, withoutHiddenCertificate(input)), draftOf });
+  const form = useSecretSettings({ load: () => call('mqtt'), store: (input: MqttInput) => call('updateMqtt', {}, input), draftOf, complete: withoutHiddenCertificate });
   const { view, draft, change, password, error, fields, saved, busy } = form;
   // The connection's status follows the server (what an admin is editing is left alone): read
   // again every few seconds, and shown until the form shows a newer answer (a save).

@@ -62,7 +62,7 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
     const known = useHub.getState().remotes.find((other) => other.name === view.name);
     useHub.getState().mergeRemotes([{ ...view, status: known?.status ?? view.status }]);
   };
-  // The socket reports changed entries but not deleted ones, so the list drops it here.
+  // Dropped at once; the socket's `remote-deleted` comes too, and finds it gone.
   const deleted = () => useHub.getState().setRemotes(useHub.getState().remotes.filter((other) => other.name !== name));
 
   return (

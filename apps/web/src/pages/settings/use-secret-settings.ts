@@ -29,8 +29,10 @@ export function useSecretSettings<View, Draft extends object>(options: {
   load: () => Promise<Result<View>>;
   store: (input: Partial<Draft> & { password?: string }) => Promise<Result<View>>;
   draftOf: (view: View) => Draft;
+  /** The draft as a whole means it, before it is compared with what was loaded (fields that go with others). */
+  complete?: (draft: Draft) => Draft;
 }): SecretSettingsForm<View, Draft> {
-  const { load, store, draftOf } = options;
+  const { load, store, draftOf, complete = (draft: Draft) => draft } = options;
   const [view, setView] = useState<View>();
   const [draft, setDraft] = useState<Draft>();
   const [password, setPassword] = useState('');
@@ -59,7 +61,7 @@ export function useSecretSettings<View, Draft extends object>(options: {
     setError(undefined);
     setSaved(false);
     const loaded = draftOf(view) as Record<string, unknown>;
-    const edited = Object.entries(draft).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(loaded[key]));
+    const edited = Object.entries(complete(draft)).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(loaded[key]));
     const result = await store({ ...(Object.fromEntries(edited) as Partial<Draft>), ...(clearPassword ? { password: '' } : password ? { password } : {}) });
     setBusy(false);
     if (!result.ok) return setError(result.error);
