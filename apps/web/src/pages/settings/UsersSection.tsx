@@ -1,6 +1,6 @@
 /** The operators of the hub and their roles (the hub keeps at least one admin). */
 import type { ApiError, User } from '@riohub/hub-api';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/http';
 import { stacked } from '../../components/stacked-table';
 import { AddUserForm } from './AddUserForm';
@@ -20,20 +20,31 @@ export function UsersSection() {
 
   // Read again every few seconds, as the write log is: users another admin adds, changes or
   // deletes show without a reload (the socket does not carry them).
+  // Bumped by every change made here: a read begun before it answers with the list from before.
+  const changes = useRef(0);
   useEffect(() => {
-    const load = () =>
+    const load = () => {
+      const asOf = changes.current;
       void call('users').then((result) => {
+        if (asOf !== changes.current) return;
         if (!result.ok) return setLoadError(result.error);
         setUsers(byName(result.data));
         setLoadError(undefined);
       });
+    };
     load();
     const timer = setInterval(load, USERS_EVERY_MS);
     return () => clearInterval(timer);
   }, []);
 
-  const changed = (user: User) => setUsers((current) => byName([...(current ?? []).filter((other) => other.name !== user.name), user]));
-  const deleted = (name: string) => setUsers((current) => current?.filter((other) => other.name !== name));
+  const changed = (user: User) => {
+    changes.current++;
+    setUsers((current) => byName([...(current ?? []).filter((other) => other.name !== user.name), user]));
+  };
+  const deleted = (name: string) => {
+    changes.current++;
+    setUsers((current) => current?.filter((other) => other.name !== name));
+  };
 
   return (
     <section aria-labelledby="settings-users" className={ui.section}>
