@@ -136,15 +136,18 @@ export class SettingsPlan {
 
   private async planRemotes(): Promise<RemotePlan[]> {
     const plans: RemotePlan[] = [];
-    for (const declared of this.file.remotes ?? []) {
-      const stored = await this.hub.repo.get(declared.settings.name);
+    const declaredRemotes = this.file.remotes ?? [];
+    if (declaredRemotes.length === 0) return plans;
+    const storedRemotes = new Map((await this.hub.repo.list()).map((remote) => [remote.settings.name, remote]));
+    for (const declared of declaredRemotes) {
+      const stored = storedRemotes.get(declared.settings.name);
       const settings = { ...declared.settings };
       // Pinned without a fingerprint in the file: the certificate an admin trusted since is kept.
       if (!declared.fingerprintGiven && settings.tls === 'pin' && stored?.settings.tls === 'pin') settings.fingerprint = stored.settings.fingerprint;
       const passwordChanged = !stored || stored.passwordError !== undefined || stored.password !== declared.password;
       plans.push({ declared, settings, before: stored?.settings, hadPassword: stored !== undefined && stored.password !== '', passwordChanged });
     }
-    await this.checkLoggerClashes(plans);
+    await this.checkLoggerClashes(plans, [...storedRemotes.values()].map((remote) => remote.settings));
     return plans;
   }
 
@@ -155,10 +158,9 @@ export class SettingsPlan {
    * as they are still stored) and the history stored of any remote not pruned. An entry the file
    * leaves as stored is not applied, so not checked.
    */
-  private async checkLoggerClashes(plans: readonly RemotePlan[]): Promise<void> {
-    if (plans.length === 0) return;
+  private async checkLoggerClashes(plans: readonly RemotePlan[], storedRemotes: readonly RemoteSettings[]): Promise<void> {
     const declared = new Set(plans.map((plan) => plan.settings.name));
-    const stored = (await this.hub.repo.list()).map((remote) => remote.settings).filter((settings) => !declared.has(settings.name));
+    const stored = storedRemotes.filter((settings) => !declared.has(settings.name));
     const pruned = this.file.prune ? stored : [];
     const kept = this.file.prune ? [] : stored;
     const deleted = new Set(pruned.map((settings) => settings.name));

@@ -22,6 +22,12 @@ export interface HubSlice {
   setStorage(storage: StorageStatus): void;
   setPair(pair: PairStanding): void;
   mergeRemotes(changed: RemoteView[]): void;
+  /**
+   * An entry as a REST answer returned it after a change made here: its settings, with the status
+   * the socket last reported. The socket's news of the change (online after Enable) may come
+   * before the answer, whose status is from when the change began.
+   */
+  mergeSavedRemote(saved: RemoteView): void;
   removeRemote(name: string): void;
   setDevices(devices: Map<string, string[]>): void;
 }
@@ -44,6 +50,10 @@ export const createHubSlice: StateCreator<HubSlice, [], [], HubSlice> = (set, ge
     const byName = new Map(get().remotes.map((remote) => [remote.name, remote]));
     for (const remote of changed) byName.set(remote.name, remote);
     set({ remotes: [...byName.values()] });
+  },
+  mergeSavedRemote(saved) {
+    const known = get().remotes.find((remote) => remote.name === saved.name);
+    get().mergeRemotes([known ? { ...saved, status: known.status } : saved]);
   },
   removeRemote: (name) => set({ remotes: get().remotes.filter((remote) => remote.name !== name) }),
   setDevices: (devices) => set({ devices }),

@@ -56,10 +56,7 @@ export function RemoteForm({ remote, onClose }: Props) {
     setBusy(undefined);
     if (!result.ok) return setError(result.error);
     // The socket brings the same entry; showing its settings now spares a flash of the old ones.
-    // Its status stays the socket's: news sent after the save (online already) may come first.
-    const store = useHub.getState();
-    const known = store.remotes.find((remote) => remote.name === result.data.name);
-    store.mergeRemotes([known ? { ...result.data, status: known.status } : result.data]);
+    useHub.getState().mergeSavedRemote(result.data);
     onClose();
   }
 

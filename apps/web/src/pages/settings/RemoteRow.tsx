@@ -56,14 +56,9 @@ export function RemoteRow({ remote, onEdit, columns }: Props) {
     else setError(result.error);
   }
 
-  // The entry as saved, with the status the socket reports: its news of the change (online after
-  // Enable) may come before this answer, whose status is from when the change began.
-  const changed = (view: RemoteView) => {
-    const known = useHub.getState().remotes.find((other) => other.name === view.name);
-    useHub.getState().mergeRemotes([{ ...view, status: known?.status ?? view.status }]);
-  };
+  const changed = (view: RemoteView) => useHub.getState().mergeSavedRemote(view);
   // Dropped at once; the socket's `remote-deleted` comes too, and finds it gone.
-  const deleted = () => useHub.getState().setRemotes(useHub.getState().remotes.filter((other) => other.name !== name));
+  const deleted = () => useHub.getState().removeRemote(name);
 
   return (
     <>

@@ -18,10 +18,10 @@ export function UsersSection() {
   const [users, setUsers] = useState<User[]>();
   const [loadError, setLoadError] = useState<ApiError>();
 
-  // Read again every few seconds, as the write log is: users another admin adds, changes or
-  // deletes show without a reload (the socket does not carry them).
   // Bumped by every change made here: a read begun before it answers with the list from before.
   const changes = useRef(0);
+  // Read again every few seconds, as the write log is: users another admin adds, changes or
+  // deletes show without a reload (the socket does not carry them).
   useEffect(() => {
     const load = () => {
       const asOf = changes.current;
